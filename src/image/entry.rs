@@ -1,0 +1,95 @@
+//! One layer's scan result: the tar entries it holds, after whiteouts are split out.
+
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// What kind of filesystem object a tar entry creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    File,
+    Dir,
+    Symlink,
+    /// A tar hard link (type `1`): carries no bytes of its own.
+    Hardlink,
+    CharDevice,
+    BlockDevice,
+    Fifo,
+}
+
+impl EntryKind {
+    pub fn is_dir(self) -> bool {
+        self == EntryKind::Dir
+    }
+}
+
+/// One entry of a layer tar. Paths are relative, `/`-separated, without `./` or a trailing `/`.
+///
+/// Kept small on purpose: a million-entry layer holds a million of these.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub path: Arc<str>,
+    pub kind: EntryKind,
+    /// Regular-file bytes; 0 for everything else (a hard link's bytes belong to its target).
+    pub size: u64,
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    /// Symlink target or hard-link target path.
+    pub link: Option<Box<str>>,
+    /// xxh3-64 of the file content (0 for non-files); for symlinks, of the target string.
+    pub hash: u64,
+}
+
+/// Per-file facts gathered during the streaming pass for the few files analyses need,
+/// keyed by the entry index in [`LayerScan::entries`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Captured {
+    /// Whole contents of small files analyses read (package databases, passwd, ld.so.conf...).
+    pub files: Vec<(u32, Vec<u8>)>,
+    /// ELF facts for every ELF file.
+    pub elf: Vec<(u32, crate::analysis::elf::ElfInfo)>,
+    /// The `#!` line of scripts (without the `#!`), trimmed.
+    pub shebangs: Vec<(u32, String)>,
+}
+
+/// Everything one streaming pass over a layer blob learns. Cached by blob digest.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LayerScan {
+    /// sha256 of the blob as stored (compressed), `sha256:<hex>`.
+    pub digest: String,
+    /// sha256 of the uncompressed tar stream, `sha256:<hex>`.
+    pub diff_id: String,
+    /// "gzip", "zstd" or "tar", as detected from magic bytes.
+    pub compression: String,
+    pub compressed_bytes: u64,
+    pub uncompressed_bytes: u64,
+    /// Entries in tar order; a path repeated in one layer keeps only its last entry.
+    pub entries: Vec<Entry>,
+    /// Paths named by `.wh.NAME` entries (the NAME, with its directory).
+    pub whiteouts: Vec<Arc<str>>,
+    /// Directories carrying `.wh..wh..opq`.
+    pub opaque_dirs: Vec<Arc<str>>,
+    pub captured: Captured,
+    /// Things the scan tolerated but a user should know (non-UTF-8 names, duplicates...).
+    pub warnings: Vec<String>,
+}
+
+impl LayerScan {
+    /// Sum of regular-file bytes in this layer tar.
+    pub fn file_bytes(&self) -> u64 {
+        self.entries
+            .iter()
+            .filter(|e| e.kind == EntryKind::File)
+            .map(|e| e.size)
+            .sum()
+    }
+
+    pub fn captured_file(&self, entry: u32) -> Option<&[u8]> {
+        self.captured
+            .files
+            .iter()
+            .find(|(i, _)| *i == entry)
+            .map(|(_, b)| b.as_slice())
+    }
+}

@@ -1,0 +1,248 @@
+//! Applies layers in order to build the final filesystem, and accounts for every byte that
+//! does not reach it: overwritten by a later layer, deleted by a whiteout, or hidden by an
+//! opaque directory. dive counts none of the last two (../shared/DOMAIN.md §6); we count all.
+
+use super::entry::{Entry, EntryKind, LayerScan};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::ops::Bound;
+use std::sync::Arc;
+
+/// Where a path of the merged tree was last written: layer index and entry index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodeRef {
+    pub layer: u32,
+    pub entry: u32,
+}
+
+/// How a layer's entry relates to the filesystem below it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    Added,
+    Modified,
+    /// A directory repeated with the same mode and owner (tar parents of changed files).
+    Unchanged,
+}
+
+/// Why bytes of a lower layer are not in the final filesystem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WasteKind {
+    Overwritten,
+    Deleted,
+    OpaqueHidden,
+}
+
+/// A regular file of some layer that the final filesystem does not show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shadowed {
+    /// The layer that wrote the file, and its entry there.
+    pub at: NodeRef,
+    pub bytes: u64,
+    pub kind: WasteKind,
+    /// The layer whose whiteout, opaque marker or new entry hid it.
+    pub by_layer: u32,
+}
+
+/// A file rewritten by a later layer with identical content (`chmod -R`, `chown -R`, or a
+/// `chmod` that changed nothing: overlay copies the file up either way).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SameContent {
+    pub lower: NodeRef,
+    pub upper: NodeRef,
+    pub bytes: u64,
+    /// Mode or owner differ; false means a byte-for-byte and metadata-identical copy.
+    pub metadata_changed: bool,
+}
+
+/// What one layer did to the filesystem below it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LayerChanges {
+    /// Parallel to the layer's entries.
+    pub status: Vec<Change>,
+    /// Paths of lower layers this layer removed (whiteout targets, opaque-hidden children,
+    /// directories replaced by non-directories), with the regular-file bytes under each.
+    pub removed: Vec<(Arc<str>, u64)>,
+    pub added: usize,
+    pub modified: usize,
+}
+
+/// The merged view of all layers.
+#[derive(Debug, Clone, Default)]
+pub struct Merged {
+    /// The final filesystem: every visible path and where it was last written.
+    pub tree: BTreeMap<Arc<str>, NodeRef>,
+    pub changes: Vec<LayerChanges>,
+    pub shadowed: Vec<Shadowed>,
+    pub same_content: Vec<SameContent>,
+}
+
+impl Merged {
+    /// Builds the merged view. Linear in entries: every removal is a B-tree range walk over
+    /// the removed paths only.
+    pub fn build(scans: &[Arc<LayerScan>]) -> Merged {
+        let mut m = Merged::default();
+        for (li, scan) in scans.iter().enumerate() {
+            let li = li as u32;
+            let mut changes = LayerChanges::default();
+            // Opaque markers apply first, wherever they sit in the tar (layer.md).
+            for dir in &scan.opaque_dirs {
+                for (path, bytes) in m.remove_under(scans, dir, false, WasteKind::OpaqueHidden, li)
+                {
+                    changes.removed.push((path, bytes));
+                }
+            }
+            for path in &scan.whiteouts {
+                if let Some(bytes) = m.remove_path(scans, path, WasteKind::Deleted, li) {
+                    changes.removed.push((path.clone(), bytes));
+                }
+            }
+            changes.status.reserve(scan.entries.len());
+            for (ei, entry) in scan.entries.iter().enumerate() {
+                let at = NodeRef {
+                    layer: li,
+                    entry: ei as u32,
+                };
+                let status = m.apply_entry(scans, entry, at, &mut changes);
+                match status {
+                    Change::Added => changes.added += 1,
+                    Change::Modified => changes.modified += 1,
+                    Change::Unchanged => {}
+                }
+                changes.status.push(status);
+            }
+            m.changes.push(changes);
+        }
+        m
+    }
+
+    fn apply_entry(
+        &mut self,
+        scans: &[Arc<LayerScan>],
+        entry: &Entry,
+        at: NodeRef,
+        changes: &mut LayerChanges,
+    ) -> Change {
+        let Some(&lower) = self.tree.get(&*entry.path) else {
+            self.tree.insert(entry.path.clone(), at);
+            return Change::Added;
+        };
+        let old = entry_at(scans, lower);
+        let status = if old.kind.is_dir() && entry.kind.is_dir() {
+            if (old.mode, old.uid, old.gid) == (entry.mode, entry.uid, entry.gid) {
+                Change::Unchanged
+            } else {
+                Change::Modified
+            }
+        } else {
+            Change::Modified
+        };
+        if old.kind == EntryKind::File {
+            self.shadowed.push(Shadowed {
+                at: lower,
+                bytes: old.size,
+                kind: WasteKind::Overwritten,
+                by_layer: at.layer,
+            });
+            if entry.kind == EntryKind::File && entry.size == old.size && entry.hash == old.hash
+            {
+                self.same_content.push(SameContent {
+                    lower,
+                    upper: at,
+                    bytes: old.size,
+                    metadata_changed: (old.mode, old.uid, old.gid)
+                        != (entry.mode, entry.uid, entry.gid),
+                });
+            }
+        } else if old.kind.is_dir() && !entry.kind.is_dir() {
+            // A directory replaced by a file: its whole lower subtree goes.
+            let path = entry.path.clone();
+            let removed = self.remove_under(scans, &path, false, WasteKind::Overwritten, at.layer);
+            let bytes = removed.iter().map(|(_, b)| b).sum();
+            if !removed.is_empty() {
+                changes.removed.push((path, bytes));
+            }
+        }
+        self.tree.insert(entry.path.clone(), at);
+        status
+    }
+
+    /// Removes `path` and everything under it; None when nothing was there.
+    fn remove_path(
+        &mut self,
+        scans: &[Arc<LayerScan>],
+        path: &Arc<str>,
+        kind: WasteKind,
+        by_layer: u32,
+    ) -> Option<u64> {
+        let existed = self.tree.contains_key(&**path);
+        let under = self.remove_under(scans, path, true, kind, by_layer);
+        if !existed && under.is_empty() {
+            return None;
+        }
+        Some(under.iter().map(|(_, b)| b).sum())
+    }
+
+    /// Removes everything below `dir` (and `dir` itself when `inclusive`), recording shadowed
+    /// files. Returns the removed paths that sit directly in `dir` (or `dir` itself) with
+    /// the file bytes under each.
+    fn remove_under(
+        &mut self,
+        scans: &[Arc<LayerScan>],
+        dir: &str,
+        inclusive: bool,
+        kind: WasteKind,
+        by_layer: u32,
+    ) -> Vec<(Arc<str>, u64)> {
+        let lo = format!("{dir}/");
+        // '0' is the byte after '/', so this range is exactly the paths under `dir/`.
+        let hi = format!("{dir}0");
+        let mut keys: Vec<Arc<str>> = self
+            .tree
+            .range::<str, _>((Bound::Included(lo.as_str()), Bound::Excluded(hi.as_str())))
+            .map(|(k, _)| k.clone())
+            .collect();
+        if inclusive && self.tree.contains_key(dir) {
+            keys.push(Arc::from(dir));
+        }
+        let mut tops: BTreeMap<Arc<str>, u64> = BTreeMap::new();
+        for key in keys {
+            let Some(at) = self.tree.remove(&*key) else {
+                continue;
+            };
+            let e = entry_at(scans, at);
+            let bytes = if e.kind == EntryKind::File { e.size } else { 0 };
+            if e.kind == EntryKind::File {
+                self.shadowed.push(Shadowed {
+                    at,
+                    bytes,
+                    kind,
+                    by_layer,
+                });
+            }
+            let top = if inclusive {
+                Arc::from(dir)
+            } else {
+                let rest = &key[lo.len()..];
+                let first = rest.split('/').next().unwrap_or(rest);
+                Arc::from(format!("{lo}{first}"))
+            };
+            *tops.entry(top).or_default() += bytes;
+        }
+        tops.into_iter().collect()
+    }
+
+    /// The entry a merged-tree reference points at.
+    pub fn entry<'a>(&self, scans: &'a [Arc<LayerScan>], at: NodeRef) -> &'a Entry {
+        entry_at(scans, at)
+    }
+}
+
+fn entry_at(scans: &[Arc<LayerScan>], at: NodeRef) -> &Entry {
+    &scans[at.layer as usize].entries[at.entry as usize]
+}
+
+#[cfg(test)]
+#[path = "merge_tests.rs"]
+mod tests;

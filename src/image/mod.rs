@@ -1,0 +1,9 @@
+//! The image model: layers, entries, the merged tree. Pure: no I/O.
+
+pub mod entry;
+pub mod merge;
+pub mod model;
+
+pub use entry::{Entry, EntryKind, LayerScan};
+pub use merge::{Change, Merged, NodeRef, WasteKind};
+pub use model::{Image, ImageMeta, Layer, LayerDesc, Platform, RunConfig};

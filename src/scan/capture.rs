@@ -1,0 +1,88 @@
+//! Which files' contents the analyses need, decided from the path alone during the scan, so
+//! a layer is still read once and only these few files are kept in memory.
+
+/// Largest single file kept whole (a dpkg status of a big distro is a few MB).
+pub const MAX_CAPTURE: u64 = 64 << 20;
+/// Largest ELF file buffered for inspection; bigger ones get only the hash.
+pub const MAX_ELF: u64 = 256 << 20;
+/// Bytes of a script's first line kept for its `#!`.
+pub const MAX_SHEBANG: usize = 256;
+
+/// True when the analyses read this file's whole content.
+pub fn wants_content(path: &str) -> bool {
+    const EXACT: &[&str] = &[
+        "var/lib/dpkg/status",
+        "var/lib/dpkg/diversions",
+        "lib/apk/db/installed",
+        "usr/lib/apk/db/installed",
+        "etc/passwd",
+        "etc/group",
+        "etc/ld.so.conf",
+        "etc/nsswitch.conf",
+        "etc/os-release",
+        "usr/lib/os-release",
+        "etc/alpine-release",
+        "etc/debian_version",
+    ];
+    if EXACT.contains(&path) {
+        return true;
+    }
+    if let Some(rest) = path.strip_prefix("var/lib/dpkg/info/") {
+        return !rest.contains('/')
+            && (rest.ends_with(".list") || rest.ends_with(".md5sums") || rest.ends_with(".conffiles"));
+    }
+    if let Some(rest) = path.strip_prefix("var/lib/dpkg/status.d/") {
+        return !rest.contains('/');
+    }
+    if let Some(rest) = path.strip_prefix("etc/ld.so.conf.d/") {
+        return !rest.contains('/');
+    }
+    if path.starts_with("etc/ld-musl-") && path.ends_with(".path") {
+        return true;
+    }
+    if path.ends_with(".dist-info/RECORD")
+        || path.ends_with(".dist-info/METADATA")
+        || path.ends_with(".egg-info/installed-files.txt")
+        || path.ends_with(".egg-info/PKG-INFO")
+    {
+        return true;
+    }
+    is_node_package_json(path)
+}
+
+/// `…/node_modules/NAME/package.json` or `…/node_modules/@scope/NAME/package.json`.
+fn is_node_package_json(path: &str) -> bool {
+    let Some(dir) = path.strip_suffix("/package.json") else {
+        return false;
+    };
+    let Some(i) = dir.rfind("node_modules/") else {
+        return false;
+    };
+    let pkg = &dir[i + "node_modules/".len()..];
+    match pkg.split('/').collect::<Vec<_>>().as_slice() {
+        [name] => !name.is_empty() && !name.starts_with('@'),
+        [scope, name] => scope.starts_with('@') && !name.is_empty(),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_the_package_databases() {
+        assert!(wants_content("var/lib/dpkg/status"));
+        assert!(wants_content("var/lib/dpkg/info/libzstd1:amd64.list"));
+        assert!(!wants_content("var/lib/dpkg/info/libzstd1:amd64.postinst"));
+        assert!(wants_content("var/lib/dpkg/status.d/tzdata"));
+        assert!(wants_content("lib/apk/db/installed"));
+        assert!(wants_content(
+            "usr/lib/python3/dist-packages/yaml-6.0.dist-info/RECORD"
+        ));
+        assert!(wants_content("app/node_modules/left-pad/package.json"));
+        assert!(wants_content("app/node_modules/@types/node/package.json"));
+        assert!(!wants_content("app/node_modules/left-pad/lib/package.json"));
+        assert!(!wants_content("usr/bin/ls"));
+    }
+}

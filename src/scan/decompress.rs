@@ -1,0 +1,188 @@
+//! Compression sniffed from magic bytes (never from media types, which lie: skopeo labels
+//! plain tars as gzip), with digests computed on the fly over both the stored and the
+//! uncompressed stream.
+
+use sha2::{Digest, Sha256};
+use std::io::{self, BufRead, BufReader, Read};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    Gzip,
+    Zstd,
+    Plain,
+}
+
+impl Compression {
+    pub fn name(self) -> &'static str {
+        match self {
+            Compression::Gzip => "gzip",
+            Compression::Zstd => "zstd",
+            Compression::Plain => "tar",
+        }
+    }
+
+    /// Sniffs the first bytes of a blob. `None` means it is none of the three.
+    pub fn sniff(head: &[u8]) -> Option<Compression> {
+        if head.starts_with(&[0x1f, 0x8b]) {
+            Some(Compression::Gzip)
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Some(Compression::Zstd)
+        } else if head.is_empty() || looks_like_tar(head) {
+            Some(Compression::Plain)
+        } else {
+            None
+        }
+    }
+}
+
+/// A tar header has `ustar` at 257, or (old v7 tars, and the end-of-archive marker) a
+/// valid octal checksum; an all-zero block is an empty archive.
+fn looks_like_tar(head: &[u8]) -> bool {
+    if head.len() >= 262 && &head[257..262] == b"ustar" {
+        return true;
+    }
+    if head.len() >= 512 && head[..512].iter().all(|&b| b == 0) {
+        return true;
+    }
+    if head.len() >= 512 {
+        let stored = std::str::from_utf8(&head[148..156])
+            .ok()
+            .map(|s| s.trim_matches(|c: char| c == '\0' || c == ' '))
+            .and_then(|s| u32::from_str_radix(s, 8).ok());
+        let sum: u32 = head[..512]
+            .iter()
+            .enumerate()
+            .map(|(i, &b)| if (148..156).contains(&i) { 32 } else { b as u32 })
+            .sum();
+        return stored == Some(sum);
+    }
+    false
+}
+
+/// Counts and sha256-hashes what passes through, and reports progress.
+pub struct HashReader<'p, R> {
+    inner: R,
+    hasher: Option<Sha256>,
+    pub count: u64,
+    progress: Option<&'p (dyn Fn(u64) + Sync)>,
+    reported: u64,
+}
+
+impl<'p, R: Read> HashReader<'p, R> {
+    pub fn new(inner: R, hash: bool, progress: Option<&'p (dyn Fn(u64) + Sync)>) -> Self {
+        HashReader {
+            inner,
+            hasher: hash.then(Sha256::new),
+            count: 0,
+            progress,
+            reported: 0,
+        }
+    }
+
+    /// `sha256:<hex>` of everything read so far (empty when hashing was off), and the
+    /// reader it wrapped.
+    pub fn finish(self) -> (String, R) {
+        let digest = match self.hasher {
+            Some(h) => format!("sha256:{}", hex::encode(h.finalize())),
+            None => String::new(),
+        };
+        (digest, self.inner)
+    }
+}
+
+impl<R: Read> Read for HashReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(h) = &mut self.hasher {
+            h.update(&buf[..n]);
+        }
+        self.count += n as u64;
+        if let Some(p) = self.progress
+            && (self.count - self.reported >= 1 << 22 || n == 0)
+        {
+            p(self.count);
+            self.reported = self.count;
+        }
+        Ok(n)
+    }
+}
+
+/// The decompressing reader for one blob, able to give back its source so the rest of
+/// the blob can be drained (and so fully hashed).
+pub enum Decoder<R: Read> {
+    Gzip(flate2::bufread::MultiGzDecoder<BufReader<R>>),
+    Zstd(zstd::stream::read::Decoder<'static, BufReader<R>>),
+    Plain(BufReader<R>),
+}
+
+impl<R: Read> Decoder<R> {
+    /// Peeks at the blob and wraps it in the matching decoder.
+    pub fn new(inner: R) -> io::Result<(Decoder<R>, Option<Compression>)> {
+        let mut buf = BufReader::with_capacity(256 * 1024, inner);
+        // One read from a file or socket gives the 512 bytes sniffing needs.
+        let head = buf.fill_buf()?;
+        let kind = Compression::sniff(head);
+        let dec = match kind {
+            Some(Compression::Gzip) => Decoder::Gzip(flate2::bufread::MultiGzDecoder::new(buf)),
+            Some(Compression::Zstd) => {
+                Decoder::Zstd(zstd::stream::read::Decoder::with_buffer(buf)?)
+            }
+            _ => Decoder::Plain(buf),
+        };
+        Ok((dec, kind))
+    }
+
+    /// Reads the compressed source to its end and returns it.
+    pub fn finish(self) -> io::Result<R> {
+        let mut buf = match self {
+            Decoder::Gzip(d) => d.into_inner(),
+            Decoder::Zstd(d) => d.finish(),
+            Decoder::Plain(b) => b,
+        };
+        io::copy(&mut buf, &mut io::sink())?;
+        Ok(buf.into_inner())
+    }
+}
+
+impl<R: Read> Read for Decoder<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Decoder::Gzip(d) => d.read(out),
+            Decoder::Zstd(d) => d.read(out),
+            Decoder::Plain(d) => d.read(out),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn sniffs_by_magic() {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"hello").unwrap();
+        let gz = gz.finish().unwrap();
+        assert_eq!(Compression::sniff(&gz), Some(Compression::Gzip));
+        let zs = zstd::encode_all(&b"hello"[..], 1).unwrap();
+        assert_eq!(Compression::sniff(&zs), Some(Compression::Zstd));
+        assert_eq!(Compression::sniff(&[0u8; 1024]), Some(Compression::Plain));
+        assert_eq!(Compression::sniff(b"{\"not\": \"a tar\"}"), None);
+    }
+
+    #[test]
+    fn multi_member_gzip_reads_all_members() {
+        let mut all = Vec::new();
+        for part in [&b"first "[..], b"second"] {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            gz.write_all(part).unwrap();
+            all.extend(gz.finish().unwrap());
+        }
+        let (mut dec, kind) = Decoder::new(&all[..]).unwrap();
+        assert_eq!(kind, Some(Compression::Gzip));
+        let mut s = String::new();
+        dec.read_to_string(&mut s).unwrap();
+        assert_eq!(s, "first second");
+    }
+}

@@ -1,0 +1,282 @@
+//! One streaming pass over one layer blob: decompress, walk the tar, hash every file,
+//! keep the few contents analyses need. Nothing is written to disk and no more than one
+//! file (an ELF being inspected, bounded by [`capture::MAX_ELF`]) is held in memory.
+
+use super::capture;
+use super::decompress::{Decoder, HashReader};
+use super::path::{self, PathError};
+use crate::image::entry::{Entry, EntryKind, LayerScan};
+use std::collections::HashMap;
+use std::io::{self, Read};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use xxhash_rust::xxh3::Xxh3;
+
+/// Why a layer could not be scanned.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("read error: {0}")]
+    Io(#[from] io::Error),
+    #[error("not a tar, gzip or zstd stream (first bytes {0})")]
+    UnknownCompression(String),
+    #[error("corrupt layer: {0}")]
+    Corrupt(String),
+    #[error("unsafe path in layer: {0:?} ({1})")]
+    UnsafePath(String, &'static str),
+    #[error("cancelled")]
+    Cancelled,
+}
+
+/// What the caller provides besides the blob.
+#[derive(Default)]
+pub struct ScanContext<'a> {
+    /// Called with the compressed bytes read so far, every few MB.
+    pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
+    pub cancel: Option<&'a AtomicBool>,
+}
+
+const MAX_WARNINGS: usize = 50;
+
+/// Scans one layer blob as stored (gzip, zstd or plain tar).
+pub fn scan_layer(blob: impl Read, ctx: &ScanContext<'_>) -> Result<LayerScan, ScanError> {
+    let raw = HashReader::new(blob, true, ctx.progress);
+    let (decoder, kind) = Decoder::new(raw)?;
+    let Some(kind) = kind else {
+        return Err(ScanError::UnknownCompression(peek_hex(decoder)));
+    };
+    let plain = kind == super::decompress::Compression::Plain;
+    // For a plain tar the blob digest is the diff_id: hash once.
+    let mut tar_stream = HashReader::new(decoder, !plain, None);
+    let mut scan = LayerScan {
+        compression: kind.name().into(),
+        ..Default::default()
+    };
+    walk(&mut tar_stream, &mut scan, ctx).map_err(|e| match e {
+        ScanError::Io(io) => corrupt_or_io(io),
+        other => other,
+    })?;
+    // Trailing zero blocks and padding are part of the diff_id.
+    io::copy(&mut tar_stream, &mut io::sink()).map_err(corrupt_or_io)?;
+    scan.uncompressed_bytes = tar_stream.count;
+    let (diff_id, decoder) = tar_stream.finish();
+    let raw = decoder.finish().map_err(corrupt_or_io)?;
+    scan.compressed_bytes = raw.count;
+    scan.digest = raw.finish().0;
+    scan.diff_id = if plain { scan.digest.clone() } else { diff_id };
+    Ok(scan)
+}
+
+fn corrupt_or_io(e: io::Error) -> ScanError {
+    match e.kind() {
+        io::ErrorKind::UnexpectedEof => ScanError::Corrupt("stream ends early (truncated)".into()),
+        io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput | io::ErrorKind::Other => {
+            ScanError::Corrupt(e.to_string())
+        }
+        _ => ScanError::Io(e),
+    }
+}
+
+fn peek_hex<R: Read>(mut r: R) -> String {
+    let mut head = [0u8; 8];
+    let n = r.read(&mut head).unwrap_or(0);
+    hex::encode(&head[..n])
+}
+
+fn walk<R: Read>(stream: R, scan: &mut LayerScan, ctx: &ScanContext<'_>) -> Result<(), ScanError> {
+    let mut archive = tar::Archive::new(stream);
+    let mut index: HashMap<Arc<str>, u32> = HashMap::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    for item in archive.entries()? {
+        if ctx.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Err(ScanError::Cancelled);
+        }
+        let mut te = item?;
+        let header = te.header();
+        let etype = header.entry_type();
+        let kind = match etype {
+            tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
+                EntryKind::File
+            }
+            tar::EntryType::Directory => EntryKind::Dir,
+            tar::EntryType::Symlink => EntryKind::Symlink,
+            tar::EntryType::Link => EntryKind::Hardlink,
+            tar::EntryType::Char => EntryKind::CharDevice,
+            tar::EntryType::Block => EntryKind::BlockDevice,
+            tar::EntryType::Fifo => EntryKind::Fifo,
+            // PAX and GNU long-name headers are folded in by the tar crate; anything else
+            // (volume labels, vendor types) carries nothing for the filesystem.
+            other => {
+                warn(scan, format!("skipped tar entry of type {:?}", other.as_byte() as char));
+                continue;
+            }
+        };
+        let raw_path = te.path_bytes().into_owned();
+        let (path, lossy) = match path::normalize(&raw_path) {
+            Ok(Some(p)) => p,
+            Ok(None) => continue,
+            Err(PathError::Traversal) => {
+                return Err(ScanError::UnsafePath(lossy(&raw_path), "`..` escapes the root"));
+            }
+            Err(PathError::Absolute) => {
+                return Err(ScanError::UnsafePath(lossy(&raw_path), "absolute name"));
+            }
+        };
+        if lossy {
+            warn(scan, format!("path is not valid UTF-8, shown as {path:?}"));
+        }
+        let (dir, name) = path::split(&path);
+        if let Some(target) = name.strip_prefix(".wh.") {
+            if target == ".wh..opq" {
+                scan.opaque_dirs.push(Arc::from(dir));
+            } else if target.starts_with(".wh.") {
+                // AUFS bookkeeping (.wh..wh.plnk, .wh..wh.aufs): not a deletion.
+            } else if target.is_empty() {
+                warn(scan, format!("invalid bare whiteout {path:?} ignored"));
+            } else {
+                scan.whiteouts.push(Arc::from(path::join(dir, target)));
+            }
+            continue;
+        }
+        if dir.is_empty() && is_estargz_metadata(name) {
+            continue;
+        }
+        let mode = header.mode().unwrap_or(0o644);
+        let uid = header.uid().unwrap_or(0).min(u32::MAX as u64) as u32;
+        let gid = header.gid().unwrap_or(0).min(u32::MAX as u64) as u32;
+        let mut entry = Entry {
+            path: Arc::from(path),
+            kind,
+            size: 0,
+            mode,
+            uid,
+            gid,
+            link: None,
+            hash: 0,
+        };
+        let slot = match index.get(&entry.path) {
+            Some(&i) => {
+                warn(scan, format!("duplicate entry {:?}: the last one wins", entry.path));
+                scan.captured.files.retain(|(j, _)| *j != i);
+                scan.captured.elf.retain(|(j, _)| *j != i);
+                scan.captured.shebangs.retain(|(j, _)| *j != i);
+                i
+            }
+            None => scan.entries.len() as u32,
+        };
+        match kind {
+            EntryKind::Symlink => {
+                let target = te
+                    .link_name_bytes()
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default();
+                entry.hash = xxhash_rust::xxh3::xxh3_64(target.as_bytes());
+                entry.link = Some(target.into());
+            }
+            EntryKind::Hardlink => {
+                let target = te.link_name_bytes().and_then(|b| path::normalize_link(&b));
+                match target {
+                    Some(t) => entry.link = Some(t.into()),
+                    None => warn(scan, format!("hard link {:?} has no valid target", entry.path)),
+                }
+            }
+            EntryKind::File => {
+                entry.size = te.size();
+                read_file(&mut te, &mut entry, slot, scan, &mut buf)?;
+            }
+            _ => {}
+        }
+        if slot as usize == scan.entries.len() {
+            index.insert(entry.path.clone(), slot);
+            scan.entries.push(entry);
+        } else {
+            scan.entries[slot as usize] = entry;
+        }
+    }
+    Ok(())
+}
+
+/// Hashes a regular file's content, keeping it when an analysis needs it.
+fn read_file<R: Read>(
+    te: &mut tar::Entry<'_, R>,
+    entry: &mut Entry,
+    slot: u32,
+    scan: &mut LayerScan,
+    buf: &mut [u8],
+) -> Result<(), ScanError> {
+    let mut hasher = Xxh3::new();
+    let want = capture::wants_content(&entry.path);
+    let mut kept: Vec<u8> = Vec::new();
+    let mut first = true;
+    let mut is_elf = false;
+    let mut total = 0u64;
+    loop {
+        let n = te.read(buf)?;
+        if n == 0 {
+            break;
+        }
+        let chunk = &buf[..n];
+        if first {
+            first = false;
+            is_elf = chunk.starts_with(b"\x7fELF") && entry.size <= capture::MAX_ELF;
+            if chunk.starts_with(b"#!") {
+                let line = chunk[2..].split(|&b| b == b'\n').next().unwrap_or(&[]);
+                let line = &line[..line.len().min(capture::MAX_SHEBANG)];
+                scan.captured
+                    .shebangs
+                    .push((slot, String::from_utf8_lossy(line).trim().to_string()));
+            }
+            if (want && entry.size <= capture::MAX_CAPTURE) || is_elf {
+                kept.reserve_exact(entry.size as usize);
+            }
+        }
+        hasher.update(chunk);
+        total += n as u64;
+        if (want && entry.size <= capture::MAX_CAPTURE) || is_elf {
+            kept.extend_from_slice(chunk);
+        }
+    }
+    if total != entry.size {
+        return Err(ScanError::Corrupt(format!(
+            "{:?}: {} bytes declared, {} present",
+            entry.path, entry.size, total
+        )));
+    }
+    entry.hash = hasher.digest();
+    if want && entry.size > capture::MAX_CAPTURE {
+        warn(scan, format!("{:?} is too large to read ({} bytes)", entry.path, entry.size));
+    }
+    if is_elf {
+        let executable = entry.mode & 0o111 != 0;
+        if let Some(info) = crate::analysis::elf::inspect(&kept, executable) {
+            scan.captured.elf.push((slot, info));
+        }
+    }
+    if want && entry.size <= capture::MAX_CAPTURE {
+        scan.captured.files.push((slot, kept));
+    }
+    Ok(())
+}
+
+/// eStargz adds a TOC and landmark files at the root; they are not part of the image.
+fn is_estargz_metadata(name: &str) -> bool {
+    matches!(
+        name,
+        "stargz.index.json" | ".prefetch.landmark" | ".no.prefetch.landmark"
+    )
+}
+
+fn lossy(raw: &[u8]) -> String {
+    String::from_utf8_lossy(raw).into_owned()
+}
+
+fn warn(scan: &mut LayerScan, msg: String) {
+    if scan.warnings.len() < MAX_WARNINGS {
+        scan.warnings.push(msg);
+    } else if scan.warnings.len() == MAX_WARNINGS {
+        scan.warnings.push("further warnings suppressed".into());
+    }
+}
+
+#[cfg(test)]
+#[path = "layer_tests.rs"]
+mod tests;

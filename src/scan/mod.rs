@@ -1,0 +1,8 @@
+//! Streaming layer scans.
+
+pub mod capture;
+pub mod decompress;
+pub mod layer;
+pub mod path;
+
+pub use layer::{ScanContext, ScanError, scan_layer};
