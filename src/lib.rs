@@ -3,3 +3,4 @@
 pub mod analysis;
 pub mod image;
 pub mod scan;
+pub mod demo;

@@ -1,0 +1,308 @@
+//! Builds small real images in memory: layer tars written with the `tar` crate, packed as a
+//! `docker save` archive or an OCI layout. The demo images and every test fixture come from
+//! here, so no binary fixture is checked in.
+
+use crate::image::RunConfig;
+use sha2::{Digest, Sha256};
+use std::io::Write;
+
+/// How layer blobs are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlobCompression {
+    Plain,
+    Gzip,
+    Zstd,
+}
+
+/// One layer tar under construction.
+pub struct LayerBuilder {
+    tar: tar::Builder<Vec<u8>>,
+    pub command: String,
+}
+
+impl LayerBuilder {
+    pub fn new(command: &str) -> Self {
+        let mut tar = tar::Builder::new(Vec::new());
+        tar.mode(tar::HeaderMode::Deterministic);
+        LayerBuilder {
+            tar,
+            command: command.to_string(),
+        }
+    }
+
+    fn header(kind: tar::EntryType, size: u64, mode: u32, uid: u64, gid: u64) -> tar::Header {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(kind);
+        h.set_size(size);
+        h.set_mode(mode);
+        h.set_uid(uid);
+        h.set_gid(gid);
+        h.set_mtime(1_700_000_000);
+        h
+    }
+
+    pub fn dir(mut self, path: &str) -> Self {
+        let mut h = Self::header(tar::EntryType::Directory, 0, 0o755, 0, 0);
+        self.tar
+            .append_data(&mut h, format!("{path}/"), std::io::empty())
+            .expect("in-memory tar");
+        self
+    }
+
+    pub fn file(self, path: &str, content: &[u8]) -> Self {
+        self.file_with(path, content, 0o644, 0, 0)
+    }
+
+    pub fn file_with(mut self, path: &str, content: &[u8], mode: u32, uid: u64, gid: u64) -> Self {
+        let mut h = Self::header(tar::EntryType::Regular, content.len() as u64, mode, uid, gid);
+        self.tar
+            .append_data(&mut h, path, content)
+            .expect("in-memory tar");
+        self
+    }
+
+    pub fn symlink(mut self, path: &str, target: &str) -> Self {
+        let mut h = Self::header(tar::EntryType::Symlink, 0, 0o777, 0, 0);
+        self.tar
+            .append_link(&mut h, path, target)
+            .expect("in-memory tar");
+        self
+    }
+
+    pub fn hardlink(mut self, path: &str, target: &str) -> Self {
+        let mut h = Self::header(tar::EntryType::Link, 0, 0o644, 0, 0);
+        self.tar
+            .append_link(&mut h, path, target)
+            .expect("in-memory tar");
+        self
+    }
+
+    /// `.wh.NAME`: deletes `path` from the layers below.
+    pub fn whiteout(self, path: &str) -> Self {
+        let (dir, name) = crate::scan::path::split(path);
+        self.file(&crate::scan::path::join(dir, &format!(".wh.{name}")), b"")
+    }
+
+    /// `.wh..wh..opq`: hides everything the layers below have under `dir`.
+    pub fn opaque(self, dir: &str) -> Self {
+        self.file(&format!("{dir}/.wh..wh..opq"), b"")
+    }
+
+    /// Finishes the tar (with its two zero end blocks).
+    pub fn build(self) -> Vec<u8> {
+        self.tar.into_inner().expect("in-memory tar")
+    }
+}
+
+/// A whole image: layers plus the runtime config.
+pub struct ImageBuilder {
+    pub layers: Vec<(Vec<u8>, String)>,
+    pub run: RunConfig,
+    pub architecture: String,
+    pub compression: BlobCompression,
+    pub tag: String,
+}
+
+/// A blob ready to be stored: its bytes and `sha256:<hex>`.
+pub struct Blob {
+    pub bytes: Vec<u8>,
+    pub digest: String,
+    pub media_type: String,
+}
+
+pub fn sha256(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+}
+
+impl ImageBuilder {
+    pub fn new(tag: &str) -> Self {
+        ImageBuilder {
+            layers: Vec::new(),
+            run: RunConfig::default(),
+            architecture: crate::image::Platform::host().architecture,
+            compression: BlobCompression::Gzip,
+            tag: tag.to_string(),
+        }
+    }
+
+    pub fn layer(mut self, layer: LayerBuilder) -> Self {
+        let command = layer.command.clone();
+        self.layers.push((layer.build(), command));
+        self
+    }
+
+    pub fn compression(mut self, c: BlobCompression) -> Self {
+        self.compression = c;
+        self
+    }
+
+    fn compress(&self, tar: &[u8]) -> Blob {
+        let (bytes, media_type) = match self.compression {
+            BlobCompression::Plain => (
+                tar.to_vec(),
+                "application/vnd.oci.image.layer.v1.tar".to_string(),
+            ),
+            BlobCompression::Gzip => {
+                let mut gz =
+                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                gz.write_all(tar).expect("in-memory gzip");
+                (
+                    gz.finish().expect("in-memory gzip"),
+                    "application/vnd.oci.image.layer.v1.tar+gzip".to_string(),
+                )
+            }
+            BlobCompression::Zstd => (
+                zstd::encode_all(tar, 3).expect("in-memory zstd"),
+                "application/vnd.oci.image.layer.v1.tar+zstd".to_string(),
+            ),
+        };
+        Blob {
+            digest: sha256(&bytes),
+            bytes,
+            media_type,
+        }
+    }
+
+    /// The config JSON, as Docker and OCI write it.
+    pub fn config_json(&self) -> Vec<u8> {
+        let diff_ids: Vec<String> = self.layers.iter().map(|(t, _)| sha256(t)).collect();
+        let history: Vec<serde_json::Value> = self
+            .layers
+            .iter()
+            .map(|(_, c)| serde_json::json!({"created": "2024-01-01T00:00:00Z", "created_by": c}))
+            .chain(std::iter::once(serde_json::json!({
+                "created": "2024-01-01T00:00:00Z",
+                "created_by": "/bin/sh -c #(nop)  CMD [\"app\"]",
+                "empty_layer": true
+            })))
+            .collect();
+        let ports: serde_json::Map<String, serde_json::Value> = self
+            .run
+            .exposed_ports
+            .iter()
+            .map(|p| (p.clone(), serde_json::json!({})))
+            .collect();
+        let none_if_empty = |v: &Vec<String>| {
+            if v.is_empty() {
+                serde_json::Value::Null
+            } else {
+                serde_json::json!(v)
+            }
+        };
+        let config = serde_json::json!({
+            "architecture": self.architecture,
+            "os": "linux",
+            "created": "2024-01-01T00:00:00Z",
+            "config": {
+                "Entrypoint": none_if_empty(&self.run.entrypoint),
+                "Cmd": none_if_empty(&self.run.cmd),
+                "Env": self.run.env,
+                "User": self.run.user,
+                "WorkingDir": self.run.working_dir,
+                "ExposedPorts": ports,
+            },
+            "rootfs": {"type": "layers", "diff_ids": diff_ids},
+            "history": history,
+        });
+        serde_json::to_vec_pretty(&config).expect("json")
+    }
+
+    /// A `docker save` archive in the legacy layout (`<id>/layer.tar`, uncompressed).
+    pub fn docker_archive(&self) -> Vec<u8> {
+        let config = self.config_json();
+        let config_name = format!("{}.json", &sha256(&config)[7..]);
+        let mut out = tar::Builder::new(Vec::new());
+        let mut layer_paths = Vec::new();
+        for (tar, _) in &self.layers {
+            let id = &sha256(tar)[7..];
+            let p = format!("{id}/layer.tar");
+            append(&mut out, &format!("{id}/VERSION"), b"1.0");
+            append(&mut out, &p, tar);
+            layer_paths.push(p);
+        }
+        append(&mut out, &config_name, &config);
+        let manifest = serde_json::json!([{
+            "Config": config_name,
+            "RepoTags": [self.tag],
+            "Layers": layer_paths,
+        }]);
+        append(&mut out, "manifest.json", &serde_json::to_vec(&manifest).expect("json"));
+        out.into_inner().expect("in-memory tar")
+    }
+
+    /// The blobs of an OCI layout: (path inside the layout, bytes), index.json last.
+    pub fn oci_files(&self) -> Vec<(String, Vec<u8>)> {
+        let mut files = vec![(
+            "oci-layout".to_string(),
+            br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec(),
+        )];
+        let config = self.config_json();
+        let config_digest = sha256(&config);
+        let mut layers = Vec::new();
+        for (tar, _) in &self.layers {
+            let blob = self.compress(tar);
+            layers.push(serde_json::json!({
+                "mediaType": blob.media_type, "digest": blob.digest, "size": blob.bytes.len()
+            }));
+            files.push((blob_path(&blob.digest), blob.bytes));
+        }
+        let manifest = serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {
+                "mediaType": "application/vnd.oci.image.config.v1+json",
+                "digest": config_digest, "size": config.len()
+            },
+            "layers": layers,
+        });
+        let manifest = serde_json::to_vec(&manifest).expect("json");
+        let manifest_digest = sha256(&manifest);
+        files.push((blob_path(&config_digest), config));
+        let index = serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.index.v1+json",
+            "manifests": [{
+                "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "digest": manifest_digest, "size": manifest.len(),
+                "annotations": {"org.opencontainers.image.ref.name": self.tag.rsplit(':').next().unwrap_or("latest")},
+                "platform": {"os": "linux", "architecture": self.architecture},
+            }],
+        });
+        files.push((blob_path(&manifest_digest), manifest));
+        files.push(("index.json".into(), serde_json::to_vec(&index).expect("json")));
+        files
+    }
+
+    /// An `oci-archive`: the OCI layout, tarred.
+    pub fn oci_archive(&self) -> Vec<u8> {
+        let mut out = tar::Builder::new(Vec::new());
+        for (p, b) in self.oci_files() {
+            append(&mut out, &p, &b);
+        }
+        out.into_inner().expect("in-memory tar")
+    }
+
+    /// Writes the OCI layout into a directory.
+    pub fn write_oci_dir(&self, dir: &std::path::Path) -> std::io::Result<()> {
+        for (p, b) in self.oci_files() {
+            let full = dir.join(p);
+            if let Some(parent) = full.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(full, b)?;
+        }
+        Ok(())
+    }
+}
+
+fn blob_path(digest: &str) -> String {
+    format!("blobs/sha256/{}", &digest[7..])
+}
+
+fn append(out: &mut tar::Builder<Vec<u8>>, path: &str, data: &[u8]) {
+    let mut h = tar::Header::new_gnu();
+    h.set_size(data.len() as u64);
+    h.set_mode(0o644);
+    h.set_mtime(1_700_000_000);
+    out.append_data(&mut h, path, data).expect("in-memory tar");
+}
