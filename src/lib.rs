@@ -1,6 +1,16 @@
 //! microscope: where do the bytes of a container image go, and how small could it be?
+//!
+//! The flow is one-way: [`reference`] → [`source`] → [`scan`] → [`image`] → [`analysis`]
+//! → [`report`]. Only `source` and `jobs` do I/O.
 
 pub mod analysis;
-pub mod image;
-pub mod scan;
 pub mod demo;
+pub mod error;
+pub mod image;
+pub mod jobs;
+pub mod reference;
+pub mod report;
+pub mod scan;
+pub mod source;
+
+pub use error::Error;

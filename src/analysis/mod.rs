@@ -1,3 +1,40 @@
 //! One module per question asked of an image. Pure: no I/O, no printing.
 
+pub mod copies;
 pub mod elf;
+pub mod sizes;
+
+use crate::image::{Image, LayerScan, Merged};
+use std::sync::Arc;
+
+/// Everything the analyses computed for one image.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub merged: Merged,
+    pub sizes: sizes::Sizes,
+    pub layers: Vec<sizes::LayerStats>,
+    pub metadata_copies: copies::MetadataCopies,
+    pub duplicates: copies::Duplicates,
+}
+
+impl Analysis {
+    pub fn scans(image: &Image) -> Vec<Arc<LayerScan>> {
+        image.layers.iter().map(|l| l.scan.clone()).collect()
+    }
+}
+
+/// Runs every analysis over the image model.
+pub fn analyze(image: &Image) -> Analysis {
+    let scans = Analysis::scans(image);
+    let merged = Merged::build(&scans);
+    let (sizes, layers) = sizes::compute(image, &merged);
+    let metadata_copies = copies::metadata_copies(&scans, &merged);
+    let duplicates = copies::duplicates(&scans, &merged);
+    Analysis {
+        merged,
+        sizes,
+        layers,
+        metadata_copies,
+        duplicates,
+    }
+}

@@ -54,7 +54,13 @@ impl LayerBuilder {
     }
 
     pub fn file_with(mut self, path: &str, content: &[u8], mode: u32, uid: u64, gid: u64) -> Self {
-        let mut h = Self::header(tar::EntryType::Regular, content.len() as u64, mode, uid, gid);
+        let mut h = Self::header(
+            tar::EntryType::Regular,
+            content.len() as u64,
+            mode,
+            uid,
+            gid,
+        );
         self.tar
             .append_data(&mut h, path, content)
             .expect("in-memory tar");
@@ -143,8 +149,7 @@ impl ImageBuilder {
                 "application/vnd.oci.image.layer.v1.tar".to_string(),
             ),
             BlobCompression::Gzip => {
-                let mut gz =
-                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
                 gz.write_all(tar).expect("in-memory gzip");
                 (
                     gz.finish().expect("in-memory gzip"),
@@ -226,7 +231,11 @@ impl ImageBuilder {
             "RepoTags": [self.tag],
             "Layers": layer_paths,
         }]);
-        append(&mut out, "manifest.json", &serde_json::to_vec(&manifest).expect("json"));
+        append(
+            &mut out,
+            "manifest.json",
+            &serde_json::to_vec(&manifest).expect("json"),
+        );
         out.into_inner().expect("in-memory tar")
     }
 
@@ -269,7 +278,10 @@ impl ImageBuilder {
             }],
         });
         files.push((blob_path(&manifest_digest), manifest));
-        files.push(("index.json".into(), serde_json::to_vec(&index).expect("json")));
+        files.push((
+            "index.json".into(),
+            serde_json::to_vec(&index).expect("json"),
+        ));
         files
     }
 

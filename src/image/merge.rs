@@ -145,8 +145,7 @@ impl Merged {
                 kind: WasteKind::Overwritten,
                 by_layer: at.layer,
             });
-            if entry.kind == EntryKind::File && entry.size == old.size && entry.hash == old.hash
-            {
+            if entry.kind == EntryKind::File && entry.size == old.size && entry.hash == old.hash {
                 self.same_content.push(SameContent {
                     lower,
                     upper: at,

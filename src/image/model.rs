@@ -149,7 +149,10 @@ impl Image {
             .map(|(index, (desc, scan))| Layer {
                 index,
                 desc: desc.clone(),
-                command: commands.get(index).map(|c| c.to_string()).unwrap_or_default(),
+                command: commands
+                    .get(index)
+                    .map(|c| c.to_string())
+                    .unwrap_or_default(),
                 scan,
             })
             .collect();

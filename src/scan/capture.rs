@@ -29,7 +29,9 @@ pub fn wants_content(path: &str) -> bool {
     }
     if let Some(rest) = path.strip_prefix("var/lib/dpkg/info/") {
         return !rest.contains('/')
-            && (rest.ends_with(".list") || rest.ends_with(".md5sums") || rest.ends_with(".conffiles"));
+            && (rest.ends_with(".list")
+                || rest.ends_with(".md5sums")
+                || rest.ends_with(".conffiles"));
     }
     if let Some(rest) = path.strip_prefix("var/lib/dpkg/status.d/") {
         return !rest.contains('/');

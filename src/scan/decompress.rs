@@ -52,7 +52,13 @@ fn looks_like_tar(head: &[u8]) -> bool {
         let sum: u32 = head[..512]
             .iter()
             .enumerate()
-            .map(|(i, &b)| if (148..156).contains(&i) { 32 } else { b as u32 })
+            .map(|(i, &b)| {
+                if (148..156).contains(&i) {
+                    32
+                } else {
+                    b as u32
+                }
+            })
             .sum();
         return stored == Some(sum);
     }

@@ -106,7 +106,10 @@ fn walk<R: Read>(stream: R, scan: &mut LayerScan, ctx: &ScanContext<'_>) -> Resu
             // PAX and GNU long-name headers are folded in by the tar crate; anything else
             // (volume labels, vendor types) carries nothing for the filesystem.
             other => {
-                warn(scan, format!("skipped tar entry of type {:?}", other.as_byte() as char));
+                warn(
+                    scan,
+                    format!("skipped tar entry of type {:?}", other.as_byte() as char),
+                );
                 continue;
             }
         };
@@ -115,7 +118,10 @@ fn walk<R: Read>(stream: R, scan: &mut LayerScan, ctx: &ScanContext<'_>) -> Resu
             Ok(Some(p)) => p,
             Ok(None) => continue,
             Err(PathError::Traversal) => {
-                return Err(ScanError::UnsafePath(lossy(&raw_path), "`..` escapes the root"));
+                return Err(ScanError::UnsafePath(
+                    lossy(&raw_path),
+                    "`..` escapes the root",
+                ));
             }
             Err(PathError::Absolute) => {
                 return Err(ScanError::UnsafePath(lossy(&raw_path), "absolute name"));
@@ -155,7 +161,10 @@ fn walk<R: Read>(stream: R, scan: &mut LayerScan, ctx: &ScanContext<'_>) -> Resu
         };
         let slot = match index.get(&entry.path) {
             Some(&i) => {
-                warn(scan, format!("duplicate entry {:?}: the last one wins", entry.path));
+                warn(
+                    scan,
+                    format!("duplicate entry {:?}: the last one wins", entry.path),
+                );
                 scan.captured.files.retain(|(j, _)| *j != i);
                 scan.captured.elf.retain(|(j, _)| *j != i);
                 scan.captured.shebangs.retain(|(j, _)| *j != i);
@@ -176,7 +185,10 @@ fn walk<R: Read>(stream: R, scan: &mut LayerScan, ctx: &ScanContext<'_>) -> Resu
                 let target = te.link_name_bytes().and_then(|b| path::normalize_link(&b));
                 match target {
                     Some(t) => entry.link = Some(t.into()),
-                    None => warn(scan, format!("hard link {:?} has no valid target", entry.path)),
+                    None => warn(
+                        scan,
+                        format!("hard link {:?} has no valid target", entry.path),
+                    ),
                 }
             }
             EntryKind::File => {
@@ -243,7 +255,13 @@ fn read_file<R: Read>(
     }
     entry.hash = hasher.digest();
     if want && entry.size > capture::MAX_CAPTURE {
-        warn(scan, format!("{:?} is too large to read ({} bytes)", entry.path, entry.size));
+        warn(
+            scan,
+            format!(
+                "{:?} is too large to read ({} bytes)",
+                entry.path, entry.size
+            ),
+        );
     }
     if is_elf {
         let executable = entry.mode & 0o111 != 0;

@@ -68,8 +68,14 @@ mod tests {
 
     #[test]
     fn normalizes_names() {
-        assert_eq!(normalize(b"./usr/bin/").unwrap(), Some(("usr/bin".into(), false)));
-        assert_eq!(normalize(b"a//b/./c").unwrap(), Some(("a/b/c".into(), false)));
+        assert_eq!(
+            normalize(b"./usr/bin/").unwrap(),
+            Some(("usr/bin".into(), false))
+        );
+        assert_eq!(
+            normalize(b"a//b/./c").unwrap(),
+            Some(("a/b/c".into(), false))
+        );
         assert_eq!(normalize(b"./").unwrap(), None);
         assert_eq!(normalize(b"").unwrap(), None);
         assert_eq!(normalize(b"a/../../etc"), Err(PathError::Traversal));

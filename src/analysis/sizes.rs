@@ -1,0 +1,100 @@
+//! The size figures, as the README and the schema define them.
+
+use crate::image::merge::{Merged, WasteKind};
+use crate::image::{EntryKind, Image};
+use serde::{Deserialize, Serialize};
+
+/// Image-wide byte counts. Regular-file bytes only; hard links count once, on their target.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Sizes {
+    /// Σ regular-file bytes over all layer tars (what dive calls image size).
+    pub layers_bytes: u64,
+    /// Regular-file bytes visible in the merged final filesystem.
+    pub final_bytes: u64,
+    /// layers_bytes − final_bytes: stored and pulled, never seen.
+    pub reclaimable_bytes: u64,
+    pub reclaimable: Reclaimable,
+    /// final_bytes / layers_bytes (1.0 for an empty image).
+    pub efficiency: f64,
+    /// Σ layer blob sizes as stored (what a pull downloads; a `docker save` stores them
+    /// uncompressed).
+    pub compressed_bytes: u64,
+    /// Σ uncompressed layer tar sizes (headers and padding included).
+    pub tar_bytes: u64,
+}
+
+/// Where the reclaimable bytes went.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Reclaimable {
+    /// Rewritten by a later layer (same path, new file).
+    pub overwritten_bytes: u64,
+    /// Removed by a `.wh.` whiteout of the file or of a directory above it.
+    pub deleted_bytes: u64,
+    /// Hidden by an opaque directory (`.wh..wh..opq`).
+    pub opaque_hidden_bytes: u64,
+}
+
+/// Per-layer figures.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LayerStats {
+    /// Regular-file bytes in this layer's tar.
+    pub bytes: u64,
+    pub compressed_bytes: u64,
+    pub entries: usize,
+    pub added: usize,
+    pub modified: usize,
+    pub removed: usize,
+    /// Bytes this layer wrote that a later layer hid.
+    pub reclaimable_bytes: u64,
+}
+
+pub fn compute(image: &Image, merged: &Merged) -> (Sizes, Vec<LayerStats>) {
+    let scans: Vec<_> = image.layers.iter().map(|l| l.scan.clone()).collect();
+    let mut layers: Vec<LayerStats> = image
+        .layers
+        .iter()
+        .zip(&merged.changes)
+        .map(|(l, c)| LayerStats {
+            bytes: l.scan.file_bytes(),
+            compressed_bytes: l.scan.compressed_bytes,
+            entries: l.scan.entries.len(),
+            added: c.added,
+            modified: c.modified,
+            removed: c.removed.len(),
+            reclaimable_bytes: 0,
+        })
+        .collect();
+    let mut rec = Reclaimable::default();
+    for s in &merged.shadowed {
+        match s.kind {
+            WasteKind::Overwritten => rec.overwritten_bytes += s.bytes,
+            WasteKind::Deleted => rec.deleted_bytes += s.bytes,
+            WasteKind::OpaqueHidden => rec.opaque_hidden_bytes += s.bytes,
+        }
+        if let Some(l) = layers.get_mut(s.at.layer as usize) {
+            l.reclaimable_bytes += s.bytes;
+        }
+    }
+    let final_bytes = merged
+        .tree
+        .values()
+        .map(|&at| merged.entry(&scans, at))
+        .filter(|e| e.kind == EntryKind::File)
+        .map(|e| e.size)
+        .sum();
+    let layers_bytes: u64 = layers.iter().map(|l| l.bytes).sum();
+    let sizes = Sizes {
+        layers_bytes,
+        final_bytes,
+        reclaimable_bytes: layers_bytes.saturating_sub(final_bytes),
+        reclaimable: rec,
+        efficiency: if layers_bytes == 0 {
+            1.0
+        } else {
+            final_bytes as f64 / layers_bytes as f64
+        },
+        compressed_bytes: image.layers.iter().map(|l| l.scan.compressed_bytes).sum(),
+        tar_bytes: image.layers.iter().map(|l| l.scan.uncompressed_bytes).sum(),
+    };
+    (sizes, layers)
+}

@@ -1,0 +1,273 @@
+//! A tiny ELF64 writer for the demo images: real headers, sections and (optionally) a
+//! dynamic section and Go build info, so every ELF analysis runs on the demo as on a real
+//! binary. Section contents are filler of a chosen size.
+
+/// What to put in a synthetic x86-64 executable.
+#[derive(Debug, Clone, Default)]
+pub struct ElfSpec {
+    pub text: usize,
+    pub gopclntab_names: Vec<&'static str>,
+    pub gopclntab: usize,
+    /// Go build info: (go version, modinfo lines without sentinels).
+    pub go: Option<(String, String)>,
+    pub interp: Option<String>,
+    pub needed: Vec<String>,
+    pub debug_info: usize,
+    pub symtab_entries: usize,
+    pub strtab: usize,
+    pub seed: u64,
+}
+
+const SHT_PROGBITS: u32 = 1;
+const SHT_SYMTAB: u32 = 2;
+const SHT_STRTAB: u32 = 3;
+const SHT_DYNAMIC: u32 = 6;
+const SHF_ALLOC: u64 = 2;
+const SHF_EXEC: u64 = 4;
+
+struct Section {
+    name: &'static str,
+    kind: u32,
+    flags: u64,
+    data: Vec<u8>,
+    link: u32,
+    entsize: u64,
+}
+
+/// Bytes that compress about as well as machine code (roughly 2:1).
+pub fn filler(seed: u64, len: usize) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x & 0x1f) as u8 + b'@'
+        })
+        .collect()
+}
+
+/// Go's build-info sentinels (debug/buildinfo).
+const INFO_START: [u8; 16] = [
+    0x30, 0x77, 0xaf, 0x0c, 0x92, 0x74, 0x08, 0x02, 0x41, 0xe1, 0xc1, 0x07, 0xe6, 0xd6, 0x18, 0xe6,
+];
+const INFO_END: [u8; 16] = [
+    0xf9, 0x32, 0x43, 0x31, 0x86, 0x18, 0x20, 0x72, 0x00, 0x82, 0x42, 0x10, 0x41, 0x16, 0xd8, 0xf2,
+];
+
+fn varint(mut v: usize, out: &mut Vec<u8>) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn buildinfo(version: &str, modinfo: &str) -> Vec<u8> {
+    let mut b = b"\xff Go buildinf:".to_vec();
+    b.push(8); // pointer size
+    b.push(2); // flags: inline strings, little endian
+    b.resize(32, 0);
+    varint(version.len(), &mut b);
+    b.extend_from_slice(version.as_bytes());
+    let mut m = INFO_START.to_vec();
+    m.extend_from_slice(modinfo.as_bytes());
+    m.extend_from_slice(&INFO_END);
+    varint(m.len(), &mut b);
+    b.extend(m);
+    b
+}
+
+pub fn build(spec: &ElfSpec) -> Vec<u8> {
+    let mut sections: Vec<Section> = Vec::new();
+    let mut push = |name, kind, flags, data, link, entsize| {
+        sections.push(Section {
+            name,
+            kind,
+            flags,
+            data,
+            link,
+            entsize,
+        });
+        sections.len() // index, counting the null section at 0
+    };
+    if let Some(interp) = &spec.interp {
+        let mut d = interp.as_bytes().to_vec();
+        d.push(0);
+        push(".interp", SHT_PROGBITS, SHF_ALLOC, d, 0, 0);
+    }
+    push(
+        ".text",
+        SHT_PROGBITS,
+        SHF_ALLOC | SHF_EXEC,
+        filler(spec.seed, spec.text),
+        0,
+        0,
+    );
+    if !spec.needed.is_empty() {
+        let mut dynstr = vec![0u8];
+        let mut dynamic = Vec::new();
+        for n in &spec.needed {
+            dynamic.extend_from_slice(&1u64.to_le_bytes()); // DT_NEEDED
+            dynamic.extend_from_slice(&(dynstr.len() as u64).to_le_bytes());
+            dynstr.extend_from_slice(n.as_bytes());
+            dynstr.push(0);
+        }
+        dynamic.extend_from_slice(&[0u8; 16]); // DT_NULL
+        let strndx = push(".dynstr", SHT_STRTAB, SHF_ALLOC, dynstr, 0, 0);
+        push(
+            ".dynamic",
+            SHT_DYNAMIC,
+            SHF_ALLOC,
+            dynamic,
+            strndx as u32,
+            16,
+        );
+    }
+    if let Some((version, modinfo)) = &spec.go {
+        push(
+            ".go.buildinfo",
+            SHT_PROGBITS,
+            SHF_ALLOC,
+            buildinfo(version, modinfo),
+            0,
+            0,
+        );
+    }
+    if spec.gopclntab > 0 {
+        let mut d = Vec::new();
+        for n in &spec.gopclntab_names {
+            d.extend_from_slice(n.as_bytes());
+            d.push(0);
+        }
+        d.extend(filler(
+            spec.seed ^ 7,
+            spec.gopclntab.saturating_sub(d.len()),
+        ));
+        push(".gopclntab", SHT_PROGBITS, SHF_ALLOC, d, 0, 0);
+    }
+    if spec.debug_info > 0 {
+        push(
+            ".debug_info",
+            SHT_PROGBITS,
+            0,
+            filler(spec.seed ^ 11, spec.debug_info),
+            0,
+            0,
+        );
+    }
+    if spec.symtab_entries > 0 {
+        let strndx = push(
+            ".strtab",
+            SHT_STRTAB,
+            0,
+            filler(spec.seed ^ 13, spec.strtab.max(1)),
+            0,
+            0,
+        );
+        push(
+            ".symtab",
+            SHT_SYMTAB,
+            0,
+            vec![0u8; 24 * spec.symtab_entries],
+            strndx as u32,
+            24,
+        );
+    }
+    let mut shstrtab = vec![0u8];
+    let mut names = Vec::new();
+    for s in &sections {
+        names.push(shstrtab.len() as u32);
+        shstrtab.extend_from_slice(s.name.as_bytes());
+        shstrtab.push(0);
+    }
+    names.push(shstrtab.len() as u32);
+    shstrtab.extend_from_slice(b".shstrtab\0");
+    sections.push(Section {
+        name: ".shstrtab",
+        kind: SHT_STRTAB,
+        flags: 0,
+        data: shstrtab,
+        link: 0,
+        entsize: 0,
+    });
+
+    let phnum: u16 = 1 + u16::from(spec.interp.is_some());
+    let mut out = vec![0u8; 64 + 56 * phnum as usize];
+    let mut offsets = Vec::new();
+    for s in &sections {
+        while out.len() % 16 != 0 {
+            out.push(0);
+        }
+        offsets.push(out.len() as u64);
+        out.extend_from_slice(&s.data);
+    }
+    while out.len() % 8 != 0 {
+        out.push(0);
+    }
+    let shoff = out.len() as u64;
+    out.extend_from_slice(&[0u8; 64]); // null section
+    for (i, s) in sections.iter().enumerate() {
+        let mut h = Vec::with_capacity(64);
+        h.extend_from_slice(&names[i].to_le_bytes());
+        h.extend_from_slice(&s.kind.to_le_bytes());
+        h.extend_from_slice(&s.flags.to_le_bytes());
+        let addr = if s.flags & SHF_ALLOC != 0 {
+            0x400000 + offsets[i]
+        } else {
+            0
+        };
+        h.extend_from_slice(&addr.to_le_bytes());
+        h.extend_from_slice(&offsets[i].to_le_bytes());
+        h.extend_from_slice(&(s.data.len() as u64).to_le_bytes());
+        h.extend_from_slice(&s.link.to_le_bytes());
+        h.extend_from_slice(&0u32.to_le_bytes());
+        h.extend_from_slice(&1u64.to_le_bytes());
+        h.extend_from_slice(&s.entsize.to_le_bytes());
+        out.extend(h);
+    }
+    let shnum = sections.len() as u16 + 1;
+    let file_len = out.len() as u64;
+    // ELF header.
+    let mut e = Vec::with_capacity(64);
+    e.extend_from_slice(b"\x7fELF\x02\x01\x01\x00");
+    e.extend_from_slice(&[0u8; 8]);
+    e.extend_from_slice(&2u16.to_le_bytes()); // ET_EXEC
+    e.extend_from_slice(&62u16.to_le_bytes()); // EM_X86_64
+    e.extend_from_slice(&1u32.to_le_bytes());
+    e.extend_from_slice(&(0x400000u64 + offsets.first().copied().unwrap_or(0)).to_le_bytes());
+    e.extend_from_slice(&64u64.to_le_bytes()); // phoff
+    e.extend_from_slice(&shoff.to_le_bytes());
+    e.extend_from_slice(&0u32.to_le_bytes());
+    e.extend_from_slice(&64u16.to_le_bytes());
+    e.extend_from_slice(&56u16.to_le_bytes());
+    e.extend_from_slice(&phnum.to_le_bytes());
+    e.extend_from_slice(&64u16.to_le_bytes());
+    e.extend_from_slice(&shnum.to_le_bytes());
+    e.extend_from_slice(&(shnum - 1).to_le_bytes()); // .shstrtab is last
+    out[..64].copy_from_slice(&e);
+    // Program headers: PT_INTERP (when dynamic), then one PT_LOAD over the whole file.
+    let mut ph = Vec::new();
+    if spec.interp.is_some() {
+        let i = 0; // .interp is the first section
+        ph.extend_from_slice(&3u32.to_le_bytes());
+        ph.extend_from_slice(&4u32.to_le_bytes());
+        ph.extend_from_slice(&offsets[i].to_le_bytes());
+        ph.extend_from_slice(&(0x400000 + offsets[i]).to_le_bytes());
+        ph.extend_from_slice(&(0x400000 + offsets[i]).to_le_bytes());
+        let len = sections[i].data.len() as u64;
+        ph.extend_from_slice(&len.to_le_bytes());
+        ph.extend_from_slice(&len.to_le_bytes());
+        ph.extend_from_slice(&1u64.to_le_bytes());
+    }
+    ph.extend_from_slice(&1u32.to_le_bytes());
+    ph.extend_from_slice(&5u32.to_le_bytes());
+    ph.extend_from_slice(&0u64.to_le_bytes());
+    ph.extend_from_slice(&0x400000u64.to_le_bytes());
+    ph.extend_from_slice(&0x400000u64.to_le_bytes());
+    ph.extend_from_slice(&file_len.to_le_bytes());
+    ph.extend_from_slice(&file_len.to_le_bytes());
+    ph.extend_from_slice(&0x1000u64.to_le_bytes());
+    out[64..64 + ph.len()].copy_from_slice(&ph);
+    out
+}

@@ -1,0 +1,146 @@
+//! Source → scans → image: every layer read once, in parallel where the source allows,
+//! checked against the digests the manifest and config promise, and cached by digest.
+
+use crate::image::{Image, LayerScan};
+use crate::scan::{ScanContext, ScanError, scan_layer};
+use crate::source::ImageSource;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+
+/// What the loader reports while it works.
+#[derive(Debug, Clone)]
+pub enum Progress {
+    /// Compressed bytes of a layer read so far (total when the manifest gives it).
+    Bytes {
+        layer: usize,
+        read: u64,
+        total: Option<u64>,
+    },
+    /// A layer is scanned (or came from the cache).
+    LayerDone {
+        layer: usize,
+        scan: Arc<LayerScan>,
+        cached: bool,
+    },
+}
+
+/// Per-layer scan results kept across runs, keyed by the layer's blob digest (or diff_id).
+pub trait ScanCache: Sync {
+    fn get(&self, key: &str) -> Option<LayerScan>;
+    fn put(&self, key: &str, scan: &LayerScan);
+}
+
+#[derive(Default)]
+pub struct LoadOptions<'a> {
+    pub progress: Option<&'a (dyn Fn(Progress) + Sync)>,
+    pub cancel: Option<&'a AtomicBool>,
+    pub cache: Option<&'a dyn ScanCache>,
+}
+
+/// Scans every layer of the source's image and builds the model.
+pub fn load_image(source: &dyn ImageSource, opts: &LoadOptions<'_>) -> Result<Image, crate::Error> {
+    let meta = source.meta();
+    let n = meta.layers.len();
+    let slots: Mutex<Vec<Option<Arc<LayerScan>>>> = Mutex::new(vec![None; n]);
+    let store = |i: usize, scan: Arc<LayerScan>, cached: bool| {
+        if let Some(p) = opts.progress {
+            p(Progress::LayerDone {
+                layer: i,
+                scan: scan.clone(),
+                cached,
+            });
+        }
+        slots.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(scan);
+    };
+    let mut wanted = Vec::new();
+    for (i, desc) in meta.layers.iter().enumerate() {
+        let hit = cache_key(desc).and_then(|k| opts.cache?.get(&k));
+        match hit {
+            Some(scan) => store(i, Arc::new(scan), true),
+            None => wanted.push(i),
+        }
+    }
+    source.for_each_layer(&wanted, &|i, reader| {
+        let desc = &meta.layers[i];
+        let progress = |read: u64| {
+            if let Some(p) = opts.progress {
+                p(Progress::Bytes {
+                    layer: i,
+                    read,
+                    total: desc.size,
+                });
+            }
+        };
+        let ctx = ScanContext {
+            progress: Some(&progress),
+            cancel: opts.cancel,
+        };
+        let scan = scan_layer(reader, &ctx).map_err(|e| match e {
+            ScanError::Cancelled => crate::Error::Cancelled,
+            source => crate::Error::Scan {
+                layer: i,
+                digest: desc
+                    .digest
+                    .clone()
+                    .or(desc.diff_id.clone())
+                    .unwrap_or_else(|| desc.locator.clone()),
+                source,
+            },
+        })?;
+        verify(i, desc, &scan)?;
+        if let (Some(cache), Some(key)) = (opts.cache, cache_key(desc)) {
+            cache.put(&key, &scan);
+        }
+        store(i, Arc::new(scan), false);
+        Ok(())
+    })?;
+    let scans = slots
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            s.ok_or_else(|| {
+                crate::Error::Source(crate::source::SourceError::MissingBlob(format!(
+                    "layer {i}"
+                )))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Image::new(meta.clone(), scans))
+}
+
+fn cache_key(desc: &crate::image::LayerDesc) -> Option<String> {
+    desc.digest.clone().or_else(|| desc.diff_id.clone())
+}
+
+fn verify(i: usize, desc: &crate::image::LayerDesc, scan: &LayerScan) -> Result<(), crate::Error> {
+    let mismatch = |what, expected: &str, actual: &str| crate::Error::LayerDigest {
+        layer: i,
+        what,
+        expected: expected.to_string(),
+        actual: actual.to_string(),
+    };
+    if let Some(d) = &desc.digest
+        && d.starts_with("sha256:")
+        && *d != scan.digest
+    {
+        return Err(mismatch("blob digest", d, &scan.digest));
+    }
+    if let Some(d) = &desc.diff_id
+        && d.starts_with("sha256:")
+        && *d != scan.diff_id
+    {
+        return Err(mismatch("diff_id", d, &scan.diff_id));
+    }
+    if let Some(size) = desc.size
+        && size != scan.compressed_bytes
+    {
+        return Err(mismatch(
+            "blob size",
+            &size.to_string(),
+            &scan.compressed_bytes.to_string(),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,5 @@
+//! Work that does I/O on behalf of the front ends: loading images from their sources.
+
+pub mod load;
+
+pub use load::{LoadOptions, Progress, ScanCache, load_image};

@@ -1,0 +1,189 @@
+//! Image references as users type them, spelled as skopeo and podman do
+//! (containers-transports(5)): `docker-archive:PATH[:REF|@N]`, `oci:PATH[:TAG]`,
+//! `oci-archive:PATH[:TAG]`, `docker-daemon:NAME`, `podman-daemon:NAME`, `docker://NAME`,
+//! a bare existing path, or a bare `NAME[:TAG][@DIGEST]`. Parsing only; no I/O beyond
+//! asking whether a path exists (a path with `:` in it is taken whole when it exists).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImageRef {
+    DockerArchive {
+        path: PathBuf,
+        select: Option<String>,
+    },
+    OciDir {
+        path: PathBuf,
+        tag: Option<String>,
+    },
+    OciArchive {
+        path: PathBuf,
+        tag: Option<String>,
+    },
+    /// A bare existing path: the kind is detected from its contents.
+    Path(PathBuf),
+    DockerDaemon(String),
+    PodmanDaemon(String),
+    /// `docker://REGISTRY/NAME[:TAG|@DIGEST]`
+    Registry(String),
+    /// `NAME[:TAG][@DIGEST]`: a local engine first, else the registry.
+    Name(String),
+}
+
+impl ImageRef {
+    pub fn parse(s: &str) -> Result<ImageRef, crate::Error> {
+        let bad = |why: &str| crate::Error::Reference(s.to_string(), why.to_string());
+        if s.is_empty() {
+            return Err(bad("empty"));
+        }
+        if let Some(rest) = s.strip_prefix("docker://") {
+            return non_empty(rest)
+                .map(|r| ImageRef::Registry(r.into()))
+                .ok_or_else(|| bad("no image name"));
+        }
+        if let Some(rest) = s.strip_prefix("docker-archive:") {
+            let (path, select) = split_path_suffix(rest);
+            return Ok(ImageRef::DockerArchive {
+                path: path.ok_or_else(|| bad("no path"))?,
+                select,
+            });
+        }
+        if let Some(rest) = s.strip_prefix("oci-archive:") {
+            let (path, tag) = split_path_suffix(rest);
+            return Ok(ImageRef::OciArchive {
+                path: path.ok_or_else(|| bad("no path"))?,
+                tag,
+            });
+        }
+        if let Some(rest) = s.strip_prefix("oci:") {
+            let (path, tag) = split_path_suffix(rest);
+            return Ok(ImageRef::OciDir {
+                path: path.ok_or_else(|| bad("no path"))?,
+                tag,
+            });
+        }
+        if let Some(rest) = s.strip_prefix("docker-daemon:") {
+            return non_empty(rest)
+                .map(|r| ImageRef::DockerDaemon(r.into()))
+                .ok_or_else(|| bad("no image name"));
+        }
+        if let Some(rest) = s.strip_prefix("podman-daemon:") {
+            return non_empty(rest)
+                .map(|r| ImageRef::PodmanDaemon(r.into()))
+                .ok_or_else(|| bad("no image name"));
+        }
+        let p = Path::new(s);
+        if p.exists()
+            || s.starts_with('/')
+            || s.starts_with("./")
+            || s.starts_with("../")
+            || s.ends_with(".tar")
+        {
+            return Ok(ImageRef::Path(p.to_path_buf()));
+        }
+        if !looks_like_name(s) {
+            return Err(bad("neither an existing file nor an image name"));
+        }
+        Ok(ImageRef::Name(s.to_string()))
+    }
+}
+
+fn non_empty(s: &str) -> Option<&str> {
+    (!s.is_empty()).then_some(s)
+}
+
+/// `PATH[:SUFFIX]`: the whole string is the path when it exists; otherwise the part after
+/// the last `:` (that holds no `/`) is the tag or selector.
+fn split_path_suffix(s: &str) -> (Option<PathBuf>, Option<String>) {
+    if s.is_empty() {
+        return (None, None);
+    }
+    if Path::new(s).exists() {
+        return (Some(s.into()), None);
+    }
+    match s.rfind(':') {
+        Some(i) if !s[i + 1..].contains('/') && i > 0 => {
+            let suffix = &s[i + 1..];
+            (
+                Some(s[..i].into()),
+                (!suffix.is_empty()).then(|| suffix.to_string()),
+            )
+        }
+        _ => (Some(s.into()), None),
+    }
+}
+
+/// Docker's reference grammar, loosely: lowercase path components, an optional tag and digest.
+fn looks_like_name(s: &str) -> bool {
+    let name = s.split('@').next().unwrap_or(s);
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-/:".contains(c))
+        && !name.starts_with(['.', '-', '/', ':'])
+}
+
+impl fmt::Display for ImageRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let suffix = |o: &Option<String>| o.as_ref().map(|s| format!(":{s}")).unwrap_or_default();
+        match self {
+            ImageRef::DockerArchive { path, select } => {
+                write!(f, "docker-archive:{}{}", path.display(), suffix(select))
+            }
+            ImageRef::OciDir { path, tag } => write!(f, "oci:{}{}", path.display(), suffix(tag)),
+            ImageRef::OciArchive { path, tag } => {
+                write!(f, "oci-archive:{}{}", path.display(), suffix(tag))
+            }
+            ImageRef::Path(p) => write!(f, "{}", p.display()),
+            ImageRef::DockerDaemon(n) => write!(f, "docker-daemon:{n}"),
+            ImageRef::PodmanDaemon(n) => write!(f, "podman-daemon:{n}"),
+            ImageRef::Registry(n) => write!(f, "docker://{n}"),
+            ImageRef::Name(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_transports() {
+        assert_eq!(
+            ImageRef::parse("docker-archive:/nope/x.tar:app:1.0").unwrap(),
+            ImageRef::DockerArchive {
+                path: "/nope/x.tar:app".into(),
+                select: Some("1.0".into())
+            }
+        );
+        assert_eq!(
+            ImageRef::parse("oci:/nope/dir:v2").unwrap(),
+            ImageRef::OciDir {
+                path: "/nope/dir".into(),
+                tag: Some("v2".into())
+            }
+        );
+        assert_eq!(
+            ImageRef::parse("oci-archive:/nope/a.tar").unwrap(),
+            ImageRef::OciArchive {
+                path: "/nope/a.tar".into(),
+                tag: None
+            }
+        );
+        assert_eq!(
+            ImageRef::parse("debian:bookworm").unwrap(),
+            ImageRef::Name("debian:bookworm".into())
+        );
+        assert_eq!(
+            ImageRef::parse("docker://ghcr.io/a/b:1").unwrap(),
+            ImageRef::Registry("ghcr.io/a/b:1".into())
+        );
+        assert_eq!(
+            ImageRef::parse("/nope/x.tar").unwrap(),
+            ImageRef::Path("/nope/x.tar".into())
+        );
+        assert!(ImageRef::parse("docker-archive:").is_err());
+        assert!(ImageRef::parse("Not An Image!").is_err());
+    }
+}

@@ -1,0 +1,158 @@
+//! The report: serialise-only wire types with a versioned schema (docs/schema.md).
+//! Kept apart from the analysis types so the JSON stays stable when internals move.
+
+use crate::analysis::Analysis;
+use crate::analysis::copies::{Duplicates, MetadataCopies};
+use crate::analysis::sizes::Sizes;
+use crate::image::Image;
+use crate::image::merge::WasteKind;
+use serde::{Deserialize, Serialize};
+
+/// Bumped on any change a consumer of the JSON could notice.
+pub const SCHEMA_VERSION: u32 = 1;
+
+const TOP_WASTE: usize = 20;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub image: ImageInfo,
+    pub size: Sizes,
+    pub layers: Vec<LayerReport>,
+    /// The largest files that are stored but not visible in the final filesystem.
+    pub waste: Vec<WastedFile>,
+    pub metadata_copies: MetadataCopies,
+    pub duplicates: Duplicates,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImageInfo {
+    pub reference: String,
+    pub source: String,
+    pub platform: String,
+    pub manifest_digest: Option<String>,
+    pub config_digest: Option<String>,
+    pub entrypoint: Vec<String>,
+    pub cmd: Vec<String>,
+    pub env: Vec<String>,
+    pub user: String,
+    pub working_dir: String,
+    pub exposed_ports: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LayerReport {
+    pub index: usize,
+    /// Digest of the blob as stored.
+    pub digest: String,
+    /// Digest of the uncompressed tar.
+    pub diff_id: String,
+    pub media_type: String,
+    /// Detected from magic bytes: gzip, zstd or tar.
+    pub compression: String,
+    /// Full `created_by` of the config history entry for this layer.
+    pub command: String,
+    pub bytes: u64,
+    pub compressed_bytes: u64,
+    pub entries: usize,
+    pub added: usize,
+    pub modified: usize,
+    pub removed: usize,
+    pub reclaimable_bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WastedFile {
+    pub path: String,
+    /// The layer that stored the bytes.
+    pub layer: usize,
+    pub bytes: u64,
+    pub reason: WasteKind,
+    /// The layer that overwrote, deleted or hid it.
+    pub by_layer: usize,
+}
+
+impl Report {
+    pub fn build(image: &Image, analysis: &Analysis) -> Report {
+        let meta = &image.meta;
+        let layers = image
+            .layers
+            .iter()
+            .zip(&analysis.layers)
+            .map(|(l, s)| LayerReport {
+                index: l.index,
+                digest: l.scan.digest.clone(),
+                diff_id: l.scan.diff_id.clone(),
+                media_type: l.desc.media_type.clone(),
+                compression: l.scan.compression.clone(),
+                command: l.command.clone(),
+                bytes: s.bytes,
+                compressed_bytes: s.compressed_bytes,
+                entries: s.entries,
+                added: s.added,
+                modified: s.modified,
+                removed: s.removed,
+                reclaimable_bytes: s.reclaimable_bytes,
+            })
+            .collect();
+        let scans = Analysis::scans(image);
+        let mut waste: Vec<WastedFile> = analysis
+            .merged
+            .shadowed
+            .iter()
+            .filter(|s| s.bytes > 0)
+            .map(|s| WastedFile {
+                path: analysis.merged.entry(&scans, s.at).path.to_string(),
+                layer: s.at.layer as usize,
+                bytes: s.bytes,
+                reason: s.kind,
+                by_layer: s.by_layer as usize,
+            })
+            .collect();
+        waste.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
+        waste.truncate(TOP_WASTE);
+        let mut warnings = meta.warnings.clone();
+        for l in &image.layers {
+            warnings.extend(
+                l.scan
+                    .warnings
+                    .iter()
+                    .map(|w| format!("layer {}: {w}", l.index)),
+            );
+        }
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool {
+                name: "microscope".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
+            image: ImageInfo {
+                reference: meta.reference.clone(),
+                source: meta.source.clone(),
+                platform: meta.platform.to_string(),
+                manifest_digest: meta.manifest_digest.clone(),
+                config_digest: meta.config_digest.clone(),
+                entrypoint: meta.run.entrypoint.clone(),
+                cmd: meta.run.cmd.clone(),
+                env: meta.run.env.clone(),
+                user: meta.run.user.clone(),
+                working_dir: meta.run.working_dir.clone(),
+                exposed_ports: meta.run.exposed_ports.clone(),
+            },
+            size: analysis.sizes.clone(),
+            layers,
+            waste,
+            metadata_copies: analysis.metadata_copies.clone(),
+            duplicates: analysis.duplicates.clone(),
+            warnings,
+        }
+    }
+}

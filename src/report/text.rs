@@ -1,0 +1,50 @@
+//! Human-readable renderings shared by the CLI outputs.
+
+/// Bytes in binary units with one decimal: `1.5 MiB`.
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+/// A short summary of a report, for a terminal.
+pub fn summary(r: &super::Report) -> String {
+    let s = &r.size;
+    let mut out = String::new();
+    out.push_str(&format!(
+        "image       {} ({}, {})\n",
+        r.image.reference, r.image.source, r.image.platform
+    ));
+    out.push_str(&format!("layers      {}\n", r.layers.len()));
+    out.push_str(&format!("layer bytes {}\n", bytes(s.layers_bytes)));
+    out.push_str(&format!("final bytes {}\n", bytes(s.final_bytes)));
+    out.push_str(&format!(
+        "reclaimable {} (overwritten {}, deleted {}, hidden by opaque dirs {})\n",
+        bytes(s.reclaimable_bytes),
+        bytes(s.reclaimable.overwritten_bytes),
+        bytes(s.reclaimable.deleted_bytes),
+        bytes(s.reclaimable.opaque_hidden_bytes)
+    ));
+    out.push_str(&format!("efficiency  {:.2} %\n", s.efficiency * 100.0));
+    out.push_str(&format!("stored      {}\n", bytes(s.compressed_bytes)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn formats_bytes() {
+        assert_eq!(super::bytes(512), "512 B");
+        assert_eq!(super::bytes(1536), "1.5 KiB");
+        assert_eq!(super::bytes(5 << 30), "5.0 GiB");
+    }
+}

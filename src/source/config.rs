@@ -1,0 +1,81 @@
+//! The image config (OCI or Docker, same JSON) turned into the model's metadata.
+
+use super::SourceError;
+use crate::image::model::HistoryEntry;
+use crate::image::{Platform, RunConfig};
+use oci_spec::image::ImageConfiguration;
+
+/// What the config says: platform, runtime settings, history, expected diff_ids.
+pub struct ParsedConfig {
+    pub platform: Platform,
+    pub run: RunConfig,
+    pub history: Vec<HistoryEntry>,
+    pub diff_ids: Vec<String>,
+}
+
+pub fn parse(bytes: &[u8], what: &str) -> Result<ParsedConfig, SourceError> {
+    let cfg = ImageConfiguration::from_reader(bytes)
+        .map_err(|e| SourceError::Corrupt(format!("config {what} cannot be parsed: {e}")))?;
+    let platform = Platform {
+        os: cfg.os().to_string(),
+        architecture: cfg.architecture().to_string(),
+        variant: cfg.variant().clone(),
+    };
+    let mut run = RunConfig::default();
+    if let Some(c) = cfg.config() {
+        run.entrypoint = c.entrypoint().clone().unwrap_or_default();
+        run.cmd = c.cmd().clone().unwrap_or_default();
+        run.env = c.env().clone().unwrap_or_default();
+        run.user = c.user().clone().unwrap_or_default();
+        run.working_dir = c.working_dir().clone().unwrap_or_default();
+        let mut ports = c.exposed_ports().clone().unwrap_or_default();
+        ports.sort();
+        run.exposed_ports = ports;
+        let mut labels: Vec<(String, String)> =
+            c.labels().clone().unwrap_or_default().into_iter().collect();
+        labels.sort();
+        run.labels = labels;
+    }
+    let history = cfg
+        .history()
+        .iter()
+        .flatten()
+        .map(|h| HistoryEntry {
+            created_by: h
+                .created_by()
+                .clone()
+                .or_else(|| h.comment().clone())
+                .unwrap_or_default(),
+            empty_layer: h.empty_layer().unwrap_or(false),
+        })
+        .collect();
+    Ok(ParsedConfig {
+        platform,
+        run,
+        history,
+        diff_ids: cfg.rootfs().diff_ids().clone(),
+    })
+}
+
+/// `sha256:<hex>` of some bytes.
+pub fn sha256(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+}
+
+/// Checks bytes read from a store against the digest that names them.
+pub fn verify(bytes: &[u8], expected: &str, what: &str) -> Result<(), SourceError> {
+    if !expected.starts_with("sha256:") {
+        // Other algorithms (sha512) are legal but rare; we only vouch for what we can check.
+        return Ok(());
+    }
+    let actual = sha256(bytes);
+    if actual != expected {
+        return Err(SourceError::DigestMismatch {
+            what: what.to_string(),
+            expected: expected.to_string(),
+            actual,
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,194 @@
+//! `docker save` archives: the legacy layout (`<id>/layer.tar`), skopeo's (`<diffid>.tar`)
+//! and Docker 25+'s (OCI `blobs/sha256/…` plus `manifest.json`). `manifest.json` is read
+//! in every case: Docker 25.0.0 wrote OCI manifests with no layers (moby#47065).
+
+use super::config::{self, ParsedConfig};
+use super::store::{BlobStore, TarStore};
+use super::{ImageSource, LayerReader, SourceError, SourceOptions};
+use crate::image::{ImageMeta, LayerDesc};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::Path;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ManifestEntry {
+    config: String,
+    #[serde(default)]
+    repo_tags: Option<Vec<String>>,
+    layers: Vec<String>,
+    #[serde(default)]
+    layer_sources: Option<HashMap<String, LayerSource>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LayerSource {
+    #[serde(default)]
+    media_type: String,
+}
+
+pub struct DockerArchive {
+    store: Box<dyn BlobStore>,
+    meta: ImageMeta,
+}
+
+impl DockerArchive {
+    pub fn open(
+        path: &Path,
+        select: Option<&str>,
+        opts: &SourceOptions,
+        display: &str,
+    ) -> Result<Self, SourceError> {
+        if !path.exists() {
+            return Err(SourceError::NotFound(path.display().to_string()));
+        }
+        let store: Box<dyn BlobStore> = if path.is_dir() {
+            Box::new(super::store::DirStore::new(path))
+        } else {
+            Box::new(TarStore::open(path)?)
+        };
+        Self::from_store(store, select, opts, display)
+    }
+
+    /// `select` is a `name:tag` from RepoTags or `@N`, the N-th image of the archive.
+    pub fn from_store(
+        store: Box<dyn BlobStore>,
+        select: Option<&str>,
+        opts: &SourceOptions,
+        display: &str,
+    ) -> Result<Self, SourceError> {
+        let raw = store.read_small("manifest.json").map_err(|e| match e {
+            SourceError::MissingBlob(_) => SourceError::NotAnImage(format!(
+                "{} has no manifest.json (not a docker save archive)",
+                store.describe()
+            )),
+            e => e,
+        })?;
+        let entries: Vec<ManifestEntry> = serde_json::from_slice(&raw)
+            .map_err(|e| SourceError::Corrupt(format!("manifest.json cannot be parsed: {e}")))?;
+        let entry = pick(&entries, select)?;
+        let config_bytes = store.read_small(&entry.config)?;
+        if let Some(hex) = blob_hex(&entry.config) {
+            config::verify(&config_bytes, &format!("sha256:{hex}"), "config")?;
+        }
+        let ParsedConfig {
+            platform,
+            run,
+            history,
+            diff_ids,
+        } = config::parse(&config_bytes, &entry.config)?;
+        if let Some(w) = &opts.platform
+            && !w.accepts(&platform)
+        {
+            return Err(SourceError::NoPlatform {
+                wanted: w.to_string(),
+                available: platform.to_string(),
+            });
+        }
+        let mut warnings = Vec::new();
+        if diff_ids.len() != entry.layers.len() {
+            warnings.push(format!(
+                "config lists {} diff_ids for {} layers; diff_ids not checked",
+                diff_ids.len(),
+                entry.layers.len()
+            ));
+        }
+        let layers = entry
+            .layers
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let diff_id = (diff_ids.len() == entry.layers.len()).then(|| diff_ids[i].clone());
+                let media_type = diff_id
+                    .as_ref()
+                    .and_then(|d| entry.layer_sources.as_ref()?.get(d))
+                    .map(|s| s.media_type.clone())
+                    .unwrap_or_else(|| "application/vnd.docker.image.rootfs.diff.tar".into());
+                LayerDesc {
+                    digest: blob_hex(p).map(|h| format!("sha256:{h}")),
+                    diff_id,
+                    media_type,
+                    size: store.size(p),
+                    locator: p.clone(),
+                }
+            })
+            .collect();
+        let meta = ImageMeta {
+            reference: display.to_string(),
+            source: "docker-archive".into(),
+            platform,
+            manifest_digest: None,
+            config_digest: Some(config::sha256(&config_bytes)),
+            run,
+            history,
+            layers,
+            warnings,
+        };
+        Ok(DockerArchive { store, meta })
+    }
+}
+
+fn pick<'a>(
+    entries: &'a [ManifestEntry],
+    select: Option<&str>,
+) -> Result<&'a ManifestEntry, SourceError> {
+    let Some(sel) = select else {
+        return entries
+            .first()
+            .ok_or_else(|| SourceError::NotAnImage("manifest.json lists no image".into()));
+    };
+    if let Some(n) = sel.strip_prefix('@') {
+        let n: usize = n
+            .parse()
+            .map_err(|_| SourceError::NotAnImage(format!("{sel:?} is not an image index")))?;
+        return entries.get(n).ok_or_else(|| {
+            SourceError::NotAnImage(format!("the archive has {} images, no @{n}", entries.len()))
+        });
+    }
+    let wanted = if sel.contains(':') {
+        sel.to_string()
+    } else {
+        format!("{sel}:latest")
+    };
+    entries
+        .iter()
+        .find(|e| {
+            e.repo_tags
+                .iter()
+                .flatten()
+                .any(|t| *t == wanted || t.ends_with(&format!("/{wanted}")))
+        })
+        .ok_or_else(|| {
+            let tags: Vec<&str> = entries
+                .iter()
+                .flat_map(|e| e.repo_tags.iter().flatten())
+                .map(String::as_str)
+                .collect();
+            SourceError::NotAnImage(format!(
+                "no image tagged {wanted:?} (tags: {})",
+                tags.join(", ")
+            ))
+        })
+}
+
+/// `blobs/sha256/<hex>` names its own digest.
+fn blob_hex(path: &str) -> Option<&str> {
+    let hex = path.strip_prefix("blobs/sha256/")?;
+    (hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())).then_some(hex)
+}
+
+impl ImageSource for DockerArchive {
+    fn meta(&self) -> &ImageMeta {
+        &self.meta
+    }
+
+    fn open_layer(&self, index: usize) -> Result<LayerReader<'_>, SourceError> {
+        let desc = self
+            .meta
+            .layers
+            .get(index)
+            .ok_or_else(|| SourceError::MissingBlob(format!("layer {index}")))?;
+        self.store.open(&desc.locator)
+    }
+}

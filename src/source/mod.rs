@@ -1,0 +1,183 @@
+//! Where images come from. Every source implements [`ImageSource`]: it knows the image's
+//! metadata up front and streams layer blobs (as stored, compressed) on demand.
+
+pub mod config;
+pub mod docker_archive;
+pub mod memory;
+pub mod oci_layout;
+pub mod select;
+pub mod store;
+
+use crate::image::{ImageMeta, Platform};
+use crate::reference::ImageRef;
+use std::io::Read;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use store::BlobStore;
+
+/// Why an image could not be read from its source.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("{0}: no such file or directory")]
+    NotFound(String),
+    #[error("not an image: {0}")]
+    NotAnImage(String),
+    #[error("corrupt image: {0}")]
+    Corrupt(String),
+    #[error("the image names {0}, which is not in it")]
+    MissingBlob(String),
+    #[error("{what} digest mismatch: expected {expected}, got {actual}")]
+    DigestMismatch {
+        what: String,
+        expected: String,
+        actual: String,
+    },
+    #[error("no image for platform {wanted}; the index has: {available}")]
+    NoPlatform { wanted: String, available: String },
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A layer blob stream.
+pub type LayerReader<'a> = Box<dyn Read + Send + 'a>;
+
+/// What [`ImageSource::for_each_layer`] calls for each layer.
+pub type LayerVisitor<'a> = dyn Fn(usize, LayerReader<'_>) -> Result<(), crate::Error> + Sync + 'a;
+
+/// The seam every source fills: archives and layouts here, engines and registries later.
+pub trait ImageSource: Send + Sync {
+    fn meta(&self) -> &ImageMeta;
+
+    /// Opens layer `index`'s blob as stored. Called from several threads at once.
+    fn open_layer(&self, index: usize) -> Result<LayerReader<'_>, SourceError>;
+
+    /// Streams each wanted layer to `visit`, in parallel by default (one per core). A source
+    /// that can only produce one stream (an engine's export) overrides this.
+    fn for_each_layer(
+        &self,
+        wanted: &[usize],
+        visit: &LayerVisitor<'_>,
+    ) -> Result<(), crate::Error> {
+        let workers = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+            .min(wanted.len().max(1));
+        let next = AtomicUsize::new(0);
+        let failed = AtomicBool::new(false);
+        let first_error: Mutex<Option<crate::Error>> = Mutex::new(None);
+        std::thread::scope(|s| {
+            for _ in 0..workers {
+                s.spawn(|| {
+                    while !failed.load(Ordering::Relaxed) {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&layer) = wanted.get(i) else { break };
+                        let result = self
+                            .open_layer(layer)
+                            .map_err(crate::Error::from)
+                            .and_then(|r| visit(layer, r));
+                        if let Err(e) = result {
+                            failed.store(true, Ordering::Relaxed);
+                            let mut slot = first_error.lock().unwrap_or_else(|p| p.into_inner());
+                            slot.get_or_insert(e);
+                        }
+                    }
+                });
+            }
+        });
+        match first_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Options that shape which image a source picks.
+#[derive(Debug, Clone, Default)]
+pub struct SourceOptions {
+    /// `--platform`; None means the host's, falling back to the only one there is.
+    pub platform: Option<Platform>,
+}
+
+/// Opens the source a reference names.
+pub fn open(
+    reference: &ImageRef,
+    opts: &SourceOptions,
+) -> Result<Box<dyn ImageSource>, crate::Error> {
+    let display = reference.to_string();
+    let src: Box<dyn ImageSource> = match reference {
+        ImageRef::DockerArchive { path, select } => Box::new(docker_archive::DockerArchive::open(
+            path,
+            select.as_deref(),
+            opts,
+            &display,
+        )?),
+        ImageRef::OciDir { path, tag } => Box::new(oci_layout::OciLayout::open_dir(
+            path,
+            tag.as_deref(),
+            opts,
+            &display,
+        )?),
+        ImageRef::OciArchive { path, tag } => Box::new(oci_layout::OciLayout::open_archive(
+            path,
+            tag.as_deref(),
+            opts,
+            &display,
+        )?),
+        ImageRef::Path(path) => detect(path, opts, &display)?,
+        other => {
+            return Err(SourceError::Unsupported(format!(
+                "{other}: reading from container engines and registries is not available in this build"
+            ))
+            .into());
+        }
+    };
+    Ok(src)
+}
+
+/// A bare path: a `docker save` tar, an oci-archive, or an OCI layout directory, told apart
+/// by what is inside.
+fn detect(
+    path: &std::path::Path,
+    opts: &SourceOptions,
+    display: &str,
+) -> Result<Box<dyn ImageSource>, crate::Error> {
+    let shown = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|_| SourceError::NotFound(shown.clone()))?;
+    if meta.is_dir() {
+        if path.join("manifest.json").is_file() {
+            return Ok(Box::new(docker_archive::DockerArchive::from_store(
+                Box::new(store::DirStore::new(path)),
+                None,
+                opts,
+                display,
+            )?));
+        }
+        return Ok(Box::new(oci_layout::OciLayout::open_dir(
+            path, None, opts, display,
+        )?));
+    }
+    let tar = store::TarStore::open(path)?;
+    if tar.exists("manifest.json") {
+        Ok(Box::new(docker_archive::DockerArchive::from_store(
+            Box::new(tar),
+            None,
+            opts,
+            display,
+        )?))
+    } else if tar.exists("index.json") {
+        Ok(Box::new(oci_layout::OciLayout::from_store(
+            Box::new(tar),
+            None,
+            opts,
+            display,
+            "oci-archive",
+        )?))
+    } else {
+        Err(SourceError::NotAnImage(format!(
+            "{shown} has neither manifest.json (docker save) nor index.json (OCI layout)"
+        ))
+        .into())
+    }
+}

@@ -1,0 +1,184 @@
+//! OCI image layouts, as a directory (`oci:`) or tarred (`oci-archive:`).
+
+use super::config::{self, ParsedConfig};
+use super::store::{BlobStore, DirStore, TarStore};
+use super::{ImageSource, LayerReader, SourceError, SourceOptions, select};
+use crate::image::{ImageMeta, LayerDesc};
+use oci_spec::image::{Descriptor, ImageIndex, ImageManifest};
+use std::path::Path;
+
+/// Nested indexes (containerd's `docker save`) are followed this deep, no further: an index
+/// may name itself.
+const MAX_INDEX_DEPTH: usize = 4;
+
+pub struct OciLayout {
+    store: Box<dyn BlobStore>,
+    meta: ImageMeta,
+}
+
+impl OciLayout {
+    pub fn open_dir(
+        path: &Path,
+        tag: Option<&str>,
+        opts: &SourceOptions,
+        display: &str,
+    ) -> Result<Self, SourceError> {
+        if !path.is_dir() {
+            return Err(if path.exists() {
+                SourceError::NotAnImage(format!(
+                    "{} is not a directory (use oci-archive: for a tar)",
+                    path.display()
+                ))
+            } else {
+                SourceError::NotFound(path.display().to_string())
+            });
+        }
+        Self::from_store(Box::new(DirStore::new(path)), tag, opts, display, "oci")
+    }
+
+    pub fn open_archive(
+        path: &Path,
+        tag: Option<&str>,
+        opts: &SourceOptions,
+        display: &str,
+    ) -> Result<Self, SourceError> {
+        if !path.exists() {
+            return Err(SourceError::NotFound(path.display().to_string()));
+        }
+        Self::from_store(
+            Box::new(TarStore::open(path)?),
+            tag,
+            opts,
+            display,
+            "oci-archive",
+        )
+    }
+
+    pub fn from_store(
+        store: Box<dyn BlobStore>,
+        tag: Option<&str>,
+        opts: &SourceOptions,
+        display: &str,
+        kind: &str,
+    ) -> Result<Self, SourceError> {
+        let raw = store.read_small("index.json").map_err(|e| match e {
+            SourceError::MissingBlob(_) => SourceError::NotAnImage(format!(
+                "{} has no index.json (not an OCI layout)",
+                store.describe()
+            )),
+            e => e,
+        })?;
+        let index = ImageIndex::from_reader(&raw[..])
+            .map_err(|e| SourceError::Corrupt(format!("index.json cannot be parsed: {e}")))?;
+        let tagged = select::by_tag(index.manifests(), tag)?;
+        let manifest_desc = resolve(&*store, &tagged, opts, 0)?;
+        let digest = manifest_desc.digest().to_string();
+        let manifest_bytes = read_blob(&*store, &digest, "manifest")?;
+        let manifest = ImageManifest::from_reader(&manifest_bytes[..]).map_err(|e| {
+            SourceError::Corrupt(format!("manifest {digest} cannot be parsed: {e}"))
+        })?;
+        let config_digest = manifest.config().digest().to_string();
+        let config_bytes = read_blob(&*store, &config_digest, "config")?;
+        let ParsedConfig {
+            platform,
+            run,
+            history,
+            diff_ids,
+        } = config::parse(&config_bytes, &config_digest)?;
+        if let Some(w) = &opts.platform
+            && !w.accepts(&platform)
+        {
+            return Err(SourceError::NoPlatform {
+                wanted: w.to_string(),
+                available: platform.to_string(),
+            });
+        }
+        let mut warnings = Vec::new();
+        let n = manifest.layers().len();
+        if diff_ids.len() != n {
+            warnings.push(format!(
+                "config lists {} diff_ids for {n} layers; diff_ids not checked",
+                diff_ids.len()
+            ));
+        }
+        let layers = manifest
+            .layers()
+            .iter()
+            .enumerate()
+            .map(|(i, d)| LayerDesc {
+                digest: Some(d.digest().to_string()),
+                diff_id: (diff_ids.len() == n).then(|| diff_ids[i].clone()),
+                media_type: d.media_type().to_string(),
+                size: Some(d.size()),
+                locator: blob_path(&d.digest().to_string()),
+            })
+            .collect();
+        let meta = ImageMeta {
+            reference: display.to_string(),
+            source: kind.to_string(),
+            platform,
+            manifest_digest: Some(digest),
+            config_digest: Some(config_digest),
+            run,
+            history,
+            layers,
+            warnings,
+        };
+        Ok(OciLayout { store, meta })
+    }
+}
+
+/// Follows nested indexes down to one image manifest.
+fn resolve<'a>(
+    store: &dyn BlobStore,
+    descs: &[&'a Descriptor],
+    opts: &SourceOptions,
+    depth: usize,
+) -> Result<Descriptor, SourceError> {
+    let chosen = select::by_platform(descs, opts.platform.as_ref())?;
+    if !is_index(chosen) {
+        return Ok(chosen.clone());
+    }
+    if depth >= MAX_INDEX_DEPTH {
+        return Err(SourceError::Corrupt(format!(
+            "indexes nested more than {MAX_INDEX_DEPTH} deep (an index that names itself?)"
+        )));
+    }
+    let digest = chosen.digest().to_string();
+    let bytes = read_blob(store, &digest, "index")?;
+    let nested = ImageIndex::from_reader(&bytes[..])
+        .map_err(|e| SourceError::Corrupt(format!("index {digest} cannot be parsed: {e}")))?;
+    let list: Vec<&Descriptor> = nested.manifests().iter().collect();
+    resolve(store, &list, opts, depth + 1)
+}
+
+fn is_index(d: &Descriptor) -> bool {
+    let mt = d.media_type().to_string();
+    mt.contains("image.index") || mt.contains("manifest.list")
+}
+
+fn blob_path(digest: &str) -> String {
+    let (alg, hex) = digest.split_once(':').unwrap_or(("sha256", digest));
+    format!("blobs/{alg}/{hex}")
+}
+
+fn read_blob(store: &dyn BlobStore, digest: &str, what: &str) -> Result<Vec<u8>, SourceError> {
+    let bytes = store.read_small(&blob_path(digest))?;
+    config::verify(&bytes, digest, what)?;
+    Ok(bytes)
+}
+
+impl ImageSource for OciLayout {
+    fn meta(&self) -> &ImageMeta {
+        &self.meta
+    }
+
+    fn open_layer(&self, index: usize) -> Result<LayerReader<'_>, SourceError> {
+        let desc = self
+            .meta
+            .layers
+            .get(index)
+            .ok_or_else(|| SourceError::MissingBlob(format!("layer {index}")))?;
+        self.store.open(&desc.locator)
+    }
+}
