@@ -33,9 +33,14 @@ fn one_line(e: &anyhow::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     for c in e.chain() {
         let s = c.to_string();
-        if !parts.iter().any(|p| p.contains(&s)) {
-            parts.push(s);
+        // Context often repeats what the cause already says ("x.tar" then "x.tar: no such
+        // file"): keep the fuller of the two.
+        if parts.last().is_some_and(|last| s.starts_with(last.as_str())) {
+            parts.pop();
+        } else if parts.iter().any(|p| p.contains(&s)) {
+            continue;
         }
+        parts.push(s);
     }
     parts.join(": ").replace('\n', " ")
 }

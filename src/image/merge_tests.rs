@@ -1,1 +1,143 @@
+//! Every whiteout case, with exact bytes.
 
+use super::*;
+use crate::demo::builder::LayerBuilder;
+use crate::scan::{ScanContext, scan_layer};
+
+fn scans(layers: Vec<LayerBuilder>) -> Vec<Arc<LayerScan>> {
+    layers
+        .into_iter()
+        .map(|l| Arc::new(scan_layer(&l.build()[..], &ScanContext::default()).unwrap()))
+        .collect()
+}
+
+fn final_paths(m: &Merged) -> Vec<&str> {
+    m.tree.keys().map(|k| &**k).collect()
+}
+
+fn wasted(m: &Merged, kind: WasteKind) -> u64 {
+    m.shadowed.iter().filter(|s| s.kind == kind).map(|s| s.bytes).sum()
+}
+
+#[test]
+fn file_whiteout_deletes_lower_file() {
+    let s = scans(vec![
+        LayerBuilder::new("a").dir("etc").file("etc/a", &[1; 100]).file("etc/b", &[2; 50]),
+        LayerBuilder::new("b").whiteout("etc/a"),
+    ]);
+    let m = Merged::build(&s);
+    assert_eq!(final_paths(&m), ["etc", "etc/b"]);
+    assert_eq!(wasted(&m, WasteKind::Deleted), 100);
+    assert_eq!(m.changes[1].removed, vec![(Arc::from("etc/a"), 100)]);
+}
+
+#[test]
+fn directory_whiteout_deletes_whole_subtree() {
+    // `rm -rf dir` — dive counts this as zero waste.
+    let s = scans(vec![
+        LayerBuilder::new("a")
+            .dir("root/example")
+            .file("root/example/one", &[1; 1000])
+            .file("root/example/sub/two", &[2; 2000])
+            .file("root/examples-other", &[3; 7]),
+        LayerBuilder::new("b").whiteout("root/example"),
+    ]);
+    let m = Merged::build(&s);
+    assert_eq!(final_paths(&m), ["root/examples-other"]);
+    assert_eq!(wasted(&m, WasteKind::Deleted), 3000);
+    assert_eq!(m.changes[1].removed, vec![(Arc::from("root/example"), 3000)]);
+}
+
+#[test]
+fn opaque_directory_hides_lower_children_but_keeps_its_own() {
+    let s = scans(vec![
+        LayerBuilder::new("a").dir("app").file("app/old1", &[1; 300]).file("app/deep/old2", &[1; 200]),
+        LayerBuilder::new("b").dir("app").file("app/new", &[9; 40]).opaque("app"),
+    ]);
+    let m = Merged::build(&s);
+    assert_eq!(final_paths(&m), ["app", "app/new"]);
+    assert_eq!(wasted(&m, WasteKind::OpaqueHidden), 500);
+    assert_eq!(wasted(&m, WasteKind::Deleted), 0);
+}
+
+#[test]
+fn whiteout_only_affects_lower_layers() {
+    let s = scans(vec![
+        LayerBuilder::new("a").file("x", &[1; 10]),
+        LayerBuilder::new("b").whiteout("x").file("x", &[2; 20]),
+    ]);
+    let m = Merged::build(&s);
+    assert_eq!(final_paths(&m), ["x"]);
+    assert_eq!(m.tree["x"].layer, 1);
+    assert_eq!(wasted(&m, WasteKind::Deleted), 10);
+    assert_eq!(m.changes[1].status, vec![Change::Added]);
+}
+
+#[test]
+fn overwrite_counts_the_lower_copy_once() {
+    let s = scans(vec![
+        LayerBuilder::new("a").file("f", &[1; 100]),
+        LayerBuilder::new("b").file("f", &[2; 150]),
+        LayerBuilder::new("c").file("f", &[3; 70]),
+    ]);
+    let m = Merged::build(&s);
+    assert_eq!(wasted(&m, WasteKind::Overwritten), 250);
+    assert_eq!(m.changes[2].status, vec![Change::Modified]);
+    assert!(m.same_content.is_empty());
+}
+
+#[test]
+fn chmod_copy_is_same_content_with_metadata_change() {
+    let s = scans(vec![
+        LayerBuilder::new("a").file_with("bin/app", &[7; 4096], 0o644, 0, 0),
+        LayerBuilder::new("chmod").file_with("bin/app", &[7; 4096], 0o755, 0, 0),
+        LayerBuilder::new("noop").file_with("bin/app", &[7; 4096], 0o755, 0, 0),
+    ]);
+    let m = Merged::build(&s);
+    assert_eq!(m.same_content.len(), 2);
+    assert!(m.same_content[0].metadata_changed);
+    assert!(!m.same_content[1].metadata_changed);
+    assert_eq!(wasted(&m, WasteKind::Overwritten), 8192);
+}
+
+#[test]
+fn file_replacing_directory_and_the_reverse() {
+    let s = scans(vec![
+        LayerBuilder::new("a").dir("d").file("d/inner", &[1; 64]).file("f", &[2; 32]),
+        LayerBuilder::new("b").file("d", &[3; 8]).dir("f").file("f/child", &[4; 4]),
+    ]);
+    let m = Merged::build(&s);
+    assert_eq!(final_paths(&m), ["d", "f", "f/child"]);
+    assert_eq!(wasted(&m, WasteKind::Overwritten), 96);
+    assert_eq!(m.changes[1].removed, vec![(Arc::from("d"), 64)]);
+}
+
+#[test]
+fn whiteout_of_missing_path_removes_nothing() {
+    let s = scans(vec![
+        LayerBuilder::new("a").file("keep", &[1; 5]),
+        LayerBuilder::new("b").whiteout("never-there"),
+    ]);
+    let m = Merged::build(&s);
+    assert!(m.changes[1].removed.is_empty());
+    assert!(m.shadowed.is_empty());
+}
+
+#[test]
+fn hard_links_carry_no_bytes_of_their_own() {
+    let s = scans(vec![LayerBuilder::new("a").file("a", &[1; 100]).hardlink("b", "a")]);
+    let m = Merged::build(&s);
+    assert_eq!(final_paths(&m), ["a", "b"]);
+    assert_eq!(s[0].file_bytes(), 100);
+}
+
+#[test]
+fn unchanged_parent_dirs_are_not_modifications() {
+    let s = scans(vec![
+        LayerBuilder::new("a").dir("etc").file("etc/a", b"1"),
+        LayerBuilder::new("b").dir("etc").file("etc/b", b"2"),
+    ]);
+    let m = Merged::build(&s);
+    assert_eq!(m.changes[1].status, vec![Change::Unchanged, Change::Added]);
+    assert_eq!((m.changes[1].added, m.changes[1].modified), (1, 0));
+}

@@ -130,6 +130,9 @@ fn walk<R: Read>(stream: R, scan: &mut LayerScan, ctx: &ScanContext<'_>) -> Resu
         if lossy {
             warn(scan, format!("path is not valid UTF-8, shown as {path:?}"));
         }
+        if dir_is_aufs_metadata(&path) {
+            continue;
+        }
         let (dir, name) = path::split(&path);
         if let Some(target) = name.strip_prefix(".wh.") {
             if target == ".wh..opq" {
@@ -273,6 +276,12 @@ fn read_file<R: Read>(
         scan.captured.files.push((slot, kept));
     }
     Ok(())
+}
+
+/// AUFS keeps hard-link bookkeeping under `.wh..wh.plnk/` and friends: not image content.
+fn dir_is_aufs_metadata(path: &str) -> bool {
+    let (dir, _) = path::split(path);
+    dir.split('/').any(|c| c.starts_with(".wh..wh."))
 }
 
 /// eStargz adds a TOC and landmark files at the root; they are not part of the image.

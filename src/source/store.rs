@@ -96,8 +96,13 @@ impl TarStore {
             .entries_with_seek()
             .map_err(|e| SourceError::NotAnImage(format!("not a tar archive ({e})")))?;
         for entry in entries {
-            let entry =
-                entry.map_err(|e| SourceError::Corrupt(format!("archive cannot be read ({e})")))?;
+            let entry = entry.map_err(|e| {
+                if members.is_empty() && links.is_empty() {
+                    SourceError::NotAnImage(format!("{} is not a tar archive", file.display()))
+                } else {
+                    SourceError::Corrupt(format!("archive cannot be read ({e})"))
+                }
+            })?;
             let Some((name, _)) = crate::scan::path::normalize(&entry.path_bytes())
                 .ok()
                 .flatten()

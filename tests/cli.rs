@@ -1,0 +1,128 @@
+//! The real binary: outputs, exit codes, and one clear line per user error.
+
+use microscope::demo::builder::{ImageBuilder, LayerBuilder};
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_microscope"))
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+fn stderr_line(o: &Output) -> String {
+    let s = String::from_utf8_lossy(&o.stderr).to_string();
+    assert_eq!(s.lines().count(), 1, "exactly one error line, got {s:?}");
+    s
+}
+
+#[test]
+fn demo_json_has_the_schema_and_sizes() {
+    let o = run(&["demo", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["schema_version"], 1);
+    let s = &v["size"];
+    let layers = s["layers_bytes"].as_u64().unwrap();
+    let fin = s["final_bytes"].as_u64().unwrap();
+    assert_eq!(s["reclaimable_bytes"].as_u64().unwrap(), layers - fin);
+    let parts = ["overwritten_bytes", "deleted_bytes", "opaque_hidden_bytes"]
+        .iter()
+        .map(|k| s["reclaimable"][k].as_u64().unwrap())
+        .sum::<u64>();
+    assert_eq!(parts, layers - fin);
+    assert_eq!(v["layers"].as_array().unwrap().len(), 5);
+    assert!(v["layers"][1]["command"].as_str().unwrap().contains("apt-get install"));
+    assert!(v["metadata_copies"]["bytes"].as_u64().unwrap() > 0, "the chmod copy");
+}
+
+#[test]
+fn archive_and_oci_forms_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = microscope::demo::fat();
+    let docker = dir.path().join("fat.tar");
+    std::fs::write(&docker, img.docker_archive()).unwrap();
+    let oci = dir.path().join("fat.oci.tar");
+    std::fs::write(&oci, img.oci_archive()).unwrap();
+    let ocidir = dir.path().join("fat-oci");
+    img.write_oci_dir(&ocidir).unwrap();
+    let sizes: Vec<serde_json::Value> = [
+        format!("docker-archive:{}", docker.display()),
+        format!("oci-archive:{}", oci.display()),
+        format!("oci:{}", ocidir.display()),
+        ocidir.display().to_string(),
+    ]
+    .iter()
+    .map(|r| {
+        let o = run(&[r, "--json"]);
+        assert!(o.status.success(), "{r}: {}", String::from_utf8_lossy(&o.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["size"]["final_bytes"].clone()
+    })
+    .collect();
+    assert!(sizes.windows(2).all(|w| w[0] == w[1]), "{sizes:?}");
+}
+
+#[test]
+fn missing_file_is_one_line_and_exit_2() {
+    let o = run(&["/definitely/not/here.tar", "--json"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr_line(&o);
+    assert!(e.contains("no such file"), "{e}");
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn not_an_image_is_one_line_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("notes.tar");
+    std::fs::write(&f, LayerBuilder::new("x").file("hello.txt", b"hi").build()).unwrap();
+    let o = run(&[f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr_line(&o).contains("neither manifest.json"));
+}
+
+#[test]
+fn corrupt_blob_is_a_digest_mismatch() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = ImageBuilder::new("t:1").layer(LayerBuilder::new("x").file("a", &[1; 4000]));
+    img.write_oci_dir(dir.path()).unwrap();
+    // Flip bytes inside the (gzip) layer blob, keeping its size.
+    let blobs = dir.path().join("blobs/sha256");
+    let layer = std::fs::read_dir(&blobs)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| std::fs::read(p).unwrap().starts_with(&[0x1f, 0x8b]))
+        .unwrap();
+    let mut bytes = std::fs::read(&layer).unwrap();
+    let n = bytes.len();
+    bytes[n - 12] ^= 0xff;
+    std::fs::write(&layer, bytes).unwrap();
+    let out = dir.path().join("report.json");
+    let o = run(&[&format!("oci:{}", dir.path().display()), "--json", "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr_line(&o);
+    assert!(e.contains("layer 0"), "{e}");
+    assert!(!out.exists(), "no partial report");
+}
+
+#[test]
+fn unknown_platform_lists_what_there_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("a.tar");
+    std::fs::write(&f, microscope::demo::micro().docker_archive()).unwrap();
+    let o = run(&[f.to_str().unwrap(), "--platform", "linux/s390x"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr_line(&o);
+    assert!(e.contains("linux/s390x") && e.contains("linux/"), "{e}");
+}
+
+#[test]
+fn output_file_is_written_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    let o = run(&["demo", "--image", "micro", "--json", "-o", out.to_str().unwrap()]);
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap();
+    assert_eq!(v["size"]["efficiency"], 1.0);
+}
