@@ -35,7 +35,10 @@ fn one_line(e: &anyhow::Error) -> String {
         let s = c.to_string();
         // Context often repeats what the cause already says ("x.tar" then "x.tar: no such
         // file"): keep the fuller of the two.
-        if parts.last().is_some_and(|last| s.starts_with(last.as_str())) {
+        if parts
+            .last()
+            .is_some_and(|last| s.starts_with(last.as_str()))
+        {
             parts.pop();
         } else if parts.iter().any(|p| p.contains(&s)) {
             continue;

@@ -32,8 +32,16 @@ fn demo_json_has_the_schema_and_sizes() {
         .sum::<u64>();
     assert_eq!(parts, layers - fin);
     assert_eq!(v["layers"].as_array().unwrap().len(), 5);
-    assert!(v["layers"][1]["command"].as_str().unwrap().contains("apt-get install"));
-    assert!(v["metadata_copies"]["bytes"].as_u64().unwrap() > 0, "the chmod copy");
+    assert!(
+        v["layers"][1]["command"]
+            .as_str()
+            .unwrap()
+            .contains("apt-get install")
+    );
+    assert!(
+        v["metadata_copies"]["bytes"].as_u64().unwrap() > 0,
+        "the chmod copy"
+    );
 }
 
 #[test]
@@ -55,7 +63,11 @@ fn archive_and_oci_forms_agree() {
     .iter()
     .map(|r| {
         let o = run(&[r, "--json"]);
-        assert!(o.status.success(), "{r}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.status.success(),
+            "{r}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         v["size"]["final_bytes"].clone()
     })
@@ -99,7 +111,12 @@ fn corrupt_blob_is_a_digest_mismatch() {
     bytes[n - 12] ^= 0xff;
     std::fs::write(&layer, bytes).unwrap();
     let out = dir.path().join("report.json");
-    let o = run(&[&format!("oci:{}", dir.path().display()), "--json", "-o", out.to_str().unwrap()]);
+    let o = run(&[
+        &format!("oci:{}", dir.path().display()),
+        "--json",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
     let e = stderr_line(&o);
     assert!(e.contains("layer 0"), "{e}");
@@ -121,7 +138,14 @@ fn unknown_platform_lists_what_there_is() {
 fn output_file_is_written_whole() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("r.json");
-    let o = run(&["demo", "--image", "micro", "--json", "-o", out.to_str().unwrap()]);
+    let o = run(&[
+        "demo",
+        "--image",
+        "micro",
+        "--json",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert!(o.status.success());
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap();
     assert_eq!(v["size"]["efficiency"], 1.0);

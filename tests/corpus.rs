@@ -24,7 +24,8 @@ fn corpus() -> Option<PathBuf> {
 fn report(reference: &str) -> Report {
     let r = ImageRef::parse(reference).unwrap();
     let src = open(&r, &SourceOptions::default()).unwrap_or_else(|e| panic!("{reference}: {e}"));
-    let image = load_image(&*src, &LoadOptions::default()).unwrap_or_else(|e| panic!("{reference}: {e}"));
+    let image =
+        load_image(&*src, &LoadOptions::default()).unwrap_or_else(|e| panic!("{reference}: {e}"));
     Report::build(&image, &analyze(&image))
 }
 
@@ -33,14 +34,34 @@ const EXPECTED: &[(&str, u64, u64, u64)] = &[
     ("alpine-3.20.docker.tar", 7_792_915, 7_792_915, 0),
     ("alpine-3.20.oci.tar", 7_792_915, 7_792_915, 3_717_570),
     ("variants/alpine-3.20.oci-zstd", 7_792_915, 7_792_915, 0),
-    ("variants/alpine-3.20.oci-uncompressed", 7_792_915, 7_792_915, 0),
-    ("variants/alpine-3.20.skopeo-docker.tar", 7_792_915, 7_792_915, 0),
+    (
+        "variants/alpine-3.20.oci-uncompressed",
+        7_792_915,
+        7_792_915,
+        0,
+    ),
+    (
+        "variants/alpine-3.20.skopeo-docker.tar",
+        7_792_915,
+        7_792_915,
+        0,
+    ),
     ("variants/alpine-3.20.docker25.tar", 7_792_915, 7_792_915, 0),
     ("variants/multi.oci.tar", 7_792_915, 7_792_915, 3_717_570),
-    ("debian-bookworm.oci.tar", 164_038_815, 164_038_815, 63_329_868),
+    (
+        "debian-bookworm.oci.tar",
+        164_038_815,
+        164_038_815,
+        63_329_868,
+    ),
     ("micro-latest.docker.tar", 4_809_593, 4_809_593, 0),
     ("micro-latest.oci.tar", 4_809_593, 4_809_593, 2_197_481),
-    ("variants/micro-latest.docker25.tar", 4_809_593, 4_809_593, 0),
+    (
+        "variants/micro-latest.docker25.tar",
+        4_809_593,
+        4_809_593,
+        0,
+    ),
     ("micro-debug.docker.tar", 6_854_620, 6_854_620, 0),
     ("dive-test-image.docker.tar", 1_220_598, 1_188_573, 0),
 ];
@@ -52,9 +73,16 @@ fn every_format_gives_the_readme_numbers() {
         let r = report(&dir.join(file).to_string_lossy());
         assert_eq!(r.size.layers_bytes, layers, "{file}: layers_bytes");
         assert_eq!(r.size.final_bytes, fin, "{file}: final_bytes");
-        assert_eq!(r.size.reclaimable_bytes, layers - fin, "{file}: reclaimable");
+        assert_eq!(
+            r.size.reclaimable_bytes,
+            layers - fin,
+            "{file}: reclaimable"
+        );
         if compressed > 0 {
-            assert_eq!(r.size.compressed_bytes, compressed, "{file}: compressed_bytes");
+            assert_eq!(
+                r.size.compressed_bytes, compressed,
+                "{file}: compressed_bytes"
+            );
         }
     }
 }
@@ -69,7 +97,10 @@ fn formats_of_one_image_agree_on_layers_and_files() {
         "variants/alpine-3.20.skopeo-docker.tar",
         "variants/alpine-3.20.docker25.tar",
     ];
-    let reports: Vec<Report> = forms.iter().map(|f| report(&dir.join(f).to_string_lossy())).collect();
+    let reports: Vec<Report> = forms
+        .iter()
+        .map(|f| report(&dir.join(f).to_string_lossy()))
+        .collect();
     for (f, r) in forms.iter().zip(&reports).skip(1) {
         assert_eq!(r.layers.len(), reports[0].layers.len(), "{f}");
         for (a, b) in r.layers.iter().zip(&reports[0].layers) {
@@ -86,12 +117,19 @@ fn platform_choice_in_a_multi_platform_index() {
     let Some(dir) = corpus() else { return };
     let path = dir.join("variants/multi.oci.tar");
     let r = ImageRef::parse(&path.to_string_lossy()).unwrap();
-    let arm = SourceOptions { platform: microscope::image::Platform::parse("linux/arm64") };
+    let arm = SourceOptions {
+        platform: microscope::image::Platform::parse("linux/arm64"),
+    };
     let src = open(&r, &arm).unwrap();
     assert_eq!(src.meta().platform.architecture, "arm64");
-    let none = SourceOptions { platform: microscope::image::Platform::parse("linux/s390x") };
+    let none = SourceOptions {
+        platform: microscope::image::Platform::parse("linux/s390x"),
+    };
     let err = open(&r, &none).err().expect("no s390x image").to_string();
-    assert!(err.contains("linux/amd64") && err.contains("linux/arm64"), "{err}");
+    assert!(
+        err.contains("linux/amd64") && err.contains("linux/arm64"),
+        "{err}"
+    );
 }
 
 /// Ground truth the simple way: replay each layer tar into a map, quadratic whiteout removal.
@@ -114,7 +152,13 @@ fn ground_truth_final_bytes(docker_archive: &std::path::Path) -> (u64, u64) {
         let mut adds = Vec::new();
         for e in t.entries().unwrap() {
             let e = e.unwrap();
-            let p = e.path().unwrap().to_string_lossy().trim_start_matches("./").trim_end_matches('/').to_string();
+            let p = e
+                .path()
+                .unwrap()
+                .to_string_lossy()
+                .trim_start_matches("./")
+                .trim_end_matches('/')
+                .to_string();
             let name = p.rsplit('/').next().unwrap().to_string();
             let dir = p.strip_suffix(&name).unwrap_or("").to_string();
             if name == ".wh..wh..opq" {
@@ -124,7 +168,11 @@ fn ground_truth_final_bytes(docker_archive: &std::path::Path) -> (u64, u64) {
                 let gone = format!("{dir}{target}");
                 fs.retain(|k, _| *k != gone && !k.starts_with(&format!("{gone}/")));
             } else {
-                let size = if e.header().entry_type().is_file() { e.size() } else { 0 };
+                let size = if e.header().entry_type().is_file() {
+                    e.size()
+                } else {
+                    0
+                };
                 total += size;
                 adds.push((p, size));
             }
@@ -140,7 +188,11 @@ fn ground_truth_final_bytes(docker_archive: &std::path::Path) -> (u64, u64) {
 #[test]
 fn reclaimable_matches_an_independent_ground_truth() {
     let Some(dir) = corpus() else { return };
-    for file in ["dive-test-image.docker.tar", "alpine-3.20.docker.tar", "micro-debug.docker.tar"] {
+    for file in [
+        "dive-test-image.docker.tar",
+        "alpine-3.20.docker.tar",
+        "micro-debug.docker.tar",
+    ] {
         let path = dir.join(file);
         let (layers, fin) = ground_truth_final_bytes(&path);
         let r = report(&path.to_string_lossy());

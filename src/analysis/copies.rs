@@ -89,10 +89,9 @@ pub fn duplicates(scans: &[Arc<LayerScan>], merged: &Merged) -> Duplicates {
             .cmp(&a.extra_bytes)
             .then_with(|| a.paths.cmp(&b.paths))
     });
-    let out = Duplicates {
+    Duplicates {
         bytes: groups.iter().map(|g| g.extra_bytes).sum(),
         groups: groups.len(),
         top: groups.into_iter().take(TOP).collect(),
-    };
-    out
+    }
 }

@@ -196,13 +196,13 @@ pub fn build(spec: &ElfSpec) -> Vec<u8> {
     let mut out = vec![0u8; 64 + 56 * phnum as usize];
     let mut offsets = Vec::new();
     for s in &sections {
-        while out.len() % 16 != 0 {
+        while !out.len().is_multiple_of(16) {
             out.push(0);
         }
         offsets.push(out.len() as u64);
         out.extend_from_slice(&s.data);
     }
-    while out.len() % 8 != 0 {
+    while !out.len().is_multiple_of(8) {
         out.push(0);
     }
     let shoff = out.len() as u64;

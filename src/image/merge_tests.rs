@@ -16,13 +16,20 @@ fn final_paths(m: &Merged) -> Vec<&str> {
 }
 
 fn wasted(m: &Merged, kind: WasteKind) -> u64 {
-    m.shadowed.iter().filter(|s| s.kind == kind).map(|s| s.bytes).sum()
+    m.shadowed
+        .iter()
+        .filter(|s| s.kind == kind)
+        .map(|s| s.bytes)
+        .sum()
 }
 
 #[test]
 fn file_whiteout_deletes_lower_file() {
     let s = scans(vec![
-        LayerBuilder::new("a").dir("etc").file("etc/a", &[1; 100]).file("etc/b", &[2; 50]),
+        LayerBuilder::new("a")
+            .dir("etc")
+            .file("etc/a", &[1; 100])
+            .file("etc/b", &[2; 50]),
         LayerBuilder::new("b").whiteout("etc/a"),
     ]);
     let m = Merged::build(&s);
@@ -45,14 +52,23 @@ fn directory_whiteout_deletes_whole_subtree() {
     let m = Merged::build(&s);
     assert_eq!(final_paths(&m), ["root/examples-other"]);
     assert_eq!(wasted(&m, WasteKind::Deleted), 3000);
-    assert_eq!(m.changes[1].removed, vec![(Arc::from("root/example"), 3000)]);
+    assert_eq!(
+        m.changes[1].removed,
+        vec![(Arc::from("root/example"), 3000)]
+    );
 }
 
 #[test]
 fn opaque_directory_hides_lower_children_but_keeps_its_own() {
     let s = scans(vec![
-        LayerBuilder::new("a").dir("app").file("app/old1", &[1; 300]).file("app/deep/old2", &[1; 200]),
-        LayerBuilder::new("b").dir("app").file("app/new", &[9; 40]).opaque("app"),
+        LayerBuilder::new("a")
+            .dir("app")
+            .file("app/old1", &[1; 300])
+            .file("app/deep/old2", &[1; 200]),
+        LayerBuilder::new("b")
+            .dir("app")
+            .file("app/new", &[9; 40])
+            .opaque("app"),
     ]);
     let m = Merged::build(&s);
     assert_eq!(final_paths(&m), ["app", "app/new"]);
@@ -103,8 +119,14 @@ fn chmod_copy_is_same_content_with_metadata_change() {
 #[test]
 fn file_replacing_directory_and_the_reverse() {
     let s = scans(vec![
-        LayerBuilder::new("a").dir("d").file("d/inner", &[1; 64]).file("f", &[2; 32]),
-        LayerBuilder::new("b").file("d", &[3; 8]).dir("f").file("f/child", &[4; 4]),
+        LayerBuilder::new("a")
+            .dir("d")
+            .file("d/inner", &[1; 64])
+            .file("f", &[2; 32]),
+        LayerBuilder::new("b")
+            .file("d", &[3; 8])
+            .dir("f")
+            .file("f/child", &[4; 4]),
     ]);
     let m = Merged::build(&s);
     assert_eq!(final_paths(&m), ["d", "f", "f/child"]);
@@ -125,7 +147,11 @@ fn whiteout_of_missing_path_removes_nothing() {
 
 #[test]
 fn hard_links_carry_no_bytes_of_their_own() {
-    let s = scans(vec![LayerBuilder::new("a").file("a", &[1; 100]).hardlink("b", "a")]);
+    let s = scans(vec![
+        LayerBuilder::new("a")
+            .file("a", &[1; 100])
+            .hardlink("b", "a"),
+    ]);
     let m = Merged::build(&s);
     assert_eq!(final_paths(&m), ["a", "b"]);
     assert_eq!(s[0].file_bytes(), 100);

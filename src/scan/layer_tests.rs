@@ -8,7 +8,10 @@ fn scan(bytes: &[u8]) -> Result<LayerScan, ScanError> {
 
 #[test]
 fn plain_tar_digest_is_diff_id() {
-    let tar = LayerBuilder::new("x").file("a/b", b"hello").symlink("c", "a/b").build();
+    let tar = LayerBuilder::new("x")
+        .file("a/b", b"hello")
+        .symlink("c", "a/b")
+        .build();
     let s = scan(&tar).unwrap();
     assert_eq!(s.compression, "tar");
     assert_eq!(s.digest, crate::demo::builder::sha256(&tar));
@@ -30,7 +33,10 @@ fn gzip_and_zstd_give_the_same_entries_and_diff_id() {
     let a = scan(&tar).unwrap();
     let b = scan(&gz).unwrap();
     let c = scan(&zs).unwrap();
-    assert_eq!((b.compression.as_str(), c.compression.as_str()), ("gzip", "zstd"));
+    assert_eq!(
+        (b.compression.as_str(), c.compression.as_str()),
+        ("gzip", "zstd")
+    );
     assert_eq!(a.diff_id, b.diff_id);
     assert_eq!(a.diff_id, c.diff_id);
     assert_eq!(b.digest, crate::demo::builder::sha256(&gz));
@@ -53,7 +59,10 @@ fn whiteouts_and_opaque_markers_are_split_out() {
 
 #[test]
 fn duplicate_entries_keep_the_last() {
-    let tar = LayerBuilder::new("x").file("f", b"first").file("f", b"second!").build();
+    let tar = LayerBuilder::new("x")
+        .file("f", b"first")
+        .file("f", b"second!")
+        .build();
     let s = scan(&tar).unwrap();
     assert_eq!(s.entries.len(), 1);
     assert_eq!(s.entries[0].size, 7);
@@ -73,7 +82,10 @@ fn captures_package_databases_only() {
 
 #[test]
 fn estargz_metadata_is_not_part_of_the_image() {
-    let tar = LayerBuilder::new("x").file("app", b"1").file("stargz.index.json", b"{}").build();
+    let tar = LayerBuilder::new("x")
+        .file("app", b"1")
+        .file("stargz.index.json", b"{}")
+        .build();
     let s = scan(&tar).unwrap();
     assert_eq!(s.entries.len(), 1);
 }
@@ -96,7 +108,10 @@ fn unsafe_paths_are_errors() {
 
 #[test]
 fn unknown_compression_and_truncation_are_errors() {
-    assert!(matches!(scan(&[0x42; 600]), Err(ScanError::UnknownCompression(_))));
+    assert!(matches!(
+        scan(&[0x42; 600]),
+        Err(ScanError::UnknownCompression(_))
+    ));
     let tar = LayerBuilder::new("x").file("big", &[1; 5000]).build();
     let err = scan(&tar[..3000]).unwrap_err();
     assert!(matches!(err, ScanError::Corrupt(_)), "{err}");

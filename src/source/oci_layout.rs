@@ -110,7 +110,7 @@ impl OciLayout {
                 diff_id: (diff_ids.len() == n).then(|| diff_ids[i].clone()),
                 media_type: d.media_type().to_string(),
                 size: Some(d.size()),
-                locator: blob_path(&d.digest().to_string()),
+                locator: blob_path(d.digest().as_ref()),
             })
             .collect();
         let meta = ImageMeta {
@@ -129,9 +129,9 @@ impl OciLayout {
 }
 
 /// Follows nested indexes down to one image manifest.
-fn resolve<'a>(
+fn resolve(
     store: &dyn BlobStore,
-    descs: &[&'a Descriptor],
+    descs: &[&Descriptor],
     opts: &SourceOptions,
     depth: usize,
 ) -> Result<Descriptor, SourceError> {

@@ -69,7 +69,7 @@ impl BlobStore for DirStore {
 
     fn size(&self, path: &str) -> Option<u64> {
         let m = std::fs::metadata(self.resolve(path)?).ok()?;
-        m.is_file().then(|| m.len())
+        m.is_file().then_some(m.len())
     }
 
     fn describe(&self) -> String {
