@@ -2,6 +2,8 @@
 
 pub mod copies;
 pub mod elf;
+pub mod findings;
+pub mod gobuild;
 pub mod sizes;
 
 use crate::image::{Image, LayerScan, Merged};
