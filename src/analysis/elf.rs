@@ -262,7 +262,7 @@ impl<'a, H: FileHeader<Endian = Endianness>> Sections<'a, H> {
         let mut kept_name_ends: Vec<u64> = Vec::new();
         for (s, name) in self.headers.iter().zip(&self.names) {
             let kind = s.sh_type(e);
-            let alloc = s.sh_flags(e).0 & u64::from(elf::SHF_ALLOC.0) != 0;
+            let alloc = s.sh_flags(e).0 & elf::SHF_ALLOC.0 != 0;
             let debug = name.starts_with(b".debug_") || name.starts_with(b".zdebug_");
             let symtab = kind == elf::SHT_SYMTAB;
             info.has_symtab |= symtab;
