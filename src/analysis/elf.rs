@@ -5,10 +5,13 @@
 //! tables are built), and it treats every offset and length in the file as a lie until
 //! checked: a hostile file yields partial facts or `None`, never a panic or a huge allocation.
 
+mod sections;
+
 use super::gobuild::{self, GoInfo};
 use object::Endianness;
 use object::elf;
-use object::read::elf::{Dyn, FileHeader, ProgramHeader, SectionHeader};
+use object::read::elf::{Dyn, FileHeader, ProgramHeader};
+use sections::Sections;
 use serde::{Deserialize, Serialize};
 use std::io::{self, Write};
 
@@ -176,7 +179,18 @@ fn read<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<ElfInfo> {
     info.linkage = linkage(&info, dynamic);
     sections.strip_estimate(&mut info);
     let rodata = sections.data(".rodata");
-    info.go = go_info(&sections, phdrs, endian, data);
+    // Without section headers Go itself looks in the first writable segment.
+    let writable = phdrs
+        .iter()
+        .filter(|_| sections.headers.is_empty())
+        .find(|p| p.p_type(endian) == elf::PT_LOAD && p.p_flags(endian).0 & elf::PF_W.0 != 0)
+        .and_then(|p| p.data(endian, data).ok());
+    info.go = gobuild::inspect(
+        sections.data(".go.buildinfo"),
+        writable,
+        sections.data(".gopclntab"),
+        sections.has(".note.go.buildid"),
+    );
     if info.go.is_none() {
         info.rust = sections.has(".rustc")
             || sections.has(".dep-v0")
@@ -204,118 +218,6 @@ fn linkage(info: &ElfInfo, dynamic: bool) -> Linkage {
     } else {
         Linkage::Static
     }
-}
-
-/// The section headers with their names, when the file has readable ones.
-struct Sections<'a, H: FileHeader> {
-    headers: &'a [H::SectionHeader],
-    names: Vec<&'a [u8]>,
-    endian: Endianness,
-    data: &'a [u8],
-    entsize: u64,
-}
-
-impl<'a, H: FileHeader<Endian = Endianness>> Sections<'a, H> {
-    fn read(header: &'a H, endian: Endianness, data: &'a [u8], info: &mut ElfInfo) -> Self {
-        let headers = header.section_headers(endian, data).unwrap_or_else(|_| {
-            info.notes.push("section headers out of bounds".into());
-            &[]
-        });
-        let strings = header
-            .section_strings(endian, data, headers)
-            .unwrap_or_default();
-        let names = headers
-            .iter()
-            .map(|s| s.name(endian, strings).unwrap_or_default())
-            .collect();
-        Sections {
-            headers,
-            names,
-            endian,
-            data,
-            entsize: u64::from(header.e_shentsize(endian)),
-        }
-    }
-
-    fn find(&self, name: &str) -> Option<&'a H::SectionHeader> {
-        let i = self.names.iter().position(|n| *n == name.as_bytes())?;
-        self.headers.get(i)
-    }
-
-    fn has(&self, name: &str) -> bool {
-        self.find(name).is_some()
-    }
-
-    /// A section's bytes; empty when missing, NOBITS or out of bounds.
-    fn data(&self, name: &str) -> &'a [u8] {
-        self.find(name)
-            .and_then(|s| s.data(self.endian, self.data).ok())
-            .unwrap_or_default()
-    }
-
-    /// Sets `has_symtab`, `has_debug` and `strip_bytes`.
-    fn strip_estimate(&self, info: &mut ElfInfo) {
-        let e = self.endian;
-        let symbols_too = info.e_type != ElfType::Rel;
-        let mut ranges: Vec<(u64, u64)> = Vec::new();
-        let mut removed_names: Vec<(u32, usize)> = Vec::new();
-        let mut kept_name_ends: Vec<u64> = Vec::new();
-        for (s, name) in self.headers.iter().zip(&self.names) {
-            let kind = s.sh_type(e);
-            let alloc = s.sh_flags(e).0 & elf::SHF_ALLOC.0 != 0;
-            let debug = name.starts_with(b".debug_") || name.starts_with(b".zdebug_");
-            let symtab = kind == elf::SHT_SYMTAB;
-            info.has_symtab |= symtab;
-            let removable = !alloc
-                && kind != elf::SHT_NOBITS
-                && (debug || (symbols_too && (symtab || *name == b".strtab")));
-            let end = u64::from(s.sh_name(e)) + name.len() as u64;
-            if !removable {
-                kept_name_ends.push(end);
-                continue;
-            }
-            let (off, size) = s.file_range(e).unwrap_or_default();
-            let Some(stop) = off
-                .checked_add(size)
-                .filter(|&x| x <= self.data.len() as u64)
-            else {
-                continue;
-            };
-            info.has_debug |= debug && size > 0;
-            ranges.push((off, stop));
-            removed_names.push((s.sh_name(e), name.len()));
-        }
-        // A removed name shares its bytes when it is the tail of a kept one (".strtab" in
-        // ".shstrtab"): both then end at the same offset.
-        kept_name_ends.sort_unstable();
-        let name_bytes: u64 = removed_names
-            .iter()
-            .filter(|(at, len)| {
-                kept_name_ends
-                    .binary_search(&(u64::from(*at) + *len as u64))
-                    .is_err()
-            })
-            .map(|(_, len)| *len as u64 + 1)
-            .sum();
-        let headers = removed_names.len() as u64 * self.entsize;
-        let total = union_len(&mut ranges) + headers + name_bytes;
-        info.strip_bytes = total.min(self.data.len() as u64);
-    }
-}
-
-/// Total length covered by half-open ranges, each byte once.
-fn union_len(ranges: &mut [(u64, u64)]) -> u64 {
-    ranges.sort_unstable();
-    let mut total = 0;
-    let mut covered_to = 0;
-    for &(start, end) in ranges.iter() {
-        let start = start.max(covered_to);
-        if end > start {
-            total += end - start;
-            covered_to = end;
-        }
-    }
-    total
 }
 
 /// Reads DT_NEEDED, DT_RPATH, DT_RUNPATH, DT_SONAME and DT_FLAGS_1, and scans the dynamic
@@ -403,38 +305,6 @@ fn file_bytes_at<'a, P: ProgramHeader<Endian = Endianness>>(
     let off = ph.p_offset(endian).into().checked_add(delta)?;
     let start = usize::try_from(off).ok()?;
     data.get(start..start.checked_add(usize::try_from(size).ok()?)?)
-}
-
-fn go_info<H: FileHeader<Endian = Endianness>>(
-    sections: &Sections<'_, H>,
-    phdrs: &[H::ProgramHeader],
-    endian: Endianness,
-    data: &[u8],
-) -> Option<GoInfo> {
-    let section = sections.data(".go.buildinfo");
-    let blob = if section.starts_with(gobuild::MAGIC) {
-        Some(section)
-    } else if sections.headers.is_empty() {
-        // Without section headers Go itself looks in the first writable segment.
-        let seg = phdrs
-            .iter()
-            .find(|p| p.p_type(endian) == elf::PT_LOAD && p.p_flags(endian).0 & elf::PF_W.0 != 0)
-            .and_then(|p| p.data(endian, data).ok())?;
-        gobuild::find_buildinfo(&seg[..seg.len().min(64 << 10)])
-    } else {
-        None
-    };
-    let pclntab = sections.data(".gopclntab");
-    let mut go = match blob.and_then(gobuild::parse_buildinfo) {
-        Some(go) => go,
-        None if !pclntab.is_empty() || sections.has(".note.go.buildid") => GoInfo {
-            note: Some("no readable .go.buildinfo".into()),
-            ..Default::default()
-        },
-        None => return None,
-    };
-    go.needs = gobuild::pclntab_needs(pclntab);
-    Some(go)
 }
 
 /// UPX writes `l_info` (checksum, "UPX!", ...) and then `p_info` (progid, filesize,

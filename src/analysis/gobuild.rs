@@ -17,6 +17,8 @@ const FLAG_INLINE_STRINGS: u8 = 2;
 const MAX_STRING: u64 = 1 << 20;
 /// The sentinels Go puts around the module text (runtime/debug.modinfoStart/End).
 const MODINFO_SENTINEL_LEN: usize = 16;
+/// How far into a segment Go's reader looks for the header.
+const SEARCH_WINDOW: usize = 64 << 10;
 
 /// A module as `go version -m` lists it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +59,32 @@ pub struct GoInfo {
     pub needs: GoNeeds,
     /// Why something above is missing (old format, truncated header...).
     pub note: Option<String>,
+}
+
+/// Go facts of an ELF file from its `.go.buildinfo` section (or, lacking section headers,
+/// its first writable segment), `.gopclntab`, and whether it has a Go build id note.
+/// `None` when nothing says Go.
+pub fn inspect(
+    buildinfo: &[u8],
+    writable_segment: Option<&[u8]>,
+    pclntab: &[u8],
+    has_buildid: bool,
+) -> Option<GoInfo> {
+    let blob = if buildinfo.starts_with(MAGIC) {
+        Some(buildinfo)
+    } else {
+        writable_segment.and_then(|seg| find_buildinfo(&seg[..seg.len().min(SEARCH_WINDOW)]))
+    };
+    let mut go = match blob.and_then(parse_buildinfo) {
+        Some(go) => go,
+        None if !pclntab.is_empty() || has_buildid => GoInfo {
+            note: Some("no readable .go.buildinfo".into()),
+            ..Default::default()
+        },
+        None => return None,
+    };
+    go.needs = pclntab_needs(pclntab);
+    Some(go)
 }
 
 /// Parses the build info starting at `MAGIC`. `None` when `blob` does not start with it.

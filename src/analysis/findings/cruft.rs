@@ -18,7 +18,7 @@ pub(super) fn find(input: &FindingsInput<'_>) -> Vec<Draft> {
         let owner = input.packages.and_then(|p| p.owner(path));
         let Some(class) = owner
             .and_then(by_package)
-            .or_else(|| catalogue::classify(path, entry.size))
+            .or_else(|| super::classify(path, entry.size))
         else {
             continue;
         };

@@ -17,6 +17,7 @@
 
 mod binaries;
 mod catalogue;
+mod classify;
 mod cruft;
 mod debug;
 mod dockerfile;
@@ -28,7 +29,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-pub use catalogue::{Class, classify};
+pub use catalogue::Class;
+pub use classify::classify;
 
 /// Most paths listed per finding; the rest are only counted.
 pub const MAX_PATHS: usize = 20;
