@@ -25,7 +25,10 @@ fn stripped_files_and_relocatables_keep_their_symbols() {
     let mut b = ElfBuilder::new(ET_EXEC);
     b.sections = vec![sec(".text", SHT_PROGBITS, SHF_ALLOC | 4, 100)];
     let info = inspect(&b.build(), true).unwrap();
-    assert_eq!((info.strip_bytes, info.has_symtab, info.has_debug), (0, false, false));
+    assert_eq!(
+        (info.strip_bytes, info.has_symtab, info.has_debug),
+        (0, false, false)
+    );
 
     // An object file needs its symbol table to be linked: only DWARF is removable.
     let mut o = ElfBuilder::new(ET_REL);
@@ -59,7 +62,10 @@ fn linkage_interp_needed_runpath_soname() {
     let mut pie = ElfBuilder::new(ET_DYN);
     pie.dynamic = true;
     pie.pie = true;
-    assert_eq!(inspect(&pie.build(), true).unwrap().linkage, Linkage::StaticPie);
+    assert_eq!(
+        inspect(&pie.build(), true).unwrap().linkage,
+        Linkage::StaticPie
+    );
 
     let mut ld = ElfBuilder::new(ET_DYN);
     ld.soname = Some("ld-linux-x86-64.so.2".into());
@@ -104,9 +110,17 @@ fn zstd_estimate_only_for_large_executables() {
     let big = unstripped(2 << 20, 10, 10, 10);
     let info = inspect(&big, true).unwrap();
     let z = info.zstd1_bytes.expect("estimated");
-    assert!(z > 0 && z < big.len() as u64 / 10, "0xab filler compresses well: {z}");
+    assert!(
+        z > 0 && z < big.len() as u64 / 10,
+        "0xab filler compresses well: {z}"
+    );
     assert_eq!(inspect(&big, false).unwrap().zstd1_bytes, None);
-    assert_eq!(inspect(&unstripped(1000, 10, 10, 10), true).unwrap().zstd1_bytes, None);
+    assert_eq!(
+        inspect(&unstripped(1000, 10, 10, 10), true)
+            .unwrap()
+            .zstd1_bytes,
+        None
+    );
 }
 
 const HELLO: &str = r#"
@@ -135,11 +149,18 @@ fn check_against_strip(flags: &[&str], linkage: Linkage) {
     let real = bytes.len() as u64 - after;
     let predicted = info.strip_bytes;
     let error = (predicted as f64 - real as f64).abs() / real as f64;
-    eprintln!("gcc {flags:?}: predicted {predicted} B, strip removed {real} B ({:.3} %)", error * 100.0);
+    eprintln!(
+        "gcc {flags:?}: predicted {predicted} B, strip removed {real} B ({:.3} %)",
+        error * 100.0
+    );
     assert!(error < 0.01, "predicted {predicted}, real {real}");
     assert_eq!(info.linkage, linkage);
     assert!(info.has_symtab && info.has_debug);
-    let again = inspect(&std::fs::read(bin.with_extension("stripped")).unwrap(), true).unwrap();
+    let again = inspect(
+        &std::fs::read(bin.with_extension("stripped")).unwrap(),
+        true,
+    )
+    .unwrap();
     assert_eq!((again.strip_bytes, again.has_symtab), (0, false));
 }
 
@@ -162,7 +183,12 @@ fn strip_prediction_within_1_percent_static_pie() {
 fn gcc_shared_library_has_a_soname_and_rpath() {
     let dir = tempfile::tempdir().unwrap();
     let src = "#include <dlfcn.h>\nvoid *f(void) { return dlopen(\"x\", 0); }\n";
-    let flags = ["-shared", "-fPIC", "-Wl,-soname,libf.so.1", "-Wl,--disable-new-dtags,-rpath,/opt/f"];
+    let flags = [
+        "-shared",
+        "-fPIC",
+        "-Wl,-soname,libf.so.1",
+        "-Wl,--disable-new-dtags,-rpath,/opt/f",
+    ];
     let Some(lib) = gcc(dir.path(), "libf", src, &flags) else {
         return;
     };

@@ -77,13 +77,25 @@ impl ElfBuilder {
             if s.kind != SHT_NOBITS {
                 out.extend_from_slice(&s.data);
             }
-            sections.push((s.name.clone(), s.kind, s.flags, off, s.data.len() as u64, link));
+            sections.push((
+                s.name.clone(),
+                s.kind,
+                s.flags,
+                off,
+                s.data.len() as u64,
+                link,
+            ));
             off
         };
         let interp_off = self.interp.as_ref().map(|i| {
             let mut bytes = i.as_bytes().to_vec();
             bytes.push(0);
-            let s = Sec { name: ".interp".into(), kind: SHT_PROGBITS, flags: SHF_ALLOC, data: bytes };
+            let s = Sec {
+                name: ".interp".into(),
+                kind: SHT_PROGBITS,
+                flags: SHF_ALLOC,
+                data: bytes,
+            };
             (push(&mut out, &mut sections, &s, 0), s.data.len() as u64)
         });
         let mut dyn_range = None;
@@ -113,7 +125,12 @@ impl ElfBuilder {
             }
             let strsz = strtab.len() as u64;
             let dynstr_index = sections.len() as u32 + 1;
-            let dynstr = Sec { name: ".dynstr".into(), kind: SHT_STRTAB, flags: SHF_ALLOC, data: strtab };
+            let dynstr = Sec {
+                name: ".dynstr".into(),
+                kind: SHT_STRTAB,
+                flags: SHF_ALLOC,
+                data: strtab,
+            };
             let str_off = push(&mut out, &mut sections, &dynstr, 0);
             entries.push((5, str_off)); // DT_STRTAB: vaddr == offset, see PT_LOAD below
             entries.push((10, strsz));
@@ -124,7 +141,12 @@ impl ElfBuilder {
                 data.extend_from_slice(&v.to_le_bytes());
             }
             let len = data.len() as u64;
-            let s = Sec { name: ".dynamic".into(), kind: SHT_DYNAMIC, flags: SHF_ALLOC | 1, data };
+            let s = Sec {
+                name: ".dynamic".into(),
+                kind: SHT_DYNAMIC,
+                flags: SHF_ALLOC | 1,
+                data,
+            };
             dyn_range = Some((push(&mut out, &mut sections, &s, dynstr_index), len));
         }
         for s in &self.sections {
@@ -152,7 +174,14 @@ impl ElfBuilder {
             for (i, (_, kind, flags, off, size, link)) in sections.iter().enumerate() {
                 out.extend_from_slice(&shdr(name_off[i], *kind, *flags, *off, *size, *link));
             }
-            out.extend_from_slice(&shdr(shstr_name, SHT_STRTAB, 0, shstr_off, shstr.len() as u64, 0));
+            out.extend_from_slice(&shdr(
+                shstr_name,
+                SHT_STRTAB,
+                0,
+                shstr_off,
+                shstr.len() as u64,
+                0,
+            ));
         }
         let total = out.len() as u64;
         // ELF header.
@@ -238,7 +267,12 @@ pub fn gcc(dir: &Path, name: &str, source: &str, flags: &[&str]) -> Option<PathB
     let src = dir.join(format!("{name}.c"));
     std::fs::write(&src, source).ok()?;
     let out = dir.join(name);
-    let status = Command::new("gcc").args(flags).arg("-o").arg(&out).arg(&src).status();
+    let status = Command::new("gcc")
+        .args(flags)
+        .arg("-o")
+        .arg(&out)
+        .arg(&src)
+        .status();
     match status {
         Ok(s) if s.success() => Some(out),
         Ok(s) => panic!("gcc {flags:?} failed: {s}"),
