@@ -188,11 +188,47 @@ pub fn find_buildinfo(segment: &[u8]) -> Option<&[u8]> {
 
 /// What the function names linked into the program say it will need at run time.
 pub fn pclntab_needs(pclntab: &[u8]) -> GoNeeds {
-    let has = |name: &[u8]| memchr::memmem::find(pclntab, name).is_some();
+    let names = funcnames(pclntab).unwrap_or(pclntab);
+    let has = |name: &[u8]| memchr::memmem::find(names, name).is_some();
     GoNeeds {
         ca_bundle: has(b"crypto/x509.loadSystemRoots"),
         zoneinfo: has(b"time.loadLocation") && !has(b"time/tzdata."),
         passwd: has(b"os/user."),
         cgo: has(b"runtime/cgo.") || has(b"net._C2func_getaddrinfo"),
     }
+}
+
+/// The function-name table of a Go 1.16+ pclntab (`runtime.pcHeader`: magic, 4 bytes, then
+/// pointer-sized nfunc, nfiles, [textStart since 1.18,] funcnameOffset, cuOffset...), a
+/// quarter of the table, so the name searches stay cheap. None for other layouts.
+fn funcnames(pclntab: &[u8]) -> Option<&[u8]> {
+    let magic: [u8; 4] = pclntab.get(..4)?.try_into().ok()?;
+    let ptr = usize::from(*pclntab.get(7)?);
+    let big = match (u32::from_le_bytes(magic), u32::from_be_bytes(magic)) {
+        (0xffff_fff0 | 0xffff_fff1, _) => false,
+        (_, 0xffff_fff0 | 0xffff_fff1) => true,
+        (0xffff_fffa, _) | (_, 0xffff_fffa) => {
+            return funcnames_at(pclntab, ptr, 2, magic[0] != 0xfa);
+        }
+        _ => return None,
+    };
+    funcnames_at(pclntab, ptr, 3, big)
+}
+
+fn funcnames_at(pclntab: &[u8], ptr: usize, skip: usize, big: bool) -> Option<&[u8]> {
+    if ptr != 4 && ptr != 8 {
+        return None;
+    }
+    let word = |i: usize| -> Option<usize> {
+        let raw = pclntab.get(8 + i * ptr..8 + (i + 1) * ptr)?;
+        let mut buf = [0u8; 8];
+        if big {
+            buf[8 - ptr..].copy_from_slice(raw);
+            usize::try_from(u64::from_be_bytes(buf)).ok()
+        } else {
+            buf[..ptr].copy_from_slice(raw);
+            usize::try_from(u64::from_le_bytes(buf)).ok()
+        }
+    };
+    pclntab.get(word(skip)?..word(skip + 1)?)
 }

@@ -2,6 +2,8 @@
 //! are exact, plus helpers to build real binaries with gcc when it is installed.
 #![allow(dead_code)]
 
+pub mod corpus;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
