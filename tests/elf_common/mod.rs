@@ -72,7 +72,7 @@ impl ElfBuilder {
         // (name, type, flags, offset, size, link)
         let mut sections: Vec<(String, u32, u64, u64, u64, u32)> = Vec::new();
         let push = |out: &mut Vec<u8>, sections: &mut Vec<_>, s: &Sec, link: u32| {
-            while out.len() % 8 != 0 {
+            while !out.len().is_multiple_of(8) {
                 out.push(0);
             }
             let off = out.len() as u64;
@@ -166,7 +166,7 @@ impl ElfBuilder {
         shstr.extend_from_slice(b".shstrtab\0");
         let shstr_off = out.len() as u64;
         out.extend_from_slice(&shstr);
-        while out.len() % 8 != 0 {
+        while !out.len().is_multiple_of(8) {
             out.push(0);
         }
         let shoff = out.len() as u64;
