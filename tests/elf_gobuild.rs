@@ -6,30 +6,6 @@ use elf_common::*;
 use microscope::analysis::elf::inspect;
 use microscope::analysis::gobuild::{self, MAGIC, parse_buildinfo, pclntab_needs};
 
-fn varint(mut n: u64, out: &mut Vec<u8>) {
-    while n >= 0x80 {
-        out.push((n as u8) | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
-/// Header (magic, ptr size, flags = inline strings), version and modinfo with sentinels.
-fn buildinfo(version: &str, modinfo: &str) -> Vec<u8> {
-    let mut b = MAGIC.to_vec();
-    b.push(8);
-    b.push(2);
-    b.resize(32, 0);
-    varint(version.len() as u64, &mut b);
-    b.extend_from_slice(version.as_bytes());
-    let mut m = vec![0x30u8; 16];
-    m.extend_from_slice(modinfo.as_bytes());
-    m.extend_from_slice(&[0xf9; 16]);
-    varint(m.len() as u64, &mut b);
-    b.extend_from_slice(&m);
-    b
-}
-
 const MODINFO: &str = "path\texample.com/hello\nmod\texample.com/hello\t(devel)\t\n\
 dep\tgolang.org/x/net\tv0.25.0\th1:abc=\n\
 build\t-buildmode=exe\nbuild\t-compiler=gc\nbuild\t-ldflags=\"-s -w -X main.v=1\"\n\

@@ -264,6 +264,57 @@ pub fn strip_cost(symtab: usize, strtab: usize, debug: usize) -> u64 {
     (symtab + strtab + debug + 3 * 64 + 8 + 8 + 12) as u64
 }
 
+pub fn varint(mut n: u64, out: &mut Vec<u8>) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// Header (magic, ptr size, flags = inline strings), version and modinfo with sentinels.
+pub fn buildinfo(version: &str, modinfo: &str) -> Vec<u8> {
+    let mut b = microscope::analysis::gobuild::MAGIC.to_vec();
+    b.push(8);
+    b.push(2);
+    b.resize(32, 0);
+    varint(version.len() as u64, &mut b);
+    b.extend_from_slice(version.as_bytes());
+    let mut m = vec![0x30u8; 16];
+    m.extend_from_slice(modinfo.as_bytes());
+    m.extend_from_slice(&[0xf9; 16]);
+    varint(m.len() as u64, &mut b);
+    b.extend_from_slice(&m);
+    b
+}
+
+/// An unstripped Go-like executable: build info, a pclntab naming `crypto/x509`, symbols
+/// and DWARF; `strip` would remove `strip_cost(symtab, strtab, debug)` bytes.
+pub fn go_binary(symtab: usize, strtab: usize, debug: usize, ldflags: &str) -> Vec<u8> {
+    let modinfo =
+        format!("path\texample.com/app\nbuild\t-ldflags=\"{ldflags}\"\nbuild\tCGO_ENABLED=0\n");
+    let mut b = ElfBuilder::new(ET_EXEC);
+    b.sections = vec![
+        sec(".text", SHT_PROGBITS, SHF_ALLOC | 4, 2000),
+        Sec {
+            name: ".gopclntab".into(),
+            kind: SHT_PROGBITS,
+            flags: SHF_ALLOC,
+            data: b"\0crypto/x509.loadSystemRoots\0".to_vec(),
+        },
+        Sec {
+            name: ".go.buildinfo".into(),
+            kind: SHT_PROGBITS,
+            flags: SHF_ALLOC | 1,
+            data: buildinfo("go1.22.3", &modinfo),
+        },
+        sec(".symtab", SHT_SYMTAB, 0, symtab),
+        sec(".strtab", SHT_STRTAB, 0, strtab),
+        sec(".debug_info", SHT_PROGBITS, 0, debug),
+    ];
+    b.build()
+}
+
 /// Compiles C source with gcc into `dir`; None (with a message) when gcc is missing.
 pub fn gcc(dir: &Path, name: &str, source: &str, flags: &[&str]) -> Option<PathBuf> {
     let src = dir.join(format!("{name}.c"));
