@@ -58,9 +58,9 @@ pub(super) fn find(input: &FindingsInput<'_>) -> Vec<Draft> {
             title: format!("large executables not packed ({})", files(items.len())),
             layer,
             fix: format!(
-                "`upx --best --lzma` would save about this much disk but only ~{} MB of pull, \
+                "`upx --best --lzma` would save about this much disk but only ~{:.1} MB of pull, \
                  since layers are already compressed; {UPX_COSTS}. Not counted in the total",
-                pull / 1_000_000
+                pull as f64 / 1e6
             ),
             items,
             pull_savable: Some(pull),

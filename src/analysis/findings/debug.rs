@@ -132,7 +132,7 @@ fn strippable(input: &FindingsInput<'_>) -> Vec<Draft> {
             let (title, fix) = match flavour {
                 Flavour::Go => (
                     format!("Go binaries with symbols and DWARF ({n})"),
-                    go_fix(cmd, ldflags),
+                    go_fix(input, layer, ldflags),
                 ),
                 Flavour::Rust => (
                     format!("Rust binaries not stripped ({n})"),
@@ -185,14 +185,21 @@ fn flavour(info: &ElfInfo, packaged: bool) -> Flavour {
     }
 }
 
-fn go_fix(cmd: &str, ldflags: Option<String>) -> String {
+/// Rewrites the `go build` of this layer or, when the binary was copied or chmod-ed here,
+/// of the nearest layer below that built it.
+fn go_fix(input: &FindingsInput<'_>, layer: u32, ldflags: Option<String>) -> String {
     const FLAGS: &str = "-ldflags=\"-s -w\"";
     if let Some(flags) = ldflags.filter(|f| !f.is_empty()) {
         return format!("add `-s -w` to the build's -ldflags (now `{flags}`)");
     }
-    rewrite(cmd, "go build", &format!("go build {FLAGS}")).unwrap_or_else(|| {
-        format!("`go build {FLAGS}` where the binary is built (since Go 1.22 `-s` implies `-w`)")
-    })
+    (0..=layer)
+        .rev()
+        .find_map(|l| rewrite(input.command(l), "go build", &format!("go build {FLAGS}")))
+        .unwrap_or_else(|| {
+            format!(
+                "`go build {FLAGS}` where the binary is built (since Go 1.22 `-s` implies `-w`)"
+            )
+        })
 }
 
 fn strip_fix(cmd: &str, items: &[Item]) -> String {
