@@ -47,13 +47,28 @@ pub fn layer_ref(layer: u32, created_by: &str) -> String {
     format!("layer {layer} (`{}`)", describe(created_by))
 }
 
-/// `RUN <the layer's command> && <extra>` when the layer is a RUN; else `RUN <extra>` to be
-/// merged into the RUN that creates the files.
+/// `RUN <the layer's command> && <extra>` when the layer is a RUN. Otherwise the files were
+/// copied in, and the cleanup belongs where they are produced, before the copy.
 pub fn append(created_by: &str, extra: &str) -> String {
-    match run_command(created_by) {
-        Some(cmd) => format!("RUN {} && {extra}", quote(&cmd)),
-        None => format!("RUN ... && {extra} (in the RUN that creates them)"),
+    if let Some(cmd) = run_command(created_by) {
+        return format!("RUN {} && {extra}", quote(&cmd));
     }
+    let base = if is_base(created_by) {
+        "; this is the base image: pick a slimmer variant (a -slim tag) or clean the rootfs"
+    } else {
+        ""
+    };
+    format!(
+        "`{extra}` where the files are produced, before `{}` adds them (deleting them in a \
+         later layer frees nothing{base})",
+        describe(created_by)
+    )
+}
+
+/// `ADD file:<digest> in /`: how a base image's root filesystem shows in history.
+fn is_base(created_by: &str) -> bool {
+    let d = describe(created_by);
+    d.starts_with("ADD file:") && d.ends_with(" in /")
 }
 
 /// The layer's RUN with `from` replaced by `to` (`apk add` → `apk add --no-cache`), when it
@@ -103,6 +118,13 @@ mod tests {
             append("RUN /bin/sh -c apt-get update # buildkit", "rm -rf /x"),
             "RUN apt-get update && rm -rf /x"
         );
+        let base = append("/bin/sh -c #(nop) ADD file:0a1b in / ", "rm -rf /x");
+        assert!(
+            base.starts_with(
+                "`rm -rf /x` where the files are produced, before `ADD file:0a1b in /`"
+            )
+        );
+        assert!(base.contains("base image"));
         assert_eq!(
             rewrite("/bin/sh -c apk add curl", "apk add", "apk add --no-cache").as_deref(),
             Some("RUN apk add --no-cache curl")

@@ -99,7 +99,8 @@ pub struct Finding {
     pub severity: Severity,
 }
 
-/// All findings of an image, largest saving first.
+/// All findings of an image: those counted in the total first, then advice with a price
+/// (UPX), each part largest saving first.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FindingsReport {
     pub findings: Vec<Finding>,
@@ -188,7 +189,8 @@ pub fn find(input: &FindingsInput<'_>) -> FindingsReport {
 
 fn assemble(input: &FindingsInput<'_>, drafts: Vec<Draft>) -> FindingsReport {
     let mut left: HashMap<(u32, u32), u64> = HashMap::new();
-    let mut findings = Vec::with_capacity(drafts.len());
+    // (counted in the total, finding): advice with a price sorts after the free savings.
+    let mut findings: Vec<(bool, Finding)> = Vec::with_capacity(drafts.len());
     let mut total = 0u64;
     for mut d in drafts.into_iter().filter(|d| !d.items.is_empty()) {
         let mut counted = 0u64;
@@ -206,38 +208,41 @@ fn assemble(input: &FindingsInput<'_>, drafts: Vec<Draft>) -> FindingsReport {
         d.items
             .sort_by(|a, b| b.savable.cmp(&a.savable).then(a.path.cmp(&b.path)));
         let savable: u64 = d.items.iter().map(|i| i.savable).sum();
-        findings.push(Finding {
-            kind: d.kind.to_string(),
-            title: d.title,
-            layer: d.layer,
-            by_layer: d.by_layer,
-            path_count: d.items.len() as u64,
-            bytes: d.items.iter().map(|i| i.bytes).sum(),
-            paths: d
-                .items
-                .iter()
-                .take(MAX_PATHS)
-                .map(|i| FindingPath {
-                    path: format!("/{}", i.path),
-                    bytes: i.savable,
-                })
-                .collect(),
-            savable_bytes: savable,
-            pull_savable_bytes: d.pull_savable,
-            counted_bytes: counted,
-            fix: d.fix,
-            rule: d.rule.map(str::to_string),
-            severity: d.severity.unwrap_or_else(|| Severity::from_bytes(savable)),
-        });
+        findings.push((
+            d.counted,
+            Finding {
+                kind: d.kind.to_string(),
+                title: d.title,
+                layer: d.layer,
+                by_layer: d.by_layer,
+                path_count: d.items.len() as u64,
+                bytes: d.items.iter().map(|i| i.bytes).sum(),
+                paths: d
+                    .items
+                    .iter()
+                    .take(MAX_PATHS)
+                    .map(|i| FindingPath {
+                        path: format!("/{}", i.path),
+                        bytes: i.savable,
+                    })
+                    .collect(),
+                savable_bytes: savable,
+                pull_savable_bytes: d.pull_savable,
+                counted_bytes: counted,
+                fix: d.fix,
+                rule: d.rule.map(str::to_string),
+                severity: d.severity.unwrap_or_else(|| Severity::from_bytes(savable)),
+            },
+        ));
     }
-    findings.sort_by(|a, b| {
-        b.savable_bytes
-            .cmp(&a.savable_bytes)
+    findings.sort_by(|(ca, a), (cb, b)| {
+        cb.cmp(ca)
+            .then(b.savable_bytes.cmp(&a.savable_bytes))
             .then(a.layer.cmp(&b.layer))
             .then(a.kind.cmp(&b.kind))
     });
     FindingsReport {
-        findings,
+        findings: findings.into_iter().map(|(_, f)| f).collect(),
         findings_savable_bytes: total,
     }
 }
