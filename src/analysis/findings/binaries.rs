@@ -58,9 +58,9 @@ pub(super) fn find(input: &FindingsInput<'_>) -> Vec<Draft> {
             title: format!("large executables not packed ({})", files(items.len())),
             layer,
             fix: format!(
-                "`upx --best --lzma` would save about this much disk but only ~{:.1} MB of pull, \
-                 since layers are already compressed; {UPX_COSTS}. Not counted in the total",
-                pull as f64 / 1e6
+                "`upx --best --lzma` shrinks them on disk, but layers already travel compressed, \
+                 so the pull shrinks much less (pull_savable_bytes); {UPX_COSTS}. Not counted in \
+                 the total"
             ),
             items,
             pull_savable: Some(pull),
