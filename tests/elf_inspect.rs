@@ -199,3 +199,14 @@ fn gcc_shared_library_has_a_soname_and_rpath() {
     assert!(info.dlopen);
     assert_eq!(info.zstd1_bytes, None);
 }
+
+#[test]
+fn this_test_binary_is_recognised_as_rust() {
+    let exe = std::env::current_exe().unwrap();
+    let bytes = std::fs::read(exe).unwrap();
+    let info = inspect(&bytes, false).unwrap();
+    assert!(info.rust, "rustc's marks or std's /rustc/ paths");
+    assert!(info.go.is_none());
+    assert!(info.has_symtab);
+    assert!(info.strip_bytes > 0 && info.strip_bytes < bytes.len() as u64);
+}

@@ -139,7 +139,6 @@ pub fn inspect(data: &[u8], executable: bool) -> Option<ElfInfo> {
         2 => read::<elf::FileHeader64<Endianness>>(data)?,
         _ => return None,
     };
-    info.upx = upx(data, info.big_endian);
     // Libraries (even glibc's runnable libc.so.6) name themselves; programs do not.
     let program =
         info.e_type == ElfType::Exec || (info.e_type == ElfType::Dyn && info.soname.is_none());
@@ -178,6 +177,10 @@ fn read<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<ElfInfo> {
     let dynamic = read_dynamic(&sections, phdrs, endian, data, &mut info);
     info.linkage = linkage(&info, dynamic);
     sections.strip_estimate(&mut info);
+    // UPX drops the section headers; a "UPX!" early in an ordinary binary is a coincidence.
+    if sections.headers.is_empty() {
+        info.upx = upx(data, info.big_endian);
+    }
     let rodata = sections.data(".rodata");
     // Without section headers Go itself looks in the first writable segment.
     let writable = phdrs
@@ -195,7 +198,7 @@ fn read<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<ElfInfo> {
         info.rust = sections.has(".rustc")
             || sections.has(".dep-v0")
             || memchr::memmem::find(rodata, b"/rustc/").is_some();
-        if !dynamic && info.linkage == Linkage::Static {
+        if matches!(info.linkage, Linkage::Static | Linkage::StaticPie) {
             info.nss = memchr::memmem::find(rodata, b"libnss_").is_some();
         }
     }
