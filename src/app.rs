@@ -51,6 +51,8 @@ fn emit(report: &Report, out: &OutputArgs) -> Result<ExitCode> {
         let mut s = serde_json::to_string_pretty(report)?;
         s.push('\n');
         s
+    } else if out.findings {
+        text::findings(report)
     } else {
         text::summary(report)
     };

@@ -41,6 +41,9 @@ pub struct OutputArgs {
     /// Print the JSON report (schema: docs/schema.md).
     #[arg(long)]
     pub json: bool,
+    /// Print the findings as a table, largest saving first, with the fix for each.
+    #[arg(long, conflicts_with = "json")]
+    pub findings: bool,
     /// Write the report to FILE instead of standard output (written whole or not at all).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,

@@ -1,15 +1,353 @@
-//! ELF inspection (stub: filled in by the findings work).
+//! ELF facts gathered during the layer scan, for findings and the rewrite advisor.
+//!
+//! [`inspect`] runs on every ELF file of every layer, so it reads only headers, the dynamic
+//! table and a handful of named sections through `object`'s lazy low-level API (no symbol
+//! tables are built), and it treats every offset and length in the file as a lie until
+//! checked: a hostile file yields partial facts or `None`, never a panic or a huge allocation.
 
+mod sections;
+
+use super::gobuild::{self, GoInfo};
+use object::Endianness;
+use object::elf;
+use object::read::elf::{Dyn, FileHeader, ProgramHeader};
+use sections::Sections;
 use serde::{Deserialize, Serialize};
+use std::io::{self, Write};
+
+pub use super::gobuild::{GoModule, GoNeeds};
+
+/// `e_type`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ElfType {
+    /// Relocatable object (`.o`, kernel module).
+    Rel,
+    /// Fixed-address executable.
+    Exec,
+    /// Shared object: a library or a position-independent executable.
+    Dyn,
+    Core,
+    #[default]
+    Other,
+}
+
+/// How the program gets its libraries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Linkage {
+    /// Not a loadable program or library (object files, cores).
+    #[default]
+    None,
+    /// No interpreter, no dynamic section: runs on scratch as far as linking goes.
+    Static,
+    /// Self-relocating: a dynamic section but no interpreter and no DT_NEEDED.
+    StaticPie,
+    /// Loaded by an interpreter or needs shared libraries.
+    Dynamic,
+}
+
+/// A UPX-packed executable.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpxInfo {
+    /// `p_info.p_filesize`: the size before packing, when the header is readable.
+    pub original_size: Option<u64>,
+}
 
 /// Facts about one ELF file, computed from its bytes during the scan.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ElfInfo {
-    /// Bytes `strip` would remove.
+    /// 32 or 64.
+    pub class: u8,
+    pub big_endian: bool,
+    /// `e_machine` (62 = x86-64, 183 = AArch64); see [`ElfInfo::arch`].
+    pub machine: u16,
+    pub e_type: ElfType,
+    pub linkage: Linkage,
+    /// DT_FLAGS_1 has DF_1_PIE.
+    pub pie: bool,
+    /// PT_INTERP: the dynamic loader path.
+    pub interp: Option<String>,
+    pub needed: Vec<String>,
+    pub rpath: Option<String>,
+    pub runpath: Option<String>,
+    pub soname: Option<String>,
+    /// An SHT_SYMTAB section: not stripped.
+    pub has_symtab: bool,
+    /// `.debug_*` or `.zdebug_*` sections with content.
+    pub has_debug: bool,
+    /// Bytes `strip` would remove: the file ranges of the non-ALLOC `.symtab`, `.strtab`,
+    /// `.debug_*` and `.zdebug_*` sections (debug sections only for relocatable objects), plus
+    /// their section header entries and names. Overlapping ranges count once.
     pub strip_bytes: u64,
+    pub upx: Option<UpxInfo>,
+    pub go: Option<GoInfo>,
+    /// Built by rustc (`.rustc`/`.dep-v0` sections or std's `/rustc/` panic paths).
+    pub rust: bool,
+    /// `dlopen` is in the dynamic string table: loads code static analysis cannot see.
+    pub dlopen: bool,
+    /// Uses glibc NSS (getaddrinfo, getpwnam...) or, when static, carries `libnss_` strings.
+    pub nss: bool,
+    /// zstd level-1 size of the whole file; only for programs of at least
+    /// [`ZSTD_MIN_BYTES`] that are executable and not UPX-packed.
+    pub zstd1_bytes: Option<u64>,
+    /// What could not be read (bad section headers, old Go build info...).
+    pub notes: Vec<String>,
 }
 
+impl ElfInfo {
+    /// The OCI architecture name for `machine`, when it is one images use.
+    pub fn arch(&self) -> Option<&'static str> {
+        Some(match (self.machine, self.class) {
+            (62, _) => "amd64",
+            (183, _) => "arm64",
+            (3, _) => "386",
+            (40, _) => "arm",
+            (21, _) if self.big_endian => "ppc64",
+            (21, _) => "ppc64le",
+            (22, _) => "s390x",
+            (243, 64) => "riscv64",
+            (258, _) => "loong64",
+            (8, 64) if self.big_endian => "mips64",
+            (8, 64) => "mips64le",
+            (8, _) if self.big_endian => "mips",
+            (8, _) => "mipsle",
+            _ => return None,
+        })
+    }
+}
+
+/// Smallest executable whose compressed size is estimated: below this UPX is not worth it
+/// and the compression would only slow the scan down.
+pub const ZSTD_MIN_BYTES: u64 = 1 << 20;
+/// Longest string read from the file (paths, sonames); longer ones are ignored.
+const MAX_STR: usize = 4096;
+/// Most DT_NEEDED entries kept; a real program has a few dozen.
+const MAX_NEEDED: usize = 512;
+/// UPX puts its `l_info` right after the program headers.
+const UPX_WINDOW: usize = 1024;
+
 /// Inspects an ELF file's bytes. `None` when it is not a readable ELF file.
-pub fn inspect(_data: &[u8], _executable: bool) -> Option<ElfInfo> {
-    None
+/// `executable`: the file has an execute bit (only then is the compressed size estimated).
+pub fn inspect(data: &[u8], executable: bool) -> Option<ElfInfo> {
+    if !data.starts_with(b"\x7fELF") {
+        return None;
+    }
+    let mut info = match data.get(4)? {
+        1 => read::<elf::FileHeader32<Endianness>>(data)?,
+        2 => read::<elf::FileHeader64<Endianness>>(data)?,
+        _ => return None,
+    };
+    // Libraries (even glibc's runnable libc.so.6) name themselves; programs do not.
+    let program =
+        info.e_type == ElfType::Exec || (info.e_type == ElfType::Dyn && info.soname.is_none());
+    if executable && program && info.upx.is_none() && data.len() as u64 >= ZSTD_MIN_BYTES {
+        info.zstd1_bytes = zstd1_size(data).ok();
+    }
+    Some(info)
+}
+
+fn read<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<ElfInfo> {
+    let header = H::parse(data).ok()?;
+    let endian = header.endian().ok()?;
+    let mut info = ElfInfo {
+        class: if header.is_class_64() { 64 } else { 32 },
+        big_endian: header.is_big_endian(),
+        machine: header.e_machine(endian).0,
+        e_type: match header.e_type(endian) {
+            elf::ET_REL => ElfType::Rel,
+            elf::ET_EXEC => ElfType::Exec,
+            elf::ET_DYN => ElfType::Dyn,
+            elf::ET_CORE => ElfType::Core,
+            _ => ElfType::Other,
+        },
+        ..Default::default()
+    };
+    let phdrs = header.program_headers(endian, data).unwrap_or_else(|_| {
+        info.notes.push("program headers out of bounds".into());
+        &[]
+    });
+    let sections = Sections::read(header, endian, data, &mut info);
+    for ph in phdrs {
+        if let Ok(Some(path)) = ph.interpreter(endian, data) {
+            info.interp = text(path);
+        }
+    }
+    let dynamic = read_dynamic(&sections, phdrs, endian, data, &mut info);
+    info.linkage = linkage(&info, dynamic);
+    sections.strip_estimate(&mut info);
+    // UPX drops the section headers; a "UPX!" early in an ordinary binary is a coincidence.
+    if sections.headers.is_empty() {
+        info.upx = upx(data, info.big_endian);
+    }
+    let rodata = sections.data(".rodata");
+    // Without section headers Go itself looks in the first writable segment.
+    let writable = phdrs
+        .iter()
+        .filter(|_| sections.headers.is_empty())
+        .find(|p| p.p_type(endian) == elf::PT_LOAD && p.p_flags(endian).0 & elf::PF_W.0 != 0)
+        .and_then(|p| p.data(endian, data).ok());
+    info.go = gobuild::inspect(
+        sections.data(".go.buildinfo"),
+        writable,
+        sections.data(".gopclntab"),
+        sections.has(".note.go.buildid"),
+    );
+    if info.go.is_none() {
+        info.rust = sections.has(".rustc")
+            || sections.has(".dep-v0")
+            || memchr::memmem::find(rodata, b"/rustc/").is_some();
+        if matches!(info.linkage, Linkage::Static | Linkage::StaticPie) {
+            info.nss = memchr::memmem::find(rodata, b"libnss_").is_some();
+        }
+    }
+    Some(info)
+}
+
+fn linkage(info: &ElfInfo, dynamic: bool) -> Linkage {
+    let program = matches!(info.e_type, ElfType::Exec | ElfType::Dyn);
+    if info.interp.is_some() || !info.needed.is_empty() {
+        Linkage::Dynamic
+    } else if !program {
+        Linkage::None
+    } else if dynamic && info.e_type == ElfType::Dyn {
+        // A library without dependencies (ld.so itself) names itself; a static-pie does not.
+        if info.soname.is_some() && !info.pie {
+            Linkage::Dynamic
+        } else {
+            Linkage::StaticPie
+        }
+    } else {
+        Linkage::Static
+    }
+}
+
+/// Reads DT_NEEDED, DT_RPATH, DT_RUNPATH, DT_SONAME and DT_FLAGS_1, and scans the dynamic
+/// strings for dlopen and NSS. Returns whether there is a dynamic table at all.
+fn read_dynamic<H: FileHeader<Endian = Endianness>>(
+    sections: &Sections<'_, H>,
+    phdrs: &[H::ProgramHeader],
+    endian: Endianness,
+    data: &[u8],
+    info: &mut ElfInfo,
+) -> bool {
+    let Some(dyns) = phdrs
+        .iter()
+        .find_map(|p| p.dynamic(endian, data).ok().flatten())
+    else {
+        return false;
+    };
+    let mut strtab_addr = None;
+    let mut strsz = None;
+    for d in dyns.iter().take_while(|d| d.d_tag(endian) != elf::DT_NULL) {
+        match d.d_tag(endian) {
+            elf::DT_STRTAB => strtab_addr = Some(d.d_val(endian).into()),
+            elf::DT_STRSZ => strsz = Some(d.d_val(endian).into()),
+            _ => {}
+        }
+    }
+    // The section is exact; the loader's view through PT_LOAD serves sstripped files.
+    let mut strtab = sections.data(".dynstr");
+    if strtab.is_empty() {
+        strtab = strtab_addr
+            .and_then(|a| file_bytes_at(phdrs, endian, data, a, strsz.unwrap_or(0)))
+            .unwrap_or_default();
+    }
+    let string = |v: u64| -> Option<String> {
+        let tail = strtab.get(usize::try_from(v).ok()?..)?;
+        let len = memchr::memchr(0, &tail[..tail.len().min(MAX_STR)])?;
+        text(&tail[..len])
+    };
+    for d in dyns.iter().take_while(|d| d.d_tag(endian) != elf::DT_NULL) {
+        let v: u64 = d.d_val(endian).into();
+        match d.d_tag(endian) {
+            elf::DT_NEEDED if info.needed.len() < MAX_NEEDED => info.needed.extend(string(v)),
+            elf::DT_RPATH => info.rpath = string(v),
+            elf::DT_RUNPATH => info.runpath = string(v),
+            elf::DT_SONAME => info.soname = string(v),
+            elf::DT_FLAGS_1 => info.pie = v & elf::DF_1_PIE.0 != 0,
+            _ => {}
+        }
+    }
+    let has = |name: &[u8]| memchr::memmem::find(strtab, name).is_some();
+    info.dlopen = has(b"\0dlopen\0");
+    info.nss = [
+        &b"\0getaddrinfo\0"[..],
+        b"\0gethostbyname\0",
+        b"\0getpwnam\0",
+        b"\0getpwuid\0",
+        b"\0getpwnam_r\0",
+        b"\0getpwuid_r\0",
+        b"\0getgrnam\0",
+        b"\0getgrgid\0",
+    ]
+    .iter()
+    .any(|n| has(n));
+    true
+}
+
+/// The file bytes backing `size` bytes at virtual address `addr`, through the PT_LOADs.
+fn file_bytes_at<'a, P: ProgramHeader<Endian = Endianness>>(
+    phdrs: &[P],
+    endian: Endianness,
+    data: &'a [u8],
+    addr: u64,
+    size: u64,
+) -> Option<&'a [u8]> {
+    let ph = phdrs.iter().find(|p| {
+        let start: u64 = p.p_vaddr(endian).into();
+        let filesz: u64 = p.p_filesz(endian).into();
+        p.p_type(endian) == elf::PT_LOAD
+            && addr >= start
+            && addr
+                .checked_add(size)
+                .is_some_and(|end| end <= start.saturating_add(filesz))
+    })?;
+    let delta = addr - ph.p_vaddr(endian).into();
+    let off = ph.p_offset(endian).into().checked_add(delta)?;
+    let start = usize::try_from(off).ok()?;
+    data.get(start..start.checked_add(usize::try_from(size).ok()?)?)
+}
+
+/// UPX writes `l_info` (checksum, "UPX!", ...) and then `p_info` (progid, filesize,
+/// blocksize) near the start; `p_filesize` is the unpacked size.
+fn upx(data: &[u8], big_endian: bool) -> Option<UpxInfo> {
+    let window = &data[..data.len().min(UPX_WINDOW)];
+    let at = memchr::memmem::find(window, b"UPX!")?;
+    let raw: [u8; 4] = data.get(at + 12..at + 16)?.try_into().ok()?;
+    let size = u64::from(if big_endian {
+        u32::from_be_bytes(raw)
+    } else {
+        u32::from_le_bytes(raw)
+    });
+    // A packed file is smaller than the original, and UPX does not reach 20:1 on code.
+    let plausible = size > data.len() as u64 && size < (data.len() as u64).saturating_mul(20);
+    Some(UpxInfo {
+        original_size: plausible.then_some(size),
+    })
+}
+
+fn zstd1_size(data: &[u8]) -> io::Result<u64> {
+    let mut enc = zstd::stream::Encoder::new(Counter(0), 1)?;
+    enc.write_all(data)?;
+    Ok(enc.finish()?.0)
+}
+
+/// A writer that only counts.
+struct Counter(u64);
+
+impl Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn text(bytes: &[u8]) -> Option<String> {
+    (!bytes.is_empty() && bytes.len() <= MAX_STR)
+        .then(|| String::from_utf8_lossy(bytes).into_owned())
 }

@@ -2,6 +2,8 @@
 
 pub mod copies;
 pub mod elf;
+pub mod findings;
+pub mod gobuild;
 pub mod sizes;
 
 use crate::image::{Image, LayerScan, Merged};
@@ -15,6 +17,7 @@ pub struct Analysis {
     pub layers: Vec<sizes::LayerStats>,
     pub metadata_copies: copies::MetadataCopies,
     pub duplicates: copies::Duplicates,
+    pub findings: findings::FindingsReport,
 }
 
 impl Analysis {
@@ -30,11 +33,20 @@ pub fn analyze(image: &Image) -> Analysis {
     let (sizes, layers) = sizes::compute(image, &merged);
     let metadata_copies = copies::metadata_copies(&scans, &merged);
     let duplicates = copies::duplicates(&scans, &merged);
+    let commands: Vec<String> = image.layers.iter().map(|l| l.command.clone()).collect();
+    // Package ownership sharpens toolchain, -dev and -dbg findings once that analysis lands.
+    let findings = findings::find(&findings::FindingsInput {
+        scans: &scans,
+        merged: &merged,
+        commands: &commands,
+        packages: None,
+    });
     Analysis {
         merged,
         sizes,
         layers,
         metadata_copies,
         duplicates,
+        findings,
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::analysis::Analysis;
 use crate::analysis::copies::{Duplicates, MetadataCopies};
+pub use crate::analysis::findings::{Finding, FindingPath, Severity};
 use crate::analysis::sizes::Sizes;
 use crate::image::Image;
 use crate::image::merge::WasteKind;
@@ -24,6 +25,10 @@ pub struct Report {
     pub waste: Vec<WastedFile>,
     pub metadata_copies: MetadataCopies,
     pub duplicates: Duplicates,
+    /// What to change and what it saves; counted-in-total first, largest saving first.
+    pub findings: Vec<Finding>,
+    /// Uncompressed bytes all findings' fixes together save, each byte counted once.
+    pub findings_savable_bytes: u64,
     pub warnings: Vec<String>,
 }
 
@@ -152,6 +157,8 @@ impl Report {
             waste,
             metadata_copies: analysis.metadata_copies.clone(),
             duplicates: analysis.duplicates.clone(),
+            findings: analysis.findings.findings.clone(),
+            findings_savable_bytes: analysis.findings.findings_savable_bytes,
             warnings,
         }
     }

@@ -36,6 +36,55 @@ pub fn summary(r: &super::Report) -> String {
     ));
     out.push_str(&format!("efficiency  {:.2} %\n", s.efficiency * 100.0));
     out.push_str(&format!("stored      {}\n", bytes(s.compressed_bytes)));
+    out.push_str(&format!(
+        "findings    {} (savable {}; --findings lists them)\n",
+        r.findings.len(),
+        bytes(r.findings_savable_bytes)
+    ));
+    out
+}
+
+/// The findings as a table, largest saving first, each with its fix underneath.
+pub fn findings(r: &super::Report) -> String {
+    let mut out = format!(
+        "{:>10}  {:<6}  {:>5}  {:<20}  {}\n",
+        "SAVES", "SEV", "LAYER", "KIND", "WHAT"
+    );
+    for f in &r.findings {
+        let sev = format!("{:?}", f.severity).to_lowercase();
+        let saves = if f.counted_bytes < f.savable_bytes && f.counted_bytes > 0 {
+            format!("{}*", bytes(f.savable_bytes))
+        } else {
+            bytes(f.savable_bytes)
+        };
+        out.push_str(&format!(
+            "{saves:>10}  {sev:<6}  {:>5}  {:<20}  {}\n",
+            f.layer, f.kind, f.title
+        ));
+        if let Some(p) = f.paths.first() {
+            let more = f.path_count.saturating_sub(1);
+            let more = if more > 0 {
+                format!(" (+{more} more)")
+            } else {
+                String::new()
+            };
+            out.push_str(&format!("{:>8}{}{more}\n", "", p.path));
+        }
+        let rule = f
+            .rule
+            .as_deref()
+            .map(|r| format!(" [{r}]"))
+            .unwrap_or_default();
+        out.push_str(&format!("{:>8}fix: {}{rule}\n", "", f.fix));
+        if let Some(pull) = f.pull_savable_bytes {
+            out.push_str(&format!("{:>8}pull saving: about {}\n", "", bytes(pull)));
+        }
+    }
+    out.push_str(&format!(
+        "\ntotal savable {} (each byte counted once; * = partly counted under an earlier finding; \
+         UPX advice not counted)\n",
+        bytes(r.findings_savable_bytes)
+    ));
     out
 }
 

@@ -1,0 +1,224 @@
+//! Matching a path against the cruft catalogue. A path belongs to the first class that
+//! matches, so the order of [`classify`] is the precedence within cruft. Called for every
+//! file of the final tree: plain string tests, no allocation on the common path.
+
+use super::catalogue::*;
+
+/// The cruft class of a final-tree file (`path` relative, as in the merged tree).
+pub fn classify(path: &str, size: u64) -> Option<&'static Class> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let class = if let Some(rest) = path.strip_prefix("var/lib/apt/lists/") {
+        (rest != "lock").then_some(&APT_LISTS)?
+    } else if path.starts_with("var/cache/apt/") {
+        &APT_CACHE
+    } else if path.starts_with("var/cache/apk/") || path.starts_with("etc/apk/cache/") {
+        &APK
+    } else if path.starts_with("var/cache/yum/") {
+        &YUM
+    } else if path.starts_with("var/cache/dnf/") {
+        &DNF
+    } else if path.starts_with("var/cache/zypp/") {
+        &ZYPPER
+    } else if has_dir(path, ".cache/pip") {
+        &PIP
+    } else if has_dir(path, ".npm/_cacache") {
+        &NPM
+    } else if has_dir(path, ".cache/yarn") {
+        &YARN
+    } else if has_dir(path, "go/pkg/mod") || has_dir(path, ".cache/go-build") {
+        &GO_CACHE
+    } else if has_dir(path, "cargo/registry") || has_dir(path, ".cargo/git") || cargo_target(path) {
+        &CARGO
+    } else if has_dir(path, ".m2/repository") {
+        &MAVEN
+    } else if has_dir(path, ".gradle/caches") || has_dir(path, ".gradle/wrapper/dists") {
+        &GRADLE
+    } else if toolchain(path, name) {
+        &TOOLCHAIN
+    } else if path.starts_with("usr/include/")
+        || path.starts_with("usr/local/include/")
+        || (path.contains("lib/") && (name.ends_with(".a") || name.ends_with(".la")))
+    {
+        &DEV
+    } else if docs(path) && name != "copyright" {
+        &DOCS
+    } else if python_tests(path) {
+        &PY_TESTS
+    } else if node_extras(path, name) {
+        &NODE_EXTRAS
+    } else if has_dir(path, "__pycache__") || name.ends_with(".pyc") || name.ends_with(".pyo") {
+        &PYC
+    } else if has_dir(path, ".git") || has_dir(path, ".svn") || has_dir(path, ".hg") {
+        &VCS
+    } else if matches!(
+        path,
+        "var/log/lastlog" | "var/log/faillog" | "var/log/tallylog"
+    ) && size >= 1 << 20
+    {
+        &SPARSE_LOG
+    } else if tmp_or_log(path, name) {
+        &TMP_LOGS
+    } else if HISTORY_FILES.contains(&name) {
+        &HISTORY
+    } else {
+        return None;
+    };
+    Some(class)
+}
+
+const HISTORY_FILES: &[&str] = &[
+    ".bash_history",
+    ".ash_history",
+    ".sh_history",
+    ".zsh_history",
+    ".python_history",
+    ".node_repl_history",
+    ".mysql_history",
+    ".psql_history",
+    ".lesshst",
+    ".viminfo",
+    ".wget-hsts",
+];
+
+/// `dir` is a whole run of components in `path` (at the start or after a `/`).
+fn has_dir(path: &str, dir: &str) -> bool {
+    let mut from = 0;
+    while let Some(i) = path[from..].find(dir) {
+        let at = from + i;
+        let before = at == 0 || path.as_bytes()[at - 1] == b'/';
+        let after = path.as_bytes().get(at + dir.len()) == Some(&b'/');
+        if before && after {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
+}
+
+/// `.../target/{debug,release}/{deps,build,incremental,.fingerprint}/...`; the binaries next
+/// to them may be what the image runs.
+fn cargo_target(path: &str) -> bool {
+    ["debug", "release"].iter().any(|p| {
+        ["deps", "build", "incremental", ".fingerprint"]
+            .iter()
+            .any(|d| has_dir(path, &format!("target/{p}/{d}")))
+    })
+}
+
+fn toolchain(path: &str, name: &str) -> bool {
+    const DIRS: &[&str] = &[
+        "usr/local/go/",
+        "usr/lib/go/",
+        "usr/lib/gcc/",
+        "usr/libexec/gcc/",
+        "usr/local/rustup/",
+        "root/.rustup/",
+    ];
+    if DIRS.iter().any(|d| path.starts_with(d)) {
+        return true;
+    }
+    let versioned = |prefix: &str| {
+        path.strip_prefix(prefix).is_some_and(|r| {
+            r.split('/')
+                .next()
+                .is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+                && r.contains('/')
+        })
+    };
+    if versioned("usr/lib/go-") || versioned("usr/share/go-") || versioned("usr/lib/llvm-") {
+        return true;
+    }
+    let Some(bin) = path
+        .strip_prefix("usr/bin/")
+        .or_else(|| path.strip_prefix("usr/local/bin/"))
+    else {
+        return false;
+    };
+    if bin.contains('/') {
+        return false;
+    }
+    // `x86_64-linux-gnu-gcc-12` → `gcc-12` → `gcc`.
+    let tool = name.rsplit_once("-linux-gnu-").map_or(name, |(_, t)| t);
+    let tool = tool.split_once('-').map_or(tool, |(t, v)| {
+        if v.starts_with(|c: char| c.is_ascii_digit()) {
+            t
+        } else {
+            tool
+        }
+    });
+    matches!(
+        tool,
+        "gcc"
+            | "g++"
+            | "cc1"
+            | "cc1plus"
+            | "cpp"
+            | "ld"
+            | "ld.bfd"
+            | "ld.gold"
+            | "as"
+            | "lto-dump"
+            | "gfortran"
+            | "rustc"
+            | "cargo"
+            | "clang"
+            | "clang++"
+            | "lld"
+            | "go"
+            | "gofmt"
+    )
+}
+
+fn docs(path: &str) -> bool {
+    ["usr/share/", "usr/local/share/"].iter().any(|root| {
+        path.strip_prefix(root).is_some_and(|r| {
+            ["doc/", "man/", "info/", "locale/", "gtk-doc/", "help/"]
+                .iter()
+                .any(|d| r.starts_with(d))
+        })
+    })
+}
+
+/// The standard library's `test` package and `tests` directories of installed packages.
+fn python_tests(path: &str) -> bool {
+    let mut parts = path.split('/').peekable();
+    while let Some(p) = parts.next() {
+        let next = parts.peek().copied();
+        if p.starts_with("python3") && next == Some("test") && path.contains("lib/") {
+            return true;
+        }
+        if (p == "site-packages" || p == "dist-packages")
+            && path
+                .split('/')
+                .skip_while(|c| *c != p)
+                .any(|c| c == "tests" || c == "test")
+        {
+            return true;
+        }
+    }
+    false
+}
+
+fn node_extras(path: &str, name: &str) -> bool {
+    let Some(i) = path.find("node_modules/") else {
+        return false;
+    };
+    let inside = &path[i..];
+    let mut dirs = inside.split('/');
+    dirs.next_back();
+    dirs.any(|c| {
+        matches!(
+            c,
+            "test" | "tests" | "__tests__" | "example" | "examples" | "docs" | "doc"
+        )
+    }) || name.ends_with(".md")
+        || name.ends_with(".markdown")
+}
+
+fn tmp_or_log(path: &str, name: &str) -> bool {
+    path.starts_with("tmp/")
+        || path.starts_with("var/tmp/")
+        || path.starts_with("var/log/")
+        || ((path.starts_with("var/cache/debconf/") || path.starts_with("var/lib/dpkg/"))
+            && name.ends_with("-old"))
+}

@@ -1,0 +1,275 @@
+//! Waste: bytes the layers carry that the final filesystem does not show (overwritten,
+//! deleted, hidden by opaque directories, copied only for a chmod/chown), and files whose
+//! content is already at another path.
+
+use super::dockerfile::{append, layer_ref, run_command};
+use super::{Draft, FindingsInput, Item, files};
+use crate::image::entry::EntryKind;
+use crate::image::merge::{NodeRef, WasteKind};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+/// Paths named in a deletion fix, at most.
+const MAX_NAMED: usize = 5;
+
+type Groups = BTreeMap<(u32, u32), Vec<Item>>;
+
+/// metadata-copy, overwritten, deleted-later, opaque-hidden, in that precedence order.
+pub(super) fn find(input: &FindingsInput<'_>) -> Vec<Draft> {
+    let item = |at: NodeRef, bytes: u64| Item {
+        at,
+        path: input.merged.entry(input.scans, at).path.clone(),
+        bytes,
+        savable: bytes,
+    };
+    let mut copies = Groups::new();
+    let mut copied = HashSet::new();
+    for s in input
+        .merged
+        .same_content
+        .iter()
+        .filter(|s| s.metadata_changed && s.bytes > 0)
+    {
+        copied.insert((s.lower.layer, s.lower.entry));
+        copies
+            .entry((s.lower.layer, s.upper.layer))
+            .or_default()
+            .push(item(s.lower, s.bytes));
+    }
+    let mut by_kind: HashMap<WasteKind, Groups> = HashMap::new();
+    for s in &input.merged.shadowed {
+        if s.bytes == 0 || copied.contains(&(s.at.layer, s.at.entry)) {
+            continue;
+        }
+        by_kind
+            .entry(s.kind)
+            .or_default()
+            .entry((s.at.layer, s.by_layer))
+            .or_default()
+            .push(item(s.at, s.bytes));
+    }
+    let mut drafts: Vec<Draft> = copies
+        .into_iter()
+        .map(|(key, items)| metadata_copy(input, key, items))
+        .collect();
+    for kind in [
+        WasteKind::Overwritten,
+        WasteKind::Deleted,
+        WasteKind::OpaqueHidden,
+    ] {
+        for (key, items) in by_kind.remove(&kind).unwrap_or_default() {
+            drafts.push(hidden(input, kind, key, items));
+        }
+    }
+    drafts
+}
+
+fn metadata_copy(input: &FindingsInput<'_>, (lower, upper): (u32, u32), items: Vec<Item>) -> Draft {
+    let first = &items[0];
+    let old = input.merged.entry(input.scans, first.at);
+    let new = input
+        .scans
+        .get(upper as usize)
+        .and_then(|s| s.entries.iter().find(|e| e.path == old.path));
+    let (mode, owner) = new.map_or((0o644, (0, 0)), |n| (n.mode & 0o7777, (n.uid, n.gid)));
+    let chmod = new.is_some_and(|n| n.mode != old.mode);
+    let chown = new.is_some_and(|n| (n.uid, n.gid) != (old.uid, old.gid));
+    let mut flags = Vec::new();
+    if chmod || !chown {
+        flags.push(format!("--chmod={mode:o}"));
+    }
+    if chown {
+        flags.push(format!("--chown={}:{}", owner.0, owner.1));
+    }
+    let (a, b) = (
+        layer_ref(lower, input.command(lower)),
+        layer_ref(upper, input.command(upper)),
+    );
+    let fix = if run_command(input.command(lower)).is_some() {
+        format!(
+            "set mode and owner in the RUN that creates the files, {a}, and drop the change from {b}"
+        )
+    } else {
+        format!(
+            "set them while copying, `COPY {}` in {a}, and drop the change from {b}",
+            flags.join(" ")
+        )
+    };
+    Draft {
+        kind: "metadata-copy",
+        title: format!("{} copied only to change mode or owner", files(items.len())),
+        layer: lower,
+        by_layer: Some(upper),
+        fix,
+        items,
+        counted: true,
+        ..Default::default()
+    }
+}
+
+fn hidden(
+    input: &FindingsInput<'_>,
+    kind: WasteKind,
+    (lower, upper): (u32, u32),
+    items: Vec<Item>,
+) -> Draft {
+    let (a, b) = (
+        layer_ref(lower, input.command(lower)),
+        layer_ref(upper, input.command(upper)),
+    );
+    let upper_scan = input.scans.get(upper as usize);
+    let n = files(items.len());
+    let (kind, title, fix) = match kind {
+        WasteKind::Overwritten => (
+            "overwritten",
+            format!("{n} rewritten by a later layer"),
+            format!(
+                "{b} rewrites what {a} wrote, so both versions are pulled: produce the final \
+                 version in one layer (merge the RUNs, or build in a stage and COPY once)"
+            ),
+        ),
+        WasteKind::Deleted => {
+            let roots = covering(
+                &items,
+                upper_scan.map(|s| &s.whiteouts[..]).unwrap_or_default(),
+            );
+            let fix = if run_command(input.command(lower)).is_some() {
+                format!(
+                    "{}; deleting them in {b} frees nothing",
+                    append(input.command(lower), &format!("rm -rf {}", roots.join(" ")))
+                )
+            } else {
+                format!(
+                    "don't add them in {a} (.dockerignore, or a narrower COPY source); deleting \
+                     them in {b} frees nothing"
+                )
+            };
+            (
+                "deleted-later",
+                format!("{n} deleted in a later layer"),
+                fix,
+            )
+        }
+        WasteKind::OpaqueHidden => {
+            let roots = covering(
+                &items,
+                upper_scan.map(|s| &s.opaque_dirs[..]).unwrap_or_default(),
+            );
+            (
+                "opaque-hidden",
+                format!("{n} hidden by an opaque directory"),
+                format!(
+                    "{b} replaces {} wholesale, hiding what {a} put there: write the directory \
+                     once, in its final form",
+                    roots.join(" ")
+                ),
+            )
+        }
+    };
+    Draft {
+        kind,
+        title,
+        layer: lower,
+        by_layer: Some(upper),
+        fix,
+        items,
+        counted: true,
+        ..Default::default()
+    }
+}
+
+/// The markers (whiteout or opaque paths) that cover `items`, most bytes first.
+fn covering(items: &[Item], markers: &[Arc<str>]) -> Vec<String> {
+    let set: HashSet<&str> = markers.iter().map(|m| &**m).collect();
+    let mut bytes: HashMap<&str, u64> = HashMap::new();
+    for it in items {
+        let mut p: &str = &it.path;
+        loop {
+            if let Some(m) = set.get(p) {
+                *bytes.entry(m).or_default() += it.bytes;
+                break;
+            }
+            match p.rfind('/') {
+                Some(i) => p = &p[..i],
+                None => break,
+            }
+        }
+    }
+    let mut roots: Vec<(&str, u64)> = bytes.into_iter().collect();
+    roots.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut named: Vec<String> = roots
+        .iter()
+        .take(MAX_NAMED)
+        .map(|(p, _)| format!("/{p}"))
+        .collect();
+    if roots.len() > MAX_NAMED {
+        named.push("...".into());
+    }
+    named
+}
+
+/// Final-tree files with the same (size, hash), and their paths.
+type Copies<'a> = Vec<(NodeRef, &'a Arc<str>)>;
+
+#[derive(Default)]
+struct DupGroup {
+    items: Vec<Item>,
+    /// (a copy, the kept file), for the fix.
+    example: Option<(String, String)>,
+}
+
+/// Files of the final tree whose content is already at another path; the copy in the
+/// lowest layer (first in tar order) is kept, the others are savable.
+pub(super) fn duplicates(input: &FindingsInput<'_>) -> Vec<Draft> {
+    let mut by_content: HashMap<(u64, u64), Copies<'_>> = HashMap::new();
+    for (path, &at) in &input.merged.tree {
+        let e = input.merged.entry(input.scans, at);
+        if e.kind == EntryKind::File && e.size > 0 {
+            by_content
+                .entry((e.size, e.hash))
+                .or_default()
+                .push((at, path));
+        }
+    }
+    let mut per_layer: BTreeMap<u32, DupGroup> = BTreeMap::new();
+    for ((size, _), mut copies) in by_content.into_iter().filter(|(_, v)| v.len() > 1) {
+        copies.sort_by_key(|(at, _)| (at.layer, at.entry));
+        let keep = copies[0].1;
+        for (at, path) in &copies[1..] {
+            let group = per_layer.entry(at.layer).or_default();
+            let example = (format!("/{path}"), format!("/{keep}"));
+            if group.example.as_ref().is_none_or(|(p, _)| example.0 < *p) {
+                group.example = Some(example);
+            }
+            group.items.push(Item {
+                at: *at,
+                path: (*path).clone(),
+                bytes: size,
+                savable: size,
+            });
+        }
+    }
+    per_layer
+        .into_iter()
+        .map(|(layer, DupGroup { items, example })| {
+            let example = example
+                .map(|(p, k)| format!(" (e.g. {p} is a copy of {k})"))
+                .unwrap_or_default();
+            Draft {
+                kind: "duplicate",
+                title: format!(
+                    "{} duplicate content found at another path",
+                    files(items.len())
+                ),
+                layer,
+                fix: format!(
+                    "keep one copy{example}: in the same layer replace the others with hard links \
+                     (`hardlink <dir>`) or symlinks; across layers COPY the file once"
+                ),
+                items,
+                counted: true,
+                ..Default::default()
+            }
+        })
+        .collect()
+}

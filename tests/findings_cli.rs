@@ -1,0 +1,62 @@
+//! Findings through the binary: the JSON report's `findings` and the `--findings` table, on
+//! the built-in demo images (the fat one is careless on purpose, the micro one is not).
+
+use std::process::Command;
+
+fn run(args: &[&str]) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_microscope"))
+        .args(args)
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout).expect("utf-8")
+}
+
+#[test]
+fn fat_demo_findings_in_json() {
+    let v: serde_json::Value = serde_json::from_str(&run(&["demo", "--json"])).unwrap();
+    let findings = v["findings"].as_array().expect("findings[]");
+    let kinds: Vec<&str> = findings
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    for want in [
+        "apt-lists",
+        "package-cache",
+        "toolchain",
+        "debug-symbols",
+        "metadata-copy",
+        "deleted-later",
+    ] {
+        assert!(kinds.contains(&want), "{want} in {kinds:?}");
+    }
+    let counted: u64 = findings
+        .iter()
+        .map(|f| f["counted_bytes"].as_u64().unwrap())
+        .sum();
+    assert_eq!(v["findings_savable_bytes"].as_u64().unwrap(), counted);
+    let apt = findings.iter().find(|f| f["kind"] == "apt-lists").unwrap();
+    assert_eq!(apt["rule"], "DL3009");
+    assert!(
+        apt["fix"]
+            .as_str()
+            .unwrap()
+            .ends_with("&& rm -rf /var/lib/apt/lists/*")
+    );
+    let dbg = findings
+        .iter()
+        .find(|f| f["kind"] == "debug-symbols")
+        .unwrap();
+    assert!(dbg["fix"].as_str().unwrap().contains("-ldflags=\"-s -w\""));
+}
+
+#[test]
+fn findings_table_is_sorted_and_micro_is_clean() {
+    let table = run(&["demo", "--findings"]);
+    assert!(table.starts_with("     SAVES  SEV"));
+    assert!(table.contains("fix: RUN apt-get update"));
+    assert!(table.contains("total savable"));
+    let micro: serde_json::Value =
+        serde_json::from_str(&run(&["demo", "--image", "micro", "--json"])).unwrap();
+    assert_eq!(micro["findings_savable_bytes"], 0);
+}
