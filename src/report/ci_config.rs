@@ -24,6 +24,8 @@ pub enum ConfigError {
     Yaml(String),
     #[error("`ci` must be a table ([ci])")]
     NotATable,
+    #[error("`{0}` is outside the [ci] table; put the rules under a `[ci]` line")]
+    Misplaced(String),
     #[error("unknown rule `{key}` in [ci]; the rules are: {known}")]
     UnknownRule { key: String, known: String },
     #[error("{key} = {value}: {why}")]
@@ -114,6 +116,12 @@ pub fn parse_toml(text: &str, label: &str) -> Result<LoadedRules, ConfigError> {
         .map_err(|e: toml::de::Error| ConfigError::Toml(e.to_string().trim().to_string()))?;
     let mut rules = Rules::default();
     let mut notes = Vec::new();
+    if let Some(key) = table
+        .keys()
+        .find(|k| RULE_KEYS.contains(&k.replace('-', "_").as_str()))
+    {
+        return Err(ConfigError::Misplaced(key.clone()));
+    }
     match table.get("ci") {
         None => notes.push(format!(
             "{label} has no [ci] table; using the default rules"
@@ -279,14 +287,14 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
     let num: String = num.chars().filter(|&c| c != ',').collect();
-    let unit = unit.trim().to_ascii_lowercase();
-    let mult = unit_multiplier(&unit).ok_or_else(|| {
-        format!("unknown size unit {unit:?} (use B, kB, MB, GB, TB or KiB, MiB, GiB, TiB)")
-    })?;
     const EXAMPLE: &str = "expected a size like \"20MB\", \"1.5GiB\" or 1048576";
     if num.is_empty() {
         return Err(EXAMPLE.into());
     }
+    let unit = unit.trim().to_ascii_lowercase();
+    let mult = unit_multiplier(&unit).ok_or_else(|| {
+        format!("unknown size unit {unit:?} (use B, kB, MB, GB, TB or KiB, MiB, GiB, TiB)")
+    })?;
     let too_large = || "size too large".to_string();
     if !num.contains('.') {
         // Whole numbers stay exact: no trip through f64.
