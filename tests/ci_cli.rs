@@ -63,7 +63,7 @@ fn failing_gate_exits_1_and_names_the_offenders() {
     );
     assert!(out.contains("largest reclaimable files:"));
     assert!(
-        out.contains("gone.bin  (layer 0, deleted by layer 1)"),
+        out.contains("/gone.bin  (layer 0, deleted by layer 1)"),
         "{out}"
     );
 }

@@ -330,7 +330,7 @@ fn reclaimable_percent(facts: &Facts, max: f64) -> Verdict {
     if user == 0 {
         return skip(
             "max_reclaimable_percent",
-            format!("≤ {max} %"),
+            format!("≤ {max:.2} %"),
             "the image stores no bytes above its first layer, so there is nothing to \
              take a percentage of",
         );
@@ -448,7 +448,7 @@ fn growth_verdicts(rules: &Rules, growth: Option<&Growth>, v: &mut Vec<Verdict>)
     }
     if let Some(max) = rules.max_growth_percent {
         v.push(match growth {
-            None => skip("max_growth_percent", format!("≤ +{max} %"), NO_BASELINE),
+            None => skip("max_growth_percent", format!("≤ +{max:.2} %"), NO_BASELINE),
             Some(g) => growth_percent(g, max),
         });
     }

@@ -97,7 +97,7 @@ fn offenders(report: &Report, facts: &Facts, outcome: &Outcome) -> String {
             out.push_str(&format!(
                 "  {:>10}  {}  (layer {}, {})\n",
                 bytes(w.bytes),
-                w.path,
+                abs(&w.path),
                 w.layer,
                 waste_reason(w.reason, w.by_layer)
             ));
@@ -141,13 +141,56 @@ fn offenders(report: &Report, facts: &Facts, outcome: &Outcome) -> String {
     out
 }
 
-/// A layer command on one line, cut to `max` characters.
+/// Report paths are relative to the image root; people read them absolute, as in dive.
+pub fn abs(path: &str) -> String {
+    if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    }
+}
+
+/// A layer command on one line, shell boilerplate dropped (`/bin/sh -c`, `#(nop)`,
+/// `# buildkit`), cut to `max` characters.
 pub fn one_line(s: &str, max: usize) -> String {
-    let flat: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut flat = joined.as_str();
+    let owned;
+    if let Some(rest) = flat.strip_prefix("/bin/sh -c #(nop) ") {
+        flat = rest;
+    } else if let Some(rest) = flat
+        .strip_prefix("/bin/sh -c ")
+        .or_else(|| flat.strip_prefix("RUN /bin/sh -c "))
+    {
+        owned = format!("RUN {rest}");
+        flat = &owned;
+    }
+    let flat = flat.strip_suffix(" # buildkit").unwrap_or(flat).trim();
     if flat.chars().count() <= max {
-        flat
+        flat.to_string()
     } else {
         let cut: String = flat.chars().take(max.saturating_sub(1)).collect();
         format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn layer_commands_lose_their_boilerplate() {
+        use super::one_line;
+        assert_eq!(
+            one_line("/bin/sh -c #(nop) ADD file:3a in /", 80),
+            "ADD file:3a in /"
+        );
+        assert_eq!(
+            one_line("RUN /bin/sh -c apt-get update # buildkit", 80),
+            "RUN apt-get update"
+        );
+        assert_eq!(
+            one_line("/bin/sh -c make\n  install", 80),
+            "RUN make install"
+        );
+        assert_eq!(one_line("COPY a b", 5), "COPY…");
     }
 }

@@ -7,7 +7,7 @@
 
 use super::Report;
 use super::ci::{Facts, Outcome, Status, signed_bytes};
-use super::ci_text::{TOP, one_line, waste_reason};
+use super::ci_text::{TOP, abs, one_line, waste_reason};
 use super::text::bytes;
 
 /// Width of the layer bar chart, in character cells.
@@ -163,7 +163,7 @@ fn waste(out: &mut String, r: &Report) {
         out.push_str(&format!(
             "| {} | {} | layer {} | {} |\n",
             bytes(w.bytes),
-            code(&w.path),
+            code(&abs(&w.path)),
             w.layer,
             waste_reason(w.reason, w.by_layer)
         ));
