@@ -3,6 +3,7 @@
 pub mod ci;
 pub mod ci_config;
 pub mod ci_facts;
+pub mod ci_growth;
 pub mod ci_text;
 pub mod dive_ci;
 pub mod markdown;
