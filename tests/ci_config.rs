@@ -236,3 +236,17 @@ fn dive_rejects_what_dive_rejects() {
         assert!(parse_dive(bad, ".dive-ci").is_err(), "{bad:?}");
     }
 }
+
+#[test]
+fn hostile_rules_files_are_errors_not_crashes() {
+    let deep = "[".repeat(100_000);
+    let e = parse_dive(&format!("rules: {deep}"), ".dive-ci").unwrap_err();
+    assert!(
+        e.to_string().chars().count() < 400,
+        "the message is clipped"
+    );
+    let e = parse_toml(&format!("[ci]\nmax_layers = {deep}"), "t.toml").unwrap_err();
+    assert!(e.to_string().chars().count() < 400);
+    assert!(parse_toml("\u{0}\u{1}", "t.toml").is_err());
+    assert!(parse_dive("rules:\n  lowestEfficiency: &a [*a]\n", ".dive-ci").is_err());
+}

@@ -113,7 +113,7 @@ fn is_off(raw: &Raw) -> bool {
 pub fn parse_toml(text: &str, label: &str) -> Result<LoadedRules, ConfigError> {
     let table: toml::Table = text
         .parse()
-        .map_err(|e: toml::de::Error| ConfigError::Toml(e.to_string().trim().to_string()))?;
+        .map_err(|e: toml::de::Error| ConfigError::Toml(clip(e.to_string().trim(), 300)))?;
     let mut rules = Rules::default();
     let mut notes = Vec::new();
     if let Some(key) = table
@@ -135,6 +135,16 @@ pub fn parse_toml(text: &str, label: &str) -> Result<LoadedRules, ConfigError> {
         Some(_) => return Err(ConfigError::NotATable),
     }
     Ok(LoadedRules { rules, notes })
+}
+
+/// The parser quotes the offending line; a hostile one-line file must not flood the log.
+pub fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let head: String = s.chars().take(max).collect();
+        format!("{head}…")
+    }
 }
 
 /// Parses dive's `.dive-ci` and maps it onto microscope's rules (see `dive_ci`).

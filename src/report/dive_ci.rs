@@ -14,7 +14,7 @@
 //! | `highestUserWastedPercent` (0–1) | `max_reclaimable_percent` (× 100) |
 
 use super::ci::Rules;
-use super::ci_config::{ConfigError, LoadedRules, is_off_word, parse_size};
+use super::ci_config::{ConfigError, LoadedRules, clip, is_off_word, parse_size};
 use yaml_rust2::{Yaml, YamlLoader};
 
 /// What dive's three rules are set to, as the strings dive would see.
@@ -36,7 +36,8 @@ impl Default for DiveRules {
 }
 
 pub fn parse(text: &str, label: &str) -> Result<LoadedRules, ConfigError> {
-    let docs = YamlLoader::load_from_str(text).map_err(|e| ConfigError::Yaml(e.to_string()))?;
+    let docs = YamlLoader::load_from_str(text)
+        .map_err(|e| ConfigError::Yaml(clip(&e.to_string(), 300)))?;
     let mut dive = DiveRules::default();
     let mut notes = Vec::new();
     let mut ignored = Vec::new();
