@@ -336,3 +336,18 @@ fn default_rules_check_efficiency_only() {
     assert_eq!(out.verdicts[0].status, Status::Fail);
     assert_eq!(out.summary_line(), "FAIL: 1 of 1 rules failed");
 }
+
+/// A tripwire for when packages and findings land on the report: the gate must see exactly
+/// what the JSON report carries.
+#[test]
+fn facts_follow_the_report_schema() {
+    let r = report_of(&with_waste(10, 10));
+    let json = serde_json::to_value(&r).unwrap();
+    let facts = Facts::from_report(&r);
+    let len = |k: &str| json.get(k).and_then(|v| v.as_array()).map(Vec::len);
+    assert_eq!(facts.findings.as_ref().map(Vec::len), len("findings"));
+    assert_eq!(facts.packages.as_ref().map(Vec::len), len("packages"));
+    if facts.findings.is_some() {
+        assert_eq!(facts.savable_bytes, json["findings_savable_bytes"].as_u64());
+    }
+}

@@ -48,6 +48,11 @@ pub struct FindingFact {
 impl Facts {
     pub fn from_report(r: &Report) -> Facts {
         let s = &r.size;
+        // Packages and findings are read from the report's JSON form, the published schema
+        // (docs/schema.md), not from their Rust types: the gate then works on any report
+        // that carries them, and says SKIP, with the reason, on one that does not.
+        let json = serde_json::to_value(r).unwrap_or(Value::Null);
+        let (packages, findings, savable_bytes) = lists(&json);
         Facts {
             layers: r.layers.len(),
             layers_bytes: s.layers_bytes,
@@ -58,11 +63,60 @@ impl Facts {
             compressed_bytes: s.compressed_bytes,
             stored_uncompressed: !r.layers.is_empty()
                 && r.layers.iter().all(|l| l.compression == "tar"),
-            // Filled in once the package and findings analyses put them on the report.
-            packages: None,
-            findings: None,
-            savable_bytes: None,
+            packages,
+            findings,
+            savable_bytes,
         }
+    }
+}
+
+type Lists = (
+    Option<Vec<PackageFact>>,
+    Option<Vec<FindingFact>>,
+    Option<u64>,
+);
+
+/// `packages[]`, `findings[]` and `findings_savable_bytes` of a report's JSON, each None
+/// when the report does not carry it.
+fn lists(json: &Value) -> Lists {
+    let array = |key: &str| json.get(key).and_then(Value::as_array);
+    let findings: Option<Vec<FindingFact>> =
+        array("findings").map(|a| a.iter().map(finding).collect());
+    let savable = findings
+        .as_ref()
+        .and_then(|_| json.get("findings_savable_bytes")?.as_u64());
+    (
+        array("packages").map(|a| a.iter().map(package).collect()),
+        findings,
+        savable,
+    )
+}
+
+fn text(v: &Value, key: &str) -> String {
+    v.get(key).and_then(Value::as_str).unwrap_or("").to_string()
+}
+
+fn layer(v: &Value) -> Option<usize> {
+    usize::try_from(v.get("layer")?.as_u64()?).ok()
+}
+
+fn finding(v: &Value) -> FindingFact {
+    FindingFact {
+        kind: text(v, "kind"),
+        title: text(v, "title"),
+        layer: layer(v),
+        savable_bytes: v.get("savable_bytes").and_then(Value::as_u64).unwrap_or(0),
+        fix: text(v, "fix"),
+    }
+}
+
+fn package(v: &Value) -> PackageFact {
+    PackageFact {
+        manager: text(v, "manager"),
+        name: text(v, "name"),
+        version: text(v, "version"),
+        layer: layer(v),
+        bytes: v.get("bytes").and_then(Value::as_u64).unwrap_or(0),
     }
 }
 
@@ -146,6 +200,40 @@ mod tests {
         .unwrap();
         assert_eq!(b.label, "app:main (from base.json)");
         assert_eq!(b.layers, 2);
+    }
+
+    #[test]
+    fn packages_and_findings_come_from_the_report_schema() {
+        let (p, f, s) = lists(&serde_json::json!({"size": {}}));
+        assert_eq!(
+            (p, f, s),
+            (None, None, None),
+            "not analysed: SKIP, not PASS"
+        );
+        let (p, f, s) = lists(&serde_json::json!({
+            "packages": [{"manager": "dpkg", "name": "gcc-12", "version": "12.2", "layer": 1,
+                          "bytes": 5, "arch": "amd64"}],
+            "findings": [{"kind": "debug-symbols", "title": "t", "layer": 2, "bytes": 9,
+                          "savable_bytes": 7, "fix": "strip", "paths": []}],
+            "findings_savable_bytes": 7
+        }));
+        let p = p.unwrap();
+        assert_eq!(
+            (p[0].name.as_str(), p[0].layer, p[0].bytes),
+            ("gcc-12", Some(1), 5)
+        );
+        let f = f.unwrap();
+        assert_eq!(
+            (f[0].kind.as_str(), f[0].savable_bytes),
+            ("debug-symbols", 7)
+        );
+        assert_eq!(s, Some(7));
+        let (p, f, _) = lists(&serde_json::json!({"packages": [], "findings": []}));
+        assert_eq!(
+            (p, f),
+            (Some(vec![]), Some(vec![])),
+            "analysed, nothing found"
+        );
     }
 
     #[test]
