@@ -48,3 +48,65 @@ fn report_without_the_gate() {
     assert!(md.starts_with("## microscope: `demo:micro`\n"));
     assert!(!md.contains("### Rules"));
 }
+
+#[test]
+fn findings_are_listed_with_their_fixes() {
+    use microscope::report::ci::FindingFact;
+    let micro = demo("micro");
+    let facts = Facts {
+        findings: Some(vec![
+            FindingFact {
+                kind: "apt-lists".into(),
+                title: "apt package lists (2 files)".into(),
+                layer: Some(1),
+                savable_bytes: 2 << 20,
+                fix: "RUN apt-get update && apt-get install -y gcc && rm -rf /var/lib/apt/lists/*"
+                    .into(),
+            },
+            FindingFact {
+                kind: "metadata-copy".into(),
+                title: "1 file copied only to change mode".into(),
+                layer: Some(2),
+                savable_bytes: 3 << 20,
+                fix: "drop `RUN chmod 755 /server` and use `COPY --chmod=755`".into(),
+            },
+            FindingFact {
+                kind: "nothing".into(),
+                title: "saves nothing".into(),
+                layer: None,
+                savable_bytes: 0,
+                fix: String::new(),
+            },
+        ]),
+        savable_bytes: Some(5 << 20),
+        ..Facts::from_report(&micro)
+    };
+    let md = markdown::render(&micro, &facts, None);
+    assert!(
+        md.contains("| Savable by the fixes below | 5.0 MiB |"),
+        "{md}"
+    );
+    let table = &md[md.find("### Top findings").expect("findings table")..];
+    let first = table.lines().nth(4).unwrap();
+    assert_eq!(
+        first,
+        "| 3.0 MiB | 1 file copied only to change mode (`metadata-copy`) | 2 | drop \
+         `RUN chmod 755 /server` and use `COPY --chmod=755` |",
+        "largest saving first, prose fix with its code kept"
+    );
+    assert!(table.contains(
+        "| `RUN apt-get update && apt-get install -y gcc && rm -rf /var/lib/apt/lists/*` |"
+    ));
+    assert!(
+        !table.contains("saves nothing"),
+        "findings that save nothing are left out"
+    );
+    let outcome = evaluate(&Rules::none(), &facts, None, vec![]);
+    let log = ci_text::render(&micro, &facts, &outcome);
+    assert!(
+        log.contains(
+            "largest findings:\n     3.0 MiB  1 file copied only to change mode [metadata-copy]\n"
+        ),
+        "{log}"
+    );
+}

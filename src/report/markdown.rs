@@ -144,11 +144,7 @@ fn findings(out: &mut String, facts: &Facts) {
             text(&f.title),
             code(&f.kind),
             f.layer.map(|l| l.to_string()).unwrap_or_default(),
-            if f.fix.is_empty() {
-                String::new()
-            } else {
-                code(&f.fix)
-            }
+            fix(&f.fix)
         ));
     }
     out.push('\n');
@@ -210,6 +206,45 @@ pub fn bar(value: u64, max: u64, cells: usize) -> String {
     let used = full + usize::from(eighths % 8 != 0);
     s.push_str(&" ".repeat(cells - used));
     s
+}
+
+/// Dockerfile instructions: a fix that starts with one is a line to paste, shown as code.
+const INSTRUCTIONS: [&str; 8] = [
+    "RUN ", "FROM ", "COPY ", "ADD ", "ENV ", "ARG ", "USER ", "WORKDIR ",
+];
+
+/// A finding's fix for a table cell. Fixes are either a Dockerfile line (shown as code) or
+/// prose with `inline code` (kept as code spans, the prose escaped). The text can quote
+/// layer commands, which come from the image, so neither part may carry markup through.
+pub fn fix(s: &str) -> String {
+    if s.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<&str> = s.split('`').collect();
+    if parts.len() == 1 {
+        return if INSTRUCTIONS.iter().any(|i| s.starts_with(i)) {
+            code(s)
+        } else {
+            text(s)
+        };
+    }
+    if parts.len() % 2 == 0 {
+        // Unbalanced backticks: no way to tell code from prose.
+        return code(s);
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            if i % 2 == 0 {
+                text(p)
+            } else if p.is_empty() {
+                String::new()
+            } else {
+                code(p)
+            }
+        })
+        .collect()
 }
 
 /// Untrusted text for a table cell: one line, Markdown and HTML specials escaped.
@@ -283,5 +318,18 @@ mod tests {
         assert_eq!(code("a`b|c"), "`` a`b\\|c ``");
         assert_eq!(code("/usr/bin/x"), "`/usr/bin/x`");
         assert_eq!(code("line\nbreak"), "`line break`");
+    }
+
+    #[test]
+    fn fixes_keep_their_code_and_escape_their_prose() {
+        assert_eq!(fix("RUN apt-get clean"), "`RUN apt-get clean`");
+        assert_eq!(
+            fix("drop `chmod -R` from layer 4 <b>"),
+            "drop `chmod -R` from layer 4 &lt;b&gt;"
+        );
+        assert_eq!(fix("use `a|b`"), "use `a\\|b`");
+        assert_eq!(fix("odd ` tick"), "`` odd ` tick ``");
+        assert_eq!(fix("set [x](y)"), "set \\[x\\](y)");
+        assert_eq!(fix(""), "");
     }
 }
