@@ -228,7 +228,7 @@ pub fn fix(s: &str) -> String {
             text(s)
         };
     }
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         // Unbalanced backticks: no way to tell code from prose.
         return code(s);
     }
