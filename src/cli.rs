@@ -1,6 +1,6 @@
 //! Command line: clap definitions turned into validated settings.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -31,6 +31,8 @@ pub struct AnalyzeArgs {
     pub image: Option<String>,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub ci: CiArgs,
     /// Platform to pick from a multi-platform index: os/arch[/variant] (default: this host's).
     #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
     pub platform: Option<String>,
@@ -38,15 +40,59 @@ pub struct AnalyzeArgs {
 
 #[derive(Debug, Args, Clone, Default)]
 pub struct OutputArgs {
-    /// Print the JSON report (schema: docs/schema.md).
-    #[arg(long)]
+    /// Print the JSON report (schema: docs/schema.md); same as --format json.
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
     /// Print the findings as a table, largest saving first, with the fix for each.
     #[arg(long, conflicts_with = "json")]
     pub findings: bool,
+    /// Report format: text (default), json, or markdown (for a PR comment).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
     /// Write the report to FILE instead of standard output (written whole or not at all).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+impl OutputArgs {
+    pub fn format(&self) -> Format {
+        self.format.unwrap_or(if self.json {
+            Format::Json
+        } else {
+            Format::Text
+        })
+    }
+
+    /// The user asked for a report in a given form or place (which turns off automatic CI
+    /// mode, as dive's --json does).
+    pub fn explicit(&self) -> bool {
+        self.json || self.findings || self.format.is_some() || self.output.is_some()
+    }
+}
+
+/// The CI gate (README, "CI gate").
+#[derive(Debug, Args, Clone, Default)]
+pub struct CiArgs {
+    /// Check the CI rules: PASS/FAIL/SKIP per rule, exit 1 if one fails. On by itself when
+    /// CI=true and standard output is not a terminal, unless --json, --format or --output
+    /// asks for a report.
+    #[arg(long)]
+    pub ci: bool,
+    /// Rules file: .microscope.toml ([ci] table) or dive's .dive-ci (default: ./.microscope.toml,
+    /// else ./.dive-ci, else the default rules). Implies --ci.
+    #[arg(long, value_name = "FILE")]
+    pub ci_config: Option<PathBuf>,
+    /// Baseline for the max_growth_* rules: a report saved with --json, or an image analysed
+    /// the same way. Implies --ci.
+    #[arg(long, value_name = "REF|REPORT.json")]
+    pub baseline: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -56,4 +102,6 @@ pub struct DemoArgs {
     pub image: String,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub ci: CiArgs,
 }

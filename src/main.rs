@@ -3,6 +3,7 @@
 
 mod app;
 mod cli;
+mod gate;
 
 use clap::Parser;
 use std::process::ExitCode;

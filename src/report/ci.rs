@@ -1,0 +1,395 @@
+//! The CI gate: rules → verdicts. Pure: the rules come parsed (see `ci_config`), the facts
+//! come from a [`Report`](super::Report) (see `ci_facts`), and nothing here prints or reads.
+//!
+//! Threshold semantics, the same for every rule: a rule fails only when the measured value
+//! *crosses* its threshold — `max_*` fails when value > threshold, `min_*` when value <
+//! threshold — so a value exactly at the threshold passes. (dive documents "met or crossed"
+//! but its code tests `>`; we state and test the strict form.) A rule whose data is missing
+//! from the report (packages or findings not computed, no baseline given) is SKIPped with the
+//! reason, and a SKIP never fails the gate.
+
+pub use super::ci_facts::{Baseline, Facts, FindingFact, PackageFact};
+pub use super::ci_growth::{Growth, signed_bytes};
+use super::ci_growth::{growth, growth_verdicts};
+use super::text::bytes;
+use serde::Serialize;
+
+/// The thresholds to check. `None` (or an empty list) means the rule is off.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rules {
+    /// final_bytes / layers_bytes, 0–1.
+    pub min_efficiency: Option<f64>,
+    pub max_reclaimable_bytes: Option<u64>,
+    /// reclaimable_bytes as a percent of the bytes stored by the layers above layer 0.
+    pub max_reclaimable_percent: Option<f64>,
+    pub max_final_bytes: Option<u64>,
+    pub max_compressed_bytes: Option<u64>,
+    pub max_layers: Option<u64>,
+    /// findings_savable_bytes: what all findings' fixes together would save.
+    pub max_savable_bytes: Option<u64>,
+    /// Finding kinds (globs) that must not appear.
+    pub forbid_findings: Vec<Pattern>,
+    /// Package names (globs) that must not be installed.
+    pub forbid_packages: Vec<Pattern>,
+    /// Growth of layers_bytes over the baseline, in bytes.
+    pub max_growth_bytes: Option<u64>,
+    /// Growth of layers_bytes over the baseline, in percent of the baseline.
+    pub max_growth_percent: Option<f64>,
+}
+
+/// The default gate when no config file exists: efficiency only, as dive's default.
+pub const DEFAULT_MIN_EFFICIENCY: f64 = 0.9;
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            min_efficiency: Some(DEFAULT_MIN_EFFICIENCY),
+            ..Rules::none()
+        }
+    }
+}
+
+impl Rules {
+    /// Every rule off.
+    pub fn none() -> Self {
+        Rules {
+            min_efficiency: None,
+            max_reclaimable_bytes: None,
+            max_reclaimable_percent: None,
+            max_final_bytes: None,
+            max_compressed_bytes: None,
+            max_layers: None,
+            max_savable_bytes: None,
+            forbid_findings: Vec::new(),
+            forbid_packages: Vec::new(),
+            max_growth_bytes: None,
+            max_growth_percent: None,
+        }
+    }
+
+    pub(super) fn needs_baseline(&self) -> bool {
+        self.max_growth_bytes.is_some() || self.max_growth_percent.is_some()
+    }
+}
+
+/// A glob, kept with the text the user wrote so verdicts can quote it.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    pub text: String,
+    matcher: globset::GlobMatcher,
+}
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Pattern {
+    pub fn new(text: &str) -> Result<Pattern, globset::Error> {
+        let glob = globset::GlobBuilder::new(text)
+            .literal_separator(false)
+            .build()?;
+        Ok(Pattern {
+            text: text.to_string(),
+            matcher: glob.compile_matcher(),
+        })
+    }
+
+    pub fn matches(&self, s: &str) -> bool {
+        self.matcher.is_match(s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Fail,
+    Skip,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Pass => "PASS",
+            Status::Fail => "FAIL",
+            Status::Skip => "SKIP",
+        }
+    }
+}
+
+/// One rule's result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    /// The rule's key in `.microscope.toml`.
+    pub rule: &'static str,
+    pub status: Status,
+    /// The measured value as a number (bytes, ratio, percent, count), when there is one.
+    pub value: Option<f64>,
+    pub limit: Option<f64>,
+    /// The measured value for people: `25.3 MiB (26528972 B)`.
+    pub measured: String,
+    /// The threshold for people, with its comparison: `≤ 20.0 MiB (20000000 B)`.
+    pub threshold: String,
+    /// Why a rule was skipped, or a remark on what the value means.
+    pub note: Option<String>,
+    /// What made a forbid rule fail: the matching packages or findings.
+    pub offenders: Vec<String>,
+}
+
+/// The whole gate: what was checked, how it came out, and what the reader should know.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcome {
+    pub passed: bool,
+    pub failed: usize,
+    pub skipped: usize,
+    pub verdicts: Vec<Verdict>,
+    /// Where the rules came from, and how a dive config was mapped.
+    pub notes: Vec<String>,
+    pub growth: Option<Growth>,
+}
+
+impl Outcome {
+    pub fn summary_line(&self) -> String {
+        let n = self.verdicts.len();
+        let state = if self.passed { "PASS" } else { "FAIL" };
+        let mut s = format!("{state}: {} of {n} rules failed", self.failed);
+        if self.skipped > 0 {
+            s.push_str(&format!(", {} skipped", self.skipped));
+        }
+        s
+    }
+}
+
+/// Evaluates every enabled rule, in a fixed order. `notes` are passed through to the outcome.
+pub fn evaluate(
+    rules: &Rules,
+    facts: &Facts,
+    baseline: Option<&Baseline>,
+    notes: Vec<String>,
+) -> Outcome {
+    let mut v = Vec::new();
+    if let Some(min) = rules.min_efficiency {
+        v.push(min_ratio("min_efficiency", facts.efficiency, min));
+    }
+    if let Some(max) = rules.max_reclaimable_bytes {
+        v.push(max_bytes(
+            "max_reclaimable_bytes",
+            facts.reclaimable_bytes,
+            max,
+        ));
+    }
+    if let Some(max) = rules.max_reclaimable_percent {
+        v.push(reclaimable_percent(facts, max));
+    }
+    if let Some(max) = rules.max_final_bytes {
+        v.push(max_bytes("max_final_bytes", facts.final_bytes, max));
+    }
+    if let Some(max) = rules.max_compressed_bytes {
+        let mut verdict = max_bytes("max_compressed_bytes", facts.compressed_bytes, max);
+        if facts.stored_uncompressed {
+            verdict.note = Some(
+                "this source stores layers uncompressed (e.g. `docker save`), so this is \
+                 the uncompressed size; a registry push would be smaller"
+                    .into(),
+            );
+        }
+        v.push(verdict);
+    }
+    if let Some(max) = rules.max_layers {
+        v.push(max_count("max_layers", facts.layers as u64, max));
+    }
+    if let Some(max) = rules.max_savable_bytes {
+        v.push(match facts.savable_bytes {
+            Some(b) => max_bytes("max_savable_bytes", b, max),
+            None => skip("max_savable_bytes", le_bytes(max), NO_FINDINGS),
+        });
+    }
+    if !rules.forbid_findings.is_empty() {
+        v.push(forbid_findings(facts, &rules.forbid_findings));
+    }
+    if !rules.forbid_packages.is_empty() {
+        v.push(forbid_packages(facts, &rules.forbid_packages));
+    }
+    let growth = baseline.map(|b| growth(b, facts));
+    if rules.needs_baseline() {
+        growth_verdicts(rules, growth.as_ref(), &mut v);
+    }
+    let failed = v.iter().filter(|x| x.status == Status::Fail).count();
+    let skipped = v.iter().filter(|x| x.status == Status::Skip).count();
+    Outcome {
+        passed: failed == 0,
+        failed,
+        skipped,
+        verdicts: v,
+        notes,
+        growth,
+    }
+}
+
+const NO_FINDINGS: &str = "this report has no findings (the findings analysis did not run)";
+const NO_PACKAGES: &str = "this report has no package data (package attribution did not run)";
+
+/// Bytes for people, exact when the rounding would hide the difference at a threshold.
+pub fn bytes_exact(n: u64) -> String {
+    if n < 1024 {
+        bytes(n)
+    } else {
+        format!("{} ({n} B)", bytes(n))
+    }
+}
+
+fn le_bytes(max: u64) -> String {
+    format!("≤ {}", bytes_exact(max))
+}
+
+/// Two numbers printed so that different values never look the same.
+pub(super) fn distinct(value: f64, limit: f64, digits: usize) -> (String, String) {
+    let a = format!("{value:.digits$}");
+    let b = format!("{limit:.digits$}");
+    if a == b && value != limit {
+        (format!("{value}"), format!("{limit}"))
+    } else {
+        (a, b)
+    }
+}
+
+pub(super) fn verdict(rule: &'static str, fail: bool, value: f64, limit: f64) -> Verdict {
+    Verdict {
+        rule,
+        status: if fail { Status::Fail } else { Status::Pass },
+        value: Some(value),
+        limit: Some(limit),
+        measured: String::new(),
+        threshold: String::new(),
+        note: None,
+        offenders: Vec::new(),
+    }
+}
+
+pub(super) fn skip(rule: &'static str, threshold: String, why: &str) -> Verdict {
+    Verdict {
+        rule,
+        status: Status::Skip,
+        value: None,
+        limit: None,
+        measured: "—".into(),
+        threshold,
+        note: Some(why.to_string()),
+        offenders: Vec::new(),
+    }
+}
+
+fn min_ratio(rule: &'static str, value: f64, min: f64) -> Verdict {
+    let (m, t) = distinct(value, min, 4);
+    Verdict {
+        measured: m,
+        threshold: format!("≥ {t}"),
+        ..verdict(rule, value < min, value, min)
+    }
+}
+
+fn max_bytes(rule: &'static str, value: u64, max: u64) -> Verdict {
+    Verdict {
+        measured: bytes_exact(value),
+        threshold: le_bytes(max),
+        ..verdict(rule, value > max, value as f64, max as f64)
+    }
+}
+
+fn max_count(rule: &'static str, value: u64, max: u64) -> Verdict {
+    Verdict {
+        measured: value.to_string(),
+        threshold: format!("≤ {max}"),
+        ..verdict(rule, value > max, value as f64, max as f64)
+    }
+}
+
+fn max_percent(rule: &'static str, value: f64, max: f64) -> Verdict {
+    let (m, t) = distinct(value, max, 2);
+    Verdict {
+        measured: format!("{m} %"),
+        threshold: format!("≤ {t} %"),
+        ..verdict(rule, value > max, value, max)
+    }
+}
+
+fn reclaimable_percent(facts: &Facts, max: f64) -> Verdict {
+    let user = facts.layers_bytes.saturating_sub(facts.base_layer_bytes);
+    if user == 0 {
+        return skip(
+            "max_reclaimable_percent",
+            format!("≤ {max:.2} %"),
+            "the image stores no bytes above its first layer, so there is nothing to \
+             take a percentage of",
+        );
+    }
+    let pct = facts.reclaimable_bytes as f64 * 100.0 / user as f64;
+    Verdict {
+        note: Some(format!(
+            "{} reclaimable of {} stored by layers 1–{}",
+            bytes(facts.reclaimable_bytes),
+            bytes(user),
+            facts.layers.saturating_sub(1)
+        )),
+        ..max_percent("max_reclaimable_percent", pct, max)
+    }
+}
+
+fn forbidden(rule: &'static str, patterns: &[Pattern], offenders: Vec<String>) -> Verdict {
+    let list: Vec<&str> = patterns.iter().map(|p| p.text.as_str()).collect();
+    Verdict {
+        rule,
+        status: if offenders.is_empty() {
+            Status::Pass
+        } else {
+            Status::Fail
+        },
+        value: Some(offenders.len() as f64),
+        limit: Some(0.0),
+        measured: format!("{} found", offenders.len()),
+        threshold: format!("none of {}", list.join(", ")),
+        note: None,
+        offenders,
+    }
+}
+
+fn forbid_findings(facts: &Facts, patterns: &[Pattern]) -> Verdict {
+    let Some(findings) = &facts.findings else {
+        let t = forbidden("forbid_findings", patterns, Vec::new()).threshold;
+        return skip("forbid_findings", t, NO_FINDINGS);
+    };
+    let hits = findings
+        .iter()
+        .filter(|f| patterns.iter().any(|p| p.matches(&f.kind)))
+        .map(|f| {
+            let mut s = format!("{}: {}", f.kind, f.title);
+            if f.savable_bytes > 0 {
+                s.push_str(&format!(" (saves {})", bytes(f.savable_bytes)));
+            }
+            s
+        })
+        .collect();
+    forbidden("forbid_findings", patterns, hits)
+}
+
+fn forbid_packages(facts: &Facts, patterns: &[Pattern]) -> Verdict {
+    let Some(packages) = &facts.packages else {
+        let t = forbidden("forbid_packages", patterns, Vec::new()).threshold;
+        return skip("forbid_packages", t, NO_PACKAGES);
+    };
+    let hits = packages
+        .iter()
+        .filter(|p| patterns.iter().any(|g| g.matches(&p.name)))
+        .map(|p| {
+            let mut s = format!("{} {} ({}", p.name, p.version, p.manager);
+            if let Some(l) = p.layer {
+                s.push_str(&format!(", layer {l}"));
+            }
+            s.push_str(&format!(", {})", bytes(p.bytes)));
+            s
+        })
+        .collect();
+    forbidden("forbid_packages", patterns, hits)
+}
