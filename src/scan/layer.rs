@@ -220,9 +220,10 @@ fn read_file<R: Read>(
 ) -> Result<(), ScanError> {
     let mut hasher = Xxh3::new();
     let want = capture::wants_content(&entry.path);
-    let mut kept: Vec<u8> = Vec::new();
+    let mut kept = super::budget::Kept::Heap(Vec::new());
     let mut first = true;
     let mut is_elf = false;
+    let mut _reservation = None;
     let mut total = 0u64;
     loop {
         let n = te.read(buf)?;
@@ -233,6 +234,9 @@ fn read_file<R: Read>(
         if first {
             first = false;
             is_elf = chunk.starts_with(b"\x7fELF") && entry.size <= capture::MAX_ELF;
+            if is_elf {
+                _reservation = Some(super::budget::reserve(entry.size));
+            }
             if chunk.starts_with(b"#!") {
                 let line = chunk[2..].split(|&b| b == b'\n').next().unwrap_or(&[]);
                 let line = &line[..line.len().min(capture::MAX_SHEBANG)];
@@ -241,13 +245,13 @@ fn read_file<R: Read>(
                     .push((slot, String::from_utf8_lossy(line).trim().to_string()));
             }
             if (want && entry.size <= capture::MAX_CAPTURE) || is_elf {
-                kept.reserve_exact(entry.size as usize);
+                kept = super::budget::Kept::with_capacity(entry.size, want);
             }
         }
         hasher.update(chunk);
         total += n as u64;
         if (want && entry.size <= capture::MAX_CAPTURE) || is_elf {
-            kept.extend_from_slice(chunk);
+            kept.push(chunk);
         }
     }
     if total != entry.size {
@@ -268,12 +272,12 @@ fn read_file<R: Read>(
     }
     if is_elf {
         let executable = entry.mode & 0o111 != 0;
-        if let Some(info) = crate::analysis::elf::inspect(&kept, executable) {
+        if let Some(info) = crate::analysis::elf::inspect(kept.bytes(), executable) {
             scan.captured.elf.push((slot, info));
         }
     }
     if want && entry.size <= capture::MAX_CAPTURE {
-        scan.captured.files.push((slot, kept));
+        scan.captured.files.push((slot, kept.into_vec()));
     }
     Ok(())
 }

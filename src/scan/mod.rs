@@ -1,5 +1,6 @@
 //! Streaming layer scans.
 
+pub mod budget;
 pub mod capture;
 pub mod decompress;
 pub mod layer;
