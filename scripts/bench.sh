@@ -27,7 +27,8 @@ images+=("$(gen entries-150k entries 150000)" "$(gen whiteouts-2000 whiteouts 20
 # measure CMD... -> "seconds peak_kib"
 measure() {
   local t; t=$(mktemp)
-  if /usr/bin/time -f '%e %M' -o "$t" "$@" >/dev/null 2>&1; then cat "$t"; else echo "fail fail"; fi
+  if /usr/bin/time -f '%e %M' -o "$t" timeout "${TIMEOUT:-900}" "$@" >/dev/null 2>&1; then cat "$t"
+  else echo ">${TIMEOUT:-900} fail"; fi
   rm -f "$t"
 }
 
