@@ -19,6 +19,8 @@ pub struct Analysis {
     pub metadata_copies: copies::MetadataCopies,
     pub duplicates: copies::Duplicates,
     pub findings: findings::FindingsReport,
+    /// The proposed rewrite onto a smaller base, or why there is none.
+    pub rewrite: Result<rewrite::Rewrite, String>,
 }
 
 impl Analysis {
@@ -42,6 +44,7 @@ pub fn analyze(image: &Image) -> Analysis {
         commands: &commands,
         packages: None,
     });
+    let rewrite = rewrite::plan(image, &merged, &rewrite::Options::default());
     Analysis {
         merged,
         sizes,
@@ -49,5 +52,6 @@ pub fn analyze(image: &Image) -> Analysis {
         metadata_copies,
         duplicates,
         findings,
+        rewrite,
     }
 }

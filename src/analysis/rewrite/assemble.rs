@@ -188,9 +188,11 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
             base_compressed
         ));
     }
+    // Missing libraries too: on alpine a package may be exactly what provides them.
     let sonames: Vec<&str> = closure
         .libraries()
         .map(|o| fs::basename(&o.opened))
+        .chain(closure.missing.iter().map(|m| fs::basename(&m.name)))
         .collect();
     let index = alpine::snapshot();
     let (apk, unmapped) = alpine::map_sonames(&index, sonames.iter().copied());
@@ -207,6 +209,9 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
             .iter()
             .map(|c| c.predicted_compressed_bytes)
             .sum::<u64>();
+    if choice.base == Base::Alpine && !apk.is_empty() {
+        assumptions.push("apk also installs the packages' own dependencies, which the prediction does not count (the snapshot has no dependency lists)".into());
+    }
     if choice.base == Base::Alpine && !unmapped.is_empty() {
         assumptions.push(format!(
             "no Alpine package in the snapshot for {}: copied from the image",
@@ -345,14 +350,30 @@ fn os_files(
 ) {
     let go = program.go.as_ref();
     if !base.has_os_files() {
-        let want_ca = go.map(|g| g.needs_ca);
-        match (want_ca, support::ca_bundle(fs, "CA certificates for TLS")) {
+        // Go says whether it loads system roots; for others, a TLS library or a runtime
+        // that ships one (Python's ssl, Node, Java, Rust's rustls-native-certs) makes it likely.
+        let tls = [
+            "libssl.so",
+            "libgnutls.so",
+            "libnss3.so",
+            "libcurl.so",
+            "libmbedtls.so",
+            "libwolfssl.so",
+        ];
+        let likely = interpreted
+            || program.rust
+            || closure
+                .objects
+                .iter()
+                .any(|o| tls.iter().any(|t| fs::basename(&o.opened).starts_with(t)));
+        match (go.map(|g| g.needs_ca), support::ca_bundle(fs, "CA certificates for TLS")) {
             (Some(true), Some(e)) => extras.push(Extra { why: "CA certificates: the Go program loads system roots (crypto/x509.loadSystemRoots)".into(), ..e }),
             (Some(true), None) => may.push("a CA bundle: the Go program verifies TLS peers with the system roots, and the image has none".into()),
-            (None, Some(e)) => {
-                assumptions.push(format!("{} is copied in case the program verifies TLS peers (not provable for non-Go programs)", e.path));
+            (None, Some(e)) if likely => {
+                assumptions.push(format!("{} is copied because the program likely verifies TLS peers (a TLS library or runtime is in its closure)", e.path));
                 extras.push(e);
             }
+            (None, Some(e)) => may.push(format!("{} ({} B) if the program verifies TLS peers", e.path, e.bytes)),
             _ => {}
         }
         let zone = support::zoneinfo(

@@ -56,11 +56,20 @@ impl Closure {
         self.objects.iter().any(|o| fs::basename(&o.opened) == name)
     }
 
+    /// Objects that call dlopen, less the C library and loader: they carry the symbol
+    /// (glibc 2.34 merged libdl into libc) without it meaning the program loads anything.
     pub fn dlopen(&self) -> Vec<&str> {
         self.objects
             .iter()
             .filter(|o| o.binary.as_ref().is_some_and(|b| b.dlopen))
             .map(|o| o.opened.as_str())
+            .filter(|p| {
+                let name = fs::basename(p);
+                !(name.starts_with("libc.")
+                    || name.starts_with("libc-")
+                    || name.starts_with("ld-")
+                    || name.starts_with("libdl"))
+            })
             .collect()
     }
 }

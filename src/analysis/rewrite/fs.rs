@@ -142,7 +142,7 @@ impl<'a> Fs<'a> {
             let here = format!("/{}", done.join("/"));
             let Some((_, entry)) = self.lstat(&here) else {
                 // Tars need not carry parent directories: a path with children is one.
-                if !todo.is_empty() && self.has_children(&here) {
+                if self.has_children(&here) {
                     continue;
                 }
                 return Err(LookupError::NotFound(path.to_string()));

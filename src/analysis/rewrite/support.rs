@@ -5,7 +5,6 @@
 use super::classify::{Binary, Libc};
 use super::closure::Closure;
 use super::fs::{self, Fs};
-use super::search;
 
 /// A file or directory to copy as it is, with why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,34 +193,36 @@ pub fn elf_files(fs: &Fs<'_>, real_dir: &str, limit: usize) -> Vec<String> {
         .collect()
 }
 
-/// Symlinks inside a copied directory that point outside it: their targets must be copied
-/// too, or the links dangle in the new image.
+/// Symlinks inside a copied directory that point outside it: the paths they name must be
+/// copied too, or the links dangle in the new image. The path is the link's own target
+/// (one hop, in the new image's terms): COPY follows the rest.
 pub fn outside_links(fs: &Fs<'_>, extra: &Extra, limit: usize) -> Vec<String> {
-    let root = format!("{}/", extra.real.trim_end_matches('/'));
-    let mut out = Vec::new();
+    let inside = |p: &str| {
+        p == extra.path || p.starts_with(&format!("{}/", extra.path.trim_end_matches('/')))
+    };
+    let mut out: Vec<String> = Vec::new();
     for (p, e) in fs.walk(&extra.real) {
         if e.kind != crate::image::EntryKind::Symlink {
             continue;
         }
-        let Ok(r) = fs.resolve(&p) else {
+        let Some(target) = e.link.as_deref() else {
             continue;
         };
-        if !r.real.starts_with(&root) && !out.contains(&r.real) {
-            out.push(r.real);
-            if out.len() >= limit {
-                break;
-            }
+        let at = format!(
+            "{}{}",
+            extra.path.trim_end_matches('/'),
+            &p[extra.real.trim_end_matches('/').len()..]
+        );
+        let t = fs::join(fs::parent(&at), target);
+        if inside(&t) || out.contains(&t) || fs.resolve(&t).is_err() {
+            continue;
+        }
+        out.push(t);
+        if out.len() >= limit {
+            break;
         }
     }
     out
-}
-
-/// `LD_LIBRARY_PATH` and friends that a copied runtime may rely on.
-pub fn env_dirs(env: &[String]) -> Vec<String> {
-    env.iter()
-        .filter_map(|e| e.strip_prefix("LD_LIBRARY_PATH="))
-        .flat_map(search::split_list)
-        .collect()
 }
 
 #[cfg(test)]

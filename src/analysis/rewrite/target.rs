@@ -105,16 +105,6 @@ pub fn go_cgo_rebuildable(b: &Binary) -> bool {
             .all(|n| GLIBC_SONAMES.contains(&n.as_str()) || n.starts_with("libc.musl-"))
 }
 
-/// Objects whose dlopen is their own business: the C library and loader have the symbol
-/// (glibc 2.34 merged libdl into libc) without it meaning the program loads anything.
-fn dlopen_matters(path: &str) -> bool {
-    let name = fs::basename(path);
-    !(name.starts_with("libc.")
-        || name.starts_with("libc-")
-        || name.starts_with("ld-")
-        || name.starts_with("libdl"))
-}
-
 /// Chooses the base for the programs that run, given their closure.
 /// `debian` is the codename from os-release, when the image is Debian-based.
 pub fn choose(
@@ -142,6 +132,8 @@ pub fn choose(
         }
         let what = if go_rebuild {
             "Go program built with cgo only for libc's resolver and user lookup: rebuilt with CGO_ENABLED=0 it is static and needs no libc"
+        } else if running.iter().any(|b| b.go.is_some()) {
+            "static Go program (cgo off): no loader, no shared libraries"
         } else {
             "static program: no loader, no shared libraries"
         };
@@ -171,37 +163,24 @@ pub fn choose(
             base,
         });
     }
-    let unseen: Vec<&str> = closure
-        .dlopen()
-        .into_iter()
-        .filter(|p| dlopen_matters(p))
-        .collect();
-    if unseen.is_empty() {
-        let kind = if libc == Libc::Musl { "musl" } else { "glibc" };
-        return Ok(Choice {
-            base: Base::Scratch,
-            reason: format!(
-                "dynamic {kind} program whose whole closure is in the image ({} shared objects with the loader, no dlopen): scratch plus the copied closure is the smallest image that runs it",
-                closure.libraries().count()
-            ),
-        });
-    }
-    let base = if libc == Libc::Musl {
-        Base::Alpine
-    } else if sonames.iter().all(|s| Base::DistrolessBase.has_soname(s)) {
-        Base::DistrolessBase
-    } else if sonames.iter().all(|s| Base::DistrolessCc.has_soname(s)) {
-        Base::DistrolessCc
+    // dlopen does not change the base: what it may load is reported as "may also need",
+    // with --include-path to add it. A slim distro would carry it only by luck.
+    let kind = if libc == Libc::Musl { "musl" } else { "glibc" };
+    let dl = closure.dlopen();
+    let caveat = if dl.is_empty() {
+        String::new()
     } else {
-        slim()
+        format!(
+            "; dlopen is called by {}: check what it loads (may also need) and add it with --include-path",
+            dl.join(", ")
+        )
     };
     Ok(Choice {
+        base: Base::Scratch,
         reason: format!(
-            "{} call dlopen, so libraries beyond the closure may be loaded at run time: {} keeps a complete C runtime around the copied closure",
-            unseen.join(", "),
-            base.image()
+            "dynamic {kind} program whose whole closure is in the image ({} shared objects including the loader): scratch plus the copied closure is the smallest image that runs it{caveat}",
+            sonames.len()
         ),
-        base,
     })
 }
 
