@@ -53,7 +53,8 @@ pub fn text(r: &Rewrite) -> String {
             String::new()
         };
         let what = if f.dir {
-            format!("{}/ ({} files)", f.path, f.files)
+            let s = if f.files == 1 { "" } else { "s" };
+            format!("{}/ ({} file{s})", f.path, f.files)
         } else {
             f.path.clone()
         };

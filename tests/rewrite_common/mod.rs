@@ -107,7 +107,7 @@ fn buildinfo(version: &str, modinfo: &str) -> Vec<u8> {
     b.push(8);
     b.push(2);
     b.resize(32, 0);
-    let mut push_str = |b: &mut Vec<u8>, s: &[u8]| {
+    let push_str = |b: &mut Vec<u8>, s: &[u8]| {
         let mut n = s.len();
         while n >= 0x80 {
             b.push((n as u8) | 0x80);
@@ -226,7 +226,7 @@ fn write(spec: &Elf) -> Vec<u8> {
     let mut out = vec![0u8; 64 + 56 * phnum as usize];
     let mut offsets = Vec::new();
     for s in &sections {
-        while out.len() % 16 != 0 {
+        while !out.len().is_multiple_of(16) {
             out.push(0);
         }
         offsets.push(out.len() as u64);
@@ -239,7 +239,7 @@ fn write(spec: &Elf) -> Vec<u8> {
         let slot = dyn_off + (n - 3) * 16 + 8;
         out[slot..slot + 8].copy_from_slice(&strtab_addr.to_le_bytes());
     }
-    while out.len() % 8 != 0 {
+    while !out.len().is_multiple_of(8) {
         out.push(0);
     }
     let shoff = out.len() as u64;

@@ -52,7 +52,7 @@ pub(super) fn alternatives(
                 break;
             }
             let extra = sum(copies, |c| {
-                !os_or_libc(c) && !(is_lib(c) && b.has_soname(super::fs::basename(&c.path)))
+                !(os_or_libc(c) || (is_lib(c) && b.has_soname(super::fs::basename(&c.path))))
             });
             let libs_fit = copies
                 .iter()

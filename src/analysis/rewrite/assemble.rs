@@ -45,14 +45,14 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
         roots.push((w.invoked.clone(), "process wrapper".into()));
         running.extend(elf(&w.invoked));
     }
-    if launch.needs_shell() {
-        if let Some(sh) = &launch.shell {
-            roots.push((
-                sh.shell.invoked.clone(),
-                "the shell the shell-form command needs".into(),
-            ));
-            running.extend(elf(&sh.shell.invoked));
-        }
+    if launch.needs_shell()
+        && let Some(sh) = &launch.shell
+    {
+        roots.push((
+            sh.shell.invoked.clone(),
+            "the shell the shell-form command needs".into(),
+        ));
+        running.extend(elf(&sh.shell.invoked));
     }
     if go_rebuild {
         running.push(static_rebuild(&program));

@@ -123,49 +123,49 @@ pub(super) fn assemble(
         a.copies.push(c);
     }
     // A cgo program rebuilt static is not in the closure: it comes from the build stage.
-    if let (Some(b), false) = (go_build, a.copies.iter().any(|c| c.path == prog.invoked)) {
-        if let Some((_, f)) = fs.file(&prog.invoked) {
-            let stripped = program.go.as_ref().is_some_and(|g| g.stripped_by_ldflags);
-            let strip = if stripped { 0 } else { program.strip_bytes };
-            let mut c = CopiedPath {
-                path: prog.invoked.clone(),
-                from: Stage::Source,
-                source_path: prog.invoked.clone(),
-                dir: false,
-                files: 1,
-                bytes: f.entry.size,
-                predicted_bytes: f.entry.size - strip.min(f.entry.size),
-                predicted_compressed_bytes: estimate::compressed_file(
-                    scans,
-                    f.at.layer,
-                    &prog.invoked,
-                    f.entry.size,
-                    Some(program),
-                    strip,
-                ),
-                why: "the program, rebuilt".into(),
-            };
-            apply_strip(
-                &mut a,
-                &mut c,
+    if let (Some(b), false) = (go_build, a.copies.iter().any(|c| c.path == prog.invoked))
+        && let Some((_, f)) = fs.file(&prog.invoked)
+    {
+        let stripped = program.go.as_ref().is_some_and(|g| g.stripped_by_ldflags);
+        let strip = if stripped { 0 } else { program.strip_bytes };
+        let mut c = CopiedPath {
+            path: prog.invoked.clone(),
+            from: Stage::Source,
+            source_path: prog.invoked.clone(),
+            dir: false,
+            files: 1,
+            bytes: f.entry.size,
+            predicted_bytes: f.entry.size - strip.min(f.entry.size),
+            predicted_compressed_bytes: estimate::compressed_file(
+                scans,
+                f.at.layer,
+                &prog.invoked,
+                f.entry.size,
                 Some(program),
-                true,
-                Some(b),
-                have_strip,
                 strip,
-            );
-            a.copies.push(c);
-            a.advice.insert(
-                0,
-                format!(
-                    "CGO_ENABLED=0 go build: the pure-Go resolver and os/user replace libc's, so {} needs no libc",
-                    prog.invoked
-                ),
-            );
-            a.assumptions.push(
-                "the rebuilt program is assumed the size of today's minus its symbols: dropping cgo changes it by a few kB".into(),
-            );
-        }
+            ),
+            why: "the program, rebuilt".into(),
+        };
+        apply_strip(
+            &mut a,
+            &mut c,
+            Some(program),
+            true,
+            Some(b),
+            have_strip,
+            strip,
+        );
+        a.copies.push(c);
+        a.advice.insert(
+            0,
+            format!(
+                "CGO_ENABLED=0 go build: the pure-Go resolver and os/user replace libc's, so {} needs no libc",
+                prog.invoked
+            ),
+        );
+        a.assumptions.push(
+            "the rebuilt program is assumed the size of today's minus its symbols: dropping cgo changes it by a few kB".into(),
+        );
     }
     for e in extras {
         if a.copies.iter().any(|c| c.path == e.path) || (!e.dir && covered(&e.path)) {

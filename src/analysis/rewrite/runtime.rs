@@ -82,10 +82,10 @@ pub fn files(
 }
 
 fn push(out: &mut RuntimeFiles, e: Option<Extra>) {
-    if let Some(e) = e {
-        if !out.extras.iter().any(|x| x.real == e.real) {
-            out.extras.push(e);
-        }
+    if let Some(e) = e
+        && !out.extras.iter().any(|x| x.real == e.real)
+    {
+        out.extras.push(e);
     }
 }
 

@@ -33,7 +33,7 @@ pub fn system_dirs(
             .iter()
             .rev()
             .find_map(|e| e.strip_prefix("LD_LIBRARY_PATH="))
-            .map(|p| split_list(p))
+            .map(split_list)
             .unwrap_or_default(),
         ..Default::default()
     };

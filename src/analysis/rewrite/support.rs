@@ -157,17 +157,16 @@ pub fn runtime_loads(fs: &Fs<'_>, closure: &Closure, libc: Option<&Libc>) -> Vec
                 "gconv modules {d}: glibc dlopens them for iconv() charset conversion"
             ));
         }
-        if !closure.has_soname("libgcc_s.so.1") {
-            if let Some(p) = lib_dirs("")
+        if !closure.has_soname("libgcc_s.so.1")
+            && let Some(p) = lib_dirs("")
                 .iter()
                 .map(|d| fs::join(d, "libgcc_s.so.1"))
                 .find_map(|p| file(fs, &p, ""))
-            {
-                out.push(format!(
-                    "{} ({} B): glibc dlopens libgcc_s for pthread_cancel and C++ unwinding",
-                    p.path, p.bytes
-                ));
-            }
+        {
+            out.push(format!(
+                "{} ({} B): glibc dlopens libgcc_s for pthread_cancel and C++ unwinding",
+                p.path, p.bytes
+            ));
         }
     }
     if closure.has_soname("libcrypto.so.3") {
