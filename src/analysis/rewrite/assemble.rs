@@ -2,7 +2,7 @@
 //! strip and rebuild applied) → sizes → Dockerfile.
 
 use super::classify::{self, Binary, Libc, Link};
-use super::closure::{self, Closure};
+use super::closure;
 use super::dockerfile::{self, Spec};
 use super::entrypoint::{self, Launch};
 use super::fs::{self, Fs};
@@ -124,11 +124,11 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
         &running_refs,
         &closure,
         go_rebuild,
-        debian_codename(&fs).as_deref(),
+        target::debian_codename(&fs).as_deref(),
     )?;
     let libc = running.iter().find_map(|b| b.libc().cloned());
 
-    os_files(
+    support::os_files(
         &fs,
         &image.meta.run.user,
         &program,
@@ -302,119 +302,6 @@ fn static_rebuild(b: &Binary) -> Binary {
         g.cgo = false;
     }
     s
-}
-
-/// `VERSION_CODENAME` of a Debian-based image (os-release), for the slim fallback.
-fn debian_codename(fs: &Fs<'_>) -> Option<String> {
-    let text = String::from_utf8_lossy(
-        fs.content("/etc/os-release")
-            .or_else(|| fs.content("/usr/lib/os-release"))?,
-    )
-    .into_owned();
-    let get = |k: &str| {
-        text.lines()
-            .find_map(|l| l.strip_prefix(k)?.strip_prefix('='))
-            .map(|v| v.trim_matches('"').to_string())
-    };
-    if get("ID").as_deref() != Some("debian") {
-        return None;
-    }
-    get("VERSION_CODENAME").or_else(|| {
-        Some(
-            match get("VERSION_ID")?.as_str() {
-                "10" => "buster",
-                "11" => "bullseye",
-                "12" => "bookworm",
-                "13" => "trixie",
-                _ => return None,
-            }
-            .to_string(),
-        )
-    })
-}
-
-/// CA bundle, zoneinfo, passwd/group and nsswitch.conf, as the program's facts ask and the
-/// base lacks.
-#[allow(clippy::too_many_arguments)]
-fn os_files(
-    fs: &Fs<'_>,
-    user: &str,
-    program: &Binary,
-    interpreted: bool,
-    base: &Base,
-    libc: Option<&Libc>,
-    closure: &Closure,
-    extras: &mut Vec<Extra>,
-    may: &mut Vec<String>,
-    assumptions: &mut Vec<String>,
-) {
-    let go = program.go.as_ref();
-    if !base.has_os_files() {
-        // Go says whether it loads system roots; for others, a TLS library or a runtime
-        // that ships one (Python's ssl, Node, Java, Rust's rustls-native-certs) makes it likely.
-        let tls = [
-            "libssl.so",
-            "libgnutls.so",
-            "libnss3.so",
-            "libcurl.so",
-            "libmbedtls.so",
-            "libwolfssl.so",
-        ];
-        let likely = interpreted
-            || program.rust
-            || closure
-                .objects
-                .iter()
-                .any(|o| tls.iter().any(|t| fs::basename(&o.opened).starts_with(t)));
-        match (go.map(|g| g.needs_ca), support::ca_bundle(fs, "CA certificates for TLS")) {
-            (Some(true), Some(e)) => extras.push(Extra { why: "CA certificates: the Go program loads system roots (crypto/x509.loadSystemRoots)".into(), ..e }),
-            (Some(true), None) => may.push("a CA bundle: the Go program verifies TLS peers with the system roots, and the image has none".into()),
-            (None, Some(e)) if likely => {
-                assumptions.push(format!("{} is copied because the program likely verifies TLS peers (a TLS library or runtime is in its closure)", e.path));
-                extras.push(e);
-            }
-            (None, Some(e)) => may.push(format!("{} ({} B) if the program verifies TLS peers", e.path, e.bytes)),
-            _ => {}
-        }
-        let zone = support::zoneinfo(
-            fs,
-            "time zone database: the Go program loads locations (time.LoadLocation)",
-        );
-        match (go.map(|g| g.needs_zoneinfo), zone) {
-            (Some(true), Some(e)) => extras.push(e),
-            (Some(true), None) => may.push("zoneinfo: time.LoadLocation reads /usr/share/zoneinfo, which the image lacks too; build with -tags timetzdata (or import time/tzdata) to embed it (~450 kB)".into()),
-            (_, Some(e)) => may.push(format!("{} ({} B) if the program reads time zones other than UTC", e.path, e.bytes)),
-            _ => {}
-        }
-    }
-    let needs_passwd = support::user_is_name(user) || go.is_some_and(|g| g.needs_passwd);
-    if needs_passwd {
-        for f in ["/etc/passwd", "/etc/group"] {
-            extras.extend(support::file(
-                fs,
-                f,
-                "users and groups (USER by name, or user lookups)",
-            ));
-        }
-        if support::user_is_name(user) && !support::passwd_has(fs, user) {
-            assumptions.push(format!("USER {user} is not in the image's /etc/passwd: the container will not start as written"));
-        }
-    }
-    let nss = closure
-        .objects
-        .iter()
-        .filter_map(|o| o.binary.as_ref())
-        .any(|b| b.nss);
-    if libc == Some(&Libc::Glibc) && nss && !base.has_os_files() {
-        extras.extend(support::file(
-            fs,
-            "/etc/nsswitch.conf",
-            "glibc NSS configuration (hosts, passwd lookups)",
-        ));
-    }
-    if interpreted && base == &Base::Scratch {
-        may.push("/tmp (mode 1777) if the app writes temporary files: scratch has none".into());
-    }
 }
 
 fn program_info(

@@ -5,7 +5,7 @@
 
 use super::classify::{Binary, Libc, Link};
 use super::closure::Closure;
-use super::fs;
+use super::fs::{self, Fs};
 
 /// Sonames glibc's own package carries: a Go program needing only these uses cgo for the
 /// resolver and os/user, which the pure-Go versions replace (CGO_ENABLED=0).
@@ -181,6 +181,35 @@ pub fn choose(
             "dynamic {kind} program whose whole closure is in the image ({} shared objects including the loader): scratch plus the copied closure is the smallest image that runs it{caveat}",
             sonames.len()
         ),
+    })
+}
+
+/// `VERSION_CODENAME` of a Debian-based image (os-release), for the slim fallback.
+pub fn debian_codename(fs: &Fs<'_>) -> Option<String> {
+    let text = String::from_utf8_lossy(
+        fs.content("/etc/os-release")
+            .or_else(|| fs.content("/usr/lib/os-release"))?,
+    )
+    .into_owned();
+    let get = |k: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(k)?.strip_prefix('='))
+            .map(|v| v.trim_matches('"').to_string())
+    };
+    if get("ID").as_deref() != Some("debian") {
+        return None;
+    }
+    get("VERSION_CODENAME").or_else(|| {
+        Some(
+            match get("VERSION_ID")?.as_str() {
+                "10" => "buster",
+                "11" => "bullseye",
+                "12" => "bookworm",
+                "13" => "trixie",
+                _ => return None,
+            }
+            .to_string(),
+        )
     })
 }
 
