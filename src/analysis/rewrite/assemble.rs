@@ -87,6 +87,15 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
                 roots.push((opened, format!("extension module in {}", e.path)));
             }
             for target in support::outside_links(&fs, e, 64) {
+                // A link to a shared library (config-3.11/libpython3.11.so) serves linking
+                // against it; the loader finds what runs through DT_NEEDED instead.
+                if elf(&target).is_some_and(|b| b.soname.is_some()) {
+                    may_also_need.push(format!(
+                        "{target}: a shared library a symlink in {} points to (for building against it, not needed to run)",
+                        e.path
+                    ));
+                    continue;
+                }
                 let why = format!("target of a symlink in {}", e.path);
                 extras.extend(
                     support::file(&fs, &target, &why).or_else(|| support::dir(&fs, &target, &why)),

@@ -24,11 +24,12 @@ const NATIVE_STRIP_COMPRESSED: f64 = 0.3;
 /// Tar header and padding of one file after compression (a header compresses very well).
 const PER_FILE_COMPRESSED: u64 = 60;
 
-/// gzip-6 ratio by kind of content, for files in uncompressed layers. PEM is base64 and
-/// compresses only to ~58 % (the corpus CA bundle: 222,073 → 129,731 B).
+/// gzip-6 ratio by kind of content, for files in uncompressed layers, measured file by file
+/// on the rewritten python-app image (104 MB): ELF 0.415, .pyc 0.406, .py 0.258, PEM
+/// 0.55-0.58 (base64), everything else 0.274.
 fn type_ratio(path: &str, elf: bool) -> f64 {
     if elf {
-        return 0.45;
+        return 0.42;
     }
     let name = fs::basename(path);
     let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
@@ -37,13 +38,13 @@ fn type_ratio(path: &str, elf: bool) -> f64 {
             "gz" | "tgz" | "xz" | "zst" | "bz2" | "zip" | "jar" | "whl" | "png" | "jpg" | "jpeg"
             | "gif" | "webp" | "woff" | "woff2" | "br" | "lz4" | "7z" | "apk" | "deb" | "egg",
         ) => 1.0,
-        Some("pem" | "crt" | "cer") => 0.6,
-        Some("pyc") => 0.5,
+        Some("pem" | "crt" | "cer") => 0.58,
+        Some("pyc") => 0.41,
         Some(
             "py" | "js" | "mjs" | "ts" | "txt" | "json" | "html" | "css" | "md" | "xml" | "yaml"
             | "yml" | "rb" | "pl" | "pm" | "sh" | "conf" | "cfg" | "toml" | "ini" | "rst" | "csv",
-        ) => 0.3,
-        _ => 0.5,
+        ) => 0.26,
+        _ => 0.3,
     }
 }
 
@@ -101,10 +102,13 @@ mod tests {
     #[test]
     fn ratios_by_type() {
         assert_eq!(type_ratio("/a/b.whl", false), 1.0);
-        assert_eq!(type_ratio("/etc/ssl/certs/ca-certificates.crt", false), 0.6);
-        assert_eq!(type_ratio("/app/app.py", false), 0.3);
-        assert_eq!(type_ratio("/usr/lib/libc.so.6", true), 0.45);
-        assert_eq!(type_ratio("/usr/share/zoneinfo/UTC", false), 0.5);
+        assert_eq!(
+            type_ratio("/etc/ssl/certs/ca-certificates.crt", false),
+            0.58
+        );
+        assert_eq!(type_ratio("/app/app.py", false), 0.26);
+        assert_eq!(type_ratio("/usr/lib/libc.so.6", true), 0.42);
+        assert_eq!(type_ratio("/usr/share/zoneinfo/UTC", false), 0.3);
     }
 
     #[test]
@@ -115,7 +119,7 @@ mod tests {
         })];
         assert_eq!(
             compressed_file(&scans, 0, "/x.py", 1000, None, 0),
-            300 + PER_FILE_COMPRESSED
+            260 + PER_FILE_COMPRESSED
         );
         let gz = vec![Arc::new(LayerScan {
             compression: "gzip".into(),

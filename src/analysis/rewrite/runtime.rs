@@ -92,7 +92,8 @@ fn push(out: &mut RuntimeFiles, e: Option<Extra>) {
 fn python(fs: &Fs<'_>, out: &mut RuntimeFiles, version: Option<&str>, invoked: &str, prefix: &str) {
     // A virtualenv: pyvenv.cfg next to the bin/ the interpreter was invoked from.
     let venv = fs::parent(fs::parent(invoked)).to_string();
-    if fs.file(&fs::join(&venv, "pyvenv.cfg")).is_some() {
+    let in_venv = fs.file(&fs::join(&venv, "pyvenv.cfg")).is_some();
+    if in_venv {
         push(
             out,
             support::dir(fs, &venv, "the virtualenv (its site-packages)"),
@@ -132,7 +133,19 @@ fn python(fs: &Fs<'_>, out: &mut RuntimeFiles, version: Option<&str>, invoked: &
         format!("{prefix}/local/lib/python{v}/dist-packages"),
         format!("{prefix}/local/lib/python{v}/site-packages"),
     ] {
-        push(out, support::dir(fs, &d, "installed Python packages"));
+        let Some(e) = support::dir(fs, &d, "installed Python packages") else {
+            continue;
+        };
+        // A virtualenv sees the system's packages only with include-system-site-packages
+        // = true; `python -m venv` writes false, and pyvenv.cfg is not read here.
+        if in_venv {
+            out.may_also_need.push(format!(
+                "{} ({} B) if {venv}/pyvenv.cfg sets include-system-site-packages = true",
+                e.path, e.bytes
+            ));
+        } else {
+            push(out, Some(e));
+        }
     }
     out.may_also_need.push(
         "/bin/sh if the app runs subprocess(shell=True) or os.system(); libraries ctypes loads by name".into(),
