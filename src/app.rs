@@ -1,6 +1,6 @@
 //! The front ends: load an image, analyse it, hand the result to the chosen output.
 
-use crate::cli::{Cli, Command, Format, OutputArgs};
+use crate::cli::{Cli, Command, Format, OutputArgs, RewriteArgs};
 use crate::gate;
 use anyhow::{Context, Result, bail};
 use microscope::analysis;
@@ -18,7 +18,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             // Rules are read before the image, so a bad config fails fast.
             let plan = gate::plan(&args.ci, &args.output, &SourceOptions::default(), false)?;
             let src = microscope::demo::source(&args.image)?;
-            let report = analyse(&*src)?;
+            let report = analyse(&*src, &args.rewrite)?;
+            if args.rewrite.rewrite {
+                return emit_rewrite(&report, &args.output);
+            }
             match plan {
                 Some(plan) => gate::run(&report, &args.output, plan),
                 None => emit(&report, &args.output),
@@ -39,7 +42,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 .transpose()?;
             let opts = SourceOptions { platform };
             let plan = gate::plan(&a.ci, &a.output, &opts, true)?;
-            let report = analyse_ref(&image, &opts)?;
+            let report = analyse_ref_with(&image, &opts, &a.rewrite)?;
+            if a.rewrite.rewrite {
+                return emit_rewrite(&report, &a.output);
+            }
             match plan {
                 Some(plan) => gate::run(&report, &a.output, plan),
                 None => emit(&report, &a.output),
@@ -50,15 +56,48 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 
 /// Opens and analyses the image a reference names (also used for a `--baseline` image).
 pub fn analyse_ref(image: &str, opts: &SourceOptions) -> Result<Report> {
-    let reference = ImageRef::parse(image)?;
-    let src = source::open(&reference, opts).with_context(|| reference.to_string())?;
-    analyse(&*src).with_context(|| reference.to_string())
+    analyse_ref_with(image, opts, &RewriteArgs::default())
 }
 
-fn analyse(src: &dyn ImageSource) -> Result<Report> {
+fn analyse_ref_with(image: &str, opts: &SourceOptions, rw: &RewriteArgs) -> Result<Report> {
+    let reference = ImageRef::parse(image)?;
+    let src = source::open(&reference, opts).with_context(|| reference.to_string())?;
+    analyse(&*src, rw).with_context(|| reference.to_string())
+}
+
+fn analyse(src: &dyn ImageSource, rw: &RewriteArgs) -> Result<Report> {
     let image = load_image(src, &LoadOptions::default())?;
-    let analysis = analysis::analyze(&image);
+    let mut analysis = analysis::analyze(&image);
+    if !rw.include_path.is_empty() || rw.source_image.is_some() {
+        let opts = analysis::rewrite::Options {
+            include_paths: rw.include_path.clone(),
+            source_image: rw.source_image.clone(),
+        };
+        analysis.rewrite = analysis::rewrite::plan(&image, &analysis.merged, &opts);
+    }
     Ok(Report::build(&image, &analysis))
+}
+
+/// `--rewrite`: the Dockerfile with the prediction as comments, or the rewrite object as
+/// JSON; an error when no rewrite is proposed.
+fn emit_rewrite(report: &Report, out: &OutputArgs) -> Result<ExitCode> {
+    let Some(r) = &report.rewrite else {
+        let why = report
+            .warnings
+            .iter()
+            .find_map(|w| w.strip_prefix("no rewrite proposed: "))
+            .unwrap_or("no program found");
+        bail!("no rewrite proposed: {why}");
+    };
+    let body = if out.format() == Format::Json {
+        let mut s = serde_json::to_string_pretty(r)?;
+        s.push('\n');
+        s
+    } else {
+        microscope::report::rewrite::text(r)
+    };
+    write_output(out, &body)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn emit(report: &Report, out: &OutputArgs) -> Result<ExitCode> {

@@ -36,6 +36,24 @@ pub struct AnalyzeArgs {
     /// Platform to pick from a multi-platform index: os/arch[/variant] (default: this host's).
     #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
     pub platform: Option<String>,
+    #[command(flatten)]
+    pub rewrite: RewriteArgs,
+}
+
+/// The rewrite (README, "Rewrite").
+#[derive(Debug, Args, Clone, Default)]
+pub struct RewriteArgs {
+    /// Print the rewrite: a multi-stage Dockerfile onto the smallest base that runs the
+    /// program, followed by its predicted size as comments (with --json: the rewrite object).
+    #[arg(long, conflicts_with_all = ["findings", "format"])]
+    pub rewrite: bool,
+    /// A file or directory the rewrite must also copy (what dlopen or a script loads);
+    /// repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub include_path: Vec<String>,
+    /// The original image's name where the Dockerfile is built (default: from IMAGE).
+    #[arg(long, value_name = "NAME[:TAG]")]
+    pub source_image: Option<String>,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -104,4 +122,6 @@ pub struct DemoArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub ci: CiArgs,
+    #[command(flatten)]
+    pub rewrite: RewriteArgs,
 }

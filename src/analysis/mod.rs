@@ -4,6 +4,7 @@ pub mod copies;
 pub mod elf;
 pub mod findings;
 pub mod gobuild;
+pub mod rewrite;
 pub mod sizes;
 
 use crate::image::{Image, LayerScan, Merged};
@@ -18,6 +19,8 @@ pub struct Analysis {
     pub metadata_copies: copies::MetadataCopies,
     pub duplicates: copies::Duplicates,
     pub findings: findings::FindingsReport,
+    /// The proposed rewrite onto a smaller base, or why there is none.
+    pub rewrite: Result<rewrite::Rewrite, String>,
 }
 
 impl Analysis {
@@ -41,6 +44,7 @@ pub fn analyze(image: &Image) -> Analysis {
         commands: &commands,
         packages: None,
     });
+    let rewrite = rewrite::plan(image, &merged, &rewrite::Options::default());
     Analysis {
         merged,
         sizes,
@@ -48,5 +52,6 @@ pub fn analyze(image: &Image) -> Analysis {
         metadata_copies,
         duplicates,
         findings,
+        rewrite,
     }
 }

@@ -8,6 +8,7 @@ pub mod ci_text;
 pub mod dive_ci;
 pub mod markdown;
 pub mod model;
+pub mod rewrite;
 pub mod text;
 
 pub use model::{Report, SCHEMA_VERSION};

@@ -4,6 +4,7 @@
 use crate::analysis::Analysis;
 use crate::analysis::copies::{Duplicates, MetadataCopies};
 pub use crate::analysis::findings::{Finding, FindingPath, Severity};
+use crate::analysis::rewrite::Rewrite;
 use crate::analysis::sizes::Sizes;
 use crate::image::Image;
 use crate::image::merge::WasteKind;
@@ -29,6 +30,10 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Uncompressed bytes all findings' fixes together save, each byte counted once.
     pub findings_savable_bytes: u64,
+    /// The smallest image that runs the same program (`null` when none is proposed; the
+    /// reason is then among the warnings).
+    #[serde(default)]
+    pub rewrite: Option<Rewrite>,
     pub warnings: Vec<String>,
 }
 
@@ -125,6 +130,9 @@ impl Report {
         waste.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
         waste.truncate(TOP_WASTE);
         let mut warnings = meta.warnings.clone();
+        if let Err(why) = &analysis.rewrite {
+            warnings.push(format!("no rewrite proposed: {why}"));
+        }
         for l in &image.layers {
             warnings.extend(
                 l.scan
@@ -159,6 +167,7 @@ impl Report {
             duplicates: analysis.duplicates.clone(),
             findings: analysis.findings.findings.clone(),
             findings_savable_bytes: analysis.findings.findings_savable_bytes,
+            rewrite: analysis.rewrite.as_ref().ok().cloned(),
             warnings,
         }
     }

@@ -1,0 +1,286 @@
+//! Writes the multi-stage Dockerfile: the original image as stage `source`, an optional
+//! `build` stage (Go rebuild) and `strip` stage, then the final stage on the chosen base with
+//! a `COPY --from` of exactly the planned paths and the runtime config carried over.
+//!
+//! `COPY --from` follows a source path that is a symlink (BuildKit's dockerfile frontend and
+//! the classic builder both do), so each library lands as a regular file under the name the
+//! loader opens; symlinks *inside* a copied directory stay symlinks.
+
+use super::rebuild::GoBuild;
+use super::{CopiedPath, Stage};
+use crate::image::RunConfig;
+
+/// What the final stage runs, when it differs from the original config.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Launch {
+    /// Exec form replacing a shell-form ENTRYPOINT (then CMD is dropped, as Docker ignores it).
+    pub entrypoint: Option<Vec<String>>,
+    /// Exec form replacing a shell-form CMD.
+    pub cmd: Option<Vec<String>>,
+}
+
+/// Everything the Dockerfile says.
+#[derive(Debug, Clone)]
+pub struct Spec<'a> {
+    pub source_image: String,
+    /// Comment lines at the top (without `#`).
+    pub header: Vec<String>,
+    pub go_build: Option<&'a GoBuild>,
+    /// (strip program in the source image, files to strip).
+    pub strip: Option<(String, Vec<String>)>,
+    pub base: String,
+    /// Alpine packages to install in the final stage.
+    pub apk_add: Vec<String>,
+    pub copies: &'a [CopiedPath],
+    pub run: &'a RunConfig,
+    pub launch: Launch,
+    /// Comment lines just before the final FROM: advice the Dockerfile cannot apply itself.
+    pub advice: Vec<String>,
+}
+
+/// The stripped copy of `path` in the strip stage.
+pub fn stripped_name(path: &str) -> String {
+    format!("{path}.stripped")
+}
+
+pub fn render(spec: &Spec<'_>) -> String {
+    let mut out = String::new();
+    let mut line = |s: &str| {
+        out.push_str(s);
+        out.push('\n');
+    };
+    for h in &spec.header {
+        line(&comment(h));
+    }
+    line(&format!("ARG SOURCE_IMAGE={}", spec.source_image));
+    line("FROM ${SOURCE_IMAGE} AS source");
+    if let Some(b) = spec.go_build {
+        line("");
+        for l in go_stage(b) {
+            line(&l);
+        }
+    }
+    if let Some((tool, files)) = &spec.strip {
+        line("");
+        line(
+            "# Strip symbols and debug info with the image's own strip (exec form: no shell needed).",
+        );
+        line("FROM source AS strip");
+        for f in files {
+            line(&format!(
+                "RUN {}",
+                json(&[
+                    tool.as_str(),
+                    "--strip-unneeded",
+                    "-o",
+                    &stripped_name(f),
+                    f
+                ])
+            ));
+        }
+    }
+    line("");
+    for a in &spec.advice {
+        line(&comment(a));
+    }
+    line(&format!("FROM {}", spec.base));
+    if !spec.apk_add.is_empty() {
+        line(&format!(
+            "RUN apk add --no-cache {}",
+            spec.apk_add.join(" ")
+        ));
+    }
+    for c in copy_lines(spec.copies) {
+        line(&c);
+    }
+    for e in &spec.run.env {
+        let (k, v) = e.split_once('=').unwrap_or((e, ""));
+        line(&format!("ENV {k}=\"{}\"", escape(v)));
+    }
+    if !spec.run.working_dir.is_empty() {
+        line(&format!("WORKDIR {}", spec.run.working_dir));
+    }
+    for p in &spec.run.exposed_ports {
+        line(&format!("EXPOSE {p}"));
+    }
+    if !spec.run.user.is_empty() {
+        line(&format!("USER {}", spec.run.user));
+    }
+    let entrypoint = spec
+        .launch
+        .entrypoint
+        .as_ref()
+        .unwrap_or(&spec.run.entrypoint);
+    if !entrypoint.is_empty() {
+        line(&format!("ENTRYPOINT {}", json_owned(entrypoint)));
+    }
+    if spec.launch.entrypoint.is_none() {
+        let cmd = spec.launch.cmd.as_ref().unwrap_or(&spec.run.cmd);
+        if !cmd.is_empty() {
+            line(&format!("CMD {}", json_owned(cmd)));
+        }
+    }
+    out
+}
+
+fn go_stage(b: &GoBuild) -> Vec<String> {
+    let mut l = Vec::new();
+    let what = if b.cgo_off {
+        "without cgo (static) and without symbol table and DWARF"
+    } else {
+        "without symbol table and DWARF"
+    };
+    let mut args: Vec<&str> = vec!["build"];
+    args.extend(["-ldflags=-s -w", "-o", &b.out, &b.package]);
+    match (&b.toolchain, &b.module_dir) {
+        (Some(go), Some(dir)) => {
+            l.push(format!(
+                "# Rebuild {what}, with the toolchain and source the image carries."
+            ));
+            l.push("FROM source AS build".into());
+            l.push(format!("WORKDIR {dir}"));
+            l.push(format!("ENV CGO_ENABLED={}", if b.cgo_off { 0 } else { 1 }));
+            let mut cmd = vec![go.as_str()];
+            cmd.extend(args);
+            l.push(format!("RUN {}", json(&cmd)));
+        }
+        _ => {
+            let tag = b
+                .version
+                .as_deref()
+                .map(|v| v.trim_start_matches("go").to_string())
+                .unwrap_or_else(|| "1".into());
+            l.push(format!(
+                "# Rebuild {what}: the image has no Go toolchain and module, so this stage"
+            ));
+            l.push("# builds from your source (the build context holding go.mod).".into());
+            l.push(format!("FROM golang:{tag} AS build"));
+            l.push("WORKDIR /src".into());
+            l.push("COPY . .".into());
+            l.push(format!("ENV CGO_ENABLED={}", if b.cgo_off { 0 } else { 1 }));
+            let mut cmd = vec!["go"];
+            cmd.extend(args);
+            l.push(format!("RUN {}", json(&cmd)));
+        }
+    }
+    l
+}
+
+/// COPY lines, files grouped by stage and destination directory.
+fn copy_lines(copies: &[CopiedPath]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < copies.len() {
+        let c = &copies[i];
+        let from = stage_name(c.from);
+        if c.dir || c.source_path != c.path {
+            out.push(copy(from, &[c.source_path.as_str()], &c.path));
+            i += 1;
+            continue;
+        }
+        let dir = super::fs::parent(&c.path);
+        let mut group = vec![c.source_path.as_str()];
+        let mut j = i + 1;
+        while let Some(n) = copies.get(j) {
+            if n.dir
+                || n.from != c.from
+                || n.source_path != n.path
+                || super::fs::parent(&n.path) != dir
+            {
+                break;
+            }
+            group.push(n.source_path.as_str());
+            j += 1;
+        }
+        let dest = if dir == "/" {
+            "/".to_string()
+        } else {
+            format!("{dir}/")
+        };
+        out.push(copy(from, &group, &dest));
+        i = j;
+    }
+    out
+}
+
+fn stage_name(s: Stage) -> &'static str {
+    match s {
+        Stage::Source => "source",
+        Stage::Build => "build",
+        Stage::Strip => "strip",
+    }
+}
+
+fn copy(from: &str, sources: &[&str], dest: &str) -> String {
+    let plain = |p: &str| !p.contains(|c: char| c.is_whitespace() || c == '"' || c == '\\');
+    if sources.iter().all(|s| plain(s)) && plain(dest) {
+        format!("COPY --from={from} {} {dest}", sources.join(" "))
+    } else {
+        let mut all: Vec<&str> = sources.to_vec();
+        all.push(dest);
+        format!("COPY --from={from} {}", json(&all))
+    }
+}
+
+fn json(words: &[&str]) -> String {
+    serde_json::to_string(words).unwrap_or_default()
+}
+
+fn json_owned(words: &[String]) -> String {
+    serde_json::to_string(words).unwrap_or_default()
+}
+
+fn comment(s: &str) -> String {
+    if s.is_empty() {
+        "#".into()
+    } else {
+        format!("# {}", s.replace('\n', " "))
+    }
+}
+
+/// A value inside ENV's double quotes: backslash, quote and `$` escaped.
+fn escape(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('$', "\\$")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cp(path: &str, from: Stage, dir: bool) -> CopiedPath {
+        CopiedPath {
+            path: path.into(),
+            source_path: path.into(),
+            from,
+            dir,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn copies_group_by_directory() {
+        let copies = vec![
+            cp("/lib/x86_64-linux-gnu/libc.so.6", Stage::Source, false),
+            cp("/lib/x86_64-linux-gnu/libm.so.6", Stage::Source, false),
+            cp("/usr/lib/python3.11", Stage::Source, true),
+            cp("/app", Stage::Source, false),
+            cp("/my dir/x", Stage::Source, false),
+        ];
+        assert_eq!(
+            copy_lines(&copies),
+            vec![
+                "COPY --from=source /lib/x86_64-linux-gnu/libc.so.6 /lib/x86_64-linux-gnu/libm.so.6 /lib/x86_64-linux-gnu/",
+                "COPY --from=source /usr/lib/python3.11 /usr/lib/python3.11",
+                "COPY --from=source /app /",
+                "COPY --from=source [\"/my dir/x\",\"/my dir/\"]",
+            ]
+        );
+    }
+
+    #[test]
+    fn env_values_are_quoted() {
+        assert_eq!(escape(r#"a "b" $c \d"#), r#"a \"b\" \$c \\d"#);
+    }
+}

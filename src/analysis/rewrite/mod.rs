@@ -1,0 +1,193 @@
+//! The rewrite advisor: how small could this image be? From the config it finds what runs
+//! ([`entrypoint`]), what kind of program that is ([`classify`]), everything it loads and
+//! reads ([`closure`], [`support`], [`runtime`]), the smallest base that carries it
+//! ([`target`]), and writes the multi-stage Dockerfile ([`dockerfile`]) with the size the
+//! result would have ([`estimate`]). Pure: it reads the scanned image model, nothing else.
+
+pub mod alpine;
+mod alternatives;
+mod assemble;
+pub mod classify;
+pub mod closure;
+mod copies;
+pub mod dockerfile;
+pub mod entrypoint;
+pub mod estimate;
+pub mod fs;
+pub mod rebuild;
+pub mod runtime;
+pub mod search;
+pub mod support;
+pub mod target;
+
+pub use alpine::AlpinePackage;
+
+use crate::image::{Image, Merged};
+use serde::{Deserialize, Serialize};
+
+/// What the caller can add to the analysis.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Extra paths to copy (files or directories): what dlopen or a script needs that no
+    /// static reading finds.
+    pub include_paths: Vec<String>,
+    /// The tag the original image has where the Dockerfile is built (default: derived from
+    /// the reference).
+    pub source_image: Option<String>,
+}
+
+/// Which stage a copied path comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// The original image.
+    #[default]
+    Source,
+    /// The Go rebuild stage.
+    Build,
+    /// The strip stage.
+    Strip,
+}
+
+/// One `COPY --from` of the rewrite.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CopiedPath {
+    /// Where it goes in the new image (and where the program looks for it).
+    pub path: String,
+    pub from: Stage,
+    /// The path in that stage.
+    pub source_path: String,
+    pub dir: bool,
+    /// Regular files (1 for a file).
+    pub files: usize,
+    /// Bytes in the original image.
+    pub bytes: u64,
+    /// Bytes in the new image (less, when stripped or rebuilt).
+    pub predicted_bytes: u64,
+    pub predicted_compressed_bytes: u64,
+    pub why: String,
+}
+
+/// The program that runs, as found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgramInfo {
+    /// As executed (after the PATH lookup).
+    pub path: String,
+    /// Symlinks followed.
+    pub real: String,
+    /// In words: "static Go program (go1.22.5, cgo off)".
+    pub kind: String,
+    pub runtime: Option<String>,
+    pub wrappers: Vec<String>,
+    pub scripts: Vec<String>,
+    /// The shell the shell form needs, when it must stay.
+    pub shell: Option<String>,
+}
+
+/// Another base the program could go on, with its size.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alternative {
+    pub base: String,
+    pub predicted_bytes: u64,
+    pub note: String,
+}
+
+/// The proposed rewrite.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rewrite {
+    /// The final stage's base image.
+    pub base: String,
+    pub reason: String,
+    pub program: ProgramInfo,
+    /// The complete multi-stage Dockerfile.
+    pub dockerfile: String,
+    /// Regular-file bytes of the rewritten image: the copies (after strip where advised)
+    /// plus the base (and apk packages).
+    pub predicted_bytes: u64,
+    /// Estimated gzip bytes a push would store (see `estimate`).
+    pub predicted_compressed_bytes: u64,
+    pub base_bytes: u64,
+    pub base_compressed_bytes: u64,
+    /// False when the base's size is a published round figure rather than measured.
+    pub base_size_exact: bool,
+    /// Regular-file bytes of the image today (final filesystem).
+    pub current_bytes: u64,
+    pub files: Vec<CopiedPath>,
+    /// Build advice the prediction assumes (`-ldflags="-s -w"`, strip).
+    pub advice: Vec<String>,
+    pub assumptions: Vec<String>,
+    /// What may be loaded or read at run time that static analysis cannot see.
+    pub may_also_need: Vec<String>,
+    /// Shared libraries nothing in the image provides.
+    pub missing: Vec<String>,
+    /// Alpine packages: installed by the Dockerfile when the base is alpine, else the
+    /// mapping an alpine alternative would use.
+    pub alpine_packages: Vec<AlpinePackage>,
+    pub alternatives: Vec<Alternative>,
+}
+
+/// Proposes the rewrite of `image`, or says why there is none.
+pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, String> {
+    assemble::plan(image, merged, opts)
+}
+
+/// A tag-like name for the original image, from how the user named it: the file stem of
+/// an archive (`micro-debug.docker.tar` → `micro-debug`), the reference itself otherwise.
+pub fn source_image_name(reference: &str) -> String {
+    let r = reference
+        .split_once(':')
+        .filter(|(t, _)| {
+            matches!(
+                *t,
+                "docker-archive" | "oci" | "oci-archive" | "docker-daemon" | "docker"
+            )
+        })
+        .map(|(_, rest)| rest.trim_start_matches("//"))
+        .unwrap_or(reference);
+    if !r.contains('/')
+        || r.starts_with("demo")
+        || !(r.ends_with(".tar") || r.starts_with('/') || r.starts_with('.'))
+    {
+        return r.to_string();
+    }
+    let name = fs::basename(r.split(':').next().unwrap_or(r));
+    let stem = name
+        .trim_end_matches(".tar")
+        .trim_end_matches(".docker")
+        .trim_end_matches(".oci");
+    let clean: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if clean.is_empty() {
+        "source".into()
+    } else {
+        clean
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_names() {
+        assert_eq!(
+            source_image_name("/corpus/micro-debug.docker.tar"),
+            "micro-debug"
+        );
+        assert_eq!(
+            source_image_name("docker-archive:/x/Fat_Latest.tar"),
+            "fat_latest"
+        );
+        assert_eq!(source_image_name("alpine:3.20"), "alpine:3.20");
+        assert_eq!(source_image_name("demo:fat"), "demo:fat");
+        assert_eq!(source_image_name("docker://ghcr.io/a/b:1"), "ghcr.io/a/b:1");
+    }
+}

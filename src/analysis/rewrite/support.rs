@@ -1,0 +1,324 @@
+//! Files a program reads besides its libraries: the CA bundle, zoneinfo, passwd and group
+//! for USER, nsswitch.conf, and the hints for what is loaded at run time and cannot be seen
+//! (dlopen, NSS modules, gconv, OpenSSL providers, libgcc_s).
+
+use super::classify::{Binary, Libc};
+use super::closure::Closure;
+use super::fs::{self, Fs};
+use super::target::Base;
+
+/// A file or directory to copy as it is, with why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extra {
+    /// Where the program looks for it (and where the rewrite puts it).
+    pub path: String,
+    /// Where it is in the image (symlinks followed).
+    pub real: String,
+    pub dir: bool,
+    pub bytes: u64,
+    pub files: usize,
+    pub why: String,
+}
+
+/// Where Go looks for a CA bundle, in its order (crypto/x509/root_linux.go); OpenSSL and
+/// most other TLS stacks use the first or the last.
+pub const CA_BUNDLES: [&str; 6] = [
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/pki/tls/cacert.pem",
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+];
+
+/// The file at `path` as an [`Extra`], when it is there.
+pub fn file(fs: &Fs<'_>, path: &str, why: &str) -> Option<Extra> {
+    let (resolved, f) = fs.file(path)?;
+    Some(Extra {
+        path: path.to_string(),
+        real: resolved.real,
+        dir: false,
+        bytes: f.entry.size,
+        files: 1,
+        why: why.to_string(),
+    })
+}
+
+/// The directory at `path` as an [`Extra`], when it is there and holds files.
+pub fn dir(fs: &Fs<'_>, path: &str, why: &str) -> Option<Extra> {
+    if !fs.is_dir(path) {
+        return None;
+    }
+    let real = fs.resolve(path).ok()?.real;
+    let (bytes, files) = fs.dir_bytes(&real);
+    (files > 0).then(|| Extra {
+        path: path.to_string(),
+        real,
+        dir: true,
+        bytes,
+        files,
+        why: why.to_string(),
+    })
+}
+
+/// The first CA bundle present, in Go's search order.
+pub fn ca_bundle(fs: &Fs<'_>, why: &str) -> Option<Extra> {
+    CA_BUNDLES.iter().find_map(|p| file(fs, p, why))
+}
+
+pub fn zoneinfo(fs: &Fs<'_>, why: &str) -> Option<Extra> {
+    dir(fs, "/usr/share/zoneinfo", why)
+}
+
+/// A USER given by name needs passwd and group lines to resolve (a numeric uid does not).
+pub fn user_is_name(user: &str) -> bool {
+    let name = user.split(':').next().unwrap_or_default();
+    !name.is_empty() && !name.chars().all(|c| c.is_ascii_digit())
+}
+
+/// Whether `/etc/passwd` has an entry for the user part of USER.
+pub fn passwd_has(fs: &Fs<'_>, user: &str) -> bool {
+    let name = user.split(':').next().unwrap_or_default();
+    fs.content("/etc/passwd").is_some_and(|b| {
+        String::from_utf8_lossy(b)
+            .lines()
+            .any(|l| l.split(':').next() == Some(name))
+    })
+}
+
+/// What a glibc or musl closure may load at run time without a DT_NEEDED, as sentences
+/// naming the files in the image and their bytes.
+pub fn runtime_loads(fs: &Fs<'_>, closure: &Closure, libc: Option<&Libc>) -> Vec<String> {
+    let mut out = Vec::new();
+    for path in closure.dlopen() {
+        out.push(format!(
+            "{path} calls dlopen: what it loads at run time is unknown (add it with --include-path)"
+        ));
+    }
+    let glibc = libc == Some(&Libc::Glibc);
+    let nss = closure
+        .objects
+        .iter()
+        .filter_map(|o| o.binary.as_ref())
+        .any(|b: &Binary| b.nss);
+    if glibc && nss {
+        let conf = fs
+            .content("/etc/nsswitch.conf")
+            .map(|b| String::from_utf8_lossy(b).into_owned());
+        let mut modules: Vec<String> = Vec::new();
+        for line in conf.as_deref().unwrap_or_default().lines() {
+            let line = line.split('#').next().unwrap_or_default();
+            let Some((db, services)) = line.split_once(':') else {
+                continue;
+            };
+            if !matches!(db.trim(), "passwd" | "group" | "hosts" | "shadow") {
+                continue;
+            }
+            for s in services.split_whitespace() {
+                // files and dns are built into glibc since 2.34; [NOTFOUND=return] is syntax.
+                if s.starts_with('[') || s == "files" || s == "dns" {
+                    continue;
+                }
+                let m = format!("libnss_{s}.so.2");
+                if !modules.contains(&m) {
+                    modules.push(m);
+                }
+            }
+        }
+        let listed = if modules.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", modules.join(", "))
+        };
+        out.push(format!(
+            "NSS (getaddrinfo, getpwnam...): glibc dlopens the modules /etc/nsswitch.conf names{listed}; files and dns are built into glibc 2.34+, older glibc needs libnss_files.so.2 and libnss_dns.so.2"
+        ));
+    }
+    let lib_dirs = |sub: &str| -> Vec<String> {
+        let mut v = vec![format!("/usr/lib/{sub}"), format!("/usr/lib64/{sub}")];
+        if let Some(t) = closure
+            .objects
+            .iter()
+            .filter_map(|o| o.binary.as_ref())
+            .find_map(|b| super::classify::triplet(b.machine, b.class))
+        {
+            v.insert(0, format!("/usr/lib/{t}/{sub}"));
+        }
+        v
+    };
+    let present = |dirs: Vec<String>| -> Option<String> {
+        dirs.into_iter().find_map(|d| {
+            let e = dir(fs, &d, "")?;
+            Some(format!("{} ({} B in {} files)", e.path, e.bytes, e.files))
+        })
+    };
+    if glibc {
+        if let Some(d) = present(lib_dirs("gconv")) {
+            out.push(format!(
+                "gconv modules {d}: glibc dlopens them for iconv() charset conversion"
+            ));
+        }
+        if !closure.has_soname("libgcc_s.so.1")
+            && let Some(p) = lib_dirs("")
+                .iter()
+                .map(|d| fs::join(d, "libgcc_s.so.1"))
+                .find_map(|p| file(fs, &p, ""))
+        {
+            out.push(format!(
+                "{} ({} B): glibc dlopens libgcc_s for pthread_cancel and C++ unwinding",
+                p.path, p.bytes
+            ));
+        }
+    }
+    if closure.has_soname("libcrypto.so.3") {
+        let mut dirs = lib_dirs("ossl-modules");
+        dirs.extend(lib_dirs("engines-3"));
+        if let Some(d) = present(dirs) {
+            out.push(format!(
+                "OpenSSL 3 providers and engines {d}: loaded when the configuration or the program asks (the legacy provider)"
+            ));
+        }
+    }
+    out
+}
+
+/// Regular ELF files under a directory (runtime extensions: Python's lib-dynload, a JDK's
+/// lib/*.so), as closure roots.
+pub fn elf_files(fs: &Fs<'_>, real_dir: &str, limit: usize) -> Vec<String> {
+    fs.walk(real_dir)
+        .filter(|(_, e)| e.kind == crate::image::EntryKind::File)
+        .filter(|(p, _)| fs.file(p).is_some_and(|(_, f)| f.elf.is_some()))
+        .map(|(p, _)| p)
+        .take(limit)
+        .collect()
+}
+
+/// Symlinks inside a copied directory that point outside it: the paths they name must be
+/// copied too, or the links dangle in the new image. The path is the link's own target
+/// (one hop, in the new image's terms): COPY follows the rest.
+pub fn outside_links(fs: &Fs<'_>, extra: &Extra, limit: usize) -> Vec<String> {
+    let inside = |p: &str| {
+        p == extra.path || p.starts_with(&format!("{}/", extra.path.trim_end_matches('/')))
+    };
+    let mut out: Vec<String> = Vec::new();
+    for (p, e) in fs.walk(&extra.real) {
+        if e.kind != crate::image::EntryKind::Symlink {
+            continue;
+        }
+        let Some(target) = e.link.as_deref() else {
+            continue;
+        };
+        let at = format!(
+            "{}{}",
+            extra.path.trim_end_matches('/'),
+            &p[extra.real.trim_end_matches('/').len()..]
+        );
+        let t = fs::join(fs::parent(&at), target);
+        if inside(&t) || out.contains(&t) || fs.resolve(&t).is_err() {
+            continue;
+        }
+        out.push(t);
+        if out.len() >= limit {
+            break;
+        }
+    }
+    out
+}
+
+/// CA bundle, zoneinfo, passwd/group and nsswitch.conf, as the program's facts ask and the
+/// base lacks.
+#[allow(clippy::too_many_arguments)]
+pub fn os_files(
+    fs: &Fs<'_>,
+    user: &str,
+    program: &Binary,
+    interpreted: bool,
+    base: &Base,
+    libc: Option<&Libc>,
+    closure: &Closure,
+    extras: &mut Vec<Extra>,
+    may: &mut Vec<String>,
+    assumptions: &mut Vec<String>,
+) {
+    let go = program.go.as_ref();
+    if !base.has_os_files() {
+        // Go says whether it loads system roots; for others, a TLS library or a runtime
+        // that ships one (Python's ssl, Node, Java, Rust's rustls-native-certs) makes it likely.
+        let tls = [
+            "libssl.so",
+            "libgnutls.so",
+            "libnss3.so",
+            "libcurl.so",
+            "libmbedtls.so",
+            "libwolfssl.so",
+        ];
+        let likely = interpreted
+            || program.rust
+            || closure
+                .objects
+                .iter()
+                .any(|o| tls.iter().any(|t| fs::basename(&o.opened).starts_with(t)));
+        match (go.map(|g| g.needs_ca), ca_bundle(fs, "CA certificates for TLS")) {
+            (Some(true), Some(e)) => extras.push(Extra { why: "CA certificates: the Go program loads system roots (crypto/x509.loadSystemRoots)".into(), ..e }),
+            (Some(true), None) => may.push("a CA bundle: the Go program verifies TLS peers with the system roots, and the image has none".into()),
+            (None, Some(e)) if likely => {
+                assumptions.push(format!("{} is copied because the program likely verifies TLS peers (a TLS library or runtime is in its closure)", e.path));
+                extras.push(e);
+            }
+            (None, Some(e)) => may.push(format!("{} ({} B) if the program verifies TLS peers", e.path, e.bytes)),
+            _ => {}
+        }
+        let zone = zoneinfo(
+            fs,
+            "time zone database: the Go program loads locations (time.LoadLocation)",
+        );
+        match (go.map(|g| g.needs_zoneinfo), zone) {
+            (Some(true), Some(e)) => extras.push(e),
+            (Some(true), None) => may.push("zoneinfo: time.LoadLocation reads /usr/share/zoneinfo, which the image lacks too; build with -tags timetzdata (or import time/tzdata) to embed it (~450 kB)".into()),
+            (_, Some(e)) => may.push(format!("{} ({} B) if the program reads time zones other than UTC", e.path, e.bytes)),
+            _ => {}
+        }
+    }
+    let needs_passwd = user_is_name(user) || go.is_some_and(|g| g.needs_passwd);
+    if needs_passwd {
+        for f in ["/etc/passwd", "/etc/group"] {
+            extras.extend(file(
+                fs,
+                f,
+                "users and groups (USER by name, or user lookups)",
+            ));
+        }
+        if user_is_name(user) && !passwd_has(fs, user) {
+            assumptions.push(format!("USER {user} is not in the image's /etc/passwd: the container will not start as written"));
+        }
+    }
+    let nss = closure
+        .objects
+        .iter()
+        .filter_map(|o| o.binary.as_ref())
+        .any(|b| b.nss);
+    if libc == Some(&Libc::Glibc) && nss && !base.has_os_files() {
+        extras.extend(file(
+            fs,
+            "/etc/nsswitch.conf",
+            "glibc NSS configuration (hosts, passwd lookups)",
+        ));
+    }
+    if interpreted && base == &Base::Scratch {
+        may.push("/tmp (mode 1777) if the app writes temporary files: scratch has none".into());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numeric_users_need_no_passwd() {
+        assert!(user_is_name("app"));
+        assert!(user_is_name("app:app"));
+        assert!(!user_is_name("65534"));
+        assert!(!user_is_name("1000:1000"));
+        assert!(!user_is_name(""));
+    }
+}
