@@ -4,6 +4,7 @@ pub mod copies;
 pub mod elf;
 pub mod findings;
 pub mod gobuild;
+pub mod packages;
 pub mod rewrite;
 pub mod sizes;
 

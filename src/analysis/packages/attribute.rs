@@ -1,0 +1,366 @@
+//! Settles each path's owner among the claims and sums bytes: per layer (as that layer's
+//! databases say) and for the final filesystem. One hash lookup per entry; the slow path
+//! (several packages claiming one path) is rare.
+
+use super::apk::z_of_symlink;
+use super::canon::{Canon, split};
+use super::catalog::{Catalog, Claim, Claims};
+use super::history::Warnings;
+use super::npm::package_dirs;
+use super::{LayerPackages, Manager, ModifiedFile, Package, PackageAnalysis, PackageRef};
+use crate::image::{Entry, EntryKind, LayerScan, Merged, NodeRef};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::sync::Arc;
+
+const LARGEST_UNOWNED: usize = 20;
+
+#[derive(Debug, Clone, Copy)]
+struct Owner {
+    instance: u32,
+    /// The first layer of the claim that won: when the package last (re)installed the file.
+    since: u32,
+}
+
+pub(crate) struct Attribution<'a> {
+    scans: &'a [Arc<LayerScan>],
+    merged: &'a Merged,
+    catalog: &'a Catalog,
+    claims: &'a Claims,
+    canon: Canon<'a>,
+    /// Path → entry index, built only for the layers a modification check looks into.
+    layer_index: Vec<Option<HashMap<&'a str, u32>>>,
+    ties: usize,
+}
+
+/// Per-instance totals over the final filesystem.
+#[derive(Default, Clone, Copy)]
+struct Totals {
+    bytes: u64,
+    files: usize,
+    modified: usize,
+}
+
+impl<'a> Attribution<'a> {
+    pub fn new(
+        scans: &'a [Arc<LayerScan>],
+        merged: &'a Merged,
+        catalog: &'a Catalog,
+        claims: &'a Claims,
+        canon: Canon<'a>,
+    ) -> Self {
+        Attribution {
+            scans,
+            merged,
+            catalog,
+            claims,
+            canon,
+            layer_index: vec![None; scans.len()],
+            ties: 0,
+        }
+    }
+
+    pub fn run(mut self, mut warnings: Warnings) -> PackageAnalysis {
+        let n = self.scans.len() as u32;
+        let last = n.saturating_sub(1);
+        let per_layer: Vec<(HashMap<u32, u64>, u64)> = (0..n).map(|l| self.layer(l)).collect();
+
+        let mut totals = vec![Totals::default(); self.catalog.instances.len()];
+        let mut owned: Vec<(Arc<str>, u32)> = Vec::new();
+        let mut modified: Vec<(Arc<str>, Owner, u32, u64)> = Vec::new();
+        let mut heap: BinaryHeap<Reverse<(u64, Arc<str>)>> = BinaryHeap::new();
+        let (mut final_bytes, mut unowned_bytes) = (0u64, 0u64);
+        let merged = self.merged;
+        let tree = &merged.tree;
+        for (path, &at) in tree {
+            let e = entry(self.scans, at);
+            if e.kind.is_dir() {
+                continue;
+            }
+            let size = if e.kind == EntryKind::File { e.size } else { 0 };
+            final_bytes += size;
+            let owner = match self.owner(path, last, at, e, true) {
+                Some(o) => Some(o),
+                None if e.kind == EntryKind::Symlink => self.by_link_target(path, e, last),
+                None => None,
+            };
+            let Some(o) = owner else {
+                unowned_bytes += size;
+                if e.kind == EntryKind::File {
+                    heap.push(Reverse((size, path.clone())));
+                    if heap.len() > LARGEST_UNOWNED {
+                        heap.pop();
+                    }
+                }
+                continue;
+            };
+            let t = &mut totals[o.instance as usize];
+            t.bytes += size;
+            t.files += 1;
+            owned.push((path.clone(), o.instance));
+            if self.is_modified(path, at, e, o.since) {
+                t.modified += 1;
+                modified.push((path.clone(), o, at.layer, size));
+            }
+        }
+        if self.ties > 0 {
+            warnings.push(format!(
+                "{} paths are listed by more than one package; each went to one owner \
+                 (OS package first, then diversion, then the package installed by the layer \
+                 that wrote the file)",
+                self.ties
+            ));
+        }
+
+        // Final packages largest first; removed ones in layer order.
+        let insts = &self.catalog.instances;
+        let mut installed: Vec<u32> = (0..insts.len() as u32)
+            .filter(|&i| insts[i as usize].to >= n)
+            .collect();
+        installed.sort_by(|&a, &b| {
+            let (ia, ib) = (&insts[a as usize], &insts[b as usize]);
+            totals[b as usize]
+                .bytes
+                .cmp(&totals[a as usize].bytes)
+                .then_with(|| ia.key.cmp(&ib.key))
+        });
+        let mut removed: Vec<u32> = (0..insts.len() as u32)
+            .filter(|&i| insts[i as usize].to < n)
+            .collect();
+        removed.sort_by_key(|&i| (insts[i as usize].from, &insts[i as usize].key));
+        let mut refs = vec![PackageRef::Installed(0); insts.len()];
+        for (pos, &i) in installed.iter().enumerate() {
+            refs[i as usize] = PackageRef::Installed(pos as u32);
+        }
+        for (pos, &i) in removed.iter().enumerate() {
+            refs[i as usize] = PackageRef::Removed(pos as u32);
+        }
+        let index_of = |i: u32| match refs[i as usize] {
+            PackageRef::Installed(p) | PackageRef::Removed(p) => p,
+        };
+        let package = |i: u32| {
+            let inst = &insts[i as usize];
+            let t = totals[i as usize];
+            Package {
+                manager: inst.key.manager,
+                name: inst.key.name.clone(),
+                version: inst.key.version.clone(),
+                arch: inst.key.arch.clone(),
+                location: inst.key.location.clone(),
+                layer: inst.from as usize,
+                removed_layer: (inst.to < n).then_some(inst.to as usize),
+                bytes: t.bytes,
+                declared_bytes: inst.meta.declared_bytes,
+                files: t.files,
+                modified_files: t.modified,
+            }
+        };
+
+        let layers = per_layer
+            .into_iter()
+            .map(|(by, unowned_bytes)| {
+                let mut by_package: Vec<(PackageRef, u64)> =
+                    by.into_iter().map(|(i, b)| (refs[i as usize], b)).collect();
+                by_package.sort_by_key(|&(r, b)| (Reverse(b), r_order(r)));
+                LayerPackages {
+                    by_package,
+                    unowned_bytes,
+                }
+            })
+            .collect();
+        let mut modified: Vec<ModifiedFile> = modified
+            .into_iter()
+            .map(|(path, o, layer, bytes)| ModifiedFile {
+                path,
+                package: index_of(o.instance),
+                installed_layer: o.since as usize,
+                modified_layer: layer as usize,
+                bytes,
+            })
+            .collect();
+        modified.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut largest: Vec<(String, u64)> = heap
+            .into_iter()
+            .map(|Reverse((b, p))| (p.to_string(), b))
+            .collect();
+        largest.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        PackageAnalysis {
+            packages: installed.iter().map(|&i| package(i)).collect(),
+            removed: removed.iter().map(|&i| package(i)).collect(),
+            final_bytes,
+            unowned_bytes,
+            largest_unowned: largest,
+            owners: owned.into_iter().map(|(p, i)| (p, index_of(i))).collect(),
+            modified,
+            layers,
+            warnings: warnings.finish(),
+        }
+    }
+
+    /// One layer's regular-file bytes by owning instance, and its unowned bytes.
+    fn layer(&mut self, l: u32) -> (HashMap<u32, u64>, u64) {
+        let scans = self.scans;
+        let mut by: HashMap<u32, u64> = HashMap::new();
+        let mut unowned = 0u64;
+        for (ei, e) in scans[l as usize].entries.iter().enumerate() {
+            if e.kind != EntryKind::File || e.size == 0 {
+                continue;
+            }
+            let at = NodeRef {
+                layer: l,
+                entry: ei as u32,
+            };
+            match self.owner(&e.path, l, at, e, false) {
+                Some(o) => *by.entry(o.instance).or_default() += e.size,
+                None => unowned += e.size,
+            }
+        }
+        (by, unowned)
+    }
+
+    /// The owner of `path` as the databases of `layer` say, given the entry `at` that
+    /// wrote its content.
+    fn owner(
+        &mut self,
+        path: &str,
+        layer: u32,
+        at: NodeRef,
+        e: &Entry,
+        count: bool,
+    ) -> Option<Owner> {
+        let active = |c: &&Claim| c.from <= layer && layer < c.to;
+        let mut it = self.claims.of_path(path).filter(active);
+        let Some(first) = it.next() else {
+            return self.npm_owner(path, layer);
+        };
+        let mut rest = it.filter(|c| c.instance != first.instance).peekable();
+        if rest.peek().is_none() {
+            return Some(owner_of(first));
+        }
+        let mut cands: Vec<&Claim> = vec![first];
+        cands.extend(rest);
+        let catalog = self.catalog;
+        let manager = |c: &Claim| catalog.instances[c.instance as usize].key.manager;
+        if cands.iter().any(|c| manager(c).is_os()) {
+            cands.retain(|c| manager(c).is_os());
+        }
+        cands.sort_by_key(|c| c.instance);
+        cands.dedup_by_key(|c| c.instance);
+        if cands.len() > 1 {
+            if count {
+                self.ties += 1;
+            }
+            settle_by_content(&mut cands, e, at.layer);
+        }
+        // Deterministic last resort: the latest installer, then catalog order.
+        cands
+            .iter()
+            .max_by_key(|c| (c.from, Reverse(c.instance)))
+            .map(|c| owner_of(c))
+    }
+
+    /// The nearest `node_modules` package directory with a manifest at `layer`.
+    fn npm_owner(&self, path: &str, layer: u32) -> Option<Owner> {
+        if !self.claims.has_dirs() || !path.contains("node_modules/") {
+            return None;
+        }
+        package_dirs(path).find_map(|dir| {
+            self.claims
+                .of_dir(dir)
+                .find(|c| c.from <= layer && layer < c.to)
+                .map(owner_of)
+        })
+    }
+
+    /// apk: busybox applets are symlinks no record lists (a trigger makes them); they belong
+    /// to the package owning their target.
+    fn by_link_target(&mut self, path: &str, e: &Entry, layer: u32) -> Option<Owner> {
+        let target = e.link.as_deref()?;
+        let resolved = self.canon.resolve(split(path).0, target)?;
+        let catalog = self.catalog;
+        self.claims
+            .of_path(&resolved)
+            .find(|c| {
+                c.from <= layer
+                    && layer < c.to
+                    && catalog.instances[c.instance as usize].key.manager == Manager::Apk
+            })
+            .map(owner_of)
+    }
+
+    /// True when the final content of an owned path was written after the package's claim
+    /// began and differs from what the filesystem held at that layer.
+    fn is_modified(&mut self, path: &str, at: NodeRef, e: &Entry, since: u32) -> bool {
+        if at.layer <= since {
+            return false;
+        }
+        for l in (0..=since).rev() {
+            if let Some(ei) = self.index(l).get(path).copied() {
+                let old = &self.scans[l as usize].entries[ei as usize];
+                return !same_content(old, e);
+            }
+        }
+        // Not there when the package was installed: the content came from elsewhere.
+        true
+    }
+
+    fn index(&mut self, l: u32) -> &HashMap<&'a str, u32> {
+        let scans = self.scans;
+        self.layer_index[l as usize].get_or_insert_with(|| {
+            scans[l as usize]
+                .entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (&*e.path, i as u32))
+                .collect()
+        })
+    }
+}
+
+/// Among OS packages claiming one path: a symlink's apk `Z:` names its package; otherwise
+/// the package whose claim began in the layer that wrote the content, else the latest one
+/// installed before it.
+fn settle_by_content(cands: &mut Vec<&Claim>, e: &Entry, writer_layer: u32) {
+    if e.kind == EntryKind::Symlink && cands.iter().any(|c| c.z.is_some()) {
+        let z = z_of_symlink(e.link.as_deref().unwrap_or_default());
+        if cands.iter().any(|c| c.z.as_deref() == Some(z.as_str())) {
+            cands.retain(|c| c.z.as_deref() == Some(z.as_str()));
+            return;
+        }
+    }
+    let best = cands
+        .iter()
+        .map(|c| c.from)
+        .filter(|&f| f <= writer_layer)
+        .max();
+    if let Some(best) = best {
+        cands.retain(|c| c.from == best);
+    }
+}
+
+fn owner_of(c: &Claim) -> Owner {
+    Owner {
+        instance: c.instance,
+        since: c.from,
+    }
+}
+
+fn same_content(old: &Entry, new: &Entry) -> bool {
+    old.kind == new.kind
+        && match new.kind {
+            EntryKind::File => old.size == new.size && old.hash == new.hash,
+            EntryKind::Symlink | EntryKind::Hardlink => old.link == new.link,
+            _ => true,
+        }
+}
+
+fn r_order(r: PackageRef) -> (u8, u32) {
+    match r {
+        PackageRef::Installed(i) => (0, i),
+        PackageRef::Removed(i) => (1, i),
+    }
+}
+
+fn entry(scans: &[Arc<LayerScan>], at: NodeRef) -> &Entry {
+    &scans[at.layer as usize].entries[at.entry as usize]
+}

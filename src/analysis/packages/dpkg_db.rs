@@ -1,0 +1,201 @@
+//! dpkg's database as the layers see it: `status` (or distroless `status.d/`) says what is
+//! installed, `info/*.list` (or `status.d/*.md5sums`) what each package owns, `diversions`
+//! where a file shipped under one name really lives.
+
+use super::Manager;
+use super::canon::{Canon, split};
+use super::catalog::{Catalog, Claims, Key, Meta};
+use super::dpkg::{DpkgStanza, parse_diversions, parse_list, parse_md5sums, parse_status};
+use super::history::{DbKind, History, Version, Warnings};
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+const INFO: &str = "var/lib/dpkg/info";
+const STATUS_D: &str = "var/lib/dpkg/status.d";
+
+/// One version of `diversions`, canonicalised: diverted path → (new path, diverting package).
+struct DiversionTable {
+    from: u32,
+    to: u32,
+    map: HashMap<String, (String, String)>,
+}
+
+pub(crate) struct DpkgCollector {
+    diversions: Vec<DiversionTable>,
+}
+
+fn key(s: &DpkgStanza) -> Key {
+    Key {
+        manager: Manager::Dpkg,
+        name: s.package.clone(),
+        version: s.version.clone(),
+        arch: s.architecture.clone(),
+        location: String::new(),
+    }
+}
+
+fn declared(s: &DpkgStanza) -> Option<u64> {
+    s.installed_size.map(|k| k.saturating_mul(1024))
+}
+
+impl DpkgCollector {
+    pub fn observe(history: &History<'_>, catalog: &mut Catalog, warnings: &mut Warnings) -> Self {
+        for v in history.of_kind(DbKind::DpkgStatus) {
+            let stanzas = parse_status(v.bytes);
+            if stanzas.is_empty() && !v.bytes.is_empty() {
+                warnings.push(format!(
+                    "dpkg: no package stanza in {} (layer {})",
+                    v.path, v.from
+                ));
+            }
+            // In `status` every stanza carries `Status:`; one without it is not installed.
+            for s in stanzas
+                .iter()
+                .filter(|s| s.status.is_some() && s.is_installed())
+            {
+                let list = format!("{INFO}/{}.list", s.list_stem());
+                let meta = Meta {
+                    declared_bytes: declared(s),
+                    file_list: Some(list),
+                };
+                catalog.observe(key(s), meta, v.from, v.to);
+            }
+        }
+        for v in history.of_kind(DbKind::DistrolessStatus) {
+            let (_, stem) = split(v.path);
+            for s in parse_status(v.bytes).iter().filter(|s| s.is_installed()) {
+                let meta = Meta {
+                    declared_bytes: declared(s),
+                    file_list: Some(format!("{STATUS_D}/{stem}.md5sums")),
+                };
+                catalog.observe(key(s), meta, v.from, v.to);
+            }
+        }
+        DpkgCollector {
+            diversions: Vec::new(),
+        }
+    }
+
+    pub fn claim(
+        &mut self,
+        history: &History<'_>,
+        catalog: &Catalog,
+        claims: &mut Claims,
+        canon: &mut Canon<'_>,
+        warnings: &mut Warnings,
+    ) {
+        self.diversions = history
+            .of_kind(DbKind::DpkgDiversions)
+            .map(|v| DiversionTable {
+                from: v.from,
+                to: v.to,
+                map: parse_diversions(v.bytes)
+                    .into_iter()
+                    .filter_map(|d| {
+                        let from = canon.resolve("", &d.from)?;
+                        let to = canon.resolve("", &d.to)?;
+                        Some((from, (to, d.package)))
+                    })
+                    .collect(),
+            })
+            .collect();
+        let mut missing = Vec::new();
+        let mut lists: Vec<(u32, u32, u32, Vec<Cow<'_, str>>)> = Vec::new();
+        for (id, inst) in catalog.instances.iter().enumerate() {
+            if inst.key.manager != Manager::Dpkg {
+                continue;
+            }
+            let Some(list) = &inst.meta.file_list else {
+                continue;
+            };
+            let versions = list_versions(history, list, &inst.key);
+            let last = inst.to - 1;
+            if !versions.iter().any(|v| v.from <= last && last < v.to) {
+                missing.push(inst.key.name.as_str());
+            }
+            for v in versions {
+                let (f, t) = (inst.from.max(v.from), inst.to.min(v.to));
+                if f < t {
+                    let paths = if v.kind == DbKind::DpkgList {
+                        parse_list(v.bytes)
+                    } else {
+                        parse_md5sums(v.bytes)
+                    };
+                    lists.push((id as u32, f, t, paths));
+                }
+            }
+        }
+        // Lists name directories too, and a directory of dpkg's namespace can be a symlink
+        // in the image (`/bin` with merged /usr): whatever is the parent of some listed path
+        // is a directory to dpkg, so no package owns the symlink through it.
+        let dirs: HashSet<&str> = lists
+            .iter()
+            .flat_map(|l| l.3.iter())
+            .filter_map(|p| p.trim_start_matches('/').rsplit_once('/').map(|(d, _)| d))
+            .collect();
+        for (id, f, t, paths) in &lists {
+            let name = &catalog.instances[*id as usize].key.name;
+            let paths: Vec<String> = paths
+                .iter()
+                .filter(|p| !dirs.contains(p.trim_start_matches('/').trim_end_matches('/')))
+                .filter_map(|p| canon.resolve("", p))
+                .collect();
+            for (s, e, table) in self.segments(*f, *t) {
+                for p in &paths {
+                    let diverted = table.and_then(|t| t.map.get(p));
+                    let path = match diverted {
+                        Some((to, by)) if by != name => to.clone(),
+                        _ => p.clone(),
+                    };
+                    claims.add(path, *id, s, e, None);
+                }
+            }
+        }
+        if !missing.is_empty() {
+            missing.sort_unstable();
+            missing.dedup();
+            let shown: Vec<&str> = missing.iter().take(5).copied().collect();
+            warnings.push(format!(
+                "dpkg: {} packages have no file list in the database that lists them last, \
+                 so their files there count as unowned (e.g. {})",
+                missing.len(),
+                shown.join(", ")
+            ));
+        }
+    }
+
+    /// Splits `[from, to)` where the visible `diversions` version changes.
+    fn segments(&self, from: u32, to: u32) -> Vec<(u32, u32, Option<&DiversionTable>)> {
+        let mut cuts = vec![from, to];
+        for d in &self.diversions {
+            cuts.extend([d.from, d.to].into_iter().filter(|&c| from < c && c < to));
+        }
+        cuts.sort_unstable();
+        cuts.dedup();
+        cuts.windows(2)
+            .map(|w| {
+                let table = self
+                    .diversions
+                    .iter()
+                    .find(|d| d.from <= w[0] && w[0] < d.to);
+                (w[0], w[1], table)
+            })
+            .collect()
+    }
+}
+
+/// The versions of a package's file list, trying the other naming when the expected one is
+/// absent (an `Architecture: all` package marked `Multi-Arch: same`, or a status that lost
+/// its `Multi-Arch:` line).
+fn list_versions<'h, 'a>(history: &'h History<'a>, list: &str, key: &Key) -> Vec<&'h Version<'a>> {
+    let found: Vec<_> = history.of_path(list).collect();
+    if !found.is_empty() || !list.starts_with(INFO) {
+        return found;
+    }
+    let alt = if list.ends_with(&format!(":{}.list", key.arch)) {
+        format!("{INFO}/{}.list", key.name)
+    } else {
+        format!("{INFO}/{}:{}.list", key.name, key.arch)
+    };
+    history.of_path(&alt).collect()
+}
