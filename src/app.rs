@@ -109,6 +109,7 @@ fn emit(report: &Report, out: &OutputArgs) -> Result<ExitCode> {
         }
         Format::Markdown => markdown::render(report, &Facts::from_report(report), None),
         Format::Text if out.findings => text::findings(report),
+        Format::Text if out.packages => text::packages(report),
         Format::Text => text::summary(report),
     };
     write_output(out, &body)?;

@@ -70,6 +70,10 @@ pub struct OutputArgs {
     /// Write the report to FILE instead of standard output (written whole or not at all).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Print the installed packages instead of the summary: name, version, bytes, share of
+    /// the final filesystem, layer that installed it; largest first.
+    #[arg(long, conflicts_with_all = ["json", "findings"])]
+    pub packages: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -91,7 +95,11 @@ impl OutputArgs {
     /// The user asked for a report in a given form or place (which turns off automatic CI
     /// mode, as dive's --json does).
     pub fn explicit(&self) -> bool {
-        self.json || self.findings || self.format.is_some() || self.output.is_some()
+        self.json
+            || self.findings
+            || self.packages
+            || self.format.is_some()
+            || self.output.is_some()
     }
 }
 

@@ -1,14 +1,14 @@
 //! Package attribution over the real corpus ($MICROSCOPE_CORPUS): the (name, version) set
 //! must equal syft's (tests/data/syft/, with the command that made it), and every final byte
-//! must be owned by one package or counted unowned.
+//! must be owned by one package or counted unowned. Run with `--nocapture` for the timings.
 
 use microscope::analysis::packages::{Manager, PackageAnalysis, attribute};
-use microscope::image::{LayerScan, Merged};
-use microscope::scan::{ScanContext, scan_layer};
-use std::collections::{BTreeSet, HashMap};
-use std::io::Read;
+use microscope::analysis::{Analysis, analyze};
+use microscope::jobs::{LoadOptions, load_image};
+use microscope::reference::ImageRef;
+use microscope::source::{SourceOptions, open};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn corpus() -> Option<PathBuf> {
@@ -21,76 +21,33 @@ fn corpus() -> Option<PathBuf> {
     }
 }
 
-/// Every member of an outer archive (docker-archive or oci-archive), by name.
-fn members(path: &std::path::Path) -> HashMap<String, Vec<u8>> {
-    let file = std::fs::File::open(path).unwrap();
-    let mut archive = tar::Archive::new(file);
-    let mut out = HashMap::new();
-    for entry in archive.entries().unwrap() {
-        let mut e = entry.unwrap();
-        let name = e
-            .path()
-            .unwrap()
-            .to_string_lossy()
-            .trim_start_matches("./")
-            .to_string();
-        let mut buf = Vec::new();
-        e.read_to_end(&mut buf).unwrap();
-        out.insert(name, buf);
-    }
-    out
-}
-
-/// Layer blobs in order, from a `docker save` archive or an OCI archive.
-fn layer_blobs(files: &HashMap<String, Vec<u8>>) -> Vec<&[u8]> {
-    let json = |name: &str| -> serde_json::Value { serde_json::from_slice(&files[name]).unwrap() };
-    let blob = |digest: &str| files[&format!("blobs/sha256/{}", &digest[7..])].as_slice();
-    if files.contains_key("manifest.json") {
-        let m = json("manifest.json");
-        return m[0]["Layers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|l| files[l.as_str().unwrap()].as_slice())
-            .collect();
-    }
-    let index = json("index.json");
-    let manifest: serde_json::Value =
-        serde_json::from_slice(blob(index["manifests"][0]["digest"].as_str().unwrap())).unwrap();
-    manifest["layers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| blob(l["digest"].as_str().unwrap()))
-        .collect()
-}
-
 struct Run {
     analysis: PackageAnalysis,
-    scan: Duration,
-    merge: Duration,
+    load: Duration,
+    analyze: Duration,
     attribute: Duration,
 }
 
 fn run(image: &str) -> Option<Run> {
     let path = corpus()?.join(image);
-    let files = members(&path);
+    let reference = ImageRef::parse(&path.to_string_lossy()).unwrap();
+    let src = open(&reference, &SourceOptions::default()).unwrap();
     let t = Instant::now();
-    let scans: Vec<Arc<LayerScan>> = layer_blobs(&files)
-        .into_iter()
-        .map(|b| Arc::new(scan_layer(b, &ScanContext::default()).unwrap()))
-        .collect();
-    let scan = t.elapsed();
+    let image = load_image(&*src, &LoadOptions::default()).unwrap();
+    let load = t.elapsed();
     let t = Instant::now();
-    let merged = Merged::build(&scans);
-    let merge = t.elapsed();
+    let all = analyze(&image);
+    let analyze = t.elapsed();
+    // Timed again alone: the share attribution takes of the whole analysis.
+    let scans = Analysis::scans(&image);
     let t = Instant::now();
-    let analysis = attribute(&scans, &merged);
+    let analysis = attribute(&scans, &all.merged);
     let attribute = t.elapsed();
+    assert_eq!(analysis, all.packages);
     Some(Run {
         analysis,
-        scan,
-        merge,
+        load,
+        analyze,
         attribute,
     })
 }
@@ -123,16 +80,17 @@ fn check_bytes(r: &Run, image: &str) {
         a.final_bytes,
         "{image}: bytes + unowned = final"
     );
+    let without = (r.load + r.analyze).saturating_sub(r.attribute);
     println!(
-        "{image}: {} packages own {owned} B, unowned {} B of {} B; scan {:?}, merge {:?}, \
-         attribute {:?} ({:.1} % of scan+merge)",
+        "{image}: {} packages own {owned} B, unowned {} B of {} B; load {:?}, analyze {:?} \
+         of which attribution {:?}: +{:.1} % over the rest",
         a.packages.len(),
         a.unowned_bytes,
         a.final_bytes,
-        r.scan,
-        r.merge,
+        r.load,
+        r.analyze,
         r.attribute,
-        100.0 * r.attribute.as_secs_f64() / (r.scan + r.merge).as_secs_f64()
+        100.0 * r.attribute.as_secs_f64() / without.as_secs_f64()
     );
     for (path, bytes) in a.largest_unowned.iter().take(5) {
         println!("  unowned {bytes:>9} {path}");

@@ -22,6 +22,7 @@ pub struct Analysis {
     pub findings: findings::FindingsReport,
     /// The proposed rewrite onto a smaller base, or why there is none.
     pub rewrite: Result<rewrite::Rewrite, String>,
+    pub packages: packages::PackageAnalysis,
 }
 
 impl Analysis {
@@ -46,6 +47,7 @@ pub fn analyze(image: &Image) -> Analysis {
         packages: None,
     });
     let rewrite = rewrite::plan(image, &merged, &rewrite::Options::default());
+    let packages = packages::attribute(&scans, &merged);
     Analysis {
         merged,
         sizes,
@@ -54,5 +56,6 @@ pub fn analyze(image: &Image) -> Analysis {
         duplicates,
         findings,
         rewrite,
+        packages,
     }
 }

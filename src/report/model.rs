@@ -5,6 +5,7 @@ use crate::analysis::Analysis;
 use crate::analysis::copies::{Duplicates, MetadataCopies};
 pub use crate::analysis::findings::{Finding, FindingPath, Severity};
 use crate::analysis::rewrite::Rewrite;
+use crate::analysis::packages::Package;
 use crate::analysis::sizes::Sizes;
 use crate::image::Image;
 use crate::image::merge::WasteKind;
@@ -34,7 +35,35 @@ pub struct Report {
     /// reason is then among the warnings).
     #[serde(default)]
     pub rewrite: Option<Rewrite>,
+    /// Packages of the final image, largest first.
+    pub packages: Vec<Package>,
+    /// Packages an earlier layer installed that the final image no longer has (removed, or
+    /// replaced by another version).
+    pub removed_packages: Vec<Package>,
+    /// Final file bytes no package owns: `size.final_bytes − Σ packages[].bytes`.
+    pub unowned_bytes: u64,
+    /// The largest final files no package owns.
+    pub largest_unowned: Vec<UnownedFile>,
+    /// Package files whose content a later layer changed, largest first.
+    pub modified_package_files: Vec<ModifiedPackageFile>,
     pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnownedFile {
+    pub path: String,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModifiedPackageFile {
+    pub path: String,
+    /// Name of the owning package.
+    pub package: String,
+    /// The layer that installed the file, and the one that wrote its final content.
+    pub installed_layer: usize,
+    pub modified_layer: usize,
+    pub bytes: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -129,6 +158,20 @@ impl Report {
             .collect();
         waste.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
         waste.truncate(TOP_WASTE);
+        let pk = &analysis.packages;
+        let mut modified: Vec<ModifiedPackageFile> = pk
+            .modified
+            .iter()
+            .map(|m| ModifiedPackageFile {
+                path: m.path.to_string(),
+                package: pk.packages[m.package as usize].name.clone(),
+                installed_layer: m.installed_layer,
+                modified_layer: m.modified_layer,
+                bytes: m.bytes,
+            })
+            .collect();
+        modified.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
+        modified.truncate(TOP_WASTE);
         let mut warnings = meta.warnings.clone();
         if let Err(why) = &analysis.rewrite {
             warnings.push(format!("no rewrite proposed: {why}"));
@@ -141,6 +184,7 @@ impl Report {
                     .map(|w| format!("layer {}: {w}", l.index)),
             );
         }
+        warnings.extend(pk.warnings.iter().map(|w| format!("packages: {w}")));
         Report {
             schema_version: SCHEMA_VERSION,
             tool: Tool {
@@ -168,6 +212,18 @@ impl Report {
             findings: analysis.findings.findings.clone(),
             findings_savable_bytes: analysis.findings.findings_savable_bytes,
             rewrite: analysis.rewrite.as_ref().ok().cloned(),
+            packages: pk.packages.clone(),
+            removed_packages: pk.removed.clone(),
+            unowned_bytes: pk.unowned_bytes,
+            largest_unowned: pk
+                .largest_unowned
+                .iter()
+                .map(|(path, bytes)| UnownedFile {
+                    path: path.clone(),
+                    bytes: *bytes,
+                })
+                .collect(),
+            modified_package_files: modified,
             warnings,
         }
     }

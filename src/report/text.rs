@@ -88,6 +88,76 @@ pub fn findings(r: &super::Report) -> String {
     out
 }
 
+/// The installed packages as a table, largest first, with the unowned bytes last.
+pub fn packages(r: &super::Report) -> String {
+    let total = r.size.final_bytes;
+    let share = |b: u64| {
+        if total == 0 {
+            "-".to_string()
+        } else {
+            format!("{:.1} %", b as f64 * 100.0 / total as f64)
+        }
+    };
+    let mut rows: Vec<[String; 6]> = vec![[
+        "NAME".into(),
+        "VERSION".into(),
+        "BYTES".into(),
+        "SHARE".into(),
+        "LAYER".into(),
+        "MANAGER".into(),
+    ]];
+    for p in &r.packages {
+        rows.push([
+            p.name.clone(),
+            p.version.clone(),
+            bytes(p.bytes),
+            share(p.bytes),
+            p.layer.to_string(),
+            p.manager.name().into(),
+        ]);
+    }
+    rows.push([
+        "(unowned)".into(),
+        String::new(),
+        bytes(r.unowned_bytes),
+        share(r.unowned_bytes),
+        String::new(),
+        String::new(),
+    ]);
+    let mut widths = [0usize; 6];
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in &rows {
+        let line = format!(
+            "{:<w0$}  {:<w1$}  {:>w2$}  {:>w3$}  {:>w4$}  {}",
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            row[5],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2],
+            w3 = widths[3],
+            w4 = widths[4],
+        );
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "{} packages own {} of {} final bytes\n",
+        r.packages.len(),
+        bytes(total.saturating_sub(r.unowned_bytes)),
+        bytes(total)
+    ));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
