@@ -63,10 +63,18 @@ impl<'a> Attribution<'a> {
     pub fn run(mut self, mut warnings: Warnings) -> PackageAnalysis {
         let n = self.scans.len() as u32;
         let last = n.saturating_sub(1);
-        let per_layer: Vec<(HashMap<u32, u64>, u64)> = (0..n).map(|l| self.layer(l)).collect();
+        // Each entry's claims are looked up once, here, and reused for the final tree.
+        let mut heads: Vec<Vec<u32>> = Vec::with_capacity(n as usize);
+        let per_layer: Vec<(HashMap<u32, u64>, u64)> = (0..n)
+            .map(|l| {
+                let (by, unowned, h) = self.layer(l);
+                heads.push(h);
+                (by, unowned)
+            })
+            .collect();
 
         let mut totals = vec![Totals::default(); self.catalog.instances.len()];
-        let mut owned: Vec<(Arc<str>, u32)> = Vec::new();
+        let mut owned: Vec<(Arc<str>, u32)> = Vec::with_capacity(self.merged.tree.len());
         let mut modified: Vec<(Arc<str>, Owner, u32, u64)> = Vec::new();
         let mut heap: BinaryHeap<Reverse<(u64, Arc<str>)>> = BinaryHeap::new();
         let (mut final_bytes, mut unowned_bytes) = (0u64, 0u64);
@@ -79,7 +87,8 @@ impl<'a> Attribution<'a> {
             }
             let size = if e.kind == EntryKind::File { e.size } else { 0 };
             final_bytes += size;
-            let owner = match self.owner(path, last, at, e, true) {
+            let head = heads[at.layer as usize][at.entry as usize];
+            let owner = match self.owner(head, path, last, at, e, true) {
                 Some(o) => Some(o),
                 None if e.kind == EntryKind::Symlink => self.by_link_target(path, e, last),
                 None => None,
@@ -197,12 +206,21 @@ impl<'a> Attribution<'a> {
         }
     }
 
-    /// One layer's regular-file bytes by owning instance, and its unowned bytes.
-    fn layer(&mut self, l: u32) -> (HashMap<u32, u64>, u64) {
+    /// One layer's regular-file bytes by owning instance, its unowned bytes, and each
+    /// entry's claim list head.
+    fn layer(&mut self, l: u32) -> (HashMap<u32, u64>, u64, Vec<u32>) {
         let scans = self.scans;
         let mut by: HashMap<u32, u64> = HashMap::new();
         let mut unowned = 0u64;
-        for (ei, e) in scans[l as usize].entries.iter().enumerate() {
+        let entries = &scans[l as usize].entries;
+        let mut heads = Vec::with_capacity(entries.len());
+        for (ei, e) in entries.iter().enumerate() {
+            let head = if e.kind.is_dir() {
+                Claims::NONE
+            } else {
+                self.claims.head(&e.path)
+            };
+            heads.push(head);
             if e.kind != EntryKind::File || e.size == 0 {
                 continue;
             }
@@ -210,18 +228,19 @@ impl<'a> Attribution<'a> {
                 layer: l,
                 entry: ei as u32,
             };
-            match self.owner(&e.path, l, at, e, false) {
+            match self.owner(head, &e.path, l, at, e, false) {
                 Some(o) => *by.entry(o.instance).or_default() += e.size,
                 None => unowned += e.size,
             }
         }
-        (by, unowned)
+        (by, unowned, heads)
     }
 
-    /// The owner of `path` as the databases of `layer` say, given the entry `at` that
-    /// wrote its content.
+    /// The owner of `path` (whose claims start at `head`) as the databases of `layer` say,
+    /// given the entry `at` that wrote its content.
     fn owner(
         &mut self,
+        head: u32,
         path: &str,
         layer: u32,
         at: NodeRef,
@@ -229,7 +248,7 @@ impl<'a> Attribution<'a> {
         count: bool,
     ) -> Option<Owner> {
         let active = |c: &&Claim| c.from <= layer && layer < c.to;
-        let mut it = self.claims.of_path(path).filter(active);
+        let mut it = self.claims.walk(head).filter(active);
         let Some(first) = it.next() else {
             return self.npm_owner(path, layer);
         };

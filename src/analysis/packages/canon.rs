@@ -16,6 +16,12 @@ const MAX_LINKS: u32 = 40;
 /// An absolute `rel` starts from the root. `None` when `..` climbs above the root or
 /// nothing is left.
 pub(crate) fn join_normalize(base: &str, rel: &str) -> Option<String> {
+    if let Some(abs) = rel.strip_prefix('/')
+        && is_clean(abs)
+    {
+        // The common case (`/usr/bin/ls`): one exact allocation, so boxing it is free.
+        return Some(abs.to_string());
+    }
     let mut out = String::with_capacity(base.len() + rel.len() + 1);
     let start = if rel.starts_with('/') { "" } else { base };
     for part in start.split('/').chain(rel.split('/')) {
@@ -39,6 +45,11 @@ pub(crate) fn join_normalize(base: &str, rel: &str) -> Option<String> {
     (!out.is_empty()).then_some(out)
 }
 
+/// No empty, `.` or `..` component.
+fn is_clean(path: &str) -> bool {
+    path.split('/').all(|c| !matches!(c, "" | "." | ".."))
+}
+
 /// Splits `dir/name`; the root's children have `dir` = "".
 pub(crate) fn split(path: &str) -> (&str, &str) {
     match path.rfind('/') {
@@ -52,7 +63,10 @@ pub(crate) fn split(path: &str) -> (&str, &str) {
 pub(crate) struct Canon<'a> {
     scans: &'a [Arc<LayerScan>],
     tree: &'a BTreeMap<Arc<str>, NodeRef>,
-    dirs: HashMap<Box<str>, Box<str>>,
+    /// Directory → its resolved form, `None` when that is the directory itself.
+    dirs: HashMap<Box<str>, Option<Box<str>>>,
+    /// The directory resolved last, and its entry of `dirs`.
+    last: (Box<str>, Option<Box<str>>),
 }
 
 impl<'a> Canon<'a> {
@@ -61,28 +75,43 @@ impl<'a> Canon<'a> {
             scans,
             tree,
             dirs: HashMap::new(),
+            last: (Box::from(""), None),
         }
     }
 
     /// The canonical form of a normalised relative path: its directory resolved through
     /// symlinks, its last component kept as is (a package may own a symlink itself).
-    pub fn canonical(&mut self, path: &str) -> String {
-        let (dir, name) = split(path);
+    pub fn canonical(&mut self, path: String) -> String {
+        let (dir, name) = split(&path);
         if dir.is_empty() || path.len() > MAX_PATH {
-            return path.to_string();
+            return path;
         }
-        let dir = self.resolve_dir(dir);
-        if dir.is_empty() {
-            name.to_string()
-        } else {
-            format!("{dir}/{name}")
+        // Lists name a directory's files one after another: compare with the last directory
+        // before hashing.
+        if *self.last.0 != *dir {
+            let resolved = match self.dirs.get(dir) {
+                Some(r) => r.clone(),
+                None => {
+                    let real = self.realpath(dir);
+                    let changed = (real != dir).then(|| real.into_boxed_str());
+                    self.dirs.insert(dir.into(), changed.clone());
+                    changed
+                }
+            };
+            self.last = (dir.into(), resolved);
+        }
+        match self.last.1.as_deref() {
+            // Most directories are no symlink's business: keep the string we have.
+            None => path,
+            Some("") => name.to_string(),
+            Some(real) => format!("{real}/{name}"),
         }
     }
 
     /// Normalises a database path (absolute or relative to `base`) and canonicalises it.
     pub fn resolve(&mut self, base: &str, path: &str) -> Option<String> {
         let p = join_normalize(base, path)?;
-        Some(self.canonical(&p))
+        Some(self.canonical(p))
     }
 
     /// The target of the symlink at `path` in the final tree.
@@ -94,15 +123,6 @@ impl<'a> Canon<'a> {
             .entries
             .get(at.entry as usize)?;
         (e.kind == EntryKind::Symlink).then_some(e.link.as_deref()?)
-    }
-
-    fn resolve_dir(&mut self, dir: &str) -> String {
-        if let Some(r) = self.dirs.get(dir) {
-            return r.to_string();
-        }
-        let r = self.realpath(dir);
-        self.dirs.insert(dir.into(), r.as_str().into());
-        r
     }
 
     /// realpath(3) over the final tree, iterative so that no path can exhaust the stack.
@@ -178,16 +198,18 @@ mod tests {
         )];
         let merged = Merged::build(&scans);
         let mut c = Canon::new(&scans, &merged.tree);
-        assert_eq!(c.canonical("bin/ls"), "usr/bin/ls");
-        assert_eq!(c.canonical("bin/sh"), "usr/bin/sh");
-        assert_eq!(c.canonical("bin"), "bin");
-        assert_eq!(c.canonical("usr/lib64/x/y.so"), "usr/lib/x/y.so");
-        assert_eq!(c.canonical("loop1/x"), "loop1/x");
+        let mut canonical = |p: &str| c.canonical(p.to_string());
+        assert_eq!(canonical("bin/ls"), "usr/bin/ls");
+        assert_eq!(canonical("bin/sh"), "usr/bin/sh");
+        assert_eq!(canonical("bin"), "bin");
+        assert_eq!(canonical("usr/lib64/x/y.so"), "usr/lib/x/y.so");
+        assert_eq!(canonical("loop1/x"), "loop1/x");
+        assert_eq!(canonical("usr/bin/x"), "usr/bin/x");
         assert_eq!(
             c.resolve("", "/bin/../bin/ls").as_deref(),
             Some("usr/bin/ls")
         );
         let long = "a/".repeat(100_000);
-        assert_eq!(c.canonical(&long).len(), long.len());
+        assert_eq!(c.canonical(long.clone()).len(), long.len());
     }
 }

@@ -111,8 +111,6 @@ impl Catalog {
     }
 }
 
-const NONE: u32 = u32::MAX;
-
 /// One instance's claim on a path over the layers `[from, to)`.
 #[derive(Debug, Clone)]
 pub(crate) struct Claim {
@@ -135,8 +133,18 @@ pub(crate) struct Claims {
 }
 
 impl Claims {
+    /// The end of a claim list.
+    pub const NONE: u32 = u32::MAX;
+
     pub fn add(&mut self, path: String, instance: u32, from: u32, to: u32, z: Option<Box<str>>) {
         Self::push(&mut self.paths, &mut self.list, path, instance, from, to, z);
+    }
+
+    /// Room for `n` more path claims: a big database would otherwise rehash the map a
+    /// dozen times while it grows.
+    pub fn reserve(&mut self, n: usize) {
+        self.paths.reserve(n);
+        self.list.reserve(n);
     }
 
     pub fn add_dir(&mut self, dir: String, instance: u32, from: u32, to: u32) {
@@ -161,8 +169,8 @@ impl Claims {
         z: Option<Box<str>>,
     ) {
         let new = list.len() as u32;
-        let head = map.entry(path.into_boxed_str()).or_insert(NONE);
-        if *head != NONE {
+        let head = map.entry(path.into_boxed_str()).or_insert(Self::NONE);
+        if *head != Self::NONE {
             // The same instance re-listing a path in the next database version (apk rewrites
             // its whole db per layer) extends the claim rather than adding one.
             let h = &mut list[*head as usize];
@@ -189,7 +197,20 @@ impl Claims {
     pub fn of_path(&self, path: &str) -> ClaimIter<'_> {
         ClaimIter {
             list: &self.list,
-            at: self.paths.get(path).copied().unwrap_or(NONE),
+            at: self.paths.get(path).copied().unwrap_or(Self::NONE),
+        }
+    }
+
+    /// The first claim on a path, as a handle [`Claims::walk`] follows without
+    /// hashing the path again.
+    pub fn head(&self, path: &str) -> u32 {
+        self.paths.get(path).copied().unwrap_or(Self::NONE)
+    }
+
+    pub fn walk(&self, head: u32) -> ClaimIter<'_> {
+        ClaimIter {
+            list: &self.list,
+            at: head,
         }
     }
 
@@ -197,7 +218,7 @@ impl Claims {
     pub fn of_dir(&self, dir: &str) -> ClaimIter<'_> {
         ClaimIter {
             list: &self.list,
-            at: self.dirs.get(dir).copied().unwrap_or(NONE),
+            at: self.dirs.get(dir).copied().unwrap_or(Self::NONE),
         }
     }
 

@@ -128,11 +128,17 @@ impl DpkgCollector {
         // Lists name directories too, and a directory of dpkg's namespace can be a symlink
         // in the image (`/bin` with merged /usr): whatever is the parent of some listed path
         // is a directory to dpkg, so no package owns the symlink through it.
-        let dirs: HashSet<&str> = lists
-            .iter()
-            .flat_map(|l| l.3.iter())
-            .filter_map(|p| p.trim_start_matches('/').rsplit_once('/').map(|(d, _)| d))
-            .collect();
+        let mut dirs: HashSet<&str> = HashSet::new();
+        let mut last = "";
+        for p in lists.iter().flat_map(|l| l.3.iter()) {
+            if let Some((dir, _)) = p.trim_start_matches('/').rsplit_once('/')
+                && dir != last
+            {
+                dirs.insert(dir);
+                last = dir;
+            }
+        }
+        claims.reserve(lists.iter().map(|l| l.3.len()).sum());
         for (id, f, t, paths) in &lists {
             let name = &catalog.instances[*id as usize].key.name;
             let paths: Vec<String> = paths
@@ -140,13 +146,24 @@ impl DpkgCollector {
                 .filter(|p| !dirs.contains(p.trim_start_matches('/').trim_end_matches('/')))
                 .filter_map(|p| canon.resolve("", p))
                 .collect();
-            for (s, e, table) in self.segments(*f, *t) {
+            let segments = self.segments(*f, *t);
+            let divert = |p: &String, table: Option<&DiversionTable>| match table
+                .and_then(|t| t.map.get(p))
+            {
+                Some((to, by)) if by != name => Some(to.clone()),
+                _ => None,
+            };
+            if let [(s, e, table)] = segments[..] {
+                // One diversion table over the whole claim (the usual case): move the paths.
+                for p in paths {
+                    let path = divert(&p, table).unwrap_or(p);
+                    claims.add(path, *id, s, e, None);
+                }
+                continue;
+            }
+            for (s, e, table) in segments {
                 for p in &paths {
-                    let diverted = table.and_then(|t| t.map.get(p));
-                    let path = match diverted {
-                        Some((to, by)) if by != name => to.clone(),
-                        _ => p.clone(),
-                    };
+                    let path = divert(p, table).unwrap_or_else(|| p.clone());
                     claims.add(path, *id, s, e, None);
                 }
             }
