@@ -39,15 +39,27 @@ pub fn analyze(image: &Image) -> Analysis {
     let metadata_copies = copies::metadata_copies(&scans, &merged);
     let duplicates = copies::duplicates(&scans, &merged);
     let commands: Vec<String> = image.layers.iter().map(|l| l.command.clone()).collect();
-    // Package ownership sharpens toolchain, -dev and -dbg findings once that analysis lands.
+    let packages = packages::attribute(&scans, &merged);
+    // Package ownership sharpens toolchain, -dev and -dbg findings.
+    let view = findings::PackageView {
+        packages: packages
+            .packages
+            .iter()
+            .map(|p| findings::PackageRef {
+                manager: p.manager.name().into(),
+                name: p.name.clone(),
+                version: p.version.clone(),
+            })
+            .collect(),
+        owners: packages.owners.clone(),
+    };
     let findings = findings::find(&findings::FindingsInput {
         scans: &scans,
         merged: &merged,
         commands: &commands,
-        packages: None,
+        packages: Some(&view),
     });
     let rewrite = rewrite::plan(image, &merged, &rewrite::Options::default());
-    let packages = packages::attribute(&scans, &merged);
     Analysis {
         merged,
         sizes,

@@ -150,6 +150,7 @@ impl ApkCollector {
                 let meta = Meta {
                     declared_bytes: p.installed_size,
                     file_list: None,
+                    go: None,
                 };
                 catalog.observe(key(p), meta, v.from, v.to);
             }

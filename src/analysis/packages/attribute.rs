@@ -162,6 +162,7 @@ impl<'a> Attribution<'a> {
                 declared_bytes: inst.meta.declared_bytes,
                 files: t.files,
                 modified_files: t.modified,
+                go: inst.meta.go.as_deref().cloned(),
             }
         };
 

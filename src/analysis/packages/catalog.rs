@@ -2,6 +2,7 @@
 //! unbroken run of layers), and the claims instances make on paths.
 
 use super::Manager;
+use crate::analysis::gobuild::GoInfo;
 use std::collections::HashMap;
 
 /// What identifies one installed package version.
@@ -21,6 +22,8 @@ pub(crate) struct Meta {
     pub declared_bytes: Option<u64>,
     /// The database file listing this package's paths (dpkg `.list`, distroless `.md5sums`).
     pub file_list: Option<String>,
+    /// A Go program's build info.
+    pub go: Option<Box<GoInfo>>,
 }
 
 /// One package version over the layers `[from, to)` whose databases all list it.
@@ -48,8 +51,9 @@ impl Catalog {
         }
     }
 
-    /// Merges observations into instances: overlapping or adjacent intervals of one key
-    /// are one installation. Instance order is deterministic (by key, then layer).
+    /// Merges the observations made since the last call into instances: overlapping or
+    /// adjacent intervals of one key are one installation. Instance order is deterministic
+    /// (by key, then layer); a later call appends.
     pub fn finish(&mut self) {
         let mut seen: Vec<_> = std::mem::take(&mut self.seen).into_iter().collect();
         seen.sort_by(|a, b| a.0.cmp(&b.0));

@@ -57,6 +57,7 @@ impl DpkgCollector {
                 let meta = Meta {
                     declared_bytes: declared(s),
                     file_list: Some(list),
+                    go: None,
                 };
                 catalog.observe(key(s), meta, v.from, v.to);
             }
@@ -67,6 +68,7 @@ impl DpkgCollector {
                 let meta = Meta {
                     declared_bytes: declared(s),
                     file_list: Some(format!("{STATUS_D}/{stem}.md5sums")),
+                    go: None,
                 };
                 catalog.observe(key(s), meta, v.from, v.to);
             }

@@ -103,13 +103,13 @@ impl<'a> History<'a> {
                 });
             }
         }
-        // A file leaves the filesystem exactly once (overwritten, deleted or hidden), and
-        // the merge records each such event: that layer ends the version's visibility.
-        for s in &merged.shadowed {
-            let NodeRef { layer, entry } = s.at;
-            if let Some(&i) = at_index.get(&(layer, entry)) {
-                versions[i].to = s.by_layer.max(versions[i].from);
-            }
+        let refs: Vec<NodeRef> = at_index
+            .keys()
+            .map(|&(layer, entry)| NodeRef { layer, entry })
+            .collect();
+        for (at, to) in refs.iter().zip(visible_until(merged, layers, &refs)) {
+            let v = &mut versions[at_index[&(at.layer, at.entry)]];
+            v.to = to.max(v.from);
         }
         let mut by_path: HashMap<&'a str, Vec<u32>> = HashMap::new();
         for (i, v) in versions.iter().enumerate() {
@@ -130,6 +130,24 @@ impl<'a> History<'a> {
     pub fn of_kind(&self, kind: DbKind) -> impl Iterator<Item = &Version<'a>> {
         self.versions.iter().filter(move |v| v.kind == kind)
     }
+}
+
+/// For each file entry, the layer that removes it from the filesystem (`layers` when the
+/// final tree still has it). A file leaves exactly once (overwritten, deleted or hidden),
+/// and the merge records each such event.
+pub(crate) fn visible_until(merged: &Merged, layers: u32, refs: &[NodeRef]) -> Vec<u32> {
+    let index: HashMap<(u32, u32), usize> = refs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| ((r.layer, r.entry), i))
+        .collect();
+    let mut to = vec![layers; refs.len()];
+    for s in &merged.shadowed {
+        if let Some(&i) = index.get(&(s.at.layer, s.at.entry)) {
+            to[i] = s.by_layer;
+        }
+    }
+    to
 }
 
 /// Warnings, bounded: a garbage database must not produce a million lines.

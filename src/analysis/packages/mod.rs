@@ -6,9 +6,11 @@
 //! after that layer), so a package's `layer` is where it was last installed or upgraded, and a
 //! layer's bytes go to what its own database said. Bytes always come from the tar entries;
 //! `Installed-Size`/`I:`/RECORD sizes are only reported beside them as `declared_bytes`.
+//! A Go binary no package lists becomes a package of its own, named by its main module.
 //!
 //! Pipeline: [`history`] finds every database file version and the layers it is visible in;
-//! each manager module turns those into package observations and path claims held by
+//! each manager module (and [`go`], from the ELF scan) turns those into package
+//! observations and path claims held by
 //! [`catalog`]; [`attribute`] settles each path's owner and sums bytes.
 
 mod apk;
@@ -17,6 +19,7 @@ mod canon;
 mod catalog;
 mod dpkg;
 mod dpkg_db;
+mod go;
 mod history;
 mod npm;
 mod python;
@@ -35,6 +38,7 @@ pub use python::{
     parse_record,
 };
 
+use crate::analysis::gobuild::GoInfo;
 use crate::image::{LayerScan, Merged};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -99,6 +103,9 @@ pub struct Package {
     pub files: usize,
     /// Of those, files whose content changed in a later layer than the one that installed it.
     pub modified_files: usize,
+    /// A Go program's build info (Go version, CGO_ENABLED, modules); `manager` is `go`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub go: Option<GoInfo>,
 }
 
 impl Package {
@@ -205,6 +212,10 @@ pub fn attribute(scans: &[Arc<LayerScan>], merged: &Merged) -> PackageAnalysis {
     apk.claim(&catalog, &mut claims, &mut canon);
     python.claim(&history, &mut catalog, &mut claims, &mut canon);
     node.claim(&catalog, &mut claims);
+    // Go programs last: only binaries no package above owns become packages of their own.
+    let go = go::GoCollector::observe(scans, merged, &mut catalog, &claims);
+    catalog.finish();
+    go.claim(&catalog, &mut claims);
 
     attribute::Attribution::new(scans, merged, &catalog, &claims, canon).run(warnings)
 }

@@ -3,6 +3,7 @@
 mod apk;
 mod dpkg;
 mod dpkg_layers;
+mod go;
 mod lang;
 mod robust;
 
