@@ -4,8 +4,8 @@
 use crate::analysis::Analysis;
 use crate::analysis::copies::{Duplicates, MetadataCopies};
 pub use crate::analysis::findings::{Finding, FindingPath, Severity};
-use crate::analysis::rewrite::Rewrite;
 use crate::analysis::packages::Package;
+use crate::analysis::rewrite::Rewrite;
 use crate::analysis::sizes::Sizes;
 use crate::image::Image;
 use crate::image::merge::WasteKind;
