@@ -22,7 +22,7 @@ use crate::source::ImageSource;
 use action::{Action, Effect, update};
 use anyhow::{Context, Result};
 use crossterm::event::EventStream;
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 use ratatui::layout::Rect;
 use state::State;
 use std::time::{Duration, Instant};
@@ -82,8 +82,10 @@ async fn event_loop(
             ev = events.next() => match ev {
                 Some(ev) => {
                     batch.push(Action::Term(ev?));
-                    // Drain what is already queued: one render for a burst of keys.
-                    while let Some(Some(ev)) = events.next().now_or_never() {
+                    // Drain what is already queued: one render for a burst of keys. Polled
+                    // with this task's waker (not `now_or_never`'s no-op one): crossterm keeps
+                    // the first waker it is given and would never wake us again.
+                    while let Ok(Some(ev)) = tokio::time::timeout(Duration::ZERO, events.next()).await {
                         batch.push(Action::Term(ev?));
                     }
                 }

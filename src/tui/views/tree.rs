@@ -46,7 +46,7 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
     let head = if attrs {
         "  Permission  UID:GID      Size  Name"
     } else {
-        "      Size  Name"
+        "       Size  Name"
     };
     Line::styled(truncate(head, rows.width as usize), theme.header).render(
         Rect {
