@@ -57,6 +57,30 @@ impl Harness {
         Ok(h)
     }
 
+    /// The app on an image loaded before (tests share one load): each layer arrives, then
+    /// the analysis, as from the loader.
+    pub fn from_analysed(a: &Analysed, width: u16, height: u16) -> Harness {
+        let mut state = State::new(a.image.meta.clone(), Default::default());
+        state.screen = Rect::new(0, 0, width, height);
+        let terminal =
+            Terminal::new(TestBackend::new(width, height)).expect("a test backend always opens");
+        let mut h = Harness {
+            state,
+            theme: Theme::mono(),
+            terminal,
+            copied: Vec::new(),
+        };
+        for l in &a.image.layers {
+            h.apply(Action::Load(LoadEvent::Progress(Progress::LayerDone {
+                layer: l.index,
+                scan: l.scan.clone(),
+                cached: false,
+            })));
+        }
+        h.apply(Action::Load(LoadEvent::Done(Box::new(a.clone()))));
+        h
+    }
+
     /// Applies an action and runs its effects here and now.
     pub fn apply(&mut self, action: Action) {
         let mut queue = vec![action];

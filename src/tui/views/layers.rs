@@ -62,7 +62,13 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
     {
         let y = rows.y + (line - c.offset) as u16;
         let done = matches!(row.load, LayerLoad::Done { .. });
-        let size = row.bytes.map_or_else(|| "…".to_string(), bytes);
+        let size = match (row.bytes, super::progress::layer(row).0) {
+            (Some(b), _) => bytes(b),
+            (None, Some(f)) if matches!(row.load, LayerLoad::Reading { .. }) => {
+                format!("{:.0}%", f * 100.0)
+            }
+            _ => "…".to_string(),
+        };
         let (fill, empty, bar_style) = if done {
             let f = row.bytes.unwrap_or(0) as f64 / max.max(1) as f64;
             let (a, b) = bar(f, bw);

@@ -28,13 +28,14 @@ pub struct Areas {
     pub status: Rect,
 }
 
-pub const HEADER_LINES: u16 = 2;
+/// The summary fits two lines from this width on; below it takes three.
+pub const WIDE: u16 = 110;
 /// Lines at the bottom of the tree pane for the selected file's details or the prompt.
 pub const TREE_FOOTER: u16 = 2;
 
 pub fn layout(area: Rect) -> Areas {
     let [header, middle, status] = Layout::vertical([
-        Constraint::Length(HEADER_LINES),
+        Constraint::Length(if area.width >= WIDE { 2 } else { 3 }),
         Constraint::Min(3),
         Constraint::Length(1),
     ])
@@ -121,12 +122,18 @@ pub fn pane_block<'a>(title: Vec<Span<'a>>, focused: bool, theme: &Theme) -> Blo
 /// The left column's title: all three lists, the shown one marked.
 pub fn left_title<'a>(state: &State, theme: &Theme) -> Vec<Span<'a>> {
     let mut spans = Vec::new();
+    let narrow = layout(state.screen).left.width < 40;
     for (i, p) in [Pane::Layers, Pane::Packages, Pane::Findings]
         .into_iter()
         .enumerate()
     {
         let key = [1, 3, 4][i];
-        let text = format!(" {key} {} ", p.title());
+        let name = match (narrow, p) {
+            (true, Pane::Packages) => "Pkgs",
+            (true, Pane::Findings) => "Finds",
+            _ => p.title(),
+        };
+        let text = format!(" {key} {name} ");
         spans.push(if state.left == p {
             Span::styled(format!("[{}]", text.trim()), theme.title)
         } else {

@@ -39,23 +39,23 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     top.push(status);
     let mut lines = vec![Line::from(top)];
     let field = |label: &str, value: String| {
-        [
+        vec![
             Span::styled(format!(" {label} "), theme.label),
             Span::styled(value, theme.value),
             Span::raw(" "),
         ]
     };
-    let mut second: Vec<Span> = Vec::new();
+    let mut second: Vec<Vec<Span>> = Vec::new();
     match &state.loaded {
         Some(l) => {
             let s = &l.report.size;
             let savable: u64 = state.findings.items().iter().map(|f| f.savable).sum();
-            second.extend(field("total", bytes(s.layers_bytes)));
-            second.extend(field("final", bytes(s.final_bytes)));
-            second.extend(field("compressed", bytes(s.compressed_bytes)));
-            second.extend(field("efficiency", format!("{:.1}%", s.efficiency * 100.0)));
-            second.extend(field("reclaimable", bytes(s.reclaimable_bytes)));
-            second.extend(field(
+            second.push(field("total", bytes(s.layers_bytes)));
+            second.push(field("final", bytes(s.final_bytes)));
+            second.push(field("compressed", bytes(s.compressed_bytes)));
+            second.push(field("efficiency", format!("{:.1}%", s.efficiency * 100.0)));
+            second.push(field("reclaimable", bytes(s.reclaimable_bytes)));
+            second.push(field(
                 "savable",
                 if state.findings.items().is_empty() {
                     "–".into()
@@ -67,13 +67,25 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         None => {
             let scanned: u64 = state.layers.iter().filter_map(|l| l.bytes).sum();
             let compressed: u64 = state.layers.iter().filter_map(|l| l.compressed).sum();
-            second.extend(field("scanned", bytes(scanned)));
-            second.extend(field("compressed", bytes(compressed)));
-            second.extend(field("final", "…".into()));
-            second.extend(field("efficiency", "…".into()));
+            second.push(field("scanned", bytes(scanned)));
+            second.push(field("compressed", bytes(compressed)));
+            second.push(field("final", "…".into()));
+            second.push(field("efficiency", "…".into()));
         }
     }
-    lines.push(Line::from(second));
+    // Fields flow onto as many lines as the header has, never cut mid-field.
+    let mut line: Vec<Span> = Vec::new();
+    let mut used = 0;
+    for f in second {
+        let w: usize = f.iter().map(|s| s.content.chars().count()).sum();
+        if used + w > area.width as usize && !line.is_empty() {
+            lines.push(Line::from(std::mem::take(&mut line)));
+            used = 0;
+        }
+        used += w;
+        line.extend(f);
+    }
+    lines.push(Line::from(line));
     for (i, line) in lines.into_iter().enumerate() {
         if (i as u16) < area.height {
             line.render(
