@@ -63,6 +63,9 @@ async fn event_loop(
     // First frame before any work starts: the layer list is known from the manifest.
     term.draw(|f| views::draw(f, state, theme))?;
     let mut last_draw = Instant::now();
+    let mut timings = Timings::from_env();
+    timings.mark("first_frame");
+    let mut loaded_shown = false;
     let mut load = spawn_load(source, None);
     let (trees, mut built) = tree_worker();
     let mut events = EventStream::new();
@@ -76,6 +79,10 @@ async fn event_loop(
             term.draw(|f| views::draw(f, state, theme))?;
             last_draw = Instant::now();
             dirty = false;
+            if !loaded_shown && state.loaded.is_some() && state.tree().is_some() {
+                loaded_shown = true;
+                timings.mark("loaded");
+            }
         }
         let mut batch: Vec<Action> = Vec::new();
         tokio::select! {
@@ -120,6 +127,33 @@ fn run_effect(term: &mut terminal::Term, trees: &std::sync::mpsc::Sender<TreeJob
         }
         Effect::Copy(text) => {
             let _ = terminal::osc52(term.backend_mut(), &text);
+        }
+    }
+}
+
+/// `MICROSCOPE_TIMINGS=FILE` appends `event unix_ms` lines (first_frame, loaded): how the
+/// speed figures in the README are measured, from outside, on real terminals.
+struct Timings(Option<std::fs::File>);
+
+impl Timings {
+    fn from_env() -> Timings {
+        let file = std::env::var_os("MICROSCOPE_TIMINGS").and_then(|p| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+                .ok()
+        });
+        Timings(file)
+    }
+
+    fn mark(&mut self, what: &str) {
+        use std::io::Write;
+        if let Some(f) = &mut self.0 {
+            let ms = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis());
+            let _ = writeln!(f, "{what} {ms}");
         }
     }
 }
