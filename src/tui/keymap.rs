@@ -280,6 +280,24 @@ impl Keymap {
     }
 }
 
+impl Keymap {
+    /// The key table for the README: | pane | keys | what | `config name` |.
+    pub fn markdown(&self) -> String {
+        let mut s = String::from("| where | keys | what | config name |\n| --- | --- | --- | --- |\n");
+        for b in &self.bindings {
+            let keys: Vec<String> = b.keys.iter().map(|k| format!("`{}`", k.label())).collect();
+            s.push_str(&format!(
+                "| {} | {} | {} | `{}` |\n",
+                b.context.title(),
+                keys.join(" "),
+                b.help,
+                b.name
+            ));
+        }
+        s
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
