@@ -1,6 +1,8 @@
 //! The README's key table is the keymap's: regenerate it with
 //! `cargo test --test tui_readme -- --ignored --nocapture` when keys change.
 
+#![cfg(feature = "tui")]
+
 use microscope::tui::keymap::Keymap;
 
 #[test]

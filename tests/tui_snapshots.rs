@@ -1,6 +1,8 @@
 //! Every view of the app on the demo images, at 80×24 and 160×48, as insta snapshots
 //! (NO_COLOR theme; digests masked). Review changes with `cargo insta review`.
 
+#![cfg(feature = "tui")]
+
 mod tui_common;
 
 use microscope::tui::harness::Harness;

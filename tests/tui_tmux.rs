@@ -2,6 +2,8 @@
 //! `send-keys`, the screen comes back with `capture-pane`. Skipped when tmux or the corpus
 //! (`$MICROSCOPE_CORPUS`) is absent.
 
+#![cfg(feature = "tui")]
+
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};

@@ -63,12 +63,11 @@ fn prompt_key(state: &mut State, k: KeyEvent) {
         _ => return,
     }
     match state.prompt.clone() {
-        Some(Prompt::Search(t)) => {
-            // Incremental: the cursor follows the first match from where it is.
-            if !jump_to_match(state, &t, true, true) && !t.is_empty() {
-                state.message = Some(format!("no match for {t:?}"));
-            }
+        // Incremental: the cursor follows the first match from where it is.
+        Some(Prompt::Search(t)) if !jump_to_match(state, &t, true, true) && !t.is_empty() => {
+            state.message = Some(format!("no match for {t:?}"));
         }
+        Some(Prompt::Search(_)) => {}
         Some(Prompt::Filter(t)) => set_filter(state, t),
         None => {}
     }

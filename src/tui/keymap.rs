@@ -283,7 +283,8 @@ impl Keymap {
 impl Keymap {
     /// The key table for the README: | pane | keys | what | `config name` |.
     pub fn markdown(&self) -> String {
-        let mut s = String::from("| where | keys | what | config name |\n| --- | --- | --- | --- |\n");
+        let mut s =
+            String::from("| where | keys | what | config name |\n| --- | --- | --- | --- |\n");
         for b in &self.bindings {
             let keys: Vec<String> = b.keys.iter().map(|k| format!("`{}`", k.label())).collect();
             s.push_str(&format!(
