@@ -158,12 +158,12 @@ impl Builder {
     }
 
     fn finish(mut self, mode: TreeMode, complete: bool) -> Tree {
-        // Children come after parents, so one reverse pass sums every subtree.
+        // Children come after parents, so one reverse pass sums every subtree. Removed bytes
+        // add up separately: a removed directory shows what it held, a live one only what
+        // is there.
+        let mut ghost = vec![0u64; self.nodes.len()];
         for i in (1..self.nodes.len()).rev() {
-            let (size, status, parent) = {
-                let n = &self.nodes[i];
-                (n.size, n.status, n.parent as usize)
-            };
+            let (size, parent) = (self.nodes[i].size, self.nodes[i].parent as usize);
             if self.implied[i] && !self.nodes[i].children.is_empty() {
                 let all_removed = self.nodes[i]
                     .children
@@ -173,7 +173,13 @@ impl Builder {
                     self.nodes[i].status = Status::Removed;
                 }
             }
-            if status != Status::Removed {
+            let status = self.nodes[i].status;
+            if status == Status::Removed {
+                if self.implied[i] {
+                    self.nodes[i].size = ghost[i];
+                }
+                ghost[parent] += self.nodes[i].size;
+            } else {
                 self.nodes[parent].size += size;
             }
         }
@@ -326,7 +332,8 @@ mod tests {
         let t = layer(&scans[1], 1, merged.changes.get(1));
         let big = t.find("x/big").expect("removed path shown");
         assert_eq!(t.node(big).status, Status::Removed);
-        assert_eq!(t.node(t.find("x").expect("x")).status, Status::Removed);
+        let x = t.node(t.find("x").expect("x"));
+        assert_eq!((x.status, x.size), (Status::Removed, 100), "x held what was removed");
         assert_eq!(
             t.root().size,
             1,
