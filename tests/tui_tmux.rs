@@ -112,3 +112,60 @@ fn the_app_runs_in_a_terminal() {
         "q exits cleanly:\n{screen}"
     );
 }
+
+/// Keys work while layers are still being scanned, and `q` quits at once, cancelling the
+/// scan and giving the shell its terminal back.
+#[test]
+fn keys_work_and_q_quits_while_loading() {
+    let has_tmux = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let image = std::env::var_os("MICROSCOPE_CORPUS")
+        .map(|d| PathBuf::from(d).join("debian-bookworm.oci.tar"))
+        .filter(|p| p.is_file() && has_tmux);
+    let Some(image) = image else {
+        eprintln!("skipped: needs tmux and $MICROSCOPE_CORPUS/debian-bookworm.oci.tar");
+        return;
+    };
+    let config = tempfile::tempdir().expect("temp dir");
+    let name = format!("microscope-e2e-load-{}", std::process::id());
+    let cmd = format!(
+        "XDG_CONFIG_HOME={} {} {}; echo MICROSCOPE_EXIT=$?; sleep 30",
+        config.path().display(),
+        env!("CARGO_BIN_EXE_microscope"),
+        image.display()
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &name,
+        "-x",
+        "120",
+        "-y",
+        "36",
+        &cmd,
+    ]);
+    let s = Session(name);
+    let screen = s.wait_for("scanning 0/1 layers", 10);
+    assert!(
+        screen.contains("Layers"),
+        "the first frame comes before the scan:\n{screen}"
+    );
+    s.keys(&["?"]);
+    let screen = s.wait_for("Quit (cancels loading)", 3);
+    assert!(
+        !screen.contains("efficiency 1"),
+        "help answered while still loading"
+    );
+    s.keys(&["x"]);
+    let start = Instant::now();
+    s.keys(&["q"]);
+    s.wait_for("MICROSCOPE_EXIT=0", 5);
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "q quits at once while loading ({:?})",
+        start.elapsed()
+    );
+}

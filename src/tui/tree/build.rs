@@ -333,7 +333,11 @@ mod tests {
         let big = t.find("x/big").expect("removed path shown");
         assert_eq!(t.node(big).status, Status::Removed);
         let x = t.node(t.find("x").expect("x"));
-        assert_eq!((x.status, x.size), (Status::Removed, 100), "x held what was removed");
+        assert_eq!(
+            (x.status, x.size),
+            (Status::Removed, 100),
+            "x held what was removed"
+        );
         assert_eq!(
             t.root().size,
             1,
