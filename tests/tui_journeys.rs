@@ -346,3 +346,38 @@ fn layers_fill_in_while_loading() {
         "its tree waits for the scan"
     );
 }
+
+#[test]
+fn a_tree_built_before_the_merge_is_replaced_and_failures_are_shown() {
+    use microscope::jobs::Progress;
+    use microscope::jobs::background::LoadEvent;
+    use microscope::tui::action::{Action, update};
+    use microscope::tui::tree::build::TreeJob;
+    let done = tui_common::demo("micro", 80, 24);
+    let loaded = done.state.loaded.clone().expect("loaded");
+    let src = microscope::demo::source("micro").expect("demo");
+    let mut h = microscope::tui::harness::Harness::opening(&*src, 80, 24);
+    let scan = loaded.image.layers[0].scan.clone();
+    // The layer arrives; its tree build is asked for but not back yet...
+    let effects = update(
+        &mut h.state,
+        Action::Load(LoadEvent::Progress(Progress::LayerDone {
+            layer: 0,
+            scan: scan.clone(),
+            cached: false,
+        })),
+    );
+    assert_eq!(effects.len(), 1, "a tree build is asked for");
+    // ...the analysis lands first, then the stale tree.
+    h.apply(Action::Load(LoadEvent::Done(Box::new(loaded))));
+    let stale = TreeJob {
+        mode: TreeMode::Layer(0),
+        scans: vec![scan],
+        analysis: None,
+    };
+    h.apply(Action::TreeBuilt(Box::new(stale.run().expect("tree"))));
+    let v = h.state.tree().expect("a tree is shown");
+    assert!(v.tree.complete, "the tree without statuses was replaced");
+    h.apply(Action::Load(LoadEvent::Failed("layer 1: truncated".into())));
+    assert!(h.render().contains("failed: layer 1: truncated"));
+}

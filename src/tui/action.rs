@@ -44,6 +44,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Term(Event::Resize(w, h)) => state.screen = Rect::new(0, 0, w, h),
         Action::Term(_) => {}
         Action::Load(ev) => load(state, ev),
+        // Built from a scan alone while the merge was running: stale now, ask again.
+        Action::TreeBuilt(tree) if !tree.complete && state.loaded.is_some() => {
+            state.pending.remove(&tree.mode);
+        }
         Action::TreeBuilt(tree) => {
             state.pending.remove(&tree.mode);
             let mode = tree.mode;
