@@ -234,6 +234,7 @@ fn selecting_a_finding_jumps_to_its_files() {
         paths: vec![Arc::from(
             "var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_InRelease",
         )],
+        path_count: 1,
         bytes: 150_000,
         savable: 150_000,
         fix: "RUN apt-get update && apt-get install -y … && rm -rf /var/lib/apt/lists/*".into(),
@@ -380,4 +381,29 @@ fn a_tree_built_before_the_merge_is_replaced_and_failures_are_shown() {
     assert!(v.tree.complete, "the tree without statuses was replaced");
     h.apply(Action::Load(LoadEvent::Failed("layer 1: truncated".into())));
     assert!(h.render().contains("failed: layer 1: truncated"));
+}
+
+#[test]
+fn a_deleted_files_finding_opens_the_layer_that_holds_them() {
+    let mut h = tui_common::demo("fat", 80, 24);
+    let items = h.state.findings.items();
+    let i = items
+        .iter()
+        .position(|f| f.kind == "deleted-later")
+        .expect("the fat demo deletes files a layer too late");
+    let want = items[i].clone();
+    h.press("4");
+    for _ in 0..i {
+        h.press("j");
+    }
+    h.press("enter");
+    assert_eq!(
+        h.state.tree_mode(),
+        TreeMode::Layer(want.layer.expect("a layer")),
+        "files gone from the final image are shown in the layer that wrote them"
+    );
+    assert_eq!(
+        h.selected_path().as_deref(),
+        want.paths.first().map(|p| &**p)
+    );
 }

@@ -22,7 +22,10 @@ pub struct FindingRow {
     pub kind: String,
     pub title: String,
     pub layer: Option<usize>,
+    /// The files behind it, largest saving first (the analysis lists at most a few dozen).
     pub paths: Vec<Arc<str>>,
+    /// All files behind it, listed or not.
+    pub path_count: u64,
     pub bytes: u64,
     pub savable: u64,
     /// The Dockerfile line that fixes it.
@@ -59,10 +62,27 @@ pub fn packages(_analysis: &Analysis) -> Vec<PackageRow> {
     Vec::new()
 }
 
-/// Findings, grouped by kind (groups by total savable bytes), largest first in a group.
-/// Empty until the findings analysis lands on `Analysis`.
-pub fn findings(_analysis: &Analysis) -> Vec<FindingRow> {
-    Vec::new()
+/// The findings analysis's results as rows; paths keyed as the tree keys them (no `/`).
+pub fn findings(analysis: &Analysis) -> Vec<FindingRow> {
+    analysis
+        .findings
+        .findings
+        .iter()
+        .map(|f| FindingRow {
+            kind: f.kind.clone(),
+            title: f.title.clone(),
+            layer: Some(f.layer as usize),
+            paths: f
+                .paths
+                .iter()
+                .map(|p| Arc::from(p.path.trim_start_matches('/')))
+                .collect(),
+            path_count: f.path_count,
+            bytes: f.bytes,
+            savable: f.savable_bytes,
+            fix: f.fix.clone(),
+        })
+        .collect()
 }
 
 /// Orders findings for the pane: groups by kind, the group saving most first.

@@ -113,7 +113,7 @@ fn detail(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
                 "savable {} of {}{layer} · {} files",
                 bytes(f.savable),
                 bytes(f.bytes),
-                f.paths.len()
+                f.path_count
             ),
             theme.label,
         ),

@@ -49,7 +49,8 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     match &state.loaded {
         Some(l) => {
             let s = &l.report.size;
-            let savable: u64 = state.findings.items().iter().map(|f| f.savable).sum();
+            // Each byte once, however many findings name it.
+            let savable = l.analysis.findings.findings_savable_bytes;
             second.push(field("total", bytes(s.layers_bytes)));
             second.push(field("final", bytes(s.final_bytes)));
             second.push(field("compressed", bytes(s.compressed_bytes)));
