@@ -48,5 +48,6 @@ shot layers fat
 shot layer-tree fat j j Tab
 shot image-tree fat w Tab
 shot search fat w Tab C-Space / s e r v e r
+shot findings fat 4 j j Enter
 shot help fat ?
 shot micro micro w Tab

@@ -53,7 +53,7 @@ impl Theme {
             message: s.fg(Color::Yellow),
             error: s.fg(Color::Red).add_modifier(Modifier::BOLD),
             selected: s.bg(Color::Blue).fg(Color::White),
-            selected_unfocused: s.add_modifier(Modifier::REVERSED),
+            selected_unfocused: s.bg(Color::DarkGray),
             bar: s.fg(Color::Cyan),
             bar_empty: s.fg(Color::DarkGray),
             highlight: s.fg(Color::Magenta).add_modifier(Modifier::BOLD),
