@@ -18,6 +18,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             // Rules are read before the image, so a bad config fails fast.
             let plan = gate::plan(&args.ci, &args.output, &SourceOptions::default(), false)?;
             let src = microscope::demo::source(&args.image)?;
+            if plan.is_none() && !args.rewrite.rewrite && interactive(&args.output) {
+                return open_app(src);
+            }
             let report = analyse(&*src, &args.rewrite)?;
             if args.rewrite.rewrite {
                 return emit_rewrite(&report, &args.output);
@@ -42,6 +45,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 .transpose()?;
             let opts = SourceOptions { platform };
             let plan = gate::plan(&a.ci, &a.output, &opts, true)?;
+            if plan.is_none() && !a.rewrite.rewrite && interactive(&a.output) {
+                let reference = ImageRef::parse(&image)?;
+                let src = source::open(&reference, &opts).with_context(|| reference.to_string())?;
+                return open_app(src);
+            }
             let report = analyse_ref_with(&image, &opts, &a.rewrite)?;
             if a.rewrite.rewrite {
                 return emit_rewrite(&report, &a.output);
@@ -52,6 +60,25 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
     }
+}
+
+/// The app opens when a person is watching: stdout is a terminal and no report, CI verdict
+/// or rewrite was asked for.
+fn interactive(out: &OutputArgs) -> bool {
+    use std::io::IsTerminal;
+    let report_asked = out.json || out.findings || out.format.is_some() || out.output.is_some();
+    cfg!(feature = "tui") && !report_asked && std::io::stdout().is_terminal()
+}
+
+#[cfg(feature = "tui")]
+fn open_app(src: Box<dyn ImageSource>) -> Result<ExitCode> {
+    microscope::tui::run(src)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(not(feature = "tui"))]
+fn open_app(_src: Box<dyn ImageSource>) -> Result<ExitCode> {
+    bail!("this build has no interactive app (built without the `tui` feature); use --json")
 }
 
 /// Opens and analyses the image a reference names (also used for a `--baseline` image).
