@@ -27,6 +27,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 None => emit(&report, &args.output),
             }
         }
+        Some(Command::Compare(args)) => compare(args),
         None => {
             let a = cli.analyze;
             let Some(image) = a.image else {
@@ -136,4 +137,58 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
     tmp.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+/// `microscope compare LEFT RIGHT`: both images loaded with their shared layers scanned
+/// once, analysed, diffed, and rendered as JSON, Markdown or text.
+fn compare(args: crate::cli::CompareArgs) -> Result<ExitCode> {
+    use microscope::analysis::compare::{Side, compare};
+    use microscope::jobs::compare::{PairOptions, load_pair};
+    use microscope::report::compare::{CompareReport, markdown, text as compare_text};
+    let platform = args
+        .platform
+        .as_deref()
+        .map(|p| {
+            Platform::parse(p)
+                .with_context(|| format!("--platform {p:?}: expected os/arch[/variant]"))
+        })
+        .transpose()?;
+    let opts = SourceOptions { platform };
+    let left = open_side(&args.left, &opts)?;
+    let right = open_side(&args.right, &opts)?;
+    let pair = load_pair(&*left, &*right, &PairOptions::default())
+        .with_context(|| format!("{} vs {}", args.left, args.right))?;
+    let (la, ra) = (
+        analysis::analyze(&pair.left),
+        analysis::analyze(&pair.right),
+    );
+    let c = compare(Side::new(&pair.left, &la), Side::new(&pair.right, &ra));
+    let report = CompareReport::build(
+        Report::build(&pair.left, &la),
+        Report::build(&pair.right, &ra),
+        &c,
+    );
+    let body = if args.output.json {
+        let mut s = serde_json::to_string_pretty(&report)?;
+        s.push('\n');
+        s
+    } else if args.markdown {
+        markdown::render(&report)
+    } else {
+        compare_text::render(&report)
+    };
+    match &args.output.output {
+        Some(path) => write_atomically(path, body.as_bytes())?,
+        None => std::io::stdout().lock().write_all(body.as_bytes())?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An image of a comparison: a reference, or `demo:NAME` for a built-in demo image.
+fn open_side(image: &str, opts: &SourceOptions) -> Result<Box<dyn ImageSource>> {
+    if let Some(name) = image.strip_prefix("demo:") {
+        return Ok(microscope::demo::source(name)?);
+    }
+    let reference = ImageRef::parse(image)?;
+    source::open(&reference, opts).with_context(|| reference.to_string())
 }

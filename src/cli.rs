@@ -23,6 +23,8 @@ pub struct Cli {
 pub enum Command {
     /// Analyse the built-in demo images (no network, no Docker).
     Demo(DemoArgs),
+    /// Compare two images side by side: LEFT (before) and RIGHT (after).
+    Compare(CompareArgs),
 }
 
 #[derive(Debug, Args)]
@@ -132,4 +134,20 @@ pub struct DemoArgs {
     pub ci: CiArgs,
     #[command(flatten)]
     pub rewrite: RewriteArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The image before: any IMAGE, or demo:fat / demo:micro.
+    pub left: String,
+    /// The image after.
+    pub right: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Print a Markdown summary fit for a pull-request comment.
+    #[arg(long, conflicts_with = "json")]
+    pub markdown: bool,
+    /// Platform to pick from a multi-platform index, on both sides: os/arch[/variant].
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
 }
