@@ -270,3 +270,32 @@ fn the_breakdown_is_disjoint_and_adds_up() {
     );
     assert_eq!(c.comparison.layers.shared, 0);
 }
+
+#[test]
+fn many_similar_changes_stay_one_breakdown_item() {
+    let mut data = LayerBuilder::new("COPY data /data");
+    for d in 0..12 {
+        for f in 0..5 {
+            data = data.file(&format!("data/d{d:02}/f{f}"), &bytes(f, 100));
+        }
+    }
+    data = data.file("usr/local/bin/tool", &bytes(1, 2000));
+    let left = ImageBuilder::new("t:left").layer(base());
+    let right = ImageBuilder::new("t:right").layer(base()).layer(data);
+    let (l, r) = (docker(&left), docker(&right));
+    let c = run(&*l, &*r);
+    let items: Vec<(&str, bool, i64)> = c
+        .report
+        .diff
+        .files
+        .breakdown
+        .iter()
+        .map(|b| (b.path.as_str(), b.dir, b.delta))
+        .collect();
+    // 60 files of 100 B in 12 directories: one answer, not 12; a lone binary: the file.
+    assert_eq!(
+        items,
+        [("data", true, 6000), ("usr/local/bin/tool", false, 2000)]
+    );
+    assert_eq!(c.report.diff.files.other_delta, 0);
+}

@@ -86,14 +86,16 @@ pub fn dir_changes(t: &TreeDiff, max_depth: usize, n: usize) -> Vec<PathChange> 
     all
 }
 
-/// Directories this shallow are categories (`usr`, `usr/lib`, `var/cache`), never an
-/// answer on their own: always look inside.
+/// Directories this shallow are usually categories (`usr`, `usr/lib`, `var/cache`) that say
+/// little on their own: they are opened as soon as one child holds a quarter of their
+/// change. A deeper directory is opened only when one subdirectory holds three quarters of
+/// it, so `var/lib/apt/lists/` stays one item rather than its largest file, and a directory
+/// of many similar changes (`data/` with 200 subdirectories) stays one item too.
 const CATEGORY_DEPTH: usize = 2;
 
 /// Up to `k` disjoint paths that explain the change, largest first. Starting from the
 /// root, the largest item is either reported or, when it is a directory that says little
-/// on its own, replaced by its children: categories are always opened, and so is a
-/// directory that is mostly (three quarters) one subdirectory; a directory with a single
+/// on its own (see [`CATEGORY_DEPTH`]), replaced by its children; a directory with a single
 /// differing entry becomes that entry. Items never overlap, so their deltas add up.
 pub fn breakdown(t: &TreeDiff, k: usize) -> Vec<PathChange> {
     let Some(root) = t.dirs.get("") else {
@@ -133,12 +135,24 @@ pub fn breakdown(t: &TreeDiff, k: usize) -> Vec<PathChange> {
         } else {
             item.path.split('/').count()
         };
-        let dominated = children
+        let gross = |c: &PathChange| {
+            if c.dir {
+                t.dirs.get(c.path.as_str()).map_or(0, |a| a.gross)
+            } else {
+                c.delta.unsigned_abs()
+            }
+        };
+        let largest = children.iter().map(gross).max().unwrap_or(0);
+        let largest_dir = children
             .iter()
             .filter(|c| c.dir)
-            .filter_map(|c| t.dirs.get(c.path.as_str()))
-            .any(|c| c.gross.saturating_mul(4) >= agg.gross.saturating_mul(3));
-        if depth <= CATEGORY_DEPTH || dominated {
+            .map(gross)
+            .max()
+            .unwrap_or(0);
+        let open = depth == 0
+            || (depth <= CATEGORY_DEPTH && largest.saturating_mul(4) >= agg.gross)
+            || largest_dir.saturating_mul(4) >= agg.gross.saturating_mul(3);
+        if open {
             frontier.extend(children);
         } else {
             out.push(item);
