@@ -139,12 +139,8 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// `microscope compare LEFT RIGHT`: both images loaded with their shared layers scanned
-/// once, analysed, diffed, and rendered as JSON, Markdown or text.
+/// `microscope compare LEFT RIGHT`.
 fn compare(args: crate::cli::CompareArgs) -> Result<ExitCode> {
-    use microscope::analysis::compare::{Side, compare};
-    use microscope::jobs::compare::{PairOptions, load_pair};
-    use microscope::report::compare::{CompareReport, markdown, text as compare_text};
     let platform = args
         .platform
         .as_deref()
@@ -156,28 +152,44 @@ fn compare(args: crate::cli::CompareArgs) -> Result<ExitCode> {
     let opts = SourceOptions { platform };
     let left = open_side(&args.left, &opts)?;
     let right = open_side(&args.right, &opts)?;
-    let pair = load_pair(&*left, &*right, &PairOptions::default())
-        .with_context(|| format!("{} vs {}", args.left, args.right))?;
-    let (la, ra) = (
-        analysis::analyze(&pair.left),
-        analysis::analyze(&pair.right),
-    );
-    let c = compare(Side::new(&pair.left, &la), Side::new(&pair.right, &ra));
-    let report = CompareReport::build(
-        Report::build(&pair.left, &la),
-        Report::build(&pair.right, &ra),
-        &c,
-    );
-    let body = if args.output.json {
-        let mut s = serde_json::to_string_pretty(&report)?;
-        s.push('\n');
-        s
+    let format = if args.output.json {
+        CompareFormat::Json
     } else if args.markdown {
-        markdown::render(&report)
+        CompareFormat::Markdown
     } else {
-        compare_text::render(&report)
+        CompareFormat::Text
     };
-    match &args.output.output {
+    compare_sources(&*left, &*right, format, args.output.output.as_deref())
+        .with_context(|| format!("{} vs {}", args.left, args.right))
+}
+
+pub enum CompareFormat {
+    Json,
+    Markdown,
+    Text,
+}
+
+/// Compares two opened images (shared layers scanned once) and writes the result; `demo`
+/// can call this with the demo images.
+pub fn compare_sources(
+    left: &dyn ImageSource,
+    right: &dyn ImageSource,
+    format: CompareFormat,
+    out: Option<&std::path::Path>,
+) -> Result<ExitCode> {
+    use microscope::jobs::compare::{PairOptions, load_and_compare};
+    use microscope::report::compare::{markdown, text as compare_text};
+    let report = load_and_compare(left, right, &PairOptions::default())?.report();
+    let body = match format {
+        CompareFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&report)?;
+            s.push('\n');
+            s
+        }
+        CompareFormat::Markdown => markdown::render(&report),
+        CompareFormat::Text => compare_text::render(&report),
+    };
+    match out {
         Some(path) => write_atomically(path, body.as_bytes())?,
         None => std::io::stdout().lock().write_all(body.as_bytes())?,
     }

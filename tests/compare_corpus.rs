@@ -5,11 +5,11 @@
 //! as a plain `docker save` layer.
 
 use microscope::analysis::analyze;
+use microscope::analysis::compare::Comparison;
 use microscope::analysis::compare::tree::Status;
-use microscope::analysis::compare::{Comparison, Side, compare};
 use microscope::demo::builder::LayerBuilder;
 use microscope::image::{Image, Platform};
-use microscope::jobs::compare::{Pair, PairOptions, load_pair};
+use microscope::jobs::compare::{Pair, PairOptions, load_and_compare};
 use microscope::reference::ImageRef;
 use microscope::report::Report;
 use microscope::source::store::{BlobStore, TarStore};
@@ -35,10 +35,8 @@ fn source(reference: &str) -> Box<dyn ImageSource> {
 
 fn compared(left: &str, right: &str) -> (Pair, Comparison) {
     let (l, r) = (source(left), source(right));
-    let pair = load_pair(&*l, &*r, &PairOptions::default()).unwrap();
-    let (la, ra) = (analyze(&pair.left), analyze(&pair.right));
-    let c = compare(Side::new(&pair.left, &la), Side::new(&pair.right, &ra));
-    (pair, c)
+    let c = load_and_compare(&*l, &*r, &PairOptions::default()).unwrap();
+    (c.pair, c.comparison)
 }
 
 #[test]

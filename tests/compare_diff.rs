@@ -3,11 +3,11 @@
 //! the reused scan is exactly what a fresh scan would have given.
 
 use microscope::analysis::analyze;
+use microscope::analysis::compare::Comparison;
 use microscope::analysis::compare::highlights::{breakdown, dir_changes, top_changes};
 use microscope::analysis::compare::tree::Status;
-use microscope::analysis::compare::{Comparison, Side, compare};
 use microscope::demo::builder::{BlobCompression, ImageBuilder, LayerBuilder};
-use microscope::jobs::compare::{Pair, PairOptions, load_pair};
+use microscope::jobs::compare::{Pair, PairOptions, load_and_compare};
 use microscope::jobs::{LoadOptions, load_image};
 use microscope::report::Report;
 use microscope::report::compare::CompareReport;
@@ -71,6 +71,7 @@ fn after() -> ImageBuilder {
         ))
 }
 
+/// The loaded pair, its comparison, and the `{left, right, diff}` report.
 struct Compared {
     pair: Pair,
     comparison: Comparison,
@@ -78,17 +79,11 @@ struct Compared {
 }
 
 fn run(left: &dyn ImageSource, right: &dyn ImageSource) -> Compared {
-    let pair = load_pair(left, right, &PairOptions::default()).unwrap();
-    let (la, ra) = (analyze(&pair.left), analyze(&pair.right));
-    let comparison = compare(Side::new(&pair.left, &la), Side::new(&pair.right, &ra));
-    let report = CompareReport::build(
-        Report::build(&pair.left, &la),
-        Report::build(&pair.right, &ra),
-        &comparison,
-    );
+    let c = load_and_compare(left, right, &PairOptions::default()).unwrap();
+    let report = c.report();
     Compared {
-        pair,
-        comparison,
+        pair: c.pair,
+        comparison: c.comparison,
         report,
     }
 }

@@ -3,7 +3,11 @@
 //! across formats (a gzip OCI blob and the same tar in a `docker save`), by diff_id.
 
 use super::load::{LoadOptions, Progress, ScanCache, load_image};
+use crate::analysis::compare::{Comparison, Side, compare};
+use crate::analysis::{Analysis, analyze};
 use crate::image::{Image, LayerDesc, LayerScan};
+use crate::report::Report;
+use crate::report::compare::CompareReport;
 use crate::source::ImageSource;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -173,4 +177,40 @@ fn scan_right_first(left: &dyn ImageSource, right: &dyn ImageSource) -> bool {
 
 fn is_compressed(l: &LayerDesc) -> bool {
     l.digest.is_some() && l.digest != l.diff_id
+}
+
+/// A loaded, analysed and compared pair: what every front end of `compare` starts from.
+pub struct Compared {
+    pub pair: Pair,
+    pub left: Analysis,
+    pub right: Analysis,
+    pub comparison: Comparison,
+}
+
+impl Compared {
+    /// The `{left, right, diff}` report.
+    pub fn report(&self) -> CompareReport {
+        CompareReport::build(
+            Report::build(&self.pair.left, &self.left),
+            Report::build(&self.pair.right, &self.right),
+            &self.comparison,
+        )
+    }
+}
+
+/// Loads both images (shared layers scanned once), analyses each, and compares them.
+pub fn load_and_compare(
+    left: &dyn ImageSource,
+    right: &dyn ImageSource,
+    opts: &PairOptions<'_>,
+) -> Result<Compared, crate::Error> {
+    let pair = load_pair(left, right, opts)?;
+    let (la, ra) = (analyze(&pair.left), analyze(&pair.right));
+    let comparison = compare(Side::new(&pair.left, &la), Side::new(&pair.right, &ra));
+    Ok(Compared {
+        pair,
+        left: la,
+        right: ra,
+        comparison,
+    })
 }
