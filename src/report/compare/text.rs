@@ -281,10 +281,19 @@ fn packages_and_findings(o: &mut String, r: &CompareReport) {
     if !f.is_empty() {
         let _ = writeln!(o, "\nfindings");
         for x in &f.only_left {
-            let _ = writeln!(o, "  fixed  {} ({})", x.title, bytes(x.savable_bytes));
+            let _ = writeln!(o, "  fixed    {:>10}  {}", bytes(x.savable_bytes), x.title);
         }
         for x in &f.only_right {
-            let _ = writeln!(o, "  new    {} ({})", x.title, bytes(x.savable_bytes));
+            let _ = writeln!(o, "  new      {:>10}  {}", bytes(x.savable_bytes), x.title);
+        }
+        for x in &f.both {
+            let _ = writeln!(
+                o,
+                "  both     {:>10}  {} → {}",
+                signed_bytes(x.delta),
+                x.left_title,
+                x.right_title
+            );
         }
     }
 }
