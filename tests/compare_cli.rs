@@ -36,6 +36,21 @@ fn json_is_left_right_diff_with_full_reports() {
     assert_eq!((s.layers.left, s.layers.right), (5, 2));
     assert_eq!(c.diff.layers.rows.len(), 5);
     assert!(c.diff.files.top.iter().any(|f| f.path == "server"));
+    // Findings: what fat has and micro does not are fixed, by kind; savable is the
+    // findings' own de-duplicated total.
+    assert_eq!(s.savable_bytes.left, fat.findings_savable_bytes);
+    assert_eq!(s.savable_bytes.right, micro.findings_savable_bytes);
+    let fixed: Vec<&str> = c
+        .diff
+        .findings
+        .only_left
+        .iter()
+        .map(|g| g.kind.as_str())
+        .collect();
+    for kind in ["apt-lists", "toolchain", "debug-symbols", "metadata-copy"] {
+        assert!(fixed.contains(&kind), "{kind} fixed: {fixed:?}");
+    }
+    assert!(c.diff.findings.only_right.is_empty());
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     for key in ["left", "right", "diff"] {
         assert!(v.get(key).is_some(), "{key}");
@@ -51,6 +66,14 @@ fn markdown_leads_with_the_change_and_a_table() {
     assert!(md.contains("| final bytes |"), "{md}");
     assert!(md.contains("<summary>Layers: no shared base"), "{md}");
     assert!(md.contains("| + | `server` |"), "{md}");
+    assert!(
+        md.contains("<summary>Findings: 9 kinds fixed, 0 new"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| fixed | apt package lists (2 files) |"),
+        "{md}"
+    );
 }
 
 #[test]

@@ -34,15 +34,26 @@ impl<'a> Side<'a> {
         Vec::new()
     }
 
-    /// The findings, as the diff identifies them; empty until findings (issue 5) land on
-    /// `Analysis`, like [`Side::packages`].
+    /// The findings, as the diff identifies them.
     pub fn findings(&self) -> Vec<FindingFacts> {
-        Vec::new()
+        self.analysis
+            .findings
+            .findings
+            .iter()
+            .map(|f| FindingFacts {
+                kind: f.kind.clone(),
+                title: f.title.clone(),
+                bytes: f.bytes,
+                savable_bytes: f.savable_bytes,
+                fix: f.fix.clone(),
+            })
+            .collect()
     }
 
-    /// Σ savable bytes of the findings (0 until findings land).
+    /// What all fixes together would save, each byte counted once (the findings' own total,
+    /// not a sum: their savings overlap).
     pub fn savable_bytes(&self) -> u64 {
-        self.findings().iter().map(|f| f.savable_bytes).sum()
+        self.analysis.findings.findings_savable_bytes
     }
 
     /// Regular files in the final filesystem.

@@ -171,34 +171,60 @@ fn packages(o: &mut String, r: &CompareReport) {
 
 fn findings(o: &mut String, r: &CompareReport) {
     let f = &r.diff.findings;
-    if f.only_left.is_empty() && f.only_right.is_empty() {
+    if f.is_empty() {
         return;
     }
     let _ = writeln!(
         o,
-        "\n<details><summary>Findings: {} fixed, {} new</summary>\n",
+        "\n<details><summary>Findings: {} kinds fixed, {} new, {} on both sides</summary>\n",
         f.only_left.len(),
-        f.only_right.len()
+        f.only_right.len(),
+        f.both.len()
     );
     let _ = writeln!(
         o,
         "| | finding | savable | fix |\n| --- | --- | ---: | --- |"
     );
-    let rows = f
-        .only_left
-        .iter()
-        .map(|x| ("fixed", x))
-        .chain(f.only_right.iter().map(|x| ("new", x)));
-    for (what, x) in rows.take(ROWS * 2) {
+    // A fixed finding needs no fix; a new one does.
+    for x in f.only_right.iter().take(ROWS) {
         let _ = writeln!(
             o,
-            "| {what} | {} | {} | {} |",
-            x.title.replace('|', "\\|"),
+            "| new | {} | {} | {} |",
+            prose(&x.title),
             bytes(x.savable_bytes),
-            code(&x.fix)
+            fix(&x.fix)
+        );
+    }
+    for x in f.only_left.iter().take(ROWS) {
+        let _ = writeln!(
+            o,
+            "| fixed | {} | {} | |",
+            prose(&x.title),
+            bytes(x.savable_bytes)
+        );
+    }
+    for x in f.both.iter().take(ROWS) {
+        let _ = writeln!(
+            o,
+            "| both | {} | {} → {} ({}) | |",
+            prose(&x.right_title),
+            bytes(x.left_savable_bytes),
+            bytes(x.right_savable_bytes),
+            signed_bytes(x.delta)
         );
     }
     let _ = writeln!(o, "\n</details>");
+}
+
+/// Text for a table cell: one line, pipes escaped, Markdown otherwise kept.
+fn prose(s: &str) -> String {
+    s.replace(['\n', '\r'], " ").replace('|', "\\|")
+}
+
+/// A fix is either a Dockerfile line (shown as code) or prose that already marks its code
+/// with backticks (kept as written).
+fn fix(s: &str) -> String {
+    if s.contains('`') { prose(s) } else { code(s) }
 }
 
 #[cfg(test)]
