@@ -152,21 +152,8 @@ fn compare(args: crate::cli::CompareArgs) -> Result<ExitCode> {
     let opts = SourceOptions { platform };
     let left = open_side(&args.left, &opts)?;
     let right = open_side(&args.right, &opts)?;
-    let format = if args.output.json {
-        CompareFormat::Json
-    } else if args.markdown {
-        CompareFormat::Markdown
-    } else {
-        CompareFormat::Text
-    };
-    compare_sources(&*left, &*right, format, args.output.output.as_deref())
+    compare_sources(&*left, &*right, args.format(), args.output.as_deref())
         .with_context(|| format!("{} vs {}", args.left, args.right))
-}
-
-pub enum CompareFormat {
-    Json,
-    Markdown,
-    Text,
 }
 
 /// Compares two opened images (shared layers scanned once) and writes the result; `demo`
@@ -174,20 +161,20 @@ pub enum CompareFormat {
 pub fn compare_sources(
     left: &dyn ImageSource,
     right: &dyn ImageSource,
-    format: CompareFormat,
+    format: Format,
     out: Option<&std::path::Path>,
 ) -> Result<ExitCode> {
     use microscope::jobs::compare::{PairOptions, load_and_compare};
-    use microscope::report::compare::{markdown, text as compare_text};
+    use microscope::report::compare::{markdown as compare_md, text as compare_text};
     let report = load_and_compare(left, right, &PairOptions::default())?.report();
     let body = match format {
-        CompareFormat::Json => {
+        Format::Json => {
             let mut s = serde_json::to_string_pretty(&report)?;
             s.push('\n');
             s
         }
-        CompareFormat::Markdown => markdown::render(&report),
-        CompareFormat::Text => compare_text::render(&report),
+        Format::Markdown => compare_md::render(&report),
+        Format::Text => compare_text::render(&report),
     };
     match out {
         Some(path) => write_atomically(path, body.as_bytes())?,
