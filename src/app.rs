@@ -30,6 +30,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 None => emit(&report, &args.output),
             }
         }
+        Some(Command::Compare(args)) => compare(args),
         None => {
             let a = cli.analyze;
             let Some(image) = a.image else {
@@ -163,4 +164,57 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
     tmp.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+/// `microscope compare LEFT RIGHT`.
+fn compare(args: crate::cli::CompareArgs) -> Result<ExitCode> {
+    let platform = args
+        .platform
+        .as_deref()
+        .map(|p| {
+            Platform::parse(p)
+                .with_context(|| format!("--platform {p:?}: expected os/arch[/variant]"))
+        })
+        .transpose()?;
+    let opts = SourceOptions { platform };
+    let left = open_side(&args.left, &opts)?;
+    let right = open_side(&args.right, &opts)?;
+    compare_sources(&*left, &*right, args.format(), args.output.as_deref())
+        .with_context(|| format!("{} vs {}", args.left, args.right))
+}
+
+/// Compares two opened images (shared layers scanned once) and writes the result; `demo`
+/// can call this with the demo images.
+pub fn compare_sources(
+    left: &dyn ImageSource,
+    right: &dyn ImageSource,
+    format: Format,
+    out: Option<&std::path::Path>,
+) -> Result<ExitCode> {
+    use microscope::jobs::compare::{PairOptions, load_and_compare};
+    use microscope::report::compare::{markdown as compare_md, text as compare_text};
+    let report = load_and_compare(left, right, &PairOptions::default())?.report();
+    let body = match format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&report)?;
+            s.push('\n');
+            s
+        }
+        Format::Markdown => compare_md::render(&report),
+        Format::Text => compare_text::render(&report),
+    };
+    match out {
+        Some(path) => write_atomically(path, body.as_bytes())?,
+        None => std::io::stdout().lock().write_all(body.as_bytes())?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An image of a comparison: a reference, or `demo:NAME` for a built-in demo image.
+fn open_side(image: &str, opts: &SourceOptions) -> Result<Box<dyn ImageSource>> {
+    if let Some(name) = image.strip_prefix("demo:") {
+        return Ok(microscope::demo::source(name)?);
+    }
+    let reference = ImageRef::parse(image)?;
+    source::open(&reference, opts).with_context(|| reference.to_string())
 }

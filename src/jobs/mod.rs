@@ -1,6 +1,7 @@
 //! Work that does I/O on behalf of the front ends: loading images from their sources.
 
 pub mod background;
+pub mod compare;
 pub mod load;
 
 pub use load::{LoadOptions, Progress, ScanCache, load_image};
