@@ -4,7 +4,7 @@
 
 use super::capture;
 use super::decompress::{Decoder, HashReader};
-use super::limits::{self, Budgets, Fence, Fenced};
+use super::limits::{self, Admit, Budgets, Fence, Fenced};
 use super::path::{self, PathError};
 use crate::image::entry::{Entry, EntryKind, LayerScan};
 use std::collections::HashMap;
@@ -244,6 +244,8 @@ fn walk<R: Read>(stream: R, scan: &mut LayerScan, ctx: &ScanContext<'_>) -> Resu
     if !superseded.is_empty() {
         drop_superseded(&mut scan.captured, &superseded);
     }
+    // Entries live as long as the image: give back the growth slack (up to half).
+    scan.entries.shrink_to_fit();
     Ok(())
 }
 
@@ -270,38 +272,21 @@ fn read_file<R: Read>(
     buf: &mut [u8],
     budgets: &mut Budgets,
 ) -> Result<(), ScanError> {
-    if te.header().entry_type().is_gnu_sparse() {
-        if entry.size > budgets.sparse {
-            // Left unread (hash 0): the tar reader skips its stored bytes.
-            warn(
-                scan,
-                format!(
-                    "sparse file {:?} ({} bytes with holes) not read: the layer's sparse files exceed {} MiB",
-                    entry.path,
-                    entry.size,
-                    limits::MAX_SPARSE_EXPANSION >> 20
-                ),
-            );
-            return Ok(());
-        }
-        budgets.sparse -= entry.size;
+    if te.header().entry_type().is_gnu_sparse()
+        && let Admit::No(why) = budgets.admit_sparse(&entry.path, entry.size)?
+    {
+        // Left unread (hash 0): the tar reader skips its stored bytes.
+        warn(scan, why);
+        return Ok(());
     }
     let mut hasher = Xxh3::new();
     let mut want = capture::wants_content(&entry.path);
-    if want && entry.size <= capture::MAX_CAPTURE {
-        if entry.size > budgets.captured {
-            warn(
-                scan,
-                format!(
-                    "{:?} not read: the layer's package databases and manifests exceed {} MiB",
-                    entry.path,
-                    limits::MAX_CAPTURED_TOTAL >> 20
-                ),
-            );
-            want = false;
-        } else {
-            budgets.captured -= entry.size;
-        }
+    if want
+        && entry.size <= capture::MAX_CAPTURE
+        && let Admit::No(why) = budgets.admit_capture(&entry.path, entry.size)
+    {
+        warn(scan, why);
+        want = false;
     }
     let mut kept = super::budget::Kept::Heap(Vec::new());
     let mut first = true;

@@ -6,6 +6,7 @@
 //! entry's data and the next entry, the tar reader may consume at most
 //! [`MAX_ENTRY_METADATA`] bytes (padding, headers, long names, PAX records, sparse maps).
 
+use super::ScanError;
 use std::cell::Cell;
 use std::io::{self, Read};
 
@@ -71,10 +72,16 @@ impl<R: Read> Read for Fenced<'_, R> {
     }
 }
 
+/// Apparent bytes GNU sparse files may claim in one layer (1 PiB; the worst real case
+/// known, a `useradd` lastlog, is 327 GB). Past it the layer is corrupt: such sizes would
+/// overflow the image's byte totals.
+pub const MAX_SPARSE_CLAIMED: u64 = 1 << 50;
+
 /// What is left of a layer's budgets while it is walked.
 pub struct Budgets {
     pub captured: u64,
     pub sparse: u64,
+    pub sparse_claimed: u64,
 }
 
 impl Default for Budgets {
@@ -82,7 +89,47 @@ impl Default for Budgets {
         Budgets {
             captured: MAX_CAPTURED_TOTAL,
             sparse: MAX_SPARSE_EXPANSION,
+            sparse_claimed: MAX_SPARSE_CLAIMED,
         }
+    }
+}
+
+/// Whether a budget lets the scan read a file, or why not (a warning for the report).
+pub enum Admit {
+    Yes,
+    No(String),
+}
+
+impl Budgets {
+    /// A GNU sparse file of `size` apparent bytes: read it (holes and all) while the
+    /// layer's expansion budget lasts; a layer claiming absurd totals is corrupt.
+    pub fn admit_sparse(&mut self, path: &str, size: u64) -> Result<Admit, ScanError> {
+        self.sparse_claimed = self.sparse_claimed.checked_sub(size).ok_or_else(|| {
+            ScanError::Corrupt(format!(
+                "sparse files claim more than {} TiB",
+                MAX_SPARSE_CLAIMED >> 40
+            ))
+        })?;
+        if size > self.sparse {
+            return Ok(Admit::No(format!(
+                "sparse file {path:?} ({size} bytes with holes) not read: the layer's sparse files exceed {} MiB",
+                MAX_SPARSE_EXPANSION >> 20
+            )));
+        }
+        self.sparse -= size;
+        Ok(Admit::Yes)
+    }
+
+    /// A file whose content an analysis wants kept.
+    pub fn admit_capture(&mut self, path: &str, size: u64) -> Admit {
+        if size > self.captured {
+            return Admit::No(format!(
+                "{path:?} not read: the layer's package databases and manifests exceed {} MiB",
+                MAX_CAPTURED_TOTAL >> 20
+            ));
+        }
+        self.captured -= size;
+        Admit::Yes
     }
 }
 

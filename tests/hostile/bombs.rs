@@ -136,7 +136,7 @@ impl EntriesTar {
         let i = self.next;
         self.next += 1;
         let dir = format!("usr/share/package-{:05}", i / 1000);
-        if i % 1000 == 0 {
+        if i.is_multiple_of(1000) {
             self.buf
                 .extend_from_slice(header(dir.as_bytes(), tar::EntryType::Directory, 0).as_bytes());
         } else {

@@ -7,7 +7,11 @@
 
 mod bombs;
 mod compression;
+mod harness;
 mod manifests;
+mod regressions;
 mod rss;
+mod scale;
 mod tar_entries;
+mod tar_headers;
 mod util;

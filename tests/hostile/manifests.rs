@@ -45,7 +45,7 @@ fn a_well_formed_layout_is_accepted() {
 #[test]
 fn layer_blob_that_does_not_match_its_digest() {
     let (blob, diff_id) = gz_layer();
-    let mut files = oci_files(&std::slice::from_ref(&blob), &[diff_id], |_, _| {});
+    let mut files = oci_files(std::slice::from_ref(&blob), &[diff_id], |_, _| {});
     let path = blob_path(&sha256(&blob));
     // Same size, other content: a gzip of a different layer padded to the same length
     // would do; flipping the mtime byte of the gzip header is enough.

@@ -48,13 +48,17 @@ fn child() {
         return;
     };
     let detail = run_case(&case);
+    println!("HOSTILE-RESULT {} {detail}", rss_kib("VmHWM:"));
+}
+
+/// A `/proc/self/status` figure, in KiB.
+fn rss_kib(field: &str) -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let hwm = status
+    status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .unwrap();
-    println!("HOSTILE-RESULT {hwm} {detail}");
+        .unwrap()
 }
 
 fn run_case(case: &str) -> String {
@@ -103,10 +107,15 @@ fn run_case(case: &str) -> String {
                 }],
                 ..Default::default()
             };
+            let after_scan = rss_kib("VmRSS:");
             let image = Image::new(meta, vec![Arc::new(scan)]);
             let analysis = microscope::analysis::analyze(&image);
+            let after_analysis = rss_kib("VmRSS:");
             let report = microscope::report::Report::build(&image, &analysis);
-            format!("entries={}", report.layers[0].entries)
+            format!(
+                "entries={} rss_after_scan={after_scan} rss_after_analysis={after_analysis}",
+                report.layers[0].entries
+            )
         }
         other => panic!("unknown case {other}"),
     }

@@ -165,6 +165,11 @@ pub fn scan(blob: Vec<u8>) -> Result<LayerScan, ScanError> {
     })
 }
 
+/// The paths a scan kept, in order.
+pub fn paths(scan: &LayerScan) -> Vec<&str> {
+    scan.entries.iter().map(|e| &*e.path).collect()
+}
+
 /// What one run of the binary did.
 #[derive(Debug)]
 pub struct Outcome {

@@ -1,0 +1,109 @@
+//! Replays every input under `fuzz/regressions/<target>/` through the fuzz target's code
+//! (`harness.rs`), bounded in time: a crash a fuzzer found stays fixed on stable Rust.
+//! Also writes the fuzzers' seed corpora (`--ignored write_fuzz_seeds`).
+
+use crate::harness::{self, SEP};
+use crate::util::within;
+use microscope::demo::builder::{ImageBuilder, LayerBuilder};
+use std::path::PathBuf;
+use std::time::Duration;
+
+fn fuzz_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz")
+}
+
+fn replay(target: &str, run: fn(&[u8])) {
+    let dir = fuzz_dir().join("regressions").join(target);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    let mut files: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
+    files.sort();
+    for path in files {
+        let data = std::fs::read(&path).unwrap();
+        let name = path.display().to_string();
+        within(Duration::from_secs(30), move || {
+            eprintln!("replaying {name}");
+            run(&data)
+        });
+    }
+}
+
+#[test]
+fn scan_layer_regressions() {
+    replay("scan_layer", harness::scan_layers);
+}
+
+#[test]
+fn image_source_regressions() {
+    replay("image_source", harness::image_source);
+}
+
+fn join(parts: &[&[u8]]) -> Vec<u8> {
+    parts.join(SEP)
+}
+
+/// Seeds: small valid inputs of each target's format, so the fuzzers start past the
+/// checksums and magic numbers. Written under `fuzz/corpus/` (not checked in).
+#[test]
+#[ignore = "writes fuzz/corpus; run before fuzzing"]
+fn write_fuzz_seeds() {
+    let base = LayerBuilder::new("base")
+        .dir("etc")
+        .file("etc/os-release", b"ID=debian\n")
+        .file("bin/sh", b"#!/bin/busybox\n")
+        .symlink("bin/ash", "sh")
+        .hardlink("bin/ash2", "bin/sh")
+        .build();
+    let upper = LayerBuilder::new("upper")
+        .whiteout("bin/ash")
+        .opaque("etc")
+        .file("etc/passwd", b"root:x:0:0::/root:/bin/sh\n")
+        .build();
+    let gz = |b: &[u8]| crate::util::gzip(b);
+    let zs = |b: &[u8]| zstd::encode_all(b, 3).unwrap();
+    let seeds: Vec<(&str, Vec<u8>)> = vec![
+        ("scan_layer", base.clone()),
+        ("scan_layer", gz(&base)),
+        ("scan_layer", zs(&base)),
+        ("scan_layer", join(&[&base, &upper])),
+        ("scan_layer", join(&[&gz(&base), &zs(&upper), &base])),
+    ];
+    let image = ImageBuilder::new("seed:latest").layer(LayerBuilder::new("l").file("a", b"1"));
+    let config = image.config_json();
+    let docker_manifest = br#"[{"Config":"c.json","RepoTags":["seed:latest"],"Layers":["l.tar"]}]"#;
+    let sha512 = |c: char| format!("sha512:{c}{}", "0".repeat(127));
+    let manifest = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                   "digest": sha512('c'), "size": config.len()},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                    "digest": sha512('b'), "size": image.layers[0].0.len()}],
+    });
+    let index = serde_json::json!({
+        "schemaVersion": 2,
+        "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                       "digest": sha512('a'), "size": 1,
+                       "platform": {"os": "linux", "architecture": "amd64"}}],
+    });
+    let manifest = serde_json::to_vec(&manifest).unwrap();
+    let index = serde_json::to_vec(&index).unwrap();
+    let layer = &image.layers[0].0;
+    let seeds2 = vec![
+        (
+            "image_source",
+            join(&[docker_manifest, b"", &config, layer]),
+        ),
+        (
+            "image_source",
+            join(&[b"", &index, &config, layer, &manifest]),
+        ),
+    ];
+    for (target, bytes) in seeds.into_iter().chain(seeds2) {
+        let dir = fuzz_dir().join("corpus").join(target);
+        std::fs::create_dir_all(&dir).unwrap();
+        let name = crate::util::sha256(&bytes);
+        std::fs::write(dir.join(&name[7..23]), bytes).unwrap();
+    }
+}
