@@ -139,3 +139,28 @@ fn load(src: &dyn ImageSource) {
         report(&image);
     }
 }
+
+/// `elf_inspect` target: the ELF inspector (with its Go and Rust probes) on any bytes.
+pub fn elf_inspect(data: &[u8]) {
+    for executable in [false, true] {
+        if let Some(info) = microscope::analysis::elf::inspect(data, executable) {
+            assert!(
+                info.strip_bytes <= data.len() as u64,
+                "strip_bytes past the file"
+            );
+        }
+    }
+}
+
+/// `go_buildinfo` target: the build-info reader, the segment search and the pclntab probe,
+/// on the input's parts (build info, writable segment, pclntab).
+pub fn go_buildinfo(data: &[u8]) {
+    use microscope::analysis::gobuild;
+    let parts = split(data, 3);
+    let _ = gobuild::parse_buildinfo(parts[0]);
+    let _ = gobuild::find_buildinfo(parts[0]);
+    let _ = gobuild::pclntab_needs(parts[0]);
+    let segment = parts.get(1).copied();
+    let pclntab = parts.get(2).copied().unwrap_or_default();
+    let _ = gobuild::inspect(parts[0], segment, pclntab, data.len() % 2 == 0);
+}

@@ -7,10 +7,12 @@
 
 mod bombs;
 mod compression;
+mod elf;
 mod harness;
 mod manifests;
 mod regressions;
 mod rss;
+mod safety;
 mod scale;
 mod tar_entries;
 mod tar_headers;

@@ -39,6 +39,16 @@ fn image_source_regressions() {
     replay("image_source", harness::image_source);
 }
 
+#[test]
+fn elf_inspect_regressions() {
+    replay("elf_inspect", harness::elf_inspect);
+}
+
+#[test]
+fn go_buildinfo_regressions() {
+    replay("go_buildinfo", harness::go_buildinfo);
+}
+
 fn join(parts: &[&[u8]]) -> Vec<u8> {
     parts.join(SEP)
 }
@@ -100,7 +110,31 @@ fn write_fuzz_seeds() {
             join(&[b"", &index, &config, layer, &manifest]),
         ),
     ];
-    for (target, bytes) in seeds.into_iter().chain(seeds2) {
+    let elf = microscope::demo::elf::build(&microscope::demo::elf::ElfSpec {
+        text: 256,
+        gopclntab: 256,
+        gopclntab_names: vec!["time.loadLocation"],
+        go: Some(("go1.22.5".into(), "path\tx\nbuild\tCGO_ENABLED=0\n".into())),
+        interp: Some("/lib/ld-musl-x86_64.so.1".into()),
+        needed: vec!["libc.musl-x86_64.so.1".into()],
+        debug_info: 64,
+        symtab_entries: 4,
+        strtab: 64,
+        seed: 1,
+    });
+    let at = elf
+        .windows(14)
+        .position(|w| w == b"\xff Go buildinf:")
+        .unwrap();
+    let buildinfo = elf[at..at + 128.min(elf.len() - at)].to_vec();
+    let seeds3 = vec![
+        ("elf_inspect", elf.clone()),
+        (
+            "go_buildinfo",
+            join(&[&buildinfo, &elf[..512], b"time.loadLocation"]),
+        ),
+    ];
+    for (target, bytes) in seeds.into_iter().chain(seeds2).chain(seeds3) {
         let dir = fuzz_dir().join("corpus").join(target);
         std::fs::create_dir_all(&dir).unwrap();
         let name = crate::util::sha256(&bytes);
