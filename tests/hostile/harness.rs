@@ -162,5 +162,5 @@ pub fn go_buildinfo(data: &[u8]) {
     let _ = gobuild::pclntab_needs(parts[0]);
     let segment = parts.get(1).copied();
     let pclntab = parts.get(2).copied().unwrap_or_default();
-    let _ = gobuild::inspect(parts[0], segment, pclntab, data.len() % 2 == 0);
+    let _ = gobuild::inspect(parts[0], segment, pclntab, data.len().is_multiple_of(2));
 }
