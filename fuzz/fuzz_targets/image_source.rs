@@ -5,6 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 #[path = "../../tests/hostile/harness.rs"]
+#[allow(dead_code)]
 mod harness;
 
 fuzz_target!(|data: &[u8]| {
