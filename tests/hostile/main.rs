@@ -10,6 +10,7 @@ mod compression;
 mod elf;
 mod harness;
 mod manifests;
+mod packages;
 mod regressions;
 mod rss;
 mod safety;

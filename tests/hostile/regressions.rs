@@ -62,6 +62,15 @@ fn write_fuzz_seeds() {
         .dir("etc")
         .file("etc/os-release", b"ID=debian\n")
         .file("bin/sh", b"#!/bin/busybox\n")
+        .file(
+            "var/lib/dpkg/status",
+            b"Package: sh\nStatus: install ok installed\nVersion: 1\nArchitecture: amd64\n",
+        )
+        .file("var/lib/dpkg/info/sh.list", b"/.\n/bin\n/bin/sh\n")
+        .file(
+            "lib/apk/db/installed",
+            b"P:sh\nV:1\nF:bin\nR:sh\nZ:Q1AAAA\n\n",
+        )
         .symlink("bin/ash", "sh")
         .hardlink("bin/ash2", "bin/sh")
         .build();
