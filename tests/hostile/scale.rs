@@ -23,12 +23,12 @@ fn bytes_per_entry(n: u64) -> u64 {
 #[test]
 fn hundred_thousand_entries_in_bounded_memory() {
     let per = bytes_per_entry(100_000);
-    assert!(per <= 400, "{per} bytes per entry");
+    assert!(per <= 300, "{per} bytes per entry");
 }
 
 #[test]
 #[ignore = "slow in debug (about a minute): cargo test --release --test hostile -- --ignored million"]
 fn million_entries_in_bounded_memory() {
     let per = bytes_per_entry(1_000_000);
-    assert!(per <= 400, "{per} bytes per entry");
+    assert!(per <= 250, "{per} bytes per entry");
 }
