@@ -1,5 +1,6 @@
 //! Work that does I/O on behalf of the front ends: loading images from their sources.
 
 pub mod load;
+pub mod progress;
 
 pub use load::{LoadOptions, Progress, ScanCache, load_image};
