@@ -364,7 +364,7 @@ fn engine_error(e: BollardError, ep: &Endpoint, image: Option<&str>) -> SourceEr
             message,
         } => match (status_code, image) {
             (404, Some(name)) => SourceError::ImageNotFound(format!(
-                "no image {name} in {} (pull it first, or read it from the registry with docker://{name})",
+                "not in {} (pull it first, or read it from the registry with docker://{name})",
                 ep.label
             )),
             _ => SourceError::Remote(format!(

@@ -53,7 +53,6 @@ pub struct RegistrySource {
 /// What an error message needs to know about the request.
 struct Ctx<'a> {
     registry: &'a str,
-    image: String,
     had_credentials: bool,
     plain_http: bool,
 }
@@ -86,7 +85,6 @@ impl RegistrySource {
         let (auth, had_credentials) = auth_for(reference.registry(), &registry, opts)?;
         let ctx = Ctx {
             registry: reference.registry(),
-            image: reference.whole(),
             had_credentials,
             plain_http,
         };
@@ -185,7 +183,6 @@ impl RegistrySource {
     fn ctx(&self) -> Ctx<'_> {
         Ctx {
             registry: self.reference.registry(),
-            image: self.reference.whole(),
             had_credentials: true,
             plain_http: self.plain_http,
         }
@@ -235,11 +232,10 @@ async fn fetch_image(
                 let chosen = select::by_platform(&all, opts.platform.as_ref())?;
                 current = current.clone_with_digest(chosen.digest().to_string());
             }
-            t if t.contains("manifest.v1+prettyjws") || t.contains("manifest.v1+json") => {
-                return Err(SourceError::Unsupported(format!(
-                    "{}: Docker schema 1 manifests are not supported (push the image again)",
-                    ctx.image
-                )));
+            t if t.starts_with("application/vnd.docker.distribution.manifest.v1") => {
+                return Err(SourceError::Unsupported(
+                    "Docker schema 1 manifests are not supported (push the image again)".into(),
+                ));
             }
             _ => {
                 let manifest = ImageManifest::from_reader(&bytes[..]).map_err(|e| {
@@ -374,24 +370,23 @@ pub fn is_loopback(registry: &str) -> bool {
 /// One line that says what went wrong, in the user's terms.
 fn map_error(e: OciDistributionError, ctx: &Ctx<'_>) -> SourceError {
     let reg = ctx.registry;
-    let img = &ctx.image;
     let unauthorized = || {
         if ctx.had_credentials {
             SourceError::Auth(format!(
-                "registry {reg} refused the credentials for {img} (401 unauthorized): check the user name and password"
+                "registry {reg} refused the credentials (401 unauthorized): check the user name and password"
             ))
         } else {
             SourceError::Auth(format!(
-                "registry {reg} requires authentication for {img} (401 unauthorized): use --username and --password-stdin, or docker login"
+                "registry {reg} requires authentication (401 unauthorized): use --username and --password-stdin, or docker login"
             ))
         }
     };
     let by_status = |code: u16, detail: &str| match code {
         401 => unauthorized(),
         403 => SourceError::Auth(format!(
-            "registry {reg} denied access to {img} (403 forbidden){detail}"
+            "registry {reg} denied access (403 forbidden){detail}"
         )),
-        404 => SourceError::ImageNotFound(format!("{img}: not found in registry {reg}{detail}")),
+        404 => SourceError::ImageNotFound(format!("not found in registry {reg}{detail}")),
         429 => SourceError::RateLimited(format!(
             "registry {reg} is rate limiting this client (429 too many requests)"
         )),
@@ -400,14 +395,17 @@ fn map_error(e: OciDistributionError, ctx: &Ctx<'_>) -> SourceError {
     match e {
         OciDistributionError::UnauthorizedError { .. } => unauthorized(),
         OciDistributionError::AuthenticationFailure(reason) => {
-            let reason = one_line(&reason);
+            let reason = match one_line(&reason) {
+                r if r.is_empty() => "its token server said no".to_string(),
+                r => r,
+            };
             if ctx.had_credentials {
                 SourceError::Auth(format!(
-                    "registry {reg} refused the credentials for {img}: {reason}"
+                    "registry {reg} refused the credentials: {reason}"
                 ))
             } else {
                 SourceError::Auth(format!(
-                    "registry {reg} gave no anonymous access to {img}: {reason}"
+                    "registry {reg} gave no anonymous access: {reason}"
                 ))
             }
         }
@@ -643,7 +641,7 @@ mod tests {
     #[test]
     fn media_types_are_sniffed() {
         assert!(media_type_of(br#"{"manifests":[]}"#).contains("index"));
-        assert!(media_type_of(br#"{"schemaVersion":1}"#).contains("v1"));
+        assert!(media_type_of(br#"{"schemaVersion":1}"#).contains("distribution.manifest.v1"));
         assert!(media_type_of(br#"{"layers":[]}"#).contains("manifest.v1+json"));
     }
 }
