@@ -19,9 +19,17 @@ fn docker_host() -> Option<String> {
 fn load_into(host: &str, corpus: &std::path::Path) {
     static DOCKER: Once = Once::new();
     static PODMAN: Once = Once::new();
-    let once = if host.contains("podman") { &PODMAN } else { &DOCKER };
+    let once = if host.contains("podman") {
+        &PODMAN
+    } else {
+        &DOCKER
+    };
     once.call_once(|| {
-        for f in ["dive-test-image.docker.tar", "micro-latest.docker.tar", "alpine-3.20.docker.tar"] {
+        for f in [
+            "dive-test-image.docker.tar",
+            "micro-latest.docker.tar",
+            "alpine-3.20.docker.tar",
+        ] {
             let path = corpus.join(f).display().to_string();
             sh("docker", &["-H", host, "load", "-q", "-i", &path]);
         }
@@ -44,7 +52,11 @@ fn docker_daemon_numbers_equal_the_archive() {
             .env("DOCKER_HOST", &host)
             .json();
         let file = t
-            .run(&[&corpus.join(archive).display().to_string(), "--json", "--no-cache"])
+            .run(&[
+                &corpus.join(archive).display().to_string(),
+                "--json",
+                "--no-cache",
+            ])
             .json();
         assert_eq!(live["image"]["source"], "docker-daemon");
         assert_eq!(
@@ -134,14 +146,20 @@ fn missing_image_and_missing_engine_are_one_clear_line() {
         .run(&["docker-daemon:alpine:3.20"])
         .env("DOCKER_HOST", format!("unix://{}", sock.display()))
         .fails();
-    assert!(line.contains("does not exist (is dockerd running?)"), "{line}");
+    assert!(
+        line.contains("does not exist (is dockerd running?)"),
+        "{line}"
+    );
     // A socket nobody listens on: refused.
     drop(std::os::unix::net::UnixListener::bind(&sock).unwrap());
     let line = t
         .run(&["docker-daemon:alpine:3.20"])
         .env("DOCKER_HOST", format!("unix://{}", sock.display()))
         .fails();
-    assert!(line.contains("is not running (connection refused"), "{line}");
+    assert!(
+        line.contains("is not running (connection refused"),
+        "{line}"
+    );
 }
 
 #[test]
@@ -201,7 +219,10 @@ fn podman_daemon_numbers_equal_the_archive() {
         .json();
     let file = t
         .run(&[
-            &corpus.join("dive-test-image.docker.tar").display().to_string(),
+            &corpus
+                .join("dive-test-image.docker.tar")
+                .display()
+                .to_string(),
             "--json",
             "--no-cache",
         ])

@@ -400,13 +400,9 @@ fn map_error(e: OciDistributionError, ctx: &Ctx<'_>) -> SourceError {
                 r => r,
             };
             if ctx.had_credentials {
-                SourceError::Auth(format!(
-                    "registry {reg} refused the credentials: {reason}"
-                ))
+                SourceError::Auth(format!("registry {reg} refused the credentials: {reason}"))
             } else {
-                SourceError::Auth(format!(
-                    "registry {reg} gave no anonymous access: {reason}"
-                ))
+                SourceError::Auth(format!("registry {reg} gave no anonymous access: {reason}"))
             }
         }
         OciDistributionError::RegistryError { envelope, .. } => {
