@@ -516,8 +516,9 @@ async fn retry_hint(reference: &Reference, token: Option<&str>, plain_http: bool
     if let Some(t) = token {
         req = req.bearer_auth(t);
     }
-    let Ok(resp) = req.send().await else {
-        return "; retry later".into();
+    let resp = match req.send().await {
+        Ok(r) => r,
+        Err(_) => return "; retry later".into(),
     };
     let h = resp.headers();
     let get = |k: &str| h.get(k).and_then(|v| v.to_str().ok()).map(str::to_string);
