@@ -106,10 +106,10 @@ pub fn lookup(registry: &str) -> Result<Option<Found>, String> {
         return run_helper(helper, &keys[0]);
     }
     for key in &keys {
-        if let Some(entry) = config.auths.get(key) {
-            if let Some(found) = decode_entry(entry, &path)? {
-                return Ok(Some(found));
-            }
+        if let Some(entry) = config.auths.get(key)
+            && let Some(found) = decode_entry(entry, &path)?
+        {
+            return Ok(Some(found));
         }
     }
     if let Some(store) = &config.creds_store {
