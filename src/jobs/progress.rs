@@ -59,6 +59,7 @@ impl CliBars {
         let mut bars = self.bars.lock().unwrap_or_else(|p| p.into_inner());
         match event {
             Progress::Bytes { layer, read, total } => {
+                let new = !bars.contains_key(&layer);
                 let bar = bars.entry(layer).or_insert_with(|| {
                     let bar = match total {
                         Some(t) => ProgressBar::new(t).with_style(self.sized.clone()),
@@ -69,6 +70,10 @@ impl CliBars {
                     bar
                 });
                 bar.set_position(read);
+                if new {
+                    // The first event comes a few MB in: rate and ETA count from here.
+                    bar.reset_eta();
+                }
             }
             Progress::LayerDone {
                 layer,
