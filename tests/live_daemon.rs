@@ -263,3 +263,57 @@ fn permission_denied_on_the_socket_is_said() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("permission denied on"), "{err}");
 }
+
+/// The export walk on saved exports in each layout an engine writes (legacy `docker save`,
+/// Podman/skopeo's `<diff_id>.tar`, Docker 25+'s `blobs/sha256/<diff_id>`), read as one
+/// stream: every layer scans exactly as the archive reader scans it.
+#[test]
+fn every_export_layout_walks_like_the_archive() {
+    use microscope::jobs::{LoadOptions, load_image};
+    use microscope::source::daemon::scan_export;
+    use microscope::source::docker_archive::DockerArchive;
+    use microscope::source::{ImageSource, LayerReader, LayerVisitor, SourceError, SourceOptions};
+
+    struct SavedExport {
+        meta: microscope::image::ImageMeta,
+        path: std::path::PathBuf,
+    }
+    impl ImageSource for SavedExport {
+        fn meta(&self) -> &microscope::image::ImageMeta {
+            &self.meta
+        }
+        fn open_layer(&self, _: usize) -> Result<LayerReader<'_>, SourceError> {
+            Err(SourceError::Unsupported("one stream only".into()))
+        }
+        fn for_each_layer(
+            &self,
+            wanted: &[usize],
+            visit: &LayerVisitor<'_>,
+        ) -> Result<(), microscope::Error> {
+            let f = std::fs::File::open(&self.path).map_err(SourceError::from)?;
+            scan_export(f, &self.meta, wanted, visit, &|e| SourceError::Io(e).into())
+        }
+    }
+
+    let Some(corpus) = corpus() else { return };
+    for f in [
+        "dive-test-image.docker.tar",
+        "variants/alpine-3.20.skopeo-docker.tar",
+        "variants/alpine-3.20.docker25.tar",
+        "variants/micro-latest.docker25.tar",
+    ] {
+        let path = corpus.join(f);
+        let archive = DockerArchive::open(&path, None, &SourceOptions::default(), f).unwrap();
+        let export = SavedExport {
+            meta: archive.meta().clone(),
+            path: path.clone(),
+        };
+        let want = load_image(&archive, &LoadOptions::default()).unwrap();
+        let got =
+            load_image(&export, &LoadOptions::default()).unwrap_or_else(|e| panic!("{f}: {e}"));
+        assert_eq!(want.layers.len(), got.layers.len());
+        for (w, g) in want.layers.iter().zip(&got.layers) {
+            assert_eq!(w.scan, g.scan, "{f}: layer {}", w.index);
+        }
+    }
+}

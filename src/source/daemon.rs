@@ -591,6 +591,55 @@ fn pax_path(ext: &[u8]) -> Option<String> {
     None
 }
 
+/// Hands each wanted layer of an engine's export stream (`docker save` output in any of
+/// its layouts) to `visit` as it passes: by index where the member's name is a diff_id, by
+/// content ([`LAYER_BY_CONTENT`]) where it is not. Public so the walk can be tested on
+/// saved archives without an engine.
+pub fn scan_export<R: std::io::Read + Send>(
+    reader: R,
+    meta: &ImageMeta,
+    wanted: &[usize],
+    visit: &LayerVisitor<'_>,
+    stream_err: &dyn Fn(std::io::Error) -> crate::Error,
+) -> Result<(), crate::Error> {
+    let mut by_diff_id: HashMap<&str, Vec<usize>> = HashMap::new();
+    for &i in wanted {
+        if let Some(d) = meta.layers[i].diff_id.as_deref() {
+            by_diff_id.entry(d).or_default().push(i);
+        }
+    }
+    let known: std::collections::HashSet<&str> = meta
+        .layers
+        .iter()
+        .filter_map(|l| l.diff_id.as_deref())
+        .collect();
+    let mut stream = BufReader::with_capacity(1 << 20, reader);
+    let mut on_member = |path: &str, body: &mut Body<'_>| -> Result<(), crate::Error> {
+        match classify(path) {
+            Member::Other => Ok(()),
+            Member::Legacy => visit(LAYER_BY_CONTENT, Box::new(body)),
+            Member::Named(id) => match by_diff_id.get(id.as_str()) {
+                Some(v) if v.len() == 1 => visit(v[0], Box::new(body)),
+                Some(_) => visit(LAYER_BY_CONTENT, Box::new(body)),
+                // A layer already cached: skipped, its bytes pass unread.
+                None if known.contains(id.as_str()) => Ok(()),
+                None => {
+                    // A config, manifest or index is JSON; anything else is a layer
+                    // stored compressed (containerd's store), named by its blob digest.
+                    let mut r = BufReader::new(body);
+                    let head = r.fill_buf().map_err(stream_err)?;
+                    if head.is_empty() || head[0] == b'{' {
+                        return Ok(());
+                    }
+                    visit(LAYER_BY_CONTENT, Box::new(r))
+                }
+            },
+        }
+    };
+    walk_outer_tar(&mut stream, &mut on_member, stream_err)?;
+    Ok(())
+}
+
 impl ImageSource for DaemonSource {
     fn meta(&self) -> &ImageMeta {
         &self.meta
@@ -612,18 +661,6 @@ impl ImageSource for DaemonSource {
         if wanted.is_empty() {
             return Ok(());
         }
-        let mut by_diff_id: HashMap<&str, Vec<usize>> = HashMap::new();
-        for &i in wanted {
-            if let Some(d) = self.meta.layers[i].diff_id.as_deref() {
-                by_diff_id.entry(d).or_default().push(i);
-            }
-        }
-        let known: std::collections::HashSet<&str> = self
-            .meta
-            .layers
-            .iter()
-            .filter_map(|l| l.diff_id.as_deref())
-            .collect();
         let label = self.endpoint.label.clone();
         let stream_err = move |e: std::io::Error| {
             crate::Error::Source(SourceError::Remote(format!(
@@ -638,31 +675,7 @@ impl ImageSource for DaemonSource {
             StreamReader::new(Box::pin(stream)),
             self.rt.handle().clone(),
         );
-        let mut stream = BufReader::with_capacity(1 << 20, reader);
-        let mut on_member = |path: &str, body: &mut Body<'_>| -> Result<(), crate::Error> {
-            match classify(path) {
-                Member::Other => Ok(()),
-                Member::Legacy => visit(LAYER_BY_CONTENT, Box::new(body)),
-                Member::Named(id) => match by_diff_id.get(id.as_str()) {
-                    Some(v) if v.len() == 1 => visit(v[0], Box::new(body)),
-                    Some(_) => visit(LAYER_BY_CONTENT, Box::new(body)),
-                    // A layer already cached: skipped, its bytes pass unread.
-                    None if known.contains(id.as_str()) => Ok(()),
-                    None => {
-                        // A config, manifest or index is JSON; anything else is a layer
-                        // stored compressed (containerd's store), named by its blob digest.
-                        let mut r = BufReader::new(body);
-                        let head = r.fill_buf().map_err(&stream_err)?;
-                        if head.is_empty() || head[0] == b'{' {
-                            return Ok(());
-                        }
-                        visit(LAYER_BY_CONTENT, Box::new(r))
-                    }
-                },
-            }
-        };
-        walk_outer_tar(&mut stream, &mut on_member, &stream_err)?;
-        Ok(())
+        scan_export(reader, &self.meta, wanted, visit, &stream_err)
     }
 }
 
