@@ -74,7 +74,8 @@ fn analyse_ref_with(image: &str, opts: &SourceOptions, rw: &RewriteArgs) -> Resu
         eprintln!("microscope: {note}")
     })
     .with_context(|| reference.to_string())?;
-    analyse(&*src, rw, opts.cache.as_deref()).with_context(|| reference.to_string())
+    let cache = opts.cache.as_deref().filter(|_| reference.is_live());
+    analyse(&*src, rw, cache).with_context(|| reference.to_string())
 }
 
 /// Source options from the command line: credentials, insecure registries, the cache.
