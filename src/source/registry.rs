@@ -21,7 +21,7 @@ use super::store::MAX_JSON;
 use super::{ImageSource, LayerReader, SourceError, SourceOptions, select};
 use crate::cache::Cache;
 use crate::image::{ImageMeta, LayerDesc};
-use futures_util::TryStreamExt;
+use futures_util::StreamExt;
 use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::errors::{OciDistributionError, OciErrorCode};
 use oci_client::manifest::OciDescriptor;
@@ -29,7 +29,6 @@ use oci_client::secrets::RegistryAuth;
 use oci_client::{Client, Reference, RegistryOperation};
 use oci_spec::image::{Descriptor, ImageIndex, ImageManifest};
 use std::time::Duration;
-use tokio_util::io::{StreamReader, SyncIoBridge};
 
 const ACCEPT: &[&str] = &[
     "application/vnd.oci.image.index.v1+json",
@@ -560,6 +559,27 @@ fn human_secs(s: u64) -> String {
     }
 }
 
+/// The reading end of a layer download.
+struct ChannelReader {
+    rx: tokio::sync::mpsc::Receiver<std::io::Result<bytes::Bytes>>,
+    chunk: bytes::Bytes,
+}
+
+impl std::io::Read for ChannelReader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.chunk.is_empty() {
+            match self.rx.blocking_recv() {
+                Some(Ok(c)) => self.chunk = c,
+                Some(Err(e)) => return Err(e),
+                None => return Ok(0),
+            }
+        }
+        let n = out.len().min(self.chunk.len());
+        out[..n].copy_from_slice(&self.chunk.split_to(n));
+        Ok(n)
+    }
+}
+
 impl ImageSource for RegistrySource {
     fn meta(&self) -> &ImageMeta {
         &self.meta
@@ -582,24 +602,37 @@ impl ImageSource for RegistrySource {
             .block_on(self.client.pull_blob_stream(&self.reference, &layer))
             .map_err(|e| map_error(e, &self.ctx()))?;
         let digest = desc.locator.clone();
-        let reader = StreamReader::new(stream.stream.map_err(move |e| {
-            // oci-client ends the stream with an error when the bytes do not hash to the
-            // digest: say so in words (the loader reports it against the layer).
-            let msg = e.to_string();
-            if msg.contains("igest") {
-                std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!("blob digest mismatch: the registry's bytes for {digest} do not hash to it ({msg})"),
-                )
-            } else {
-                e
+        // The download (HTTP, and oci-client's digest check) runs on the runtime's threads
+        // and hands chunks over a bounded channel: the scanning thread only inflates and
+        // walks, the two overlap. Dropping the reader drops the receiver, which ends the
+        // task and the request.
+        let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<bytes::Bytes>>(64);
+        let mut body = stream.stream;
+        self.rt.spawn(async move {
+            while let Some(item) = body.next().await {
+                let item = item.map_err(|e| {
+                    // oci-client ends the stream with an error when the bytes do not hash
+                    // to the digest: say so in words (the loader reports it against the layer).
+                    let msg = e.to_string();
+                    if msg.contains("igest") {
+                        std::io::Error::new(
+                            std::io::ErrorKind::InvalidData,
+                            format!("blob digest mismatch: the registry's bytes for {digest} do not hash to it ({msg})"),
+                        )
+                    } else {
+                        e
+                    }
+                });
+                let failed = item.is_err();
+                if tx.send(item).await.is_err() || failed {
+                    break;
+                }
             }
-        }));
-        let bridge = SyncIoBridge::new_with_handle(reader, self.rt.handle().clone());
-        Ok(Box::new(std::io::BufReader::with_capacity(
-            256 << 10,
-            bridge,
-        )))
+        });
+        Ok(Box::new(ChannelReader {
+            rx,
+            chunk: bytes::Bytes::new(),
+        }))
     }
 }
 
