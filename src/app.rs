@@ -275,7 +275,10 @@ fn compare(args: crate::cli::CompareArgs) -> Result<ExitCode> {
                 .with_context(|| format!("--platform {p:?}: expected os/arch[/variant]"))
         })
         .transpose()?;
-    let opts = SourceOptions { platform, ..Default::default() };
+    let opts = SourceOptions {
+        platform,
+        ..Default::default()
+    };
     let left = open_side(&args.left, &opts)?;
     let right = open_side(&args.right, &opts)?;
     compare_sources(&*left, &*right, args.format(), args.output.as_deref())
