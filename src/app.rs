@@ -1,16 +1,22 @@
 //! The front ends: load an image, analyse it, hand the result to the chosen output.
 
-use crate::cli::{Cli, Command, Format, OutputArgs, RewriteArgs};
+use crate::cli::{
+    CacheCommand, Cli, Command, Format, LiveArgs, OutputArgs, RewriteArgs, SourceArg,
+};
 use crate::gate;
 use anyhow::{Context, Result, bail};
 use microscope::analysis;
+use microscope::cache::{self, Cache};
 use microscope::image::Platform;
+use microscope::jobs::ScanCache;
+use microscope::jobs::progress::CliBars;
 use microscope::jobs::{LoadOptions, load_image};
 use microscope::reference::ImageRef;
 use microscope::report::{Report, ci::Facts, markdown, text};
-use microscope::source::{self, ImageSource, SourceOptions};
+use microscope::source::{self, Credentials, ImageSource, LiveSource, SourceOptions};
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
@@ -21,7 +27,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             if plan.is_none() && !args.rewrite.rewrite && interactive(&args.output) {
                 return open_app(src);
             }
-            let report = analyse(&*src, &args.rewrite)?;
+            let report = analyse(&*src, &args.rewrite, None)?;
             if args.rewrite.rewrite {
                 return emit_rewrite(&report, &args.output);
             }
@@ -31,6 +37,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Some(Command::Compare(args)) => compare(args),
+        Some(Command::Cache(CacheCommand::Prune { all, cache_size })) => {
+            cache_prune(all, &cache_size)
+        }
         None => {
             let a = cli.analyze;
             let Some(image) = a.image else {
@@ -44,7 +53,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                         .with_context(|| format!("--platform {p:?}: expected os/arch[/variant]"))
                 })
                 .transpose()?;
-            let opts = SourceOptions { platform };
+            let opts = live_options(&a.live, platform)?;
             let plan = gate::plan(&a.ci, &a.output, &opts, true)?;
             if plan.is_none() && !a.rewrite.rewrite && interactive(&a.output) {
                 let reference = ImageRef::parse(&image)?;
@@ -89,12 +98,102 @@ pub fn analyse_ref(image: &str, opts: &SourceOptions) -> Result<Report> {
 
 fn analyse_ref_with(image: &str, opts: &SourceOptions, rw: &RewriteArgs) -> Result<Report> {
     let reference = ImageRef::parse(image)?;
-    let src = source::open(&reference, opts).with_context(|| reference.to_string())?;
-    analyse(&*src, rw).with_context(|| reference.to_string())
+    let src = source::open_reporting(&reference, opts, &mut |note| {
+        eprintln!("microscope: {note}")
+    })
+    .with_context(|| reference.to_string())?;
+    let cache = opts.cache.as_deref().filter(|_| reference.is_live());
+    analyse(&*src, rw, cache).with_context(|| reference.to_string())
 }
 
-fn analyse(src: &dyn ImageSource, rw: &RewriteArgs) -> Result<Report> {
-    let image = load_image(src, &LoadOptions::default())?;
+/// Source options from the command line: credentials, insecure registries, the cache.
+fn live_options(live: &LiveArgs, platform: Option<Platform>) -> Result<SourceOptions> {
+    let credentials = match (&live.username, live.password_stdin) {
+        (Some(user), true) => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("--password-stdin: cannot read standard input")?;
+            let password = password.trim_end_matches(['\n', '\r']).to_string();
+            if password.is_empty() {
+                bail!("--password-stdin: standard input holds no password");
+            }
+            Some(Credentials {
+                username: user.clone(),
+                password,
+            })
+        }
+        _ => None,
+    };
+    let cache = if live.no_cache {
+        None
+    } else {
+        let limit = cache::parse_size(&live.cache_size).with_context(|| {
+            format!(
+                "--cache-size {:?}: expected a size such as 500M or 2G",
+                live.cache_size
+            )
+        })?;
+        match Cache::open_default(limit) {
+            Ok(c) => Some(Arc::new(c)),
+            Err(e) => {
+                eprintln!("microscope: running without a cache: {e}");
+                None
+            }
+        }
+    };
+    Ok(SourceOptions {
+        platform,
+        prefer: live.source.map(|s| match s {
+            SourceArg::Daemon => LiveSource::Docker,
+            SourceArg::Podman => LiveSource::Podman,
+            SourceArg::Registry => LiveSource::Registry,
+        }),
+        credentials,
+        insecure_registries: live.insecure_registry.clone(),
+        cache,
+    })
+}
+
+fn cache_prune(all: bool, size: &str) -> Result<ExitCode> {
+    let limit = if all {
+        0
+    } else {
+        cache::parse_size(size)
+            .with_context(|| format!("--cache-size {size:?}: expected a size such as 500M or 2G"))?
+    };
+    let c = Cache::open_default(limit)?;
+    let stats = c
+        .prune(limit)
+        .with_context(|| format!("cannot prune {}", c.root().display()))?;
+    println!(
+        "{}: removed {} entries ({} bytes), kept {} ({} bytes)",
+        c.root().display(),
+        stats.removed_files,
+        stats.removed_bytes,
+        stats.kept_files,
+        stats.kept_bytes
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn analyse(src: &dyn ImageSource, rw: &RewriteArgs, cache: Option<&Cache>) -> Result<Report> {
+    let bars = CliBars::for_stderr(src.meta());
+    let progress = |p| {
+        if let Some(b) = &bars {
+            b.update(p)
+        }
+    };
+    let opts = LoadOptions {
+        progress: bars.is_some().then_some(&progress as &(dyn Fn(_) + Sync)),
+        cache: cache.map(|c| c as &dyn ScanCache),
+        ..Default::default()
+    };
+    let loaded = load_image(src, &opts);
+    if let Some(b) = &bars {
+        b.clear();
+    }
+    let image = loaded?;
     let mut analysis = analysis::analyze(&image);
     if !rw.include_path.is_empty() || rw.source_image.is_some() {
         let opts = analysis::rewrite::Options {
@@ -176,7 +275,10 @@ fn compare(args: crate::cli::CompareArgs) -> Result<ExitCode> {
                 .with_context(|| format!("--platform {p:?}: expected os/arch[/variant]"))
         })
         .transpose()?;
-    let opts = SourceOptions { platform };
+    let opts = SourceOptions {
+        platform,
+        ..Default::default()
+    };
     let left = open_side(&args.left, &opts)?;
     let right = open_side(&args.right, &opts)?;
     compare_sources(&*left, &*right, args.format(), args.output.as_deref())

@@ -10,7 +10,8 @@ use std::path::PathBuf;
     about = "Where do the bytes of a container image go, and how small could it be?",
     args_conflicts_with_subcommands = true,
     after_help = "IMAGE: docker-archive:PATH[:TAG|@N], oci:DIR[:TAG], oci-archive:PATH[:TAG], or a path \
-(detected by its contents).\nExit codes: 0 success, 1 a CI rule failed, 2 error."
+(detected by its contents); docker-daemon:NAME, podman-daemon:NAME, docker://[REGISTRY/]NAME[:TAG|@DIGEST], \
+or a bare NAME[:TAG] (a local engine that has it, else the registry).\nExit codes: 0 success, 1 a CI rule failed, 2 error."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -25,6 +26,22 @@ pub enum Command {
     Demo(DemoArgs),
     /// Compare two images side by side: LEFT (before) and RIGHT (after).
     Compare(CompareArgs),
+    /// Manage the cache of layer scans and manifests.
+    #[command(subcommand)]
+    Cache(CacheCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Evict least recently used entries down to --cache-size (or everything with --all).
+    Prune {
+        /// Remove every entry.
+        #[arg(long)]
+        all: bool,
+        /// Keep at most this much (e.g. 500M, 2G).
+        #[arg(long, value_name = "SIZE", default_value = "2GiB")]
+        cache_size: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -40,6 +57,8 @@ pub struct AnalyzeArgs {
     pub platform: Option<String>,
     #[command(flatten)]
     pub rewrite: RewriteArgs,
+    #[command(flatten)]
+    pub live: LiveArgs,
 }
 
 /// The rewrite (README, "Rewrite").
@@ -56,6 +75,39 @@ pub struct RewriteArgs {
     /// The original image's name where the Dockerfile is built (default: from IMAGE).
     #[arg(long, value_name = "NAME[:TAG]")]
     pub source_image: Option<String>,
+}
+
+/// Engines, registries and the cache.
+#[derive(Debug, Args, Clone, Default)]
+pub struct LiveArgs {
+    /// Where a bare NAME[:TAG] is read from (default: a local engine that has it, else the registry).
+    #[arg(long, value_enum)]
+    pub source: Option<SourceArg>,
+    /// Registry user name (the password is read from standard input with --password-stdin).
+    #[arg(long, requires = "password_stdin")]
+    pub username: Option<String>,
+    /// Read the registry password or token from standard input.
+    #[arg(long, requires = "username")]
+    pub password_stdin: bool,
+    /// Speak plain HTTP to this registry (loopback registries always are). Repeatable.
+    #[arg(long = "insecure-registry", value_name = "HOST[:PORT]")]
+    pub insecure_registry: Vec<String>,
+    /// Bound of the scan cache (least recently used entries go first).
+    #[arg(long, value_name = "SIZE", default_value = "2GiB")]
+    pub cache_size: String,
+    /// Neither read nor write the cache.
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SourceArg {
+    /// The Docker engine (DOCKER_HOST, the docker context, /var/run/docker.sock).
+    Daemon,
+    /// The Podman engine's Docker-compatible socket.
+    Podman,
+    /// The registry, with no engine.
+    Registry,
 }
 
 #[derive(Debug, Args, Clone, Default)]

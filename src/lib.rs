@@ -4,6 +4,7 @@
 //! → [`report`]. Only `source` and `jobs` do I/O.
 
 pub mod analysis;
+pub mod cache;
 pub mod demo;
 pub mod error;
 pub mod image;

@@ -89,6 +89,20 @@ impl ImageRef {
     }
 }
 
+impl ImageRef {
+    /// An engine or a registry (not a file): where the scan cache pays, since reading the
+    /// layers again costs a pull or an export. Files are always read and verified again.
+    pub fn is_live(&self) -> bool {
+        matches!(
+            self,
+            ImageRef::DockerDaemon(_)
+                | ImageRef::PodmanDaemon(_)
+                | ImageRef::Registry(_)
+                | ImageRef::Name(_)
+        )
+    }
+}
+
 fn non_empty(s: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
 }

@@ -119,11 +119,13 @@ fn platform_choice_in_a_multi_platform_index() {
     let r = ImageRef::parse(&path.to_string_lossy()).unwrap();
     let arm = SourceOptions {
         platform: microscope::image::Platform::parse("linux/arm64"),
+        ..Default::default()
     };
     let src = open(&r, &arm).unwrap();
     assert_eq!(src.meta().platform.architecture, "arm64");
     let none = SourceOptions {
         platform: microscope::image::Platform::parse("linux/s390x"),
+        ..Default::default()
     };
     let err = open(&r, &none).err().expect("no s390x image").to_string();
     assert!(

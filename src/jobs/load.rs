@@ -3,7 +3,7 @@
 
 use crate::image::{Image, LayerScan};
 use crate::scan::{ScanContext, ScanError, scan_layer};
-use crate::source::ImageSource;
+use crate::source::{ImageSource, LAYER_BY_CONTENT, LayerReader};
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
@@ -60,7 +60,11 @@ pub fn load_image(source: &dyn ImageSource, opts: &LoadOptions<'_>) -> Result<Im
             None => wanted.push(i),
         }
     }
+    let by_content = Mutex::new(wanted.clone());
     source.for_each_layer(&wanted, &|i, reader| {
+        if i == LAYER_BY_CONTENT {
+            return scan_by_content(meta, reader, &by_content, opts, &store);
+        }
         let desc = &meta.layers[i];
         let progress = |read: u64| {
             if let Some(p) = opts.progress {
@@ -108,6 +112,47 @@ pub fn load_image(source: &dyn ImageSource, opts: &LoadOptions<'_>) -> Result<Im
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Image::new(meta.clone(), scans))
+}
+
+/// A stream the source could not name (a legacy `docker save` stream names layers by v1 id):
+/// scan it, then fill every wanted layer whose diff_id it turns out to have. A stream that
+/// matches none of them (a layer already cached, or one the image does not list) is dropped.
+fn scan_by_content(
+    meta: &crate::image::ImageMeta,
+    reader: LayerReader<'_>,
+    pending: &Mutex<Vec<usize>>,
+    opts: &LoadOptions<'_>,
+    store: &(dyn Fn(usize, Arc<LayerScan>, bool) + Sync),
+) -> Result<(), crate::Error> {
+    let ctx = ScanContext {
+        progress: None,
+        cancel: opts.cancel,
+    };
+    let scan = scan_layer(reader, &ctx).map_err(|e| match e {
+        ScanError::Cancelled => crate::Error::Cancelled,
+        e => crate::Error::Source(crate::source::SourceError::Corrupt(format!(
+            "a layer of the stream cannot be read: {e}"
+        ))),
+    })?;
+    let matched: Vec<usize> = {
+        let mut pending = pending.lock().unwrap_or_else(|p| p.into_inner());
+        let (hit, rest): (Vec<usize>, Vec<usize>) = pending
+            .iter()
+            .partition(|&&i| meta.layers[i].diff_id.as_deref() == Some(scan.diff_id.as_str()));
+        *pending = rest;
+        hit
+    };
+    let Some(&first) = matched.first() else {
+        return Ok(());
+    };
+    if let (Some(cache), Some(key)) = (opts.cache, cache_key(&meta.layers[first])) {
+        cache.put(&key, &scan);
+    }
+    let scan = Arc::new(scan);
+    for i in matched {
+        store(i, scan.clone(), false);
+    }
+    Ok(())
 }
 
 fn cache_key(desc: &crate::image::LayerDesc) -> Option<String> {

@@ -3,5 +3,6 @@
 pub mod background;
 pub mod compare;
 pub mod load;
+pub mod progress;
 
 pub use load::{LoadOptions, Progress, ScanCache, load_image};

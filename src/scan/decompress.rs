@@ -116,7 +116,7 @@ impl<R: Read> Read for HashReader<'_, R> {
 /// The decompressing reader for one blob, able to give back its source so the rest of
 /// the blob can be drained (and so fully hashed).
 pub enum Decoder<R: Read> {
-    Gzip(flate2::bufread::MultiGzDecoder<BufReader<R>>),
+    Gzip(Box<flate2::bufread::MultiGzDecoder<BufReader<R>>>),
     Zstd(zstd::stream::read::Decoder<'static, BufReader<R>>),
     Plain(BufReader<R>),
 }
@@ -129,7 +129,9 @@ impl<R: Read> Decoder<R> {
         let head = buf.fill_buf()?;
         let kind = Compression::sniff(head);
         let dec = match kind {
-            Some(Compression::Gzip) => Decoder::Gzip(flate2::bufread::MultiGzDecoder::new(buf)),
+            Some(Compression::Gzip) => {
+                Decoder::Gzip(Box::new(flate2::bufread::MultiGzDecoder::new(buf)))
+            }
             Some(Compression::Zstd) => {
                 Decoder::Zstd(zstd::stream::read::Decoder::with_buffer(buf)?)
             }

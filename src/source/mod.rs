@@ -2,9 +2,14 @@
 //! metadata up front and streams layer blobs (as stored, compressed) on demand.
 
 pub mod config;
+#[cfg(feature = "daemon")]
+pub mod daemon;
 pub mod docker_archive;
+mod live;
 pub mod memory;
 pub mod oci_layout;
+#[cfg(feature = "registry")]
+pub mod registry;
 pub mod select;
 pub mod store;
 
@@ -36,6 +41,25 @@ pub enum SourceError {
     NoPlatform { wanted: String, available: String },
     #[error("{0}")]
     Unsupported(String),
+    /// An engine or registry that does not answer.
+    #[error("{0}")]
+    Unreachable(String),
+    /// Refused credentials, or none where some are needed (401, 403).
+    #[error("{0}")]
+    Auth(String),
+    /// HTTP 429, with when to retry when the registry says.
+    #[error("{0}")]
+    RateLimited(String),
+    /// The engine or registry answers but has no such image.
+    #[error("{0}")]
+    ImageNotFound(String),
+    #[error("{0}")]
+    Tls(String),
+    #[error("{0}")]
+    Permission(String),
+    /// Any other failure of an engine or registry.
+    #[error("{0}")]
+    Remote(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -43,7 +67,11 @@ pub enum SourceError {
 /// A layer blob stream.
 pub type LayerReader<'a> = Box<dyn Read + Send + 'a>;
 
-/// What [`ImageSource::for_each_layer`] calls for each layer.
+/// The index a source passes to the visitor for a stream it can only identify by content:
+/// the loader scans it and matches it to the layers by the diff_id it computes.
+pub const LAYER_BY_CONTENT: usize = usize::MAX;
+
+/// What [`ImageSource::for_each_layer`] calls for each layer (or with [`LAYER_BY_CONTENT`]).
 pub type LayerVisitor<'a> = dyn Fn(usize, LayerReader<'_>) -> Result<(), crate::Error> + Sync + 'a;
 
 /// The seam every source fills: archives and layouts here, engines and registries later.
@@ -98,6 +126,35 @@ pub trait ImageSource: Send + Sync {
 pub struct SourceOptions {
     /// `--platform`; None means the host's, falling back to the only one there is.
     pub platform: Option<Platform>,
+    /// `--source`: where a bare `NAME[:TAG]` is read from; None tries the engines first.
+    pub prefer: Option<LiveSource>,
+    /// `--username` / `--password-stdin`; otherwise `~/.docker/config.json` is consulted.
+    pub credentials: Option<Credentials>,
+    /// `--insecure-registry HOST`: registries spoken to over plain HTTP (loopback always is).
+    pub insecure_registries: Vec<String>,
+    /// Where manifests and configs are cached by digest (scans are cached by the loader).
+    pub cache: Option<std::sync::Arc<crate::cache::Cache>>,
+}
+
+/// The live places a bare image name can be read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LiveSource {
+    Docker,
+    Podman,
+    Registry,
+}
+
+/// A registry user name and password (or token).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Credentials({}, <hidden>)", self.username)
+    }
 }
 
 /// Opens the source a reference names.
@@ -105,34 +162,39 @@ pub fn open(
     reference: &ImageRef,
     opts: &SourceOptions,
 ) -> Result<Box<dyn ImageSource>, crate::Error> {
+    open_reporting(reference, opts, &mut |_| {})
+}
+
+/// [`open`], telling `note` where a bare name was found (an engine or a registry).
+pub fn open_reporting(
+    reference: &ImageRef,
+    opts: &SourceOptions,
+    note: &mut dyn FnMut(String),
+) -> Result<Box<dyn ImageSource>, crate::Error> {
     let display = reference.to_string();
-    let src: Box<dyn ImageSource> = match reference {
-        ImageRef::DockerArchive { path, select } => Box::new(docker_archive::DockerArchive::open(
-            path,
-            select.as_deref(),
-            opts,
-            &display,
-        )?),
-        ImageRef::OciDir { path, tag } => Box::new(oci_layout::OciLayout::open_dir(
-            path,
-            tag.as_deref(),
-            opts,
-            &display,
-        )?),
-        ImageRef::OciArchive { path, tag } => Box::new(oci_layout::OciLayout::open_archive(
-            path,
-            tag.as_deref(),
-            opts,
-            &display,
-        )?),
-        ImageRef::Path(path) => detect(path, opts, &display)?,
-        other => {
-            return Err(SourceError::Unsupported(format!(
-                "{other}: reading from container engines and registries is not available in this build"
-            ))
-            .into());
-        }
-    };
+    let src: Box<dyn ImageSource> =
+        match reference {
+            ImageRef::DockerArchive { path, select } => Box::new(
+                docker_archive::DockerArchive::open(path, select.as_deref(), opts, &display)?,
+            ),
+            ImageRef::OciDir { path, tag } => Box::new(oci_layout::OciLayout::open_dir(
+                path,
+                tag.as_deref(),
+                opts,
+                &display,
+            )?),
+            ImageRef::OciArchive { path, tag } => Box::new(oci_layout::OciLayout::open_archive(
+                path,
+                tag.as_deref(),
+                opts,
+                &display,
+            )?),
+            ImageRef::Path(path) => detect(path, opts, &display)?,
+            ImageRef::DockerDaemon(name) => live::daemon(name, LiveSource::Docker, opts, &display)?,
+            ImageRef::PodmanDaemon(name) => live::daemon(name, LiveSource::Podman, opts, &display)?,
+            ImageRef::Registry(name) => live::registry(name, opts, &display)?,
+            ImageRef::Name(name) => live::bare_name(name, opts, &display, note)?,
+        };
     Ok(src)
 }
 

@@ -1,0 +1,430 @@
+//! The content-addressed cache: per-layer scan results and small blobs (manifests, indexes,
+//! configs), each stored under the digest that names it, in `$XDG_CACHE_HOME/microscope`
+//! (falling back to `~/.cache/microscope`).
+//!
+//! - **Names come only from digests**: a key that is not `sha256:` + 64 lowercase hex is
+//!   refused, so nothing an image says can steer a write outside the cache.
+//! - **Atomic writes**: a temp file in the same directory, renamed over the target. Two runs
+//!   sharing the cache see a whole entry or none; if both write, the last rename wins and
+//!   both wrote the same bytes.
+//! - **Verified reads**: a scan entry carries a header (magic, format, key, length, sha256 of
+//!   the payload); a blob is checked against its own digest. Anything that fails is removed
+//!   and treated as a miss.
+//! - **Bounded**: after each write, entries are evicted least recently used first (a read
+//!   touches an entry's mtime) until the total is under the limit; `microscope cache prune`
+//!   does the same on demand.
+//!
+//! Layer blobs themselves are not kept: the scan is what an analysis needs, so a warm run
+//! needs no layer bytes at all, and the cache stays a fraction of the image's size.
+
+use crate::image::LayerScan;
+use crate::jobs::ScanCache;
+use sha2::{Digest, Sha256};
+use std::fs;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::SystemTime;
+
+/// Bump when [`LayerScan`] changes meaning without changing shape (the field list is
+/// fingerprinted on top of this, see [`format_tag`]).
+pub const SCAN_FORMAT: u32 = 1;
+
+/// Default bound of the cache, in bytes.
+pub const DEFAULT_LIMIT: u64 = 2 << 30;
+
+const MAGIC: &[u8] = b"microscope-scan\n";
+/// A scan entry larger than this is not read (a corrupt length field must not allocate).
+const MAX_ENTRY: u64 = 1 << 30;
+const ZSTD_LEVEL: i32 = 3;
+
+#[derive(Debug, Clone)]
+pub struct Cache {
+    root: PathBuf,
+    limit: u64,
+}
+
+/// What a prune did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PruneStats {
+    pub removed_files: u64,
+    pub removed_bytes: u64,
+    pub kept_files: u64,
+    pub kept_bytes: u64,
+}
+
+impl Cache {
+    /// The cache under `$XDG_CACHE_HOME/microscope` (or `~/.cache/microscope`).
+    pub fn open_default(limit: u64) -> io::Result<Cache> {
+        Ok(Cache::open(&default_dir()?, limit))
+    }
+
+    pub fn open(root: &Path, limit: u64) -> Cache {
+        Cache {
+            root: root.to_path_buf(),
+            limit,
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// A small blob by digest, checked against it; None on a miss or a bad entry.
+    pub fn get_blob(&self, digest: &str) -> Option<Vec<u8>> {
+        let path = self.blob_path(digest)?;
+        let bytes = read_bounded(&path, MAX_ENTRY).ok()?;
+        if crate::source::config::sha256(&bytes) != digest {
+            let _ = fs::remove_file(&path);
+            return None;
+        }
+        touch(&path);
+        Some(bytes)
+    }
+
+    /// Stores a blob under its digest, only if the bytes match it.
+    pub fn put_blob(&self, digest: &str, bytes: &[u8]) {
+        let Some(path) = self.blob_path(digest) else {
+            return;
+        };
+        if crate::source::config::sha256(bytes) != digest {
+            return;
+        }
+        if write_atomically(&path, bytes).is_ok() {
+            self.enforce_limit();
+        }
+    }
+
+    /// Evicts least recently used entries until the cache holds at most `limit` bytes.
+    pub fn prune(&self, limit: u64) -> io::Result<PruneStats> {
+        let mut files = Vec::new();
+        for sub in ["scans", "blobs"] {
+            collect_files(&self.root.join(sub), &mut files, 0)?;
+        }
+        // Oldest first; temp files left by a killed run are the first to go.
+        files.sort_by_key(|(_, meta)| meta.modified().unwrap_or(SystemTime::UNIX_EPOCH));
+        let mut total: u64 = files.iter().map(|(_, m)| m.len()).sum();
+        let mut stats = PruneStats::default();
+        for (path, meta) in files {
+            if total > limit {
+                if fs::remove_file(&path).is_ok() {
+                    stats.removed_files += 1;
+                    stats.removed_bytes += meta.len();
+                }
+                total = total.saturating_sub(meta.len());
+            } else {
+                stats.kept_files += 1;
+                stats.kept_bytes += meta.len();
+            }
+        }
+        Ok(stats)
+    }
+
+    fn enforce_limit(&self) {
+        let _ = self.prune(self.limit);
+    }
+
+    fn scan_path(&self, key: &str) -> Option<PathBuf> {
+        let hex = digest_hex(key)?;
+        Some(
+            self.root
+                .join("scans")
+                .join(format_dir())
+                .join(&hex[..2])
+                .join(hex),
+        )
+    }
+
+    fn blob_path(&self, digest: &str) -> Option<PathBuf> {
+        let hex = digest_hex(digest)?;
+        Some(
+            self.root
+                .join("blobs")
+                .join("sha256")
+                .join(&hex[..2])
+                .join(hex),
+        )
+    }
+
+    fn read_scan(&self, key: &str) -> Option<LayerScan> {
+        let path = self.scan_path(key)?;
+        let bytes = read_bounded(&path, MAX_ENTRY).ok()?;
+        match decode_scan(&bytes, key) {
+            Some(scan) => {
+                touch(&path);
+                Some(scan)
+            }
+            None => {
+                let _ = fs::remove_file(&path);
+                None
+            }
+        }
+    }
+}
+
+impl ScanCache for Cache {
+    fn get(&self, key: &str) -> Option<LayerScan> {
+        self.read_scan(key)
+    }
+
+    fn put(&self, key: &str, scan: &LayerScan) {
+        let Some(path) = self.scan_path(key) else {
+            return;
+        };
+        let Some(bytes) = encode_scan(scan, key) else {
+            return;
+        };
+        if write_atomically(&path, &bytes).is_ok() {
+            self.enforce_limit();
+        }
+    }
+}
+
+/// `$XDG_CACHE_HOME/microscope`, else `$HOME/.cache/microscope`.
+pub fn default_dir() -> io::Result<PathBuf> {
+    if let Some(x) = std::env::var_os("XDG_CACHE_HOME").filter(|x| Path::new(x).is_absolute()) {
+        return Ok(PathBuf::from(x).join("microscope"));
+    }
+    match std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        Some(home) => Ok(PathBuf::from(home).join(".cache").join("microscope")),
+        None => Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            "neither XDG_CACHE_HOME nor HOME is set; cannot place the cache (use --no-cache)",
+        )),
+    }
+}
+
+/// Parses `500M`, `2G`, `1GiB`, `1048576`: binary units.
+pub fn parse_size(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: u64 = num.parse().ok()?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        "t" | "tb" | "tib" => 40,
+        _ => return None,
+    };
+    n.checked_mul(1u64 << shift)
+}
+
+/// The 64 hex digits of a `sha256:` digest, or None for anything else.
+fn digest_hex(key: &str) -> Option<&str> {
+    let hex = key.strip_prefix("sha256:")?;
+    (hex.len() == 64
+        && hex
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+    .then_some(hex)
+}
+
+/// The scan format: [`SCAN_FORMAT`], the crate version and a fingerprint of the fields of
+/// [`LayerScan`], so a binary whose scan has other fields never reads an older entry.
+fn format_tag() -> &'static str {
+    static TAG: OnceLock<String> = OnceLock::new();
+    TAG.get_or_init(|| {
+        let shape = serde_json::to_vec(&LayerScan::default()).unwrap_or_default();
+        let fp = hex::encode(&Sha256::digest(&shape)[..6]);
+        format!("v{SCAN_FORMAT}-{}-{fp}", env!("CARGO_PKG_VERSION"))
+    })
+}
+
+fn format_dir() -> &'static str {
+    format_tag()
+}
+
+/// `MAGIC`, a header line `format key length sha256`, then the zstd-compressed JSON.
+fn encode_scan(scan: &LayerScan, key: &str) -> Option<Vec<u8>> {
+    let json = serde_json::to_vec(scan).ok()?;
+    let payload = zstd::encode_all(&json[..], ZSTD_LEVEL).ok()?;
+    let mut out = Vec::with_capacity(payload.len() + 200);
+    out.extend_from_slice(MAGIC);
+    writeln!(
+        out,
+        "{} {key} {} {}",
+        format_tag(),
+        payload.len(),
+        hex::encode(Sha256::digest(&payload))
+    )
+    .ok()?;
+    out.extend_from_slice(&payload);
+    Some(out)
+}
+
+fn decode_scan(bytes: &[u8], key: &str) -> Option<LayerScan> {
+    let rest = bytes.strip_prefix(MAGIC)?;
+    let nl = rest.iter().position(|&b| b == b'\n')?;
+    let header = std::str::from_utf8(&rest[..nl]).ok()?;
+    let payload = &rest[nl + 1..];
+    let mut fields = header.split(' ');
+    let (format, k, len, sum) = (
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+    );
+    if format != format_tag() || k != key || len.parse::<usize>().ok()? != payload.len() {
+        return None;
+    }
+    if hex::encode(Sha256::digest(payload)) != sum {
+        return None;
+    }
+    let json = zstd::decode_all(payload).ok()?;
+    serde_json::from_slice(&json).ok()
+}
+
+fn read_bounded(path: &Path, max: u64) -> io::Result<Vec<u8>> {
+    let f = fs::File::open(path)?;
+    let len = f.metadata()?.len();
+    if len > max {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "entry too large",
+        ));
+    }
+    let mut out = Vec::with_capacity(len as usize);
+    f.take(max).read_to_end(&mut out)?;
+    Ok(out)
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path.parent().ok_or(io::ErrorKind::InvalidInput)?;
+    fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_data()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Marks an entry as recently used.
+fn touch(path: &Path) {
+    if let Ok(f) = fs::File::options().append(true).open(path) {
+        let _ = f.set_modified(SystemTime::now());
+    }
+}
+
+/// Regular files under `dir`, a few levels deep; symlinks are not followed.
+fn collect_files(
+    dir: &Path,
+    out: &mut Vec<(PathBuf, fs::Metadata)>,
+    depth: usize,
+) -> io::Result<()> {
+    let rd = match fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    for entry in rd.flatten() {
+        let Ok(meta) = entry.metadata() else { continue };
+        if meta.is_dir() && depth < 4 {
+            collect_files(&entry.path(), out, depth + 1)?;
+        } else if meta.is_file() {
+            out.push((entry.path(), meta));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    fn scan() -> LayerScan {
+        LayerScan {
+            digest: KEY.into(),
+            diff_id: KEY.into(),
+            compression: "gzip".into(),
+            compressed_bytes: 10,
+            uncompressed_bytes: 20,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn scans_round_trip_and_corruption_is_a_miss() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path(), DEFAULT_LIMIT);
+        assert!(cache.get(KEY).is_none());
+        cache.put(KEY, &scan());
+        assert_eq!(cache.get(KEY), Some(scan()));
+        let path = cache.scan_path(KEY).unwrap();
+        let mut bytes = fs::read(&path).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        fs::write(&path, bytes).unwrap();
+        assert!(cache.get(KEY).is_none(), "a flipped bit is a miss");
+        assert!(!path.exists(), "and the bad entry is removed");
+    }
+
+    #[test]
+    fn keys_must_be_digests() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path(), DEFAULT_LIMIT);
+        for bad in ["../../etc/passwd", "sha256:../x", "sha256:ABC", "md5:00"] {
+            cache.put(bad, &scan());
+            cache.put_blob(bad, b"x");
+        }
+        let mut files = Vec::new();
+        collect_files(dir.path(), &mut files, 0).unwrap();
+        assert!(files.is_empty(), "nothing written for a bad key: {files:?}");
+    }
+
+    #[test]
+    fn blobs_are_checked_against_their_digest() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path(), DEFAULT_LIMIT);
+        let body = b"{\"a\":1}";
+        let digest = crate::source::config::sha256(body);
+        cache.put_blob(&digest, b"not the same bytes");
+        assert!(cache.get_blob(&digest).is_none());
+        cache.put_blob(&digest, body);
+        assert_eq!(cache.get_blob(&digest).as_deref(), Some(&body[..]));
+    }
+
+    #[test]
+    fn eviction_is_least_recently_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path(), u64::MAX);
+        let blobs: Vec<(String, Vec<u8>)> = (0..3)
+            .map(|i| {
+                let b = vec![i as u8; 1000];
+                (crate::source::config::sha256(&b), b)
+            })
+            .collect();
+        for (i, (d, b)) in blobs.iter().enumerate() {
+            cache.put_blob(d, b);
+            let p = cache.blob_path(d).unwrap();
+            let t = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1000 + i as u64);
+            fs::File::options()
+                .append(true)
+                .open(&p)
+                .unwrap()
+                .set_modified(t)
+                .unwrap();
+        }
+        // Reading the oldest makes it the most recent.
+        assert!(cache.get_blob(&blobs[0].0).is_some());
+        let stats = cache.prune(2000).unwrap();
+        assert_eq!(stats.removed_files, 1);
+        assert!(
+            cache.get_blob(&blobs[1].0).is_none(),
+            "the least recently used went"
+        );
+        assert!(cache.get_blob(&blobs[0].0).is_some());
+        assert!(cache.get_blob(&blobs[2].0).is_some());
+    }
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_size("500M"), Some(500 << 20));
+        assert_eq!(parse_size("2GiB"), Some(2 << 30));
+        assert_eq!(parse_size("1024"), Some(1024));
+        assert_eq!(parse_size("1x"), None);
+    }
+}
