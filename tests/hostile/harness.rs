@@ -164,3 +164,39 @@ pub fn go_buildinfo(data: &[u8]) {
     let pclntab = parts.get(2).copied().unwrap_or_default();
     let _ = gobuild::inspect(parts[0], segment, pclntab, data.len().is_multiple_of(2));
 }
+
+/// `dpkg_db` target: the dpkg parsers on the input's parts (status, a `.list`, `.md5sums`,
+/// diversions), then the same files in a layer through attribution and the report.
+pub fn dpkg_db(data: &[u8]) {
+    use microscope::analysis::packages as p;
+    let parts = split(data, 4);
+    let part = |i: usize| parts.get(i).copied().unwrap_or_default();
+    for stanza in p::parse_dpkg_status(part(0)) {
+        std::hint::black_box(stanza.is_installed());
+    }
+    std::hint::black_box(p::parse_dpkg_list(part(1)));
+    std::hint::black_box(p::parse_md5sums(part(2)));
+    std::hint::black_box(p::parse_diversions(part(3)));
+    let layer = microscope::demo::builder::LayerBuilder::new("dpkg")
+        .file("var/lib/dpkg/status", part(0))
+        .file("var/lib/dpkg/info/pkg.list", part(1))
+        .file("var/lib/dpkg/info/pkg.md5sums", part(2))
+        .file("var/lib/dpkg/diversions", part(3))
+        .file("usr/bin/pkg", b"x")
+        .symlink("bin", "usr/bin")
+        .build();
+    scan_layers(&layer);
+}
+
+/// `apk_db` target: the apk `installed` parser on any bytes, then the same file in a layer
+/// (with busybox applet links) through attribution and the report.
+pub fn apk_db(data: &[u8]) {
+    let db = microscope::analysis::packages::parse_apk_installed(data);
+    std::hint::black_box(db.packages.len() + db.nameless);
+    let layer = microscope::demo::builder::LayerBuilder::new("apk")
+        .file("lib/apk/db/installed", data)
+        .file("bin/busybox", b"\x7fELF")
+        .symlink("bin/sh", "/bin/busybox")
+        .build();
+    scan_layers(&layer);
+}

@@ -49,6 +49,16 @@ fn go_buildinfo_regressions() {
     replay("go_buildinfo", harness::go_buildinfo);
 }
 
+#[test]
+fn dpkg_db_regressions() {
+    replay("dpkg_db", harness::dpkg_db);
+}
+
+#[test]
+fn apk_db_regressions() {
+    replay("apk_db", harness::apk_db);
+}
+
 fn join(parts: &[&[u8]]) -> Vec<u8> {
     parts.join(SEP)
 }
@@ -143,7 +153,27 @@ fn write_fuzz_seeds() {
             join(&[&buildinfo, &elf[..512], b"time.loadLocation"]),
         ),
     ];
-    for (target, bytes) in seeds.into_iter().chain(seeds2).chain(seeds3) {
+    let status: &[u8] = b"Package: pkg\nStatus: install ok installed\nVersion: 1.0-1\n\
+        Architecture: amd64\nMulti-Arch: same\nInstalled-Size: 12\nSource: src (1.0)\n\n\
+        Package: gone\nStatus: deinstall ok config-files\nVersion: 2\n";
+    let seeds4 = vec![
+        (
+            "dpkg_db",
+            join(&[
+                status,
+                b"/.\n/bin\n/bin/pkg\n/usr/share/doc/pkg\n",
+                b"9dd4e461268c8034f5c8564e155c67a6  usr/bin/pkg\n",
+                b"/bin/pkg\n/bin/pkg.distrib\npkg\n",
+            ]),
+        ),
+        (
+            "apk_db",
+            b"C:Q1abc=\nP:busybox\nV:1.36\nA:x86_64\nI:1024\nF:bin\nR:busybox\n\
+              Z:Q1YWJj\na:0:0:755\n\nP:musl\nV:1.2\nF:lib\nR:ld-musl.so.1\n"
+                .to_vec(),
+        ),
+    ];
+    for (target, bytes) in seeds.into_iter().chain(seeds2).chain(seeds3).chain(seeds4) {
         let dir = fuzz_dir().join("corpus").join(target);
         std::fs::create_dir_all(&dir).unwrap();
         let name = crate::util::sha256(&bytes);
