@@ -4,6 +4,6 @@ pub mod entry;
 pub mod merge;
 pub mod model;
 
-pub use entry::{Entry, EntryKind, LayerScan};
+pub use entry::{Entry, EntryKind, LayerScan, LinkTarget};
 pub use merge::{Change, Merged, NodeRef, WasteKind};
 pub use model::{Image, ImageMeta, Layer, LayerDesc, Platform, RunConfig};

@@ -30,5 +30,5 @@ fn hundred_thousand_entries_in_bounded_memory() {
 #[ignore = "slow in debug (about a minute): cargo test --release --test hostile -- --ignored million"]
 fn million_entries_in_bounded_memory() {
     let per = bytes_per_entry(1_000_000);
-    assert!(per <= 250, "{per} bytes per entry");
+    assert!(per <= 200, "{per} bytes per entry");
 }
