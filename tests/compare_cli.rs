@@ -51,6 +51,31 @@ fn json_is_left_right_diff_with_full_reports() {
         assert!(fixed.contains(&kind), "{kind} fixed: {fixed:?}");
     }
     assert!(c.diff.findings.only_right.is_empty());
+    // Packages: the Go server moved from /usr/local/bin to / and lost its symbols; the
+    // Debian packages are gone.
+    let p = &c.diff.packages;
+    let server = p
+        .changed
+        .iter()
+        .find(|x| x.name == "example.com/server")
+        .unwrap();
+    assert_eq!(
+        server.left_location.as_deref(),
+        Some("usr/local/bin/server")
+    );
+    assert_eq!(server.location, "server");
+    assert!(server.delta < 0);
+    let gone: Vec<&str> = p.removed.iter().map(|x| x.name.as_str()).collect();
+    assert_eq!(gone.len(), 6, "{gone:?}");
+    assert!(p.added.is_empty());
+    assert_eq!(
+        (s.packages.left, s.packages.right),
+        (fat.packages.len() as u64, 1)
+    );
+    // The explanation never counts a byte twice.
+    let e = &c.diff.explained;
+    let sum: i64 = e.items.iter().map(|i| i.delta).sum();
+    assert_eq!(sum + e.other_delta, s.final_bytes.delta);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     for key in ["left", "right", "diff"] {
         assert!(v.get(key).is_some(), "{key}");
@@ -62,7 +87,11 @@ fn markdown_leads_with_the_change_and_a_table() {
     let md = ok(&run(&["compare", "demo:fat", "demo:micro", "--markdown"]));
     let first = md.lines().find(|l| l.starts_with("**")).unwrap();
     assert!(first.starts_with("**This change removes "), "{first}");
-    assert!(first.contains("−`usr/lib/go-1.19/`"), "{first}");
+    // Packages by name, unowned paths in code, biggest first.
+    assert!(
+        first.contains(": −golang-1.19-go 5.4 MiB, −gcc-12 4.7 MiB, −`var/lib/apt/lists/` 2.6 MiB"),
+        "{first}"
+    );
     assert!(md.contains("| final bytes |"), "{md}");
     assert!(md.contains("<summary>Layers: no shared base"), "{md}");
     assert!(md.contains("| + | `server` |"), "{md}");
