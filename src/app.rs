@@ -281,8 +281,30 @@ fn compare(args: crate::cli::CompareArgs) -> Result<ExitCode> {
     };
     let left = open_side(&args.left, &opts)?;
     let right = open_side(&args.right, &opts)?;
+    let report_asked = args.json || args.markdown || args.format.is_some() || args.output.is_some();
+    if !report_asked && interactive(&OutputArgs::default()) {
+        return open_compare_app(left, right);
+    }
     compare_sources(&*left, &*right, args.format(), args.output.as_deref())
         .with_context(|| format!("{} vs {}", args.left, args.right))
+}
+
+/// The compare view: both images side by side, keys moving both together.
+#[cfg(feature = "tui")]
+pub fn open_compare_app(
+    left: Box<dyn ImageSource>,
+    right: Box<dyn ImageSource>,
+) -> Result<ExitCode> {
+    microscope::tui::compare::run(left, right)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(not(feature = "tui"))]
+pub fn open_compare_app(
+    _left: Box<dyn ImageSource>,
+    _right: Box<dyn ImageSource>,
+) -> Result<ExitCode> {
+    bail!("this build has no interactive app (built without the `tui` feature)")
 }
 
 /// Compares two opened images (shared layers scanned once) and writes the result; `demo`

@@ -6,6 +6,7 @@
 
 pub mod action;
 mod commands;
+pub mod compare;
 pub mod config;
 pub mod data;
 pub mod harness;

@@ -2,6 +2,7 @@
 //! pane), the file tree on the right, a key-hint bar. One layout function serves drawing,
 //! mouse hits and scrolling, so they always agree.
 
+pub mod compare;
 pub mod findings;
 pub mod help;
 pub mod layers;
