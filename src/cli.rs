@@ -209,6 +209,8 @@ pub struct CompareArgs {
     /// Platform to pick from a multi-platform index, on both sides: os/arch[/variant].
     #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
     pub platform: Option<String>,
+    #[command(flatten)]
+    pub live: LiveArgs,
 }
 
 impl CompareArgs {

@@ -7,6 +7,8 @@ pub mod harness;
 pub mod state;
 pub mod tree;
 
+use crate::cache::Cache;
+use crate::jobs::ScanCache;
 use crate::jobs::compare::{PairOptions, Which, load_and_compare};
 use crate::source::ImageSource;
 use crate::tui::{config, terminal, theme::Theme, views};
@@ -31,8 +33,13 @@ pub fn side(src: &dyn ImageSource) -> SideLoad {
     }
 }
 
-/// Opens the compare view on two images and returns when the user quits.
-pub fn run(left: Box<dyn ImageSource>, right: Box<dyn ImageSource>) -> Result<()> {
+/// Opens the compare view on two images and returns when the user quits; `cache` holds
+/// scans across runs (the on-disk cache, for live images).
+pub fn run(
+    left: Box<dyn ImageSource>,
+    right: Box<dyn ImageSource>,
+    cache: Option<Arc<Cache>>,
+) -> Result<()> {
     let keymap = config::load()?.keymap().context("config [keys]")?;
     let mut state = CompareState::new(side(&*left), side(&*right), keymap);
     let theme = Theme::from_env();
@@ -41,7 +48,7 @@ pub fn run(left: Box<dyn ImageSource>, right: Box<dyn ImageSource>) -> Result<()
         .build()?;
     let mut term = terminal::enter()?;
     let cancel = Arc::new(AtomicBool::new(false));
-    let msgs = spawn(left, right, cancel.clone());
+    let msgs = spawn(left, right, cache, cancel.clone());
     let result = rt.block_on(event_loop(&mut term, &mut state, &theme, msgs));
     cancel.store(true, Ordering::Relaxed);
     terminal::restore();
@@ -54,6 +61,7 @@ pub fn run(left: Box<dyn ImageSource>, right: Box<dyn ImageSource>) -> Result<()
 fn spawn(
     left: Box<dyn ImageSource>,
     right: Box<dyn ImageSource>,
+    cache: Option<Arc<Cache>>,
     cancel: Arc<AtomicBool>,
 ) -> UnboundedReceiver<Msg> {
     let (tx, rx) = unbounded_channel();
@@ -66,7 +74,7 @@ fn spawn(
             let opts = PairOptions {
                 progress: Some(&progress),
                 cancel: Some(&cancel),
-                cache: None,
+                cache: cache.as_deref().map(|c| c as &dyn ScanCache),
             };
             let msg = match load_and_compare(&*left, &*right, &opts) {
                 Ok(c) => Msg::Done(Box::new(CompareData::new(&c))),
