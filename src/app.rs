@@ -23,8 +23,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Demo(args)) => {
             // Rules are read before the image, so a bad config fails fast.
             let plan = gate::plan(&args.ci, &args.output, &SourceOptions::default(), false)?;
-            let src = microscope::demo::source(&args.image)?;
-            if plan.is_none() && !args.rewrite.rewrite && interactive(&args.output) {
+            let watching = plan.is_none() && !args.rewrite.rewrite && interactive(&args.output);
+            // With no image named, a person sees the point of microscope: fat against micro.
+            // Reports keep describing one image, fat, as they always did.
+            if watching && args.image.is_none() {
+                let fat = microscope::demo::source("fat")?;
+                let micro = microscope::demo::source("micro")?;
+                return open_compare_app(fat, micro, None);
+            }
+            let src = microscope::demo::source(args.image.as_deref().unwrap_or("fat"))?;
+            if watching {
                 return open_app(src);
             }
             let report = analyse(&*src, &args.rewrite, None)?;
@@ -276,8 +284,8 @@ fn compare(args: crate::cli::CompareArgs) -> Result<ExitCode> {
         })
         .transpose()?;
     let opts = live_options(&args.live, platform)?;
-    let (left, left_live) = open_side(&args.left, &opts)?;
-    let (right, right_live) = open_side(&args.right, &opts)?;
+    let (left, left_live) = open_side(&args.left, &opts).context("left image")?;
+    let (right, right_live) = open_side(&args.right, &opts).context("right image")?;
     // As for one image: the scan cache is for what is slow to read again, live images.
     let cache = opts.cache.clone().filter(|_| left_live || right_live);
     let report_asked = args.json || args.markdown || args.format.is_some() || args.output.is_some();
@@ -291,7 +299,6 @@ fn compare(args: crate::cli::CompareArgs) -> Result<ExitCode> {
         args.output.as_deref(),
         cache.as_deref(),
     )
-    .with_context(|| format!("{} vs {}", args.left, args.right))
 }
 
 /// The compare view: both images side by side, keys moving both together.
@@ -331,8 +338,7 @@ pub fn compare_sources(
         CliBars::for_stderr(right.meta()),
     ];
     let progress = |which: Which, p| {
-        let i = usize::from(which == Which::Right);
-        if let Some(b) = &bars[i] {
+        if let Some(b) = &bars[which.index()] {
             b.update(p)
         }
     };

@@ -11,9 +11,7 @@ use microscope::tui::tree::SortBy;
 fn demo(left: &str, right: &str, w: u16, h: u16) -> CompareHarness {
     let l = microscope::demo::source(left).expect("demo image opens");
     let r = microscope::demo::source(right).expect("demo image opens");
-    CompareHarness::loaded(&*l, &*r, w, h)
-        .expect("demo images compare")
-        .0
+    CompareHarness::loaded(&*l, &*r, w, h).expect("demo images compare")
 }
 
 fn check(name: &str, h: &mut CompareHarness) {

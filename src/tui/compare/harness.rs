@@ -3,8 +3,10 @@
 
 use super::state::{Action, CompareData, CompareState, Msg, update};
 use crate::jobs::Progress;
-use crate::jobs::compare::{Compared, PairOptions, Which, load_and_compare};
+use crate::jobs::compare::{PairOptions, Which, load_and_compare};
 use crate::source::ImageSource;
+use crate::tui::action::Effect;
+use crate::tui::harness::effect_tree;
 use crate::tui::keymap::Key;
 use crate::tui::theme::Theme;
 use crate::tui::views;
@@ -18,6 +20,8 @@ pub struct CompareHarness {
     pub state: CompareState,
     pub theme: Theme,
     pub terminal: Terminal<TestBackend>,
+    /// What an opened side's app sent to the clipboard.
+    pub copied: Vec<String>,
 }
 
 impl CompareHarness {
@@ -30,6 +34,7 @@ impl CompareHarness {
             state,
             theme: Theme::mono(),
             terminal: Terminal::new(TestBackend::new(w, h)).expect("a test backend always opens"),
+            copied: Vec::new(),
         }
     }
 
@@ -39,7 +44,7 @@ impl CompareHarness {
         right: &dyn ImageSource,
         w: u16,
         h: u16,
-    ) -> anyhow::Result<(Self, Compared)> {
+    ) -> anyhow::Result<Self> {
         let mut harness = Self::opening(left, right, w, h);
         let events: Mutex<Vec<(Which, Progress)>> = Mutex::new(Vec::new());
         let record = |which, p| {
@@ -56,13 +61,22 @@ impl CompareHarness {
         for (which, p) in events.into_inner().unwrap_or_else(|e| e.into_inner()) {
             harness.apply(Action::Load(Msg::Progress(which, p)));
         }
-        let data = CompareData::new(&compared);
+        let data = CompareData::new(compared);
         harness.apply(Action::Load(Msg::Done(Box::new(data))));
-        Ok((harness, compared))
+        Ok(harness)
     }
 
+    /// Applies an action and runs the effects it asks for here and now.
     pub fn apply(&mut self, action: Action) {
-        update(&mut self.state, action);
+        let mut queue = vec![action];
+        while let Some(a) = queue.pop() {
+            for (which, e) in update(&mut self.state, a) {
+                match e {
+                    Effect::BuildTree(job) => queue.push(Action::Side(which, effect_tree(job))),
+                    Effect::Copy(t) => self.copied.push(t),
+                }
+            }
+        }
     }
 
     /// Presses keys given as space-separated names: `"j j ctrl-o tab"`.
@@ -88,6 +102,7 @@ impl CompareHarness {
     /// Draws a frame and returns the screen as text.
     pub fn render(&mut self) -> String {
         let (state, theme) = (&self.state, &self.theme);
+        // The same function the terminal loop draws with: an opened side included.
         self.terminal
             .draw(|f| views::compare::draw(f, state, theme))
             .expect("drawing to a test backend cannot fail");

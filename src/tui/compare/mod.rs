@@ -4,6 +4,7 @@
 //! single-image app.
 
 pub mod harness;
+pub mod sides;
 pub mod state;
 pub mod tree;
 
@@ -77,7 +78,7 @@ fn spawn(
                 cache: cache.as_deref().map(|c| c as &dyn ScanCache),
             };
             let msg = match load_and_compare(&*left, &*right, &opts) {
-                Ok(c) => Msg::Done(Box::new(CompareData::new(&c))),
+                Ok(c) => Msg::Done(Box::new(CompareData::new(c))),
                 Err(e) => Msg::Failed(e.to_string()),
             };
             let _ = tx.send(msg);
@@ -96,6 +97,8 @@ async fn event_loop(
     term.draw(|f| views::compare::draw(f, state, theme))?;
     let mut last_draw = Instant::now();
     let mut events = EventStream::new();
+    // Trees for the single-image app of an opened side, tagged with the side.
+    let (trees, mut built) = crate::tui::tree_worker::<Which>();
     let mut dirty = false;
     loop {
         if state.quit {
@@ -118,6 +121,7 @@ async fn event_loop(
                 }
                 None => return Ok(()),
             },
+            Some((which, a)) = built.recv() => batch.push(Action::Side(which, a)),
             Some(m) = msgs.recv() => {
                 batch.push(Action::Load(m));
                 while let Ok(m) = msgs.try_recv() {
@@ -128,7 +132,9 @@ async fn event_loop(
         }
         for a in batch {
             dirty = true;
-            update(state, a);
+            for (which, effect) in update(state, a) {
+                crate::tui::run_effect(term, &trees, which, effect);
+            }
             if state.quit {
                 break;
             }

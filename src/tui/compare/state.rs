@@ -2,17 +2,21 @@
 //! pane serves both images: the layer table and the merged tree are aligned rows, so moving
 //! moves both sides together.
 
+use super::sides;
 use super::tree::{Sides, build};
 use crate::jobs::Progress;
+use crate::jobs::background::Analysed;
 use crate::jobs::compare::{Compared, Which};
 use crate::report::compare::CompareReport;
-use crate::tui::keymap::{Command, Keymap};
-use crate::tui::state::{ListCursor, Pane};
+use crate::tui::action::{Action as AppAction, Effect};
+use crate::tui::keymap::{Command, Context, Keymap};
+use crate::tui::state::{ListCursor, Pane, State};
 use crate::tui::tree::rows::{RowFilter, status_slot};
 use crate::tui::tree::{SortBy, Status, TreeView};
 use crate::tui::views::compare::layout;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::layout::Rect;
+use std::sync::Arc;
 
 /// The commands the compare view answers; the help lists these.
 pub const COMMANDS: &[Command] = &[
@@ -38,6 +42,8 @@ pub const COMMANDS: &[Command] = &[
     Command::HideRemoved,
     Command::HideModified,
     Command::HideUnchanged,
+    Command::OpenLeft,
+    Command::OpenRight,
 ];
 
 /// How far one image's load has come.
@@ -58,17 +64,31 @@ pub struct CompareData {
     /// Layers read from their blobs, and layers of one image reused from the other's scan.
     pub scanned: usize,
     pub reused: usize,
+    /// Each image with its analysis, left then right: what the single-image app shows when
+    /// a side is opened, without reading the image again.
+    pub images: [Analysed; 2],
 }
 
 impl CompareData {
-    pub fn new(c: &Compared) -> CompareData {
+    pub fn new(c: Compared) -> CompareData {
         let (tree, sides) = build(&c.comparison.tree);
+        let report = c.report();
+        let analysed = |image, analysis, report| Analysed {
+            image: Arc::new(image),
+            analysis: Arc::new(analysis),
+            report: Arc::new(report),
+        };
+        let images = [
+            analysed(c.pair.left, c.left, report.left.clone()),
+            analysed(c.pair.right, c.right, report.right.clone()),
+        ];
         CompareData {
-            report: c.report(),
+            report,
             view: TreeView::new(tree, &RowFilter::default()),
             sides,
             scanned: c.pair.scanned,
             reused: c.pair.reused,
+            images,
         }
     }
 
@@ -89,6 +109,8 @@ pub enum Msg {
 pub enum Action {
     Term(Event),
     Load(Msg),
+    /// For the single-image app of one side (a tree built for it).
+    Side(Which, AppAction),
 }
 
 #[derive(Debug)]
@@ -105,6 +127,11 @@ pub struct CompareState {
     pub sort: SortBy,
     pub help: bool,
     pub screen: Rect,
+    /// The single-image apps of both sides, made when a side is first opened and kept, so
+    /// going back and forth keeps each one's cursors.
+    pub apps: [Option<Box<State>>; 2],
+    /// The side shown in the single-image app; `None` shows the compare view.
+    pub open: Option<Which>,
     pub quit: bool,
 }
 
@@ -122,6 +149,8 @@ impl CompareState {
             sort: SortBy::Size,
             help: false,
             screen: Rect::new(0, 0, 80, 24),
+            apps: [None, None],
+            open: None,
             quit: false,
         }
     }
@@ -131,11 +160,22 @@ impl CompareState {
             .as_ref()
             .map_or(0, |d| d.report.diff.layers.rows.len())
     }
+
+    /// The single-image app on screen, if a side is open.
+    pub fn open_app(&self) -> Option<&State> {
+        self.apps[self.open?.index()].as_deref()
+    }
 }
 
-pub fn update(state: &mut CompareState, action: Action) {
+/// Changes the state; returns what the runtime must do for a side's app, tagged with the
+/// side.
+pub fn update(state: &mut CompareState, action: Action) -> Vec<(Which, Effect)> {
+    let mut effects = Vec::new();
     match action {
-        Action::Term(Event::Key(k)) if k.kind != KeyEventKind::Release => key(state, k),
+        Action::Term(ev) if state.open.is_some() => effects = sides::term(state, ev),
+        Action::Term(Event::Key(k)) if k.kind != KeyEventKind::Release => {
+            key(state, k, &mut effects)
+        }
         Action::Term(Event::Resize(w, h)) => state.screen = Rect::new(0, 0, w, h),
         Action::Term(_) => {}
         Action::Load(Msg::Progress(which, Progress::LayerDone { .. })) => {
@@ -154,12 +194,15 @@ pub fn update(state: &mut CompareState, action: Action) {
             state.data = Some(*data);
         }
         Action::Load(Msg::Failed(e)) => state.error = Some(e),
+        Action::Side(which, a) => effects.extend(sides::to_app(state, which, a)),
     }
     fit(state);
+    effects
 }
 
-fn key(state: &mut CompareState, k: KeyEvent) {
-    let cmd = state.keymap.lookup(&k, state.focus);
+fn key(state: &mut CompareState, k: KeyEvent, effects: &mut Vec<(Which, Effect)>) {
+    let cmd = (state.keymap.lookup_in(&k, Context::Compare))
+        .or_else(|| state.keymap.lookup(&k, state.focus));
     if state.help {
         let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
         state.quit = ctrl_c;
@@ -205,6 +248,8 @@ fn key(state: &mut CompareState, k: KeyEvent) {
         Command::HideRemoved => hide(state, Status::Removed),
         Command::HideModified => hide(state, Status::Modified),
         Command::HideUnchanged => hide(state, Status::Unchanged),
+        Command::OpenLeft => effects.extend(sides::open(state, Which::Left)),
+        Command::OpenRight => effects.extend(sides::open(state, Which::Right)),
         Command::Collapse => with_tree(state, |v| v.toggle_selected()),
         Command::CollapseAll => with_tree(state, |v| v.toggle_all()),
         Command::Expand => with_tree(state, |v| {

@@ -160,7 +160,7 @@ fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         ))
     } else {
         let hints = [
-            (C::Quit, "quit"),
+            (C::Quit, if state.from_compare { "back" } else { "quit" }),
             (C::NextPane, "pane"),
             (C::Help, "help"),
             (C::ToggleImage, "whole image"),

@@ -3,11 +3,13 @@
 //! image, one row per path so a single cursor moves both sides. Glyphs mark each row
 //! (`-` only left, `+` only right, `~` changed, `=` same), so it reads without colour.
 
+mod header;
+mod keys;
+
 use super::pane_block;
-use crate::analysis::compare::explain::ItemKind;
 use crate::analysis::compare::tree::Status as Diff;
 use crate::report::compare::text::glyph;
-use crate::tui::compare::state::{COMMANDS, CompareData, CompareState, SideLoad};
+use crate::tui::compare::state::{CompareData, CompareState};
 use crate::tui::compare::tree::{Sides, status};
 use crate::tui::state::Pane;
 use crate::tui::theme::Theme;
@@ -17,7 +19,7 @@ use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Areas {
@@ -86,132 +88,18 @@ fn signed(d: i64) -> String {
 }
 
 pub fn draw(frame: &mut Frame, state: &CompareState, theme: &Theme) {
+    if let Some(app) = state.open_app() {
+        return super::draw(frame, app, theme);
+    }
     let areas = layout(frame.area());
     let buf = frame.buffer_mut();
-    header(state, theme, areas.header, buf);
+    header::render(state, theme, areas.header, buf);
     layers(state, theme, &areas, buf);
     tree(state, theme, &areas, buf);
-    status_bar(state, theme, areas.status, buf);
+    keys::status_bar(state, theme, areas.status, buf);
     if state.help {
-        help(state, theme, frame.area(), frame.buffer_mut());
+        keys::help(state, theme, frame.area(), frame.buffer_mut());
     }
-}
-
-fn lines_into(lines: Vec<Line>, area: Rect, buf: &mut Buffer) {
-    for (i, l) in lines.into_iter().take(area.height as usize).enumerate() {
-        let r = Rect {
-            y: area.y + i as u16,
-            height: 1,
-            ..area
-        };
-        l.render(r, buf);
-    }
-}
-
-fn loading(s: &SideLoad) -> String {
-    format!("{} {}/{} layers", s.reference, s.done, s.layers)
-}
-
-fn header(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let mut top = vec![
-        Span::styled(" microscope compare ", theme.title),
-        Span::styled(state.left.reference.clone(), theme.value),
-        Span::styled(" → ", theme.label),
-        Span::styled(state.right.reference.clone(), theme.value),
-    ];
-    let Some(d) = &state.data else {
-        let what = match &state.error {
-            Some(e) => Line::styled(format!(" failed: {e}"), theme.error),
-            None => Line::styled(
-                format!(
-                    " scanning {} · {}",
-                    loading(&state.left),
-                    loading(&state.right)
-                ),
-                theme.message,
-            ),
-        };
-        lines_into(vec![Line::from(top), what], area, buf);
-        return;
-    };
-    if d.reused > 0 {
-        top.push(Span::styled(
-            format!("  {} shared layer(s) scanned once", d.reused),
-            theme.dim,
-        ));
-    }
-    let s = &d.report.diff.summary;
-    let field = |label: &str, l: String, r: String, delta: String| {
-        vec![
-            Span::styled(format!(" {label} "), theme.label),
-            Span::styled(format!("{l}→{r} "), theme.value),
-            Span::styled(format!("{delta} "), theme.dim),
-        ]
-    };
-    let b = |label: &str, x: &crate::analysis::compare::Delta| {
-        field(label, bytes(x.left), bytes(x.right), signed(x.delta))
-    };
-    let n = |label: &str, x: &crate::analysis::compare::Delta| {
-        field(
-            label,
-            x.left.to_string(),
-            x.right.to_string(),
-            String::new(),
-        )
-    };
-    let e = &s.efficiency;
-    let fields = vec![
-        b("final", &s.final_bytes),
-        b("total", &s.layers_bytes),
-        b("compressed", &s.compressed_bytes),
-        b("savable", &s.savable_bytes),
-        n("layers", &s.layers),
-        n("files", &s.files),
-        n("packages", &s.packages),
-        field(
-            "efficiency",
-            format!("{:.0}%", e.left * 100.0),
-            format!("{:.0}%", e.right * 100.0),
-            String::new(),
-        ),
-    ];
-    let mut lines = vec![Line::from(top)];
-    // Fields flow onto the lines the header has, never cut mid-field.
-    let room = area.height.saturating_sub(2).max(1) as usize;
-    let mut line: Vec<Span> = Vec::new();
-    let mut used = 0;
-    for f in fields {
-        let w: usize = f.iter().map(|s| s.content.chars().count()).sum();
-        if used + w > area.width as usize && !line.is_empty() {
-            if lines.len() >= room {
-                break;
-            }
-            lines.push(Line::from(std::mem::take(&mut line)));
-            used = 0;
-        }
-        used += w;
-        line.extend(f);
-    }
-    lines.push(Line::from(line));
-    let mut why = vec![Span::styled(
-        format!(" change {}: ", signed(s.final_bytes.delta)),
-        theme.header,
-    )];
-    for (i, it) in d.report.diff.explained.items.iter().enumerate() {
-        let name = match (it.kind, it.dir) {
-            (ItemKind::Path, true) => format!("{}/", it.name),
-            _ => it.name.clone(),
-        };
-        if i > 0 {
-            why.push(Span::styled(" · ", theme.dim));
-        }
-        why.push(Span::styled(
-            format!("{} {name}", signed(it.delta)),
-            theme.value,
-        ));
-    }
-    lines.push(Line::from(why));
-    lines_into(lines, area, buf);
 }
 
 fn layers(state: &CompareState, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
@@ -433,67 +321,4 @@ fn footer(state: &CompareState, d: &CompareData, theme: &Theme, rows: Rect, buf:
         ));
     }
     Line::from(spans).render(area, buf);
-}
-
-fn status_bar(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    use crate::tui::keymap::Command as C;
-    let k = &state.keymap;
-    let hints = [
-        (C::Quit, "quit"),
-        (C::NextPane, "pane"),
-        (C::Help, "help"),
-        (C::Collapse, "collapse"),
-        (C::Sort, "sort"),
-        (C::HideUnchanged, "hide same"),
-    ];
-    let mut spans = Vec::new();
-    for (c, what) in hints {
-        spans.push(Span::styled(format!(" {}", k.key_for(c)), theme.key));
-        spans.push(Span::styled(format!(" {what} "), theme.dim));
-    }
-    Line::from(spans).render(area, buf);
-}
-
-fn help(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let w = area.width.saturating_sub(4).min(72);
-    let h = area.height.saturating_sub(2);
-    let r = Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    };
-    Clear.render(r, buf);
-    let mut lines: Vec<Line> = Vec::new();
-    for b in state
-        .keymap
-        .bindings
-        .iter()
-        .filter(|b| COMMANDS.contains(&b.command))
-    {
-        let keys: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
-        let text = match b.command {
-            crate::tui::keymap::Command::HideAdded => "Show / hide only right (+)",
-            crate::tui::keymap::Command::HideRemoved => "Show / hide only left (-)",
-            crate::tui::keymap::Command::HideModified => "Show / hide changed (~)",
-            crate::tui::keymap::Command::HideUnchanged => "Show / hide same (=)",
-            crate::tui::keymap::Command::Sort => "Sort by change / name",
-            crate::tui::keymap::Command::Cancel => "Show every status again",
-            _ => b.help,
-        };
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {:<18}", keys.join(" ")), theme.key),
-            Span::raw(text),
-        ]));
-    }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        "Glyphs: - only left  + only right  ~ changed  = same. One cursor moves both sides.",
-        theme.dim,
-    ));
-    let title = vec![Span::styled(" Help — any key closes ", theme.title)];
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .block(pane_block(title, true, theme))
-        .render(r, buf);
 }
