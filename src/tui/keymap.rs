@@ -334,6 +334,23 @@ mod tests {
     }
 
     #[test]
+    fn compare_keys_live_in_their_own_context() {
+        let k = Keymap::defaults();
+        let bracket = ev(KeyCode::Char('['), KeyModifiers::NONE);
+        assert_eq!(
+            k.lookup_in(&bracket, Context::Compare),
+            Some(Command::OpenLeft)
+        );
+        for pane in Pane::ORDER {
+            assert_eq!(
+                k.lookup(&bracket, pane),
+                None,
+                "the single-image app ignores ["
+            );
+        }
+    }
+
+    #[test]
     fn overrides_replace_keys_and_reject_typos() {
         let mut o = BTreeMap::new();
         o.insert("quit".to_string(), vec!["ctrl-q".to_string()]);

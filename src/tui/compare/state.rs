@@ -201,7 +201,9 @@ pub fn update(state: &mut CompareState, action: Action) -> Vec<(Which, Effect)> 
 }
 
 fn key(state: &mut CompareState, k: KeyEvent, effects: &mut Vec<(Which, Effect)>) {
-    let cmd = (state.keymap.lookup_in(&k, Context::Compare))
+    let cmd = state
+        .keymap
+        .lookup_in(&k, Context::Compare)
         .or_else(|| state.keymap.lookup(&k, state.focus));
     if state.help {
         let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
