@@ -23,8 +23,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Demo(args)) => {
             // Rules are read before the image, so a bad config fails fast.
             let plan = gate::plan(&args.ci, &args.output, &SourceOptions::default(), false)?;
-            let src = microscope::demo::source(&args.image)?;
-            if plan.is_none() && !args.rewrite.rewrite && interactive(&args.output) {
+            let watching = plan.is_none() && !args.rewrite.rewrite && interactive(&args.output);
+            // With no image named, a person sees the point of microscope: fat against micro.
+            // Reports keep describing one image, fat, as they always did.
+            if watching && args.image.is_none() {
+                let fat = microscope::demo::source("fat")?;
+                let micro = microscope::demo::source("micro")?;
+                return open_compare_app(fat, micro, None);
+            }
+            let src = microscope::demo::source(args.image.as_deref().unwrap_or("fat"))?;
+            if watching {
                 return open_app(src);
             }
             let report = analyse(&*src, &args.rewrite, None)?;
@@ -275,14 +283,42 @@ fn compare(args: crate::cli::CompareArgs) -> Result<ExitCode> {
                 .with_context(|| format!("--platform {p:?}: expected os/arch[/variant]"))
         })
         .transpose()?;
-    let opts = SourceOptions {
-        platform,
-        ..Default::default()
-    };
-    let left = open_side(&args.left, &opts)?;
-    let right = open_side(&args.right, &opts)?;
-    compare_sources(&*left, &*right, args.format(), args.output.as_deref())
-        .with_context(|| format!("{} vs {}", args.left, args.right))
+    let opts = live_options(&args.live, platform)?;
+    let (left, left_live) = open_side(&args.left, &opts).context("left image")?;
+    let (right, right_live) = open_side(&args.right, &opts).context("right image")?;
+    // As for one image: the scan cache is for what is slow to read again, live images.
+    let cache = opts.cache.clone().filter(|_| left_live || right_live);
+    let report_asked = args.json || args.markdown || args.format.is_some() || args.output.is_some();
+    if !report_asked && interactive(&OutputArgs::default()) {
+        return open_compare_app(left, right, cache);
+    }
+    compare_sources(
+        &*left,
+        &*right,
+        args.format(),
+        args.output.as_deref(),
+        cache.as_deref(),
+    )
+}
+
+/// The compare view: both images side by side, keys moving both together.
+#[cfg(feature = "tui")]
+pub fn open_compare_app(
+    left: Box<dyn ImageSource>,
+    right: Box<dyn ImageSource>,
+    cache: Option<Arc<Cache>>,
+) -> Result<ExitCode> {
+    microscope::tui::compare::run(left, right, cache)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(not(feature = "tui"))]
+pub fn open_compare_app(
+    _left: Box<dyn ImageSource>,
+    _right: Box<dyn ImageSource>,
+    _cache: Option<Arc<Cache>>,
+) -> Result<ExitCode> {
+    bail!("this build has no interactive app (built without the `tui` feature)")
 }
 
 /// Compares two opened images (shared layers scanned once) and writes the result; `demo`
@@ -292,10 +328,33 @@ pub fn compare_sources(
     right: &dyn ImageSource,
     format: Format,
     out: Option<&std::path::Path>,
+    cache: Option<&Cache>,
 ) -> Result<ExitCode> {
-    use microscope::jobs::compare::{PairOptions, load_and_compare};
+    use microscope::jobs::compare::{PairOptions, Which, load_and_compare};
     use microscope::report::compare::{markdown as compare_md, text as compare_text};
-    let report = load_and_compare(left, right, &PairOptions::default())?.report();
+    // One set of bars per image; the images load one after the other.
+    let bars = [
+        CliBars::for_stderr(left.meta()),
+        CliBars::for_stderr(right.meta()),
+    ];
+    let progress = |which: Which, p| {
+        if let Some(b) = &bars[which.index()] {
+            b.update(p)
+        }
+    };
+    let opts = PairOptions {
+        progress: bars
+            .iter()
+            .any(Option::is_some)
+            .then_some(&progress as &(dyn Fn(Which, _) + Sync)),
+        cache: cache.map(|c| c as &dyn ScanCache),
+        ..PairOptions::default()
+    };
+    let compared = load_and_compare(left, right, &opts);
+    for b in bars.iter().flatten() {
+        b.clear();
+    }
+    let report = compared?.report();
     let body = match format {
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&report)?;
@@ -312,11 +371,16 @@ pub fn compare_sources(
     Ok(ExitCode::SUCCESS)
 }
 
-/// An image of a comparison: a reference, or `demo:NAME` for a built-in demo image.
-fn open_side(image: &str, opts: &SourceOptions) -> Result<Box<dyn ImageSource>> {
+/// An image of a comparison: a reference, or `demo:NAME` for a built-in demo image; and
+/// whether it is live (an engine or a registry).
+fn open_side(image: &str, opts: &SourceOptions) -> Result<(Box<dyn ImageSource>, bool)> {
     if let Some(name) = image.strip_prefix("demo:") {
-        return Ok(microscope::demo::source(name)?);
+        return Ok((microscope::demo::source(name)?, false));
     }
     let reference = ImageRef::parse(image)?;
-    source::open(&reference, opts).with_context(|| reference.to_string())
+    let src = source::open_reporting(&reference, opts, &mut |note| {
+        eprintln!("microscope: {note}")
+    })
+    .with_context(|| reference.to_string())?;
+    Ok((src, reference.is_live()))
 }

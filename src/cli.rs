@@ -177,9 +177,10 @@ pub struct CiArgs {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Which demo image: fat or micro (default: fat).
-    #[arg(long, default_value = "fat")]
-    pub image: String,
+    /// Which demo image: fat or micro. Without it the app opens the compare of fat and
+    /// micro, and reports (--json, --markdown, --ci...) describe fat.
+    #[arg(long, value_name = "NAME")]
+    pub image: Option<String>,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
@@ -209,6 +210,8 @@ pub struct CompareArgs {
     /// Platform to pick from a multi-platform index, on both sides: os/arch[/variant].
     #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
     pub platform: Option<String>,
+    #[command(flatten)]
+    pub live: LiveArgs,
 }
 
 impl CompareArgs {

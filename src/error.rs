@@ -24,4 +24,13 @@ pub enum Error {
     Reference(String, String),
     #[error("cancelled")]
     Cancelled,
+    /// One image of a comparison could not be read: which one, so the user knows which
+    /// argument to fix.
+    #[error("{side} image: {reference}: {source}")]
+    Side {
+        side: &'static str,
+        reference: String,
+        #[source]
+        source: Box<Error>,
+    },
 }

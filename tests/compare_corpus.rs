@@ -168,6 +168,17 @@ fn debian_against_an_app_on_its_base_layer() {
         c.tree.dirs.get("app").map(|d| d.status),
         Some(Status::OnlyRight)
     );
+    // Every Debian package is on both sides, unchanged; the app's files are owned by none.
+    assert!(c.packages.unchanged >= 90, "{}", c.packages.unchanged);
+    assert!(c.packages.is_empty());
+    let e = microscope::analysis::compare::explain::explain(&c, 8);
+    let items: Vec<_> = e
+        .items
+        .iter()
+        .map(|i| (i.name.as_str(), i.dir, i.delta))
+        .collect();
+    assert_eq!(items, [("app", true, 1290)]);
+    assert_eq!(e.other_delta, 0);
     let right = report(&pair.right);
     assert_eq!(right.layers[1].command, "COPY app /app");
 }

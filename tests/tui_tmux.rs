@@ -169,3 +169,54 @@ fn keys_work_and_q_quits_while_loading() {
         start.elapsed()
     );
 }
+
+/// `microscope demo` opens the compare of the demo fat and micro images; `]` opens micro in
+/// the single-image app, `q` comes back, `q` again quits. Needs only tmux.
+#[test]
+fn demo_opens_the_compare_and_a_side_in_the_full_app() {
+    let has_tmux = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_tmux {
+        eprintln!("skipped: needs tmux");
+        return;
+    }
+    let config = tempfile::tempdir().expect("temp dir");
+    let name = format!("microscope-e2e-demo-{}", std::process::id());
+    let cmd = format!(
+        "XDG_CONFIG_HOME={} {} demo; echo MICROSCOPE_EXIT=$?; sleep 30",
+        config.path().display(),
+        env!("CARGO_BIN_EXE_microscope"),
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &name,
+        "-x",
+        "120",
+        "-y",
+        "36",
+        &cmd,
+    ]);
+    let s = Session(name);
+    s.wait_for("microscope compare demo:fat → demo:micro", 20);
+    // Sides open once compared: the layer table says what is shared only then.
+    s.wait_for("nothing shared", 20);
+    // Literally: tmux reads a bare `]` as a key name.
+    s.keys(&["-l", "]"]);
+    let screen = s.wait_for("microscope demo:micro", 10);
+    assert!(
+        screen.contains("q back"),
+        "the opened side says q goes back:\n{screen}"
+    );
+    s.keys(&["q"]);
+    s.wait_for("microscope compare demo:fat", 10);
+    s.keys(&["q"]);
+    let screen = s.wait_for("MICROSCOPE_EXIT=", 10);
+    assert!(
+        screen.contains("MICROSCOPE_EXIT=0"),
+        "q in the compare view exits cleanly:\n{screen}"
+    );
+}

@@ -21,8 +21,8 @@ pub fn source(name: &str) -> Result<Box<dyn ImageSource>, SourceError> {
         "fat" => fat(),
         "micro" => micro(),
         other => {
-            return Err(SourceError::NotFound(format!(
-                "demo image {other:?} (there are: {})",
+            return Err(SourceError::ImageNotFound(format!(
+                "demo:{other}: no such demo image (there are: {})",
                 NAMES.join(", ")
             )));
         }

@@ -20,6 +20,20 @@ pub enum Which {
     Right,
 }
 
+impl Which {
+    /// 0 for left, 1 for right: an index into per-side pairs.
+    pub fn index(self) -> usize {
+        usize::from(self == Which::Right)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Which::Left => "left",
+            Which::Right => "right",
+        }
+    }
+}
+
 /// Scans kept for the length of one comparison, in front of an optional longer-lived cache
 /// (the on-disk one).
 #[derive(Default)]
@@ -138,7 +152,14 @@ pub fn load_pair(
             cancel: opts.cancel,
             cache: Some(&shared),
         };
-        load_image(src, &lo)
+        load_image(src, &lo).map_err(|e| match e {
+            crate::Error::Cancelled => e,
+            e => crate::Error::Side {
+                side: which.name(),
+                reference: src.meta().reference.clone(),
+                source: Box::new(e),
+            },
+        })
     };
     let (left, right) = if scan_right_first(left, right) {
         let r = load(Which::Right, right)?;

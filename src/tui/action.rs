@@ -4,12 +4,13 @@
 
 use super::commands;
 use super::data;
+use super::keymap::Keymap;
 use super::state::{Data, LayerLoad, State};
 use super::tree::build::TreeJob;
 use super::tree::{Tree, TreeMode, TreeView};
 use super::views;
 use crate::jobs::Progress;
-use crate::jobs::background::LoadEvent;
+use crate::jobs::background::{Analysed, LoadEvent};
 use crossterm::event::{Event, KeyEventKind};
 use ratatui::layout::Rect;
 
@@ -63,6 +64,29 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     ensure_tree(state, &mut effects);
     fit(state);
     effects
+}
+
+/// The app on an image analysed before (the compare view's sides, tests sharing one load):
+/// each layer arrives, then the analysis, as from the loader, so the state is the one a
+/// load of its own would leave.
+pub fn loaded_state(a: &Analysed, keymap: Keymap, screen: Rect) -> (State, Vec<Effect>) {
+    let mut state = State::new(a.image.meta.clone(), keymap);
+    state.screen = screen;
+    for l in &a.image.layers {
+        let done = LoadEvent::Progress(Progress::LayerDone {
+            layer: l.index,
+            scan: l.scan.clone(),
+            cached: false,
+        });
+        // A tree asked for now would lack the analysis and be rebuilt once it lands.
+        let _ = update(&mut state, Action::Load(done));
+        state.pending.clear();
+    }
+    let effects = update(
+        &mut state,
+        Action::Load(LoadEvent::Done(Box::new(a.clone()))),
+    );
+    (state, effects)
 }
 
 fn load(state: &mut State, ev: LoadEvent) {

@@ -23,6 +23,14 @@ pub struct Harness {
     pub copied: Vec<String>,
 }
 
+/// Builds a tree here and now, as the worker thread would.
+pub fn effect_tree(job: super::tree::build::TreeJob) -> Action {
+    match job.run() {
+        Some(t) => Action::TreeBuilt(Box::new(t)),
+        None => Action::TreeSkipped(job.mode),
+    }
+}
+
 impl Harness {
     /// The app as it opens, before any layer is scanned.
     pub fn opening(source: &dyn ImageSource, width: u16, height: u16) -> Harness {
@@ -60,8 +68,8 @@ impl Harness {
     /// The app on an image loaded before (tests share one load): each layer arrives, then
     /// the analysis, as from the loader.
     pub fn from_analysed(a: &Analysed, width: u16, height: u16) -> Harness {
-        let mut state = State::new(a.image.meta.clone(), Default::default());
-        state.screen = Rect::new(0, 0, width, height);
+        let screen = Rect::new(0, 0, width, height);
+        let (state, effects) = super::action::loaded_state(a, Default::default(), screen);
         let terminal =
             Terminal::new(TestBackend::new(width, height)).expect("a test backend always opens");
         let mut h = Harness {
@@ -70,14 +78,9 @@ impl Harness {
             terminal,
             copied: Vec::new(),
         };
-        for l in &a.image.layers {
-            h.apply(Action::Load(LoadEvent::Progress(Progress::LayerDone {
-                layer: l.index,
-                scan: l.scan.clone(),
-                cached: false,
-            })));
+        for e in effects {
+            h.run_effect(e);
         }
-        h.apply(Action::Load(LoadEvent::Done(Box::new(a.clone()))));
         h
     }
 
@@ -86,13 +89,24 @@ impl Harness {
         let mut queue = vec![action];
         while let Some(a) = queue.pop() {
             for e in update(&mut self.state, a) {
-                match e {
-                    Effect::BuildTree(job) => match job.run() {
-                        Some(t) => queue.push(Action::TreeBuilt(Box::new(t))),
-                        None => queue.push(Action::TreeSkipped(job.mode)),
-                    },
-                    Effect::Copy(t) => self.copied.push(t),
-                }
+                queue.extend(self.effect(e));
+            }
+        }
+    }
+
+    fn run_effect(&mut self, e: Effect) {
+        if let Some(a) = self.effect(e) {
+            self.apply(a);
+        }
+    }
+
+    /// Runs an effect synchronously; a built tree comes back as the action to apply.
+    fn effect(&mut self, e: Effect) -> Option<Action> {
+        match e {
+            Effect::BuildTree(job) => Some(effect_tree(job)),
+            Effect::Copy(t) => {
+                self.copied.push(t);
+                None
             }
         }
     }

@@ -16,6 +16,8 @@ pub enum Context {
     List,
     Layers,
     Tree,
+    /// The compare view only; the single-image app never looks here.
+    Compare,
 }
 
 impl Context {
@@ -25,6 +27,7 @@ impl Context {
             Context::List => "Lists",
             Context::Layers => "Layers",
             Context::Tree => "Files",
+            Context::Compare => "Compare",
         }
     }
 }
@@ -77,6 +80,8 @@ commands! {
     HideModified "hide_modified" Tree ["M"] "Show / hide modified";
     HideUnchanged "hide_unchanged" Tree ["ctrl-u"] "Show / hide unchanged";
     Attributes "attributes" Tree ["ctrl-b"] "Show / hide permissions, owner";
+    OpenLeft "open_left" Compare ["["] "Left image in the full app (q, Esc: back)";
+    OpenRight "open_right" Compare ["]"] "Right image in the full app (q, Esc: back)";
 }
 
 /// One key with modifiers. Shift is part of the character for letters and symbols.
@@ -247,13 +252,19 @@ impl Keymap {
             Pane::Packages | Pane::Findings => None,
         };
         let order = [pane_ctx, Some(Context::List), Some(Context::Global)];
-        order.into_iter().flatten().find_map(|ctx| {
-            self.bindings
-                .iter()
-                .filter(|b| b.context == ctx)
-                .find(|b| b.keys.iter().any(|k| k.matches(ev)))
-                .map(|b| b.command)
-        })
+        order
+            .into_iter()
+            .flatten()
+            .find_map(|ctx| self.lookup_in(ev, ctx))
+    }
+
+    /// The command `ev` means in `ctx` alone: the compare view's own keys.
+    pub fn lookup_in(&self, ev: &KeyEvent, ctx: Context) -> Option<Command> {
+        self.bindings
+            .iter()
+            .filter(|b| b.context == ctx)
+            .find(|b| b.keys.iter().any(|k| k.matches(ev)))
+            .map(|b| b.command)
     }
 
     /// The first key bound to `command`, for hints in the status bar.
@@ -320,6 +331,23 @@ mod tests {
             k.lookup(&ctrl_space, Pane::Tree),
             Some(Command::CollapseAll)
         );
+    }
+
+    #[test]
+    fn compare_keys_live_in_their_own_context() {
+        let k = Keymap::defaults();
+        let bracket = ev(KeyCode::Char('['), KeyModifiers::NONE);
+        assert_eq!(
+            k.lookup_in(&bracket, Context::Compare),
+            Some(Command::OpenLeft)
+        );
+        for pane in Pane::ORDER {
+            assert_eq!(
+                k.lookup(&bracket, pane),
+                None,
+                "the single-image app ignores ["
+            );
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 pub mod action;
 mod commands;
+pub mod compare;
 pub mod config;
 pub mod data;
 pub mod harness;
@@ -67,7 +68,7 @@ async fn event_loop(
     timings.mark("first_frame");
     let mut loaded_shown = false;
     let mut load = spawn_load(source, None);
-    let (trees, mut built) = tree_worker();
+    let (trees, mut built) = tree_worker::<()>();
     let mut events = EventStream::new();
     let mut dirty = false;
     loop {
@@ -104,13 +105,13 @@ async fn event_loop(
                     batch.push(Action::Load(ev));
                 }
             }
-            Some(a) = built.recv() => batch.push(a),
+            Some(((), a)) = built.recv() => batch.push(a),
             _ = tokio::time::sleep_until((last_draw + FRAME).into()), if dirty => {}
         }
         for a in batch {
             dirty = true;
             for effect in update(state, a) {
-                run_effect(term, &trees, effect);
+                run_effect(term, &trees, (), effect);
             }
             if state.quit {
                 break;
@@ -119,11 +120,13 @@ async fn event_loop(
     }
 }
 
-fn run_effect(term: &mut terminal::Term, trees: &std::sync::mpsc::Sender<TreeJob>, e: Effect) {
+/// Runs an effect of the app whose trees are tagged `tag` (the compare view runs one app
+/// per image on the same worker).
+pub(crate) fn run_effect<T>(term: &mut terminal::Term, trees: &TreeRequests<T>, tag: T, e: Effect) {
     match e {
         Effect::BuildTree(job) => {
             // The worker only goes away with the process.
-            let _ = trees.send(job);
+            let _ = trees.send((tag, job));
         }
         Effect::Copy(text) => {
             let _ = terminal::osc52(term.backend_mut(), &text);
@@ -158,26 +161,32 @@ impl Timings {
     }
 }
 
+/// Where tree builds are asked for, each tagged with the app that asks.
+pub(crate) type TreeRequests<T> = std::sync::mpsc::Sender<(T, TreeJob)>;
+
 /// Builds trees on a thread of its own. Requests queued behind a newer one are skipped
-/// (scrolling through layers asks for each), and reported so the state can ask again.
-fn tree_worker() -> (std::sync::mpsc::Sender<TreeJob>, UnboundedReceiver<Action>) {
-    let (req_tx, req_rx) = std::sync::mpsc::channel::<TreeJob>();
-    let (tx, rx): (UnboundedSender<Action>, _) = unbounded_channel();
+/// (scrolling through layers asks for each), and reported so the state can ask again. The
+/// tag says which app asked and comes back with the answer.
+pub(crate) fn tree_worker<T: Send + 'static>() -> (TreeRequests<T>, UnboundedReceiver<(T, Action)>)
+{
+    let (req_tx, req_rx) = std::sync::mpsc::channel::<(T, TreeJob)>();
+    let (tx, rx): (UnboundedSender<(T, Action)>, _) = unbounded_channel();
     let _ = std::thread::Builder::new()
         .name("microscope-tree".into())
         .spawn(move || {
             while let Ok(mut job) = req_rx.recv() {
                 while let Ok(newer) = req_rx.try_recv() {
-                    if tx.send(Action::TreeSkipped(job.mode)).is_err() {
+                    let (tag, old) = std::mem::replace(&mut job, newer);
+                    if tx.send((tag, Action::TreeSkipped(old.mode))).is_err() {
                         return;
                     }
-                    job = newer;
                 }
+                let (tag, job) = job;
                 let msg = match job.run() {
                     Some(t) => Action::TreeBuilt(Box::new(t)),
                     None => Action::TreeSkipped(job.mode),
                 };
-                if tx.send(msg).is_err() {
+                if tx.send((tag, msg)).is_err() {
                     return;
                 }
             }

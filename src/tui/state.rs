@@ -151,6 +151,8 @@ pub struct State {
     pub screen: Rect,
     /// One line of feedback in the status bar (copied, not found...).
     pub message: Option<String>,
+    /// Opened from the compare view on one of its images: quitting goes back there.
+    pub from_compare: bool,
     pub quit: bool,
 }
 
@@ -203,6 +205,7 @@ impl State {
             help_scroll: 0,
             screen: Rect::new(0, 0, 80, 24),
             message: None,
+            from_compare: false,
             quit: false,
         }
     }

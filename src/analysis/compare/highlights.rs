@@ -87,10 +87,11 @@ pub fn dir_changes(t: &TreeDiff, max_depth: usize, n: usize) -> Vec<PathChange> 
 }
 
 /// Directories this shallow are usually categories (`usr`, `usr/lib`, `var/cache`) that say
-/// little on their own: they are opened as soon as one child holds a quarter of their
-/// change. A deeper directory is opened only when one subdirectory holds three quarters of
-/// it, so `var/lib/apt/lists/` stays one item rather than its largest file, and a directory
-/// of many similar changes (`data/` with 200 subdirectories) stays one item too.
+/// little on their own: they are opened as soon as one subdirectory holds a quarter of
+/// their change. A deeper directory is opened only when one subdirectory holds three
+/// quarters of it. A directory is never opened for its files alone, so `var/lib/apt/lists/`
+/// stays one item rather than its largest file, and `data/` with 200 similar
+/// subdirectories stays one item too.
 const CATEGORY_DEPTH: usize = 2;
 
 /// Up to `k` disjoint paths that explain the change, largest first. Starting from the
@@ -135,22 +136,15 @@ pub fn breakdown(t: &TreeDiff, k: usize) -> Vec<PathChange> {
         } else {
             item.path.split('/').count()
         };
-        let gross = |c: &PathChange| {
-            if c.dir {
-                t.dirs.get(c.path.as_str()).map_or(0, |a| a.gross)
-            } else {
-                c.delta.unsigned_abs()
-            }
-        };
-        let largest = children.iter().map(gross).max().unwrap_or(0);
         let largest_dir = children
             .iter()
             .filter(|c| c.dir)
-            .map(gross)
+            .filter_map(|c| t.dirs.get(c.path.as_str()))
+            .map(|a| a.gross)
             .max()
             .unwrap_or(0);
         let open = depth == 0
-            || (depth <= CATEGORY_DEPTH && largest.saturating_mul(4) >= agg.gross)
+            || (depth <= CATEGORY_DEPTH && largest_dir.saturating_mul(4) >= agg.gross)
             || largest_dir.saturating_mul(4) >= agg.gross.saturating_mul(3);
         if open {
             frontier.extend(children);

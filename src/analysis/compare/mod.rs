@@ -3,15 +3,18 @@
 //! by path, packages and findings matched by identity. Pure: reads both image models and
 //! their analyses, never where they came from.
 
+pub mod explain;
+pub mod findings;
 pub mod highlights;
-pub mod items;
 pub mod layers;
+pub mod packages;
 pub mod tree;
 
 use crate::analysis::Analysis;
 use crate::image::{EntryKind, Image};
-use items::{FindingDiff, FindingFacts, PackageDiff, PackageFacts};
+use findings::{FindingDiff, FindingFacts};
 use layers::LayerAlignment;
+use packages::{PackageDiff, PackageFacts};
 use serde::{Deserialize, Serialize};
 use tree::TreeDiff;
 
@@ -27,11 +30,21 @@ impl<'a> Side<'a> {
         Side { image, analysis }
     }
 
-    /// The installed packages, as the diff identifies them. Package attribution (issue 4)
-    /// is not part of `Analysis` yet: until it is, there is nothing to compare and the
-    /// package section stays empty. Wiring it is this one function.
+    /// The packages of the final image, as the diff identifies them.
     pub fn packages(&self) -> Vec<PackageFacts> {
-        Vec::new()
+        self.analysis
+            .packages
+            .packages
+            .iter()
+            .map(|p| PackageFacts {
+                manager: p.manager.name().to_string(),
+                name: p.name.clone(),
+                version: p.version.clone(),
+                arch: p.arch.clone(),
+                location: p.location.clone(),
+                bytes: p.bytes,
+            })
+            .collect()
     }
 
     /// The findings, as the diff identifies them.
@@ -54,6 +67,16 @@ impl<'a> Side<'a> {
     /// not a sum: their savings overlap).
     pub fn savable_bytes(&self) -> u64 {
         self.analysis.findings.findings_savable_bytes
+    }
+
+    /// A package owns this final-filesystem path.
+    pub fn owns(&self, path: &str) -> bool {
+        self.analysis.packages.owners.contains_key(path)
+    }
+
+    /// Package attribution found owners in this image.
+    pub fn has_owners(&self) -> bool {
+        !self.analysis.packages.owners.is_empty()
     }
 
     /// Regular files in the final filesystem.
@@ -123,6 +146,8 @@ pub struct Comparison {
     pub summary: Summary,
     pub layers: LayerAlignment,
     pub tree: TreeDiff,
+    /// The tree diff without the bytes packages own, when either image has package data.
+    pub unowned: Option<TreeDiff>,
     pub packages: PackageDiff,
     pub findings: FindingDiff,
 }
@@ -150,11 +175,15 @@ pub fn compare(left: Side<'_>, right: Side<'_>) -> Comparison {
             delta: rs.efficiency - ls.efficiency,
         },
     };
+    let tree = tree::diff(left, right);
+    let unowned = (left.has_owners() || right.has_owners())
+        .then(|| tree.unowned(&|p| left.owns(p), &|p| right.owns(p)));
     Comparison {
         summary,
         layers: layers::align_images(left, right),
-        tree: tree::diff(left, right),
-        packages: items::diff_packages(&lp, &rp),
-        findings: items::diff_findings(&lf, &rf),
+        tree,
+        unowned,
+        packages: packages::diff_packages(&lp, &rp),
+        findings: findings::diff_findings(&lf, &rf),
     }
 }

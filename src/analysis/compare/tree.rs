@@ -268,6 +268,30 @@ pub fn parent(path: &str) -> &str {
 }
 
 impl TreeDiff {
+    /// The same diff with the bytes packages own taken out, side by side: what remains is
+    /// what no package explains, so package deltas plus this tree's deltas add up to the
+    /// final-bytes delta. A path whose remaining bytes do not differ counts as the same.
+    pub fn unowned(&self, left: &dyn Fn(&str) -> bool, right: &dyn Fn(&str) -> bool) -> TreeDiff {
+        let paths = self
+            .paths
+            .iter()
+            .map(|p| {
+                let mut q = p.clone();
+                let (ol, or) = (left(&p.path), right(&p.path));
+                for (owned, side) in [(ol, &mut q.left), (or, &mut q.right)] {
+                    if let (true, Some(f)) = (owned, side) {
+                        f.bytes = 0;
+                    }
+                }
+                if (ol || or) && q.delta() == 0 {
+                    q.status = Status::Same;
+                }
+                q
+            })
+            .collect();
+        from_paths(paths)
+    }
+
     /// The slice of `paths` strictly below `dir`.
     pub fn paths_under(&self, dir: &str) -> &[PathDiff] {
         if dir.is_empty() {

@@ -8,8 +8,10 @@ pub mod text;
 
 use super::model::{Report, Tool};
 use crate::analysis::compare::Comparison;
+use crate::analysis::compare::explain::{Explained, explain};
+use crate::analysis::compare::findings::FindingDiff;
 use crate::analysis::compare::highlights::{self, PathChange};
-use crate::analysis::compare::items::{FindingDiff, PackageDiff};
+use crate::analysis::compare::packages::PackageDiff;
 use crate::analysis::compare::tree::Totals;
 use crate::analysis::compare::{Summary, signed_delta};
 use serde::{Deserialize, Serialize};
@@ -22,7 +24,7 @@ pub const TOP_FILES: usize = 25;
 /// How many directories (at most `DIR_DEPTH` components deep) it lists.
 pub const TOP_DIRS: usize = 25;
 pub const DIR_DEPTH: usize = 3;
-/// How many disjoint paths the breakdown of the delta names.
+/// How many disjoint items the breakdown and the explanation of the delta name.
 pub const BREAKDOWN: usize = 8;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,6 +39,8 @@ pub struct CompareReport {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DiffReport {
     pub summary: Summary,
+    /// Packages and paths that explain the final-bytes delta, disjoint.
+    pub explained: Explained,
     pub layers: LayersDiff,
     pub files: FilesDiff,
     pub packages: PackageDiff,
@@ -105,6 +109,7 @@ impl CompareReport {
         let breakdown = highlights::breakdown(&c.tree, BREAKDOWN);
         let diff = DiffReport {
             summary: c.summary.clone(),
+            explained: explain(c, BREAKDOWN),
             layers: LayersDiff {
                 shared_base: c.layers.shared_base,
                 shared: c.layers.shared,

@@ -2,7 +2,7 @@
 //! rendering shares with it: signed sizes, short layer commands, the one-line headline.
 
 use super::CompareReport;
-use crate::analysis::compare::highlights::PathChange;
+use crate::analysis::compare::explain::{Item, ItemKind};
 use crate::analysis::compare::tree::{Status, Tally};
 use crate::analysis::compare::{Delta, RatioDelta};
 use crate::report::text::bytes;
@@ -64,61 +64,47 @@ pub fn short_command(command: &str, max: usize) -> String {
     format!("{cut}…")
 }
 
-/// A breakdown item as the headline names it: directories end in `/`.
-pub fn path_label(p: &PathChange) -> String {
-    if p.dir {
-        format!("{}/", p.path)
-    } else {
-        p.path.clone()
+/// How many items the headline names.
+pub const HEADLINE_ITEMS: usize = 5;
+
+/// An explained item as the headline names it: a package by name, a path with `path`
+/// (Markdown wraps it in code), a directory ending in `/`.
+pub fn item_label(i: &Item, path: &dyn Fn(&str) -> String) -> String {
+    match (i.kind, i.dir) {
+        (ItemKind::Package, _) => i.name.clone(),
+        (ItemKind::Path, true) => path(&format!("{}/", i.name)),
+        (ItemKind::Path, false) => path(&i.name),
     }
 }
 
-/// "this change removes 12.8 MiB: −usr/lib/go-1.19/ 5.4 MiB, … (+0.2 MiB elsewhere)".
-/// `name` formats a label (Markdown wraps it in code).
-pub fn headline(r: &CompareReport, name: &dyn Fn(&str) -> String) -> String {
+/// "this change removes 12.8 MiB: −golang-1.19-go 5.4 MiB, −var/lib/apt/lists/ 2.6 MiB, …
+/// (−0.2 MiB elsewhere)": the explained items, which never share a byte.
+pub fn headline(r: &CompareReport, path: &dyn Fn(&str) -> String) -> String {
     let d = r.diff.summary.final_bytes.delta;
     let mut out = match d.signum() {
         0 => "this change keeps the final filesystem's size".to_string(),
         1 => format!("this change adds {}", bytes(d.unsigned_abs())),
         _ => format!("this change removes {}", bytes(d.unsigned_abs())),
     };
-    let item = |sign: i64, label: &str, b: u64| {
-        let s = if sign < 0 { '−' } else { '+' };
-        format!("{s}{} {}", name(label), bytes(b))
-    };
-    let p = &r.diff.packages;
-    let mut pkgs: Vec<_> = p.added.iter().chain(&p.removed).chain(&p.changed).collect();
-    pkgs.sort_by_key(|c| std::cmp::Reverse(c.delta.unsigned_abs()));
-    let pkgs: Vec<String> = pkgs
+    let shown: Vec<&Item> = r.diff.explained.items.iter().take(HEADLINE_ITEMS).collect();
+    if shown.is_empty() {
+        return out;
+    }
+    let words: Vec<String> = shown
         .iter()
-        .filter(|c| c.delta != 0)
-        .take(4)
-        .map(|c| item(c.delta, &c.name, c.delta.unsigned_abs()))
+        .map(|i| {
+            let sign = if i.delta < 0 { '−' } else { '+' };
+            format!(
+                "{sign}{} {}",
+                item_label(i, path),
+                bytes(i.delta.unsigned_abs())
+            )
+        })
         .collect();
-    let shown: Vec<&PathChange> = r
-        .diff
-        .files
-        .breakdown
-        .iter()
-        .filter(|c| c.delta != 0)
-        .take(if pkgs.is_empty() { 5 } else { 3 })
-        .collect();
-    let paths: Vec<String> = shown
-        .iter()
-        .map(|c| item(c.delta, &path_label(c), c.delta.unsigned_abs()))
-        .collect();
-    if !pkgs.is_empty() {
-        let _ = write!(out, ": packages {}", pkgs.join(", "));
-        if !paths.is_empty() {
-            let _ = write!(out, "; paths {}", paths.join(", "));
-        }
-    } else if !paths.is_empty() {
-        let _ = write!(out, ": {}", paths.join(", "));
-        // The items are disjoint, so what they leave out is exactly the rest.
-        let rest = d - shown.iter().map(|c| c.delta).sum::<i64>();
-        if rest != 0 {
-            let _ = write!(out, " ({} elsewhere)", signed_bytes(rest));
-        }
+    let _ = write!(out, ": {}", words.join(", "));
+    let rest = d - shown.iter().map(|i| i.delta).sum::<i64>();
+    if rest != 0 {
+        let _ = write!(out, " ({} elsewhere)", signed_bytes(rest));
     }
     out
 }

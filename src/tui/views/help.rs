@@ -1,5 +1,6 @@
 //! The help overlay, generated from the keymap (so overrides from the config show).
 
+use super::super::keymap::Context;
 use super::super::state::State;
 use super::super::theme::Theme;
 use super::pane_block;
@@ -19,7 +20,9 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     };
     Clear.render(r, buf);
     let mut lines: Vec<Line> = Vec::new();
-    for (ctx, bindings) in state.keymap.help() {
+    // The compare view's own keys mean nothing here.
+    let groups = state.keymap.help().into_iter();
+    for (ctx, bindings) in groups.filter(|(c, _)| *c != Context::Compare) {
         if !lines.is_empty() {
             lines.push(Line::raw(""));
         }
@@ -30,6 +33,13 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
                 Span::raw(text),
             ]));
         }
+    }
+    if state.from_compare {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            "Opened from the compare view: Quit goes back to it, and so does Cancel when there is nothing to clear.",
+            theme.dim,
+        ));
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled(

@@ -2,6 +2,7 @@
 //! pane), the file tree on the right, a key-hint bar. One layout function serves drawing,
 //! mouse hits and scrolling, so they always agree.
 
+pub mod compare;
 pub mod findings;
 pub mod help;
 pub mod layers;
@@ -159,7 +160,7 @@ fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         ))
     } else {
         let hints = [
-            (C::Quit, "quit"),
+            (C::Quit, if state.from_compare { "back" } else { "quit" }),
             (C::NextPane, "pane"),
             (C::Help, "help"),
             (C::ToggleImage, "whole image"),

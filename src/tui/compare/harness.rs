@@ -1,0 +1,118 @@
+//! Drives the compare view without a terminal, as the single-image harness does: state on
+//! a `TestBackend`, keys by name, loading replayed synchronously.
+
+use super::state::{Action, CompareData, CompareState, Msg, update};
+use crate::jobs::Progress;
+use crate::jobs::compare::{PairOptions, Which, load_and_compare};
+use crate::source::ImageSource;
+use crate::tui::action::Effect;
+use crate::tui::harness::effect_tree;
+use crate::tui::keymap::Key;
+use crate::tui::theme::Theme;
+use crate::tui::views;
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+use std::sync::Mutex;
+
+pub struct CompareHarness {
+    pub state: CompareState,
+    pub theme: Theme,
+    pub terminal: Terminal<TestBackend>,
+    /// What an opened side's app sent to the clipboard.
+    pub copied: Vec<String>,
+}
+
+impl CompareHarness {
+    /// The view as it opens, before anything is scanned.
+    pub fn opening(left: &dyn ImageSource, right: &dyn ImageSource, w: u16, h: u16) -> Self {
+        let mut state =
+            CompareState::new(super::side(left), super::side(right), Default::default());
+        state.screen = Rect::new(0, 0, w, h);
+        CompareHarness {
+            state,
+            theme: Theme::mono(),
+            terminal: Terminal::new(TestBackend::new(w, h)).expect("a test backend always opens"),
+            copied: Vec::new(),
+        }
+    }
+
+    /// The view after loading and comparing both images, progress replayed in order.
+    pub fn loaded(
+        left: &dyn ImageSource,
+        right: &dyn ImageSource,
+        w: u16,
+        h: u16,
+    ) -> anyhow::Result<Self> {
+        let mut harness = Self::opening(left, right, w, h);
+        let events: Mutex<Vec<(Which, Progress)>> = Mutex::new(Vec::new());
+        let record = |which, p| {
+            events
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((which, p))
+        };
+        let opts = PairOptions {
+            progress: Some(&record),
+            ..PairOptions::default()
+        };
+        let compared = load_and_compare(left, right, &opts)?;
+        for (which, p) in events.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            harness.apply(Action::Load(Msg::Progress(which, p)));
+        }
+        let data = CompareData::new(compared);
+        harness.apply(Action::Load(Msg::Done(Box::new(data))));
+        Ok(harness)
+    }
+
+    /// Applies an action and runs the effects it asks for here and now.
+    pub fn apply(&mut self, action: Action) {
+        let mut queue = vec![action];
+        while let Some(a) = queue.pop() {
+            for (which, e) in update(&mut self.state, a) {
+                match e {
+                    Effect::BuildTree(job) => queue.push(Action::Side(which, effect_tree(job))),
+                    Effect::Copy(t) => self.copied.push(t),
+                }
+            }
+        }
+    }
+
+    /// Presses keys given as space-separated names: `"j j ctrl-o tab"`.
+    pub fn press(&mut self, keys: &str) {
+        for name in keys.split_whitespace() {
+            let k = Key::parse(name).unwrap_or_else(|e| panic!("key {name:?}: {e}"));
+            let mut mods = KeyModifiers::NONE;
+            if k.ctrl {
+                mods |= KeyModifiers::CONTROL;
+            }
+            if k.alt {
+                mods |= KeyModifiers::ALT;
+            }
+            if let KeyCode::Char(c) = k.code
+                && c.is_ascii_uppercase()
+            {
+                mods |= KeyModifiers::SHIFT;
+            }
+            self.apply(Action::Term(Event::Key(KeyEvent::new(k.code, mods))));
+        }
+    }
+
+    /// Draws a frame and returns the screen as text.
+    pub fn render(&mut self) -> String {
+        let (state, theme) = (&self.state, &self.theme);
+        // The same function the terminal loop draws with: an opened side included.
+        self.terminal
+            .draw(|f| views::compare::draw(f, state, theme))
+            .expect("drawing to a test backend cannot fail");
+        self.terminal.backend().to_string()
+    }
+
+    /// The selected tree row's path.
+    pub fn selected_path(&self) -> Option<String> {
+        let d = self.state.data.as_ref()?;
+        let id = d.view.selected()?;
+        Some(d.view.tree.node(id).path.to_string())
+    }
+}

@@ -1,0 +1,143 @@
+//! The compare app: two images side by side. Loading, analysing and diffing run on a
+//! thread of their own (shared layers scanned once); the loop folds its messages and the
+//! terminal's events into the state and redraws at most once per frame, like the
+//! single-image app.
+
+pub mod harness;
+pub mod sides;
+pub mod state;
+pub mod tree;
+
+use crate::cache::Cache;
+use crate::jobs::ScanCache;
+use crate::jobs::compare::{PairOptions, Which, load_and_compare};
+use crate::source::ImageSource;
+use crate::tui::{config, terminal, theme::Theme, views};
+use anyhow::{Context, Result};
+use crossterm::event::EventStream;
+use futures::StreamExt;
+use ratatui::layout::Rect;
+use state::{Action, CompareData, CompareState, Msg, SideLoad, update};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+
+const FRAME: Duration = Duration::from_millis(16);
+
+/// What the view knows of an image before it is read: its name and layer count.
+pub fn side(src: &dyn ImageSource) -> SideLoad {
+    SideLoad {
+        reference: src.meta().reference.clone(),
+        layers: src.meta().layers.len(),
+        done: 0,
+    }
+}
+
+/// Opens the compare view on two images and returns when the user quits; `cache` holds
+/// scans across runs (the on-disk cache, for live images).
+pub fn run(
+    left: Box<dyn ImageSource>,
+    right: Box<dyn ImageSource>,
+    cache: Option<Arc<Cache>>,
+) -> Result<()> {
+    let keymap = config::load()?.keymap().context("config [keys]")?;
+    let mut state = CompareState::new(side(&*left), side(&*right), keymap);
+    let theme = Theme::from_env();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()?;
+    let mut term = terminal::enter()?;
+    let cancel = Arc::new(AtomicBool::new(false));
+    let msgs = spawn(left, right, cache, cancel.clone());
+    let result = rt.block_on(event_loop(&mut term, &mut state, &theme, msgs));
+    cancel.store(true, Ordering::Relaxed);
+    terminal::restore();
+    rt.shutdown_background();
+    result
+}
+
+/// Loads and compares on a thread; progress, the result or the failure come back as
+/// messages. The thread stops at the next layer boundary once `cancel` is set.
+fn spawn(
+    left: Box<dyn ImageSource>,
+    right: Box<dyn ImageSource>,
+    cache: Option<Arc<Cache>>,
+    cancel: Arc<AtomicBool>,
+) -> UnboundedReceiver<Msg> {
+    let (tx, rx) = unbounded_channel();
+    let _ = std::thread::Builder::new()
+        .name("microscope-compare".into())
+        .spawn(move || {
+            let progress = |which: Which, p| {
+                let _ = tx.send(Msg::Progress(which, p));
+            };
+            let opts = PairOptions {
+                progress: Some(&progress),
+                cancel: Some(&cancel),
+                cache: cache.as_deref().map(|c| c as &dyn ScanCache),
+            };
+            let msg = match load_and_compare(&*left, &*right, &opts) {
+                Ok(c) => Msg::Done(Box::new(CompareData::new(c))),
+                Err(e) => Msg::Failed(e.to_string()),
+            };
+            let _ = tx.send(msg);
+        });
+    rx
+}
+
+async fn event_loop(
+    term: &mut terminal::Term,
+    state: &mut CompareState,
+    theme: &Theme,
+    mut msgs: UnboundedReceiver<Msg>,
+) -> Result<()> {
+    let size = term.size()?;
+    state.screen = Rect::new(0, 0, size.width, size.height);
+    term.draw(|f| views::compare::draw(f, state, theme))?;
+    let mut last_draw = Instant::now();
+    let mut events = EventStream::new();
+    // Trees for the single-image app of an opened side, tagged with the side.
+    let (trees, mut built) = crate::tui::tree_worker::<Which>();
+    let mut dirty = false;
+    loop {
+        if state.quit {
+            return Ok(());
+        }
+        if dirty && last_draw.elapsed() >= FRAME {
+            term.draw(|f| views::compare::draw(f, state, theme))?;
+            last_draw = Instant::now();
+            dirty = false;
+        }
+        let mut batch: Vec<Action> = Vec::new();
+        tokio::select! {
+            ev = events.next() => match ev {
+                Some(ev) => {
+                    batch.push(Action::Term(ev?));
+                    // See the single-image loop: polled with this task's waker.
+                    while let Ok(Some(ev)) = tokio::time::timeout(Duration::ZERO, events.next()).await {
+                        batch.push(Action::Term(ev?));
+                    }
+                }
+                None => return Ok(()),
+            },
+            Some((which, a)) = built.recv() => batch.push(Action::Side(which, a)),
+            Some(m) = msgs.recv() => {
+                batch.push(Action::Load(m));
+                while let Ok(m) = msgs.try_recv() {
+                    batch.push(Action::Load(m));
+                }
+            }
+            _ = tokio::time::sleep_until((last_draw + FRAME).into()), if dirty => {}
+        }
+        for a in batch {
+            dirty = true;
+            for (which, effect) in update(state, a) {
+                crate::tui::run_effect(term, &trees, which, effect);
+            }
+            if state.quit {
+                break;
+            }
+        }
+    }
+}

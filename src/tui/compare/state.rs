@@ -1,0 +1,329 @@
+//! The compare view as plain data, and `update`, the only way it changes. One cursor per
+//! pane serves both images: the layer table and the merged tree are aligned rows, so moving
+//! moves both sides together.
+
+use super::sides;
+use super::tree::{Sides, build};
+use crate::jobs::Progress;
+use crate::jobs::background::Analysed;
+use crate::jobs::compare::{Compared, Which};
+use crate::report::compare::CompareReport;
+use crate::tui::action::{Action as AppAction, Effect};
+use crate::tui::keymap::{Command, Context, Keymap};
+use crate::tui::state::{ListCursor, Pane, State};
+use crate::tui::tree::rows::{RowFilter, status_slot};
+use crate::tui::tree::{SortBy, Status, TreeView};
+use crate::tui::views::compare::layout;
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::layout::Rect;
+use std::sync::Arc;
+
+/// The commands the compare view answers; the help lists these.
+pub const COMMANDS: &[Command] = &[
+    Command::Quit,
+    Command::NextPane,
+    Command::PrevPane,
+    Command::FocusLayers,
+    Command::FocusTree,
+    Command::Help,
+    Command::Cancel,
+    Command::Up,
+    Command::Down,
+    Command::PageUp,
+    Command::PageDown,
+    Command::Top,
+    Command::Bottom,
+    Command::Collapse,
+    Command::CollapseAll,
+    Command::Expand,
+    Command::Parent,
+    Command::Sort,
+    Command::HideAdded,
+    Command::HideRemoved,
+    Command::HideModified,
+    Command::HideUnchanged,
+    Command::OpenLeft,
+    Command::OpenRight,
+];
+
+/// How far one image's load has come.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SideLoad {
+    pub reference: String,
+    pub layers: usize,
+    pub done: usize,
+}
+
+/// Everything the view shows once both images are compared; built off the UI thread.
+#[derive(Debug)]
+pub struct CompareData {
+    pub report: CompareReport,
+    pub view: TreeView,
+    /// Parallel to `view.tree.nodes`.
+    pub sides: Vec<Sides>,
+    /// Layers read from their blobs, and layers of one image reused from the other's scan.
+    pub scanned: usize,
+    pub reused: usize,
+    /// Each image with its analysis, left then right: what the single-image app shows when
+    /// a side is opened, without reading the image again.
+    pub images: [Analysed; 2],
+}
+
+impl CompareData {
+    pub fn new(c: Compared) -> CompareData {
+        let (tree, sides) = build(&c.comparison.tree);
+        let report = c.report();
+        let analysed = |image, analysis, report| Analysed {
+            image: Arc::new(image),
+            analysis: Arc::new(analysis),
+            report: Arc::new(report),
+        };
+        let images = [
+            analysed(c.pair.left, c.left, report.left.clone()),
+            analysed(c.pair.right, c.right, report.right.clone()),
+        ];
+        CompareData {
+            report,
+            view: TreeView::new(tree, &RowFilter::default()),
+            sides,
+            scanned: c.pair.scanned,
+            reused: c.pair.reused,
+            images,
+        }
+    }
+
+    pub fn selected(&self) -> Option<(u32, &Sides)> {
+        let id = self.view.selected()?;
+        Some((id, self.sides.get(id as usize)?))
+    }
+}
+
+#[derive(Debug)]
+pub enum Msg {
+    Progress(Which, Progress),
+    Done(Box<CompareData>),
+    Failed(String),
+}
+
+#[derive(Debug)]
+pub enum Action {
+    Term(Event),
+    Load(Msg),
+    /// For the single-image app of one side (a tree built for it).
+    Side(Which, AppAction),
+}
+
+#[derive(Debug)]
+pub struct CompareState {
+    pub keymap: Keymap,
+    pub left: SideLoad,
+    pub right: SideLoad,
+    pub data: Option<CompareData>,
+    pub error: Option<String>,
+    /// Layers or Tree.
+    pub focus: Pane,
+    pub layer_cursor: ListCursor,
+    pub filter: RowFilter,
+    pub sort: SortBy,
+    pub help: bool,
+    pub screen: Rect,
+    /// The single-image apps of both sides, made when a side is first opened and kept, so
+    /// going back and forth keeps each one's cursors.
+    pub apps: [Option<Box<State>>; 2],
+    /// The side shown in the single-image app; `None` shows the compare view.
+    pub open: Option<Which>,
+    pub quit: bool,
+}
+
+impl CompareState {
+    pub fn new(left: SideLoad, right: SideLoad, keymap: Keymap) -> CompareState {
+        CompareState {
+            keymap,
+            left,
+            right,
+            data: None,
+            error: None,
+            focus: Pane::Tree,
+            layer_cursor: ListCursor::default(),
+            filter: RowFilter::default(),
+            sort: SortBy::Size,
+            help: false,
+            screen: Rect::new(0, 0, 80, 24),
+            apps: [None, None],
+            open: None,
+            quit: false,
+        }
+    }
+
+    pub fn layer_rows(&self) -> usize {
+        self.data
+            .as_ref()
+            .map_or(0, |d| d.report.diff.layers.rows.len())
+    }
+
+    /// The single-image app on screen, if a side is open.
+    pub fn open_app(&self) -> Option<&State> {
+        self.apps[self.open?.index()].as_deref()
+    }
+}
+
+/// Changes the state; returns what the runtime must do for a side's app, tagged with the
+/// side.
+pub fn update(state: &mut CompareState, action: Action) -> Vec<(Which, Effect)> {
+    let mut effects = Vec::new();
+    match action {
+        Action::Term(ev) if state.open.is_some() => effects = sides::term(state, ev),
+        Action::Term(Event::Key(k)) if k.kind != KeyEventKind::Release => {
+            key(state, k, &mut effects)
+        }
+        Action::Term(Event::Resize(w, h)) => state.screen = Rect::new(0, 0, w, h),
+        Action::Term(_) => {}
+        Action::Load(Msg::Progress(which, Progress::LayerDone { .. })) => {
+            let side = match which {
+                Which::Left => &mut state.left,
+                Which::Right => &mut state.right,
+            };
+            side.done = (side.done + 1).min(side.layers);
+        }
+        Action::Load(Msg::Progress(..)) => {}
+        Action::Load(Msg::Done(mut data)) => {
+            data.view.apply_filter(&state.filter);
+            data.view.sort(state.sort);
+            state.left.done = state.left.layers;
+            state.right.done = state.right.layers;
+            state.data = Some(*data);
+        }
+        Action::Load(Msg::Failed(e)) => state.error = Some(e),
+        Action::Side(which, a) => effects.extend(sides::to_app(state, which, a)),
+    }
+    fit(state);
+    effects
+}
+
+fn key(state: &mut CompareState, k: KeyEvent, effects: &mut Vec<(Which, Effect)>) {
+    let cmd = state
+        .keymap
+        .lookup_in(&k, Context::Compare)
+        .or_else(|| state.keymap.lookup(&k, state.focus));
+    if state.help {
+        let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
+        state.quit = ctrl_c;
+        state.help = false;
+        return;
+    }
+    let Some(cmd) = cmd.filter(|c| COMMANDS.contains(c)) else {
+        return;
+    };
+    let page = |state: &CompareState, pane: Pane| {
+        layout(state.screen).rows(pane).height.max(1) as isize - 1
+    };
+    match cmd {
+        Command::Quit => state.quit = true,
+        Command::NextPane | Command::PrevPane => {
+            state.focus = match state.focus {
+                Pane::Tree => Pane::Layers,
+                _ => Pane::Tree,
+            }
+        }
+        Command::FocusLayers => state.focus = Pane::Layers,
+        Command::FocusTree => state.focus = Pane::Tree,
+        Command::Help => state.help = true,
+        Command::Cancel => {
+            state.filter = RowFilter::default();
+            refilter(state);
+        }
+        Command::Up => step(state, -1),
+        Command::Down => step(state, 1),
+        Command::PageUp => step(state, -page(state, state.focus)),
+        Command::PageDown => step(state, page(state, state.focus)),
+        Command::Top => step(state, isize::MIN / 2),
+        Command::Bottom => step(state, isize::MAX / 2),
+        Command::Sort => {
+            state.sort = match state.sort {
+                SortBy::Size => SortBy::Name,
+                SortBy::Name => SortBy::Size,
+            };
+            let sort = state.sort;
+            with_tree(state, |v| v.sort(sort));
+        }
+        Command::HideAdded => hide(state, Status::Added),
+        Command::HideRemoved => hide(state, Status::Removed),
+        Command::HideModified => hide(state, Status::Modified),
+        Command::HideUnchanged => hide(state, Status::Unchanged),
+        Command::OpenLeft => effects.extend(sides::open(state, Which::Left)),
+        Command::OpenRight => effects.extend(sides::open(state, Which::Right)),
+        Command::Collapse => with_tree(state, |v| v.toggle_selected()),
+        Command::CollapseAll => with_tree(state, |v| v.toggle_all()),
+        Command::Expand => with_tree(state, |v| {
+            if let Some(id) = v.selected()
+                && v.collapsed[id as usize]
+            {
+                v.set_collapsed(id, false);
+            }
+        }),
+        Command::Parent => with_tree(state, |v| {
+            let Some(id) = v.selected() else { return };
+            let node = v.tree.node(id);
+            if node.is_dir() && !v.collapsed[id as usize] {
+                v.set_collapsed(id, true);
+            } else if let Some(i) = v.rows.iter().position(|r| r.node == node.parent) {
+                v.cursor = i;
+            }
+        }),
+        _ => {}
+    }
+}
+
+fn step(state: &mut CompareState, delta: isize) {
+    match state.focus {
+        Pane::Tree => with_tree(state, |v| {
+            let mut c = ListCursor {
+                selected: v.cursor,
+                offset: v.offset,
+            };
+            c.step(delta, v.rows.len());
+            v.cursor = c.selected;
+        }),
+        _ => {
+            let n = state.layer_rows();
+            state.layer_cursor.step(delta, n);
+        }
+    }
+}
+
+/// Tree keys act once the comparison is there; before, there is no tree to act on.
+fn with_tree(state: &mut CompareState, f: impl FnOnce(&mut TreeView)) {
+    if let Some(d) = state.data.as_mut() {
+        f(&mut d.view);
+    }
+}
+
+fn hide(state: &mut CompareState, s: Status) {
+    let slot = status_slot(s);
+    state.filter.hidden[slot] = !state.filter.hidden[slot];
+    refilter(state);
+}
+
+fn refilter(state: &mut CompareState) {
+    let filter = state.filter.clone();
+    with_tree(state, |v| v.apply_filter(&filter));
+}
+
+/// Keeps both selections inside their windows for the current screen size.
+pub fn fit(state: &mut CompareState) {
+    let areas = layout(state.screen);
+    let n = state.layer_rows();
+    state.layer_cursor.step(0, n);
+    state
+        .layer_cursor
+        .fit(areas.rows(Pane::Layers).height as usize, n);
+    let th = areas.rows(Pane::Tree).height as usize;
+    with_tree(state, |v| {
+        let mut c = ListCursor {
+            selected: v.cursor,
+            offset: v.offset,
+        };
+        c.fit(th, v.rows.len());
+        v.offset = c.offset;
+    });
+}

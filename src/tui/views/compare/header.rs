@@ -1,0 +1,129 @@
+//! The top of the compare view: both references, then progress, the failure, or both
+//! images' figures with their deltas and the change explained in a few items.
+
+use super::signed;
+use crate::analysis::compare::explain::ItemKind;
+use crate::tui::compare::state::{CompareState, SideLoad};
+use crate::tui::theme::Theme;
+use crate::tui::widgets::bytes;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+fn lines_into(lines: Vec<Line>, area: Rect, buf: &mut Buffer) {
+    for (i, l) in lines.into_iter().take(area.height as usize).enumerate() {
+        let r = Rect {
+            y: area.y + i as u16,
+            height: 1,
+            ..area
+        };
+        l.render(r, buf);
+    }
+}
+
+fn loading(s: &SideLoad) -> String {
+    format!("{} {}/{} layers", s.reference, s.done, s.layers)
+}
+
+pub fn render(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let mut top = vec![
+        Span::styled(" microscope compare ", theme.title),
+        Span::styled(state.left.reference.clone(), theme.value),
+        Span::styled(" → ", theme.label),
+        Span::styled(state.right.reference.clone(), theme.value),
+    ];
+    let Some(d) = &state.data else {
+        let what = match &state.error {
+            Some(e) => Line::styled(format!(" failed: {e}"), theme.error),
+            None => Line::styled(
+                format!(
+                    " scanning {} · {}",
+                    loading(&state.left),
+                    loading(&state.right)
+                ),
+                theme.message,
+            ),
+        };
+        lines_into(vec![Line::from(top), what], area, buf);
+        return;
+    };
+    if d.reused > 0 {
+        top.push(Span::styled(
+            format!("  {} shared layer(s) scanned once", d.reused),
+            theme.dim,
+        ));
+    }
+    let s = &d.report.diff.summary;
+    let field = |label: &str, l: String, r: String, delta: String| {
+        vec![
+            Span::styled(format!(" {label} "), theme.label),
+            Span::styled(format!("{l}→{r} "), theme.value),
+            Span::styled(format!("{delta} "), theme.dim),
+        ]
+    };
+    let b = |label: &str, x: &crate::analysis::compare::Delta| {
+        field(label, bytes(x.left), bytes(x.right), signed(x.delta))
+    };
+    let n = |label: &str, x: &crate::analysis::compare::Delta| {
+        field(
+            label,
+            x.left.to_string(),
+            x.right.to_string(),
+            String::new(),
+        )
+    };
+    let e = &s.efficiency;
+    let fields = vec![
+        b("final", &s.final_bytes),
+        b("total", &s.layers_bytes),
+        b("compressed", &s.compressed_bytes),
+        b("savable", &s.savable_bytes),
+        n("layers", &s.layers),
+        n("files", &s.files),
+        n("packages", &s.packages),
+        field(
+            "efficiency",
+            format!("{:.0}%", e.left * 100.0),
+            format!("{:.0}%", e.right * 100.0),
+            String::new(),
+        ),
+    ];
+    let mut lines = vec![Line::from(top)];
+    // Fields flow onto the lines the header has, never cut mid-field.
+    let room = area.height.saturating_sub(2).max(1) as usize;
+    let mut line: Vec<Span> = Vec::new();
+    let mut used = 0;
+    for f in fields {
+        let w: usize = f.iter().map(|s| s.content.chars().count()).sum();
+        if used + w > area.width as usize && !line.is_empty() {
+            if lines.len() >= room {
+                break;
+            }
+            lines.push(Line::from(std::mem::take(&mut line)));
+            used = 0;
+        }
+        used += w;
+        line.extend(f);
+    }
+    lines.push(Line::from(line));
+    let mut why = vec![Span::styled(
+        format!(" change {}: ", signed(s.final_bytes.delta)),
+        theme.header,
+    )];
+    for (i, it) in d.report.diff.explained.items.iter().enumerate() {
+        let name = match (it.kind, it.dir) {
+            (ItemKind::Path, true) => format!("{}/", it.name),
+            _ => it.name.clone(),
+        };
+        if i > 0 {
+            why.push(Span::styled(" · ", theme.dim));
+        }
+        why.push(Span::styled(
+            format!("{} {name}", signed(it.delta)),
+            theme.value,
+        ));
+    }
+    lines.push(Line::from(why));
+    lines_into(lines, area, buf);
+}

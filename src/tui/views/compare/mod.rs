@@ -1,0 +1,324 @@
+//! The compare screen: both images' figures with deltas on top, the layer table aligned on
+//! the shared base, and the merged file tree split in two, left image | change | right
+//! image, one row per path so a single cursor moves both sides. Glyphs mark each row
+//! (`-` only left, `+` only right, `~` changed, `=` same), so it reads without colour.
+
+mod header;
+mod keys;
+
+use super::pane_block;
+use crate::analysis::compare::tree::Status as Diff;
+use crate::report::compare::text::glyph;
+use crate::tui::compare::state::{CompareData, CompareState};
+use crate::tui::compare::tree::{Sides, status};
+use crate::tui::state::Pane;
+use crate::tui::theme::Theme;
+use crate::tui::tree::SortBy;
+use crate::tui::widgets::{bytes, truncate};
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    pub header: Rect,
+    pub layers: Rect,
+    pub tree: Rect,
+    pub status: Rect,
+}
+
+/// The middle column of both tables: glyph and delta.
+const MID: u16 = 13;
+
+pub fn layout(area: Rect) -> Areas {
+    let header_h = if area.width >= 120 { 3 } else { 4 };
+    let layers_h = (area.height / 4).max(5);
+    let [header, layers, tree, status] = Layout::vertical([
+        Constraint::Length(header_h),
+        Constraint::Length(layers_h),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    Areas {
+        header,
+        layers,
+        tree,
+        status,
+    }
+}
+
+impl Areas {
+    /// A pane's list rows: inside the border, below the column header (and above the tree's
+    /// one-line footer).
+    pub fn rows(&self, pane: Pane) -> Rect {
+        let (outer, footer) = match pane {
+            Pane::Tree => (self.tree, 1),
+            _ => (self.layers, 0),
+        };
+        let inner = Block::bordered().inner(outer);
+        Rect {
+            y: inner.y + 1.min(inner.height),
+            height: inner.height.saturating_sub(1 + footer),
+            ..inner
+        }
+    }
+}
+
+/// Left half, middle, right half of a row.
+fn columns(r: Rect) -> [Rect; 3] {
+    let half = r.width.saturating_sub(MID) / 2;
+    Layout::horizontal([
+        Constraint::Length(half),
+        Constraint::Length(MID.min(r.width)),
+        Constraint::Min(0),
+    ])
+    .areas(r)
+}
+
+/// `+1.2 MB`, `−1.2 MB`, `±0`, in the app's units.
+fn signed(d: i64) -> String {
+    match d.signum() {
+        0 => "±0".into(),
+        1 => format!("+{}", bytes(d.unsigned_abs())),
+        _ => format!("−{}", bytes(d.unsigned_abs())),
+    }
+}
+
+pub fn draw(frame: &mut Frame, state: &CompareState, theme: &Theme) {
+    if let Some(app) = state.open_app() {
+        return super::draw(frame, app, theme);
+    }
+    let areas = layout(frame.area());
+    let buf = frame.buffer_mut();
+    header::render(state, theme, areas.header, buf);
+    layers(state, theme, &areas, buf);
+    tree(state, theme, &areas, buf);
+    keys::status_bar(state, theme, areas.status, buf);
+    if state.help {
+        keys::help(state, theme, frame.area(), frame.buffer_mut());
+    }
+}
+
+fn layers(state: &CompareState, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
+    let focused = state.focus == Pane::Layers;
+    let rows = areas.rows(Pane::Layers);
+    let Some(d) = &state.data else {
+        pane_block(
+            vec![Span::styled(" 1 Layers ", theme.title)],
+            focused,
+            theme,
+        )
+        .render(areas.layers, buf);
+        return;
+    };
+    let ld = &d.report.diff.layers;
+    let title = vec![
+        Span::styled(" 1 Layers ", theme.title),
+        Span::styled(
+            match ld.shared {
+                0 => "— nothing shared ".to_string(),
+                n => format!(
+                    "— {n} shared, {} of them the common base ({}) ",
+                    ld.shared_base,
+                    bytes(ld.shared_bytes)
+                ),
+            },
+            theme.label,
+        ),
+    ];
+    pane_block(title, focused, theme).render(areas.layers, buf);
+    let [l, m, r] = columns(Rect {
+        y: rows.y - 1,
+        height: 1,
+        ..rows
+    });
+    for (rect, text) in [
+        (l, "   #    Size  Command"),
+        (m, "       Δ"),
+        (r, "   #    Size  Command"),
+    ] {
+        Line::styled(truncate(text, rect.width as usize), theme.header).render(rect, buf);
+    }
+    let cell = |rep: &crate::report::Report, i: Option<usize>, w: u16| {
+        i.and_then(|i| rep.layers.get(i))
+            .map_or(String::new(), |x| {
+                let cmd = crate::report::compare::text::short_command(&x.command, w as usize);
+                truncate(
+                    &format!("{:>4} {:>7}  {cmd}", x.index, bytes(x.bytes)),
+                    w as usize,
+                )
+            })
+    };
+    let cur = state.layer_cursor;
+    let end = (cur.offset + rows.height as usize).min(ld.rows.len());
+    for (i, row) in ld.rows[cur.offset.min(end)..end].iter().enumerate() {
+        let line_rect = Rect {
+            y: rows.y + i as u16,
+            height: 1,
+            ..rows
+        };
+        let [l, m, r] = columns(line_rect);
+        let mark = if row.shared { '=' } else { '~' };
+        Line::raw(cell(&d.report.left, row.left, l.width)).render(l, buf);
+        Line::styled(format!(" {mark} {:>9} ", signed(row.delta)), theme.dim).render(m, buf);
+        Line::raw(cell(&d.report.right, row.right, r.width)).render(r, buf);
+        if cur.offset + i == cur.selected {
+            select(buf, line_rect, focused, theme);
+        }
+    }
+}
+
+fn select(buf: &mut Buffer, r: Rect, focused: bool, theme: &Theme) {
+    buf.set_style(
+        r,
+        if focused {
+            theme.selected
+        } else {
+            theme.selected_unfocused
+        },
+    );
+}
+
+fn tree(state: &CompareState, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
+    let focused = state.focus == Pane::Tree;
+    let sort = match state.sort {
+        SortBy::Size => "by change",
+        SortBy::Name => "by name",
+    };
+    let title = vec![
+        Span::styled(" 2 Files ", theme.title),
+        Span::styled(format!("— merged tree · {sort} "), theme.label),
+    ];
+    pane_block(title, focused, theme).render(areas.tree, buf);
+    let rows = areas.rows(Pane::Tree);
+    let Some(d) = &state.data else {
+        let text = match &state.error {
+            Some(e) => format!("failed: {e}"),
+            None => "comparing… the trees appear when both images are scanned".into(),
+        };
+        Paragraph::new(Line::styled(text, theme.dim))
+            .wrap(Wrap { trim: false })
+            .render(rows, buf);
+        return;
+    };
+    let [l, m, r] = columns(Rect {
+        y: rows.y - 1,
+        height: 1,
+        ..rows
+    });
+    let heads = [
+        (l, format!("    Size  {}", state.left.reference)),
+        (m, "       Δ".to_string()),
+        (r, format!("    Size  {}", state.right.reference)),
+    ];
+    for (rect, text) in heads {
+        Line::styled(truncate(&text, rect.width as usize), theme.header).render(rect, buf);
+    }
+    let v = &d.view;
+    let end = (v.offset + rows.height as usize).min(v.rows.len());
+    for (i, row) in v.rows[v.offset.min(end)..end].iter().enumerate() {
+        let Some(s) = d.sides.get(row.node as usize) else {
+            continue;
+        };
+        let n = v.tree.node(row.node);
+        let mut guide = String::new();
+        for depth in 0..row.depth.min(63) {
+            guide.push_str(if row.guides & (1 << depth) != 0 {
+                "│ "
+            } else {
+                "  "
+            });
+        }
+        guide.push_str(if row.last { "└ " } else { "├ " });
+        let mut name = n.name().to_string();
+        if n.is_dir() {
+            name.push('/');
+            if v.collapsed[row.node as usize] {
+                name.push_str(" ▸");
+            }
+        }
+        let line_rect = Rect {
+            y: rows.y + i as u16,
+            height: 1,
+            ..rows
+        };
+        let [lr, mr, rr] = columns(line_rect);
+        let style = theme.status(status(s.status));
+        // A side without the path stays blank: the other side's tree shows where it is.
+        for (rect, present, b) in [
+            (lr, s.in_left, s.left_bytes),
+            (rr, s.in_right, s.right_bytes),
+        ] {
+            if !present {
+                continue;
+            }
+            Line::from(vec![
+                Span::raw(format!("{:>8}  ", bytes(b))),
+                Span::styled(guide.clone(), theme.dim),
+                Span::styled(name.clone(), style),
+            ])
+            .render(rect, buf);
+        }
+        Line::from(vec![
+            Span::styled(format!(" {} ", glyph(s.status)), style),
+            Span::raw(format!("{:>9} ", delta_text(s))),
+        ])
+        .render(mr, buf);
+        if v.offset + i == v.cursor {
+            select(buf, line_rect, focused, theme);
+        }
+    }
+    footer(state, d, theme, rows, buf);
+}
+
+fn delta_text(s: &Sides) -> String {
+    match s.status {
+        Diff::Same => String::new(),
+        _ => signed(s.delta()),
+    }
+}
+
+fn footer(state: &CompareState, d: &CompareData, theme: &Theme, rows: Rect, buf: &mut Buffer) {
+    let area = Rect {
+        y: rows.bottom(),
+        height: 1,
+        ..rows
+    };
+    let mut spans = Vec::new();
+    if let Some((id, s)) = d.selected() {
+        let what = match s.status {
+            Diff::OnlyLeft => "only left",
+            Diff::OnlyRight => "only right",
+            Diff::Changed => "changed",
+            Diff::Same => "same",
+        };
+        spans.push(Span::styled(
+            format!("/{}  ", d.view.tree.node(id).path),
+            theme.value,
+        ));
+        spans.push(Span::styled(
+            format!(
+                "{what}  {} → {}  ",
+                bytes(s.left_bytes),
+                bytes(s.right_bytes)
+            ),
+            theme.label,
+        ));
+    }
+    let hidden: Vec<&str> = ["only right", "changed", "only left", "same"]
+        .iter()
+        .zip(state.filter.hidden)
+        .filter(|(_, h)| *h)
+        .map(|(n, _)| *n)
+        .collect();
+    if !hidden.is_empty() {
+        spans.push(Span::styled(
+            format!("hidden: {}", hidden.join(", ")),
+            theme.dim,
+        ));
+    }
+    Line::from(spans).render(area, buf);
+}

@@ -1,0 +1,162 @@
+//! The compare view on the demo images: insta snapshots at 80×24 and 160×48 (NO_COLOR
+//! theme, digests masked), and journeys driven by keys asserting on state.
+
+#![cfg(feature = "tui")]
+
+use microscope::analysis::compare::tree::Status;
+use microscope::tui::compare::harness::CompareHarness;
+use microscope::tui::state::Pane;
+use microscope::tui::tree::SortBy;
+
+fn demo(left: &str, right: &str, w: u16, h: u16) -> CompareHarness {
+    let l = microscope::demo::source(left).expect("demo image opens");
+    let r = microscope::demo::source(right).expect("demo image opens");
+    CompareHarness::loaded(&*l, &*r, w, h).expect("demo images compare")
+}
+
+fn check(name: &str, h: &mut CompareHarness) {
+    let screen = h.render();
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"sha256:[0-9a-f]{12,64}", "sha256:[digest]");
+    settings.set_snapshot_path("snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!(name, screen));
+}
+
+#[test]
+fn fat_against_micro_views() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        for (view, keys) in [
+            ("tree", ""),
+            ("layers", "tab"),
+            ("collapsed", "ctrl-space"),
+            ("help", "?"),
+        ] {
+            let mut app = demo("fat", "micro", w, h);
+            app.press(keys);
+            check(&format!("compare-fat-micro-{view}-{w}x{h}"), &mut app);
+        }
+    }
+}
+
+#[test]
+fn opening_shows_progress_before_anything_is_scanned() {
+    let l = microscope::demo::source("fat").unwrap();
+    let r = microscope::demo::source("micro").unwrap();
+    let mut app = CompareHarness::opening(&*l, &*r, 80, 24);
+    let screen = app.render();
+    assert!(
+        screen.contains("scanning demo:fat 0/5 layers · demo:micro 0/2 layers"),
+        "{screen}"
+    );
+    app.press("j ctrl-space tab k");
+    assert!(
+        app.state.data.is_none(),
+        "keys before the data change nothing"
+    );
+    assert!(!app.state.quit);
+    app.press("q");
+    assert!(app.state.quit, "q quits while loading");
+}
+
+/// The rows of the tree as `depth name`.
+fn rows(h: &CompareHarness) -> Vec<String> {
+    let d = h.state.data.as_ref().expect("compared");
+    d.view
+        .rows
+        .iter()
+        .map(|r| {
+            let n = d.view.tree.node(r.node);
+            format!("{}{}", "  ".repeat(r.depth as usize), n.name())
+        })
+        .collect()
+}
+
+#[test]
+fn one_cursor_moves_both_sides() {
+    let mut h = demo("fat", "micro", 80, 24);
+    assert_eq!(
+        h.state.focus,
+        Pane::Tree,
+        "the view opens on the merged tree"
+    );
+    assert_eq!(
+        h.selected_path().as_deref(),
+        Some("usr"),
+        "largest change first"
+    );
+    h.press("j j");
+    assert_eq!(h.selected_path().as_deref(), Some("usr/lib/go-1.19"));
+    let d = h.state.data.as_ref().unwrap();
+    let (_, s) = d.selected().unwrap();
+    assert_eq!(
+        (s.status, s.in_left, s.in_right),
+        (Status::OnlyLeft, true, false)
+    );
+    assert_eq!(s.right_bytes, 0);
+    h.press("h h");
+    assert_eq!(
+        h.selected_path().as_deref(),
+        Some("usr/lib"),
+        "h collapses, then goes to the parent"
+    );
+    h.press("g space");
+    assert_eq!(rows(&h)[..2], ["usr", "var"], "Space on usr collapses it");
+    h.press("ctrl-o");
+    assert_eq!(h.state.sort, SortBy::Name);
+    assert_eq!(rows(&h)[0], "bin", "by name");
+    // Hide what only the left has: what is left is what micro added or changed.
+    h.press("ctrl-r");
+    assert_eq!(
+        rows(&h),
+        [
+            "etc",
+            "  ssl",
+            "    certs",
+            "      ca-certificates.crt",
+            "server"
+        ]
+    );
+    h.press("G");
+    let d = h.state.data.as_ref().unwrap();
+    let (_, s) = d.selected().unwrap();
+    assert_eq!(
+        (s.status, s.in_left, s.in_right),
+        (Status::OnlyRight, false, true)
+    );
+    h.press("esc");
+    assert!(rows(&h).len() > 5, "Esc shows every status again");
+}
+
+#[test]
+fn layer_table_and_keys_between_panes() {
+    let mut h = demo("fat", "micro", 160, 48);
+    h.press("tab");
+    assert_eq!(h.state.focus, Pane::Layers);
+    h.press("j G");
+    assert_eq!(
+        h.state.layer_cursor.selected, 4,
+        "five aligned rows: fat has five layers"
+    );
+    h.press("2");
+    assert_eq!(h.state.focus, Pane::Tree);
+    h.press("? x");
+    assert!(!h.state.help, "any key closes the help");
+    h.press("q");
+    assert!(h.state.quit);
+}
+
+#[test]
+fn an_image_against_itself_is_all_same_and_can_be_hidden() {
+    let mut h = demo("micro", "micro", 80, 24);
+    let d = h.state.data.as_ref().unwrap();
+    assert!(d.report.diff.layers.rows.iter().all(|r| r.shared));
+    assert!(d.reused == 2, "both layers scanned once");
+    let screen = h.render();
+    assert!(
+        screen.contains("2 shared, 2 of them the common base"),
+        "{screen}"
+    );
+    h.press("ctrl-u");
+    assert!(rows(&h).is_empty(), "hiding same hides everything");
+}
