@@ -141,6 +141,10 @@ pub fn numbers(mut report: Value) -> Value {
         image.remove("source");
         image.remove("manifest_digest");
     }
+    // The rewritten Dockerfile names the image as the user did.
+    if let Some(rewrite) = report.get_mut("rewrite").and_then(Value::as_object_mut) {
+        rewrite.remove("dockerfile");
+    }
     report
 }
 
