@@ -24,6 +24,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             // Rules are read before the image, so a bad config fails fast.
             let plan = gate::plan(&args.ci, &args.output, &SourceOptions::default(), false)?;
             let src = microscope::demo::source(&args.image)?;
+            if plan.is_none() && !args.rewrite.rewrite && interactive(&args.output) {
+                return open_app(src);
+            }
             let report = analyse(&*src, &args.rewrite, None)?;
             if args.rewrite.rewrite {
                 return emit_rewrite(&report, &args.output);
@@ -33,6 +36,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 None => emit(&report, &args.output),
             }
         }
+        Some(Command::Compare(args)) => compare(args),
         Some(Command::Cache(CacheCommand::Prune { all, cache_size })) => {
             cache_prune(all, &cache_size)
         }
@@ -51,6 +55,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 .transpose()?;
             let opts = live_options(&a.live, platform)?;
             let plan = gate::plan(&a.ci, &a.output, &opts, true)?;
+            if plan.is_none() && !a.rewrite.rewrite && interactive(&a.output) {
+                let reference = ImageRef::parse(&image)?;
+                let src = source::open_reporting(&reference, &opts, &mut |note| {
+                    eprintln!("microscope: {note}")
+                })
+                .with_context(|| reference.to_string())?;
+                return open_app(src);
+            }
             let report = analyse_ref_with(&image, &opts, &a.rewrite)?;
             if a.rewrite.rewrite {
                 return emit_rewrite(&report, &a.output);
@@ -61,6 +73,25 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
     }
+}
+
+/// The app opens when a person is watching: stdout is a terminal and no report, CI verdict
+/// or rewrite was asked for.
+fn interactive(out: &OutputArgs) -> bool {
+    use std::io::IsTerminal;
+    let report_asked = out.json || out.findings || out.format.is_some() || out.output.is_some();
+    cfg!(feature = "tui") && !report_asked && std::io::stdout().is_terminal()
+}
+
+#[cfg(feature = "tui")]
+fn open_app(src: Box<dyn ImageSource>) -> Result<ExitCode> {
+    microscope::tui::run(src)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(not(feature = "tui"))]
+fn open_app(_src: Box<dyn ImageSource>) -> Result<ExitCode> {
+    bail!("this build has no interactive app (built without the `tui` feature); use --json")
 }
 
 /// Opens and analyses the image a reference names (also used for a `--baseline` image).
@@ -235,4 +266,60 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
     tmp.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+/// `microscope compare LEFT RIGHT`.
+fn compare(args: crate::cli::CompareArgs) -> Result<ExitCode> {
+    let platform = args
+        .platform
+        .as_deref()
+        .map(|p| {
+            Platform::parse(p)
+                .with_context(|| format!("--platform {p:?}: expected os/arch[/variant]"))
+        })
+        .transpose()?;
+    let opts = SourceOptions {
+        platform,
+        ..Default::default()
+    };
+    let left = open_side(&args.left, &opts)?;
+    let right = open_side(&args.right, &opts)?;
+    compare_sources(&*left, &*right, args.format(), args.output.as_deref())
+        .with_context(|| format!("{} vs {}", args.left, args.right))
+}
+
+/// Compares two opened images (shared layers scanned once) and writes the result; `demo`
+/// can call this with the demo images.
+pub fn compare_sources(
+    left: &dyn ImageSource,
+    right: &dyn ImageSource,
+    format: Format,
+    out: Option<&std::path::Path>,
+) -> Result<ExitCode> {
+    use microscope::jobs::compare::{PairOptions, load_and_compare};
+    use microscope::report::compare::{markdown as compare_md, text as compare_text};
+    let report = load_and_compare(left, right, &PairOptions::default())?.report();
+    let body = match format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&report)?;
+            s.push('\n');
+            s
+        }
+        Format::Markdown => compare_md::render(&report),
+        Format::Text => compare_text::render(&report),
+    };
+    match out {
+        Some(path) => write_atomically(path, body.as_bytes())?,
+        None => std::io::stdout().lock().write_all(body.as_bytes())?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An image of a comparison: a reference, or `demo:NAME` for a built-in demo image.
+fn open_side(image: &str, opts: &SourceOptions) -> Result<Box<dyn ImageSource>> {
+    if let Some(name) = image.strip_prefix("demo:") {
+        return Ok(microscope::demo::source(name)?);
+    }
+    let reference = ImageRef::parse(image)?;
+    source::open(&reference, opts).with_context(|| reference.to_string())
 }

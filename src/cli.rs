@@ -24,6 +24,8 @@ pub struct Cli {
 pub enum Command {
     /// Analyse the built-in demo images (no network, no Docker).
     Demo(DemoArgs),
+    /// Compare two images side by side: LEFT (before) and RIGHT (after).
+    Compare(CompareArgs),
     /// Manage the cache of layer scans and manifests.
     #[command(subcommand)]
     Cache(CacheCommand),
@@ -184,4 +186,37 @@ pub struct DemoArgs {
     pub ci: CiArgs,
     #[command(flatten)]
     pub rewrite: RewriteArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The image before: any IMAGE, or demo:fat / demo:micro.
+    pub left: String,
+    /// The image after.
+    pub right: String,
+    /// Print `{left, right, diff}` as JSON (schema: docs/compare.md); same as --format json.
+    #[arg(long, conflicts_with_all = ["markdown", "format"])]
+    pub json: bool,
+    /// Print Markdown fit for a pull-request comment; same as --format markdown.
+    #[arg(long, conflicts_with = "format")]
+    pub markdown: bool,
+    /// Output format: text (default), json, or markdown.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+    /// Write the comparison to FILE instead of standard output (written whole or not at all).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Platform to pick from a multi-platform index, on both sides: os/arch[/variant].
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
+}
+
+impl CompareArgs {
+    pub fn format(&self) -> Format {
+        match (self.json, self.markdown) {
+            (true, _) => Format::Json,
+            (_, true) => Format::Markdown,
+            _ => self.format.unwrap_or(Format::Text),
+        }
+    }
 }

@@ -13,5 +13,7 @@ pub mod reference;
 pub mod report;
 pub mod scan;
 pub mod source;
+#[cfg(feature = "tui")]
+pub mod tui;
 
 pub use error::Error;

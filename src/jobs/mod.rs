@@ -1,5 +1,7 @@
 //! Work that does I/O on behalf of the front ends: loading images from their sources.
 
+pub mod background;
+pub mod compare;
 pub mod load;
 pub mod progress;
 

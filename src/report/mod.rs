@@ -5,6 +5,7 @@ pub mod ci_config;
 pub mod ci_facts;
 pub mod ci_growth;
 pub mod ci_text;
+pub mod compare;
 pub mod dive_ci;
 pub mod markdown;
 pub mod model;

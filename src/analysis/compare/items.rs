@@ -1,0 +1,287 @@
+//! Packages and findings on both sides, matched by identity: a package by manager, name,
+//! architecture and where it is installed (a Node package can sit in several
+//! `node_modules`); findings by kind, all of one kind taken together, since titles carry
+//! counts ("3 files") and paths differ between the images (`/usr/local/bin/server` and
+//! `/server` are the same program).
+
+use super::signed_delta;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What the diff needs of an installed package.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageFacts {
+    pub manager: String,
+    pub name: String,
+    pub version: String,
+    pub arch: String,
+    /// Where a language package is installed (site-packages, node_modules dir); empty for
+    /// OS packages.
+    pub location: String,
+    /// Bytes attributed to it in the final filesystem.
+    pub bytes: u64,
+}
+
+/// A package present on one side only, or whose version or bytes differ.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageChange {
+    pub manager: String,
+    pub name: String,
+    pub arch: String,
+    pub location: String,
+    pub left_version: Option<String>,
+    pub right_version: Option<String>,
+    pub left_bytes: u64,
+    pub right_bytes: u64,
+    pub delta: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageDiff {
+    /// Only on the right. Each list is sorted by |delta|, largest first.
+    pub added: Vec<PackageChange>,
+    /// Only on the left.
+    pub removed: Vec<PackageChange>,
+    /// On both sides with another version, or the same version owning other bytes.
+    pub changed: Vec<PackageChange>,
+    pub unchanged: usize,
+}
+
+impl PackageDiff {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
+    }
+}
+
+type PackageKey<'a> = (&'a str, &'a str, &'a str, &'a str);
+
+fn key(p: &PackageFacts) -> PackageKey<'_> {
+    (&p.manager, &p.name, &p.arch, &p.location)
+}
+
+pub fn diff_packages(left: &[PackageFacts], right: &[PackageFacts]) -> PackageDiff {
+    let mut both: BTreeMap<PackageKey<'_>, (Option<&PackageFacts>, Option<&PackageFacts>)> =
+        BTreeMap::new();
+    for p in left {
+        both.entry(key(p)).or_default().0 = Some(p);
+    }
+    for p in right {
+        both.entry(key(p)).or_default().1 = Some(p);
+    }
+    let mut out = PackageDiff::default();
+    for ((manager, name, arch, location), (l, r)) in both {
+        let change = PackageChange {
+            manager: manager.to_string(),
+            name: name.to_string(),
+            arch: arch.to_string(),
+            location: location.to_string(),
+            left_version: l.map(|p| p.version.clone()),
+            right_version: r.map(|p| p.version.clone()),
+            left_bytes: l.map_or(0, |p| p.bytes),
+            right_bytes: r.map_or(0, |p| p.bytes),
+            delta: signed_delta(l.map_or(0, |p| p.bytes), r.map_or(0, |p| p.bytes)),
+        };
+        match (l, r) {
+            (Some(_), None) => out.removed.push(change),
+            (None, Some(_)) => out.added.push(change),
+            (Some(a), Some(b)) if a.version == b.version && a.bytes == b.bytes => {
+                out.unchanged += 1
+            }
+            _ => out.changed.push(change),
+        }
+    }
+    for list in [&mut out.added, &mut out.removed, &mut out.changed] {
+        list.sort_by(|a, b| {
+            b.delta
+                .unsigned_abs()
+                .cmp(&a.delta.unsigned_abs())
+                .then_with(|| a.name.cmp(&b.name))
+        });
+    }
+    out
+}
+
+/// What the diff needs of a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingFacts {
+    pub kind: String,
+    pub title: String,
+    pub bytes: u64,
+    pub savable_bytes: u64,
+    pub fix: String,
+}
+
+/// All findings of one kind on one side: the title and fix of the largest, the sums of all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingGroup {
+    pub kind: String,
+    pub title: String,
+    pub count: usize,
+    pub bytes: u64,
+    pub savable_bytes: u64,
+    pub fix: String,
+}
+
+/// A kind of finding on both sides, with what its fixes would save on each.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingPair {
+    pub kind: String,
+    pub left_title: String,
+    pub right_title: String,
+    pub left_savable_bytes: u64,
+    pub right_savable_bytes: u64,
+    pub delta: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingDiff {
+    /// Kinds the right side no longer has (fixed), largest saving first.
+    pub only_left: Vec<FindingGroup>,
+    /// Kinds the right side introduced.
+    pub only_right: Vec<FindingGroup>,
+    /// Kinds on both sides, largest |delta| first.
+    pub both: Vec<FindingPair>,
+}
+
+impl FindingDiff {
+    pub fn is_empty(&self) -> bool {
+        self.only_left.is_empty() && self.only_right.is_empty() && self.both.is_empty()
+    }
+}
+
+fn group(findings: &[FindingFacts]) -> BTreeMap<&str, FindingGroup> {
+    let mut out: BTreeMap<&str, (FindingGroup, u64)> = BTreeMap::new();
+    for f in findings {
+        let (g, largest) = out.entry(&f.kind).or_insert_with(|| {
+            let g = FindingGroup {
+                kind: f.kind.clone(),
+                title: String::new(),
+                count: 0,
+                bytes: 0,
+                savable_bytes: 0,
+                fix: String::new(),
+            };
+            (g, 0)
+        });
+        if g.count == 0 || f.savable_bytes > *largest {
+            g.title = f.title.clone();
+            g.fix = f.fix.clone();
+            *largest = f.savable_bytes;
+        }
+        g.count += 1;
+        g.bytes += f.bytes;
+        g.savable_bytes += f.savable_bytes;
+    }
+    out.into_iter().map(|(k, (g, _))| (k, g)).collect()
+}
+
+pub fn diff_findings(left: &[FindingFacts], right: &[FindingFacts]) -> FindingDiff {
+    let (mut l, mut r) = (group(left), group(right));
+    let mut out = FindingDiff::default();
+    let kinds: Vec<String> = l.keys().chain(r.keys()).map(|k| k.to_string()).collect();
+    for kind in kinds {
+        match (l.remove(kind.as_str()), r.remove(kind.as_str())) {
+            (Some(a), None) => out.only_left.push(a),
+            (None, Some(b)) => out.only_right.push(b),
+            (Some(a), Some(b)) => out.both.push(FindingPair {
+                delta: signed_delta(a.savable_bytes, b.savable_bytes),
+                kind,
+                left_title: a.title,
+                right_title: b.title,
+                left_savable_bytes: a.savable_bytes,
+                right_savable_bytes: b.savable_bytes,
+            }),
+            (None, None) => {}
+        }
+    }
+    for list in [&mut out.only_left, &mut out.only_right] {
+        list.sort_by(|a, b| {
+            b.savable_bytes
+                .cmp(&a.savable_bytes)
+                .then_with(|| a.kind.cmp(&b.kind))
+        });
+    }
+    out.both
+        .sort_by_key(|p| std::cmp::Reverse(p.delta.unsigned_abs()));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pkg(name: &str, version: &str, bytes: u64) -> PackageFacts {
+        PackageFacts {
+            manager: "dpkg".into(),
+            name: name.into(),
+            version: version.into(),
+            arch: "amd64".into(),
+            location: String::new(),
+            bytes,
+        }
+    }
+
+    #[test]
+    fn packages_added_removed_and_upgraded() {
+        let left = [
+            pkg("libc6", "2.36", 100),
+            pkg("gcc-12", "12.2", 900),
+            pkg("bash", "5.2", 50),
+        ];
+        let right = [
+            pkg("libc6", "2.37", 120),
+            pkg("bash", "5.2", 50),
+            pkg("llvm", "14", 700),
+        ];
+        let d = diff_packages(&left, &right);
+        assert_eq!(d.unchanged, 1);
+        assert_eq!(d.added.len(), 1);
+        assert_eq!((d.added[0].name.as_str(), d.added[0].delta), ("llvm", 700));
+        assert_eq!(
+            (d.removed[0].name.as_str(), d.removed[0].delta),
+            ("gcc-12", -900)
+        );
+        let c = &d.changed[0];
+        assert_eq!(
+            (
+                c.left_version.as_deref(),
+                c.right_version.as_deref(),
+                c.delta
+            ),
+            (Some("2.36"), Some("2.37"), 20)
+        );
+    }
+
+    #[test]
+    fn findings_fixed_introduced_and_kept_by_kind() {
+        let f = |kind: &str, title: &str, s: u64| FindingFacts {
+            kind: kind.into(),
+            title: title.into(),
+            bytes: s,
+            savable_bytes: s,
+            fix: format!("fix {title}"),
+        };
+        let left = [
+            f("apt-lists", "apt lists (2 files)", 30),
+            f("debug-symbols", "server has debug symbols", 10),
+            f("debug-symbols", "libfoo has debug symbols", 3),
+        ];
+        let right = [
+            f("debug-symbols", "app has debug symbols", 4),
+            f("pip-cache", "pip", 7),
+        ];
+        let d = diff_findings(&left, &right);
+        let kinds = |v: &[FindingGroup]| v.iter().map(|g| g.kind.clone()).collect::<Vec<_>>();
+        assert_eq!(kinds(&d.only_left), ["apt-lists"]);
+        assert_eq!(kinds(&d.only_right), ["pip-cache"]);
+        let b = &d.both[0];
+        assert_eq!(
+            (b.left_savable_bytes, b.right_savable_bytes, b.delta),
+            (13, 4, -9)
+        );
+        assert_eq!(
+            b.left_title, "server has debug symbols",
+            "the largest names the group"
+        );
+    }
+}

@@ -1,0 +1,288 @@
+//! The two final filesystems, path by path: only on the left, only on the right, changed
+//! (kind, content, link target, mode or owner differ), or the same. Directories carry
+//! aggregates of everything below them, so a view can show "usr/lib: −12 MiB" and a
+//! summary can say where the bytes went without listing every file.
+
+use super::{Side, signed_delta};
+use crate::analysis::Analysis;
+use crate::image::{Entry, EntryKind};
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    OnlyLeft,
+    OnlyRight,
+    Changed,
+    Same,
+}
+
+/// What one side has at a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Facts {
+    pub kind: EntryKind,
+    /// Regular-file bytes; 0 for everything else.
+    pub bytes: u64,
+}
+
+/// One path of either final filesystem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathDiff {
+    pub path: Arc<str>,
+    pub status: Status,
+    pub left: Option<Facts>,
+    pub right: Option<Facts>,
+}
+
+impl PathDiff {
+    pub fn left_bytes(&self) -> u64 {
+        self.left.map_or(0, |f| f.bytes)
+    }
+    pub fn right_bytes(&self) -> u64 {
+        self.right.map_or(0, |f| f.bytes)
+    }
+    pub fn delta(&self) -> i64 {
+        signed_delta(self.left_bytes(), self.right_bytes())
+    }
+    /// A directory on every side it exists on: its content is accounted for by its
+    /// children, so it is not an entry of the totals.
+    pub fn is_dir(&self) -> bool {
+        [self.left, self.right]
+            .iter()
+            .flatten()
+            .all(|f| f.kind.is_dir())
+    }
+}
+
+/// Entries (non-directories) and their bytes on each side.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tally {
+    pub entries: u64,
+    pub left_bytes: u64,
+    pub right_bytes: u64,
+    pub delta: i64,
+}
+
+impl Tally {
+    fn add(&mut self, p: &PathDiff) {
+        self.entries += 1;
+        self.left_bytes += p.left_bytes();
+        self.right_bytes += p.right_bytes();
+        self.delta = signed_delta(self.left_bytes, self.right_bytes);
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub only_left: Tally,
+    pub only_right: Tally,
+    pub changed: Tally,
+    pub same: Tally,
+}
+
+/// A directory and everything below it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirAgg {
+    /// The directory exists on that side (as an entry, or as the parent of one).
+    pub in_left: bool,
+    pub in_right: bool,
+    pub status: Status,
+    pub left_bytes: u64,
+    pub right_bytes: u64,
+    /// Entries below, by status.
+    pub only_left: u32,
+    pub only_right: u32,
+    pub changed: u32,
+    pub same: u32,
+    /// Σ |delta| of the entries below: how much changed, whatever the direction.
+    pub gross: u64,
+}
+
+impl DirAgg {
+    fn new() -> DirAgg {
+        DirAgg {
+            in_left: false,
+            in_right: false,
+            status: Status::Same,
+            left_bytes: 0,
+            right_bytes: 0,
+            only_left: 0,
+            only_right: 0,
+            changed: 0,
+            same: 0,
+            gross: 0,
+        }
+    }
+    pub fn delta(&self) -> i64 {
+        signed_delta(self.left_bytes, self.right_bytes)
+    }
+    /// Entries below that differ.
+    pub fn differing(&self) -> u32 {
+        self.only_left + self.only_right + self.changed
+    }
+}
+
+/// The merged trees of both sides, diffed.
+#[derive(Debug, Clone, Default)]
+pub struct TreeDiff {
+    /// Every path of either final filesystem, sorted.
+    pub paths: Vec<PathDiff>,
+    /// Every directory, explicit or implied by a path below it; `""` is the root.
+    pub dirs: BTreeMap<Arc<str>, DirAgg>,
+    pub totals: Totals,
+}
+
+/// Diffs the final filesystems of two images: one merge walk over both sorted trees.
+pub fn diff(left: Side<'_>, right: Side<'_>) -> TreeDiff {
+    let (ls, rs) = (Analysis::scans(left.image), Analysis::scans(right.image));
+    let (lm, rm) = (&left.analysis.merged, &right.analysis.merged);
+    let mut li = lm.tree.iter().peekable();
+    let mut ri = rm.tree.iter().peekable();
+    let mut paths = Vec::with_capacity(lm.tree.len().max(rm.tree.len()));
+    loop {
+        let order = match (li.peek(), ri.peek()) {
+            (None, None) => break,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some((a, _)), Some((b, _))) => a.cmp(b),
+        };
+        let step = match order {
+            Ordering::Less => li.next().map(|(p, &at)| (p, Some(lm.entry(&ls, at)), None)),
+            Ordering::Greater => ri.next().map(|(p, &at)| (p, None, Some(rm.entry(&rs, at)))),
+            Ordering::Equal => li
+                .next()
+                .zip(ri.next())
+                .map(|((p, &a), (_, &b))| (p, Some(lm.entry(&ls, a)), Some(rm.entry(&rs, b)))),
+        };
+        let Some((path, l, r)) = step else { break };
+        paths.push(path_diff(path, l, r));
+    }
+    from_paths(paths)
+}
+
+fn facts(e: &Entry) -> Facts {
+    Facts {
+        kind: e.kind,
+        bytes: if e.kind == EntryKind::File { e.size } else { 0 },
+    }
+}
+
+fn path_diff(path: &Arc<str>, l: Option<&Entry>, r: Option<&Entry>) -> PathDiff {
+    let status = match (l, r) {
+        (Some(a), Some(b)) if same(a, b) => Status::Same,
+        (Some(_), Some(_)) => Status::Changed,
+        (Some(_), None) => Status::OnlyLeft,
+        _ => Status::OnlyRight,
+    };
+    PathDiff {
+        path: path.clone(),
+        status,
+        left: l.map(facts),
+        right: r.map(facts),
+    }
+}
+
+fn same(a: &Entry, b: &Entry) -> bool {
+    // The hash covers file content and symlink targets; a hard link is its target path.
+    (a.kind, a.size, a.hash, &a.link, a.mode, a.uid, a.gid)
+        == (b.kind, b.size, b.hash, &b.link, b.mode, b.uid, b.gid)
+}
+
+/// Builds the directory aggregates and totals from the sorted path list.
+pub fn from_paths(paths: Vec<PathDiff>) -> TreeDiff {
+    // Keyed by slices of `paths` while counting: one allocation per directory, not one per
+    // path component.
+    let mut dirs: HashMap<&str, DirAgg> = HashMap::new();
+    let mut totals = Totals::default();
+    for p in &paths {
+        let (in_l, in_r) = (p.left.is_some(), p.right.is_some());
+        let is_dir = p.is_dir();
+        let own = is_dir.then_some(&*p.path);
+        for dir in ancestors(&p.path).chain(own) {
+            let agg = dirs.entry(dir).or_insert_with(DirAgg::new);
+            agg.in_left |= in_l;
+            agg.in_right |= in_r;
+        }
+        if is_dir {
+            if p.status == Status::Changed
+                && let Some(agg) = dirs.get_mut(&*p.path)
+            {
+                agg.status = Status::Changed;
+            }
+            continue;
+        }
+        let tally = match p.status {
+            Status::OnlyLeft => &mut totals.only_left,
+            Status::OnlyRight => &mut totals.only_right,
+            Status::Changed => &mut totals.changed,
+            Status::Same => &mut totals.same,
+        };
+        tally.add(p);
+        for dir in ancestors(&p.path) {
+            let agg = dirs.entry(dir).or_insert_with(DirAgg::new);
+            agg.left_bytes += p.left_bytes();
+            agg.right_bytes += p.right_bytes();
+            agg.gross += p.delta().unsigned_abs();
+            match p.status {
+                Status::OnlyLeft => agg.only_left += 1,
+                Status::OnlyRight => agg.only_right += 1,
+                Status::Changed => agg.changed += 1,
+                Status::Same => agg.same += 1,
+            }
+        }
+    }
+    let dirs: BTreeMap<Arc<str>, DirAgg> = dirs
+        .into_iter()
+        .map(|(dir, mut agg)| {
+            agg.status = match (agg.in_left, agg.in_right) {
+                (true, false) => Status::OnlyLeft,
+                (false, true) => Status::OnlyRight,
+                _ if agg.differing() > 0 || agg.status == Status::Changed => Status::Changed,
+                _ => Status::Same,
+            };
+            (Arc::from(dir), agg)
+        })
+        .collect();
+    TreeDiff {
+        paths,
+        dirs,
+        totals,
+    }
+}
+
+/// `""`, `a`, `a/b` for `a/b/c`.
+pub fn ancestors(path: &str) -> impl Iterator<Item = &str> {
+    std::iter::once("").chain(
+        path.char_indices()
+            .filter(|&(_, c)| c == '/')
+            .map(move |(i, _)| &path[..i]),
+    )
+}
+
+/// The parent directory of a path (`""` for a top-level one).
+pub fn parent(path: &str) -> &str {
+    path.rfind('/').map_or("", |i| &path[..i])
+}
+
+impl TreeDiff {
+    /// The slice of `paths` strictly below `dir`.
+    pub fn paths_under(&self, dir: &str) -> &[PathDiff] {
+        if dir.is_empty() {
+            return &self.paths;
+        }
+        let (lo, hi) = (format!("{dir}/"), format!("{dir}0"));
+        let a = self.paths.partition_point(|p| *p.path < *lo);
+        let b = self.paths.partition_point(|p| *p.path < *hi);
+        &self.paths[a..b.max(a)]
+    }
+
+    pub fn path(&self, path: &str) -> Option<&PathDiff> {
+        self.paths
+            .binary_search_by(|p| (*p.path).cmp(path))
+            .ok()
+            .map(|i| &self.paths[i])
+    }
+}

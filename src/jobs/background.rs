@@ -1,0 +1,119 @@
+//! Loading on a background thread for the interactive app: scan → analyse → report, with
+//! progress sent as messages and a cancel flag the front end sets when the user quits.
+//! The loader itself stays synchronous (`load_image` runs layers on its own worker threads);
+//! this only moves it off the UI thread and turns its callbacks into a channel.
+
+use super::load::{LoadOptions, Progress, ScanCache, load_image};
+use crate::analysis::{self, Analysis};
+use crate::image::Image;
+use crate::report::Report;
+use crate::source::ImageSource;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+
+/// The image with everything computed from it.
+#[derive(Debug, Clone)]
+pub struct Analysed {
+    pub image: Arc<Image>,
+    pub analysis: Arc<Analysis>,
+    pub report: Arc<Report>,
+}
+
+impl Analysed {
+    pub fn new(image: Image) -> Analysed {
+        let analysis = analysis::analyze(&image);
+        let report = Report::build(&image, &analysis);
+        Analysed {
+            image: Arc::new(image),
+            analysis: Arc::new(analysis),
+            report: Arc::new(report),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum LoadEvent {
+    Progress(Progress),
+    Done(Box<Analysed>),
+    /// The whole cause chain, on one line.
+    Failed(String),
+}
+
+/// A load running in the background. Dropping the handle cancels it.
+pub struct LoadHandle {
+    pub events: UnboundedReceiver<LoadEvent>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl LoadHandle {
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
+impl Drop for LoadHandle {
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}
+
+/// Starts loading `source` on its own thread. The receiver yields progress as layers scan,
+/// then `Done` or `Failed`; a cancelled load ends silently.
+pub fn spawn_load(
+    source: Box<dyn ImageSource>,
+    cache: Option<Box<dyn ScanCache + Send>>,
+) -> LoadHandle {
+    let (tx, events) = unbounded_channel();
+    let cancel = Arc::new(AtomicBool::new(false));
+    let flag = cancel.clone();
+    let spawned = std::thread::Builder::new()
+        .name("microscope-load".into())
+        .spawn(move || run(&*source, cache.as_deref(), &flag, &tx));
+    if let Err(e) = spawned {
+        // No thread, no load: say so through the channel the UI already watches.
+        let (tx, rx) = unbounded_channel();
+        let _ = tx.send(LoadEvent::Failed(format!("cannot start the loader: {e}")));
+        return LoadHandle { events: rx, cancel };
+    }
+    LoadHandle { events, cancel }
+}
+
+fn run(
+    source: &dyn ImageSource,
+    cache: Option<&(dyn ScanCache + Send)>,
+    cancel: &AtomicBool,
+    tx: &UnboundedSender<LoadEvent>,
+) {
+    let progress = |p: Progress| {
+        // A closed channel means the UI is gone; the cancel flag stops the scan.
+        let _ = tx.send(LoadEvent::Progress(p));
+    };
+    let opts = LoadOptions {
+        progress: Some(&progress),
+        cancel: Some(cancel),
+        cache: cache.map(|c| c as &dyn ScanCache),
+    };
+    let event = match load_image(source, &opts) {
+        Ok(image) if !cancel.load(Ordering::Relaxed) => {
+            LoadEvent::Done(Box::new(Analysed::new(image)))
+        }
+        Ok(_) | Err(crate::Error::Cancelled) => return,
+        Err(e) => LoadEvent::Failed(one_line(&e)),
+    };
+    let _ = tx.send(event);
+}
+
+fn one_line(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let part = c.to_string();
+        if !s.contains(&part) {
+            s.push_str(": ");
+            s.push_str(&part);
+        }
+        cause = c.source();
+    }
+    s
+}

@@ -1,0 +1,299 @@
+//! The comparison as plain text for a terminal or a pipe, and the pieces the Markdown
+//! rendering shares with it: signed sizes, short layer commands, the one-line headline.
+
+use super::CompareReport;
+use crate::analysis::compare::highlights::PathChange;
+use crate::analysis::compare::tree::{Status, Tally};
+use crate::analysis::compare::{Delta, RatioDelta};
+use crate::report::text::bytes;
+use std::fmt::Write;
+
+/// `+1.5 MiB`, `−1.5 MiB` (a real minus sign), `±0 B`.
+pub fn signed_bytes(d: i64) -> String {
+    match d.signum() {
+        0 => "±0 B".into(),
+        1 => format!("+{}", bytes(d.unsigned_abs())),
+        _ => format!("−{}", bytes(d.unsigned_abs())),
+    }
+}
+
+pub fn signed_count(d: i64) -> String {
+    match d.signum() {
+        0 => "±0".into(),
+        1 => format!("+{d}"),
+        _ => format!("−{}", d.unsigned_abs()),
+    }
+}
+
+/// One glyph per status, the same in every rendering: it must read without colour.
+pub fn glyph(s: Status) -> char {
+    match s {
+        Status::OnlyLeft => '-',
+        Status::OnlyRight => '+',
+        Status::Changed => '~',
+        Status::Same => '=',
+    }
+}
+
+pub fn status_words(s: Status) -> &'static str {
+    match s {
+        Status::OnlyLeft => "only left",
+        Status::OnlyRight => "only right",
+        Status::Changed => "changed",
+        Status::Same => "same",
+    }
+}
+
+/// A layer's `created_by` without the shell boilerplate, cut to `max` characters.
+pub fn short_command(command: &str, max: usize) -> String {
+    let mut c = command.trim();
+    for prefix in ["/bin/sh -c #(nop) ", "/bin/sh -c ", "RUN /bin/sh -c "] {
+        if let Some(rest) = c.strip_prefix(prefix) {
+            c = rest.trim_start();
+            if prefix.starts_with("RUN") {
+                return short_command(&format!("RUN {c}"), max);
+            }
+        }
+    }
+    let c = c.strip_suffix("# buildkit").unwrap_or(c).trim_end();
+    let flat: String = c.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        return flat;
+    }
+    let cut: String = flat.chars().take(max.saturating_sub(1)).collect();
+    format!("{cut}…")
+}
+
+/// A breakdown item as the headline names it: directories end in `/`.
+pub fn path_label(p: &PathChange) -> String {
+    if p.dir {
+        format!("{}/", p.path)
+    } else {
+        p.path.clone()
+    }
+}
+
+/// "this change removes 12.8 MiB: −usr/lib/go-1.19/ 5.4 MiB, … (+0.2 MiB elsewhere)".
+/// `name` formats a label (Markdown wraps it in code).
+pub fn headline(r: &CompareReport, name: &dyn Fn(&str) -> String) -> String {
+    let d = r.diff.summary.final_bytes.delta;
+    let mut out = match d.signum() {
+        0 => "this change keeps the final filesystem's size".to_string(),
+        1 => format!("this change adds {}", bytes(d.unsigned_abs())),
+        _ => format!("this change removes {}", bytes(d.unsigned_abs())),
+    };
+    let item = |sign: i64, label: &str, b: u64| {
+        let s = if sign < 0 { '−' } else { '+' };
+        format!("{s}{} {}", name(label), bytes(b))
+    };
+    let p = &r.diff.packages;
+    let mut pkgs: Vec<_> = p.added.iter().chain(&p.removed).chain(&p.changed).collect();
+    pkgs.sort_by_key(|c| std::cmp::Reverse(c.delta.unsigned_abs()));
+    let pkgs: Vec<String> = pkgs
+        .iter()
+        .filter(|c| c.delta != 0)
+        .take(4)
+        .map(|c| item(c.delta, &c.name, c.delta.unsigned_abs()))
+        .collect();
+    let shown: Vec<&PathChange> = r
+        .diff
+        .files
+        .breakdown
+        .iter()
+        .filter(|c| c.delta != 0)
+        .take(if pkgs.is_empty() { 5 } else { 3 })
+        .collect();
+    let paths: Vec<String> = shown
+        .iter()
+        .map(|c| item(c.delta, &path_label(c), c.delta.unsigned_abs()))
+        .collect();
+    if !pkgs.is_empty() {
+        let _ = write!(out, ": packages {}", pkgs.join(", "));
+        if !paths.is_empty() {
+            let _ = write!(out, "; paths {}", paths.join(", "));
+        }
+    } else if !paths.is_empty() {
+        let _ = write!(out, ": {}", paths.join(", "));
+        // The items are disjoint, so what they leave out is exactly the rest.
+        let rest = d - shown.iter().map(|c| c.delta).sum::<i64>();
+        if rest != 0 {
+            let _ = write!(out, " ({} elsewhere)", signed_bytes(rest));
+        }
+    }
+    out
+}
+
+/// The summary rows: label, left, right, delta, already formatted. Rows that are zero on
+/// both sides and have no analysis behind them yet (packages, savable) are left out.
+pub fn summary_rows(r: &CompareReport) -> Vec<[String; 4]> {
+    let s = &r.diff.summary;
+    let b = |label: &str, d: &Delta| {
+        [
+            label.to_string(),
+            bytes(d.left),
+            bytes(d.right),
+            signed_bytes(d.delta),
+        ]
+    };
+    let n = |label: &str, d: &Delta| {
+        [
+            label.to_string(),
+            d.left.to_string(),
+            d.right.to_string(),
+            signed_count(d.delta),
+        ]
+    };
+    let pct = |label: &str, d: &RatioDelta| {
+        let pp = d.delta * 100.0;
+        [
+            label.to_string(),
+            format!("{:.1} %", d.left * 100.0),
+            format!("{:.1} %", d.right * 100.0),
+            format!("{}{:.1} pp", if pp < 0.0 { "−" } else { "+" }, pp.abs()),
+        ]
+    };
+    let mut rows = vec![
+        b("final bytes", &s.final_bytes),
+        b("layer bytes", &s.layers_bytes),
+        b("stored (compressed)", &s.compressed_bytes),
+        b("reclaimable", &s.reclaimable_bytes),
+    ];
+    if (s.savable_bytes.left, s.savable_bytes.right) != (0, 0) {
+        rows.push(b("savable (findings)", &s.savable_bytes));
+    }
+    rows.push(n("layers", &s.layers));
+    rows.push(n("files", &s.files));
+    if (s.packages.left, s.packages.right) != (0, 0) {
+        rows.push(n("packages", &s.packages));
+    }
+    rows.push(pct("efficiency", &s.efficiency));
+    rows
+}
+
+/// The file totals as rows: status, entries, left bytes, right bytes, delta.
+pub fn total_rows(r: &CompareReport) -> Vec<(Status, Tally)> {
+    let t = &r.diff.files.totals;
+    vec![
+        (Status::OnlyLeft, t.only_left),
+        (Status::OnlyRight, t.only_right),
+        (Status::Changed, t.changed),
+        (Status::Same, t.same),
+    ]
+}
+
+/// The whole comparison, for a terminal without the interactive view or a pipe.
+pub fn render(r: &CompareReport) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "compare  {} → {}\n",
+        r.left.image.reference, r.right.image.reference
+    );
+    let _ = writeln!(
+        o,
+        "{:<20} {:>12} {:>12} {:>12}",
+        "", "left", "right", "delta"
+    );
+    for [label, l, rt, d] in summary_rows(r) {
+        let _ = writeln!(o, "{label:<20} {l:>12} {rt:>12} {d:>12}");
+    }
+    let _ = writeln!(o, "\n{}\n", headline(r, &|s| s.to_string()));
+
+    let ld = &r.diff.layers;
+    let _ = writeln!(
+        o,
+        "layers: {} shared ({} of the common base, {})",
+        ld.shared,
+        ld.shared_base,
+        bytes(ld.shared_bytes)
+    );
+    let cmd = |rep: &crate::report::Report, i: Option<usize>| {
+        i.and_then(|i| rep.layers.get(i))
+            .map(|l| format!("{:>10} {}", bytes(l.bytes), short_command(&l.command, 40)))
+            .unwrap_or_default()
+    };
+    for row in &ld.rows {
+        let idx = |i: Option<usize>| i.map_or("-".into(), |i| i.to_string());
+        let (mark, right) = if row.shared {
+            ('=', "(same layer)".to_string())
+        } else {
+            ('~', cmd(&r.right, row.right))
+        };
+        let _ = writeln!(
+            o,
+            "  {:>3} {:>3} {mark} {:>11}  {:<52} | {right}",
+            idx(row.left),
+            idx(row.right),
+            signed_bytes(row.delta),
+            cmd(&r.left, row.left),
+        );
+    }
+
+    let _ = writeln!(o, "\nfiles");
+    for (status, t) in total_rows(r) {
+        let _ = writeln!(
+            o,
+            "  {} {:<11} {:>8} entries {:>12}",
+            glyph(status),
+            status_words(status),
+            t.entries,
+            signed_bytes(t.delta)
+        );
+    }
+    let _ = writeln!(o, "\nlargest changes");
+    for c in &r.diff.files.top {
+        let _ = writeln!(
+            o,
+            "  {} {:>12}  {}",
+            glyph(c.status),
+            signed_bytes(c.delta),
+            c.path
+        );
+    }
+    packages_and_findings(&mut o, r);
+    o
+}
+
+fn packages_and_findings(o: &mut String, r: &CompareReport) {
+    let p = &r.diff.packages;
+    if !p.is_empty() {
+        let _ = writeln!(
+            o,
+            "\npackages: {} added, {} removed, {} changed, {} unchanged",
+            p.added.len(),
+            p.removed.len(),
+            p.changed.len(),
+            p.unchanged
+        );
+        for c in p.added.iter().chain(&p.removed).chain(&p.changed).take(30) {
+            let v = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+            let _ = writeln!(
+                o,
+                "  {:>12}  {} {} → {}",
+                signed_bytes(c.delta),
+                c.name,
+                v(&c.left_version),
+                v(&c.right_version)
+            );
+        }
+    }
+    let f = &r.diff.findings;
+    if !f.is_empty() {
+        let _ = writeln!(o, "\nfindings");
+        for x in &f.only_left {
+            let _ = writeln!(o, "  fixed    {:>10}  {}", bytes(x.savable_bytes), x.title);
+        }
+        for x in &f.only_right {
+            let _ = writeln!(o, "  new      {:>10}  {}", bytes(x.savable_bytes), x.title);
+        }
+        for x in &f.both {
+            let _ = writeln!(
+                o,
+                "  both     {:>10}  {} → {}",
+                signed_bytes(x.delta),
+                x.left_title,
+                x.right_title
+            );
+        }
+    }
+}

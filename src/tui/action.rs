@@ -1,0 +1,182 @@
+//! `update(&mut State, Action) -> Vec<Effect>`: the only way state changes. Effects are what
+//! the runtime must do outside the state (build a tree off-thread, write to the clipboard);
+//! tests run them synchronously.
+
+use super::commands;
+use super::data;
+use super::state::{Data, LayerLoad, State};
+use super::tree::build::TreeJob;
+use super::tree::{Tree, TreeMode, TreeView};
+use super::views;
+use crate::jobs::Progress;
+use crate::jobs::background::LoadEvent;
+use crossterm::event::{Event, KeyEventKind};
+use ratatui::layout::Rect;
+
+#[derive(Debug)]
+pub enum Action {
+    Term(Event),
+    Load(LoadEvent),
+    TreeBuilt(Box<Tree>),
+    /// The builder dropped a request a newer one superseded.
+    TreeSkipped(TreeMode),
+}
+
+#[derive(Debug)]
+pub enum Effect {
+    BuildTree(TreeJob),
+    /// Text for the terminal's clipboard (OSC 52).
+    Copy(String),
+}
+
+/// How many tree views to keep built besides the one on screen: a 600k-entry layer's tree
+/// takes tens of MB, so switching layers must not keep them all.
+const TREE_CACHE: usize = 4;
+
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    match action {
+        Action::Term(Event::Key(k)) if k.kind != KeyEventKind::Release => {
+            state.message = None;
+            commands::key(state, k, &mut effects);
+        }
+        Action::Term(Event::Mouse(m)) => commands::mouse(state, m),
+        Action::Term(Event::Resize(w, h)) => state.screen = Rect::new(0, 0, w, h),
+        Action::Term(_) => {}
+        Action::Load(ev) => load(state, ev),
+        // Built from a scan alone while the merge was running: stale now, ask again.
+        Action::TreeBuilt(tree) if !tree.complete && state.loaded.is_some() => {
+            state.pending.remove(&tree.mode);
+        }
+        Action::TreeBuilt(tree) => {
+            state.pending.remove(&tree.mode);
+            let mode = tree.mode;
+            let mut view = TreeView::new(*tree, &state.filter);
+            view.sort(state.sort);
+            state.trees.insert(mode, view);
+            evict(state);
+        }
+        Action::TreeSkipped(mode) => {
+            state.pending.remove(&mode);
+        }
+    }
+    ensure_tree(state, &mut effects);
+    fit(state);
+    effects
+}
+
+fn load(state: &mut State, ev: LoadEvent) {
+    match ev {
+        LoadEvent::Progress(Progress::Bytes { layer, read, total }) => {
+            if let Some(row) = state.layers.get_mut(layer)
+                && !matches!(row.load, LayerLoad::Done { .. })
+            {
+                row.load = LayerLoad::Reading { read, total };
+            }
+        }
+        LoadEvent::Progress(Progress::LayerDone {
+            layer,
+            scan,
+            cached,
+        }) => {
+            if let Some(row) = state.layers.get_mut(layer) {
+                row.bytes = Some(scan.file_bytes());
+                row.entries = Some(scan.entries.len());
+                row.compressed = Some(scan.compressed_bytes);
+                row.load = LayerLoad::Done { cached };
+                row.scan = Some(scan);
+            }
+        }
+        LoadEvent::Done(analysed) => {
+            let packages = data::sort_packages(data::packages(&analysed.analysis));
+            let findings = data::group_findings(data::findings(&analysed.analysis));
+            state.lookup = data::Lookup::build(&packages, &findings);
+            state.packages = Data::Ready(packages);
+            state.findings = Data::Ready(findings);
+            // Trees built before the merge have no statuses: rebuild on demand.
+            state.trees.retain(|_, v| v.tree.complete);
+            state.loaded = Some(*analysed);
+        }
+        LoadEvent::Failed(e) => state.error = Some(e),
+    }
+}
+
+/// Asks for the tree on screen when it is missing and its data is there; applies the sort
+/// and any pending jump to it when it is built.
+fn ensure_tree(state: &mut State, effects: &mut Vec<Effect>) {
+    let mode = state.tree_mode();
+    let sort = state.sort;
+    if let Some(view) = state.trees.get_mut(&mode) {
+        view.sort(sort);
+        if let Some(path) = state.jump.take() {
+            let found = view.tree.find(&path).is_some_and(|id| view.reveal(id));
+            if !found {
+                state.message = Some(format!("/{path} is not shown in this view"));
+            }
+        }
+        return;
+    }
+    if state.pending.contains(&mode) {
+        return;
+    }
+    let analysis = state.loaded.as_ref().map(|l| l.analysis.clone());
+    let scans = match mode {
+        TreeMode::Image => match &state.loaded {
+            Some(l) => l.image.layers.iter().map(|l| l.scan.clone()).collect(),
+            None => return,
+        },
+        TreeMode::Layer(i) => match state.layers.get(i).and_then(|r| r.scan.clone()) {
+            Some(scan) => vec![scan],
+            None => return,
+        },
+    };
+    state.pending.insert(mode);
+    effects.push(Effect::BuildTree(TreeJob {
+        mode,
+        scans,
+        analysis,
+    }));
+}
+
+fn evict(state: &mut State) {
+    let current = state.tree_mode();
+    while state.trees.len() > TREE_CACHE + 1 {
+        let victim = state
+            .trees
+            .keys()
+            .copied()
+            .find(|&m| m != current && m != TreeMode::Image)
+            .or_else(|| state.trees.keys().copied().find(|&m| m != current));
+        match victim {
+            Some(m) => {
+                state.trees.remove(&m);
+            }
+            None => break,
+        }
+    }
+}
+
+/// Keeps every selection inside its pane's window for the current screen size.
+pub fn fit(state: &mut State) {
+    let areas = views::layout(state.screen);
+    use super::state::Pane;
+    let h = |p: Pane| areas.rows(p).height as usize;
+    let n_layers = state.layers.len();
+    state.layer_cursor.step(0, n_layers);
+    state.layer_cursor.fit(h(Pane::Layers), n_layers);
+    let n = state.packages.items().len();
+    state.package_cursor.step(0, n);
+    state.package_cursor.fit(h(Pane::Packages), n);
+    let n = state.findings.items().len();
+    state.finding_cursor.step(0, n);
+    // Group headings take lines too; the findings view scrolls by line itself.
+    let th = h(Pane::Tree);
+    if let Some(v) = state.tree_mut() {
+        let mut c = super::state::ListCursor {
+            selected: v.cursor,
+            offset: v.offset,
+        };
+        c.fit(th, v.rows.len());
+        v.offset = c.offset;
+    }
+}

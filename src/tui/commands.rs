@@ -1,0 +1,379 @@
+//! What each key command and mouse event does to the state.
+
+use super::action::Effect;
+use super::keymap::Command;
+use super::state::{Highlight, ListCursor, Pane, Prompt, State};
+use super::tree::rows::status_slot;
+use super::tree::{SortBy, Status};
+use super::views;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+
+pub fn key(state: &mut State, k: KeyEvent, effects: &mut Vec<Effect>) {
+    if state.help {
+        help_key(state, k);
+        return;
+    }
+    if state.prompt.is_some() {
+        prompt_key(state, k);
+        return;
+    }
+    if let Some(cmd) = state.keymap.lookup(&k, state.focus) {
+        command(state, cmd, effects);
+    }
+}
+
+fn help_key(state: &mut State, k: KeyEvent) {
+    let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
+    match state.keymap.lookup(&k, Pane::Packages) {
+        _ if ctrl_c => state.quit = true,
+        Some(Command::Down) => state.help_scroll += 1,
+        Some(Command::Up) => state.help_scroll = state.help_scroll.saturating_sub(1),
+        _ => {
+            state.help = false;
+            state.help_scroll = 0;
+        }
+    }
+}
+
+fn prompt_key(state: &mut State, k: KeyEvent) {
+    let Some(prompt) = state.prompt.as_mut() else {
+        return;
+    };
+    let text = match prompt {
+        Prompt::Search(t) | Prompt::Filter(t) => t,
+    };
+    match k.code {
+        KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => state.quit = true,
+        KeyCode::Enter => {
+            if let Some(Prompt::Search(t)) = state.prompt.take() {
+                state.search = t;
+            }
+            return;
+        }
+        KeyCode::Esc => {
+            if let Some(Prompt::Filter(_)) = state.prompt.take() {
+                set_filter(state, String::new());
+            }
+            return;
+        }
+        KeyCode::Backspace => {
+            text.pop();
+        }
+        KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => text.push(c),
+        _ => return,
+    }
+    match state.prompt.clone() {
+        // Incremental: the cursor follows the first match from where it is.
+        Some(Prompt::Search(t)) if !jump_to_match(state, &t, true, true) && !t.is_empty() => {
+            state.message = Some(format!("no match for {t:?}"));
+        }
+        Some(Prompt::Search(_)) => {}
+        Some(Prompt::Filter(t)) => set_filter(state, t),
+        None => {}
+    }
+}
+
+fn set_filter(state: &mut State, text: String) {
+    state.filter.text = text;
+    let f = state.filter.clone();
+    for v in state.trees.values_mut() {
+        v.apply_filter(&f);
+    }
+}
+
+fn jump_to_match(state: &mut State, query: &str, forward: bool, include_current: bool) -> bool {
+    let Some(v) = state.tree_mut() else {
+        return false;
+    };
+    match v.find(query, forward, include_current) {
+        Some(id) => v.reveal(id),
+        None => false,
+    }
+}
+
+fn list_len(state: &State, pane: Pane) -> usize {
+    match pane {
+        Pane::Layers => state.layers.len(),
+        Pane::Packages => state.packages.items().len(),
+        Pane::Findings => state.findings.items().len(),
+        Pane::Tree => state.tree().map_or(0, |v| v.rows.len()),
+    }
+}
+
+/// Moves the selection of `pane` by `delta` rows.
+fn step(state: &mut State, pane: Pane, delta: isize) {
+    let len = list_len(state, pane);
+    match pane {
+        Pane::Layers => state.layer_cursor.step(delta, len),
+        Pane::Packages => state.package_cursor.step(delta, len),
+        Pane::Findings => state.finding_cursor.step(delta, len),
+        Pane::Tree => {
+            if let Some(v) = state.tree_mut() {
+                let mut c = ListCursor {
+                    selected: v.cursor,
+                    offset: v.offset,
+                };
+                c.step(delta, len);
+                v.cursor = c.selected;
+            }
+        }
+    }
+}
+
+fn page(state: &State, pane: Pane) -> isize {
+    let h = views::layout(state.screen).rows(pane).height;
+    h.saturating_sub(1).max(1) as isize
+}
+
+fn focus(state: &mut State, pane: Pane) {
+    state.focus = pane;
+    if pane != Pane::Tree {
+        state.left = pane;
+    }
+}
+
+pub fn command(state: &mut State, cmd: Command, effects: &mut Vec<Effect>) {
+    let pane = state.focus;
+    match cmd {
+        Command::Quit => state.quit = true,
+        Command::NextPane | Command::PrevPane => {
+            let i = Pane::ORDER.iter().position(|&p| p == pane).unwrap_or(0);
+            let d = if cmd == Command::NextPane { 1 } else { 3 };
+            focus(state, Pane::ORDER[(i + d) % 4]);
+        }
+        Command::FocusLayers => focus(state, Pane::Layers),
+        Command::FocusTree => focus(state, Pane::Tree),
+        Command::FocusPackages => focus(state, Pane::Packages),
+        Command::FocusFindings => focus(state, Pane::Findings),
+        Command::ToggleImage => state.whole_image = !state.whole_image,
+        Command::ShowImage => state.whole_image = true,
+        Command::ShowLayer => state.whole_image = false,
+        Command::CopyPath => copy(state, selected_text(state), effects),
+        Command::CopyFix => {
+            let fix = state
+                .findings
+                .items()
+                .get(state.finding_cursor.selected)
+                .map(|f| f.fix.clone());
+            copy(state, fix, effects);
+        }
+        Command::Help => state.help = true,
+        Command::Cancel => {
+            if state.highlight.take().is_none() && !state.filter.text.is_empty() {
+                set_filter(state, String::new());
+            }
+            state.search.clear();
+        }
+        Command::Up => step(state, pane, -1),
+        Command::Down => step(state, pane, 1),
+        Command::PageUp => step(state, pane, -page(state, pane)),
+        Command::PageDown => step(state, pane, page(state, pane)),
+        Command::Top => step(state, pane, isize::MIN / 2),
+        Command::Bottom => step(state, pane, isize::MAX / 2),
+        Command::Select => select(state, pane),
+        _ => tree_command(state, cmd),
+    }
+}
+
+fn tree_command(state: &mut State, cmd: Command) {
+    match cmd {
+        Command::Sort => {
+            state.sort = match state.sort {
+                SortBy::Size => SortBy::Name,
+                SortBy::Name => SortBy::Size,
+            };
+        }
+        Command::Search => state.prompt = Some(Prompt::Search(String::new())),
+        Command::Filter => state.prompt = Some(Prompt::Filter(state.filter.text.clone())),
+        Command::NextMatch | Command::PrevMatch => {
+            let forward = cmd == Command::NextMatch;
+            if !state.search.is_empty() {
+                let q = state.search.clone();
+                if !jump_to_match(state, &q, forward, false) {
+                    state.message = Some(format!("no match for {q:?}"));
+                }
+            } else if let Some(h) = state.highlight.as_mut() {
+                let n = h.paths.len();
+                h.at = if forward {
+                    (h.at + 1) % n
+                } else {
+                    (h.at + n - 1) % n
+                };
+                state.jump = Some(h.paths[h.at].clone());
+            }
+        }
+        Command::HideAdded => toggle_hidden(state, Status::Added),
+        Command::HideRemoved => toggle_hidden(state, Status::Removed),
+        Command::HideModified => toggle_hidden(state, Status::Modified),
+        Command::HideUnchanged => toggle_hidden(state, Status::Unchanged),
+        Command::Attributes => state.show_attributes = !state.show_attributes,
+        Command::Collapse => with_tree(state, |v| v.toggle_selected()),
+        Command::CollapseAll => with_tree(state, |v| v.toggle_all()),
+        Command::Expand => with_tree(state, |v| {
+            if let Some(id) = v.selected() {
+                if v.collapsed[id as usize] {
+                    v.set_collapsed(id, false);
+                } else if !v.tree.node(id).children.is_empty() {
+                    v.cursor = (v.cursor + 1).min(v.rows.len().saturating_sub(1));
+                }
+            }
+        }),
+        Command::Parent => with_tree(state, |v| {
+            if let Some(id) = v.selected() {
+                let node = v.tree.node(id);
+                if node.is_dir() && !v.collapsed[id as usize] {
+                    v.set_collapsed(id, true);
+                } else if let Some(i) = v.rows.iter().position(|r| r.node == node.parent) {
+                    v.cursor = i;
+                }
+            }
+        }),
+        _ => {}
+    }
+}
+
+fn with_tree(state: &mut State, f: impl FnOnce(&mut super::tree::TreeView)) {
+    if let Some(v) = state.tree_mut() {
+        f(v);
+    }
+}
+
+fn toggle_hidden(state: &mut State, s: Status) {
+    let slot = status_slot(s);
+    state.filter.hidden[slot] = !state.filter.hidden[slot];
+    let f = state.filter.clone();
+    for v in state.trees.values_mut() {
+        v.apply_filter(&f);
+    }
+}
+
+/// Enter: a layer opens its files; a package or finding highlights its files and jumps to
+/// the first one.
+fn select(state: &mut State, pane: Pane) {
+    let (label, paths, layer) = match pane {
+        Pane::Layers => {
+            state.whole_image = false;
+            focus(state, Pane::Tree);
+            return;
+        }
+        Pane::Tree => {
+            with_tree(state, |v| v.toggle_selected());
+            return;
+        }
+        Pane::Packages => match state.packages.items().get(state.package_cursor.selected) {
+            Some(p) => (format!("package {}", p.name), p.paths.clone(), p.layer),
+            None => return,
+        },
+        Pane::Findings => match state.findings.items().get(state.finding_cursor.selected) {
+            Some(f) => (f.title.clone(), f.paths.clone(), f.layer),
+            None => return,
+        },
+    };
+    let Some(first) = paths.first().cloned() else {
+        state.message = Some(format!("{label}: no files to show"));
+        return;
+    };
+    // Files gone from the final filesystem are shown in the layer that holds them.
+    let in_image = state
+        .loaded
+        .as_ref()
+        .is_some_and(|l| l.analysis.merged.tree.contains_key(&*first));
+    match (in_image, layer) {
+        (false, Some(l)) if l < state.layers.len() => {
+            state.whole_image = false;
+            state.layer_cursor.selected = l;
+        }
+        _ => state.whole_image = true,
+    }
+    state.highlight = Some(Highlight {
+        label,
+        set: paths.iter().cloned().collect(),
+        paths,
+        at: 0,
+    });
+    state.jump = Some(first);
+    focus(state, Pane::Tree);
+}
+
+/// The text `y` copies: the selected file's path, layer digest, package name or finding's
+/// first path.
+fn selected_text(state: &State) -> Option<String> {
+    match state.focus {
+        Pane::Tree => {
+            let v = state.tree()?;
+            Some(format!("/{}", v.tree.node(v.selected()?).path))
+        }
+        Pane::Layers => state.selected_layer().map(|l| l.digest.clone()),
+        Pane::Packages => state
+            .packages
+            .items()
+            .get(state.package_cursor.selected)
+            .map(|p| p.name.clone()),
+        Pane::Findings => state
+            .findings
+            .items()
+            .get(state.finding_cursor.selected)
+            .and_then(|f| f.paths.first())
+            .map(|p| format!("/{p}")),
+    }
+}
+
+fn copy(state: &mut State, text: Option<String>, effects: &mut Vec<Effect>) {
+    match text.filter(|t| !t.is_empty()) {
+        Some(t) => {
+            state.message = Some(format!("copied: {t}"));
+            effects.push(Effect::Copy(t));
+        }
+        None => state.message = Some("nothing to copy".into()),
+    }
+}
+
+/// Click: focus the pane and select the row. Wheel: move the selection of the pane under
+/// the pointer.
+pub fn mouse(state: &mut State, m: MouseEvent) {
+    let areas = views::layout(state.screen);
+    let Some(pane) = areas.pane_at(m.column, m.row, state.left) else {
+        return;
+    };
+    match m.kind {
+        MouseEventKind::Down(MouseButton::Left) => {
+            focus(state, pane);
+            let rows = areas.rows(pane);
+            if m.row < rows.y || m.row >= rows.bottom() {
+                return;
+            }
+            let line = (m.row - rows.y) as usize;
+            click_row(state, pane, line);
+        }
+        MouseEventKind::ScrollDown => step(state, pane, 3),
+        MouseEventKind::ScrollUp => step(state, pane, -3),
+        _ => {}
+    }
+}
+
+fn click_row(state: &mut State, pane: Pane, line: usize) {
+    let len = list_len(state, pane);
+    let set = |c: &mut ListCursor| {
+        let i = c.offset + line;
+        if i < len {
+            c.selected = i;
+        }
+    };
+    match pane {
+        Pane::Layers => set(&mut state.layer_cursor),
+        Pane::Packages => set(&mut state.package_cursor),
+        Pane::Findings => {
+            if let Some(i) = views::findings::row_at(state, line) {
+                state.finding_cursor.selected = i;
+            }
+        }
+        Pane::Tree => {
+            if let Some(v) = state.tree_mut() {
+                let i = v.offset + line;
+                if i < v.rows.len() {
+                    v.cursor = i;
+                }
+            }
+        }
+    }
+}

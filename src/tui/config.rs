@@ -1,0 +1,125 @@
+//! The app's config file, `$XDG_CONFIG_HOME/microscope/config.toml` (else
+//! `~/.config/microscope/config.toml`). Every field is optional; a missing file is the
+//! defaults; an unknown field or key name is an error, so typos do not pass silently.
+//!
+//! ```toml
+//! [keys]                 # command = key or [keys]; names as in the help overlay (`?`)
+//! quit = ["q", "ctrl-q"]
+//! collapse = "space"
+//!
+//! [tree]
+//! sort = "name"          # "size" (default) or "name"
+//! show_attributes = false
+//! whole_image = true     # start on the whole image rather than layer 0
+//! ```
+
+use super::keymap::Keymap;
+use super::state::State;
+use super::tree::SortBy;
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub keys: BTreeMap<String, Keys>,
+    pub tree: TreeConfig,
+}
+
+/// One key or several.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Keys {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TreeConfig {
+    pub sort: Option<String>,
+    pub show_attributes: Option<bool>,
+    pub whole_image: Option<bool>,
+}
+
+/// Where the config is read from, if a home can be found.
+pub fn path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join("microscope").join("config.toml"))
+}
+
+/// Reads the config file; none is the defaults.
+pub fn load() -> Result<Config> {
+    let Some(p) = path() else {
+        return Ok(Config::default());
+    };
+    match std::fs::read_to_string(&p) {
+        Ok(text) => parse(&text).with_context(|| format!("config {}", p.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+        Err(e) => Err(e).with_context(|| format!("cannot read config {}", p.display())),
+    }
+}
+
+pub fn parse(text: &str) -> Result<Config> {
+    let c: Config = toml::from_str(text)?;
+    if let Some(s) = &c.tree.sort
+        && s != "size"
+        && s != "name"
+    {
+        bail!("[tree] sort = {s:?}: expected \"size\" or \"name\"");
+    }
+    Ok(c)
+}
+
+impl Config {
+    pub fn keymap(&self) -> Result<Keymap> {
+        let overrides = self
+            .keys
+            .iter()
+            .map(|(k, v)| {
+                let keys = match v {
+                    Keys::One(s) => vec![s.clone()],
+                    Keys::Many(v) => v.clone(),
+                };
+                (k.clone(), keys)
+            })
+            .collect();
+        Keymap::with_overrides(&overrides)
+    }
+
+    /// Applies the start-up settings to a fresh state.
+    pub fn apply(&self, state: &mut State) {
+        if self.tree.sort.as_deref() == Some("name") {
+            state.sort = SortBy::Name;
+        }
+        if let Some(a) = self.tree.show_attributes {
+            state.show_attributes = a;
+        }
+        if let Some(w) = self.tree.whole_image {
+            state.whole_image = w;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_rejects() {
+        let c = parse(
+            "[keys]\nquit = \"ctrl-q\"\ndown = [\"j\", \"ctrl-n\"]\n[tree]\nsort = \"name\"\n",
+        )
+        .expect("valid config");
+        assert!(c.keymap().is_ok());
+        assert!(parse("[tree]\nsort = \"big\"\n").is_err());
+        assert!(parse("[tre]\n").is_err(), "unknown sections are errors");
+        let bad = parse("[keys]\nquit = \"ctrl-\"\n").expect("toml is fine");
+        assert!(bad.keymap().is_err(), "a bad key name is an error");
+    }
+}

@@ -1,0 +1,128 @@
+//! The rows of the Packages and Findings panes, and the per-path lookups the tree uses
+//! (owner package, findings that touch a file). Adapted from the analysis results so the
+//! panes do not depend on their internals.
+
+use crate::analysis::Analysis;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PackageRow {
+    pub name: String,
+    pub manager: String,
+    pub version: String,
+    /// The layer that installed it, when known.
+    pub layer: Option<usize>,
+    pub bytes: u64,
+    pub paths: Vec<Arc<str>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindingRow {
+    pub kind: String,
+    pub title: String,
+    pub layer: Option<usize>,
+    /// The files behind it, largest saving first (the analysis lists at most a few dozen).
+    pub paths: Vec<Arc<str>>,
+    /// All files behind it, listed or not.
+    pub path_count: u64,
+    pub bytes: u64,
+    pub savable: u64,
+    /// The Dockerfile line that fixes it.
+    pub fix: String,
+}
+
+/// Path → owner package and findings, for the tree's detail line.
+#[derive(Debug, Clone, Default)]
+pub struct Lookup {
+    pub owner: HashMap<Arc<str>, u32>,
+    pub findings: HashMap<Arc<str>, Vec<u32>>,
+}
+
+impl Lookup {
+    pub fn build(packages: &[PackageRow], findings: &[FindingRow]) -> Lookup {
+        let mut l = Lookup::default();
+        for (i, p) in packages.iter().enumerate() {
+            for path in &p.paths {
+                l.owner.entry(path.clone()).or_insert(i as u32);
+            }
+        }
+        for (i, f) in findings.iter().enumerate() {
+            for path in &f.paths {
+                l.findings.entry(path.clone()).or_default().push(i as u32);
+            }
+        }
+        l
+    }
+}
+
+/// Packages, largest first, each with the final paths it owns.
+pub fn packages(analysis: &Analysis) -> Vec<PackageRow> {
+    let pa = &analysis.packages;
+    let mut paths: Vec<Vec<Arc<str>>> = vec![Vec::new(); pa.packages.len()];
+    for (path, &i) in &pa.owners {
+        if let Some(v) = paths.get_mut(i as usize) {
+            v.push(path.clone());
+        }
+    }
+    pa.packages
+        .iter()
+        .zip(paths)
+        .map(|(p, mut paths)| {
+            paths.sort_unstable();
+            PackageRow {
+                name: p.name.clone(),
+                manager: format!("{:?}", p.manager).to_lowercase(),
+                version: p.version.clone(),
+                layer: Some(p.layer),
+                bytes: p.bytes,
+                paths,
+            }
+        })
+        .collect()
+}
+
+/// The findings analysis's results as rows; paths keyed as the tree keys them (no `/`).
+pub fn findings(analysis: &Analysis) -> Vec<FindingRow> {
+    analysis
+        .findings
+        .findings
+        .iter()
+        .map(|f| FindingRow {
+            kind: f.kind.clone(),
+            title: f.title.clone(),
+            layer: Some(f.layer as usize),
+            paths: f
+                .paths
+                .iter()
+                .map(|p| Arc::from(p.path.trim_start_matches('/')))
+                .collect(),
+            path_count: f.path_count,
+            bytes: f.bytes,
+            savable: f.savable_bytes,
+            fix: f.fix.clone(),
+        })
+        .collect()
+}
+
+/// Orders findings for the pane: groups by kind, the group saving most first.
+pub fn group_findings(mut rows: Vec<FindingRow>) -> Vec<FindingRow> {
+    let mut totals: HashMap<String, u64> = HashMap::new();
+    for f in &rows {
+        *totals.entry(f.kind.clone()).or_default() += f.savable;
+    }
+    rows.sort_by(|a, b| {
+        let (ta, tb) = (totals[&a.kind], totals[&b.kind]);
+        tb.cmp(&ta)
+            .then_with(|| a.kind.cmp(&b.kind))
+            .then_with(|| b.savable.cmp(&a.savable))
+            .then_with(|| a.title.cmp(&b.title))
+    });
+    rows
+}
+
+/// Packages for the pane: most bytes first.
+pub fn sort_packages(mut rows: Vec<PackageRow>) -> Vec<PackageRow> {
+    rows.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.name.cmp(&b.name)));
+    rows
+}

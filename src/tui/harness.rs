@@ -1,0 +1,152 @@
+//! Drives the app without a terminal: the state on a `TestBackend`, keys given by name,
+//! effects run synchronously. Tests (dua-cli's "journeys") and snapshot scripts use it.
+
+use super::action::{Action, Effect, update};
+use super::keymap::Key;
+use super::state::State;
+use super::theme::Theme;
+use super::views;
+use crate::jobs::background::{Analysed, LoadEvent};
+use crate::jobs::{LoadOptions, Progress, load_image};
+use crate::source::ImageSource;
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+use std::sync::Mutex;
+
+pub struct Harness {
+    pub state: State,
+    pub theme: Theme,
+    pub terminal: Terminal<TestBackend>,
+    /// What the app sent to the clipboard.
+    pub copied: Vec<String>,
+}
+
+impl Harness {
+    /// The app as it opens, before any layer is scanned.
+    pub fn opening(source: &dyn ImageSource, width: u16, height: u16) -> Harness {
+        let mut state = State::new(source.meta().clone(), Default::default());
+        state.screen = Rect::new(0, 0, width, height);
+        let terminal =
+            Terminal::new(TestBackend::new(width, height)).expect("a test backend always opens");
+        Harness {
+            state,
+            theme: Theme::mono(),
+            terminal,
+            copied: Vec::new(),
+        }
+    }
+
+    /// The app after loading `source` completely, progress events replayed in order.
+    pub fn loaded(source: &dyn ImageSource, width: u16, height: u16) -> anyhow::Result<Harness> {
+        let mut h = Harness::opening(source, width, height);
+        let events: Mutex<Vec<Progress>> = Mutex::new(Vec::new());
+        let record = |p: Progress| events.lock().unwrap_or_else(|e| e.into_inner()).push(p);
+        let opts = LoadOptions {
+            progress: Some(&record),
+            ..LoadOptions::default()
+        };
+        let image = load_image(source, &opts)?;
+        for p in events.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            h.apply(Action::Load(LoadEvent::Progress(p)));
+        }
+        h.apply(Action::Load(LoadEvent::Done(Box::new(Analysed::new(
+            image,
+        )))));
+        Ok(h)
+    }
+
+    /// The app on an image loaded before (tests share one load): each layer arrives, then
+    /// the analysis, as from the loader.
+    pub fn from_analysed(a: &Analysed, width: u16, height: u16) -> Harness {
+        let mut state = State::new(a.image.meta.clone(), Default::default());
+        state.screen = Rect::new(0, 0, width, height);
+        let terminal =
+            Terminal::new(TestBackend::new(width, height)).expect("a test backend always opens");
+        let mut h = Harness {
+            state,
+            theme: Theme::mono(),
+            terminal,
+            copied: Vec::new(),
+        };
+        for l in &a.image.layers {
+            h.apply(Action::Load(LoadEvent::Progress(Progress::LayerDone {
+                layer: l.index,
+                scan: l.scan.clone(),
+                cached: false,
+            })));
+        }
+        h.apply(Action::Load(LoadEvent::Done(Box::new(a.clone()))));
+        h
+    }
+
+    /// Applies an action and runs its effects here and now.
+    pub fn apply(&mut self, action: Action) {
+        let mut queue = vec![action];
+        while let Some(a) = queue.pop() {
+            for e in update(&mut self.state, a) {
+                match e {
+                    Effect::BuildTree(job) => match job.run() {
+                        Some(t) => queue.push(Action::TreeBuilt(Box::new(t))),
+                        None => queue.push(Action::TreeSkipped(job.mode)),
+                    },
+                    Effect::Copy(t) => self.copied.push(t),
+                }
+            }
+        }
+    }
+
+    /// Presses keys given as space-separated names: `"j j ctrl-o / tab"`.
+    pub fn press(&mut self, keys: &str) {
+        for name in keys.split_whitespace() {
+            let k = Key::parse(name).unwrap_or_else(|e| panic!("key {name:?}: {e}"));
+            let mut mods = KeyModifiers::NONE;
+            if k.ctrl {
+                mods |= KeyModifiers::CONTROL;
+            }
+            if k.alt {
+                mods |= KeyModifiers::ALT;
+            }
+            if let KeyCode::Char(c) = k.code
+                && c.is_ascii_uppercase()
+            {
+                mods |= KeyModifiers::SHIFT;
+            }
+            self.apply(Action::Term(Event::Key(KeyEvent::new(k.code, mods))));
+        }
+    }
+
+    /// Types text into a prompt, one key per character.
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            let ev = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+            self.apply(Action::Term(Event::Key(ev)));
+        }
+    }
+
+    pub fn mouse(&mut self, kind: MouseEventKind, column: u16, row: u16) {
+        let ev = MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        };
+        self.apply(Action::Term(Event::Mouse(ev)));
+    }
+
+    /// Draws a frame and returns the screen as text.
+    pub fn render(&mut self) -> String {
+        let (state, theme) = (&self.state, &self.theme);
+        self.terminal
+            .draw(|f| views::draw(f, state, theme))
+            .expect("drawing to a test backend cannot fail");
+        self.terminal.backend().to_string()
+    }
+
+    /// The selected tree row's path, if any.
+    pub fn selected_path(&self) -> Option<String> {
+        let v = self.state.tree()?;
+        Some(v.tree.node(v.selected()?).path.to_string())
+    }
+}

@@ -1,0 +1,186 @@
+//! The interactive app. One tokio task runs the loop: terminal events, loader messages and
+//! built trees arrive on streams; each batch is drained and folded into the state, and the
+//! screen is redrawn at most once per frame (16 ms), so a flood of progress never blocks
+//! keys (yazi's batched render). Loading and tree building run on their own threads;
+//! quitting sets the loader's cancel flag and returns at once.
+
+pub mod action;
+mod commands;
+pub mod config;
+pub mod data;
+pub mod harness;
+pub mod keymap;
+pub mod state;
+pub mod terminal;
+pub mod theme;
+pub mod tree;
+pub mod views;
+pub mod widgets;
+
+use crate::jobs::background::spawn_load;
+use crate::source::ImageSource;
+use action::{Action, Effect, update};
+use anyhow::{Context, Result};
+use crossterm::event::EventStream;
+use futures::StreamExt;
+use ratatui::layout::Rect;
+use state::State;
+use std::time::{Duration, Instant};
+use theme::Theme;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tree::build::TreeJob;
+
+/// At most one render per frame.
+const FRAME: Duration = Duration::from_millis(16);
+
+/// Opens the app on `source` and returns when the user quits.
+pub fn run(source: Box<dyn ImageSource>) -> Result<()> {
+    let config = config::load()?;
+    let keymap = config.keymap().context("config [keys]")?;
+    let mut state = State::new(source.meta().clone(), keymap);
+    config.apply(&mut state);
+    let theme = Theme::from_env();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()?;
+    let mut term = terminal::enter()?;
+    let result = rt.block_on(event_loop(&mut term, &mut state, &theme, source));
+    terminal::restore();
+    // The loader may still be unwinding a layer; it sees the cancel flag and stops. Don't
+    // wait for it: the process exits right after.
+    rt.shutdown_background();
+    result
+}
+
+async fn event_loop(
+    term: &mut terminal::Term,
+    state: &mut State,
+    theme: &Theme,
+    source: Box<dyn ImageSource>,
+) -> Result<()> {
+    let size = term.size()?;
+    state.screen = Rect::new(0, 0, size.width, size.height);
+    // First frame before any work starts: the layer list is known from the manifest.
+    term.draw(|f| views::draw(f, state, theme))?;
+    let mut last_draw = Instant::now();
+    let mut timings = Timings::from_env();
+    timings.mark("first_frame");
+    let mut loaded_shown = false;
+    let mut load = spawn_load(source, None);
+    let (trees, mut built) = tree_worker();
+    let mut events = EventStream::new();
+    let mut dirty = false;
+    loop {
+        if state.quit {
+            load.cancel();
+            return Ok(());
+        }
+        if dirty && last_draw.elapsed() >= FRAME {
+            term.draw(|f| views::draw(f, state, theme))?;
+            last_draw = Instant::now();
+            dirty = false;
+            if !loaded_shown && state.loaded.is_some() && state.tree().is_some() {
+                loaded_shown = true;
+                timings.mark("loaded");
+            }
+        }
+        let mut batch: Vec<Action> = Vec::new();
+        tokio::select! {
+            ev = events.next() => match ev {
+                Some(ev) => {
+                    batch.push(Action::Term(ev?));
+                    // Drain what is already queued: one render for a burst of keys. Polled
+                    // with this task's waker (not `now_or_never`'s no-op one): crossterm keeps
+                    // the first waker it is given and would never wake us again.
+                    while let Ok(Some(ev)) = tokio::time::timeout(Duration::ZERO, events.next()).await {
+                        batch.push(Action::Term(ev?));
+                    }
+                }
+                None => return Ok(()),
+            },
+            Some(ev) = load.events.recv() => {
+                batch.push(Action::Load(ev));
+                while let Ok(ev) = load.events.try_recv() {
+                    batch.push(Action::Load(ev));
+                }
+            }
+            Some(a) = built.recv() => batch.push(a),
+            _ = tokio::time::sleep_until((last_draw + FRAME).into()), if dirty => {}
+        }
+        for a in batch {
+            dirty = true;
+            for effect in update(state, a) {
+                run_effect(term, &trees, effect);
+            }
+            if state.quit {
+                break;
+            }
+        }
+    }
+}
+
+fn run_effect(term: &mut terminal::Term, trees: &std::sync::mpsc::Sender<TreeJob>, e: Effect) {
+    match e {
+        Effect::BuildTree(job) => {
+            // The worker only goes away with the process.
+            let _ = trees.send(job);
+        }
+        Effect::Copy(text) => {
+            let _ = terminal::osc52(term.backend_mut(), &text);
+        }
+    }
+}
+
+/// `MICROSCOPE_TIMINGS=FILE` appends `event unix_ms` lines (first_frame, loaded): how the
+/// speed figures in the README are measured, from outside, on real terminals.
+struct Timings(Option<std::fs::File>);
+
+impl Timings {
+    fn from_env() -> Timings {
+        let file = std::env::var_os("MICROSCOPE_TIMINGS").and_then(|p| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+                .ok()
+        });
+        Timings(file)
+    }
+
+    fn mark(&mut self, what: &str) {
+        use std::io::Write;
+        if let Some(f) = &mut self.0 {
+            let ms = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis());
+            let _ = writeln!(f, "{what} {ms}");
+        }
+    }
+}
+
+/// Builds trees on a thread of its own. Requests queued behind a newer one are skipped
+/// (scrolling through layers asks for each), and reported so the state can ask again.
+fn tree_worker() -> (std::sync::mpsc::Sender<TreeJob>, UnboundedReceiver<Action>) {
+    let (req_tx, req_rx) = std::sync::mpsc::channel::<TreeJob>();
+    let (tx, rx): (UnboundedSender<Action>, _) = unbounded_channel();
+    let _ = std::thread::Builder::new()
+        .name("microscope-tree".into())
+        .spawn(move || {
+            while let Ok(mut job) = req_rx.recv() {
+                while let Ok(newer) = req_rx.try_recv() {
+                    if tx.send(Action::TreeSkipped(job.mode)).is_err() {
+                        return;
+                    }
+                    job = newer;
+                }
+                let msg = match job.run() {
+                    Some(t) => Action::TreeBuilt(Box::new(t)),
+                    None => Action::TreeSkipped(job.mode),
+                };
+                if tx.send(msg).is_err() {
+                    return;
+                }
+            }
+        });
+    (req_tx, rx)
+}

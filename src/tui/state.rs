@@ -1,0 +1,249 @@
+//! Everything the app shows, as plain data: no I/O, no terminal. [`super::action::update`]
+//! changes it; [`super::views`] draws it.
+
+use super::data::{FindingRow, Lookup, PackageRow};
+use super::keymap::Keymap;
+use super::tree::rows::RowFilter;
+use super::tree::{SortBy, TreeMode, TreeView};
+use crate::image::{ImageMeta, LayerScan};
+use crate::jobs::background::Analysed;
+use ratatui::layout::Rect;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// The panes that take focus, in Tab order (dive's Layers ↔ Tree first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Layers,
+    Tree,
+    Packages,
+    Findings,
+}
+
+impl Pane {
+    pub const ORDER: [Pane; 4] = [Pane::Layers, Pane::Tree, Pane::Packages, Pane::Findings];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Layers => "Layers",
+            Pane::Tree => "Files",
+            Pane::Packages => "Packages",
+            Pane::Findings => "Findings",
+        }
+    }
+}
+
+/// A selection in a list, and the first row shown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListCursor {
+    pub selected: usize,
+    pub offset: usize,
+}
+
+impl ListCursor {
+    /// Moves by `delta` within `len` rows.
+    pub fn step(&mut self, delta: isize, len: usize) {
+        let max = len.saturating_sub(1) as isize;
+        self.selected = (self.selected as isize + delta).clamp(0, max) as usize;
+    }
+
+    /// Scrolls so the selection is inside a window of `height` rows.
+    pub fn fit(&mut self, height: usize, len: usize) {
+        let h = height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + h {
+            self.offset = self.selected + 1 - h;
+        }
+        self.offset = self.offset.min(len.saturating_sub(h));
+    }
+}
+
+/// How far a layer's scan has come.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LayerLoad {
+    Waiting,
+    Reading { read: u64, total: Option<u64> },
+    Done { cached: bool },
+}
+
+/// A row of the Layers pane; filled from the manifest at once and from the scan when done.
+#[derive(Debug, Clone)]
+pub struct LayerRow {
+    pub index: usize,
+    pub command: String,
+    pub digest: String,
+    /// Blob size from the manifest, then from the scan.
+    pub compressed: Option<u64>,
+    /// Regular-file bytes, once scanned.
+    pub bytes: Option<u64>,
+    pub entries: Option<usize>,
+    pub load: LayerLoad,
+    pub scan: Option<Arc<LayerScan>>,
+}
+
+/// Data a pane shows once the background work produced it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Data<T> {
+    Loading,
+    Ready(Vec<T>),
+}
+
+impl<T> Data<T> {
+    pub fn items(&self) -> &[T] {
+        match self {
+            Data::Loading => &[],
+            Data::Ready(v) => v,
+        }
+    }
+}
+
+/// A line being typed at the bottom of the tree pane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Prompt {
+    Search(String),
+    Filter(String),
+}
+
+/// Files picked out in the tree by selecting a package or a finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Highlight {
+    pub label: String,
+    pub paths: Vec<Arc<str>>,
+    pub set: HashSet<Arc<str>>,
+    /// Which of `paths` `n`/`N` last jumped to.
+    pub at: usize,
+}
+
+#[derive(Debug)]
+pub struct State {
+    pub meta: ImageMeta,
+    pub keymap: Keymap,
+    pub layers: Vec<LayerRow>,
+    pub layer_cursor: ListCursor,
+    pub loaded: Option<Analysed>,
+    pub error: Option<String>,
+    pub packages: Data<PackageRow>,
+    pub package_cursor: ListCursor,
+    pub findings: Data<FindingRow>,
+    pub finding_cursor: ListCursor,
+    /// Owner packages and findings per path, built when those land.
+    pub lookup: Lookup,
+    pub focus: Pane,
+    /// Which list the left column shows: Layers, Packages or Findings.
+    pub left: Pane,
+    /// Tree pane: the whole image rather than the selected layer.
+    pub whole_image: bool,
+    pub trees: HashMap<TreeMode, TreeView>,
+    /// Builds asked for and not yet back.
+    pub pending: HashSet<TreeMode>,
+    pub sort: SortBy,
+    pub filter: RowFilter,
+    pub search: String,
+    pub prompt: Option<Prompt>,
+    pub show_attributes: bool,
+    pub highlight: Option<Highlight>,
+    /// A path to put the cursor on once the tree it belongs to is built.
+    pub jump: Option<Arc<str>>,
+    pub help: bool,
+    pub help_scroll: usize,
+    /// The terminal size the last frame had: layout for mouse hits and scrolling.
+    pub screen: Rect,
+    /// One line of feedback in the status bar (copied, not found...).
+    pub message: Option<String>,
+    pub quit: bool,
+}
+
+impl State {
+    pub fn new(meta: ImageMeta, keymap: Keymap) -> State {
+        let layers = meta
+            .layers
+            .iter()
+            .enumerate()
+            .map(|(index, desc)| LayerRow {
+                index,
+                command: layer_command(&meta, index),
+                digest: desc
+                    .digest
+                    .clone()
+                    .or_else(|| desc.diff_id.clone())
+                    .unwrap_or_default(),
+                compressed: desc.size,
+                bytes: None,
+                entries: None,
+                load: LayerLoad::Waiting,
+                scan: None,
+            })
+            .collect();
+        State {
+            meta,
+            keymap,
+            layers,
+            layer_cursor: ListCursor::default(),
+            loaded: None,
+            error: None,
+            packages: Data::Loading,
+            package_cursor: ListCursor::default(),
+            findings: Data::Loading,
+            finding_cursor: ListCursor::default(),
+            lookup: Lookup::default(),
+            focus: Pane::Layers,
+            left: Pane::Layers,
+            whole_image: false,
+            trees: HashMap::new(),
+            pending: HashSet::new(),
+            sort: SortBy::Size,
+            filter: RowFilter::default(),
+            search: String::new(),
+            prompt: None,
+            show_attributes: true,
+            highlight: None,
+            jump: None,
+            help: false,
+            help_scroll: 0,
+            screen: Rect::new(0, 0, 80, 24),
+            message: None,
+            quit: false,
+        }
+    }
+
+    /// What the tree pane shows now.
+    pub fn tree_mode(&self) -> TreeMode {
+        if self.whole_image {
+            TreeMode::Image
+        } else {
+            TreeMode::Layer(self.layer_cursor.selected)
+        }
+    }
+
+    pub fn tree(&self) -> Option<&TreeView> {
+        self.trees.get(&self.tree_mode())
+    }
+
+    pub fn tree_mut(&mut self) -> Option<&mut TreeView> {
+        let mode = self.tree_mode();
+        self.trees.get_mut(&mode)
+    }
+
+    /// Layers scanned so far.
+    pub fn layers_done(&self) -> usize {
+        self.layers
+            .iter()
+            .filter(|l| matches!(l.load, LayerLoad::Done { .. }))
+            .count()
+    }
+
+    pub fn selected_layer(&self) -> Option<&LayerRow> {
+        self.layers.get(self.layer_cursor.selected)
+    }
+}
+
+/// The `created_by` of the history entry that made layer `index` (empty layers skipped).
+fn layer_command(meta: &ImageMeta, index: usize) -> String {
+    meta.history
+        .iter()
+        .filter(|h| !h.empty_layer)
+        .nth(index)
+        .map(|h| h.created_by.clone())
+        .unwrap_or_default()
+}

@@ -1,0 +1,326 @@
+//! A tree plus what the user did to it (collapsed directories, filter, cursor), flattened to
+//! the rows the pane can show. Rebuilding rows is one pass over the nodes; rendering reads a
+//! window of them.
+
+use super::{SortBy, Status, Tree};
+
+/// One visible line of the tree pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Row {
+    pub node: u32,
+    pub depth: u16,
+    /// Bit `d` set: the ancestor at depth `d` has siblings below, so a `│` runs through.
+    pub guides: u64,
+    /// The last visible child of its parent (`└──` rather than `├──`).
+    pub last: bool,
+}
+
+/// Which nodes the rows keep: a path filter and statuses to hide.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowFilter {
+    pub text: String,
+    /// Indexed by [`status_slot`].
+    pub hidden: [bool; 5],
+}
+
+impl RowFilter {
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty() && !self.hidden.iter().any(|&h| h)
+    }
+}
+
+pub fn status_slot(s: Status) -> usize {
+    match s {
+        Status::Added => 0,
+        Status::Modified => 1,
+        Status::Removed => 2,
+        Status::Unchanged => 3,
+        Status::Unknown => 4,
+    }
+}
+
+/// Substring test, ASCII case-insensitive unless the needle has an upper-case letter
+/// ("smart case"); allocation-free because it runs over every path on each keystroke.
+pub fn matches(hay: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    if needle.bytes().any(|b| b.is_ascii_uppercase()) {
+        return hay.contains(needle);
+    }
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
+#[derive(Debug, Clone)]
+pub struct TreeView {
+    pub tree: Tree,
+    pub collapsed: Vec<bool>,
+    /// Nodes the filter keeps (itself or something below matches); empty when no filter.
+    keep: Vec<bool>,
+    pub rows: Vec<Row>,
+    pub cursor: usize,
+    pub offset: usize,
+}
+
+impl TreeView {
+    pub fn new(tree: Tree, filter: &RowFilter) -> TreeView {
+        let n = tree.nodes.len();
+        let mut v = TreeView {
+            tree,
+            collapsed: vec![false; n],
+            keep: Vec::new(),
+            rows: Vec::new(),
+            cursor: 0,
+            offset: 0,
+        };
+        v.apply_filter(filter);
+        v
+    }
+
+    pub fn selected(&self) -> Option<u32> {
+        self.rows.get(self.cursor).map(|r| r.node)
+    }
+
+    fn kept(&self, id: u32) -> bool {
+        self.keep.is_empty() || self.keep[id as usize]
+    }
+
+    /// Recomputes which nodes pass `filter`, then the rows; the cursor stays on its node
+    /// when that node is still shown.
+    pub fn apply_filter(&mut self, filter: &RowFilter) {
+        self.keep.clear();
+        if !filter.is_empty() {
+            let nodes = &self.tree.nodes;
+            let mut keep = vec![false; nodes.len()];
+            // Children have higher indexes than parents: one reverse pass propagates upward.
+            for i in (1..nodes.len()).rev() {
+                let n = &nodes[i];
+                let own = !filter.hidden[status_slot(n.status)]
+                    && (n.children.is_empty() || filter.text.is_empty() || keep[i])
+                    && matches(&n.path, &filter.text);
+                if own || keep[i] {
+                    keep[i] = true;
+                    keep[n.parent as usize] = true;
+                }
+            }
+            self.keep = keep;
+        }
+        self.refresh();
+    }
+
+    /// Rebuilds the rows after a collapse, sort or filter change.
+    pub fn refresh(&mut self) {
+        let selected = self.selected();
+        self.rows.clear();
+        let mut stack: Vec<Row> = Vec::new();
+        self.push_children(&mut stack, 0, 0, 0);
+        while let Some(row) = stack.pop() {
+            self.rows.push(row);
+            if !self.collapsed[row.node as usize] {
+                let guides = if row.last || row.depth >= 63 {
+                    row.guides
+                } else {
+                    row.guides | (1 << row.depth)
+                };
+                self.push_children(&mut stack, row.node, row.depth + 1, guides);
+            }
+        }
+        self.cursor = selected
+            .and_then(|s| self.rows.iter().position(|r| r.node == s))
+            .unwrap_or(self.cursor.min(self.rows.len().saturating_sub(1)));
+    }
+
+    fn push_children(&self, stack: &mut Vec<Row>, id: u32, depth: u16, guides: u64) {
+        let start = stack.len();
+        for &c in self.tree.node(id).children.iter().rev() {
+            if self.kept(c) {
+                stack.push(Row {
+                    node: c,
+                    depth,
+                    guides,
+                    last: false,
+                });
+            }
+        }
+        // Pushed in reverse: the first one pushed is popped last, so it is the last child.
+        if let Some(r) = stack.get_mut(start) {
+            r.last = true;
+        }
+    }
+
+    pub fn sort(&mut self, by: SortBy) {
+        if self.tree.sorted_by != by {
+            self.tree.sort(by);
+            self.refresh();
+        }
+    }
+
+    /// Collapses or expands the selected directory.
+    pub fn toggle_selected(&mut self) {
+        if let Some(id) = self.selected()
+            && self.tree.node(id).is_dir()
+        {
+            self.collapsed[id as usize] = !self.collapsed[id as usize];
+            self.refresh();
+        }
+    }
+
+    pub fn set_collapsed(&mut self, id: u32, collapsed: bool) {
+        if self.tree.node(id).is_dir() && self.collapsed[id as usize] != collapsed {
+            self.collapsed[id as usize] = collapsed;
+            self.refresh();
+        }
+    }
+
+    /// Collapses every directory when any top-level one is open, else expands all
+    /// (dive's Ctrl+Space).
+    pub fn toggle_all(&mut self) {
+        let any_open = self
+            .tree
+            .root()
+            .children
+            .iter()
+            .any(|&c| self.tree.node(c).is_dir() && !self.collapsed[c as usize]);
+        for (i, n) in self.tree.nodes.iter().enumerate() {
+            self.collapsed[i] = any_open && i != 0 && n.is_dir();
+        }
+        self.refresh();
+    }
+
+    /// Expands the ancestors of `id` and puts the cursor on it. False when the filter
+    /// hides it.
+    pub fn reveal(&mut self, id: u32) -> bool {
+        if !self.kept(id) {
+            return false;
+        }
+        let ancestors: Vec<u32> = self.tree.ancestors(id).collect();
+        for a in ancestors {
+            self.collapsed[a as usize] = false;
+        }
+        self.refresh();
+        match self.rows.iter().position(|r| r.node == id) {
+            Some(i) => {
+                self.cursor = i;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The next node (in display order, collapsed ones included) after the selected one
+    /// whose name matches `query`, wrapping around.
+    pub fn find(&self, query: &str, forward: bool, include_current: bool) -> Option<u32> {
+        if query.is_empty() {
+            return None;
+        }
+        let order: Vec<u32> = self
+            .tree
+            .preorder()
+            .into_iter()
+            .filter(|&n| self.kept(n))
+            .collect();
+        if order.is_empty() {
+            return None;
+        }
+        let here = self
+            .selected()
+            .and_then(|s| order.iter().position(|&n| n == s));
+        let len = order.len();
+        let start = match (here, include_current, forward) {
+            (Some(h), true, _) => h,
+            (Some(h), false, true) => (h + 1) % len,
+            (Some(h), false, false) => (h + len - 1) % len,
+            (None, _, _) => 0,
+        };
+        (0..len)
+            .map(|k| {
+                if forward {
+                    (start + k) % len
+                } else {
+                    (start + len - k) % len
+                }
+            })
+            .map(|i| order[i])
+            .find(|&n| matches(self.tree.node(n).name(), query))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::build;
+    use super::*;
+    use crate::image::{Entry, EntryKind, LayerScan};
+    use std::sync::Arc;
+
+    fn view(paths: &[(&str, u64)]) -> TreeView {
+        let entries = paths
+            .iter()
+            .map(|(p, s)| Entry {
+                path: Arc::from(*p),
+                kind: EntryKind::File,
+                size: *s,
+                mode: 0o644,
+                uid: 0,
+                gid: 0,
+                link: None,
+                hash: 0,
+            })
+            .collect();
+        let scan = LayerScan {
+            entries,
+            ..LayerScan::default()
+        };
+        TreeView::new(build::layer(&scan, 0, None), &RowFilter::default())
+    }
+
+    fn names(v: &TreeView) -> Vec<String> {
+        v.rows
+            .iter()
+            .map(|r| {
+                let n = v.tree.node(r.node);
+                format!("{}{}", "  ".repeat(r.depth as usize), n.name())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn collapse_sort_filter_and_find() {
+        // a/b 1, a/c 5, z 3  →  by size: a(6) [c, b], z
+        let mut v = view(&[("a/b", 1), ("a/c", 5), ("z", 3)]);
+        assert_eq!(names(&v), ["a", "  c", "  b", "z"]);
+        assert!(v.rows[2].last && !v.rows[1].last);
+        v.toggle_selected();
+        assert_eq!(
+            names(&v),
+            ["a", "z"],
+            "space collapses the selected directory"
+        );
+        v.sort(SortBy::Name);
+        assert_eq!(names(&v), ["a", "z"]);
+        let found = v.find("B", true, false);
+        assert_eq!(
+            found, None,
+            "smart case: upper-case query is case-sensitive"
+        );
+        let b = v
+            .find("b", true, false)
+            .expect("b is found inside the collapsed a");
+        assert!(v.reveal(b));
+        assert_eq!(names(&v), ["a", "  b", "  c", "z"]);
+        assert_eq!(v.cursor, 1);
+        v.apply_filter(&RowFilter {
+            text: "c".into(),
+            hidden: [false; 5],
+        });
+        assert_eq!(
+            names(&v),
+            ["a", "  c"],
+            "the filter keeps matches and their parents"
+        );
+        v.toggle_all();
+        assert_eq!(names(&v), ["a"]);
+        v.toggle_all();
+        assert_eq!(names(&v), ["a", "  c"]);
+    }
+}

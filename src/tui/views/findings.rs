@@ -1,0 +1,132 @@
+//! The Findings pane: findings grouped by kind under a heading with the group's savable
+//! bytes; the detail pane shows the fix line. Enter jumps to the finding's files.
+
+use super::super::state::{Data, Pane, State};
+use super::super::theme::Theme;
+use super::super::widgets::{bytes, truncate};
+use super::{Areas, left_title, pane_block};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+/// The pane's lines: `None` for a group heading, `Some(i)` for finding `i`.
+fn lines(state: &State) -> Vec<Option<usize>> {
+    let mut out = Vec::new();
+    let mut kind: Option<&str> = None;
+    for (i, f) in state.findings.items().iter().enumerate() {
+        if kind != Some(f.kind.as_str()) {
+            out.push(None);
+            kind = Some(&f.kind);
+        }
+        out.push(Some(i));
+    }
+    out
+}
+
+/// First line shown: the selection's line stays in the window.
+fn offset(state: &State, lines: &[Option<usize>], height: usize) -> usize {
+    let sel = state.finding_cursor.selected;
+    let at = lines.iter().position(|l| *l == Some(sel)).unwrap_or(0);
+    // Keep the group heading above the first finding visible.
+    (at + 1)
+        .saturating_sub(height.max(1))
+        .min(at.saturating_sub(1))
+}
+
+/// The finding on line `line` of the pane (for mouse clicks).
+pub fn row_at(state: &State, line: usize) -> Option<usize> {
+    let ls = lines(state);
+    let h = super::layout(state.screen).rows(Pane::Findings).height as usize;
+    ls.get(offset(state, &ls, h) + line).copied().flatten()
+}
+
+pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
+    let focused = state.focus == Pane::Findings;
+    pane_block(left_title(state, theme), focused, theme).render(areas.left, buf);
+    let rows = areas.rows(Pane::Findings);
+    let items = match &state.findings {
+        Data::Loading => {
+            Line::styled(
+                "loading… (findings show once the image is analysed)",
+                theme.dim,
+            )
+            .render(rows, buf);
+            detail(state, theme, areas.detail, buf);
+            return;
+        }
+        Data::Ready(v) if v.is_empty() => {
+            Line::styled("none", theme.dim).render(rows, buf);
+            detail(state, theme, areas.detail, buf);
+            return;
+        }
+        Data::Ready(v) => v,
+    };
+    let ls = lines(state);
+    let w = rows.width as usize;
+    let off = offset(state, &ls, rows.height as usize);
+    for (k, l) in ls.iter().enumerate().skip(off).take(rows.height as usize) {
+        let r = Rect {
+            y: rows.y + (k - off) as u16,
+            height: 1,
+            ..rows
+        };
+        match l {
+            None => {
+                let kind = &items[ls[k + 1].unwrap_or(0)].kind;
+                let group: Vec<_> = items.iter().filter(|f| &f.kind == kind).collect();
+                let savable: u64 = group.iter().map(|f| f.savable).sum();
+                let text = format!("▾ {kind} ({}, savable {})", group.len(), bytes(savable));
+                Line::styled(truncate(&text, w), theme.header).render(r, buf);
+            }
+            Some(i) => {
+                let f = &items[*i];
+                let text = format!("  {:>8}  {}", bytes(f.savable), f.title);
+                let mut line = Line::raw(truncate(&text, w));
+                if *i == state.finding_cursor.selected {
+                    let s = if focused {
+                        theme.selected
+                    } else {
+                        theme.selected_unfocused
+                    };
+                    buf.set_style(r, s);
+                    line = line.style(s);
+                }
+                line.render(r, buf);
+            }
+        }
+    }
+    detail(state, theme, areas.detail, buf);
+}
+
+fn detail(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let block = pane_block(vec![Span::styled(" Finding ", theme.title)], false, theme);
+    let Some(f) = state.findings.items().get(state.finding_cursor.selected) else {
+        block.render(area, buf);
+        return;
+    };
+    let layer = f.layer.map(|l| format!(" · layer {l}")).unwrap_or_default();
+    let mut lines = vec![
+        Line::styled(f.title.clone(), theme.value),
+        Line::styled(
+            format!(
+                "savable {} of {}{layer} · {} files",
+                bytes(f.savable),
+                bytes(f.bytes),
+                f.path_count
+            ),
+            theme.label,
+        ),
+        Line::from(vec![
+            Span::styled("fix: ", theme.key),
+            Span::raw(f.fix.clone()),
+        ]),
+    ];
+    for p in f.paths.iter().take(area.height.saturating_sub(5) as usize) {
+        lines.push(Line::styled(format!("/{p}"), theme.dim));
+    }
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(block)
+        .render(area, buf);
+}

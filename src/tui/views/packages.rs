@@ -1,0 +1,111 @@
+//! The Packages pane: installed packages by bytes, with manager, version, layer and files;
+//! Enter highlights a package's files in the tree.
+
+use super::super::state::{Data, Pane, State};
+use super::super::theme::Theme;
+use super::super::widgets::{bytes, truncate};
+use super::{Areas, left_title, pane_block};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
+    let focused = state.focus == Pane::Packages;
+    pane_block(left_title(state, theme), focused, theme).render(areas.left, buf);
+    let rows = areas.rows(Pane::Packages);
+    let w = rows.width as usize;
+    let items = match &state.packages {
+        Data::Loading => {
+            Line::styled(
+                "loading… (packages show once every layer is scanned)",
+                theme.dim,
+            )
+            .render(rows, buf);
+            detail(state, theme, areas.detail, buf);
+            return;
+        }
+        Data::Ready(v) if v.is_empty() => {
+            Line::styled("none found", theme.dim).render(rows, buf);
+            detail(state, theme, areas.detail, buf);
+            return;
+        }
+        Data::Ready(v) => v,
+    };
+    let head = format!(
+        "{:>8} {:>5} {:>3} {:<7} Name",
+        "Size", "Files", "L", "Manager"
+    );
+    Line::styled(truncate(&head, w), theme.header).render(
+        Rect {
+            y: rows.y - 1,
+            height: 1,
+            ..rows
+        },
+        buf,
+    );
+    let c = state.package_cursor;
+    for (i, p) in items
+        .iter()
+        .enumerate()
+        .skip(c.offset)
+        .take(rows.height as usize)
+    {
+        let layer = p.layer.map_or_else(|| "–".into(), |l| l.to_string());
+        let text = format!(
+            "{:>8} {:>5} {:>3} {:<7} {} {}",
+            bytes(p.bytes),
+            p.paths.len(),
+            layer,
+            truncate(&p.manager, 7),
+            p.name,
+            p.version
+        );
+        let mut line = Line::raw(truncate(&text, w));
+        let r = Rect {
+            y: rows.y + (i - c.offset) as u16,
+            height: 1,
+            ..rows
+        };
+        if i == c.selected {
+            let s = if focused {
+                theme.selected
+            } else {
+                theme.selected_unfocused
+            };
+            buf.set_style(r, s);
+            line = line.style(s);
+        }
+        line.render(r, buf);
+    }
+    detail(state, theme, areas.detail, buf);
+}
+
+fn detail(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let block = pane_block(vec![Span::styled(" Package ", theme.title)], false, theme);
+    let Some(p) = state.packages.items().get(state.package_cursor.selected) else {
+        block.render(area, buf);
+        return;
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(p.name.clone(), theme.value),
+            Span::styled(format!(" {} ({})", p.version, p.manager), theme.label),
+        ]),
+        Line::styled(
+            format!(
+                "{} in {} files · Enter shows them",
+                bytes(p.bytes),
+                p.paths.len()
+            ),
+            theme.label,
+        ),
+    ];
+    for path in p.paths.iter().take(area.height.saturating_sub(4) as usize) {
+        lines.push(Line::styled(format!("/{path}"), theme.dim));
+    }
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(block)
+        .render(area, buf);
+}

@@ -1,0 +1,102 @@
+//! The header: which image, and its sizes (final once analysed, running totals before).
+
+use super::super::state::State;
+use super::super::theme::Theme;
+use super::super::widgets::bytes;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let meta = &state.meta;
+    let n = state.layers.len();
+    let mut top = vec![
+        Span::styled(" microscope ", theme.title),
+        Span::styled(meta.reference.clone(), theme.value),
+        Span::styled(format!("  {}  ", meta.platform), theme.label),
+        Span::styled(
+            format!("{n} layer{}", if n == 1 { "" } else { "s" }),
+            theme.label,
+        ),
+    ];
+    let status = if let Some(e) = &state.error {
+        Span::styled(format!("  failed: {e}"), theme.error)
+    } else if state.loaded.is_none() {
+        let (read, total) = super::progress::totals(state);
+        let pct = if total > 0 {
+            format!(" {:.0}%", read as f64 * 100.0 / total as f64)
+        } else {
+            String::new()
+        };
+        Span::styled(
+            format!("  scanning {}/{n} layers{pct}", state.layers_done()),
+            theme.message,
+        )
+    } else {
+        Span::raw("")
+    };
+    top.push(status);
+    let mut lines = vec![Line::from(top)];
+    let field = |label: &str, value: String| {
+        vec![
+            Span::styled(format!(" {label} "), theme.label),
+            Span::styled(value, theme.value),
+            Span::raw(" "),
+        ]
+    };
+    let mut second: Vec<Vec<Span>> = Vec::new();
+    match &state.loaded {
+        Some(l) => {
+            let s = &l.report.size;
+            // Each byte once, however many findings name it.
+            let savable = l.analysis.findings.findings_savable_bytes;
+            second.push(field("total", bytes(s.layers_bytes)));
+            second.push(field("final", bytes(s.final_bytes)));
+            second.push(field("compressed", bytes(s.compressed_bytes)));
+            second.push(field("efficiency", format!("{:.1}%", s.efficiency * 100.0)));
+            second.push(field("reclaimable", bytes(s.reclaimable_bytes)));
+            second.push(field(
+                "savable",
+                if state.findings.items().is_empty() {
+                    "–".into()
+                } else {
+                    bytes(savable)
+                },
+            ));
+        }
+        None => {
+            let scanned: u64 = state.layers.iter().filter_map(|l| l.bytes).sum();
+            let compressed: u64 = state.layers.iter().filter_map(|l| l.compressed).sum();
+            second.push(field("scanned", bytes(scanned)));
+            second.push(field("compressed", bytes(compressed)));
+            second.push(field("final", "…".into()));
+            second.push(field("efficiency", "…".into()));
+        }
+    }
+    // Fields flow onto as many lines as the header has, never cut mid-field.
+    let mut line: Vec<Span> = Vec::new();
+    let mut used = 0;
+    for f in second {
+        let w: usize = f.iter().map(|s| s.content.chars().count()).sum();
+        if used + w > area.width as usize && !line.is_empty() {
+            lines.push(Line::from(std::mem::take(&mut line)));
+            used = 0;
+        }
+        used += w;
+        line.extend(f);
+    }
+    lines.push(Line::from(line));
+    for (i, line) in lines.into_iter().enumerate() {
+        if (i as u16) < area.height {
+            line.render(
+                Rect {
+                    y: area.y + i as u16,
+                    height: 1,
+                    ..area
+                },
+                buf,
+            );
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! The file tree pane: status glyph, permissions, owner, size, the tree itself; only the
+//! rows in the window are formatted. The footer names the selected file's layer, owner
+//! package and the findings that touch it, or shows the search/filter prompt.
+
+use super::super::state::{Pane, Prompt, State};
+use super::super::theme::Theme;
+use super::super::tree::rows::matches;
+use super::super::tree::{NO_LAYER, Node, SortBy, TreeMode, TreeView};
+use super::super::widgets::{bytes, permissions, truncate};
+use super::{Areas, pane_block};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
+    let focused = state.focus == Pane::Tree;
+    let what = match state.tree_mode() {
+        TreeMode::Image => "whole image".to_string(),
+        TreeMode::Layer(i) => format!("layer {i}"),
+    };
+    let sort = match state.sort {
+        SortBy::Size => "by size",
+        SortBy::Name => "by name",
+    };
+    let title = vec![
+        Span::styled(" 2 Files ", theme.title),
+        Span::styled(format!("— {what} · {sort} "), theme.label),
+    ];
+    pane_block(title, focused, theme).render(areas.tree, buf);
+    let rows = areas.rows(Pane::Tree);
+    let Some(view) = state.tree() else {
+        let text = super::progress::tree_placeholder(state);
+        let style = if state.error.is_some() {
+            theme.error
+        } else {
+            theme.dim
+        };
+        Paragraph::new(Line::styled(text, style))
+            .wrap(Wrap { trim: false })
+            .render(rows, buf);
+        return;
+    };
+    let attrs = state.show_attributes && rows.width >= 60;
+    let head = if attrs {
+        "  Permission  UID:GID      Size  Name"
+    } else {
+        "       Size  Name"
+    };
+    Line::styled(truncate(head, rows.width as usize), theme.header).render(
+        Rect {
+            y: rows.y - 1,
+            height: 1,
+            ..rows
+        },
+        buf,
+    );
+    let query = match &state.prompt {
+        Some(Prompt::Search(q)) => q.as_str(),
+        _ => state.search.as_str(),
+    };
+    let end = (view.offset + rows.height as usize).min(view.rows.len());
+    for (i, row) in view.rows[view.offset.min(end)..end].iter().enumerate() {
+        let line_no = view.offset + i;
+        let n = view.tree.node(row.node);
+        let mut spans = vec![Span::styled(
+            format!("{} ", n.status.glyph()),
+            theme.status(n.status),
+        )];
+        if attrs {
+            spans.push(Span::styled(
+                format!(
+                    "{} {:>9} ",
+                    permissions(n.kind, n.mode),
+                    format!("{}:{}", n.uid, n.gid)
+                ),
+                theme.dim,
+            ));
+        }
+        spans.push(Span::raw(format!("{:>9}  ", bytes(n.size))));
+        let mut guide = String::new();
+        for d in 0..row.depth.min(63) {
+            guide.push_str(if row.guides & (1 << d) != 0 {
+                "│   "
+            } else {
+                "    "
+            });
+        }
+        guide.push_str(if row.last { "└── " } else { "├── " });
+        spans.push(Span::styled(guide, theme.dim));
+        let mut name_style = theme.status(n.status);
+        if state
+            .highlight
+            .as_ref()
+            .is_some_and(|h| h.set.contains(&n.path))
+        {
+            name_style = theme.highlight;
+        }
+        if !query.is_empty() && matches(n.name(), query) {
+            name_style = name_style.patch(theme.search_hit);
+        }
+        spans.push(Span::styled(
+            display_name(state, view, row.node),
+            name_style,
+        ));
+        let mut line = Line::from(spans);
+        let r = Rect {
+            y: rows.y + i as u16,
+            height: 1,
+            ..rows
+        };
+        if line_no == view.cursor {
+            let s = if focused {
+                theme.selected
+            } else {
+                theme.selected_unfocused
+            };
+            buf.set_style(r, s);
+            line = line.style(s);
+        }
+        line.render(r, buf);
+    }
+    footer(state, theme, view, rows, buf);
+}
+
+/// `name/` for directories (with `▸` when collapsed), `name → target` for links.
+fn display_name(state: &State, view: &TreeView, id: u32) -> String {
+    let n = view.tree.node(id);
+    let mut s = n.name().to_string();
+    if n.is_dir() {
+        s.push('/');
+        if view.collapsed[id as usize] {
+            s.push_str(" ▸");
+        }
+    } else if let Some(target) = link(state, n) {
+        s.push_str(" → ");
+        s.push_str(&target);
+    }
+    s
+}
+
+fn link(state: &State, n: &Node) -> Option<String> {
+    if n.layer == NO_LAYER {
+        return None;
+    }
+    let scan = state.layers.get(n.layer as usize)?.scan.as_ref()?;
+    let e = scan.entries.get(n.entry as usize)?;
+    e.link.as_deref().map(str::to_string)
+}
+
+fn footer(state: &State, theme: &Theme, view: &TreeView, rows: Rect, buf: &mut Buffer) {
+    let area = Rect {
+        y: rows.bottom(),
+        height: super::TREE_FOOTER,
+        ..rows
+    };
+    let mut lines: Vec<Line> = Vec::new();
+    match &state.prompt {
+        Some(Prompt::Search(q)) => lines.push(Line::from(vec![
+            Span::styled("/", theme.key),
+            Span::raw(format!("{q}█")),
+        ])),
+        Some(Prompt::Filter(q)) => lines.push(Line::from(vec![
+            Span::styled("filter: ", theme.key),
+            Span::raw(format!("{q}█")),
+        ])),
+        None => {
+            if let Some(id) = view.selected() {
+                lines.push(selected_line(state, theme, view.tree.node(id)));
+            }
+        }
+    }
+    let mut notes: Vec<Span> = Vec::new();
+    if let Some(id) = view.selected() {
+        let n = view.tree.node(id);
+        if let Some(fs) = state.lookup.findings.get(&n.path) {
+            let titles: Vec<&str> = fs
+                .iter()
+                .filter_map(|&i| state.findings.items().get(i as usize))
+                .map(|f| f.title.as_str())
+                .collect();
+            notes.push(Span::styled(
+                format!("findings: {} ", titles.join("; ")),
+                theme.message,
+            ));
+        }
+    }
+    if let Some(h) = &state.highlight {
+        notes.push(Span::styled(
+            format!("● {} ({} files, n/N) ", h.label, h.paths.len()),
+            theme.highlight,
+        ));
+    }
+    if !state.filter.text.is_empty() && state.prompt.is_none() {
+        notes.push(Span::styled(
+            format!("filter: {} ", state.filter.text),
+            theme.key,
+        ));
+    }
+    let hidden: Vec<&str> = ["added", "modified", "removed", "unchanged", "unknown"]
+        .iter()
+        .zip(state.filter.hidden)
+        .filter(|(_, h)| *h)
+        .map(|(n, _)| *n)
+        .collect();
+    if !hidden.is_empty() {
+        notes.push(Span::styled(
+            format!("hidden: {} ", hidden.join(", ")),
+            theme.dim,
+        ));
+    }
+    if view.rows.is_empty() {
+        notes.push(Span::styled("no files match", theme.dim));
+    }
+    lines.push(Line::from(notes));
+    for (i, l) in lines.into_iter().take(area.height as usize).enumerate() {
+        l.render(
+            Rect {
+                y: area.y + i as u16,
+                height: 1,
+                ..area
+            },
+            buf,
+        );
+    }
+}
+
+fn selected_line<'a>(state: &State, theme: &Theme, n: &Node) -> Line<'a> {
+    let mut spans = vec![Span::styled(format!("/{}", n.path), theme.value)];
+    if n.layer != NO_LAYER {
+        spans.push(Span::styled(format!("  layer {}", n.layer), theme.label));
+    }
+    let owner = state
+        .lookup
+        .owner
+        .get(&n.path)
+        .and_then(|&i| state.packages.items().get(i as usize));
+    let owner_text = match (&state.packages, owner) {
+        (_, Some(p)) => format!("  owner: {} {} ({})", p.name, p.version, p.manager),
+        (super::super::state::Data::Loading, _) => "  owner: loading…".into(),
+        _ if n.is_dir() => String::new(),
+        _ => "  owner: none".into(),
+    };
+    spans.push(Span::styled(
+        owner_text,
+        Style::default().patch(theme.label),
+    ));
+    Line::from(spans)
+}

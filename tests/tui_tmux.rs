@@ -1,0 +1,171 @@
+//! End to end: the real binary in a real terminal (tmux), on a corpus image. Keys go in with
+//! `send-keys`, the screen comes back with `capture-pane`. Skipped when tmux or the corpus
+//! (`$MICROSCOPE_CORPUS`) is absent.
+
+#![cfg(feature = "tui")]
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn corpus_image() -> Option<PathBuf> {
+    let dir = PathBuf::from(std::env::var_os("MICROSCOPE_CORPUS")?);
+    ["micro-latest.docker.tar", "alpine-3.20.docker.tar"]
+        .iter()
+        .map(|f| dir.join(f))
+        .find(|p| p.is_file())
+}
+
+fn tmux(args: &[&str]) -> String {
+    let out = Command::new("tmux").args(args).output().expect("tmux runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+struct Session(String);
+
+impl Session {
+    fn screen(&self) -> String {
+        tmux(&["capture-pane", "-p", "-t", &self.0])
+    }
+
+    /// Waits until the screen shows `text`; panics with the screen after `secs`.
+    fn wait_for(&self, text: &str, secs: u64) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(text) {
+                return s;
+            }
+            if start.elapsed() > Duration::from_secs(secs) {
+                panic!("{text:?} did not appear within {secs}s; the screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", &self.0];
+        args.extend_from_slice(keys);
+        tmux(&args);
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        tmux(&["kill-session", "-t", &self.0]);
+    }
+}
+
+#[test]
+fn the_app_runs_in_a_terminal() {
+    let has_tmux = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let Some(image) = corpus_image().filter(|_| has_tmux) else {
+        eprintln!("skipped: needs tmux and $MICROSCOPE_CORPUS");
+        return;
+    };
+    let config = tempfile::tempdir().expect("temp dir");
+    let name = format!("microscope-e2e-{}", std::process::id());
+    let cmd = format!(
+        "XDG_CONFIG_HOME={} {} {}; echo MICROSCOPE_EXIT=$?; sleep 30",
+        config.path().display(),
+        env!("CARGO_BIN_EXE_microscope"),
+        image.display()
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &name,
+        "-x",
+        "120",
+        "-y",
+        "36",
+        &cmd,
+    ]);
+    let s = Session(name);
+    let screen = s.wait_for("efficiency", 60);
+    assert!(
+        screen.contains("Layers"),
+        "the layers pane shows:\n{screen}"
+    );
+    s.wait_for("Name", 30);
+    s.keys(&["w", "Tab"]);
+    let screen = s.wait_for("whole image", 10);
+    assert!(
+        screen.contains("etc/"),
+        "the whole image's tree shows /etc:\n{screen}"
+    );
+    s.keys(&["?"]);
+    s.wait_for("Quit (cancels loading)", 10);
+    // Not Escape: Escape then `/` in quick succession reads as Alt+/.
+    s.keys(&["x"]);
+    s.keys(&["/"]);
+    s.keys(&["-l", "certs"]);
+    s.wait_for("/certs█", 10);
+    s.keys(&["Enter", "q"]);
+    let screen = s.wait_for("MICROSCOPE_EXIT=", 10);
+    assert!(
+        screen.contains("MICROSCOPE_EXIT=0"),
+        "q exits cleanly:\n{screen}"
+    );
+}
+
+/// Keys work while layers are still being scanned, and `q` quits at once, cancelling the
+/// scan and giving the shell its terminal back.
+#[test]
+fn keys_work_and_q_quits_while_loading() {
+    let has_tmux = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let image = std::env::var_os("MICROSCOPE_CORPUS")
+        .map(|d| PathBuf::from(d).join("debian-bookworm.oci.tar"))
+        .filter(|p| p.is_file() && has_tmux);
+    let Some(image) = image else {
+        eprintln!("skipped: needs tmux and $MICROSCOPE_CORPUS/debian-bookworm.oci.tar");
+        return;
+    };
+    let config = tempfile::tempdir().expect("temp dir");
+    let name = format!("microscope-e2e-load-{}", std::process::id());
+    let cmd = format!(
+        "XDG_CONFIG_HOME={} {} {}; echo MICROSCOPE_EXIT=$?; sleep 30",
+        config.path().display(),
+        env!("CARGO_BIN_EXE_microscope"),
+        image.display()
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &name,
+        "-x",
+        "120",
+        "-y",
+        "36",
+        &cmd,
+    ]);
+    let s = Session(name);
+    let screen = s.wait_for("scanning 0/1 layers", 10);
+    assert!(
+        screen.contains("Layers"),
+        "the first frame comes before the scan:\n{screen}"
+    );
+    s.keys(&["?"]);
+    let screen = s.wait_for("Quit (cancels loading)", 3);
+    assert!(
+        !screen.contains("efficiency 1"),
+        "help answered while still loading"
+    );
+    s.keys(&["x"]);
+    let start = Instant::now();
+    s.keys(&["q"]);
+    s.wait_for("MICROSCOPE_EXIT=0", 5);
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "q quits at once while loading ({:?})",
+        start.elapsed()
+    );
+}
