@@ -194,12 +194,21 @@ impl Merged {
         kind: WasteKind,
         by_layer: u32,
     ) -> Vec<(Arc<str>, u64)> {
-        let lo = format!("{dir}/");
+        // The root (an opaque marker at the top of a layer) has every path under it.
+        let lo = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
         // '0' is the byte after '/', so this range is exactly the paths under `dir/`.
         let hi = format!("{dir}0");
+        let hi = match dir.is_empty() {
+            true => Bound::Unbounded,
+            false => Bound::Excluded(hi.as_str()),
+        };
         let mut keys: Vec<Arc<str>> = self
             .tree
-            .range::<str, _>((Bound::Included(lo.as_str()), Bound::Excluded(hi.as_str())))
+            .range::<str, _>((Bound::Included(lo.as_str()), hi))
             .map(|(k, _)| k.clone())
             .collect();
         if inclusive && self.tree.contains_key(dir) {

@@ -4,6 +4,7 @@
 
 use super::capture;
 use super::decompress::{Decoder, HashReader};
+use super::limits::{self, Admit, Budgets, Fence, Fenced};
 use super::path::{self, PathError};
 use crate::image::entry::{Entry, EntryKind, LayerScan};
 use std::collections::HashMap;
@@ -83,14 +84,28 @@ fn peek_hex<R: Read>(mut r: R) -> String {
 }
 
 fn walk<R: Read>(stream: R, scan: &mut LayerScan, ctx: &ScanContext<'_>) -> Result<(), ScanError> {
-    let mut archive = tar::Archive::new(stream);
+    let fence = Fence::default();
+    let mut archive = tar::Archive::new(Fenced {
+        inner: stream,
+        fence: &fence,
+    });
     let mut index: HashMap<Arc<str>, u32> = HashMap::new();
     let mut buf = vec![0u8; 256 * 1024];
+    let mut budgets = Budgets::default();
+    // Captures of entries a duplicate path replaced: slot -> lengths of the capture lists
+    // at the duplicate (filtered once at the end; a retain per duplicate is quadratic).
+    let mut superseded: HashMap<u32, [usize; 3]> = HashMap::new();
+    // Hard links whose target was not seen before them, checked once the layer is read.
+    let mut forward_links: Vec<(Arc<str>, String)> = Vec::new();
     for item in archive.entries()? {
         if ctx.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
             return Err(ScanError::Cancelled);
         }
         let mut te = item?;
+        let data_end = te
+            .raw_file_position()
+            .saturating_add(limits::stored_size(&mut te));
+        fence.allow_until(data_end);
         let header = te.header();
         let etype = header.entry_type();
         let kind = match etype {
@@ -168,9 +183,8 @@ fn walk<R: Read>(stream: R, scan: &mut LayerScan, ctx: &ScanContext<'_>) -> Resu
                     scan,
                     format!("duplicate entry {:?}: the last one wins", entry.path),
                 );
-                scan.captured.files.retain(|(j, _)| *j != i);
-                scan.captured.elf.retain(|(j, _)| *j != i);
-                scan.captured.shebangs.retain(|(j, _)| *j != i);
+                let c = &scan.captured;
+                superseded.insert(i, [c.files.len(), c.elf.len(), c.shebangs.len()]);
                 i
             }
             None => scan.entries.len() as u32,
@@ -187,7 +201,17 @@ fn walk<R: Read>(stream: R, scan: &mut LayerScan, ctx: &ScanContext<'_>) -> Resu
             EntryKind::Hardlink => {
                 let target = te.link_name_bytes().and_then(|b| path::normalize_link(&b));
                 match target {
-                    Some(t) => entry.link = Some(t.into()),
+                    Some(t) => {
+                        match index.get(t.as_str()) {
+                            Some(&j) if scan.entries[j as usize].kind.is_dir() => warn(
+                                scan,
+                                format!("hard link {:?} points to directory {t:?}", entry.path),
+                            ),
+                            Some(_) => {}
+                            None => forward_links.push((entry.path.clone(), t.clone())),
+                        }
+                        entry.link = Some(t.into());
+                    }
                     None => warn(
                         scan,
                         format!("hard link {:?} has no valid target", entry.path),
@@ -196,7 +220,7 @@ fn walk<R: Read>(stream: R, scan: &mut LayerScan, ctx: &ScanContext<'_>) -> Resu
             }
             EntryKind::File => {
                 entry.size = te.size();
-                read_file(&mut te, &mut entry, slot, scan, &mut buf)?;
+                read_file(&mut te, &mut entry, slot, scan, &mut buf, &mut budgets)?;
             }
             _ => {}
         }
@@ -207,7 +231,36 @@ fn walk<R: Read>(stream: R, scan: &mut LayerScan, ctx: &ScanContext<'_>) -> Resu
             scan.entries[slot as usize] = entry;
         }
     }
+    for (path, target) in forward_links {
+        let why = if *path == *target {
+            "points to itself"
+        } else if index.contains_key(target.as_str()) {
+            "points to an entry that comes later in the layer"
+        } else {
+            "points to a path that is not in the layer"
+        };
+        warn(scan, format!("hard link {path:?} {why} ({target:?})"));
+    }
+    if !superseded.is_empty() {
+        drop_superseded(&mut scan.captured, &superseded);
+    }
+    // Entries live as long as the image: give back the growth slack (up to half).
+    scan.entries.shrink_to_fit();
     Ok(())
+}
+
+/// Drops what was captured for an entry that a later entry of the same path replaced.
+fn drop_superseded(c: &mut crate::image::entry::Captured, superseded: &HashMap<u32, [usize; 3]>) {
+    fn keep<T>(list: &mut Vec<(u32, T)>, superseded: &HashMap<u32, [usize; 3]>, which: usize) {
+        let mut pos = 0;
+        list.retain(|(slot, _)| {
+            pos += 1;
+            superseded.get(slot).is_none_or(|at| pos > at[which])
+        });
+    }
+    keep(&mut c.files, superseded, 0);
+    keep(&mut c.elf, superseded, 1);
+    keep(&mut c.shebangs, superseded, 2);
 }
 
 /// Hashes a regular file's content, keeping it when an analysis needs it.
@@ -217,9 +270,24 @@ fn read_file<R: Read>(
     slot: u32,
     scan: &mut LayerScan,
     buf: &mut [u8],
+    budgets: &mut Budgets,
 ) -> Result<(), ScanError> {
+    if te.header().entry_type().is_gnu_sparse()
+        && let Admit::No(why) = budgets.admit_sparse(&entry.path, entry.size)?
+    {
+        // Left unread (hash 0): the tar reader skips its stored bytes.
+        warn(scan, why);
+        return Ok(());
+    }
     let mut hasher = Xxh3::new();
-    let want = capture::wants_content(&entry.path);
+    let mut want = capture::wants_content(&entry.path);
+    if want
+        && entry.size <= capture::MAX_CAPTURE
+        && let Admit::No(why) = budgets.admit_capture(&entry.path, entry.size)
+    {
+        warn(scan, why);
+        want = false;
+    }
     let mut kept = super::budget::Kept::Heap(Vec::new());
     let mut first = true;
     let mut is_elf = false;

@@ -4,6 +4,7 @@ pub mod budget;
 pub mod capture;
 pub mod decompress;
 pub mod layer;
+pub mod limits;
 pub mod path;
 
 pub use layer::{ScanContext, ScanError, scan_layer};

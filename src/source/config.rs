@@ -14,7 +14,8 @@ pub struct ParsedConfig {
 }
 
 pub fn parse(bytes: &[u8], what: &str) -> Result<ParsedConfig, SourceError> {
-    let cfg = ImageConfiguration::from_reader(bytes)
+    // serde_json directly, not oci-spec's `from_reader`: its error says only "serde failed".
+    let cfg = serde_json::from_slice::<ImageConfiguration>(bytes)
         .map_err(|e| SourceError::Corrupt(format!("config {what} cannot be parsed: {e}")))?;
     let platform = Platform {
         os: cfg.os().to_string(),

@@ -69,7 +69,7 @@ impl DockerArchive {
             .map_err(|e| SourceError::Corrupt(format!("manifest.json cannot be parsed: {e}")))?;
         let entry = pick(&entries, select)?;
         let config_bytes = store.read_small(&entry.config)?;
-        if let Some(hex) = blob_hex(&entry.config) {
+        if let Some(hex) = blob_hex(&entry.config).or_else(|| legacy_config_hex(&entry.config)) {
             config::verify(&config_bytes, &format!("sha256:{hex}"), "config")?;
         }
         let ParsedConfig {
@@ -175,6 +175,12 @@ fn pick<'a>(
 /// `blobs/sha256/<hex>` names its own digest.
 fn blob_hex(path: &str) -> Option<&str> {
     let hex = path.strip_prefix("blobs/sha256/")?;
+    (hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())).then_some(hex)
+}
+
+/// The legacy layout names the config `<sha256 of it>.json` (the image ID): check it too.
+fn legacy_config_hex(path: &str) -> Option<&str> {
+    let hex = path.strip_suffix(".json")?;
     (hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())).then_some(hex)
 }
 

@@ -68,13 +68,13 @@ impl OciLayout {
             )),
             e => e,
         })?;
-        let index = ImageIndex::from_reader(&raw[..])
+        let index = serde_json::from_slice::<ImageIndex>(&raw)
             .map_err(|e| SourceError::Corrupt(format!("index.json cannot be parsed: {e}")))?;
         let tagged = select::by_tag(index.manifests(), tag)?;
         let manifest_desc = resolve(&*store, &tagged, opts, 0)?;
         let digest = manifest_desc.digest().to_string();
         let manifest_bytes = read_blob(&*store, &digest, "manifest")?;
-        let manifest = ImageManifest::from_reader(&manifest_bytes[..]).map_err(|e| {
+        let manifest = serde_json::from_slice::<ImageManifest>(&manifest_bytes).map_err(|e| {
             SourceError::Corrupt(format!("manifest {digest} cannot be parsed: {e}"))
         })?;
         let config_digest = manifest.config().digest().to_string();
@@ -146,7 +146,7 @@ fn resolve(
     }
     let digest = chosen.digest().to_string();
     let bytes = read_blob(store, &digest, "index")?;
-    let nested = ImageIndex::from_reader(&bytes[..])
+    let nested = serde_json::from_slice::<ImageIndex>(&bytes)
         .map_err(|e| SourceError::Corrupt(format!("index {digest} cannot be parsed: {e}")))?;
     let list: Vec<&Descriptor> = nested.manifests().iter().collect();
     resolve(store, &list, opts, depth + 1)

@@ -141,7 +141,7 @@ pub fn numbers(mut report: Value) -> Value {
         image.remove("source");
         image.remove("manifest_digest");
     }
-    // The rewritten Dockerfile names the image as the user did.
+    // The rewritten Dockerfile names the image as the user spelled it; the rest must match.
     if let Some(rewrite) = report.get_mut("rewrite").and_then(Value::as_object_mut) {
         rewrite.remove("dockerfile");
     }

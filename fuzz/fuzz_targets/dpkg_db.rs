@@ -1,0 +1,12 @@
+//! The dpkg package database parsers on any bytes, then attribution over a layer
+//! holding the same files (see `harness::dpkg_db`).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+#[path = "../../tests/hostile/harness.rs"]
+#[allow(dead_code)]
+mod harness;
+
+fuzz_target!(|data: &[u8]| {
+    harness::dpkg_db(data);
+});

@@ -1,0 +1,168 @@
+//! Bounds on what one layer may make the scan hold or do, whatever its headers claim.
+//!
+//! The `tar` crate reads GNU long names (`L`, `K`) and PAX records (`x`) whole into memory
+//! with `read_to_end`, trusting the header's size: a gzip bomb whose long-name member
+//! declares 10 GB would be buffered whole. [`Fenced`] stops that: between the end of one
+//! entry's data and the next entry, the tar reader may consume at most
+//! [`MAX_ENTRY_METADATA`] bytes (padding, headers, long names, PAX records, sparse maps).
+
+use super::ScanError;
+use std::cell::Cell;
+use std::io::{self, Read};
+
+/// Metadata the tar reader may read before the next entry (Go's archive/tar caps a PAX
+/// header at 1 MiB; sparse maps of big sparse files need more).
+pub const MAX_ENTRY_METADATA: u64 = 16 << 20;
+/// Content kept for analyses, summed over one layer (each file is also capped by
+/// `capture::MAX_CAPTURE`): a layer of many 60 MB `package.json` costs no more than this.
+pub const MAX_CAPTURED_TOTAL: u64 = 256 << 20;
+/// Zeros the scan reads back from the holes of GNU sparse files, summed over one layer.
+/// A sparse header can declare an exabyte of holes at no cost; hashing them would hang.
+pub const MAX_SPARSE_EXPANSION: u64 = 1 << 30;
+
+/// How far into the uncompressed tar stream the tar reader may read right now.
+pub struct Fence {
+    pos: Cell<u64>,
+    limit: Cell<u64>,
+}
+
+impl Default for Fence {
+    fn default() -> Self {
+        Fence {
+            pos: Cell::new(0),
+            limit: Cell::new(MAX_ENTRY_METADATA),
+        }
+    }
+}
+
+impl Fence {
+    /// Lets the reader go to `data_end` (the end of the current entry's stored data) and
+    /// then through the metadata of the next entry.
+    pub fn allow_until(&self, data_end: u64) {
+        self.limit.set(
+            data_end
+                .saturating_add(MAX_ENTRY_METADATA)
+                .max(self.pos.get()),
+        );
+    }
+}
+
+/// A reader that refuses to go past its [`Fence`].
+pub struct Fenced<'f, R> {
+    pub inner: R,
+    pub fence: &'f Fence,
+}
+
+impl<R: Read> Read for Fenced<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let room = self.fence.limit.get() - self.fence.pos.get();
+        if room == 0 && !buf.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "more than {} MiB of tar metadata before one entry (oversized long name or PAX header)",
+                    MAX_ENTRY_METADATA >> 20
+                ),
+            ));
+        }
+        let len = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..len])?;
+        self.fence.pos.set(self.fence.pos.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// Apparent bytes GNU sparse files may claim in one layer (1 PiB; the worst real case
+/// known, a `useradd` lastlog, is 327 GB). Past it the layer is corrupt: such sizes would
+/// overflow the image's byte totals.
+pub const MAX_SPARSE_CLAIMED: u64 = 1 << 50;
+
+/// What is left of a layer's budgets while it is walked.
+pub struct Budgets {
+    pub captured: u64,
+    pub sparse: u64,
+    pub sparse_claimed: u64,
+}
+
+impl Default for Budgets {
+    fn default() -> Self {
+        Budgets {
+            captured: MAX_CAPTURED_TOTAL,
+            sparse: MAX_SPARSE_EXPANSION,
+            sparse_claimed: MAX_SPARSE_CLAIMED,
+        }
+    }
+}
+
+/// Whether a budget lets the scan read a file, or why not (a warning for the report).
+pub enum Admit {
+    Yes,
+    No(String),
+}
+
+impl Budgets {
+    /// A GNU sparse file of `size` apparent bytes: read it (holes and all) while the
+    /// layer's expansion budget lasts; a layer claiming absurd totals is corrupt.
+    pub fn admit_sparse(&mut self, path: &str, size: u64) -> Result<Admit, ScanError> {
+        self.sparse_claimed = self.sparse_claimed.checked_sub(size).ok_or_else(|| {
+            ScanError::Corrupt(format!(
+                "sparse files claim more than {} TiB",
+                MAX_SPARSE_CLAIMED >> 40
+            ))
+        })?;
+        if size > self.sparse {
+            return Ok(Admit::No(format!(
+                "sparse file {path:?} ({size} bytes with holes) not read: the layer's sparse files exceed {} MiB",
+                MAX_SPARSE_EXPANSION >> 20
+            )));
+        }
+        self.sparse -= size;
+        Ok(Admit::Yes)
+    }
+
+    /// A file whose content an analysis wants kept.
+    pub fn admit_capture(&mut self, path: &str, size: u64) -> Admit {
+        if size > self.captured {
+            return Admit::No(format!(
+                "{path:?} not read: the layer's package databases and manifests exceed {} MiB",
+                MAX_CAPTURED_TOTAL >> 20
+            ));
+        }
+        self.captured -= size;
+        Admit::Yes
+    }
+}
+
+/// Bytes an entry stores in the archive. The `tar` crate reports a sparse file's expanded
+/// size; its stored size is the header's (or the PAX `size` record's).
+pub fn stored_size<R: Read>(te: &mut tar::Entry<'_, R>) -> u64 {
+    if !te.header().entry_type().is_gnu_sparse() {
+        return te.size();
+    }
+    let pax = te.pax_extensions().ok().flatten().and_then(|mut exts| {
+        exts.find_map(|e| {
+            let e = e.ok()?;
+            (e.key() == Ok("size")).then(|| e.value().ok()?.parse::<u64>().ok())?
+        })
+    });
+    pax.or_else(|| te.header().entry_size().ok()).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fence_stops_reads_past_the_limit() {
+        let fence = Fence::default();
+        let data = vec![0u8; (MAX_ENTRY_METADATA + 10) as usize];
+        let mut r = Fenced {
+            inner: &data[..],
+            fence: &fence,
+        };
+        let err = io::copy(&mut r, &mut io::sink()).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        fence.allow_until(MAX_ENTRY_METADATA);
+        assert_eq!(io::copy(&mut r, &mut io::sink()).unwrap(), 10);
+    }
+}

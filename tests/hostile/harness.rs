@@ -1,0 +1,202 @@
+//! What each fuzz target does with its input, shared by the libFuzzer targets in `fuzz/`
+//! (which include this file by path) and by the replay of `fuzz/regressions/` in
+//! `regressions.rs`, so a crashing input stays a plain test on stable Rust.
+//!
+//! Only microscope's public API is used; nothing here may assume the input is sane.
+
+use microscope::image::{Image, ImageMeta, LayerDesc, LayerScan};
+use microscope::jobs::{LoadOptions, load_image};
+use microscope::scan::{ScanContext, scan_layer};
+use microscope::source::docker_archive::DockerArchive;
+use microscope::source::oci_layout::OciLayout;
+use microscope::source::store::BlobStore;
+use microscope::source::{ImageSource, SourceError, SourceOptions};
+use std::io::Read;
+use std::sync::Arc;
+
+/// Separates the parts of a multi-part input.
+pub const SEP: &[u8] = b"\n@@\n";
+
+/// Splits on [`SEP`], keeping at most `max` parts (the last one takes the rest).
+pub fn split(data: &[u8], max: usize) -> Vec<&[u8]> {
+    let mut parts = Vec::new();
+    let mut rest = data;
+    while parts.len() + 1 < max {
+        match rest.windows(SEP.len()).position(|w| w == SEP) {
+            Some(i) => {
+                parts.push(&rest[..i]);
+                rest = &rest[i + SEP.len()..];
+            }
+            None => break,
+        }
+    }
+    parts.push(rest);
+    parts
+}
+
+/// `scan_layer` target: up to three layer blobs, scanned, merged, analysed, reported.
+pub fn scan_layers(data: &[u8]) {
+    let scans: Vec<Arc<LayerScan>> = split(data, 3)
+        .into_iter()
+        .filter_map(|blob| scan_layer(blob, &ScanContext::default()).ok())
+        .map(Arc::new)
+        .collect();
+    let meta = ImageMeta {
+        layers: scans
+            .iter()
+            .map(|s| LayerDesc {
+                digest: Some(s.digest.clone()),
+                diff_id: Some(s.diff_id.clone()),
+                media_type: "application/vnd.oci.image.layer.v1.tar".into(),
+                size: Some(s.compressed_bytes),
+                locator: String::new(),
+            })
+            .collect(),
+        ..Default::default()
+    };
+    report(&Image::new(meta, scans));
+}
+
+fn report(image: &Image) {
+    let analysis = microscope::analysis::analyze(image);
+    let report = microscope::report::Report::build(image, &analysis);
+    let json = serde_json::to_vec(&report).expect("a report always serialises");
+    std::hint::black_box(json);
+    std::hint::black_box(microscope::report::text::summary(&report));
+}
+
+/// A store whose files come from the input: `manifest.json` is part 0, `index.json` part 1,
+/// any other `*.json` (a docker-archive config) part 2; under `blobs/ALG/HEX` a hex
+/// starting with `c` is part 2 (config), with `a` part 4 (manifest), otherwise part 3
+/// (a layer), and any other path is part 3. Digests are checked as usual, so OCI blobs
+/// get past them only with algorithms microscope does not verify.
+struct FuzzStore {
+    parts: Vec<Vec<u8>>,
+}
+
+impl FuzzStore {
+    fn part(&self, path: &str) -> Option<&[u8]> {
+        let i = match path {
+            "manifest.json" => 0,
+            "index.json" => 1,
+            p if p.starts_with("blobs/") => match p.rsplit('/').next()?.as_bytes().first() {
+                Some(b'c') => 2,
+                Some(b'a') => 4,
+                _ => 3,
+            },
+            p if p.ends_with(".json") => 2,
+            _ => 3,
+        };
+        self.parts.get(i).map(Vec::as_slice)
+    }
+}
+
+impl BlobStore for FuzzStore {
+    fn open(&self, path: &str) -> Result<Box<dyn Read + Send + '_>, SourceError> {
+        let part = self
+            .part(path)
+            .ok_or_else(|| SourceError::MissingBlob(path.to_string()))?;
+        Ok(Box::new(part))
+    }
+
+    fn size(&self, path: &str) -> Option<u64> {
+        self.part(path).map(|p| p.len() as u64)
+    }
+
+    fn describe(&self) -> String {
+        "fuzz input".into()
+    }
+}
+
+/// `image_source` target: the input's parts read as a docker archive and as an OCI layout;
+/// whatever opens is loaded, analysed and reported.
+pub fn image_source(data: &[u8]) {
+    let parts: Vec<Vec<u8>> = split(data, 5).into_iter().map(<[u8]>::to_vec).collect();
+    let opts = SourceOptions::default();
+    let docker = DockerArchive::from_store(
+        Box::new(FuzzStore {
+            parts: parts.clone(),
+        }),
+        None,
+        &opts,
+        "fuzz",
+    );
+    if let Ok(src) = docker {
+        load(&src);
+    }
+    let oci = OciLayout::from_store(Box::new(FuzzStore { parts }), None, &opts, "fuzz", "oci");
+    if let Ok(src) = oci {
+        load(&src);
+    }
+}
+
+fn load(src: &dyn ImageSource) {
+    if src.meta().layers.len() > 64 {
+        // Thousands of layers are tested in the suite; here they only slow the fuzzer.
+        return;
+    }
+    if let Ok(image) = load_image(src, &LoadOptions::default()) {
+        report(&image);
+    }
+}
+
+/// `elf_inspect` target: the ELF inspector (with its Go and Rust probes) on any bytes.
+pub fn elf_inspect(data: &[u8]) {
+    for executable in [false, true] {
+        if let Some(info) = microscope::analysis::elf::inspect(data, executable) {
+            assert!(
+                info.strip_bytes <= data.len() as u64,
+                "strip_bytes past the file"
+            );
+        }
+    }
+}
+
+/// `go_buildinfo` target: the build-info reader, the segment search and the pclntab probe,
+/// on the input's parts (build info, writable segment, pclntab).
+pub fn go_buildinfo(data: &[u8]) {
+    use microscope::analysis::gobuild;
+    let parts = split(data, 3);
+    let _ = gobuild::parse_buildinfo(parts[0]);
+    let _ = gobuild::find_buildinfo(parts[0]);
+    let _ = gobuild::pclntab_needs(parts[0]);
+    let segment = parts.get(1).copied();
+    let pclntab = parts.get(2).copied().unwrap_or_default();
+    let _ = gobuild::inspect(parts[0], segment, pclntab, data.len().is_multiple_of(2));
+}
+
+/// `dpkg_db` target: the dpkg parsers on the input's parts (status, a `.list`, `.md5sums`,
+/// diversions), then the same files in a layer through attribution and the report.
+pub fn dpkg_db(data: &[u8]) {
+    use microscope::analysis::packages as p;
+    let parts = split(data, 4);
+    let part = |i: usize| parts.get(i).copied().unwrap_or_default();
+    for stanza in p::parse_dpkg_status(part(0)) {
+        std::hint::black_box(stanza.is_installed());
+    }
+    std::hint::black_box(p::parse_dpkg_list(part(1)));
+    std::hint::black_box(p::parse_md5sums(part(2)));
+    std::hint::black_box(p::parse_diversions(part(3)));
+    let layer = microscope::demo::builder::LayerBuilder::new("dpkg")
+        .file("var/lib/dpkg/status", part(0))
+        .file("var/lib/dpkg/info/pkg.list", part(1))
+        .file("var/lib/dpkg/info/pkg.md5sums", part(2))
+        .file("var/lib/dpkg/diversions", part(3))
+        .file("usr/bin/pkg", b"x")
+        .symlink("bin", "usr/bin")
+        .build();
+    scan_layers(&layer);
+}
+
+/// `apk_db` target: the apk `installed` parser on any bytes, then the same file in a layer
+/// (with busybox applet links) through attribution and the report.
+pub fn apk_db(data: &[u8]) {
+    let db = microscope::analysis::packages::parse_apk_installed(data);
+    std::hint::black_box(db.packages.len() + db.nameless);
+    let layer = microscope::demo::builder::LayerBuilder::new("apk")
+        .file("lib/apk/db/installed", data)
+        .file("bin/busybox", b"\x7fELF")
+        .symlink("bin/sh", "/bin/busybox")
+        .build();
+    scan_layers(&layer);
+}
