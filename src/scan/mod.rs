@@ -6,5 +6,6 @@ pub mod decompress;
 pub mod layer;
 pub mod limits;
 pub mod path;
+pub mod pipeline;
 
 pub use layer::{ScanContext, ScanError, scan_layer};
