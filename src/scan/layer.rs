@@ -51,24 +51,26 @@ pub fn scan_layer(blob: impl Read + Send, ctx: &ScanContext<'_>) -> Result<Layer
         compression: kind.name().into(),
         ..Default::default()
     };
-    let (walked, raw) = super::pipeline::inflate_beside(decoder, |stream| {
-        // For a plain tar the blob digest is the diff_id: hash once.
-        let mut tar_stream = HashReader::new(stream, !plain, None);
+    // For a plain tar the blob digest is the diff_id: hash once.
+    let (walked, inflated) = super::pipeline::inflate_beside(decoder, !plain, |stream| {
+        let mut tar_stream = HashReader::new(stream, false, None);
         walk(&mut tar_stream, &mut scan, ctx).map_err(|e| match e {
             ScanError::Io(io) => corrupt_or_io(io),
             other => other,
         })?;
         // Trailing zero blocks and padding are part of the diff_id.
         io::copy(&mut tar_stream, &mut io::sink()).map_err(corrupt_or_io)?;
-        let count = tar_stream.count;
-        Ok::<_, ScanError>((count, tar_stream.finish().0))
+        Ok::<_, ScanError>(tar_stream.count)
     });
-    let (uncompressed, diff_id) = walked?;
-    let raw = raw.map_err(corrupt_or_io)?;
-    scan.uncompressed_bytes = uncompressed;
+    scan.uncompressed_bytes = walked?;
+    let raw = inflated.source.map_err(corrupt_or_io)?;
     scan.compressed_bytes = raw.count;
     scan.digest = raw.finish().0;
-    scan.diff_id = if plain { scan.digest.clone() } else { diff_id };
+    scan.diff_id = if plain {
+        scan.digest.clone()
+    } else {
+        inflated.hash.unwrap_or_default()
+    };
     Ok(scan)
 }
 

@@ -3,6 +3,7 @@
 pub mod budget;
 pub mod capture;
 pub mod decompress;
+mod hasher;
 pub mod layer;
 pub mod limits;
 pub mod path;

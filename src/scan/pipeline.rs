@@ -9,7 +9,9 @@
 //! go back to the producer to be refilled rather than freed.
 
 use super::decompress::Decoder;
+use sha2::{Digest, Sha256};
 use std::io::{self, Read};
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
 /// Bytes per chunk: large enough that channel traffic is noise next to inflating it.
@@ -17,56 +19,103 @@ const CHUNK: usize = 256 * 1024;
 /// Chunks queued between the threads.
 const DEPTH: usize = 8;
 
+type Chunk = Arc<Vec<u8>>;
+
+/// What the producer side leaves when the walk is over.
+pub struct Inflated<R> {
+    /// The decoder's source, read to its end (so its digest covers the whole blob).
+    pub source: io::Result<R>,
+    /// `sha256:<hex>` of the inflated stream, when asked for and the stream was read whole.
+    pub hash: Option<String>,
+}
+
 /// Inflates `decoder` on a helper thread while `consume` reads the inflated stream on this
-/// one. Returns what `consume` returned, and the decoder's source once the compressed
-/// stream was read to its end (so its digest covers the whole blob).
+/// one; with `hash_output`, a third thread hashes the same chunks (no copy) for the
+/// diff_id, so neither the inflating nor the walking thread pays for it.
 pub fn inflate_beside<R, T>(
     decoder: Decoder<R>,
+    hash_output: bool,
     consume: impl FnOnce(&mut dyn Read) -> T,
-) -> (T, io::Result<R>)
+) -> (T, Inflated<R>)
 where
     R: Read + Send,
 {
     std::thread::scope(|s| {
-        let (tx, rx) = sync_channel::<io::Result<Vec<u8>>>(DEPTH);
+        let (tx, rx) = sync_channel::<io::Result<Chunk>>(DEPTH);
         let (free_tx, free_rx) = channel::<Vec<u8>>();
+        let mut hasher = None;
+        let mut hash_tx = None;
+        if hash_output {
+            let (htx, hrx) = sync_channel::<Chunk>(DEPTH);
+            let free = free_tx.clone();
+            let spawned = std::thread::Builder::new()
+                .name("microscope-diffid".into())
+                .spawn_scoped(s, move || hash_chunks(&hrx, &free));
+            match spawned {
+                Ok(h) => {
+                    hasher = Some(h);
+                    hash_tx = Some(htx);
+                }
+                Err(e) => return not_started(consume, e),
+            }
+        }
+        let recycle = free_tx.clone();
         let producer = std::thread::Builder::new()
             .name("microscope-inflate".into())
-            .spawn_scoped(s, move || produce(decoder, &tx, &free_rx));
+            .spawn_scoped(s, move || produce(decoder, &tx, hash_tx.as_ref(), &free_rx));
         let producer = match producer {
             Ok(p) => p,
-            Err(e) => {
-                let mut nothing = io::empty();
-                let out = consume(&mut nothing);
-                return (
-                    out,
-                    Err(io::Error::other(format!(
-                        "cannot start a decompression thread: {e}"
-                    ))),
-                );
-            }
+            Err(e) => return not_started(consume, e),
         };
         let mut reader = ChunkReader {
             rx,
-            free: free_tx,
-            chunk: Vec::new(),
+            free: recycle,
+            chunk: Arc::default(),
             pos: 0,
         };
         let out = consume(&mut reader);
         // Hanging up tells a producer the walk stopped early (an error, a cancel).
         drop(reader);
-        let raw = producer.join().unwrap_or_else(|_| {
+        let source = producer.join().unwrap_or_else(|_| {
             Err(io::Error::other(
                 "the decompression thread stopped unexpectedly",
             ))
         });
-        (out, raw)
+        // A thread that hashes a byte slice does not panic; if it vanished anyway, no
+        // hash is an error for the caller (a diff_id that matches nothing).
+        let hash = hasher.and_then(|h| h.join().ok());
+        (out, Inflated { source, hash })
     })
+}
+
+fn not_started<R, T>(consume: impl FnOnce(&mut dyn Read) -> T, e: io::Error) -> (T, Inflated<R>) {
+    let out = consume(&mut io::empty());
+    let source = Err(io::Error::other(format!(
+        "cannot start a decompression thread: {e}"
+    )));
+    (out, Inflated { source, hash: None })
+}
+
+fn hash_chunks(rx: &Receiver<Chunk>, free: &Sender<Vec<u8>>) -> String {
+    let mut h = Sha256::new();
+    for chunk in rx {
+        h.update(&chunk[..]);
+        give_back(chunk, free);
+    }
+    format!("sha256:{}", hex::encode(h.finalize()))
+}
+
+/// The last of the two readers of a chunk returns it to the producer's pool.
+fn give_back(chunk: Chunk, free: &Sender<Vec<u8>>) {
+    if let Ok(v) = Arc::try_unwrap(chunk) {
+        let _ = free.send(v);
+    }
 }
 
 fn produce<R: Read>(
     mut decoder: Decoder<R>,
-    tx: &SyncSender<io::Result<Vec<u8>>>,
+    tx: &SyncSender<io::Result<Chunk>>,
+    hash_tx: Option<&SyncSender<Chunk>>,
     free: &Receiver<Vec<u8>>,
 ) -> io::Result<R> {
     let hung_up = || io::Error::other("the layer walk stopped before the end of the stream");
@@ -85,7 +134,11 @@ fn produce<R: Read>(
             break;
         }
         buf.truncate(n);
-        tx.send(Ok(buf)).map_err(|_| hung_up())?;
+        let chunk = Arc::new(buf);
+        if let Some(h) = hash_tx {
+            h.send(chunk.clone()).map_err(|_| hung_up())?;
+        }
+        tx.send(Ok(chunk)).map_err(|_| hung_up())?;
     }
     decoder.finish()
 }
@@ -107,9 +160,9 @@ fn fill(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
 
 /// The walker's end: a `Read` over the chunks, returning each drained chunk for reuse.
 struct ChunkReader {
-    rx: Receiver<io::Result<Vec<u8>>>,
+    rx: Receiver<io::Result<Chunk>>,
     free: Sender<Vec<u8>>,
-    chunk: Vec<u8>,
+    chunk: Chunk,
     pos: usize,
 }
 
@@ -120,9 +173,7 @@ impl Read for ChunkReader {
                 Ok(Ok(next)) => {
                     let done = std::mem::replace(&mut self.chunk, next);
                     self.pos = 0;
-                    if done.capacity() > 0 {
-                        let _ = self.free.send(done);
-                    }
+                    give_back(done, &self.free);
                 }
                 Ok(Err(e)) => return Err(e),
                 // The producer finished: end of the inflated stream.
@@ -148,17 +199,22 @@ mod tests {
     }
 
     #[test]
-    fn passes_every_byte_and_gives_back_the_source() {
+    fn passes_every_byte_hashes_them_and_gives_back_the_source() {
         let data: Vec<u8> = (0..3 * CHUNK + 17).map(|i| (i * 7 % 251) as u8).collect();
         let mut blob = gzip(&data);
         blob.extend_from_slice(b"trailing");
         let (dec, _) = Decoder::new(&blob[..]).unwrap();
-        let (out, rest) = inflate_beside(dec, |r| {
+        let (out, rest) = inflate_beside(dec, true, |r| {
             let mut v = Vec::new();
             r.read_to_end(&mut v).map(|_| v)
         });
         assert_eq!(out.unwrap(), data);
-        assert!(rest.unwrap().is_empty(), "the source is read to its end");
+        assert!(
+            rest.source.unwrap().is_empty(),
+            "the source is read to its end"
+        );
+        let expected = format!("sha256:{}", hex::encode(Sha256::digest(&data)));
+        assert_eq!(rest.hash, Some(expected));
     }
 
     #[test]
@@ -168,20 +224,24 @@ mod tests {
         blob[mid] ^= 0xff;
         blob[mid + 1] ^= 0xff;
         let (dec, _) = Decoder::new(&blob[..]).unwrap();
-        let (out, rest) = inflate_beside(dec, |r| io::copy(r, &mut io::sink()));
+        let (out, rest) = inflate_beside(dec, true, |r| io::copy(r, &mut io::sink()));
         assert!(out.is_err());
-        assert!(rest.is_err());
+        assert!(rest.source.is_err());
     }
 
     #[test]
     fn a_walk_that_stops_early_stops_the_producer() {
         let blob = gzip(&vec![0u8; 64 * CHUNK]);
         let (dec, _) = Decoder::new(&blob[..]).unwrap();
-        let (out, rest) = inflate_beside(dec, |r| {
+        let (out, rest) = inflate_beside(dec, false, |r| {
             let mut first = [0u8; 10];
             r.read_exact(&mut first)
         });
         assert!(out.is_ok());
-        assert!(rest.is_err(), "the producer hears the walker hang up");
+        assert!(
+            rest.source.is_err(),
+            "the producer hears the walker hang up"
+        );
+        assert!(rest.hash.is_none());
     }
 }
