@@ -65,7 +65,13 @@ pub fn load_image(source: &dyn ImageSource, opts: &LoadOptions<'_>) -> Result<Im
         if i == LAYER_BY_CONTENT {
             return scan_by_content(meta, reader, &by_content, opts, &store);
         }
-        let desc = &meta.layers[i];
+        // A source hands back indices from `wanted`; one that does not is a bug in it, and
+        // an error names the layer rather than panicking the loader.
+        let desc = meta.layers.get(i).ok_or_else(|| {
+            crate::source::SourceError::MissingBlob(format!(
+                "layer {i} (the source streamed a layer the image does not list)"
+            ))
+        })?;
         let progress = |read: u64| {
             if let Some(p) = opts.progress {
                 p(Progress::Bytes {

@@ -136,7 +136,7 @@ pub fn scan_export<R: std::io::Read + Send>(
 ) -> Result<(), crate::Error> {
     let mut by_diff_id: HashMap<&str, Vec<usize>> = HashMap::new();
     for &i in wanted {
-        if let Some(d) = meta.layers[i].diff_id.as_deref() {
+        if let Some(d) = meta.layers.get(i).and_then(|l| l.diff_id.as_deref()) {
             by_diff_id.entry(d).or_default().push(i);
         }
     }
