@@ -14,9 +14,9 @@ use std::thread::JoinHandle;
 /// Bytes hashed inline before the work moves to a thread.
 const OFFLOAD_AFTER: u64 = 8 << 20;
 /// Bytes per chunk handed over.
-const CHUNK: usize = 1 << 20;
+const CHUNK: usize = 256 * 1024;
 /// Chunks queued for the hashing thread: bounds the memory a slow hasher can hold.
-const DEPTH: usize = 4;
+const DEPTH: usize = 2;
 
 pub struct StreamHasher {
     state: State,
