@@ -60,6 +60,9 @@ pub fn load_image(source: &dyn ImageSource, opts: &LoadOptions<'_>) -> Result<Im
             None => wanted.push(i),
         }
     }
+    // Biggest first: with a few workers, the longest layer then overlaps the rest instead
+    // of starting last (sources that stream in their own order ignore this).
+    wanted.sort_by_key(|&i| std::cmp::Reverse(meta.layers[i].size.unwrap_or(0)));
     let by_content = Mutex::new(wanted.clone());
     source.for_each_layer(&wanted, &|i, reader| {
         if i == LAYER_BY_CONTENT {
