@@ -46,11 +46,13 @@ impl Default for StreamHasher {
 
 impl StreamHasher {
     pub fn update(&mut self, bytes: &[u8]) {
+        let before = self.seen;
         self.seen += bytes.len() as u64;
         match &mut self.state {
             State::Inline(h) => {
                 h.update(bytes);
-                if self.seen >= OFFLOAD_AFTER {
+                // Once, on crossing: if no thread could be had then, hashing stays inline.
+                if before < OFFLOAD_AFTER && self.seen >= OFFLOAD_AFTER {
                     self.offload();
                 }
             }
