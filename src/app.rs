@@ -8,9 +8,8 @@ use anyhow::{Context, Result, bail};
 use microscope::analysis;
 use microscope::cache::{self, Cache};
 use microscope::image::Platform;
-use microscope::jobs::ScanCache;
 use microscope::jobs::progress::CliBars;
-use microscope::jobs::{LoadOptions, load_image};
+use microscope::jobs::{Opened, ScanCache};
 use microscope::reference::ImageRef;
 use microscope::report::{Report, ci::Facts, markdown, text};
 use microscope::source::{self, Credentials, ImageSource, LiveSource, SourceOptions};
@@ -32,10 +31,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 return open_compare_app(fat, micro, None);
             }
             let src = microscope::demo::source(args.image.as_deref().unwrap_or("fat"))?;
+            let opened = Opened::uncached(src);
             if watching {
-                return open_app(src);
+                return open_app(opened);
             }
-            let report = analyse(&*src, &args.rewrite, None)?;
+            let report = analyse(&opened, &args.rewrite)?;
             if args.rewrite.rewrite {
                 return emit_rewrite(&report, &args.output);
             }
@@ -65,8 +65,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let plan = gate::plan(&a.ci, &a.output, &opts, true)?;
             if plan.is_none() && !a.rewrite.rewrite && interactive(&a.output) {
                 let reference = ImageRef::parse(&image)?;
-                let src = source::open(&reference, &opts).with_context(|| reference.to_string())?;
-                return open_app(src);
+                let opened = Opened::open(&reference, &opts, &mut |note| {
+                    eprintln!("microscope: {note}")
+                })
+                .with_context(|| reference.to_string())?;
+                return open_app(opened);
             }
             let report = analyse_ref_with(&image, &opts, &a.rewrite)?;
             if a.rewrite.rewrite {
@@ -89,13 +92,13 @@ fn interactive(out: &OutputArgs) -> bool {
 }
 
 #[cfg(feature = "tui")]
-fn open_app(src: Box<dyn ImageSource>) -> Result<ExitCode> {
-    microscope::tui::run(src)?;
+fn open_app(opened: Opened) -> Result<ExitCode> {
+    microscope::tui::run(opened)?;
     Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(not(feature = "tui"))]
-fn open_app(_src: Box<dyn ImageSource>) -> Result<ExitCode> {
+fn open_app(_opened: Opened) -> Result<ExitCode> {
     bail!("this build has no interactive app (built without the `tui` feature); use --json")
 }
 
@@ -106,12 +109,11 @@ pub fn analyse_ref(image: &str, opts: &SourceOptions) -> Result<Report> {
 
 fn analyse_ref_with(image: &str, opts: &SourceOptions, rw: &RewriteArgs) -> Result<Report> {
     let reference = ImageRef::parse(image)?;
-    let src = source::open_reporting(&reference, opts, &mut |note| {
+    let opened = Opened::open(&reference, opts, &mut |note| {
         eprintln!("microscope: {note}")
     })
     .with_context(|| reference.to_string())?;
-    let cache = opts.cache.as_deref().filter(|_| reference.is_live());
-    analyse(&*src, rw, cache).with_context(|| reference.to_string())
+    analyse(&opened, rw).with_context(|| reference.to_string())
 }
 
 /// Source options from the command line: credentials, insecure registries, the cache.
@@ -185,19 +187,17 @@ fn cache_prune(all: bool, size: &str) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn analyse(src: &dyn ImageSource, rw: &RewriteArgs, cache: Option<&Cache>) -> Result<Report> {
-    let bars = CliBars::for_stderr(src.meta());
+fn analyse(opened: &Opened, rw: &RewriteArgs) -> Result<Report> {
+    let bars = CliBars::for_stderr(opened.source.meta());
     let progress = |p| {
         if let Some(b) = &bars {
             b.update(p)
         }
     };
-    let opts = LoadOptions {
-        progress: bars.is_some().then_some(&progress as &(dyn Fn(_) + Sync)),
-        cache: cache.map(|c| c as &dyn ScanCache),
-        ..Default::default()
-    };
-    let loaded = load_image(src, &opts);
+    let loaded = opened.load(
+        bars.is_some().then_some(&progress as &(dyn Fn(_) + Sync)),
+        None,
+    );
     if let Some(b) = &bars {
         b.clear();
     }

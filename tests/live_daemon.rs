@@ -163,6 +163,24 @@ fn missing_image_and_missing_engine_are_one_clear_line() {
 }
 
 #[test]
+fn an_unknown_platform_is_one_clear_line() {
+    let (Some(host), Some(corpus)) = (docker_host(), corpus()) else {
+        return;
+    };
+    load_into(&host, &corpus);
+    let t = Isolated::new();
+    let line = t
+        .run(&["docker-daemon:alpine:3.20", "--platform", "linux/s390x"])
+        .env("DOCKER_HOST", &host)
+        .fails();
+    assert!(line.contains("no image for platform linux/s390x"), "{line}");
+    assert!(
+        line.contains("(the image in the Docker engine at"),
+        "{line}"
+    );
+}
+
+#[test]
 fn the_docker_context_is_honoured() {
     let (Some(host), Some(corpus)) = (docker_host(), corpus()) else {
         return;

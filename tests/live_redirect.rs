@@ -1,6 +1,6 @@
 //! What a registry client must get right that the real registry here never exercises:
-//! a blob redirected to another host (a CDN) gets no Authorization header, and a 429 is
-//! reported as a rate limit with when to retry. Two tiny HTTP servers on loopback play the
+//! a blob redirected to another host (a CDN) gets no Authorization header, a 429 is
+//! reported as a rate limit with when to retry, and a 403 as denied access. Two tiny HTTP servers on loopback play the
 //! registry and the CDN; the image they serve is built in memory.
 
 mod live_support;
@@ -210,4 +210,30 @@ fn a_rate_limit_says_when_to_retry() {
     assert!(line.contains("rate limiting"), "{line}");
     assert!(line.contains("limit 100 per 6 h"), "{line}");
     assert!(line.contains("retry in 2 min"), "{line}");
+}
+
+#[test]
+fn a_forbidden_repository_is_one_clear_line() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    serve(listener, Log::default(), |path, _| {
+        if path == "/v2/" {
+            return reply(200, &[("Content-Type", "application/json")], b"{}");
+        }
+        reply(
+            403,
+            &[("Content-Type", "application/json")],
+            br#"{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}"#,
+        )
+    });
+    let t = Isolated::new();
+    let line = t.run(&[&format!("docker://{addr}/secret/app:1")]).fails();
+    assert!(
+        line.contains(&format!("registry {addr} denied access (403 forbidden)")),
+        "{line}"
+    );
+    assert!(
+        line.contains("requested access to the resource is denied"),
+        "{line}"
+    );
 }

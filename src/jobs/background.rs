@@ -3,11 +3,11 @@
 //! The loader itself stays synchronous (`load_image` runs layers on its own worker threads);
 //! this only moves it off the UI thread and turns its callbacks into a channel.
 
-use super::load::{LoadOptions, Progress, ScanCache, load_image};
+use super::load::Progress;
+use super::open::Opened;
 use crate::analysis::{self, Analysis};
 use crate::image::Image;
 use crate::report::Report;
-use crate::source::ImageSource;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
@@ -58,18 +58,15 @@ impl Drop for LoadHandle {
     }
 }
 
-/// Starts loading `source` on its own thread. The receiver yields progress as layers scan,
-/// then `Done` or `Failed`; a cancelled load ends silently.
-pub fn spawn_load(
-    source: Box<dyn ImageSource>,
-    cache: Option<Box<dyn ScanCache + Send>>,
-) -> LoadHandle {
+/// Starts loading on its own thread, through the opened image's cache. The receiver yields
+/// progress as layers scan, then `Done` or `Failed`; a cancelled load ends silently.
+pub fn spawn_load(opened: Opened) -> LoadHandle {
     let (tx, events) = unbounded_channel();
     let cancel = Arc::new(AtomicBool::new(false));
     let flag = cancel.clone();
     let spawned = std::thread::Builder::new()
         .name("microscope-load".into())
-        .spawn(move || run(&*source, cache.as_deref(), &flag, &tx));
+        .spawn(move || run(&opened, &flag, &tx));
     if let Err(e) = spawned {
         // No thread, no load: say so through the channel the UI already watches.
         let (tx, rx) = unbounded_channel();
@@ -79,22 +76,12 @@ pub fn spawn_load(
     LoadHandle { events, cancel }
 }
 
-fn run(
-    source: &dyn ImageSource,
-    cache: Option<&(dyn ScanCache + Send)>,
-    cancel: &AtomicBool,
-    tx: &UnboundedSender<LoadEvent>,
-) {
+fn run(opened: &Opened, cancel: &AtomicBool, tx: &UnboundedSender<LoadEvent>) {
     let progress = |p: Progress| {
         // A closed channel means the UI is gone; the cancel flag stops the scan.
         let _ = tx.send(LoadEvent::Progress(p));
     };
-    let opts = LoadOptions {
-        progress: Some(&progress),
-        cancel: Some(cancel),
-        cache: cache.map(|c| c as &dyn ScanCache),
-    };
-    let event = match load_image(source, &opts) {
+    let event = match opened.load(Some(&progress), Some(cancel)) {
         Ok(image) if !cancel.load(Ordering::Relaxed) => {
             LoadEvent::Done(Box::new(Analysed::new(image)))
         }

@@ -60,12 +60,21 @@ pub fn load_image(source: &dyn ImageSource, opts: &LoadOptions<'_>) -> Result<Im
             None => wanted.push(i),
         }
     }
+    // Biggest first: with a few workers, the longest layer then overlaps the rest instead
+    // of starting last (sources that stream in their own order ignore this).
+    wanted.sort_by_key(|&i| std::cmp::Reverse(meta.layers[i].size.unwrap_or(0)));
     let by_content = Mutex::new(wanted.clone());
     source.for_each_layer(&wanted, &|i, reader| {
         if i == LAYER_BY_CONTENT {
             return scan_by_content(meta, reader, &by_content, opts, &store);
         }
-        let desc = &meta.layers[i];
+        // A source hands back indices from `wanted`; one that does not is a bug in it, and
+        // an error names the layer rather than panicking the loader.
+        let desc = meta.layers.get(i).ok_or_else(|| {
+            crate::source::SourceError::MissingBlob(format!(
+                "layer {i} (the source streamed a layer the image does not list)"
+            ))
+        })?;
         let progress = |read: u64| {
             if let Some(p) = opts.progress {
                 p(Progress::Bytes {

@@ -3,6 +3,8 @@
 pub mod background;
 pub mod compare;
 pub mod load;
+pub mod open;
 pub mod progress;
 
 pub use load::{LoadOptions, Progress, ScanCache, load_image};
+pub use open::Opened;

@@ -2,7 +2,7 @@
 //! plain tars as gzip), with digests computed on the fly over both the stored and the
 //! uncompressed stream.
 
-use sha2::{Digest, Sha256};
+use super::hasher::StreamHasher;
 use std::io::{self, BufRead, BufReader, Read};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,7 +68,7 @@ fn looks_like_tar(head: &[u8]) -> bool {
 /// Counts and sha256-hashes what passes through, and reports progress.
 pub struct HashReader<'p, R> {
     inner: R,
-    hasher: Option<Sha256>,
+    hasher: Option<StreamHasher>,
     pub count: u64,
     progress: Option<&'p (dyn Fn(u64) + Sync)>,
     reported: u64,
@@ -78,7 +78,7 @@ impl<'p, R: Read> HashReader<'p, R> {
     pub fn new(inner: R, hash: bool, progress: Option<&'p (dyn Fn(u64) + Sync)>) -> Self {
         HashReader {
             inner,
-            hasher: hash.then(Sha256::new),
+            hasher: hash.then(StreamHasher::default),
             count: 0,
             progress,
             reported: 0,
@@ -89,7 +89,7 @@ impl<'p, R: Read> HashReader<'p, R> {
     /// reader it wrapped.
     pub fn finish(self) -> (String, R) {
         let digest = match self.hasher {
-            Some(h) => format!("sha256:{}", hex::encode(h.finalize())),
+            Some(h) => h.finish(),
             None => String::new(),
         };
         (digest, self.inner)

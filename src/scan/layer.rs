@@ -38,32 +38,39 @@ pub struct ScanContext<'a> {
 
 const MAX_WARNINGS: usize = 50;
 
-/// Scans one layer blob as stored (gzip, zstd or plain tar).
-pub fn scan_layer(blob: impl Read, ctx: &ScanContext<'_>) -> Result<LayerScan, ScanError> {
+/// Scans one layer blob as stored (gzip, zstd or plain tar). Reading and inflating run on
+/// a helper thread beside the walk (see [`super::pipeline`]).
+pub fn scan_layer(blob: impl Read + Send, ctx: &ScanContext<'_>) -> Result<LayerScan, ScanError> {
     let raw = HashReader::new(blob, true, ctx.progress);
     let (decoder, kind) = Decoder::new(raw)?;
     let Some(kind) = kind else {
         return Err(ScanError::UnknownCompression(peek_hex(decoder)));
     };
     let plain = kind == super::decompress::Compression::Plain;
-    // For a plain tar the blob digest is the diff_id: hash once.
-    let mut tar_stream = HashReader::new(decoder, !plain, None);
     let mut scan = LayerScan {
         compression: kind.name().into(),
         ..Default::default()
     };
-    walk(&mut tar_stream, &mut scan, ctx).map_err(|e| match e {
-        ScanError::Io(io) => corrupt_or_io(io),
-        other => other,
-    })?;
-    // Trailing zero blocks and padding are part of the diff_id.
-    io::copy(&mut tar_stream, &mut io::sink()).map_err(corrupt_or_io)?;
-    scan.uncompressed_bytes = tar_stream.count;
-    let (diff_id, decoder) = tar_stream.finish();
-    let raw = decoder.finish().map_err(corrupt_or_io)?;
+    // For a plain tar the blob digest is the diff_id: hash once.
+    let (walked, inflated) = super::pipeline::inflate_beside(decoder, !plain, |stream| {
+        let mut tar_stream = HashReader::new(stream, false, None);
+        walk(&mut tar_stream, &mut scan, ctx).map_err(|e| match e {
+            ScanError::Io(io) => corrupt_or_io(io),
+            other => other,
+        })?;
+        // Trailing zero blocks and padding are part of the diff_id.
+        io::copy(&mut tar_stream, &mut io::sink()).map_err(corrupt_or_io)?;
+        Ok::<_, ScanError>(tar_stream.count)
+    });
+    scan.uncompressed_bytes = walked?;
+    let raw = inflated.source.map_err(corrupt_or_io)?;
     scan.compressed_bytes = raw.count;
     scan.digest = raw.finish().0;
-    scan.diff_id = if plain { scan.digest.clone() } else { diff_id };
+    scan.diff_id = if plain {
+        scan.digest.clone()
+    } else {
+        inflated.hash.unwrap_or_default()
+    };
     Ok(scan)
 }
 

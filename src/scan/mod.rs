@@ -3,8 +3,10 @@
 pub mod budget;
 pub mod capture;
 pub mod decompress;
+mod hasher;
 pub mod layer;
 pub mod limits;
 pub mod path;
+pub mod pipeline;
 
 pub use layer::{ScanContext, ScanError, scan_layer};

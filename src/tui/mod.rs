@@ -18,8 +18,7 @@ pub mod tree;
 pub mod views;
 pub mod widgets;
 
-use crate::jobs::background::spawn_load;
-use crate::source::ImageSource;
+use crate::jobs::Opened;
 use action::{Action, Effect, update};
 use anyhow::{Context, Result};
 use crossterm::event::EventStream;
@@ -34,18 +33,19 @@ use tree::build::TreeJob;
 /// At most one render per frame.
 const FRAME: Duration = Duration::from_millis(16);
 
-/// Opens the app on `source` and returns when the user quits.
-pub fn run(source: Box<dyn ImageSource>) -> Result<()> {
+/// Opens the app on an opened image (loaded through its cache, as the command line would)
+/// and returns when the user quits.
+pub fn run(opened: Opened) -> Result<()> {
     let config = config::load()?;
     let keymap = config.keymap().context("config [keys]")?;
-    let mut state = State::new(source.meta().clone(), keymap);
+    let mut state = State::new(opened.source.meta().clone(), keymap);
     config.apply(&mut state);
     let theme = Theme::from_env();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()?;
     let mut term = terminal::enter()?;
-    let result = rt.block_on(event_loop(&mut term, &mut state, &theme, source));
+    let result = rt.block_on(event_loop(&mut term, &mut state, &theme, opened));
     terminal::restore();
     // The loader may still be unwinding a layer; it sees the cancel flag and stops. Don't
     // wait for it: the process exits right after.
@@ -57,7 +57,7 @@ async fn event_loop(
     term: &mut terminal::Term,
     state: &mut State,
     theme: &Theme,
-    source: Box<dyn ImageSource>,
+    opened: Opened,
 ) -> Result<()> {
     let size = term.size()?;
     state.screen = Rect::new(0, 0, size.width, size.height);
@@ -67,7 +67,7 @@ async fn event_loop(
     let mut timings = Timings::from_env();
     timings.mark("first_frame");
     let mut loaded_shown = false;
-    let mut load = spawn_load(source, None);
+    let mut load = opened.spawn();
     let (trees, mut built) = tree_worker::<()>();
     let mut events = EventStream::new();
     let mut dirty = false;

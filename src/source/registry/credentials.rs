@@ -101,6 +101,7 @@ pub fn lookup(registry: &str) -> Result<Option<Found>, String> {
     };
     let config: DockerConfig = serde_json::from_slice(&raw)
         .map_err(|e| format!("{} cannot be parsed: {e}", path.display()))?;
+    // Never empty (both branches of `keys_for` list several), so `keys[0]` is there.
     let keys = keys_for(registry);
     if let Some(helper) = keys.iter().find_map(|k| config.cred_helpers.get(k)) {
         return run_helper(helper, &keys[0]);

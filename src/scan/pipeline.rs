@@ -1,0 +1,246 @@
+//! Decompression beside the tar walk: one layer's work split over two threads.
+//!
+//! A big layer is the critical path of a cold load: reading, hashing the compressed bytes
+//! and inflating take about as long as hashing the tar stream and walking it. On one
+//! thread they add up; here the producer (read, blob digest, inflate) runs on its own
+//! scoped thread and hands inflated bytes to the walker in chunks over a bounded channel,
+//! so the two halves overlap and a layer costs the longer half, not the sum. Memory stays
+//! bounded: at most [`DEPTH`] chunks of [`CHUNK`] bytes are in flight, and drained chunks
+//! go back to the producer to be refilled rather than freed.
+
+use super::decompress::Decoder;
+use sha2::{Digest, Sha256};
+use std::io::{self, Read};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
+
+/// Bytes per chunk: large enough that channel traffic is noise next to inflating it.
+const CHUNK: usize = 256 * 1024;
+/// Chunks queued between the threads.
+const DEPTH: usize = 2;
+
+type Chunk = Arc<Vec<u8>>;
+
+/// What the producer side leaves when the walk is over.
+pub struct Inflated<R> {
+    /// The decoder's source, read to its end (so its digest covers the whole blob).
+    pub source: io::Result<R>,
+    /// `sha256:<hex>` of the inflated stream, when asked for and the stream was read whole.
+    pub hash: Option<String>,
+}
+
+/// Inflates `decoder` on a helper thread while `consume` reads the inflated stream on this
+/// one; with `hash_output`, a third thread hashes the same chunks (no copy) for the
+/// diff_id, so neither the inflating nor the walking thread pays for it.
+pub fn inflate_beside<R, T>(
+    decoder: Decoder<R>,
+    hash_output: bool,
+    consume: impl FnOnce(&mut dyn Read) -> T,
+) -> (T, Inflated<R>)
+where
+    R: Read + Send,
+{
+    std::thread::scope(|s| {
+        let (tx, rx) = sync_channel::<io::Result<Chunk>>(DEPTH);
+        let (free_tx, free_rx) = channel::<Vec<u8>>();
+        let mut hasher = None;
+        let mut hash_tx = None;
+        if hash_output {
+            let (htx, hrx) = sync_channel::<Chunk>(DEPTH);
+            let free = free_tx.clone();
+            let spawned = std::thread::Builder::new()
+                .name("microscope-diffid".into())
+                .spawn_scoped(s, move || hash_chunks(&hrx, &free));
+            match spawned {
+                Ok(h) => {
+                    hasher = Some(h);
+                    hash_tx = Some(htx);
+                }
+                Err(e) => return not_started(consume, e),
+            }
+        }
+        let recycle = free_tx.clone();
+        let producer = std::thread::Builder::new()
+            .name("microscope-inflate".into())
+            .spawn_scoped(s, move || produce(decoder, &tx, hash_tx.as_ref(), &free_rx));
+        let producer = match producer {
+            Ok(p) => p,
+            Err(e) => return not_started(consume, e),
+        };
+        let mut reader = ChunkReader {
+            rx,
+            free: recycle,
+            chunk: Arc::default(),
+            pos: 0,
+        };
+        let out = consume(&mut reader);
+        // Hanging up tells a producer the walk stopped early (an error, a cancel).
+        drop(reader);
+        let source = producer.join().unwrap_or_else(|_| {
+            Err(io::Error::other(
+                "the decompression thread stopped unexpectedly",
+            ))
+        });
+        // A thread that hashes a byte slice does not panic; if it vanished anyway, no
+        // hash is an error for the caller (a diff_id that matches nothing).
+        let hash = hasher.and_then(|h| h.join().ok());
+        (out, Inflated { source, hash })
+    })
+}
+
+fn not_started<R, T>(consume: impl FnOnce(&mut dyn Read) -> T, e: io::Error) -> (T, Inflated<R>) {
+    let out = consume(&mut io::empty());
+    let source = Err(io::Error::other(format!(
+        "cannot start a decompression thread: {e}"
+    )));
+    (out, Inflated { source, hash: None })
+}
+
+fn hash_chunks(rx: &Receiver<Chunk>, free: &Sender<Vec<u8>>) -> String {
+    let mut h = Sha256::new();
+    for chunk in rx {
+        h.update(&chunk[..]);
+        give_back(chunk, free);
+    }
+    format!("sha256:{}", hex::encode(h.finalize()))
+}
+
+/// The last of the two readers of a chunk returns it to the producer's pool.
+fn give_back(chunk: Chunk, free: &Sender<Vec<u8>>) {
+    if let Ok(v) = Arc::try_unwrap(chunk) {
+        let _ = free.send(v);
+    }
+}
+
+fn produce<R: Read>(
+    mut decoder: Decoder<R>,
+    tx: &SyncSender<io::Result<Chunk>>,
+    hash_tx: Option<&SyncSender<Chunk>>,
+    free: &Receiver<Vec<u8>>,
+) -> io::Result<R> {
+    let hung_up = || io::Error::other("the layer walk stopped before the end of the stream");
+    loop {
+        let mut buf = free.try_recv().unwrap_or_default();
+        buf.resize(CHUNK, 0);
+        let n = match fill(&mut decoder, &mut buf) {
+            Ok(n) => n,
+            Err(e) => {
+                // The walker reports it (against the layer); this side keeps the original.
+                let _ = tx.send(Err(io::Error::new(e.kind(), e.to_string())));
+                return Err(e);
+            }
+        };
+        if n == 0 {
+            break;
+        }
+        buf.truncate(n);
+        let chunk = Arc::new(buf);
+        if let Some(h) = hash_tx {
+            h.send(chunk.clone()).map_err(|_| hung_up())?;
+        }
+        tx.send(Ok(chunk)).map_err(|_| hung_up())?;
+    }
+    decoder.finish()
+}
+
+/// Reads until `buf` is full or the stream ends: decoders return short reads, and a few
+/// large chunks cost less to pass than many small ones.
+fn fill(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match r.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// The walker's end: a `Read` over the chunks, returning each drained chunk for reuse.
+struct ChunkReader {
+    rx: Receiver<io::Result<Chunk>>,
+    free: Sender<Vec<u8>>,
+    chunk: Chunk,
+    pos: usize,
+}
+
+impl Read for ChunkReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        while self.pos == self.chunk.len() {
+            match self.rx.recv() {
+                Ok(Ok(next)) => {
+                    let done = std::mem::replace(&mut self.chunk, next);
+                    self.pos = 0;
+                    give_back(done, &self.free);
+                }
+                Ok(Err(e)) => return Err(e),
+                // The producer finished: end of the inflated stream.
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = out.len().min(self.chunk.len() - self.pos);
+        out[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(data).unwrap();
+        gz.finish().unwrap()
+    }
+
+    #[test]
+    fn passes_every_byte_hashes_them_and_gives_back_the_source() {
+        let data: Vec<u8> = (0..3 * CHUNK + 17).map(|i| (i * 7 % 251) as u8).collect();
+        let blob = gzip(&data);
+        let (dec, _) = Decoder::new(&blob[..]).unwrap();
+        let (out, rest) = inflate_beside(dec, true, |r| {
+            let mut v = Vec::new();
+            r.read_to_end(&mut v).map(|_| v)
+        });
+        assert_eq!(out.unwrap(), data);
+        assert!(
+            rest.source.unwrap().is_empty(),
+            "the source is read to its end"
+        );
+        let expected = format!("sha256:{}", hex::encode(Sha256::digest(&data)));
+        assert_eq!(rest.hash, Some(expected));
+    }
+
+    #[test]
+    fn a_corrupt_stream_is_an_error_on_both_sides() {
+        let mut blob = gzip(&vec![b'x'; 4 * CHUNK]);
+        let mid = blob.len() / 2;
+        blob[mid] ^= 0xff;
+        blob[mid + 1] ^= 0xff;
+        let (dec, _) = Decoder::new(&blob[..]).unwrap();
+        let (out, rest) = inflate_beside(dec, true, |r| io::copy(r, &mut io::sink()));
+        assert!(out.is_err());
+        assert!(rest.source.is_err());
+    }
+
+    #[test]
+    fn a_walk_that_stops_early_stops_the_producer() {
+        let blob = gzip(&vec![0u8; 64 * CHUNK]);
+        let (dec, _) = Decoder::new(&blob[..]).unwrap();
+        let (out, rest) = inflate_beside(dec, false, |r| {
+            let mut first = [0u8; 10];
+            r.read_exact(&mut first)
+        });
+        assert!(out.is_ok());
+        assert!(
+            rest.source.is_err(),
+            "the producer hears the walker hang up"
+        );
+        assert!(rest.hash.is_none());
+    }
+}

@@ -1,0 +1,150 @@
+//! Images in a Docker or Podman engine, through the Engine API (bollard): inspect for the
+//! layers' diff_ids, config and platform; history for what made each layer; and the image
+//! export stream (`GET /images/NAME/get`), scanned as it arrives, never saved first.
+//!
+//! Docker is found as the docker CLI finds it: `DOCKER_HOST`, else the current context
+//! (`DOCKER_CONTEXT`, or `currentContext` in `~/.docker/config.json`, whose endpoint is in
+//! `~/.docker/contexts/meta/<sha256 of the name>/meta.json`), else `/var/run/docker.sock`.
+//! Podman: `CONTAINER_HOST`, `$XDG_RUNTIME_DIR/podman/podman.sock`, `/run/podman/podman.sock`.
+//!
+//! The export is one tar stream in the engine's order. Its layers are matched to the image
+//! by name where the name is a diff_id (Docker 25+ `blobs/sha256/<diff_id>`, Podman
+//! `<diff_id>.tar`) and otherwise by content (legacy `<v1 id>/layer.tar`, compressed blobs
+//! of the containerd store): the loader scans such a stream and places it by the diff_id
+//! it computes ([`super::LAYER_BY_CONTENT`]).
+
+mod connect;
+mod export;
+mod inspect;
+
+use connect::connect;
+pub use connect::{Endpoint, endpoint};
+pub use export::scan_export;
+
+use super::{ImageSource, LayerReader, LayerVisitor, LiveSource, SourceError, SourceOptions};
+use crate::image::ImageMeta;
+use bollard::Docker;
+use futures_util::TryStreamExt;
+use std::path::Path;
+use tokio_util::io::{StreamReader, SyncIoBridge};
+
+pub struct DaemonSource {
+    rt: tokio::runtime::Runtime,
+    docker: Docker,
+    name: String,
+    endpoint: Endpoint,
+    meta: ImageMeta,
+}
+
+impl DaemonSource {
+    /// Opens `name` in the engine of `kind`, or says clearly why not.
+    pub fn open(
+        name: &str,
+        kind: LiveSource,
+        opts: &SourceOptions,
+        display: &str,
+    ) -> Result<Self, SourceError> {
+        let endpoint = endpoint(kind)?;
+        let rt = runtime()?;
+        let docker = connect(&endpoint, &rt)?;
+        Self::inspect(rt, docker, endpoint, name, opts, display)
+    }
+
+    /// For a bare name: the engine's source when the engine answers and has the image;
+    /// Ok(None) when there is no engine or no such image there; Err for what the user
+    /// should hear about (a socket they may not open).
+    pub fn open_if_present(
+        name: &str,
+        kind: LiveSource,
+        opts: &SourceOptions,
+        display: &str,
+    ) -> Result<Option<Self>, SourceError> {
+        let Ok(endpoint) = endpoint(kind) else {
+            return Ok(None);
+        };
+        if let Some(path) = endpoint.host.strip_prefix("unix://")
+            && !Path::new(path).exists()
+        {
+            return Ok(None);
+        }
+        let rt = runtime()?;
+        let docker = match connect(&endpoint, &rt) {
+            Ok(d) => d,
+            Err(e @ SourceError::Permission(_)) => return Err(e),
+            Err(_) => return Ok(None),
+        };
+        match Self::inspect(rt, docker, endpoint, name, opts, display) {
+            Ok(s) => Ok(Some(s)),
+            Err(SourceError::ImageNotFound(_) | SourceError::Unreachable(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn label(&self) -> &str {
+        &self.endpoint.label
+    }
+
+    fn inspect(
+        rt: tokio::runtime::Runtime,
+        docker: Docker,
+        endpoint: Endpoint,
+        name: &str,
+        opts: &SourceOptions,
+        display: &str,
+    ) -> Result<Self, SourceError> {
+        let meta = inspect::image_meta(&rt, &docker, &endpoint, name, opts, display)?;
+        Ok(DaemonSource {
+            rt,
+            docker,
+            name: name.to_string(),
+            endpoint,
+            meta,
+        })
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, SourceError> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("microscope-engine")
+        .enable_all()
+        .build()?)
+}
+impl ImageSource for DaemonSource {
+    fn meta(&self) -> &ImageMeta {
+        &self.meta
+    }
+
+    /// The engine has no per-layer endpoint: a layer alone is not available.
+    fn open_layer(&self, index: usize) -> Result<LayerReader<'_>, SourceError> {
+        Err(SourceError::Unsupported(format!(
+            "layer {index}: an engine gives layers only as part of the image export"
+        )))
+    }
+
+    /// Walks the export stream once, handing each layer to `visit` as it arrives.
+    fn for_each_layer(
+        &self,
+        wanted: &[usize],
+        visit: &LayerVisitor<'_>,
+    ) -> Result<(), crate::Error> {
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let label = self.endpoint.label.clone();
+        let stream_err = move |e: std::io::Error| {
+            crate::Error::Source(SourceError::Remote(format!(
+                "the image export from {label} failed: {e}"
+            )))
+        };
+        let stream = self
+            .docker
+            .export_image(&self.name)
+            .map_err(std::io::Error::other);
+        let reader = SyncIoBridge::new_with_handle(
+            StreamReader::new(Box::pin(stream)),
+            self.rt.handle().clone(),
+        );
+        scan_export(reader, &self.meta, wanted, visit, &stream_err)
+    }
+}

@@ -1,0 +1,188 @@
+//! Registries over the distribution API, with no daemon: `docker://REGISTRY/NAME[:TAG|@DIGEST]`
+//! and bare names (Docker Hub defaults), through the oci-client crate.
+//!
+//! - HTTPS by default; plain HTTP only for loopback registries (127.0.0.0/8, ::1, localhost,
+//!   as Docker does) and hosts named with `--insecure-registry`.
+//! - Auth: anonymous token flow, or Basic credentials from `--username/--password-stdin` or
+//!   the docker CLI's config (see [`credentials`]), used for Basic auth or to get a token.
+//! - Manifest lists and OCI indexes: the platform is chosen by [`super::select`] (which,
+//!   unlike oci-client's resolvers, honours `variant` and skips attestations).
+//! - Manifests are checked against the digest they were asked by (oci-client checks the
+//!   `Docker-Content-Digest` header too), configs and layers against their descriptors; the
+//!   loader checks each layer's digest, size and diff_id again as it scans the stream.
+//! - Redirects (blobs on a CDN) are followed by reqwest, which drops `Authorization` when
+//!   the host, port or scheme changes.
+//! - Manifests and configs are cached by digest, so a warm run asks only for the tag.
+
+mod auth;
+pub mod credentials;
+mod errors;
+mod fetch;
+mod resolve;
+
+pub use auth::is_loopback;
+
+use super::config::{self, ParsedConfig};
+use super::{ImageSource, LayerReader, SourceError, SourceOptions};
+use crate::image::{ImageMeta, LayerDesc};
+use auth::auth_for;
+use errors::{Ctx, map_error, retry_hint};
+use oci_client::client::{ClientConfig, ClientProtocol};
+use oci_client::{Client, Reference, RegistryOperation};
+use resolve::fetch_image;
+use std::time::Duration;
+
+pub struct RegistrySource {
+    rt: tokio::runtime::Runtime,
+    client: Client,
+    reference: Reference,
+    meta: ImageMeta,
+    label: String,
+    plain_http: bool,
+}
+
+impl RegistrySource {
+    /// `name` as in `docker://NAME`: `[REGISTRY/]REPO[:TAG][@DIGEST]`, Docker Hub defaults.
+    pub fn open(name: &str, opts: &SourceOptions, display: &str) -> Result<Self, SourceError> {
+        let reference: Reference = name.parse().map_err(|e| {
+            SourceError::NotAnImage(format!("{name:?} is not a registry reference: {e}"))
+        })?;
+        let registry = reference.resolve_registry().to_string();
+        let plain_http = is_loopback(reference.registry())
+            || opts
+                .insecure_registries
+                .iter()
+                .any(|h| h == reference.registry() || h == &registry);
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = Client::new(ClientConfig {
+            protocol: if plain_http {
+                ClientProtocol::Http
+            } else {
+                ClientProtocol::Https
+            },
+            connect_timeout: Some(Duration::from_secs(15)),
+            read_timeout: Some(Duration::from_secs(120)),
+            platform_resolver: None,
+            user_agent: concat!("microscope/", env!("CARGO_PKG_VERSION")),
+            ..Default::default()
+        });
+        let (auth, had_credentials) = auth_for(reference.registry(), &registry, opts)?;
+        let ctx = Ctx {
+            registry: reference.registry(),
+            had_credentials,
+            plain_http,
+        };
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("microscope-registry")
+            .enable_all()
+            .build()?;
+        let cache = opts.cache.as_deref();
+        let mut token = None;
+        let fetched = rt.block_on(async {
+            token = client
+                .auth(&reference, &auth, RegistryOperation::Pull)
+                .await
+                .map_err(|e| map_error(e, &ctx))?;
+            fetch_image(&client, &reference, &auth, opts, cache, &ctx).await
+        });
+        let (manifest_digest, manifest, config_bytes) = match fetched {
+            Ok(f) => f,
+            Err(e) => {
+                return Err(match e {
+                    SourceError::RateLimited(msg) => SourceError::RateLimited(format!(
+                        "{msg}{}",
+                        rt.block_on(retry_hint(&reference, token.as_deref(), plain_http))
+                    )),
+                    e => e,
+                });
+            }
+        };
+        let config_digest = manifest.config().digest().to_string();
+        let ParsedConfig {
+            platform,
+            run,
+            history,
+            diff_ids,
+        } = config::parse(&config_bytes, &config_digest)?;
+        if let Some(w) = &opts.platform
+            && !w.accepts(&platform)
+        {
+            return Err(SourceError::NoPlatform {
+                wanted: w.to_string(),
+                available: platform.to_string(),
+            });
+        }
+        let mut warnings = Vec::new();
+        let n = manifest.layers().len();
+        if diff_ids.len() != n {
+            warnings.push(format!(
+                "config lists {} diff_ids for {n} layers; diff_ids not checked",
+                diff_ids.len()
+            ));
+        }
+        let layers = manifest
+            .layers()
+            .iter()
+            .enumerate()
+            .map(|(i, d)| LayerDesc {
+                digest: Some(d.digest().to_string()),
+                diff_id: (diff_ids.len() == n).then(|| diff_ids[i].clone()),
+                media_type: d.media_type().to_string(),
+                size: Some(d.size()),
+                locator: d.digest().to_string(),
+            })
+            .collect();
+        let meta = ImageMeta {
+            reference: display.to_string(),
+            source: "registry".into(),
+            platform,
+            manifest_digest: Some(manifest_digest),
+            config_digest: Some(config_digest),
+            run,
+            history,
+            layers,
+            warnings,
+        };
+        let label = format!(
+            "registry {}{}",
+            reference.registry(),
+            if plain_http { " (plain HTTP)" } else { "" }
+        );
+        Ok(RegistrySource {
+            rt,
+            client,
+            reference,
+            meta,
+            label,
+            plain_http,
+        })
+    }
+
+    /// Where the image came from, for the user: `registry HOST`.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            registry: self.reference.registry(),
+            had_credentials: true,
+            plain_http: self.plain_http,
+        }
+    }
+}
+
+impl ImageSource for RegistrySource {
+    fn meta(&self) -> &ImageMeta {
+        &self.meta
+    }
+    fn open_layer(&self, index: usize) -> Result<LayerReader<'_>, SourceError> {
+        let desc = self
+            .meta
+            .layers
+            .get(index)
+            .ok_or_else(|| SourceError::MissingBlob(format!("layer {index}")))?;
+        fetch::open_blob(&self.rt, &self.client, &self.reference, desc, &self.ctx())
+    }
+}

@@ -1,0 +1,165 @@
+//! From a reference to the image's manifest and config: through indexes (the platform
+//! chosen by [`super::super::select`]), each document checked against its digest and
+//! cached by it, so a warm run asks only for the tag.
+
+use super::super::config;
+use super::super::store::MAX_JSON;
+use super::super::{SourceError, SourceOptions, select};
+use super::errors::{Ctx, map_error};
+use crate::cache::Cache;
+use oci_client::manifest::OciDescriptor;
+use oci_client::secrets::RegistryAuth;
+use oci_client::{Client, Reference};
+use oci_spec::image::{Descriptor, ImageIndex, ImageManifest};
+
+pub(super) const ACCEPT: &[&str] = &[
+    "application/vnd.oci.image.index.v1+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.docker.distribution.manifest.v2+json",
+];
+
+/// An index may name another index; followed this deep, no further.
+const MAX_INDEX_DEPTH: usize = 4;
+
+/// Manifest (through any indexes), then config: each from the cache when asked by digest.
+pub(super) async fn fetch_image(
+    client: &Client,
+    reference: &Reference,
+    auth: &RegistryAuth,
+    opts: &SourceOptions,
+    cache: Option<&Cache>,
+    ctx: &Ctx<'_>,
+) -> Result<(String, ImageManifest, Vec<u8>), SourceError> {
+    let mut current = reference.clone();
+    for depth in 0..=MAX_INDEX_DEPTH {
+        let (bytes, digest) = match current.digest().and_then(|d| cache?.get_blob(d)) {
+            Some(bytes) => (bytes, current.digest().unwrap_or_default().to_string()),
+            None => {
+                let (bytes, digest) = client
+                    .pull_manifest_raw(&current, auth, ACCEPT)
+                    .await
+                    .map_err(|e| map_error(e, ctx))?;
+                if bytes.len() as u64 > MAX_JSON {
+                    return Err(SourceError::Corrupt(format!(
+                        "manifest {digest} is {} bytes, too large",
+                        bytes.len()
+                    )));
+                }
+                config::verify(&bytes, &digest, "manifest")?;
+                if let Some(c) = cache {
+                    c.put_blob(&digest, &bytes);
+                }
+                (bytes.to_vec(), digest)
+            }
+        };
+        match media_type_of(&bytes).as_str() {
+            t if t.contains("image.index") || t.contains("manifest.list") => {
+                if depth == MAX_INDEX_DEPTH {
+                    break;
+                }
+                let index = ImageIndex::from_reader(&bytes[..]).map_err(|e| {
+                    SourceError::Corrupt(format!("index {digest} cannot be parsed: {e}"))
+                })?;
+                let all: Vec<&Descriptor> = index.manifests().iter().collect();
+                let chosen = select::by_platform(&all, opts.platform.as_ref())?;
+                current = current.clone_with_digest(chosen.digest().to_string());
+            }
+            t if t.starts_with("application/vnd.docker.distribution.manifest.v1") => {
+                return Err(SourceError::Unsupported(
+                    "Docker schema 1 manifests are not supported (push the image again)".into(),
+                ));
+            }
+            _ => {
+                let manifest = ImageManifest::from_reader(&bytes[..]).map_err(|e| {
+                    SourceError::Corrupt(format!("manifest {digest} cannot be parsed: {e}"))
+                })?;
+                let config = fetch_config(client, &current, &manifest, cache, ctx).await?;
+                return Ok((digest, manifest, config));
+            }
+        }
+    }
+    Err(SourceError::Corrupt(format!(
+        "indexes nested more than {MAX_INDEX_DEPTH} deep (an index that names itself?)"
+    )))
+}
+
+async fn fetch_config(
+    client: &Client,
+    reference: &Reference,
+    manifest: &ImageManifest,
+    cache: Option<&Cache>,
+    ctx: &Ctx<'_>,
+) -> Result<Vec<u8>, SourceError> {
+    let desc = manifest.config();
+    let digest = desc.digest().to_string();
+    if let Some(bytes) = cache.and_then(|c| c.get_blob(&digest)) {
+        return Ok(bytes);
+    }
+    if desc.size() > MAX_JSON {
+        return Err(SourceError::Corrupt(format!(
+            "config {digest} is {} bytes, too large",
+            desc.size()
+        )));
+    }
+    let mut bytes = Vec::with_capacity(desc.size() as usize);
+    client
+        .pull_blob(reference, &oci_descriptor(desc), &mut bytes)
+        .await
+        .map_err(|e| map_error(e, ctx))?;
+    config::verify(&bytes, &digest, "config")?;
+    if let Some(c) = cache {
+        c.put_blob(&digest, &bytes);
+    }
+    Ok(bytes)
+}
+
+fn oci_descriptor(d: &Descriptor) -> OciDescriptor {
+    OciDescriptor {
+        media_type: d.media_type().to_string(),
+        digest: d.digest().to_string(),
+        size: d.size() as i64,
+        urls: d.urls().clone(),
+        ..Default::default()
+    }
+}
+
+/// `mediaType` of a manifest or index; an index without one is recognised by `manifests`.
+fn media_type_of(bytes: &[u8]) -> String {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Probe {
+        #[serde(default)]
+        media_type: Option<String>,
+        #[serde(default)]
+        manifests: Option<serde_json::Value>,
+        #[serde(default)]
+        schema_version: Option<u32>,
+    }
+    match serde_json::from_slice::<Probe>(bytes) {
+        Ok(Probe {
+            media_type: Some(t),
+            ..
+        }) => t,
+        Ok(Probe {
+            manifests: Some(_), ..
+        }) => "application/vnd.oci.image.index.v1+json".into(),
+        Ok(Probe {
+            schema_version: Some(1),
+            ..
+        }) => "application/vnd.docker.distribution.manifest.v1+json".into(),
+        _ => "application/vnd.oci.image.manifest.v1+json".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_types_are_sniffed() {
+        assert!(media_type_of(br#"{"manifests":[]}"#).contains("index"));
+        assert!(media_type_of(br#"{"schemaVersion":1}"#).contains("distribution.manifest.v1"));
+        assert!(media_type_of(br#"{"layers":[]}"#).contains("manifest.v1+json"));
+    }
+}
