@@ -335,3 +335,19 @@ fn every_export_layout_walks_like_the_archive() {
         }
     }
 }
+
+/// A name no registry accepts is one error line, without first asking the engine (whose
+/// own refusal would be a second line).
+#[test]
+fn an_invalid_name_is_refused_before_the_engine_is_asked() {
+    let Some(host) = docker_host() else { return };
+    let t = Isolated::new();
+    let out = t
+        .run(&["Bad::Ref", "--json"])
+        .env("DOCKER_HOST", &host)
+        .output();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("is not a registry reference"), "{err}");
+}

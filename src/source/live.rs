@@ -54,6 +54,14 @@ pub(super) fn bare_name(
     display: &str,
     note: &mut dyn FnMut(String),
 ) -> Result<Box<dyn ImageSource>, crate::Error> {
+    // A name no registry accepts is refused before any engine is asked: the engine's 400
+    // ("invalid reference format") would only put a second line in front of the error.
+    #[cfg(feature = "registry")]
+    if let Err(e) = name.parse::<oci_client::Reference>() {
+        return Err(
+            SourceError::NotAnImage(format!("{name:?} is not a registry reference: {e}")).into(),
+        );
+    }
     match opts.prefer {
         Some(kind @ (LiveSource::Docker | LiveSource::Podman)) => {
             let src = daemon(name, kind, opts, display)?;
