@@ -84,6 +84,22 @@ fn missing_file_is_one_line_and_exit_2() {
     assert!(o.stdout.is_empty());
 }
 
+/// A system without CA certificates (a slim container) is said, not a panic in the HTTP
+/// client's constructor.
+#[test]
+fn no_ca_certificates_is_one_line_and_exit_2() {
+    let o = Command::new(env!("CARGO_BIN_EXE_microscope"))
+        .args(["docker://registry.invalid/x:1", "--json", "--no-cache"])
+        .env("SSL_CERT_FILE", "/nonexistent/ca.pem")
+        .env("SSL_CERT_DIR", "/nonexistent")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr_line(&o);
+    assert!(e.contains("CA certificates"), "{e}");
+    assert!(o.stdout.is_empty());
+}
+
 #[test]
 fn not_an_image_is_one_line_and_exit_2() {
     let dir = tempfile::tempdir().unwrap();

@@ -54,7 +54,7 @@ impl RegistrySource {
                 .iter()
                 .any(|h| h == reference.registry() || h == &registry);
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = Client::new(ClientConfig {
+        let client = Client::try_from(ClientConfig {
             protocol: if plain_http {
                 ClientProtocol::Http
             } else {
@@ -65,7 +65,21 @@ impl RegistrySource {
             platform_resolver: None,
             user_agent: concat!("microscope/", env!("CARGO_PKG_VERSION")),
             ..Default::default()
-        });
+        })
+        // `Client::new` would panic here on a system without CA certificates.
+        .map_err(|e| {
+            // The useful words ("No CA certificates were loaded") are at the chain's end.
+            let mut why = e.to_string();
+            let mut cause = std::error::Error::source(&e);
+            while let Some(c) = cause {
+                why = c.to_string();
+                cause = c.source();
+            }
+            SourceError::Tls(format!(
+                "cannot set up TLS for {registry}: {why} (install CA certificates, or point \
+                 SSL_CERT_FILE at a bundle)"
+            ))
+        })?;
         let (auth, had_credentials) = auth_for(reference.registry(), &registry, opts)?;
         let ctx = Ctx {
             registry: reference.registry(),
