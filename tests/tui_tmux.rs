@@ -93,11 +93,9 @@ fn the_app_runs_in_a_terminal() {
     );
     s.wait_for("Name", 30);
     s.keys(&["w", "Tab"]);
-    let screen = s.wait_for("whole image", 10);
-    assert!(
-        screen.contains("etc/"),
-        "the whole image's tree shows /etc:\n{screen}"
-    );
+    s.wait_for("whole image", 10);
+    // The whole image's tree is built in the background: it shows /etc once it is done.
+    s.wait_for("etc/", 10);
     s.keys(&["?"]);
     s.wait_for("Quit (cancels loading)", 10);
     // Not Escape: Escape then `/` in quick succession reads as Alt+/.
@@ -206,11 +204,9 @@ fn demo_opens_the_compare_and_a_side_in_the_full_app() {
     s.wait_for("nothing shared", 20);
     // Literally: tmux reads a bare `]` as a key name.
     s.keys(&["-l", "]"]);
-    let screen = s.wait_for("microscope demo:micro", 10);
-    assert!(
-        screen.contains("q back"),
-        "the opened side says q goes back:\n{screen}"
-    );
+    s.wait_for("microscope demo:micro", 10);
+    // The footer may be drawn a frame after the title (the tree is still being built).
+    s.wait_for("q back", 10);
     s.keys(&["q"]);
     s.wait_for("microscope compare demo:fat", 10);
     s.keys(&["q"]);
