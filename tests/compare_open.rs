@@ -156,3 +156,23 @@ fn the_compare_help_and_footer_name_the_keys() {
         "the single-image help leaves the compare keys out:\n{screen}"
     );
 }
+
+/// Before the comparison is done, `[` and `]` say why nothing opens, for one key.
+#[test]
+fn opening_a_side_while_comparing_says_why_nothing_opens() {
+    let l = microscope::demo::source("fat").expect("demo image opens");
+    let r = microscope::demo::source("micro").expect("demo image opens");
+    let mut app = CompareHarness::opening(&*l, &*r, 80, 24);
+    let before = app.render();
+    app.press("]");
+    assert_eq!(app.state.open, None, "nothing to open yet");
+    let screen = app.render();
+    assert!(
+        screen.contains("the sides open once both images are compared"),
+        "{screen}"
+    );
+    check("compare-open-while-comparing-80x24", screen);
+    app.press("j");
+    assert_eq!(app.state.notice, None, "the next key clears the notice");
+    assert_eq!(app.render(), before);
+}

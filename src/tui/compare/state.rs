@@ -132,6 +132,8 @@ pub struct CompareState {
     pub apps: [Option<Box<State>>; 2],
     /// The side shown in the single-image app; `None` shows the compare view.
     pub open: Option<Which>,
+    /// A one-key message in the status bar (why a key did nothing); the next key clears it.
+    pub notice: Option<String>,
     pub quit: bool,
 }
 
@@ -151,6 +153,7 @@ impl CompareState {
             screen: Rect::new(0, 0, 80, 24),
             apps: [None, None],
             open: None,
+            notice: None,
             quit: false,
         }
     }
@@ -201,6 +204,7 @@ pub fn update(state: &mut CompareState, action: Action) -> Vec<(Which, Effect)> 
 }
 
 fn key(state: &mut CompareState, k: KeyEvent, effects: &mut Vec<(Which, Effect)>) {
+    state.notice = None;
     let cmd = state
         .keymap
         .lookup_in(&k, Context::Compare)
@@ -250,6 +254,9 @@ fn key(state: &mut CompareState, k: KeyEvent, effects: &mut Vec<(Which, Effect)>
         Command::HideRemoved => hide(state, Status::Removed),
         Command::HideModified => hide(state, Status::Modified),
         Command::HideUnchanged => hide(state, Status::Unchanged),
+        Command::OpenLeft | Command::OpenRight if state.data.is_none() => {
+            state.notice = Some("the sides open once both images are compared".into());
+        }
         Command::OpenLeft => effects.extend(sides::open(state, Which::Left)),
         Command::OpenRight => effects.extend(sides::open(state, Which::Right)),
         Command::Collapse => with_tree(state, |v| v.toggle_selected()),

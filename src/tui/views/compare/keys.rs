@@ -11,6 +11,10 @@ use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
 
 pub fn status_bar(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer) {
     use crate::tui::keymap::Command as C;
+    if let Some(notice) = &state.notice {
+        Line::from(Span::styled(format!(" {notice}"), theme.key)).render(area, buf);
+        return;
+    }
     let k = &state.keymap;
     let hints = [
         (C::Quit, "quit"),
