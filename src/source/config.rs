@@ -1,9 +1,9 @@
 //! The image config (OCI or Docker, same JSON) turned into the model's metadata.
 
-use super::SourceError;
+use super::{SourceError, SourceOptions};
 use crate::image::model::HistoryEntry;
-use crate::image::{Platform, RunConfig};
-use oci_spec::image::ImageConfiguration;
+use crate::image::{ImageMeta, LayerDesc, Platform, RunConfig};
+use oci_spec::image::{ImageConfiguration, ImageManifest};
 
 /// What the config says: platform, runtime settings, history, expected diff_ids.
 pub struct ParsedConfig {
@@ -79,4 +79,72 @@ pub fn verify(bytes: &[u8], expected: &str, what: &str) -> Result<(), SourceErro
         });
     }
     Ok(())
+}
+
+/// What an OCI image manifest and its config describe, for any source that reads them (an
+/// OCI layout, a registry): the platform checked against the one asked for, one layer per
+/// manifest entry (`locate` says where its blob is), diff_ids paired when the config lists
+/// exactly one per layer.
+pub struct OciImage<'a> {
+    pub manifest: &'a ImageManifest,
+    pub manifest_digest: String,
+    pub config: &'a [u8],
+    pub reference: &'a str,
+    pub source: &'a str,
+}
+
+impl OciImage<'_> {
+    pub fn meta(
+        self,
+        opts: &SourceOptions,
+        locate: impl Fn(&str) -> String,
+    ) -> Result<ImageMeta, SourceError> {
+        let config_digest = self.manifest.config().digest().to_string();
+        let ParsedConfig {
+            platform,
+            run,
+            history,
+            diff_ids,
+        } = parse(self.config, &config_digest)?;
+        if let Some(w) = &opts.platform
+            && !w.accepts(&platform)
+        {
+            return Err(SourceError::NoPlatform {
+                wanted: w.to_string(),
+                available: platform.to_string(),
+            });
+        }
+        let mut warnings = Vec::new();
+        let n = self.manifest.layers().len();
+        if diff_ids.len() != n {
+            warnings.push(format!(
+                "config lists {} diff_ids for {n} layers; diff_ids not checked",
+                diff_ids.len()
+            ));
+        }
+        let layers = self
+            .manifest
+            .layers()
+            .iter()
+            .enumerate()
+            .map(|(i, d)| LayerDesc {
+                digest: Some(d.digest().to_string()),
+                diff_id: (diff_ids.len() == n).then(|| diff_ids[i].clone()),
+                media_type: d.media_type().to_string(),
+                size: Some(d.size()),
+                locator: locate(d.digest().as_ref()),
+            })
+            .collect();
+        Ok(ImageMeta {
+            reference: self.reference.to_string(),
+            source: self.source.to_string(),
+            platform,
+            manifest_digest: Some(self.manifest_digest),
+            config_digest: Some(config_digest),
+            run,
+            history,
+            layers,
+            warnings,
+        })
+    }
 }

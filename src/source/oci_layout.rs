@@ -1,9 +1,9 @@
 //! OCI image layouts, as a directory (`oci:`) or tarred (`oci-archive:`).
 
-use super::config::{self, ParsedConfig};
+use super::config::{self, OciImage};
 use super::store::{BlobStore, DirStore, TarStore};
 use super::{ImageSource, LayerReader, SourceError, SourceOptions, select};
-use crate::image::{ImageMeta, LayerDesc};
+use crate::image::ImageMeta;
 use oci_spec::image::{Descriptor, ImageIndex, ImageManifest};
 use std::path::Path;
 
@@ -79,51 +79,14 @@ impl OciLayout {
         })?;
         let config_digest = manifest.config().digest().to_string();
         let config_bytes = read_blob(&*store, &config_digest, "config")?;
-        let ParsedConfig {
-            platform,
-            run,
-            history,
-            diff_ids,
-        } = config::parse(&config_bytes, &config_digest)?;
-        if let Some(w) = &opts.platform
-            && !w.accepts(&platform)
-        {
-            return Err(SourceError::NoPlatform {
-                wanted: w.to_string(),
-                available: platform.to_string(),
-            });
+        let meta = OciImage {
+            manifest: &manifest,
+            manifest_digest: digest,
+            config: &config_bytes,
+            reference: display,
+            source: kind,
         }
-        let mut warnings = Vec::new();
-        let n = manifest.layers().len();
-        if diff_ids.len() != n {
-            warnings.push(format!(
-                "config lists {} diff_ids for {n} layers; diff_ids not checked",
-                diff_ids.len()
-            ));
-        }
-        let layers = manifest
-            .layers()
-            .iter()
-            .enumerate()
-            .map(|(i, d)| LayerDesc {
-                digest: Some(d.digest().to_string()),
-                diff_id: (diff_ids.len() == n).then(|| diff_ids[i].clone()),
-                media_type: d.media_type().to_string(),
-                size: Some(d.size()),
-                locator: blob_path(d.digest().as_ref()),
-            })
-            .collect();
-        let meta = ImageMeta {
-            reference: display.to_string(),
-            source: kind.to_string(),
-            platform,
-            manifest_digest: Some(digest),
-            config_digest: Some(config_digest),
-            run,
-            history,
-            layers,
-            warnings,
-        };
+        .meta(opts, blob_path)?;
         Ok(OciLayout { store, meta })
     }
 }

@@ -22,9 +22,9 @@ mod resolve;
 
 pub use auth::is_loopback;
 
-use super::config::{self, ParsedConfig};
+use super::config::OciImage;
 use super::{ImageSource, LayerReader, SourceError, SourceOptions};
-use crate::image::{ImageMeta, LayerDesc};
+use crate::image::ImageMeta;
 use auth::auth_for;
 use errors::{Ctx, map_error, retry_hint};
 use oci_client::client::{ClientConfig, ClientProtocol};
@@ -112,52 +112,15 @@ impl RegistrySource {
                 });
             }
         };
-        let config_digest = manifest.config().digest().to_string();
-        let ParsedConfig {
-            platform,
-            run,
-            history,
-            diff_ids,
-        } = config::parse(&config_bytes, &config_digest)?;
-        if let Some(w) = &opts.platform
-            && !w.accepts(&platform)
-        {
-            return Err(SourceError::NoPlatform {
-                wanted: w.to_string(),
-                available: platform.to_string(),
-            });
+        let meta = OciImage {
+            manifest: &manifest,
+            manifest_digest,
+            config: &config_bytes,
+            reference: display,
+            source: "registry",
         }
-        let mut warnings = Vec::new();
-        let n = manifest.layers().len();
-        if diff_ids.len() != n {
-            warnings.push(format!(
-                "config lists {} diff_ids for {n} layers; diff_ids not checked",
-                diff_ids.len()
-            ));
-        }
-        let layers = manifest
-            .layers()
-            .iter()
-            .enumerate()
-            .map(|(i, d)| LayerDesc {
-                digest: Some(d.digest().to_string()),
-                diff_id: (diff_ids.len() == n).then(|| diff_ids[i].clone()),
-                media_type: d.media_type().to_string(),
-                size: Some(d.size()),
-                locator: d.digest().to_string(),
-            })
-            .collect();
-        let meta = ImageMeta {
-            reference: display.to_string(),
-            source: "registry".into(),
-            platform,
-            manifest_digest: Some(manifest_digest),
-            config_digest: Some(config_digest),
-            run,
-            history,
-            layers,
-            warnings,
-        };
+        // Blobs are fetched by digest.
+        .meta(opts, str::to_string)?;
         let label = format!(
             "registry {}{}",
             reference.registry(),
