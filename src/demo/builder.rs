@@ -209,7 +209,7 @@ impl ImageBuilder {
             "rootfs": {"type": "layers", "diff_ids": diff_ids},
             "history": history,
         });
-        serde_json::to_vec_pretty(&config).expect("json")
+        format!("{config:#}").into_bytes()
     }
 
     /// A `docker save` archive in the legacy layout (`<id>/layer.tar`, uncompressed).
@@ -231,11 +231,7 @@ impl ImageBuilder {
             "RepoTags": [self.tag],
             "Layers": layer_paths,
         }]);
-        append(
-            &mut out,
-            "manifest.json",
-            &serde_json::to_vec(&manifest).expect("json"),
-        );
+        append(&mut out, "manifest.json", manifest.to_string().as_bytes());
         out.into_inner().expect("in-memory tar")
     }
 
@@ -264,7 +260,7 @@ impl ImageBuilder {
             },
             "layers": layers,
         });
-        let manifest = serde_json::to_vec(&manifest).expect("json");
+        let manifest = manifest.to_string().into_bytes();
         let manifest_digest = sha256(&manifest);
         files.push((blob_path(&config_digest), config));
         let index = serde_json::json!({
@@ -278,10 +274,7 @@ impl ImageBuilder {
             }],
         });
         files.push((blob_path(&manifest_digest), manifest));
-        files.push((
-            "index.json".into(),
-            serde_json::to_vec(&index).expect("json"),
-        ));
+        files.push(("index.json".into(), index.to_string().into_bytes()));
         files
     }
 

@@ -36,8 +36,7 @@ impl Harness {
     pub fn opening(source: &dyn ImageSource, width: u16, height: u16) -> Harness {
         let mut state = State::new(source.meta().clone(), Default::default());
         state.screen = Rect::new(0, 0, width, height);
-        let terminal =
-            Terminal::new(TestBackend::new(width, height)).expect("a test backend always opens");
+        let terminal = test_terminal(width, height);
         Harness {
             state,
             theme: Theme::mono(),
@@ -70,8 +69,7 @@ impl Harness {
     pub fn from_analysed(a: &Analysed, width: u16, height: u16) -> Harness {
         let screen = Rect::new(0, 0, width, height);
         let (state, effects) = super::action::loaded_state(a, Default::default(), screen);
-        let terminal =
-            Terminal::new(TestBackend::new(width, height)).expect("a test backend always opens");
+        let terminal = test_terminal(width, height);
         let mut h = Harness {
             state,
             theme: Theme::mono(),
@@ -113,21 +111,8 @@ impl Harness {
 
     /// Presses keys given as space-separated names: `"j j ctrl-o / tab"`.
     pub fn press(&mut self, keys: &str) {
-        for name in keys.split_whitespace() {
-            let k = Key::parse(name).unwrap_or_else(|e| panic!("key {name:?}: {e}"));
-            let mut mods = KeyModifiers::NONE;
-            if k.ctrl {
-                mods |= KeyModifiers::CONTROL;
-            }
-            if k.alt {
-                mods |= KeyModifiers::ALT;
-            }
-            if let KeyCode::Char(c) = k.code
-                && c.is_ascii_uppercase()
-            {
-                mods |= KeyModifiers::SHIFT;
-            }
-            self.apply(Action::Term(Event::Key(KeyEvent::new(k.code, mods))));
+        for ev in key_events(keys) {
+            self.apply(Action::Term(ev));
         }
     }
 
@@ -152,10 +137,7 @@ impl Harness {
     /// Draws a frame and returns the screen as text.
     pub fn render(&mut self) -> String {
         let (state, theme) = (&self.state, &self.theme);
-        self.terminal
-            .draw(|f| views::draw(f, state, theme))
-            .expect("drawing to a test backend cannot fail");
-        self.terminal.backend().to_string()
+        draw_text(&mut self.terminal, |f| views::draw(f, state, theme))
     }
 
     /// The selected tree row's path, if any.
@@ -163,4 +145,40 @@ impl Harness {
         let v = self.state.tree()?;
         Some(v.tree.node(v.selected()?).path.to_string())
     }
+}
+
+/// A terminal in memory. Its backend's error type is `Infallible`, so this cannot fail.
+pub fn test_terminal(width: u16, height: u16) -> Terminal<TestBackend> {
+    let Ok(terminal) = Terminal::new(TestBackend::new(width, height));
+    terminal
+}
+
+/// Draws one frame on a test terminal and returns the screen as text.
+pub fn draw_text(
+    terminal: &mut Terminal<TestBackend>,
+    render: impl FnOnce(&mut ratatui::Frame),
+) -> String {
+    let Ok(_) = terminal.draw(render);
+    terminal.backend().to_string()
+}
+
+/// Key events for space-separated key names (`"j j ctrl-o / tab"`), as a terminal sends
+/// them. A name that does not parse is a mistake in the test, so it panics there.
+pub fn key_events(keys: &str) -> impl Iterator<Item = Event> + '_ {
+    keys.split_whitespace().map(|name| {
+        let k = Key::parse(name).unwrap_or_else(|e| panic!("key {name:?}: {e}"));
+        let mut mods = KeyModifiers::NONE;
+        if k.ctrl {
+            mods |= KeyModifiers::CONTROL;
+        }
+        if k.alt {
+            mods |= KeyModifiers::ALT;
+        }
+        if let KeyCode::Char(c) = k.code
+            && c.is_ascii_uppercase()
+        {
+            mods |= KeyModifiers::SHIFT;
+        }
+        Event::Key(KeyEvent::new(k.code, mods))
+    })
 }

@@ -7,10 +7,8 @@ use crate::jobs::compare::{PairOptions, Which, load_and_compare};
 use crate::source::ImageSource;
 use crate::tui::action::Effect;
 use crate::tui::harness::effect_tree;
-use crate::tui::keymap::Key;
 use crate::tui::theme::Theme;
 use crate::tui::views;
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
@@ -33,7 +31,7 @@ impl CompareHarness {
         CompareHarness {
             state,
             theme: Theme::mono(),
-            terminal: Terminal::new(TestBackend::new(w, h)).expect("a test backend always opens"),
+            terminal: crate::tui::harness::test_terminal(w, h),
             copied: Vec::new(),
         }
     }
@@ -81,21 +79,8 @@ impl CompareHarness {
 
     /// Presses keys given as space-separated names: `"j j ctrl-o tab"`.
     pub fn press(&mut self, keys: &str) {
-        for name in keys.split_whitespace() {
-            let k = Key::parse(name).unwrap_or_else(|e| panic!("key {name:?}: {e}"));
-            let mut mods = KeyModifiers::NONE;
-            if k.ctrl {
-                mods |= KeyModifiers::CONTROL;
-            }
-            if k.alt {
-                mods |= KeyModifiers::ALT;
-            }
-            if let KeyCode::Char(c) = k.code
-                && c.is_ascii_uppercase()
-            {
-                mods |= KeyModifiers::SHIFT;
-            }
-            self.apply(Action::Term(Event::Key(KeyEvent::new(k.code, mods))));
+        for ev in crate::tui::harness::key_events(keys) {
+            self.apply(Action::Term(ev));
         }
     }
 
@@ -103,10 +88,9 @@ impl CompareHarness {
     pub fn render(&mut self) -> String {
         let (state, theme) = (&self.state, &self.theme);
         // The same function the terminal loop draws with: an opened side included.
-        self.terminal
-            .draw(|f| views::compare::draw(f, state, theme))
-            .expect("drawing to a test backend cannot fail");
-        self.terminal.backend().to_string()
+        crate::tui::harness::draw_text(&mut self.terminal, |f| {
+            views::compare::draw(f, state, theme)
+        })
     }
 
     /// The selected tree row's path.
