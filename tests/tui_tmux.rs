@@ -21,9 +21,40 @@ fn tmux(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-struct Session(String);
+fn has_tmux() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// A tmux session running `microscope ARG` (120×36) with its own config directory; the
+/// exit code is printed as `MICROSCOPE_EXIT=N` when it ends. Killed on drop.
+struct Session(String, #[allow(dead_code)] tempfile::TempDir);
 
 impl Session {
+    fn start(tag: &str, arg: &str) -> Session {
+        let config = tempfile::tempdir().expect("temp dir");
+        let name = format!("microscope-e2e-{tag}-{}", std::process::id());
+        let cmd = format!(
+            "XDG_CONFIG_HOME={} {} {arg}; echo MICROSCOPE_EXIT=$?; sleep 30",
+            config.path().display(),
+            env!("CARGO_BIN_EXE_microscope"),
+        );
+        tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            &name,
+            "-x",
+            "120",
+            "-y",
+            "36",
+            &cmd,
+        ]);
+        Session(name, config)
+    }
+
     fn screen(&self) -> String {
         tmux(&["capture-pane", "-p", "-t", &self.0])
     }
@@ -58,34 +89,11 @@ impl Drop for Session {
 
 #[test]
 fn the_app_runs_in_a_terminal() {
-    let has_tmux = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    let Some(image) = corpus_image().filter(|_| has_tmux) else {
+    let Some(image) = corpus_image().filter(|_| has_tmux()) else {
         eprintln!("skipped: needs tmux and $MICROSCOPE_CORPUS");
         return;
     };
-    let config = tempfile::tempdir().expect("temp dir");
-    let name = format!("microscope-e2e-{}", std::process::id());
-    let cmd = format!(
-        "XDG_CONFIG_HOME={} {} {}; echo MICROSCOPE_EXIT=$?; sleep 30",
-        config.path().display(),
-        env!("CARGO_BIN_EXE_microscope"),
-        image.display()
-    );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &name,
-        "-x",
-        "120",
-        "-y",
-        "36",
-        &cmd,
-    ]);
-    let s = Session(name);
+    let s = Session::start("app", &image.display().to_string());
     let screen = s.wait_for("efficiency", 60);
     assert!(
         screen.contains("Layers"),
@@ -115,37 +123,14 @@ fn the_app_runs_in_a_terminal() {
 /// scan and giving the shell its terminal back.
 #[test]
 fn keys_work_and_q_quits_while_loading() {
-    let has_tmux = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
     let image = std::env::var_os("MICROSCOPE_CORPUS")
         .map(|d| PathBuf::from(d).join("debian-bookworm.oci.tar"))
-        .filter(|p| p.is_file() && has_tmux);
+        .filter(|p| p.is_file() && has_tmux());
     let Some(image) = image else {
         eprintln!("skipped: needs tmux and $MICROSCOPE_CORPUS/debian-bookworm.oci.tar");
         return;
     };
-    let config = tempfile::tempdir().expect("temp dir");
-    let name = format!("microscope-e2e-load-{}", std::process::id());
-    let cmd = format!(
-        "XDG_CONFIG_HOME={} {} {}; echo MICROSCOPE_EXIT=$?; sleep 30",
-        config.path().display(),
-        env!("CARGO_BIN_EXE_microscope"),
-        image.display()
-    );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &name,
-        "-x",
-        "120",
-        "-y",
-        "36",
-        &cmd,
-    ]);
-    let s = Session(name);
+    let s = Session::start("load", &image.display().to_string());
     let screen = s.wait_for("scanning 0/1 layers", 10);
     assert!(
         screen.contains("Layers"),
@@ -172,33 +157,11 @@ fn keys_work_and_q_quits_while_loading() {
 /// the single-image app, `q` comes back, `q` again quits. Needs only tmux.
 #[test]
 fn demo_opens_the_compare_and_a_side_in_the_full_app() {
-    let has_tmux = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_tmux {
+    if !has_tmux() {
         eprintln!("skipped: needs tmux");
         return;
     }
-    let config = tempfile::tempdir().expect("temp dir");
-    let name = format!("microscope-e2e-demo-{}", std::process::id());
-    let cmd = format!(
-        "XDG_CONFIG_HOME={} {} demo; echo MICROSCOPE_EXIT=$?; sleep 30",
-        config.path().display(),
-        env!("CARGO_BIN_EXE_microscope"),
-    );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &name,
-        "-x",
-        "120",
-        "-y",
-        "36",
-        &cmd,
-    ]);
-    let s = Session(name);
+    let s = Session::start("demo", "demo");
     s.wait_for("microscope compare demo:fat → demo:micro", 20);
     // Sides open once compared: the layer table says what is shared only then.
     s.wait_for("nothing shared", 20);
