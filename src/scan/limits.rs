@@ -8,7 +8,7 @@
 
 use super::ScanError;
 use std::cell::Cell;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 
 /// Metadata the tar reader may read before the next entry (Go's archive/tar caps a PAX
 /// header at 1 MiB; sparse maps of big sparse files need more).
@@ -49,8 +49,21 @@ impl Fence {
 
 /// A reader that refuses to go past its [`Fence`].
 pub struct Fenced<'f, R> {
-    pub inner: R,
-    pub fence: &'f Fence,
+    inner: R,
+    fence: &'f Fence,
+    /// Where skipped bytes go. The tar reader skips each entry's padding through `Seek`;
+    /// without it, it zeroes a fresh 32 KiB buffer per entry (8% of a scan of small files).
+    scratch: Vec<u8>,
+}
+
+impl<'f, R> Fenced<'f, R> {
+    pub fn new(inner: R, fence: &'f Fence) -> Self {
+        Fenced {
+            inner,
+            fence,
+            scratch: Vec::new(),
+        }
+    }
 }
 
 impl<R: Read> Read for Fenced<'_, R> {
@@ -69,6 +82,42 @@ impl<R: Read> Read for Fenced<'_, R> {
         let n = self.inner.read(&mut buf[..len])?;
         self.fence.pos.set(self.fence.pos.get() + n as u64);
         Ok(n)
+    }
+}
+
+/// Forward only, by reading: the stream is not seekable, and the tar reader only ever
+/// skips ahead (padding, unread entries).
+impl<R: Read> Seek for Fenced<'_, R> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        let SeekFrom::Current(ahead) = pos else {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "a layer stream only skips ahead",
+            ));
+        };
+        let mut left = u64::try_from(ahead).map_err(|_| {
+            io::Error::new(io::ErrorKind::Unsupported, "a layer stream cannot go back")
+        })?;
+        if self.scratch.is_empty() {
+            self.scratch = vec![0; 16 * 1024];
+        }
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let result = (|| {
+            while left > 0 {
+                let want = scratch
+                    .len()
+                    .min(usize::try_from(left).unwrap_or(usize::MAX));
+                match self.read(&mut scratch[..want]) {
+                    Ok(0) => return Err(io::Error::from(io::ErrorKind::UnexpectedEof)),
+                    Ok(n) => left -= n as u64,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(self.fence.pos.get())
+        })();
+        self.scratch = scratch;
+        result
     }
 }
 
@@ -156,13 +205,31 @@ mod tests {
     fn fence_stops_reads_past_the_limit() {
         let fence = Fence::default();
         let data = vec![0u8; (MAX_ENTRY_METADATA + 10) as usize];
-        let mut r = Fenced {
-            inner: &data[..],
-            fence: &fence,
-        };
+        let mut r = Fenced::new(&data[..], &fence);
         let err = io::copy(&mut r, &mut io::sink()).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidData);
         fence.allow_until(MAX_ENTRY_METADATA);
         assert_eq!(io::copy(&mut r, &mut io::sink()).unwrap(), 10);
+    }
+
+    #[test]
+    fn skipping_ahead_reads_through_the_fence_and_reports_the_position() {
+        let fence = Fence::default();
+        let data: Vec<u8> = (0..100_000u32).map(|i| i as u8).collect();
+        let mut r = Fenced::new(&data[..], &fence);
+        assert_eq!(r.seek(SeekFrom::Current(70_000)).unwrap(), 70_000);
+        let mut next = [0u8; 1];
+        r.read_exact(&mut next).unwrap();
+        assert_eq!(next[0], 70_000u32 as u8);
+        assert!(r.seek(SeekFrom::Current(-1)).is_err());
+        assert!(r.seek(SeekFrom::Start(0)).is_err());
+        let past_end = r.seek(SeekFrom::Current(40_000)).unwrap_err();
+        assert_eq!(past_end.kind(), io::ErrorKind::UnexpectedEof);
+
+        let fenced_off = Fence::default();
+        let big = vec![0u8; (MAX_ENTRY_METADATA + 10) as usize];
+        let mut r = Fenced::new(&big[..], &fenced_off);
+        let err = r.seek(SeekFrom::Current(big.len() as i64)).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
     }
 }
