@@ -7,6 +7,9 @@ use super::catalogue::*;
 /// The cruft class of a final-tree file (`path` relative, as in the merged tree).
 pub fn classify(path: &str, size: u64) -> Option<&'static Class> {
     let name = path.rsplit('/').next().unwrap_or(path);
+    // Split once: a dozen rules below look for directory runs in every file's path.
+    let mut dirs: Vec<&str> = path.split('/').collect();
+    dirs.pop();
     let class = if let Some(rest) = path.strip_prefix("var/lib/apt/lists/") {
         (rest != "lock").then_some(&APT_LISTS)?
     } else if path.starts_with("var/cache/apt/") {
@@ -19,19 +22,24 @@ pub fn classify(path: &str, size: u64) -> Option<&'static Class> {
         &DNF
     } else if path.starts_with("var/cache/zypp/") {
         &ZYPPER
-    } else if has_dir(path, ".cache/pip") {
+    } else if has_dir(&dirs, &[".cache", "pip"]) {
         &PIP
-    } else if has_dir(path, ".npm/_cacache") {
+    } else if has_dir(&dirs, &[".npm", "_cacache"]) {
         &NPM
-    } else if has_dir(path, ".cache/yarn") {
+    } else if has_dir(&dirs, &[".cache", "yarn"]) {
         &YARN
-    } else if has_dir(path, "go/pkg/mod") || has_dir(path, ".cache/go-build") {
+    } else if has_dir(&dirs, &["go", "pkg", "mod"]) || has_dir(&dirs, &[".cache", "go-build"]) {
         &GO_CACHE
-    } else if has_dir(path, "cargo/registry") || has_dir(path, ".cargo/git") || cargo_target(path) {
+    } else if has_dir(&dirs, &["cargo", "registry"])
+        || has_dir(&dirs, &[".cargo", "git"])
+        || cargo_target(&dirs)
+    {
         &CARGO
-    } else if has_dir(path, ".m2/repository") {
+    } else if has_dir(&dirs, &[".m2", "repository"]) {
         &MAVEN
-    } else if has_dir(path, ".gradle/caches") || has_dir(path, ".gradle/wrapper/dists") {
+    } else if has_dir(&dirs, &[".gradle", "caches"])
+        || has_dir(&dirs, &[".gradle", "wrapper", "dists"])
+    {
         &GRADLE
     } else if toolchain(path, name) {
         &TOOLCHAIN
@@ -46,9 +54,9 @@ pub fn classify(path: &str, size: u64) -> Option<&'static Class> {
         &PY_TESTS
     } else if node_extras(path, name) {
         &NODE_EXTRAS
-    } else if has_dir(path, "__pycache__") || name.ends_with(".pyc") || name.ends_with(".pyo") {
+    } else if has_dir(&dirs, &["__pycache__"]) || name.ends_with(".pyc") || name.ends_with(".pyo") {
         &PYC
-    } else if has_dir(path, ".git") || has_dir(path, ".svn") || has_dir(path, ".hg") {
+    } else if has_dir(&dirs, &[".git"]) || has_dir(&dirs, &[".svn"]) || has_dir(&dirs, &[".hg"]) {
         &VCS
     } else if matches!(
         path,
@@ -80,35 +88,19 @@ const HISTORY_FILES: &[&str] = &[
     ".wget-hsts",
 ];
 
-/// `dir` is a whole run of components in `path` (at the start or after a `/`), followed by
-/// more. Tried at each component start only: this runs a dozen times for every file of the
-/// final tree, and a substring search builds its searcher per call (a quarter of a scan's
-/// CPU on a 150k-file image).
-fn has_dir(path: &str, dir: &str) -> bool {
-    component_starts(path).any(|at| {
-        let rest = &path.as_bytes()[at..];
-        rest.starts_with(dir.as_bytes()) && rest.get(dir.len()) == Some(&b'/')
-    })
-}
-
-/// Byte offsets at which the components of `path` start.
-fn component_starts(path: &str) -> impl Iterator<Item = usize> + '_ {
-    std::iter::once(0).chain(memchr::memchr_iter(b'/', path.as_bytes()).map(|i| i + 1))
+/// `run` is a run of consecutive directories in `dirs`, the directories of a path (its
+/// components but the last).
+fn has_dir(dirs: &[&str], run: &[&str]) -> bool {
+    dirs.windows(run.len()).any(|w| w == run)
 }
 
 /// `.../target/{debug,release}/{deps,build,incremental,.fingerprint}/...`; the binaries next
 /// to them may be what the image runs.
-fn cargo_target(path: &str) -> bool {
-    let mut dirs = path.split('/');
-    // The last component is the file's name: only directories count.
-    dirs.next_back();
-    let (mut older, mut old) = ("", "");
-    dirs.any(|c| {
-        let hit = older == "target"
-            && matches!(old, "debug" | "release")
-            && matches!(c, "deps" | "build" | "incremental" | ".fingerprint");
-        (older, old) = (old, c);
-        hit
+fn cargo_target(dirs: &[&str]) -> bool {
+    dirs.windows(3).any(|w| {
+        w[0] == "target"
+            && matches!(w[1], "debug" | "release")
+            && matches!(w[2], "deps" | "build" | "incremental" | ".fingerprint")
     })
 }
 
@@ -236,23 +228,25 @@ mod tests {
 
     #[test]
     fn a_dir_matches_whole_components_only() {
-        assert!(has_dir("root/.cache/pip/http/x", ".cache/pip"));
-        assert!(has_dir(".cache/pip/x", ".cache/pip"));
-        assert!(!has_dir("root/x.cache/pip/x", ".cache/pip"));
-        assert!(!has_dir("root/.cache/pipx/x", ".cache/pip"));
+        let pip = |path: &str| classify(path, 1).map(|c| c.title) == Some(PIP.title);
+        assert!(pip("root/.cache/pip/http/x"));
+        assert!(pip(".cache/pip/x"));
+        assert!(!pip("root/x.cache/pip/x"));
+        assert!(!pip("root/.cache/pipx/x"));
         // A file named like the directory is not the directory.
-        assert!(!has_dir("root/.cache/pip", ".cache/pip"));
-        assert!(has_dir("a/b/a/b/c/d", "a/b/c"));
+        assert!(!pip("root/.cache/pip"));
+        assert!(has_dir(&["a", "b", "a", "b", "c"], &["a", "b", "c"]));
     }
 
     #[test]
     fn cargo_build_output_but_not_the_binaries_beside_it() {
-        assert!(cargo_target("app/target/release/deps/libx.rlib"));
-        assert!(cargo_target("target/debug/.fingerprint/x/y"));
-        assert!(cargo_target("src/target/debug/build/foo-1/out/x.o"));
-        assert!(!cargo_target("app/target/release/server"));
-        assert!(!cargo_target("app/target/release/deps"));
-        assert!(!cargo_target("app/mytarget/release/deps/x"));
-        assert!(!cargo_target("app/target/fast/deps/x"));
+        let cargo = |path: &str| classify(path, 1).map(|c| c.title) == Some(CARGO.title);
+        assert!(cargo("app/target/release/deps/libx.rlib"));
+        assert!(cargo("target/debug/.fingerprint/x/y"));
+        assert!(cargo("src/target/debug/build/foo-1/out/x.o"));
+        assert!(!cargo("app/target/release/server"));
+        assert!(!cargo("app/target/release/deps"));
+        assert!(!cargo("app/mytarget/release/deps/x"));
+        assert!(!cargo("app/target/fast/deps/x"));
     }
 }
