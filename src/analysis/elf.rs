@@ -5,15 +5,23 @@
 //! tables are built), and it treats every offset and length in the file as a lie until
 //! checked: a hostile file yields partial facts or `None`, never a panic or a huge allocation.
 
+mod collect;
+mod names;
+mod probes;
+mod sample;
 mod sections;
+mod sparse;
 
 use super::gobuild::{self, GoInfo};
 use object::Endianness;
 use object::elf;
 use object::read::elf::{Dyn, FileHeader, ProgramHeader};
+use probes::Probes;
 use sections::Sections;
 use serde::{Deserialize, Serialize};
-use std::io::{self, Write};
+use sparse::Sparse;
+
+pub use collect::{Collected, Collector};
 
 pub use super::gobuild::{GoModule, GoNeeds};
 
@@ -128,27 +136,36 @@ const MAX_NEEDED: usize = 512;
 /// UPX puts its `l_info` right after the program headers.
 const UPX_WINDOW: usize = 1024;
 
-/// Inspects an ELF file's bytes. `None` when it is not a readable ELF file.
+/// Inspects a whole ELF file in memory (tests, fuzzing): the same path as a file seen in a
+/// layer, fed in one piece. `None` when it is not a readable ELF file.
 /// `executable`: the file has an execute bit (only then is the compressed size estimated).
 pub fn inspect(data: &[u8], executable: bool) -> Option<ElfInfo> {
     if !data.starts_with(b"\x7fELF") {
         return None;
     }
-    let mut info = match data.get(4)? {
-        1 => read::<elf::FileHeader32<Endianness>>(data)?,
-        2 => read::<elf::FileHeader64<Endianness>>(data)?,
+    let mut c = Collector::new(data.len() as u64, executable);
+    c.push(data);
+    inspect_collected(c.finish(), executable)
+}
+
+/// Inspects what a [`Collector`] kept of a file. `None` when it is not a readable ELF file.
+pub fn inspect_collected(c: Collected, executable: bool) -> Option<ElfInfo> {
+    let data = &c.data;
+    let mut info = match data.get(4, 1)? {
+        [1] => read::<elf::FileHeader32<Endianness>>(data, &c.probes)?,
+        [2] => read::<elf::FileHeader64<Endianness>>(data, &c.probes)?,
         _ => return None,
     };
     // Libraries (even glibc's runnable libc.so.6) name themselves; programs do not.
     let program =
         info.e_type == ElfType::Exec || (info.e_type == ElfType::Dyn && info.soname.is_none());
-    if executable && program && info.upx.is_none() && data.len() as u64 >= ZSTD_MIN_BYTES {
-        info.zstd1_bytes = zstd1_size(data).ok();
+    if executable && program && info.upx.is_none() && data.len() >= ZSTD_MIN_BYTES {
+        info.zstd1_bytes = c.zstd1;
     }
     Some(info)
 }
 
-fn read<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<ElfInfo> {
+fn read<H: FileHeader<Endian = Endianness>>(data: &Sparse, probes: &Probes) -> Option<ElfInfo> {
     let header = H::parse(data).ok()?;
     let endian = header.endian().ok()?;
     let mut info = ElfInfo {
@@ -181,25 +198,45 @@ fn read<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<ElfInfo> {
     if sections.headers.is_empty() {
         info.upx = upx(data, info.big_endian);
     }
-    let rodata = sections.data(".rodata");
+    let rodata = sections.range(".rodata").unwrap_or_default();
     // Without section headers Go itself looks in the first writable segment.
     let writable = phdrs
         .iter()
         .filter(|_| sections.headers.is_empty())
         .find(|p| p.p_type(endian) == elf::PT_LOAD && p.p_flags(endian).0 & elf::PF_W.0 != 0)
-        .and_then(|p| p.data(endian, data).ok());
-    info.go = gobuild::inspect(
+        .and_then(|p| data.get_prefix(p.p_offset(endian).into(), p.p_filesz(endian).into()));
+    let pclntab = sections.range(".gopclntab");
+    let has_buildid = sections.has(".note.go.buildid");
+    info.go = gobuild::inspect_with(
         sections.data(".go.buildinfo"),
         writable,
-        sections.data(".gopclntab"),
-        sections.has(".note.go.buildid"),
+        pclntab.is_some() || has_buildid,
+        || {
+            let pclntab = pclntab.unwrap_or_default();
+            // The function-name table when the header says where, else the whole table.
+            let header = data.get_prefix(pclntab.start, gobuild::PCLNTAB_HEADER as u64);
+            let names = header
+                .and_then(gobuild::funcnames)
+                .and_then(|r| {
+                    let start = pclntab.start.checked_add(r.start as u64)?;
+                    let end = pclntab.start.checked_add(r.end as u64)?;
+                    (end <= pclntab.end).then_some(start..end)
+                })
+                .unwrap_or(pclntab);
+            gobuild::needs_from(|name| {
+                gobuild::NEED_NAMES
+                    .iter()
+                    .position(|n| *n == name)
+                    .is_some_and(|i| probes.found_in(i, &names))
+            })
+        },
     );
     if info.go.is_none() {
         info.rust = sections.has(".rustc")
             || sections.has(".dep-v0")
-            || memchr::memmem::find(rodata, b"/rustc/").is_some();
+            || probes.found_in(probes::RUSTC, &rodata);
         if matches!(info.linkage, Linkage::Static | Linkage::StaticPie) {
-            info.nss = memchr::memmem::find(rodata, b"libnss_").is_some();
+            info.nss = probes.found_in(probes::LIBNSS, &rodata);
         }
     }
     Some(info)
@@ -229,7 +266,7 @@ fn read_dynamic<H: FileHeader<Endian = Endianness>>(
     sections: &Sections<'_, H>,
     phdrs: &[H::ProgramHeader],
     endian: Endianness,
-    data: &[u8],
+    data: &Sparse,
     info: &mut ElfInfo,
 ) -> bool {
     let Some(dyns) = phdrs
@@ -291,75 +328,31 @@ fn read_dynamic<H: FileHeader<Endian = Endianness>>(
 fn file_bytes_at<'a, P: ProgramHeader<Endian = Endianness>>(
     phdrs: &[P],
     endian: Endianness,
-    data: &'a [u8],
+    data: &'a Sparse,
     addr: u64,
     size: u64,
 ) -> Option<&'a [u8]> {
-    let ph = phdrs.iter().find(|p| {
-        let start: u64 = p.p_vaddr(endian).into();
-        let filesz: u64 = p.p_filesz(endian).into();
-        p.p_type(endian) == elf::PT_LOAD
-            && addr >= start
-            && addr
-                .checked_add(size)
-                .is_some_and(|end| end <= start.saturating_add(filesz))
-    })?;
-    let delta = addr - ph.p_vaddr(endian).into();
-    let off = ph.p_offset(endian).into().checked_add(delta)?;
-    let start = usize::try_from(off).ok()?;
-    data.get(start..start.checked_add(usize::try_from(size).ok()?)?)
+    let loads: Vec<&P> = phdrs.iter().collect();
+    let r = collect::file_offset(&loads, endian, addr, size)?;
+    data.get(r.start, r.end - r.start)
 }
 
 /// UPX writes `l_info` (checksum, "UPX!", ...) and then `p_info` (progid, filesize,
 /// blocksize) near the start; `p_filesize` is the unpacked size.
-fn upx(data: &[u8], big_endian: bool) -> Option<UpxInfo> {
-    let window = &data[..data.len().min(UPX_WINDOW)];
+fn upx(data: &Sparse, big_endian: bool) -> Option<UpxInfo> {
+    let window = data.get_prefix(0, UPX_WINDOW as u64)?;
     let at = memchr::memmem::find(window, b"UPX!")?;
-    let raw: [u8; 4] = data.get(at + 12..at + 16)?.try_into().ok()?;
+    let raw: [u8; 4] = data.get(at as u64 + 12, 4)?.try_into().ok()?;
     let size = u64::from(if big_endian {
         u32::from_be_bytes(raw)
     } else {
         u32::from_le_bytes(raw)
     });
     // A packed file is smaller than the original, and UPX does not reach 20:1 on code.
-    let plausible = size > data.len() as u64 && size < (data.len() as u64).saturating_mul(20);
+    let plausible = size > data.len() && size < data.len().saturating_mul(20);
     Some(UpxInfo {
         original_size: plausible.then_some(size),
     })
-}
-
-/// Above this, zstd-1 runs on evenly spaced samples and the result is scaled: compressing a
-/// toolchain's 30 MB binaries whole was a fifth of a whole scan's CPU time, and the figure
-/// only feeds an estimate.
-const ZSTD_SAMPLE_BYTES: usize = 4 << 20;
-const ZSTD_SAMPLE_CHUNKS: usize = 16;
-
-fn zstd1_size(data: &[u8]) -> io::Result<u64> {
-    let mut enc = zstd::stream::Encoder::new(Counter(0), 1)?;
-    if data.len() <= ZSTD_SAMPLE_BYTES {
-        enc.write_all(data)?;
-        return Ok(enc.finish()?.0);
-    }
-    let chunk = ZSTD_SAMPLE_BYTES / ZSTD_SAMPLE_CHUNKS;
-    let stride = (data.len() - chunk) / (ZSTD_SAMPLE_CHUNKS - 1);
-    for i in 0..ZSTD_SAMPLE_CHUNKS {
-        enc.write_all(&data[i * stride..i * stride + chunk])?;
-    }
-    let sampled = enc.finish()?.0;
-    Ok(sampled * data.len() as u64 / (chunk * ZSTD_SAMPLE_CHUNKS) as u64)
-}
-
-/// A writer that only counts.
-struct Counter(u64);
-
-impl Write for Counter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0 += buf.len() as u64;
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
 }
 
 fn text(bytes: &[u8]) -> Option<String> {
@@ -368,34 +361,5 @@ fn text(bytes: &[u8]) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Text-like runs of varying entropy, like code and data sections interleaved.
-    fn mixed(len: usize) -> Vec<u8> {
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        (0..len)
-            .map(|i| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                let alphabet = 4 + (i >> 16) % 200;
-                b'!' + (x % alphabet as u64) as u8 % 90
-            })
-            .collect()
-    }
-
-    #[test]
-    fn sampled_estimate_is_close_to_compressing_everything() {
-        let data = mixed(24 << 20);
-        let sampled = zstd1_size(&data).unwrap() as f64;
-        let mut enc = zstd::stream::Encoder::new(Counter(0), 1).unwrap();
-        enc.write_all(&data).unwrap();
-        let whole = enc.finish().unwrap().0 as f64;
-        assert!(
-            (sampled - whole).abs() / whole < 0.05,
-            "sampled {sampled} whole {whole}"
-        );
-        assert!(whole < data.len() as f64 * 0.9, "the test data compresses");
-    }
-}
+#[path = "elf/tests.rs"]
+mod tests;

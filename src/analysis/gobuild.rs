@@ -70,6 +70,22 @@ pub fn inspect(
     pclntab: &[u8],
     has_buildid: bool,
 ) -> Option<GoInfo> {
+    inspect_with(
+        buildinfo,
+        writable_segment,
+        !pclntab.is_empty() || has_buildid,
+        || pclntab_needs(pclntab),
+    )
+}
+
+/// [`inspect`] for a file read as it streams by: the pclntab is not kept, `needs` answers
+/// from the name matches recorded in it.
+pub fn inspect_with(
+    buildinfo: &[u8],
+    writable_segment: Option<&[u8]>,
+    says_go: bool,
+    needs: impl FnOnce() -> GoNeeds,
+) -> Option<GoInfo> {
     let blob = if buildinfo.starts_with(MAGIC) {
         Some(buildinfo)
     } else {
@@ -77,13 +93,13 @@ pub fn inspect(
     };
     let mut go = match blob.and_then(parse_buildinfo) {
         Some(go) => go,
-        None if !pclntab.is_empty() || has_buildid => GoInfo {
+        None if says_go => GoInfo {
             note: Some("no readable .go.buildinfo".into()),
             ..Default::default()
         },
         None => return None,
     };
-    go.needs = pclntab_needs(pclntab);
+    go.needs = needs();
     Some(go)
 }
 
@@ -188,20 +204,41 @@ pub fn find_buildinfo(segment: &[u8]) -> Option<&[u8]> {
 
 /// What the function names linked into the program say it will need at run time.
 pub fn pclntab_needs(pclntab: &[u8]) -> GoNeeds {
-    let names = funcnames(pclntab).unwrap_or(pclntab);
-    let has = |name: &[u8]| memchr::memmem::find(names, name).is_some();
+    let names = funcnames(pclntab)
+        .and_then(|r| pclntab.get(r))
+        .unwrap_or(pclntab);
+    needs_from(|name| memchr::memmem::find(names, name).is_some())
+}
+
+/// The function names whose presence [`GoNeeds`] reports, searched by [`needs_from`].
+pub const NEED_NAMES: [&[u8]; 6] = [
+    b"crypto/x509.loadSystemRoots",
+    b"time.loadLocation",
+    b"time/tzdata.",
+    b"os/user.",
+    b"runtime/cgo.",
+    b"net._C2func_getaddrinfo",
+];
+
+/// [`GoNeeds`] from a test of whether the function-name table holds one of [`NEED_NAMES`].
+pub fn needs_from(has: impl Fn(&[u8]) -> bool) -> GoNeeds {
+    let [roots, location, tzdata, user, cgo, getaddrinfo] = NEED_NAMES.map(&has);
     GoNeeds {
-        ca_bundle: has(b"crypto/x509.loadSystemRoots"),
-        zoneinfo: has(b"time.loadLocation") && !has(b"time/tzdata."),
-        passwd: has(b"os/user."),
-        cgo: has(b"runtime/cgo.") || has(b"net._C2func_getaddrinfo"),
+        ca_bundle: roots,
+        zoneinfo: location && !tzdata,
+        passwd: user,
+        cgo: cgo || getaddrinfo,
     }
 }
 
-/// The function-name table of a Go 1.16+ pclntab (`runtime.pcHeader`: magic, 4 bytes, then
-/// pointer-sized nfunc, nfiles, [textStart since 1.18,] funcnameOffset, cuOffset...), a
-/// quarter of the table, so the name searches stay cheap. None for other layouts.
-fn funcnames(pclntab: &[u8]) -> Option<&[u8]> {
+/// Bytes of the pclntab header that [`funcnames`] reads.
+pub const PCLNTAB_HEADER: usize = 48;
+
+/// Where the function-name table of a Go 1.16+ pclntab lies in it (`runtime.pcHeader`:
+/// magic, 4 bytes, then pointer-sized nfunc, nfiles, [textStart since 1.18,]
+/// funcnameOffset, cuOffset...), a quarter of the table, so the name searches stay cheap.
+/// Needs only the header. None for other layouts.
+pub fn funcnames(pclntab: &[u8]) -> Option<std::ops::Range<usize>> {
     let magic: [u8; 4] = pclntab.get(..4)?.try_into().ok()?;
     let ptr = usize::from(*pclntab.get(7)?);
     let big = match (u32::from_le_bytes(magic), u32::from_be_bytes(magic)) {
@@ -215,7 +252,12 @@ fn funcnames(pclntab: &[u8]) -> Option<&[u8]> {
     funcnames_at(pclntab, ptr, 3, big)
 }
 
-fn funcnames_at(pclntab: &[u8], ptr: usize, skip: usize, big: bool) -> Option<&[u8]> {
+fn funcnames_at(
+    pclntab: &[u8],
+    ptr: usize,
+    skip: usize,
+    big: bool,
+) -> Option<std::ops::Range<usize>> {
     if ptr != 4 && ptr != 8 {
         return None;
     }
@@ -230,5 +272,6 @@ fn funcnames_at(pclntab: &[u8], ptr: usize, skip: usize, big: bool) -> Option<&[
             usize::try_from(u64::from_le_bytes(buf)).ok()
         }
     };
-    pclntab.get(word(skip)?..word(skip + 1)?)
+    let (start, end) = (word(skip)?, word(skip + 1)?);
+    (start <= end).then_some(start..end)
 }

@@ -3,8 +3,6 @@
 
 /// Largest single file kept whole (a dpkg status of a big distro is a few MB).
 pub const MAX_CAPTURE: u64 = 64 << 20;
-/// Largest ELF file buffered for inspection; bigger ones get only the hash.
-pub const MAX_ELF: u64 = 256 << 20;
 /// Bytes of a script's first line kept for its `#!`.
 pub const MAX_SHEBANG: usize = 256;
 

@@ -1,6 +1,6 @@
 //! One streaming pass over one layer blob: decompress, walk the tar, hash every file,
-//! keep the few contents analyses need. Nothing is written to disk and no more than one
-//! file (an ELF being inspected, bounded by [`capture::MAX_ELF`]) is held in memory.
+//! keep the few contents analyses need. Nothing is written to disk, and of an ELF file only
+//! the parts its inspection reads are kept (see [`crate::analysis::elf::Collector`]).
 
 use super::capture;
 use super::decompress::{Decoder, HashReader};
@@ -293,10 +293,10 @@ fn read_file<R: Read>(
         warn(scan, why);
         want = false;
     }
-    let mut kept = super::budget::Kept::Heap(Vec::new());
+    let keep = want && entry.size <= capture::MAX_CAPTURE;
+    let mut kept = Vec::new();
+    let mut elf = None;
     let mut first = true;
-    let mut is_elf = false;
-    let mut _reservation = None;
     let mut total = 0u64;
     loop {
         let n = te.read(buf)?;
@@ -306,9 +306,9 @@ fn read_file<R: Read>(
         let chunk = &buf[..n];
         if first {
             first = false;
-            is_elf = chunk.starts_with(b"\x7fELF") && entry.size <= capture::MAX_ELF;
-            if is_elf {
-                _reservation = Some(super::budget::reserve(entry.size));
+            if chunk.starts_with(b"\x7fELF") {
+                let executable = entry.mode & 0o111 != 0;
+                elf = Some(crate::analysis::elf::Collector::new(entry.size, executable));
             }
             if chunk.starts_with(b"#!") {
                 let line = chunk[2..].split(|&b| b == b'\n').next().unwrap_or(&[]);
@@ -317,14 +317,17 @@ fn read_file<R: Read>(
                     .shebangs
                     .push((slot, String::from_utf8_lossy(line).trim().to_string()));
             }
-            if (want && entry.size <= capture::MAX_CAPTURE) || is_elf {
-                kept = super::budget::Kept::with_capacity(entry.size, want);
+            if keep {
+                kept.reserve_exact(entry.size as usize);
             }
         }
         hasher.update(chunk);
         total += n as u64;
-        if (want && entry.size <= capture::MAX_CAPTURE) || is_elf {
-            kept.push(chunk);
+        if keep {
+            kept.extend_from_slice(chunk);
+        }
+        if let Some(e) = &mut elf {
+            e.push(chunk);
         }
     }
     if total != entry.size {
@@ -343,14 +346,14 @@ fn read_file<R: Read>(
             ),
         );
     }
-    if is_elf {
+    if let Some(e) = elf {
         let executable = entry.mode & 0o111 != 0;
-        if let Some(info) = crate::analysis::elf::inspect(kept.bytes(), executable) {
+        if let Some(info) = crate::analysis::elf::inspect_collected(e.finish(), executable) {
             scan.captured.elf.push((slot, info));
         }
     }
-    if want && entry.size <= capture::MAX_CAPTURE {
-        scan.captured.files.push((slot, kept.into_vec()));
+    if keep {
+        scan.captured.files.push((slot, kept));
     }
     Ok(())
 }

@@ -1,6 +1,5 @@
 //! Streaming layer scans.
 
-pub mod budget;
 pub mod capture;
 pub mod decompress;
 mod hasher;

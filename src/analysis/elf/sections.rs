@@ -1,5 +1,6 @@
 //! The section header table: names, named sections' bytes, and what `strip` would remove.
 
+use super::sparse::Sparse;
 use super::{ElfInfo, ElfType};
 use object::Endianness;
 use object::elf;
@@ -10,12 +11,12 @@ pub(super) struct Sections<'a, H: FileHeader> {
     pub headers: &'a [H::SectionHeader],
     names: Vec<&'a [u8]>,
     endian: Endianness,
-    data: &'a [u8],
+    data: &'a Sparse,
     entsize: u64,
 }
 
 impl<'a, H: FileHeader<Endian = Endianness>> Sections<'a, H> {
-    pub fn read(header: &'a H, endian: Endianness, data: &'a [u8], info: &mut ElfInfo) -> Self {
+    pub fn read(header: &'a H, endian: Endianness, data: &'a Sparse, info: &mut ElfInfo) -> Self {
         let headers = header.section_headers(endian, data).unwrap_or_else(|_| {
             info.notes.push("section headers out of bounds".into());
             &[]
@@ -52,6 +53,14 @@ impl<'a, H: FileHeader<Endian = Endianness>> Sections<'a, H> {
             .unwrap_or_default()
     }
 
+    /// A section's file range; None when missing, NOBITS, empty or past the end of the file.
+    pub fn range(&self, name: &str) -> Option<std::ops::Range<u64>> {
+        let s = self.find(name)?;
+        let (off, size) = s.file_range(self.endian)?;
+        let end = off.checked_add(size)?;
+        (size > 0 && end <= self.data.len()).then_some(off..end)
+    }
+
     /// Sets `has_symtab`, `has_debug` and `strip_bytes`.
     pub fn strip_estimate(&self, info: &mut ElfInfo) {
         let e = self.endian;
@@ -74,10 +83,7 @@ impl<'a, H: FileHeader<Endian = Endianness>> Sections<'a, H> {
                 continue;
             }
             let (off, size) = s.file_range(e).unwrap_or_default();
-            let Some(stop) = off
-                .checked_add(size)
-                .filter(|&x| x <= self.data.len() as u64)
-            else {
+            let Some(stop) = off.checked_add(size).filter(|&x| x <= self.data.len()) else {
                 continue;
             };
             info.has_debug |= debug && size > 0;
@@ -98,7 +104,7 @@ impl<'a, H: FileHeader<Endian = Endianness>> Sections<'a, H> {
             .sum();
         let headers = removed_names.len() as u64 * self.entsize;
         let total = union_len(&mut ranges) + headers + name_bytes;
-        info.strip_bytes = total.min(self.data.len() as u64);
+        info.strip_bytes = total.min(self.data.len());
     }
 }
 

@@ -143,12 +143,6 @@ pub fn resolve(fs: &Fs<'_>, run: &RunConfig) -> Result<Launch, String> {
             return Ok(done(argv, shell, wrappers, scripts, exe, rest, notes));
         }
         let Some(line) = fs.shebang(&file) else {
-            if file.entry.size > crate::scan::capture::MAX_ELF {
-                notes.push(format!(
-                    "{} is too large for the scan to inspect ({} B)",
-                    exe.invoked, file.entry.size
-                ));
-            }
             return Ok(done(argv, shell, wrappers, scripts, exe, rest, notes));
         };
         // The kernel runs `interp [one arg] script args...`.

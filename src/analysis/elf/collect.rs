@@ -1,0 +1,379 @@
+//! Keeps the parts of an ELF file that [`super::inspect_sparse`] reads, as the file streams
+//! by in a layer: the head (headers, and the read-only segment before the code, which holds
+//! the dynamic strings), the dynamic table, the section headers and their names, and the few
+//! named sections the inspection reads. Everything else only passes through the pattern
+//! search and the compression sampler. A 100 MB library costs a few MB instead of 100.
+//!
+//! What to keep is learnt while reading: the ELF header says where the program and section
+//! headers are, those say where the rest is. A range that is learnt of only after it went
+//! by is simply missing, and the inspection treats it as it treats a lying offset.
+
+use super::names::NameFinder;
+use super::probes::Probes;
+use super::sample::Sampler;
+use super::sparse::Sparse;
+use object::Endianness;
+use object::elf;
+use object::read::elf::{Dyn, FileHeader, ProgramHeader, SectionHeader};
+use std::ops::Range;
+
+/// Always kept from the start: the ELF header, program headers, interpreter and notes.
+const HEAD: u64 = 64 << 10;
+/// Most kept of the read-only segment in front of the code (symbols and their strings).
+const MAX_PREFIX: u64 = 16 << 20;
+/// Most kept of any other one range, and of all ranges of one file together.
+const MAX_RANGE: u64 = 8 << 20;
+const MAX_TOTAL: u64 = 40 << 20;
+/// Kept in front of the section headers, where linkers put the section names.
+const NAMES_WINDOW: u64 = 64 << 10;
+/// Kept from the start of the first writable segment, where Go puts its build info.
+const WRITABLE_WINDOW: u64 = 64 << 10;
+
+/// What [`Collector::finish`] hands to the inspection.
+pub struct Collected {
+    pub data: Sparse,
+    pub probes: Probes,
+    /// zstd level-1 size estimate of the whole file, when it was sampled.
+    pub zstd1: Option<u64>,
+}
+
+pub struct Collector {
+    pos: u64,
+    executable: bool,
+    /// The kept ranges, filled up to `pos` at most.
+    data: Sparse,
+    /// Where each range of `data` ends once complete.
+    ends: Vec<u64>,
+    kept: u64,
+    planned: bool,
+    probes: Probes,
+    sampler: Option<Sampler>,
+    names: NameFinder,
+}
+
+impl Collector {
+    /// For a file of `len` bytes (the tar header's size) that starts with the ELF magic.
+    pub fn new(len: u64, executable: bool) -> Collector {
+        let head = HEAD.min(len);
+        Collector {
+            pos: 0,
+            executable,
+            data: Sparse::new(len, vec![(0, Vec::with_capacity(head as usize))]),
+            ends: vec![head],
+            kept: head,
+            planned: false,
+            probes: Probes::default(),
+            sampler: None,
+            names: NameFinder::default(),
+        }
+    }
+
+    /// Ranges still to fill (from the current position or later).
+    fn filling(&self) -> impl Iterator<Item = usize> + '_ {
+        let pos = self.pos;
+        self.data
+            .pieces
+            .iter()
+            .zip(&self.ends)
+            .enumerate()
+            .filter(move |(_, ((start, bytes), end))| {
+                let filled = start + bytes.len() as u64;
+                filled >= pos && **end > filled
+            })
+            .map(|(i, _)| i)
+    }
+
+    pub fn push(&mut self, mut chunk: &[u8]) {
+        while !chunk.is_empty() {
+            // Cut where a kept range completes: what it says may ask for ranges that
+            // start right after it.
+            let mut boundary = self.data.len().max(self.pos + 1);
+            if !self.planned {
+                boundary = boundary.min(HEAD.max(self.pos + 1));
+            }
+            for i in self.filling() {
+                boundary = boundary.min(self.ends[i]);
+            }
+            let take = usize::try_from(boundary - self.pos)
+                .unwrap_or(usize::MAX)
+                .min(chunk.len());
+            let (now, rest) = chunk.split_at(take);
+            self.feed(now);
+            chunk = rest;
+            let completed = self.ends.contains(&self.pos);
+            if (!self.planned && self.pos >= HEAD) || (self.planned && completed) {
+                self.plan();
+            }
+        }
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        let pos = self.pos;
+        let end = pos + bytes.len() as u64;
+        let filling: Vec<usize> = self.filling().collect();
+        for i in filling {
+            let piece = &mut self.data.pieces[i];
+            let filled = piece.0 + piece.1.len() as u64;
+            let stop = self.ends[i].min(end);
+            if filled < stop {
+                piece
+                    .1
+                    .extend_from_slice(&bytes[(filled - pos) as usize..(stop - pos) as usize]);
+            }
+        }
+        if self.planned {
+            self.probes.feed(pos, bytes);
+            if let Some(s) = &mut self.sampler {
+                s.feed(pos, bytes);
+            }
+            for (start, bytes, end) in self.names.feed(pos, bytes) {
+                let end = end.min(self.data.len());
+                if self.kept + (end - start) <= MAX_TOTAL && bytes.len() as u64 <= end - start {
+                    self.kept += end - start;
+                    self.data.pieces.push((start, bytes));
+                    self.ends.push(end);
+                }
+            }
+        }
+        self.pos += bytes.len() as u64;
+    }
+
+    pub fn finish(mut self) -> Collected {
+        if !self.planned {
+            self.plan();
+        }
+        Collected {
+            data: self.data,
+            probes: self.probes,
+            zstd1: self.sampler.and_then(Sampler::finish),
+        }
+    }
+
+    /// Reads what is kept so far and asks for the ranges it points to. Runs again each
+    /// time a range completes; asking twice for a range is a no-op.
+    fn plan(&mut self) {
+        let wants = match self.data.get(4, 1) {
+            Some([1]) => wants::<elf::FileHeader32<Endianness>>(&self.data),
+            Some([2]) => wants::<elf::FileHeader64<Endianness>>(&self.data),
+            _ => Wants::default(),
+        };
+        if !self.planned {
+            self.planned = true;
+            // The head went by before anything was known: search and sample it now.
+            let head = &self.data.pieces[0].1;
+            self.probes = Probes::new(wants.search);
+            self.probes.feed(0, head);
+            self.names = NameFinder::new(wants.unloaded_from);
+            let windows = self.names.feed(0, head);
+            if self.executable && wants.program && self.data.len() >= super::ZSTD_MIN_BYTES {
+                let mut s = Sampler::new(self.data.len());
+                s.feed(0, head);
+                self.sampler = Some(s);
+            }
+            for (start, bytes, end) in windows {
+                self.data.pieces.push((start, bytes));
+                self.ends.push(end.min(self.data.len()));
+            }
+            if let Some(end) = wants.prefix_end {
+                let end = end.min(MAX_PREFIX).min(self.data.len());
+                if end > self.ends[0] && self.data.pieces[0].1.len() as u64 == self.pos {
+                    self.kept += end - self.ends[0];
+                    self.ends[0] = end;
+                }
+            }
+        }
+        for r in wants.ranges {
+            self.request(r);
+        }
+    }
+
+    fn request(&mut self, r: Range<u64>) {
+        let start = r.start.min(self.data.len());
+        let end = r
+            .end
+            .min(self.data.len())
+            .min(start.saturating_add(MAX_RANGE));
+        if start >= end || self.data.pieces.iter().any(|(s, _)| *s == start) {
+            return;
+        }
+        let mut bytes = Vec::new();
+        if start < self.pos {
+            // Already under way: what went by is kept in another range, or gone.
+            let pos = self.pos;
+            let Some((s, b)) = self
+                .data
+                .pieces
+                .iter()
+                .find(|(s, b)| *s <= start && s + b.len() as u64 >= pos.min(end))
+            else {
+                return;
+            };
+            if end <= pos {
+                return;
+            }
+            bytes = b[(start - s) as usize..].to_vec();
+        }
+        if self.kept + (end - start) > MAX_TOTAL {
+            return;
+        }
+        self.kept += end - start;
+        self.data.pieces.push((start, bytes));
+        self.ends.push(end);
+    }
+}
+
+#[derive(Default)]
+struct Wants {
+    ranges: Vec<Range<u64>>,
+    /// Where the code starts: the head is kept up to here.
+    prefix_end: Option<u64>,
+    /// The read-only data, searched for the patterns of [`Probes`].
+    search: Vec<Range<u64>>,
+    /// An executable or a position-independent one: its compressed size may be asked for.
+    program: bool,
+    /// Where the sections that are not loaded start (the end of the last segment).
+    unloaded_from: u64,
+}
+
+fn range(offset: u64, size: u64) -> Range<u64> {
+    offset..offset.saturating_add(size)
+}
+
+fn wants<H: FileHeader<Endian = Endianness>>(data: &Sparse) -> Wants {
+    let mut w = Wants::default();
+    let Ok(header) = H::parse(data) else {
+        return w;
+    };
+    let Ok(endian) = header.endian() else {
+        return w;
+    };
+    w.program = matches!(header.e_type(endian), elf::ET_EXEC | elf::ET_DYN);
+    let phoff: u64 = header.e_phoff(endian).into();
+    let phsize = u64::from(header.e_phnum(endian)) * u64::from(header.e_phentsize(endian));
+    w.ranges.push(range(phoff, phsize));
+    let phdrs = header.program_headers(endian, data).unwrap_or_default();
+    program_wants(phdrs, endian, data, &mut w);
+
+    let shoff: u64 = header.e_shoff(endian).into();
+    if shoff == 0 {
+        return w;
+    }
+    let entsize = u64::from(header.e_shentsize(endian));
+    let count = match header.e_shnum(endian) {
+        // Extended numbering: the count is in section 0, asked for first.
+        0 => header.shnum(endian, data).map_or(1, u64::from),
+        n => u64::from(n),
+    };
+    w.ranges.push(range(shoff, count.saturating_mul(entsize)));
+    w.ranges.push(shoff.saturating_sub(NAMES_WINDOW)..shoff);
+    let Ok(headers) = header.section_headers(endian, data) else {
+        return w;
+    };
+    if let Ok(i) = header.shstrndx(endian, data)
+        && let Some(s) = headers.get(i as usize)
+        && let Some((off, size)) = s.file_range(endian)
+    {
+        w.ranges.push(range(off, size));
+    }
+    let Ok(names) = header.section_strings(endian, data, headers) else {
+        return w;
+    };
+    for s in headers {
+        let Some((off, size)) = s.file_range(endian) else {
+            continue;
+        };
+        match s.name(endian, names).unwrap_or_default() {
+            b".dynstr" | b".go.buildinfo" => w.ranges.push(range(off, size)),
+            b".gopclntab" => w.ranges.push(range(
+                off,
+                size.min(crate::analysis::gobuild::PCLNTAB_HEADER as u64),
+            )),
+            _ => {}
+        }
+    }
+    w
+}
+
+fn program_wants<P: ProgramHeader<Endian = Endianness>>(
+    phdrs: &[P],
+    endian: Endianness,
+    data: &Sparse,
+    w: &mut Wants,
+) {
+    let loads: Vec<&P> = phdrs
+        .iter()
+        .filter(|p| p.p_type(endian) == elf::PT_LOAD)
+        .collect();
+    let flags = |p: &P| p.p_flags(endian).0;
+    let file_range = |p: &P| range(p.p_offset(endian).into(), p.p_filesz(endian).into());
+    w.unloaded_from = loads.iter().map(|p| file_range(p).end).max().unwrap_or(0);
+    w.prefix_end = loads
+        .iter()
+        .find(|p| flags(p) & elf::PF_X.0 != 0)
+        .map(|p| p.p_offset(endian).into());
+    if let Some(p) = loads.iter().find(|p| flags(p) & elf::PF_W.0 != 0) {
+        let r = file_range(p);
+        w.ranges
+            .push(r.start..r.end.min(r.start.saturating_add(WRITABLE_WINDOW)));
+    }
+    // Read-only data; an old layout without a separate code segment keeps it with the code.
+    let read_only = |p: &&&P| flags(p) & (elf::PF_W.0 | elf::PF_X.0) == 0;
+    w.search = if loads.iter().any(|p| read_only(&p)) {
+        loads
+            .iter()
+            .filter(read_only)
+            .map(|p| file_range(p))
+            .collect()
+    } else if loads.is_empty() {
+        // Object files have no segments: their sections are all there is.
+        std::iter::once(0..u64::MAX).collect()
+    } else {
+        loads
+            .iter()
+            .filter(|p| flags(p) & elf::PF_W.0 == 0)
+            .map(|p| file_range(p))
+            .collect()
+    };
+    for p in phdrs {
+        match p.p_type(endian) {
+            elf::PT_DYNAMIC | elf::PT_INTERP => w.ranges.push(file_range(p)),
+            _ => {}
+        }
+        if let Ok(Some(dyns)) = p.dynamic(endian, data) {
+            // Files without section headers: the strings the loader uses, by address.
+            let mut addr = None;
+            let mut size = 0;
+            for d in dyns.iter().take_while(|d| d.d_tag(endian) != elf::DT_NULL) {
+                match d.d_tag(endian) {
+                    elf::DT_STRTAB => addr = Some(d.d_val(endian).into()),
+                    elf::DT_STRSZ => size = d.d_val(endian).into(),
+                    _ => {}
+                }
+            }
+            if let Some(r) = addr.and_then(|a| file_offset(&loads, endian, a, size)) {
+                w.ranges.push(r);
+            }
+        }
+    }
+}
+
+/// The file range backing `size` bytes at virtual address `addr`, through the PT_LOADs.
+pub(super) fn file_offset<P: ProgramHeader<Endian = Endianness>>(
+    loads: &[&P],
+    endian: Endianness,
+    addr: u64,
+    size: u64,
+) -> Option<Range<u64>> {
+    let ph = loads.iter().find(|p| {
+        let start: u64 = p.p_vaddr(endian).into();
+        let filesz: u64 = p.p_filesz(endian).into();
+        p.p_type(endian) == elf::PT_LOAD
+            && addr >= start
+            && addr
+                .checked_add(size)
+                .is_some_and(|end| end <= start.saturating_add(filesz))
+    })?;
+    let delta = addr - ph.p_vaddr(endian).into();
+    let off = ph.p_offset(endian).into().checked_add(delta)?;
+    Some(off..off.checked_add(size)?)
+}

@@ -1,0 +1,95 @@
+use super::sample::{Counter, SAMPLE_BYTES, Sampler};
+use super::*;
+use std::io::Write;
+
+/// Text-like runs of varying entropy, like code and data sections interleaved.
+fn mixed(len: usize) -> Vec<u8> {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    (0..len)
+        .map(|i| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let alphabet = 4 + (i >> 16) % 200;
+            b'!' + (x % alphabet as u64) as u8 % 90
+        })
+        .collect()
+}
+
+fn sampled(data: &[u8], piece: usize) -> u64 {
+    let mut s = Sampler::new(data.len() as u64);
+    for (i, p) in data.chunks(piece).enumerate() {
+        s.feed((i * piece) as u64, p);
+    }
+    s.finish().unwrap()
+}
+
+#[test]
+fn sampled_estimate_is_close_to_compressing_everything() {
+    let data = mixed(24 << 20);
+    let estimate = sampled(&data, 256 * 1024) as f64;
+    let mut enc = zstd::stream::Encoder::new(Counter(0), 1).unwrap();
+    enc.write_all(&data).unwrap();
+    let whole = enc.finish().unwrap().0 as f64;
+    assert!(
+        (estimate - whole).abs() / whole < 0.05,
+        "sampled {estimate} whole {whole}"
+    );
+    assert!(whole < data.len() as f64 * 0.9, "the test data compresses");
+}
+
+#[test]
+fn samples_do_not_depend_on_how_the_stream_is_cut() {
+    // Just above the sampling threshold the samples overlap.
+    for len in [3 << 20, SAMPLE_BYTES as usize + 4096, 9 << 20] {
+        let data = mixed(len);
+        let one = sampled(&data, len);
+        assert_eq!(sampled(&data, 4093), one, "{len}");
+        assert_eq!(sampled(&data, 300_000), one, "{len}");
+    }
+}
+
+/// This test program is a real ELF file laid out by a real linker, symbols and all.
+fn this_program() -> Vec<u8> {
+    std::fs::read(std::env::current_exe().unwrap()).unwrap()
+}
+
+fn inspect_in_pieces(data: &[u8], piece: usize) -> Option<ElfInfo> {
+    let mut c = Collector::new(data.len() as u64, true);
+    for p in data.chunks(piece) {
+        c.push(p);
+    }
+    inspect_collected(c.finish(), true)
+}
+
+#[test]
+fn a_file_streamed_in_pieces_gives_the_facts_of_the_whole() {
+    let data = this_program();
+    let whole = inspect(&data, true).unwrap();
+    assert!(whole.rust, "found by the /rustc/ search in .rodata");
+    assert!(whole.has_symtab && whole.strip_bytes > 0);
+    assert!(!whole.needed.is_empty(), "{whole:?}");
+    assert!(whole.zstd1_bytes.is_some());
+    for piece in [3, 511, 4096, 65_537, 1 << 20] {
+        assert_eq!(
+            inspect_in_pieces(&data, piece).as_ref(),
+            Some(&whole),
+            "{piece}"
+        );
+    }
+}
+
+#[test]
+fn keeps_a_small_part_of_a_big_file() {
+    let data = this_program();
+    let mut c = Collector::new(data.len() as u64, false);
+    for p in data.chunks(256 * 1024) {
+        c.push(p);
+    }
+    let kept = c.finish().data.kept_bytes();
+    assert!(
+        kept * 4 < data.len() as u64,
+        "kept {kept} of {} bytes",
+        data.len()
+    );
+}
