@@ -6,7 +6,7 @@
 //! checked: a hostile file yields partial facts or `None`, never a panic or a huge allocation.
 
 mod collect;
-mod names;
+mod marks;
 mod probes;
 mod sample;
 mod sections;

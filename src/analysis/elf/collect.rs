@@ -8,7 +8,7 @@
 //! headers are, those say where the rest is. A range that is learnt of only after it went
 //! by is simply missing, and the inspection treats it as it treats a lying offset.
 
-use super::names::NameFinder;
+use super::marks::{Marker, Window};
 use super::probes::Probes;
 use super::sample::Sampler;
 use super::sparse::Sparse;
@@ -48,7 +48,8 @@ pub struct Collector {
     planned: bool,
     probes: Probes,
     sampler: Option<Sampler>,
-    names: NameFinder,
+    /// `.shstrtab` among the sections that are not loaded, Go's build info in writable data.
+    marks: [Marker; 2],
 }
 
 impl Collector {
@@ -64,7 +65,10 @@ impl Collector {
             planned: false,
             probes: Probes::default(),
             sampler: None,
-            names: NameFinder::default(),
+            marks: [
+                Marker::new(b"\0.shstrtab\0", 1, 8 << 10, 8 << 10),
+                Marker::new(crate::analysis::gobuild::MAGIC, 16, 0, 64 << 10),
+            ],
         }
     }
 
@@ -126,14 +130,12 @@ impl Collector {
             if let Some(s) = &mut self.sampler {
                 s.feed(pos, bytes);
             }
-            for (start, bytes, end) in self.names.feed(pos, bytes) {
-                let end = end.min(self.data.len());
-                if self.kept + (end - start) <= MAX_TOTAL && bytes.len() as u64 <= end - start {
-                    self.kept += end - start;
-                    self.data.pieces.push((start, bytes));
-                    self.ends.push(end);
-                }
-            }
+            let windows: Vec<Window> = self
+                .marks
+                .iter_mut()
+                .flat_map(|m| m.feed(pos, bytes))
+                .collect();
+            self.keep(windows);
         }
         self.pos += bytes.len() as u64;
     }
@@ -163,17 +165,19 @@ impl Collector {
             let head = &self.data.pieces[0].1;
             self.probes = Probes::new(wants.search);
             self.probes.feed(0, head);
-            self.names = NameFinder::new(wants.unloaded_from);
-            let windows = self.names.feed(0, head);
+            self.marks[0].search(std::iter::once(wants.unloaded_from..u64::MAX).collect());
+            self.marks[1].search(wants.writable);
+            let windows: Vec<Window> = self
+                .marks
+                .iter_mut()
+                .flat_map(|m| m.feed(0, head))
+                .collect();
             if self.executable && wants.program && self.data.len() >= super::ZSTD_MIN_BYTES {
                 let mut s = Sampler::new(self.data.len());
                 s.feed(0, head);
                 self.sampler = Some(s);
             }
-            for (start, bytes, end) in windows {
-                self.data.pieces.push((start, bytes));
-                self.ends.push(end.min(self.data.len()));
-            }
+            self.keep(windows);
             if let Some(end) = wants.prefix_end {
                 let end = end.min(MAX_PREFIX).min(self.data.len());
                 if end > self.ends[0] && self.data.pieces[0].1.len() as u64 == self.pos {
@@ -184,6 +188,19 @@ impl Collector {
         }
         for r in wants.ranges {
             self.request(r);
+        }
+    }
+
+    /// Ranges that started to be kept when a marker was seen.
+    fn keep(&mut self, windows: Vec<Window>) {
+        for (start, bytes, end) in windows {
+            let end = end.min(self.data.len());
+            let fits = self.kept + end.saturating_sub(start) <= MAX_TOTAL;
+            if fits && start + (bytes.len() as u64) <= end {
+                self.kept += end - start;
+                self.data.pieces.push((start, bytes));
+                self.ends.push(end);
+            }
         }
     }
 
@@ -233,6 +250,8 @@ struct Wants {
     program: bool,
     /// Where the sections that are not loaded start (the end of the last segment).
     unloaded_from: u64,
+    /// Writable segments (all of the file when there are none), for Go's build info.
+    writable: Vec<Range<u64>>,
 }
 
 fn range(offset: u64, size: u64) -> Range<u64> {
@@ -316,23 +335,32 @@ fn program_wants<P: ProgramHeader<Endian = Endianness>>(
         w.ranges
             .push(r.start..r.end.min(r.start.saturating_add(WRITABLE_WINDOW)));
     }
+    w.writable = loads
+        .iter()
+        .filter(|p| flags(p) & elf::PF_W.0 != 0)
+        .map(|p| file_range(p))
+        .collect();
+    if w.writable.is_empty() {
+        w.writable.push(0..u64::MAX);
+    }
     // Read-only data; an old layout without a separate code segment keeps it with the code.
     let read_only = |p: &&&P| flags(p) & (elf::PF_W.0 | elf::PF_X.0) == 0;
+    let not_writable = |p: &&&P| flags(p) & elf::PF_W.0 == 0;
     w.search = if loads.iter().any(|p| read_only(&p)) {
         loads
             .iter()
             .filter(read_only)
             .map(|p| file_range(p))
             .collect()
-    } else if loads.is_empty() {
-        // Object files have no segments: their sections are all there is.
-        std::iter::once(0..u64::MAX).collect()
-    } else {
+    } else if loads.iter().any(|p| not_writable(&p)) {
         loads
             .iter()
-            .filter(|p| flags(p) & elf::PF_W.0 == 0)
+            .filter(not_writable)
             .map(|p| file_range(p))
             .collect()
+    } else {
+        // No segments (object files), or one for everything: all of the file.
+        std::iter::once(0..u64::MAX).collect()
     };
     for p in phdrs {
         match p.p_type(endian) {
