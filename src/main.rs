@@ -9,6 +9,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    limit_malloc_arenas();
     let cli = cli::Cli::parse();
     match app::run(cli) {
         Ok(code) => code,
@@ -47,4 +48,16 @@ fn one_line(e: &anyhow::Error) -> String {
         parts.push(s);
     }
     parts.join(": ").replace('\n', " ")
+}
+
+/// glibc gives each thread that allocates its own arena and keeps what is freed there; with
+/// a scan, a decompressor and a hasher thread per layer, that retained memory was a fifth
+/// of the peak RSS of an analysis (python-app: 29 MiB with the default, 23-26 with two).
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: called first in main, before any other thread exists; mallopt only adjusts
+    // allocator parameters and reports failure by its return value, which changes nothing.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
 }
