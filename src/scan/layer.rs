@@ -94,7 +94,7 @@ fn walk<R: Read>(stream: R, scan: &mut LayerScan, ctx: &ScanContext<'_>) -> Resu
     let fence = Fence::default();
     let mut archive = tar::Archive::new(Fenced::new(stream, &fence));
     let mut index: HashMap<Arc<str>, u32> = HashMap::new();
-    let mut buf = vec![0u8; 256 * 1024];
+    let mut buf = vec![0u8; 128 * 1024];
     let mut budgets = Budgets::default();
     // Captures of entries a duplicate path replaced: slot -> lengths of the capture lists
     // at the duplicate (filtered once at the end; a retain per duplicate is quadratic).

@@ -140,15 +140,37 @@ fn load(src: &dyn ImageSource) {
     }
 }
 
-/// `elf_inspect` target: the ELF inspector (with its Go and Rust probes) on any bytes.
+/// `elf_inspect` target: the ELF inspector (with its Go and Rust probes) on any bytes; and
+/// the same bytes streamed in pieces, with a head short enough that what a big file learns
+/// late is learnt late here too, must give the same facts.
 pub fn elf_inspect(data: &[u8]) {
+    use microscope::analysis::elf::{Collector, inspect, inspect_collected};
     for executable in [false, true] {
-        if let Some(info) = microscope::analysis::elf::inspect(data, executable) {
+        if let Some(info) = inspect(data, executable) {
             assert!(
                 info.strip_bytes <= data.len() as u64,
                 "strip_bytes past the file"
             );
         }
+    }
+    if !data.starts_with(b"\x7fELF") {
+        return;
+    }
+    let head = 64 + u64::from(data.get(8).copied().unwrap_or(0)) * 4;
+    let streamed = |piece: usize| {
+        let mut c = Collector::with_head(data.len() as u64, true, head);
+        for p in data.chunks(piece) {
+            c.push(p);
+        }
+        inspect_collected(c.finish(), true)
+    };
+    let whole = streamed(data.len().max(1));
+    for piece in [1, 7, 61] {
+        assert_eq!(
+            streamed(piece),
+            whole,
+            "pieces of {piece} bytes, head {head}"
+        );
     }
 }
 

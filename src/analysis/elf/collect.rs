@@ -38,6 +38,8 @@ pub struct Collected {
 }
 
 pub struct Collector {
+    /// Bytes kept from the start before anything is known ([`HEAD`] but in tests).
+    head: u64,
     pos: u64,
     executable: bool,
     /// The kept ranges, filled up to `pos` at most.
@@ -55,13 +57,22 @@ pub struct Collector {
 impl Collector {
     /// For a file of `len` bytes (the tar header's size) that starts with the ELF magic.
     pub fn new(len: u64, executable: bool) -> Collector {
-        let head = HEAD.min(len);
+        Collector::with_head(len, executable, HEAD)
+    }
+
+    /// With a head of `head` bytes, so that tests and the fuzzer reach the paths a big file
+    /// takes with small inputs.
+    #[doc(hidden)]
+    pub fn with_head(len: u64, executable: bool, head: u64) -> Collector {
+        let head = head.max(64);
+        let first = head.min(len);
         Collector {
+            head,
             pos: 0,
             executable,
-            data: Sparse::new(len, vec![(0, Vec::with_capacity(head as usize))]),
-            ends: vec![head],
-            kept: head,
+            data: Sparse::new(len, vec![(0, Vec::with_capacity(first as usize))]),
+            ends: vec![first],
+            kept: first,
             planned: false,
             probes: Probes::default(),
             sampler: None,
@@ -93,7 +104,7 @@ impl Collector {
             // start right after it.
             let mut boundary = self.data.len().max(self.pos + 1);
             if !self.planned {
-                boundary = boundary.min(HEAD.max(self.pos + 1));
+                boundary = boundary.min(self.head.max(self.pos + 1));
             }
             for i in self.filling() {
                 boundary = boundary.min(self.ends[i]);
@@ -105,7 +116,7 @@ impl Collector {
             self.feed(now);
             chunk = rest;
             let completed = self.ends.contains(&self.pos);
-            if (!self.planned && self.pos >= HEAD) || (self.planned && completed) {
+            if (!self.planned && self.pos >= self.head) || (self.planned && completed) {
                 self.plan();
             }
         }

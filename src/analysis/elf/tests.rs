@@ -125,3 +125,16 @@ fn go_build_info_found_before_the_section_headers_say_where_it_is() {
         assert_eq!(inspect_in_pieces(&data, 4096).as_ref(), Some(&info));
     }
 }
+
+#[test]
+fn a_short_head_learns_the_layout_as_it_goes() {
+    let data = this_program();
+    let whole = inspect(&data, true);
+    for piece in [4096, 65_537] {
+        let mut c = Collector::with_head(data.len() as u64, true, 4096);
+        for p in data.chunks(piece) {
+            c.push(p);
+        }
+        assert_eq!(inspect_collected(c.finish(), true), whole, "{piece}");
+    }
+}
