@@ -85,6 +85,12 @@ impl<'p, R: Read> HashReader<'p, R> {
         }
     }
 
+    /// Stops hashing (what was hashed so far is dropped): a plain tar's digest is taken
+    /// from the stream handed to the tar walk instead, without another copy.
+    pub fn stop_hashing(&mut self) {
+        self.hasher = None;
+    }
+
     /// `sha256:<hex>` of everything read so far (empty when hashing was off), and the
     /// reader it wrapped.
     pub fn finish(self) -> (String, R) {
@@ -138,6 +144,14 @@ impl<R: Read> Decoder<R> {
             _ => Decoder::Plain(buf),
         };
         Ok((dec, kind))
+    }
+
+    /// The source of a plain tar (None for a compressed one).
+    pub fn plain_source(&mut self) -> Option<&mut R> {
+        match self {
+            Decoder::Plain(b) => Some(b.get_mut()),
+            _ => None,
+        }
     }
 
     /// Reads the compressed source to its end and returns it.

@@ -46,13 +46,18 @@ pub fn scan_layer(blob: impl Read + Send, ctx: &ScanContext<'_>) -> Result<Layer
     let Some(kind) = kind else {
         return Err(ScanError::UnknownCompression(peek_hex(decoder)));
     };
+    let mut decoder = decoder;
     let plain = kind == super::decompress::Compression::Plain;
+    // A plain tar's blob digest is its diff_id: hash it once, from the chunks the walk
+    // reads (no copy), not also while reading it.
+    if let Some(source) = decoder.plain_source() {
+        source.stop_hashing();
+    }
     let mut scan = LayerScan {
         compression: kind.name().into(),
         ..Default::default()
     };
-    // For a plain tar the blob digest is the diff_id: hash once.
-    let (walked, inflated) = super::pipeline::inflate_beside(decoder, !plain, |stream| {
+    let (walked, inflated) = super::pipeline::inflate_beside(decoder, true, |stream| {
         let mut tar_stream = HashReader::new(stream, false, None);
         walk(&mut tar_stream, &mut scan, ctx).map_err(|e| match e {
             ScanError::Io(io) => corrupt_or_io(io),
@@ -65,11 +70,11 @@ pub fn scan_layer(blob: impl Read + Send, ctx: &ScanContext<'_>) -> Result<Layer
     scan.uncompressed_bytes = walked?;
     let raw = inflated.source.map_err(corrupt_or_io)?;
     scan.compressed_bytes = raw.count;
-    scan.digest = raw.finish().0;
-    scan.diff_id = if plain {
-        scan.digest.clone()
+    scan.diff_id = inflated.hash.unwrap_or_default();
+    scan.digest = if plain {
+        scan.diff_id.clone()
     } else {
-        inflated.hash.unwrap_or_default()
+        raw.finish().0
     };
     Ok(scan)
 }
