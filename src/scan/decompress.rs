@@ -130,7 +130,9 @@ pub enum Decoder<R: Read> {
 impl<R: Read> Decoder<R> {
     /// Peeks at the blob and wraps it in the matching decoder.
     pub fn new(inner: R) -> io::Result<(Decoder<R>, Option<Compression>)> {
-        let mut buf = BufReader::with_capacity(256 * 1024, inner);
+        // Smaller than the pipeline's chunks, so that a plain tar is read straight into
+        // them (a buffered reader passes big reads through) instead of copied once more.
+        let mut buf = BufReader::with_capacity(64 * 1024, inner);
         // One read from a file or socket gives the 512 bytes sniffing needs.
         let head = buf.fill_buf()?;
         let kind = Compression::sniff(head);
