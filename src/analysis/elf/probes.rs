@@ -14,14 +14,20 @@ const PATTERNS: usize = 8;
 /// Occurrences recorded per pattern; past it, later ones are not seen.
 const MAX_HITS: usize = 4096;
 
-/// Non-overlapping search is enough (and several times faster than overlapping, which cannot
-/// use the automaton's prefilter): no pattern's end is another's beginning.
+/// Non-overlapping, leftmost-first search on a DFA: that is what lets the SIMD prefilter
+/// (Teddy) skip ahead; the overlapping or standard searches ran the automaton byte by byte
+/// (14 % of python-app's CPU, against 1 %). Nothing is lost: no pattern's end is another's
+/// beginning.
 fn automaton() -> Option<&'static AhoCorasick> {
     static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
     AC.get_or_init(|| {
         let mut patterns: Vec<&[u8]> = crate::analysis::gobuild::NEED_NAMES.to_vec();
         patterns.extend([&b"/rustc/"[..], b"libnss_"]);
-        AhoCorasick::new(patterns).ok()
+        AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(patterns)
+            .ok()
     })
     .as_ref()
 }
