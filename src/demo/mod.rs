@@ -43,7 +43,7 @@ const GO_NAMES: [&str; 3] = [
     "time.loadLocation",
 ];
 
-fn server(debug: bool) -> Vec<u8> {
+pub(crate) fn server(debug: bool) -> Vec<u8> {
     let modinfo = if debug {
         "path\texample.com/server\nmod\texample.com/server\t(devel)\t\nbuild\tCGO_ENABLED=1\n"
     } else {

@@ -110,16 +110,21 @@ impl Marker {
         }
         // The last bytes searched, for a hit in what comes next (and the needle itself,
         // should it be cut by the next push).
-        let keep = self.behind + self.needle_len;
-        if part.len() >= keep {
-            self.ring.clear();
-            self.ring.extend_from_slice(&part[part.len() - keep..]);
-        } else {
-            self.ring.extend_from_slice(part);
-            let excess = self.ring.len().saturating_sub(keep);
-            self.ring.drain(..excess);
-        }
+        keep_last(&mut self.ring, part, self.behind + self.needle_len);
         self.ring_end = part_pos + part.len() as u64;
+    }
+}
+
+/// Appends `part` to `buf` and keeps only its last `keep` bytes: the tail of a stream
+/// searched in pushes, for a match that straddles two of them.
+pub(super) fn keep_last(buf: &mut Vec<u8>, part: &[u8], keep: usize) {
+    if part.len() >= keep {
+        buf.clear();
+        buf.extend_from_slice(&part[part.len() - keep..]);
+    } else {
+        buf.extend_from_slice(part);
+        let excess = buf.len().saturating_sub(keep);
+        buf.drain(..excess);
     }
 }
 

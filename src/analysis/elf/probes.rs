@@ -91,15 +91,7 @@ impl Probes {
             if self.tail_end != lo {
                 self.tail.clear();
             }
-            let keep = longest().saturating_sub(1);
-            if part.len() >= keep {
-                self.tail.clear();
-                self.tail.extend_from_slice(&part[part.len() - keep..]);
-            } else {
-                self.tail.extend_from_slice(part);
-                let excess = self.tail.len().saturating_sub(keep);
-                self.tail.drain(..excess);
-            }
+            super::marks::keep_last(&mut self.tail, part, longest().saturating_sub(1));
             self.tail_end = hi;
         }
     }
