@@ -24,6 +24,9 @@ const MAX_PREFIX: u64 = 16 << 20;
 /// Most kept of any other one range, and of all ranges of one file together.
 const MAX_RANGE: u64 = 8 << 20;
 const MAX_TOTAL: u64 = 40 << 20;
+/// Ranges kept per file: a hostile file naming ten thousand `.dynstr` sections would
+/// otherwise make every push walk ten thousand ranges.
+const MAX_PIECES: usize = 64;
 /// Kept in front of the section headers, where linkers put the section names.
 const NAMES_WINDOW: u64 = 64 << 10;
 /// Kept from the start of the first writable segment, where Go puts its build info.
@@ -206,7 +209,8 @@ impl Collector {
     fn keep(&mut self, windows: Vec<Window>) {
         for (start, bytes, end) in windows {
             let end = end.min(self.data.len());
-            let fits = self.kept + end.saturating_sub(start) <= MAX_TOTAL;
+            let fits = self.kept + end.saturating_sub(start) <= MAX_TOTAL
+                && self.data.pieces.len() < MAX_PIECES;
             if fits && start + (bytes.len() as u64) <= end {
                 self.kept += end - start;
                 self.data.pieces.push((start, bytes));
@@ -221,7 +225,10 @@ impl Collector {
             .end
             .min(self.data.len())
             .min(start.saturating_add(MAX_RANGE));
-        if start >= end || self.data.pieces.iter().any(|(s, _)| *s == start) {
+        if start >= end
+            || self.data.pieces.len() >= MAX_PIECES
+            || self.data.pieces.iter().any(|(s, _)| *s == start)
+        {
             return;
         }
         let mut bytes = Vec::new();

@@ -120,3 +120,48 @@ fn a_short_head_learns_the_layout_as_it_goes() {
         assert_eq!(inspect_collected(c.finish(), true), whole, "{piece}");
     }
 }
+
+/// An ELF64 header and `n` section headers right after it, each a `.dynstr` of one byte at
+/// its own offset far into the file.
+fn many_dynstr_sections(n: usize) -> Vec<u8> {
+    let shoff = 64usize;
+    let names_at = shoff + 64 * (n + 2);
+    let data_at = names_at + 64;
+    let mut f = vec![0u8; data_at + n * 97 + 1];
+    f[..4].copy_from_slice(b"\x7fELF");
+    f[4] = 2; // 64-bit
+    f[5] = 1; // little endian
+    f[6] = 1;
+    f[16..18].copy_from_slice(&2u16.to_le_bytes()); // ET_EXEC
+    f[18..20].copy_from_slice(&62u16.to_le_bytes());
+    f[40..48].copy_from_slice(&(shoff as u64).to_le_bytes());
+    f[52..54].copy_from_slice(&64u16.to_le_bytes());
+    f[58..60].copy_from_slice(&64u16.to_le_bytes());
+    f[60..62].copy_from_slice(&((n + 2) as u16).to_le_bytes());
+    f[62..64].copy_from_slice(&((n + 1) as u16).to_le_bytes()); // .shstrtab is last
+    f[names_at..names_at + 19].copy_from_slice(b"\0.dynstr\0.shstrtab\0");
+    let mut section = |i: usize, name: u32, kind: u32, off: usize, size: usize| {
+        let h = shoff + 64 * i;
+        f[h..h + 4].copy_from_slice(&name.to_le_bytes());
+        f[h + 4..h + 8].copy_from_slice(&kind.to_le_bytes());
+        f[h + 24..h + 32].copy_from_slice(&(off as u64).to_le_bytes());
+        f[h + 32..h + 40].copy_from_slice(&(size as u64).to_le_bytes());
+    };
+    for i in 0..n {
+        section(i + 1, 1, 3, data_at + i * 97, 1);
+    }
+    section(n + 1, 9, 3, names_at, 19);
+    f
+}
+
+#[test]
+fn a_file_of_ten_thousand_named_sections_keeps_a_bounded_number_of_ranges() {
+    let data = many_dynstr_sections(10_000);
+    let mut c = Collector::new(data.len() as u64, false);
+    for p in data.chunks(4096) {
+        c.push(p);
+    }
+    let kept = c.finish();
+    assert!(kept.data.pieces.len() <= 64, "{}", kept.data.pieces.len());
+    assert!(inspect(&data, false).is_some());
+}
