@@ -1,4 +1,4 @@
-//! Keeps the parts of an ELF file that [`super::inspect_sparse`] reads, as the file streams
+//! Keeps the parts of an ELF file that [`super::inspect_collected`] reads, as the file streams
 //! by in a layer: the head (headers, and the read-only segment before the code, which holds
 //! the dynamic strings), the dynamic table, the section headers and their names, and the few
 //! named sections the inspection reads. Everything else only passes through the pattern
