@@ -27,7 +27,7 @@ use std::sync::OnceLock;
 use std::time::SystemTime;
 
 /// Bump when [`LayerScan`] changes meaning without changing shape (the field list is
-/// fingerprinted on top of this, see [`format_tag`]).
+/// fingerprinted on top of this, see `format_tag`).
 pub const SCAN_FORMAT: u32 = 1;
 
 /// Default bound of the cache, in bytes.

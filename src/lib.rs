@@ -1,6 +1,6 @@
 //! microscope: where do the bytes of a container image go, and how small could it be?
 //!
-//! The flow is one-way: [`reference`] → [`source`] → [`scan`] → [`image`] → [`analysis`]
+//! The flow is one-way: [`reference`](mod@reference) → [`source`] → [`scan`] → [`image`] → [`analysis`]
 //! → [`report`]. Only `source` and `jobs` do I/O.
 
 pub mod analysis;

@@ -5,7 +5,7 @@
 //! thread they add up; here the producer (read, blob digest, inflate) runs on its own
 //! scoped thread and hands inflated bytes to the walker in chunks over a bounded channel,
 //! so the two halves overlap and a layer costs the longer half, not the sum. Memory stays
-//! bounded: at most [`DEPTH`] chunks of [`CHUNK`] bytes are in flight, and drained chunks
+//! bounded: at most `DEPTH` chunks of `CHUNK` bytes are in flight, and drained chunks
 //! go back to the producer to be refilled rather than freed.
 
 use super::decompress::Decoder;

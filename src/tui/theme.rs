@@ -31,7 +31,7 @@ pub struct Theme {
 }
 
 impl Theme {
-    /// Colours unless `NO_COLOR` is set (https://no-color.org: any non-empty value).
+    /// Colours unless `NO_COLOR` is set (<https://no-color.org>: any non-empty value).
     pub fn from_env() -> Theme {
         match std::env::var_os("NO_COLOR") {
             Some(v) if !v.is_empty() => Theme::mono(),

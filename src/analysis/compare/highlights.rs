@@ -96,7 +96,7 @@ const CATEGORY_DEPTH: usize = 2;
 
 /// Up to `k` disjoint paths that explain the change, largest first. Starting from the
 /// root, the largest item is either reported or, when it is a directory that says little
-/// on its own (see [`CATEGORY_DEPTH`]), replaced by its children; a directory with a single
+/// on its own (see `CATEGORY_DEPTH`), replaced by its children; a directory with a single
 /// differing entry becomes that entry. Items never overlap, so their deltas add up.
 pub fn breakdown(t: &TreeDiff, k: usize) -> Vec<PathChange> {
     let Some(root) = t.dirs.get("") else {

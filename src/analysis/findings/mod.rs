@@ -1,7 +1,7 @@
 //! Findings: what an image carries that a runtime does not need, each with the files behind
 //! it, the bytes a fix would save, the layer it comes from and the fix as a Dockerfile line.
 //!
-//! Every family turns the scan into [`Draft`]s that list, per file, the bytes its fix would
+//! Every family turns the scan into `Draft`s that list, per file, the bytes its fix would
 //! save. [`find`] then charges those savings against each file's size in a fixed precedence
 //! order, so a byte is counted at most once in [`FindingsReport::findings_savable_bytes`]:
 //!

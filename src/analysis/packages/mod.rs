@@ -8,10 +8,10 @@
 //! `Installed-Size`/`I:`/RECORD sizes are only reported beside them as `declared_bytes`.
 //! A Go binary no package lists becomes a package of its own, named by its main module.
 //!
-//! Pipeline: [`history`] finds every database file version and the layers it is visible in;
-//! each manager module (and [`go`], from the ELF scan) turns those into package
+//! Pipeline: `history` finds every database file version and the layers it is visible in;
+//! each manager module (and `go`, from the ELF scan) turns those into package
 //! observations and path claims held by
-//! [`catalog`]; [`attribute`] settles each path's owner and sums bytes.
+//! `catalog`; [`attribute`] settles each path's owner and sums bytes.
 
 mod apk;
 mod attribute;

@@ -12,7 +12,7 @@ pub struct SystemDirs {
     /// `LD_LIBRARY_PATH` from Env (both loaders search it).
     pub env: Vec<String>,
     /// glibc: ld.so.conf directories (our stand-in for ld.so.cache); musl: the
-    /// ld-musl-<arch>.path list, or its built-in default.
+    /// `ld-musl-<arch>.path` list, or its built-in default.
     pub configured: Vec<String>,
     /// glibc's trusted directories, searched last.
     pub defaults: Vec<String>,
