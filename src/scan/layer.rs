@@ -42,11 +42,10 @@ const MAX_WARNINGS: usize = 50;
 /// a helper thread beside the walk (see [`super::pipeline`]).
 pub fn scan_layer(blob: impl Read + Send, ctx: &ScanContext<'_>) -> Result<LayerScan, ScanError> {
     let raw = HashReader::new(blob, true, ctx.progress);
-    let (decoder, kind) = Decoder::new(raw)?;
+    let (mut decoder, kind) = Decoder::new(raw)?;
     let Some(kind) = kind else {
         return Err(ScanError::UnknownCompression(peek_hex(decoder)));
     };
-    let mut decoder = decoder;
     let plain = kind == super::decompress::Compression::Plain;
     // A plain tar's blob digest is its diff_id: hash it once, from the chunks the walk
     // reads (no copy), not also while reading it.
