@@ -6,7 +6,7 @@
 
 mod live_support;
 
-use live_support::{corpus, have, push_once, service};
+use live_support::{corpus, have, logged_requests, push_once, service};
 use microscope::cache::{Cache, DEFAULT_LIMIT};
 use microscope::jobs::Opened;
 use microscope::jobs::background::LoadEvent;
@@ -82,12 +82,7 @@ fn the_app_path_caches_registry_layers() {
     };
     let reference = ImageRef::parse(&image).unwrap();
     let open = || Opened::open(&reference, &opts, &mut |_| {}).unwrap();
-    let blob_requests = || {
-        std::fs::read_to_string(&log)
-            .unwrap_or_default()
-            .matches("/v2/app-cache/alpine/blobs/")
-            .count()
-    };
+    let blob_requests = || logged_requests(&log, "/v2/app-cache/alpine/blobs/");
     let first = open();
     assert!(
         first.cache.is_some(),

@@ -8,7 +8,7 @@
 
 mod live_support;
 
-use live_support::{Isolated, corpus, have, numbers, push_once, service};
+use live_support::{Isolated, corpus, have, logged_requests, numbers, push_once, service};
 use microscope::demo::builder::{BlobCompression, ImageBuilder, LayerBuilder};
 use std::path::Path;
 
@@ -285,26 +285,7 @@ fn a_warm_cache_asks_for_no_blob() {
         false,
     );
     let t = Isolated::new();
-    let blob_requests = || {
-        std::fs::read_to_string(&log)
-            .unwrap_or_default()
-            .matches("/v2/warm-cache/alpine/blobs/")
-            .count()
-    };
-    // The registry writes a request's log line when it has finished with it, which can be
-    // after the client has gone: count once the log has stopped growing.
-    let settled = || {
-        let mut last = blob_requests();
-        for _ in 0..25 {
-            std::thread::sleep(std::time::Duration::from_millis(200));
-            let now = blob_requests();
-            if now == last {
-                break;
-            }
-            last = now;
-        }
-        last
-    };
+    let settled = || logged_requests(&log, "/v2/warm-cache/alpine/blobs/");
     let before = settled();
     let cold = t.run(&[&image, "--json"]).json();
     let after_cold = settled();

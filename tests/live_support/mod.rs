@@ -182,6 +182,28 @@ pub fn push_once(src: &str, dest: &str, creds: Option<&str>, all: bool) {
     done.push(dest.to_string());
 }
 
+/// Requests the registry logged for paths containing `needle`, counted once the log has
+/// stopped growing: it writes a request's line when it has finished with it, which can be
+/// after the client (a push, a pull) has returned.
+pub fn logged_requests(log: &str, needle: &str) -> usize {
+    let count = || {
+        std::fs::read_to_string(log)
+            .unwrap_or_default()
+            .matches(needle)
+            .count()
+    };
+    let mut last = count();
+    for _ in 0..25 {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let now = count();
+        if now == last {
+            break;
+        }
+        last = now;
+    }
+    last
+}
+
 pub fn path_str(p: &Path) -> String {
     p.display().to_string()
 }
