@@ -18,6 +18,9 @@ pub enum BlobCompression {
 pub struct LayerBuilder {
     tar: tar::Builder<Vec<u8>>,
     pub command: String,
+    /// Entries the tar format refused (a `..` in a path: only a mistaken fixture writes
+    /// one). Writing into a `Vec` cannot fail otherwise; debug builds stop on these.
+    refused: Vec<String>,
 }
 
 impl LayerBuilder {
@@ -27,6 +30,7 @@ impl LayerBuilder {
         LayerBuilder {
             tar,
             command: command.to_string(),
+            refused: Vec::new(),
         }
     }
 
@@ -43,10 +47,10 @@ impl LayerBuilder {
 
     pub fn dir(mut self, path: &str) -> Self {
         let mut h = Self::header(tar::EntryType::Directory, 0, 0o755, 0, 0);
-        self.tar
-            .append_data(&mut h, format!("{path}/"), std::io::empty())
-            .expect("in-memory tar");
-        self
+        let r = self
+            .tar
+            .append_data(&mut h, format!("{path}/"), std::io::empty());
+        self.check(r, path)
     }
 
     pub fn file(self, path: &str, content: &[u8]) -> Self {
@@ -61,26 +65,20 @@ impl LayerBuilder {
             uid,
             gid,
         );
-        self.tar
-            .append_data(&mut h, path, content)
-            .expect("in-memory tar");
-        self
+        let r = self.tar.append_data(&mut h, path, content);
+        self.check(r, path)
     }
 
     pub fn symlink(mut self, path: &str, target: &str) -> Self {
         let mut h = Self::header(tar::EntryType::Symlink, 0, 0o777, 0, 0);
-        self.tar
-            .append_link(&mut h, path, target)
-            .expect("in-memory tar");
-        self
+        let r = self.tar.append_link(&mut h, path, target);
+        self.check(r, path)
     }
 
     pub fn hardlink(mut self, path: &str, target: &str) -> Self {
         let mut h = Self::header(tar::EntryType::Link, 0, 0o644, 0, 0);
-        self.tar
-            .append_link(&mut h, path, target)
-            .expect("in-memory tar");
-        self
+        let r = self.tar.append_link(&mut h, path, target);
+        self.check(r, path)
     }
 
     /// `.wh.NAME`: deletes `path` from the layers below.
@@ -94,9 +92,18 @@ impl LayerBuilder {
         self.file(&format!("{dir}/.wh..wh..opq"), b"")
     }
 
+    fn check(mut self, written: std::io::Result<()>, path: &str) -> Self {
+        if let Err(e) = written {
+            self.refused.push(format!("{path:?}: {e}"));
+        }
+        self
+    }
+
     /// Finishes the tar (with its two zero end blocks).
-    pub fn build(self) -> Vec<u8> {
-        self.tar.into_inner().expect("in-memory tar")
+    pub fn build(mut self) -> Vec<u8> {
+        let tar = finish(self.tar, &mut self.refused);
+        debug_assert!(self.refused.is_empty(), "tar refused {:?}", self.refused);
+        tar
     }
 }
 
@@ -148,18 +155,25 @@ impl ImageBuilder {
                 tar.to_vec(),
                 "application/vnd.oci.image.layer.v1.tar".to_string(),
             ),
-            BlobCompression::Gzip => {
-                let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-                gz.write_all(tar).expect("in-memory gzip");
-                (
-                    gz.finish().expect("in-memory gzip"),
+            // Compressing into memory fails only if memory does; the blob then stays a
+            // plain tar, which every reader takes as well.
+            BlobCompression::Gzip => match gzip(tar) {
+                Ok(gz) => (
+                    gz,
                     "application/vnd.oci.image.layer.v1.tar+gzip".to_string(),
-                )
-            }
-            BlobCompression::Zstd => (
-                zstd::encode_all(tar, 3).expect("in-memory zstd"),
-                "application/vnd.oci.image.layer.v1.tar+zstd".to_string(),
-            ),
+                ),
+                Err(_) => (
+                    tar.to_vec(),
+                    "application/vnd.oci.image.layer.v1.tar".into(),
+                ),
+            },
+            BlobCompression::Zstd => match zstd::encode_all(tar, 3) {
+                Ok(z) => (z, "application/vnd.oci.image.layer.v1.tar+zstd".to_string()),
+                Err(_) => (
+                    tar.to_vec(),
+                    "application/vnd.oci.image.layer.v1.tar".into(),
+                ),
+            },
         };
         Blob {
             digest: sha256(&bytes),
@@ -217,22 +231,30 @@ impl ImageBuilder {
         let config = self.config_json();
         let config_name = format!("{}.json", &sha256(&config)[7..]);
         let mut out = tar::Builder::new(Vec::new());
+        let mut refused = Vec::new();
         let mut layer_paths = Vec::new();
         for (tar, _) in &self.layers {
             let id = &sha256(tar)[7..];
             let p = format!("{id}/layer.tar");
-            append(&mut out, &format!("{id}/VERSION"), b"1.0");
-            append(&mut out, &p, tar);
+            append(&mut out, &format!("{id}/VERSION"), b"1.0", &mut refused);
+            append(&mut out, &p, tar, &mut refused);
             layer_paths.push(p);
         }
-        append(&mut out, &config_name, &config);
+        append(&mut out, &config_name, &config, &mut refused);
         let manifest = serde_json::json!([{
             "Config": config_name,
             "RepoTags": [self.tag],
             "Layers": layer_paths,
         }]);
-        append(&mut out, "manifest.json", manifest.to_string().as_bytes());
-        out.into_inner().expect("in-memory tar")
+        append(
+            &mut out,
+            "manifest.json",
+            manifest.to_string().as_bytes(),
+            &mut refused,
+        );
+        let archive = finish(out, &mut refused);
+        debug_assert!(refused.is_empty(), "tar refused {refused:?}");
+        archive
     }
 
     /// The blobs of an OCI layout: (path inside the layout, bytes), index.json last.
@@ -281,10 +303,13 @@ impl ImageBuilder {
     /// An `oci-archive`: the OCI layout, tarred.
     pub fn oci_archive(&self) -> Vec<u8> {
         let mut out = tar::Builder::new(Vec::new());
+        let mut refused = Vec::new();
         for (p, b) in self.oci_files() {
-            append(&mut out, &p, &b);
+            append(&mut out, &p, &b, &mut refused);
         }
-        out.into_inner().expect("in-memory tar")
+        let archive = finish(out, &mut refused);
+        debug_assert!(refused.is_empty(), "tar refused {refused:?}");
+        archive
     }
 
     /// Writes the OCI layout into a directory.
@@ -304,10 +329,27 @@ fn blob_path(digest: &str) -> String {
     format!("blobs/sha256/{}", &digest[7..])
 }
 
-fn append(out: &mut tar::Builder<Vec<u8>>, path: &str, data: &[u8]) {
+fn gzip(tar: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(tar)?;
+    gz.finish()
+}
+
+/// One file of an archive's outer tar; a path it refuses is noted in `refused`.
+fn append(out: &mut tar::Builder<Vec<u8>>, path: &str, data: &[u8], refused: &mut Vec<String>) {
     let mut h = tar::Header::new_gnu();
     h.set_size(data.len() as u64);
     h.set_mode(0o644);
     h.set_mtime(1_700_000_000);
-    out.append_data(&mut h, path, data).expect("in-memory tar");
+    if let Err(e) = out.append_data(&mut h, path, data) {
+        refused.push(format!("{path:?}: {e}"));
+    }
+}
+
+/// The finished tar. Finishing writes two zero blocks into a `Vec`, which cannot fail.
+fn finish(out: tar::Builder<Vec<u8>>, refused: &mut Vec<String>) -> Vec<u8> {
+    out.into_inner().unwrap_or_else(|e| {
+        refused.push(format!("end of archive: {e}"));
+        Vec::new()
+    })
 }
