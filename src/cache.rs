@@ -333,6 +333,8 @@ fn collect_files(
 mod tests {
     use super::*;
 
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
     const KEY: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
     fn scan() -> LayerScan {
@@ -347,37 +349,39 @@ mod tests {
     }
 
     #[test]
-    fn scans_round_trip_and_corruption_is_a_miss() {
-        let dir = tempfile::tempdir().unwrap();
+    fn scans_round_trip_and_corruption_is_a_miss() -> TestResult {
+        let dir = tempfile::tempdir()?;
         let cache = Cache::open(dir.path(), DEFAULT_LIMIT);
         assert!(cache.get(KEY).is_none());
         cache.put(KEY, &scan());
         assert_eq!(cache.get(KEY), Some(scan()));
-        let path = cache.scan_path(KEY).unwrap();
-        let mut bytes = fs::read(&path).unwrap();
+        let path = cache.scan_path(KEY).ok_or("missing")?;
+        let mut bytes = fs::read(&path)?;
         let last = bytes.len() - 1;
         bytes[last] ^= 1;
-        fs::write(&path, bytes).unwrap();
+        fs::write(&path, bytes)?;
         assert!(cache.get(KEY).is_none(), "a flipped bit is a miss");
         assert!(!path.exists(), "and the bad entry is removed");
+        Ok(())
     }
 
     #[test]
-    fn keys_must_be_digests() {
-        let dir = tempfile::tempdir().unwrap();
+    fn keys_must_be_digests() -> TestResult {
+        let dir = tempfile::tempdir()?;
         let cache = Cache::open(dir.path(), DEFAULT_LIMIT);
         for bad in ["../../etc/passwd", "sha256:../x", "sha256:ABC", "md5:00"] {
             cache.put(bad, &scan());
             cache.put_blob(bad, b"x");
         }
         let mut files = Vec::new();
-        collect_files(dir.path(), &mut files, 0).unwrap();
+        collect_files(dir.path(), &mut files, 0)?;
         assert!(files.is_empty(), "nothing written for a bad key: {files:?}");
+        Ok(())
     }
 
     #[test]
-    fn blobs_are_checked_against_their_digest() {
-        let dir = tempfile::tempdir().unwrap();
+    fn blobs_are_checked_against_their_digest() -> TestResult {
+        let dir = tempfile::tempdir()?;
         let cache = Cache::open(dir.path(), DEFAULT_LIMIT);
         let body = b"{\"a\":1}";
         let digest = crate::source::config::sha256(body);
@@ -385,11 +389,12 @@ mod tests {
         assert!(cache.get_blob(&digest).is_none());
         cache.put_blob(&digest, body);
         assert_eq!(cache.get_blob(&digest).as_deref(), Some(&body[..]));
+        Ok(())
     }
 
     #[test]
-    fn eviction_is_least_recently_used() {
-        let dir = tempfile::tempdir().unwrap();
+    fn eviction_is_least_recently_used() -> TestResult {
+        let dir = tempfile::tempdir()?;
         let cache = Cache::open(dir.path(), u64::MAX);
         let blobs: Vec<(String, Vec<u8>)> = (0..3)
             .map(|i| {
@@ -399,18 +404,13 @@ mod tests {
             .collect();
         for (i, (d, b)) in blobs.iter().enumerate() {
             cache.put_blob(d, b);
-            let p = cache.blob_path(d).unwrap();
+            let p = cache.blob_path(d).ok_or("missing")?;
             let t = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1000 + i as u64);
-            fs::File::options()
-                .append(true)
-                .open(&p)
-                .unwrap()
-                .set_modified(t)
-                .unwrap();
+            fs::File::options().append(true).open(&p)?.set_modified(t)?;
         }
         // Reading the oldest makes it the most recent.
         assert!(cache.get_blob(&blobs[0].0).is_some());
-        let stats = cache.prune(2000).unwrap();
+        let stats = cache.prune(2000)?;
         assert_eq!(stats.removed_files, 1);
         assert!(
             cache.get_blob(&blobs[1].0).is_none(),
@@ -418,6 +418,7 @@ mod tests {
         );
         assert!(cache.get_blob(&blobs[0].0).is_some());
         assert!(cache.get_blob(&blobs[2].0).is_some());
+        Ok(())
     }
 
     #[test]

@@ -162,42 +162,45 @@ impl fmt::Display for ImageRef {
 mod tests {
     use super::*;
 
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
     #[test]
-    fn parses_transports() {
+    fn parses_transports() -> TestResult {
         assert_eq!(
-            ImageRef::parse("docker-archive:/nope/x.tar:app:1.0").unwrap(),
+            ImageRef::parse("docker-archive:/nope/x.tar:app:1.0")?,
             ImageRef::DockerArchive {
                 path: "/nope/x.tar:app".into(),
                 select: Some("1.0".into())
             }
         );
         assert_eq!(
-            ImageRef::parse("oci:/nope/dir:v2").unwrap(),
+            ImageRef::parse("oci:/nope/dir:v2")?,
             ImageRef::OciDir {
                 path: "/nope/dir".into(),
                 tag: Some("v2".into())
             }
         );
         assert_eq!(
-            ImageRef::parse("oci-archive:/nope/a.tar").unwrap(),
+            ImageRef::parse("oci-archive:/nope/a.tar")?,
             ImageRef::OciArchive {
                 path: "/nope/a.tar".into(),
                 tag: None
             }
         );
         assert_eq!(
-            ImageRef::parse("debian:bookworm").unwrap(),
+            ImageRef::parse("debian:bookworm")?,
             ImageRef::Name("debian:bookworm".into())
         );
         assert_eq!(
-            ImageRef::parse("docker://ghcr.io/a/b:1").unwrap(),
+            ImageRef::parse("docker://ghcr.io/a/b:1")?,
             ImageRef::Registry("ghcr.io/a/b:1".into())
         );
         assert_eq!(
-            ImageRef::parse("/nope/x.tar").unwrap(),
+            ImageRef::parse("/nope/x.tar")?,
             ImageRef::Path("/nope/x.tar".into())
         );
         assert!(ImageRef::parse("docker-archive:").is_err());
         assert!(ImageRef::parse("Not An Image!").is_err());
+        Ok(())
     }
 }

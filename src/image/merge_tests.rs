@@ -4,10 +4,12 @@ use super::*;
 use crate::demo::builder::LayerBuilder;
 use crate::scan::{ScanContext, scan_layer};
 
-fn scans(layers: Vec<LayerBuilder>) -> Vec<Arc<LayerScan>> {
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+fn scans(layers: Vec<LayerBuilder>) -> Result<Vec<Arc<LayerScan>>, crate::scan::ScanError> {
     layers
         .into_iter()
-        .map(|l| Arc::new(scan_layer(&l.build()[..], &ScanContext::default()).unwrap()))
+        .map(|l| scan_layer(&l.build()[..], &ScanContext::default()).map(Arc::new))
         .collect()
 }
 
@@ -24,22 +26,23 @@ fn wasted(m: &Merged, kind: WasteKind) -> u64 {
 }
 
 #[test]
-fn file_whiteout_deletes_lower_file() {
+fn file_whiteout_deletes_lower_file() -> TestResult {
     let s = scans(vec![
         LayerBuilder::new("a")
             .dir("etc")
             .file("etc/a", &[1; 100])
             .file("etc/b", &[2; 50]),
         LayerBuilder::new("b").whiteout("etc/a"),
-    ]);
+    ])?;
     let m = Merged::build(&s);
     assert_eq!(final_paths(&m), ["etc", "etc/b"]);
     assert_eq!(wasted(&m, WasteKind::Deleted), 100);
     assert_eq!(m.changes[1].removed, vec![(Arc::from("etc/a"), 100)]);
+    Ok(())
 }
 
 #[test]
-fn directory_whiteout_deletes_whole_subtree() {
+fn directory_whiteout_deletes_whole_subtree() -> TestResult {
     // `rm -rf dir` — dive counts this as zero waste.
     let s = scans(vec![
         LayerBuilder::new("a")
@@ -48,7 +51,7 @@ fn directory_whiteout_deletes_whole_subtree() {
             .file("root/example/sub/two", &[2; 2000])
             .file("root/examples-other", &[3; 7]),
         LayerBuilder::new("b").whiteout("root/example"),
-    ]);
+    ])?;
     let m = Merged::build(&s);
     assert_eq!(final_paths(&m), ["root/examples-other"]);
     assert_eq!(wasted(&m, WasteKind::Deleted), 3000);
@@ -56,10 +59,11 @@ fn directory_whiteout_deletes_whole_subtree() {
         m.changes[1].removed,
         vec![(Arc::from("root/example"), 3000)]
     );
+    Ok(())
 }
 
 #[test]
-fn opaque_directory_hides_lower_children_but_keeps_its_own() {
+fn opaque_directory_hides_lower_children_but_keeps_its_own() -> TestResult {
     let s = scans(vec![
         LayerBuilder::new("a")
             .dir("app")
@@ -69,55 +73,59 @@ fn opaque_directory_hides_lower_children_but_keeps_its_own() {
             .dir("app")
             .file("app/new", &[9; 40])
             .opaque("app"),
-    ]);
+    ])?;
     let m = Merged::build(&s);
     assert_eq!(final_paths(&m), ["app", "app/new"]);
     assert_eq!(wasted(&m, WasteKind::OpaqueHidden), 500);
     assert_eq!(wasted(&m, WasteKind::Deleted), 0);
+    Ok(())
 }
 
 #[test]
-fn whiteout_only_affects_lower_layers() {
+fn whiteout_only_affects_lower_layers() -> TestResult {
     let s = scans(vec![
         LayerBuilder::new("a").file("x", &[1; 10]),
         LayerBuilder::new("b").whiteout("x").file("x", &[2; 20]),
-    ]);
+    ])?;
     let m = Merged::build(&s);
     assert_eq!(final_paths(&m), ["x"]);
     assert_eq!(m.tree["x"].layer, 1);
     assert_eq!(wasted(&m, WasteKind::Deleted), 10);
     assert_eq!(m.changes[1].status, vec![Change::Added]);
+    Ok(())
 }
 
 #[test]
-fn overwrite_counts_the_lower_copy_once() {
+fn overwrite_counts_the_lower_copy_once() -> TestResult {
     let s = scans(vec![
         LayerBuilder::new("a").file("f", &[1; 100]),
         LayerBuilder::new("b").file("f", &[2; 150]),
         LayerBuilder::new("c").file("f", &[3; 70]),
-    ]);
+    ])?;
     let m = Merged::build(&s);
     assert_eq!(wasted(&m, WasteKind::Overwritten), 250);
     assert_eq!(m.changes[2].status, vec![Change::Modified]);
     assert!(m.same_content.is_empty());
+    Ok(())
 }
 
 #[test]
-fn chmod_copy_is_same_content_with_metadata_change() {
+fn chmod_copy_is_same_content_with_metadata_change() -> TestResult {
     let s = scans(vec![
         LayerBuilder::new("a").file_with("bin/app", &[7; 4096], 0o644, 0, 0),
         LayerBuilder::new("chmod").file_with("bin/app", &[7; 4096], 0o755, 0, 0),
         LayerBuilder::new("noop").file_with("bin/app", &[7; 4096], 0o755, 0, 0),
-    ]);
+    ])?;
     let m = Merged::build(&s);
     assert_eq!(m.same_content.len(), 2);
     assert!(m.same_content[0].metadata_changed);
     assert!(!m.same_content[1].metadata_changed);
     assert_eq!(wasted(&m, WasteKind::Overwritten), 8192);
+    Ok(())
 }
 
 #[test]
-fn file_replacing_directory_and_the_reverse() {
+fn file_replacing_directory_and_the_reverse() -> TestResult {
     let s = scans(vec![
         LayerBuilder::new("a")
             .dir("d")
@@ -127,43 +135,47 @@ fn file_replacing_directory_and_the_reverse() {
             .file("d", &[3; 8])
             .dir("f")
             .file("f/child", &[4; 4]),
-    ]);
+    ])?;
     let m = Merged::build(&s);
     assert_eq!(final_paths(&m), ["d", "f", "f/child"]);
     assert_eq!(wasted(&m, WasteKind::Overwritten), 96);
     assert_eq!(m.changes[1].removed, vec![(Arc::from("d"), 64)]);
+    Ok(())
 }
 
 #[test]
-fn whiteout_of_missing_path_removes_nothing() {
+fn whiteout_of_missing_path_removes_nothing() -> TestResult {
     let s = scans(vec![
         LayerBuilder::new("a").file("keep", &[1; 5]),
         LayerBuilder::new("b").whiteout("never-there"),
-    ]);
+    ])?;
     let m = Merged::build(&s);
     assert!(m.changes[1].removed.is_empty());
     assert!(m.shadowed.is_empty());
+    Ok(())
 }
 
 #[test]
-fn hard_links_carry_no_bytes_of_their_own() {
+fn hard_links_carry_no_bytes_of_their_own() -> TestResult {
     let s = scans(vec![
         LayerBuilder::new("a")
             .file("a", &[1; 100])
             .hardlink("b", "a"),
-    ]);
+    ])?;
     let m = Merged::build(&s);
     assert_eq!(final_paths(&m), ["a", "b"]);
     assert_eq!(s[0].file_bytes(), 100);
+    Ok(())
 }
 
 #[test]
-fn unchanged_parent_dirs_are_not_modifications() {
+fn unchanged_parent_dirs_are_not_modifications() -> TestResult {
     let s = scans(vec![
         LayerBuilder::new("a").dir("etc").file("etc/a", b"1"),
         LayerBuilder::new("b").dir("etc").file("etc/b", b"2"),
-    ]);
+    ])?;
     let m = Merged::build(&s);
     assert_eq!(m.changes[1].status, vec![Change::Unchanged, Change::Added]);
     assert_eq!((m.changes[1].added, m.changes[1].modified), (1, 0));
+    Ok(())
 }

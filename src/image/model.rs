@@ -164,14 +164,17 @@ impl Image {
 mod tests {
     use super::*;
 
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
     #[test]
-    fn platform_parses_and_matches() {
-        let p = Platform::parse("linux/arm64/v8").unwrap();
+    fn platform_parses_and_matches() -> TestResult {
+        let p = Platform::parse("linux/arm64/v8").ok_or("missing")?;
         assert_eq!(p.to_string(), "linux/arm64/v8");
         assert!(Platform::parse("linux").is_none());
         assert!(Platform::parse("linux/amd64/v1/x").is_none());
-        let req = Platform::parse("linux/arm64").unwrap();
+        let req = Platform::parse("linux/arm64").ok_or("missing")?;
         assert!(req.accepts(&p));
-        assert!(!p.accepts(&Platform::parse("linux/arm64/v7").unwrap()));
+        assert!(!p.accepts(&Platform::parse("linux/arm64/v7").ok_or("missing")?));
+        Ok(())
     }
 }

@@ -114,8 +114,10 @@ mod tests {
     use crate::image::{LayerDesc, LayerScan};
     use std::sync::Arc;
 
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
     #[test]
-    fn events_make_bars() {
+    fn events_make_bars() -> TestResult {
         let meta = ImageMeta {
             layers: vec![LayerDesc {
                 digest: Some(format!("sha256:{}", "ab".repeat(32))),
@@ -140,9 +142,10 @@ mod tests {
             }),
             cached: false,
         });
-        let b = bars.bars.lock().unwrap();
+        let b = bars.bars.lock().map_err(|e| e.to_string())?;
         assert_eq!(b[&0].position(), 100);
         assert!(b[&0].is_finished());
         assert_eq!(b[&0].prefix(), "layer  0 abababababab");
+        Ok(())
     }
 }

@@ -187,23 +187,25 @@ impl Baseline {
 mod tests {
     use super::*;
 
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
     #[test]
-    fn baseline_needs_only_layer_bytes() {
-        let b = Baseline::from_json(r#"{"size":{"layers_bytes":42}}"#, "old.json").unwrap();
+    fn baseline_needs_only_layer_bytes() -> TestResult {
+        let b = Baseline::from_json(r#"{"size":{"layers_bytes":42}}"#, "old.json")?;
         assert_eq!(b.layers_bytes, 42);
         assert_eq!(b.label, "old.json");
         let b = Baseline::from_json(
             r#"{"image":{"reference":"app:main"},"size":{"layers_bytes":1,"final_bytes":1},
                 "layers":[{},{}],"future_field":[1,2]}"#,
             "base.json",
-        )
-        .unwrap();
+        )?;
         assert_eq!(b.label, "app:main (from base.json)");
         assert_eq!(b.layers, 2);
+        Ok(())
     }
 
     #[test]
-    fn packages_and_findings_come_from_the_report_schema() {
+    fn packages_and_findings_come_from_the_report_schema() -> TestResult {
         let (p, f, s) = lists(&serde_json::json!({"size": {}}));
         assert_eq!(
             (p, f, s),
@@ -217,12 +219,12 @@ mod tests {
                           "savable_bytes": 7, "fix": "strip", "paths": []}],
             "findings_savable_bytes": 7
         }));
-        let p = p.unwrap();
+        let p = p.ok_or("missing")?;
         assert_eq!(
             (p[0].name.as_str(), p[0].layer, p[0].bytes),
             ("gcc-12", Some(1), 5)
         );
-        let f = f.unwrap();
+        let f = f.ok_or("missing")?;
         assert_eq!(
             (f[0].kind.as_str(), f[0].savable_bytes),
             ("debug-symbols", 7)
@@ -234,6 +236,7 @@ mod tests {
             (Some(vec![]), Some(vec![])),
             "analysed, nothing found"
         );
+        Ok(())
     }
 
     #[test]

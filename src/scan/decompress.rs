@@ -183,30 +183,34 @@ mod tests {
     use super::*;
     use std::io::Write;
 
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
     #[test]
-    fn sniffs_by_magic() {
+    fn sniffs_by_magic() -> TestResult {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        gz.write_all(b"hello").unwrap();
-        let gz = gz.finish().unwrap();
+        gz.write_all(b"hello")?;
+        let gz = gz.finish()?;
         assert_eq!(Compression::sniff(&gz), Some(Compression::Gzip));
-        let zs = zstd::encode_all(&b"hello"[..], 1).unwrap();
+        let zs = zstd::encode_all(&b"hello"[..], 1)?;
         assert_eq!(Compression::sniff(&zs), Some(Compression::Zstd));
         assert_eq!(Compression::sniff(&[0u8; 1024]), Some(Compression::Plain));
         assert_eq!(Compression::sniff(b"{\"not\": \"a tar\"}"), None);
+        Ok(())
     }
 
     #[test]
-    fn multi_member_gzip_reads_all_members() {
+    fn multi_member_gzip_reads_all_members() -> TestResult {
         let mut all = Vec::new();
         for part in [&b"first "[..], b"second"] {
             let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-            gz.write_all(part).unwrap();
-            all.extend(gz.finish().unwrap());
+            gz.write_all(part)?;
+            all.extend(gz.finish()?);
         }
-        let (mut dec, kind) = Decoder::new(&all[..]).unwrap();
+        let (mut dec, kind) = Decoder::new(&all[..])?;
         assert_eq!(kind, Some(Compression::Gzip));
         let mut s = String::new();
-        dec.read_to_string(&mut s).unwrap();
+        dec.read_to_string(&mut s)?;
         assert_eq!(s, "first second");
+        Ok(())
     }
 }

@@ -2,17 +2,19 @@ use super::*;
 use crate::demo::builder::LayerBuilder;
 use std::io::Write;
 
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
 fn scan(bytes: &[u8]) -> Result<LayerScan, ScanError> {
     scan_layer(bytes, &ScanContext::default())
 }
 
 #[test]
-fn plain_tar_digest_is_diff_id() {
+fn plain_tar_digest_is_diff_id() -> TestResult {
     let tar = LayerBuilder::new("x")
         .file("a/b", b"hello")
         .symlink("c", "a/b")
         .build();
-    let s = scan(&tar).unwrap();
+    let s = scan(&tar)?;
     assert_eq!(s.compression, "tar");
     assert_eq!(s.digest, crate::demo::builder::sha256(&tar));
     assert_eq!(s.diff_id, s.digest);
@@ -21,18 +23,19 @@ fn plain_tar_digest_is_diff_id() {
     assert_eq!(s.entries[0].size, 5);
     assert_eq!(s.entries[0].hash, xxhash_rust::xxh3::xxh3_64(b"hello"));
     assert_eq!(s.entries[1].link.as_deref(), Some("a/b"));
+    Ok(())
 }
 
 #[test]
-fn gzip_and_zstd_give_the_same_entries_and_diff_id() {
+fn gzip_and_zstd_give_the_same_entries_and_diff_id() -> TestResult {
     let tar = LayerBuilder::new("x").file("f", &[5; 10_000]).build();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    gz.write_all(&tar).unwrap();
-    let gz = gz.finish().unwrap();
-    let zs = zstd::encode_all(&tar[..], 3).unwrap();
-    let a = scan(&tar).unwrap();
-    let b = scan(&gz).unwrap();
-    let c = scan(&zs).unwrap();
+    gz.write_all(&tar)?;
+    let gz = gz.finish()?;
+    let zs = zstd::encode_all(&tar[..], 3)?;
+    let a = scan(&tar)?;
+    let b = scan(&gz)?;
+    let c = scan(&zs)?;
     assert_eq!(
         (b.compression.as_str(), c.compression.as_str()),
         ("gzip", "zstd")
@@ -42,52 +45,57 @@ fn gzip_and_zstd_give_the_same_entries_and_diff_id() {
     assert_eq!(b.digest, crate::demo::builder::sha256(&gz));
     assert_eq!(b.compressed_bytes, gz.len() as u64);
     assert_eq!(a.entries, c.entries);
+    Ok(())
 }
 
 #[test]
-fn whiteouts_and_opaque_markers_are_split_out() {
+fn whiteouts_and_opaque_markers_are_split_out() -> TestResult {
     let tar = LayerBuilder::new("x")
         .whiteout("etc/gone")
         .opaque("var/app")
         .file(".wh..wh.plnk/123", b"")
         .build();
-    let s = scan(&tar).unwrap();
+    let s = scan(&tar)?;
     assert_eq!(s.whiteouts, vec![Arc::from("etc/gone")]);
     assert_eq!(s.opaque_dirs, vec![Arc::from("var/app")]);
     assert!(s.entries.is_empty());
+    Ok(())
 }
 
 #[test]
-fn duplicate_entries_keep_the_last() {
+fn duplicate_entries_keep_the_last() -> TestResult {
     let tar = LayerBuilder::new("x")
         .file("f", b"first")
         .file("f", b"second!")
         .build();
-    let s = scan(&tar).unwrap();
+    let s = scan(&tar)?;
     assert_eq!(s.entries.len(), 1);
     assert_eq!(s.entries[0].size, 7);
     assert!(s.warnings[0].contains("duplicate"));
+    Ok(())
 }
 
 #[test]
-fn captures_package_databases_only() {
+fn captures_package_databases_only() -> TestResult {
     let tar = LayerBuilder::new("x")
         .file("var/lib/dpkg/status", b"Package: a\n")
         .file("usr/bin/tool", b"#!/bin/sh\necho hi\n")
         .build();
-    let s = scan(&tar).unwrap();
+    let s = scan(&tar)?;
     assert_eq!(s.captured.files, vec![(0, b"Package: a\n".to_vec())]);
     assert_eq!(s.captured.shebangs, vec![(1, "/bin/sh".to_string())]);
+    Ok(())
 }
 
 #[test]
-fn estargz_metadata_is_not_part_of_the_image() {
+fn estargz_metadata_is_not_part_of_the_image() -> TestResult {
     let tar = LayerBuilder::new("x")
         .file("app", b"1")
         .file("stargz.index.json", b"{}")
         .build();
-    let s = scan(&tar).unwrap();
+    let s = scan(&tar)?;
     assert_eq!(s.entries.len(), 1);
+    Ok(())
 }
 
 #[test]
@@ -107,7 +115,7 @@ fn unsafe_paths_are_errors() {
 }
 
 #[test]
-fn unknown_compression_and_truncation_are_errors() {
+fn unknown_compression_and_truncation_are_errors() -> TestResult {
     assert!(matches!(
         scan(&[0x42; 600]),
         Err(ScanError::UnknownCompression(_))
@@ -116,7 +124,8 @@ fn unknown_compression_and_truncation_are_errors() {
     let err = scan(&tar[..3000]).unwrap_err();
     assert!(matches!(err, ScanError::Corrupt(_)), "{err}");
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    gz.write_all(&tar).unwrap();
-    let gz = gz.finish().unwrap();
+    gz.write_all(&tar)?;
+    let gz = gz.finish()?;
     assert!(scan(&gz[..gz.len() / 2]).is_err());
+    Ok(())
 }

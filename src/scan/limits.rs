@@ -201,25 +201,28 @@ pub fn stored_size<R: Read>(te: &mut tar::Entry<'_, R>) -> u64 {
 mod tests {
     use super::*;
 
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
     #[test]
-    fn fence_stops_reads_past_the_limit() {
+    fn fence_stops_reads_past_the_limit() -> TestResult {
         let fence = Fence::default();
         let data = vec![0u8; (MAX_ENTRY_METADATA + 10) as usize];
         let mut r = Fenced::new(&data[..], &fence);
         let err = io::copy(&mut r, &mut io::sink()).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidData);
         fence.allow_until(MAX_ENTRY_METADATA);
-        assert_eq!(io::copy(&mut r, &mut io::sink()).unwrap(), 10);
+        assert_eq!(io::copy(&mut r, &mut io::sink())?, 10);
+        Ok(())
     }
 
     #[test]
-    fn skipping_ahead_reads_through_the_fence_and_reports_the_position() {
+    fn skipping_ahead_reads_through_the_fence_and_reports_the_position() -> TestResult {
         let fence = Fence::default();
         let data: Vec<u8> = (0..100_000u32).map(|i| i as u8).collect();
         let mut r = Fenced::new(&data[..], &fence);
-        assert_eq!(r.seek(SeekFrom::Current(70_000)).unwrap(), 70_000);
+        assert_eq!(r.seek(SeekFrom::Current(70_000))?, 70_000);
         let mut next = [0u8; 1];
-        r.read_exact(&mut next).unwrap();
+        r.read_exact(&mut next)?;
         assert_eq!(next[0], 70_000u32 as u8);
         assert!(r.seek(SeekFrom::Current(-1)).is_err());
         assert!(r.seek(SeekFrom::Start(0)).is_err());
@@ -231,5 +234,6 @@ mod tests {
         let mut r = Fenced::new(&big[..], &fenced_off);
         let err = r.seek(SeekFrom::Current(big.len() as i64)).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        Ok(())
     }
 }

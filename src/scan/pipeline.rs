@@ -192,46 +192,47 @@ mod tests {
     use super::*;
     use std::io::Write;
 
-    fn gzip(data: &[u8]) -> Vec<u8> {
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    fn gzip(data: &[u8]) -> io::Result<Vec<u8>> {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        gz.write_all(data).unwrap();
-        gz.finish().unwrap()
+        gz.write_all(data)?;
+        gz.finish()
     }
 
     #[test]
-    fn passes_every_byte_hashes_them_and_gives_back_the_source() {
+    fn passes_every_byte_hashes_them_and_gives_back_the_source() -> TestResult {
         let data: Vec<u8> = (0..3 * CHUNK + 17).map(|i| (i * 7 % 251) as u8).collect();
-        let blob = gzip(&data);
-        let (dec, _) = Decoder::new(&blob[..]).unwrap();
+        let blob = gzip(&data)?;
+        let (dec, _) = Decoder::new(&blob[..])?;
         let (out, rest) = inflate_beside(dec, true, |r| {
             let mut v = Vec::new();
             r.read_to_end(&mut v).map(|_| v)
         });
-        assert_eq!(out.unwrap(), data);
-        assert!(
-            rest.source.unwrap().is_empty(),
-            "the source is read to its end"
-        );
+        assert_eq!(out?, data);
+        assert!(rest.source?.is_empty(), "the source is read to its end");
         let expected = format!("sha256:{}", hex::encode(Sha256::digest(&data)));
         assert_eq!(rest.hash, Some(expected));
+        Ok(())
     }
 
     #[test]
-    fn a_corrupt_stream_is_an_error_on_both_sides() {
-        let mut blob = gzip(&vec![b'x'; 4 * CHUNK]);
+    fn a_corrupt_stream_is_an_error_on_both_sides() -> TestResult {
+        let mut blob = gzip(&vec![b'x'; 4 * CHUNK])?;
         let mid = blob.len() / 2;
         blob[mid] ^= 0xff;
         blob[mid + 1] ^= 0xff;
-        let (dec, _) = Decoder::new(&blob[..]).unwrap();
+        let (dec, _) = Decoder::new(&blob[..])?;
         let (out, rest) = inflate_beside(dec, true, |r| io::copy(r, &mut io::sink()));
         assert!(out.is_err());
         assert!(rest.source.is_err());
+        Ok(())
     }
 
     #[test]
-    fn a_walk_that_stops_early_stops_the_producer() {
-        let blob = gzip(&vec![0u8; 64 * CHUNK]);
-        let (dec, _) = Decoder::new(&blob[..]).unwrap();
+    fn a_walk_that_stops_early_stops_the_producer() -> TestResult {
+        let blob = gzip(&vec![0u8; 64 * CHUNK])?;
+        let (dec, _) = Decoder::new(&blob[..])?;
         let (out, rest) = inflate_beside(dec, false, |r| {
             let mut first = [0u8; 10];
             r.read_exact(&mut first)
@@ -242,5 +243,6 @@ mod tests {
             "the producer hears the walker hang up"
         );
         assert!(rest.hash.is_none());
+        Ok(())
     }
 }

@@ -110,16 +110,18 @@ impl Config {
 mod tests {
     use super::*;
 
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
     #[test]
-    fn parses_and_rejects() {
+    fn parses_and_rejects() -> TestResult {
         let c = parse(
             "[keys]\nquit = \"ctrl-q\"\ndown = [\"j\", \"ctrl-n\"]\n[tree]\nsort = \"name\"\n",
-        )
-        .expect("valid config");
+        )?;
         assert!(c.keymap().is_ok());
         assert!(parse("[tree]\nsort = \"big\"\n").is_err());
         assert!(parse("[tre]\n").is_err(), "unknown sections are errors");
-        let bad = parse("[keys]\nquit = \"ctrl-\"\n").expect("toml is fine");
+        let bad = parse("[keys]\nquit = \"ctrl-\"\n")?;
         assert!(bad.keymap().is_err(), "a bad key name is an error");
+        Ok(())
     }
 }

@@ -312,6 +312,8 @@ impl Keymap {
 mod tests {
     use super::*;
 
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
     fn ev(code: KeyCode, m: KeyModifiers) -> KeyEvent {
         KeyEvent::new(code, m)
     }
@@ -358,10 +360,10 @@ mod tests {
     }
 
     #[test]
-    fn overrides_replace_keys_and_reject_typos() {
+    fn overrides_replace_keys_and_reject_typos() -> TestResult {
         let mut o = BTreeMap::new();
         o.insert("quit".to_string(), vec!["ctrl-q".to_string()]);
-        let k = Keymap::with_overrides(&o).expect("valid override");
+        let k = Keymap::with_overrides(&o)?;
         let q = ev(KeyCode::Char('q'), KeyModifiers::NONE);
         assert_eq!(k.lookup(&q, Pane::Layers), None, "q no longer quits");
         assert_eq!(k.key_for(Command::Quit), "Ctrl+Q");
@@ -369,5 +371,6 @@ mod tests {
         let err = Keymap::with_overrides(&o).expect_err("typo is an error");
         assert!(err.to_string().contains("unknown command \"quitt\""));
         assert!(Key::parse("ctrl-nope").is_err());
+        Ok(())
     }
 }

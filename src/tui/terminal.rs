@@ -74,12 +74,15 @@ fn base64(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
     #[test]
-    fn osc52_is_base64() {
+    fn osc52_is_base64() -> TestResult {
         let mut out = Vec::new();
-        super::osc52(&mut out, "/usr/bin/ls").expect("write to vec");
+        super::osc52(&mut out, "/usr/bin/ls")?;
         assert_eq!(out, b"\x1b]52;c;L3Vzci9iaW4vbHM=\x07");
         assert_eq!(super::base64(b"ab"), "YWI=");
         assert_eq!(super::base64(b"abc"), "YWJj");
+        Ok(())
     }
 }

@@ -2,6 +2,8 @@ use super::sample::{Counter, SAMPLE_BYTES, Sampler};
 use super::*;
 use std::io::Write;
 
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
 /// Text-like runs of varying entropy, like code and data sections interleaved.
 fn mixed(len: usize) -> Vec<u8> {
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -16,42 +18,44 @@ fn mixed(len: usize) -> Vec<u8> {
         .collect()
 }
 
-fn sampled(data: &[u8], piece: usize) -> u64 {
+fn sampled(data: &[u8], piece: usize) -> Result<u64, &'static str> {
     let mut s = Sampler::new(data.len() as u64);
     for (i, p) in data.chunks(piece).enumerate() {
         s.feed((i * piece) as u64, p);
     }
-    s.finish().unwrap()
+    s.finish().ok_or("no estimate")
 }
 
 #[test]
-fn sampled_estimate_is_close_to_compressing_everything() {
+fn sampled_estimate_is_close_to_compressing_everything() -> TestResult {
     let data = mixed(24 << 20);
-    let estimate = sampled(&data, 256 * 1024) as f64;
-    let mut enc = zstd::stream::Encoder::new(Counter(0), 1).unwrap();
-    enc.write_all(&data).unwrap();
-    let whole = enc.finish().unwrap().0 as f64;
+    let estimate = sampled(&data, 256 * 1024)? as f64;
+    let mut enc = zstd::stream::Encoder::new(Counter(0), 1)?;
+    enc.write_all(&data)?;
+    let whole = enc.finish()?.0 as f64;
     assert!(
         (estimate - whole).abs() / whole < 0.05,
         "sampled {estimate} whole {whole}"
     );
     assert!(whole < data.len() as f64 * 0.9, "the test data compresses");
+    Ok(())
 }
 
 #[test]
-fn samples_do_not_depend_on_how_the_stream_is_cut() {
+fn samples_do_not_depend_on_how_the_stream_is_cut() -> TestResult {
     // Just above the sampling threshold the samples overlap.
     for len in [3 << 20, SAMPLE_BYTES as usize + 4096, 9 << 20] {
         let data = mixed(len);
-        let one = sampled(&data, len);
-        assert_eq!(sampled(&data, 4093), one, "{len}");
-        assert_eq!(sampled(&data, 300_000), one, "{len}");
+        let one = sampled(&data, len)?;
+        assert_eq!(sampled(&data, 4093)?, one, "{len}");
+        assert_eq!(sampled(&data, 300_000)?, one, "{len}");
     }
+    Ok(())
 }
 
 /// This test program is a real ELF file laid out by a real linker, symbols and all.
-fn this_program() -> Vec<u8> {
-    std::fs::read(std::env::current_exe().unwrap()).unwrap()
+fn this_program() -> std::io::Result<Vec<u8>> {
+    std::fs::read(std::env::current_exe()?)
 }
 
 fn inspect_in_pieces(data: &[u8], piece: usize) -> Option<ElfInfo> {
@@ -63,9 +67,9 @@ fn inspect_in_pieces(data: &[u8], piece: usize) -> Option<ElfInfo> {
 }
 
 #[test]
-fn a_file_streamed_in_pieces_gives_the_facts_of_the_whole() {
-    let data = this_program();
-    let whole = inspect(&data, true).unwrap();
+fn a_file_streamed_in_pieces_gives_the_facts_of_the_whole() -> TestResult {
+    let data = this_program()?;
+    let whole = inspect(&data, true).ok_or("missing")?;
     assert!(whole.rust, "found by the /rustc/ search in .rodata");
     assert!(whole.has_symtab && whole.strip_bytes > 0);
     assert!(!whole.needed.is_empty(), "{whole:?}");
@@ -77,11 +81,12 @@ fn a_file_streamed_in_pieces_gives_the_facts_of_the_whole() {
             "{piece}"
         );
     }
+    Ok(())
 }
 
 #[test]
-fn keeps_a_small_part_of_a_big_file() {
-    let data = this_program();
+fn keeps_a_small_part_of_a_big_file() -> TestResult {
+    let data = this_program()?;
     let mut c = Collector::new(data.len() as u64, false);
     for p in data.chunks(256 * 1024) {
         c.push(p);
@@ -92,25 +97,27 @@ fn keeps_a_small_part_of_a_big_file() {
         "kept {kept} of {} bytes",
         data.len()
     );
+    Ok(())
 }
 
 #[test]
-fn go_build_info_found_before_the_section_headers_say_where_it_is() {
+fn go_build_info_found_before_the_section_headers_say_where_it_is() -> TestResult {
     for debug in [false, true] {
         // The demo's Go server: section headers at the end, after the build info.
         let data = crate::demo::server(debug);
-        let info = inspect(&data, true).unwrap();
-        let go = info.go.as_ref().unwrap();
+        let info = inspect(&data, true).ok_or("missing")?;
+        let go = info.go.as_ref().ok_or("missing")?;
         assert_eq!(go.version.as_deref(), Some("go1.22.5"), "{info:?}");
         assert!(go.needs.ca_bundle);
         assert_eq!(go.needs.cgo, debug);
         assert_eq!(inspect_in_pieces(&data, 4096).as_ref(), Some(&info));
     }
+    Ok(())
 }
 
 #[test]
-fn a_short_head_learns_the_layout_as_it_goes() {
-    let data = this_program();
+fn a_short_head_learns_the_layout_as_it_goes() -> TestResult {
+    let data = this_program()?;
     let whole = inspect(&data, true);
     for piece in [4096, 65_537] {
         let mut c = Collector::with_head(data.len() as u64, true, 4096);
@@ -119,6 +126,7 @@ fn a_short_head_learns_the_layout_as_it_goes() {
         }
         assert_eq!(inspect_collected(c.finish(), true), whole, "{piece}");
     }
+    Ok(())
 }
 
 /// An ELF64 header and `n` section headers right after it, each a `.dynstr` of one byte at

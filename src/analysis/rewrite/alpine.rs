@@ -106,17 +106,23 @@ pub fn map_sonames<'a>(
 mod tests {
     use super::*;
 
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
     #[test]
-    fn snapshot_maps_common_sonames() {
+    fn snapshot_maps_common_sonames() -> TestResult {
         let idx = snapshot();
         assert!(idx.len() > 30);
-        let ssl = lookup(&idx, "so:libssl.so.3").unwrap();
+        let ssl = lookup(&idx, "so:libssl.so.3").ok_or("missing")?;
         assert_eq!(ssl.package, "libssl3");
         assert!(ssl.in_base && ssl.exact);
-        let cxx = lookup(&idx, "so:libstdc++.so.6").unwrap();
+        let cxx = lookup(&idx, "so:libstdc++.so.6").ok_or("missing")?;
         assert_eq!(cxx.package, "libstdc++");
         assert!(!cxx.in_base && !cxx.exact);
-        assert_eq!(lookup(&idx, "cmd:sh").unwrap().package, "busybox-binsh");
+        assert_eq!(
+            lookup(&idx, "cmd:sh").ok_or("missing")?.package,
+            "busybox-binsh"
+        );
+        Ok(())
     }
 
     #[test]

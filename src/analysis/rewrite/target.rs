@@ -217,6 +217,8 @@ pub fn debian_codename(fs: &Fs<'_>) -> Option<String> {
 mod tests {
     use super::*;
 
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
     fn bin(link: Link, needed: &[&str]) -> Binary {
         Binary {
             link,
@@ -238,22 +240,24 @@ mod tests {
     }
 
     #[test]
-    fn static_goes_to_scratch() {
+    fn static_goes_to_scratch() -> TestResult {
         let b = bin(Link::Static, &[]);
-        let c = choose(&[&b], &Closure::default(), false, None).unwrap();
+        let c = choose(&[&b], &Closure::default(), false, None)?;
         assert_eq!(c.base, Base::Scratch);
+        Ok(())
     }
 
     #[test]
-    fn static_nss_goes_to_distroless_base() {
+    fn static_nss_goes_to_distroless_base() -> TestResult {
         let mut b = bin(Link::Static, &[]);
         b.nss = true;
-        let c = choose(&[&b], &Closure::default(), false, None).unwrap();
+        let c = choose(&[&b], &Closure::default(), false, None)?;
         assert_eq!(c.base, Base::DistrolessBase);
+        Ok(())
     }
 
     #[test]
-    fn missing_libraries_stay_on_slim() {
+    fn missing_libraries_stay_on_slim() -> TestResult {
         let b = bin(Link::Dynamic(Libc::Glibc), &["libfoo.so.1"]);
         let closure = Closure {
             missing: vec![super::super::closure::Missing {
@@ -263,9 +267,10 @@ mod tests {
             }],
             ..Default::default()
         };
-        let c = choose(&[&b], &closure, false, Some("bookworm")).unwrap();
+        let c = choose(&[&b], &closure, false, Some("bookworm"))?;
         assert_eq!(c.base, Base::DebianSlim("bookworm".into()));
         assert!(c.reason.contains("libfoo.so.1"));
+        Ok(())
     }
 
     #[test]

@@ -197,14 +197,16 @@ fn run_helper(name: &str, server: &str) -> Result<Option<Found>, String> {
 mod tests {
     use super::*;
 
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
     #[test]
-    fn auth_entries_decode() {
+    fn auth_entries_decode() -> TestResult {
         let entry = AuthEntry {
             auth: Some(base64::engine::general_purpose::STANDARD.encode("u:p:q")),
             ..Default::default()
         };
         assert_eq!(
-            decode_entry(&entry, std::path::Path::new("c")).unwrap(),
+            decode_entry(&entry, std::path::Path::new("c"))?,
             Some(Found::Basic(Credentials {
                 username: "u".into(),
                 password: "p:q".into()
@@ -215,6 +217,7 @@ mod tests {
             ..Default::default()
         };
         assert!(decode_entry(&bad, std::path::Path::new("c")).is_err());
+        Ok(())
     }
 
     #[test]

@@ -276,6 +276,8 @@ impl TreeJob {
 mod tests {
     use super::*;
 
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
     fn entry(path: &str, kind: EntryKind, size: u64) -> Entry {
         Entry {
             path: Arc::from(path),
@@ -290,7 +292,7 @@ mod tests {
     }
 
     #[test]
-    fn parents_are_implied_and_sizes_add_up() {
+    fn parents_are_implied_and_sizes_add_up() -> TestResult {
         // a/            (implied)
         // ├── b/c  10
         // └── d     5
@@ -303,9 +305,12 @@ mod tests {
             ..LayerScan::default()
         };
         let t = layer(&scan, 0, None);
-        let a = t.find("a").expect("a exists");
+        let a = t.find("a").ok_or("missing")?;
         assert_eq!(t.node(a).size, 15, "a directory's size is the sum below it");
-        assert_eq!(t.node(t.find("a/b").expect("a/b")).status, Status::Unknown);
+        assert_eq!(
+            t.node(t.find("a/b").ok_or("missing")?).status,
+            Status::Unknown
+        );
         let kids: Vec<&str> = t
             .node(a)
             .children
@@ -314,10 +319,11 @@ mod tests {
             .collect();
         assert_eq!(kids, ["b", "d"], "sorted by size, largest first");
         assert_eq!(t.root().size, 15);
+        Ok(())
     }
 
     #[test]
-    fn removed_paths_show_but_do_not_count() {
+    fn removed_paths_show_but_do_not_count() -> TestResult {
         let lower = LayerScan {
             entries: vec![entry("x/big", EntryKind::File, 100)],
             ..LayerScan::default()
@@ -330,9 +336,9 @@ mod tests {
         let scans = vec![Arc::new(lower), Arc::new(upper)];
         let merged = Merged::build(&scans);
         let t = layer(&scans[1], 1, merged.changes.get(1));
-        let big = t.find("x/big").expect("removed path shown");
+        let big = t.find("x/big").ok_or("missing")?;
         assert_eq!(t.node(big).status, Status::Removed);
-        let x = t.node(t.find("x").expect("x"));
+        let x = t.node(t.find("x").ok_or("missing")?);
         assert_eq!(
             (x.status, x.size),
             (Status::Removed, 100),
@@ -345,12 +351,13 @@ mod tests {
         );
         let whole = image(&scans, &merged);
         assert_eq!(
-            whole.node(whole.find("y").expect("y")).status,
+            whole.node(whole.find("y").ok_or("missing")?).status,
             Status::Added
         );
         assert_eq!(
-            whole.node(whole.find("x/big").expect("x/big")).status,
+            whole.node(whole.find("x/big").ok_or("missing")?).status,
             Status::Removed
         );
+        Ok(())
     }
 }

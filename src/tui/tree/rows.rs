@@ -253,6 +253,8 @@ mod tests {
     use crate::image::{Entry, EntryKind, LayerScan};
     use std::sync::Arc;
 
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
     fn view(paths: &[(&str, u64)]) -> TreeView {
         let entries = paths
             .iter()
@@ -285,7 +287,7 @@ mod tests {
     }
 
     #[test]
-    fn collapse_sort_filter_and_find() {
+    fn collapse_sort_filter_and_find() -> TestResult {
         // a/b 1, a/c 5, z 3  →  by size: a(6) [c, b], z
         let mut v = view(&[("a/b", 1), ("a/c", 5), ("z", 3)]);
         assert_eq!(names(&v), ["a", "  c", "  b", "z"]);
@@ -303,9 +305,7 @@ mod tests {
             found, None,
             "smart case: upper-case query is case-sensitive"
         );
-        let b = v
-            .find("b", true, false)
-            .expect("b is found inside the collapsed a");
+        let b = v.find("b", true, false).ok_or("missing")?;
         assert!(v.reveal(b));
         assert_eq!(names(&v), ["a", "  b", "  c", "z"]);
         assert_eq!(v.cursor, 1);
@@ -322,5 +322,6 @@ mod tests {
         assert_eq!(names(&v), ["a"]);
         v.toggle_all();
         assert_eq!(names(&v), ["a", "  c"]);
+        Ok(())
     }
 }

@@ -6,6 +6,8 @@ use crate::analysis::packages::Manager::Apk;
 use crate::analysis::packages::apk::z_of_symlink;
 use crate::demo::builder::LayerBuilder;
 
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
 /// `(F: dir, [(R: name, symlink target)])`.
 type Files<'a> = &'a [(&'a str, &'a [(&'a str, Option<&'a str>)])];
 
@@ -108,8 +110,8 @@ fn layers() -> Vec<LayerBuilder> {
 }
 
 #[test]
-fn attributes_an_alpine_image() {
-    let fx = analyse(layers());
+fn attributes_an_alpine_image() -> TestResult {
+    let fx = analyse(layers())?;
     let musl = fx.pkg(Apk, "musl");
     assert_eq!((musl.bytes, musl.files, musl.layer), (600, 2, 0));
     assert_eq!(musl.arch, "x86_64");
@@ -143,17 +145,19 @@ fn attributes_an_alpine_image() {
                 .largest_unowned
                 .iter()
                 .find(|(p, _)| p == DB)
-                .unwrap()
+                .ok_or("missing")?
                 .1
     );
+    Ok(())
 }
 
 #[test]
-fn layers_are_attributed_per_layer() {
-    let fx = analyse(layers());
+fn layers_are_attributed_per_layer() -> TestResult {
+    let fx = analyse(layers())?;
     assert_eq!(fx.layer_bytes(0, "musl", None), 600);
     assert_eq!(fx.layer_bytes(0, "busybox", None), 800);
     assert_eq!(fx.layer_bytes(0, "curl", None), 0);
     assert_eq!(fx.layer_bytes(1, "curl", None), 900);
     assert_eq!(fx.a.layers[1].by_package.len(), 1);
+    Ok(())
 }

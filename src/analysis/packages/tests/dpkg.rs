@@ -7,6 +7,8 @@ use crate::demo::builder::LayerBuilder;
 
 const INFO: &str = "var/lib/dpkg/info";
 
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
 fn debian_base() -> LayerBuilder {
     let status = [
         stanza("coreutils", "9.1-1", "amd64", "Installed-Size: 2\n"),
@@ -90,8 +92,8 @@ fn debian_base() -> LayerBuilder {
 }
 
 #[test]
-fn attributes_a_debian_layer() {
-    let fx = analyse(vec![debian_base()]);
+fn attributes_a_debian_layer() -> TestResult {
+    let fx = analyse(vec![debian_base()])?;
     let a = &fx.a;
     let names: Vec<_> = a.packages.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(
@@ -161,10 +163,11 @@ fn attributes_a_debian_layer() {
             .any(|(p, _)| p == "var/lib/dpkg/status")
     );
     assert!(a.modified.is_empty() && a.removed.is_empty());
+    Ok(())
 }
 
 #[test]
-fn reads_distroless_status_d() {
+fn reads_distroless_status_d() -> TestResult {
     let layer = LayerBuilder::new("distroless")
         .dir("var/lib/dpkg/status.d")
         .dir("usr/share/zoneinfo")
@@ -188,27 +191,29 @@ fn reads_distroless_status_d() {
             "var/lib/dpkg/status.d/libc6.md5sums",
             b"0123456789abcdef0123456789abcdef  lib/x86_64-linux-gnu/libc.so.6\n",
         );
-    let fx = analyse(vec![layer]);
+    let fx = analyse(vec![layer])?;
     assert_eq!(fx.pkg(Dpkg, "tzdata").bytes, 114);
     assert_eq!(fx.pkg(Dpkg, "tzdata").declared_bytes, Some(1024));
     assert_eq!(fx.pkg(Dpkg, "libc6").bytes, 3000);
     assert_eq!(fx.owner("lib/x86_64-linux-gnu/libc.so.6"), Some("libc6"));
     assert_eq!(fx.a.packages.len(), 2);
+    Ok(())
 }
 
 #[test]
-fn installed_package_without_a_list_is_reported() {
+fn installed_package_without_a_list_is_reported() -> TestResult {
     let layer = LayerBuilder::new("slim")
         .file(
             "var/lib/dpkg/status",
             stanza("ghost", "1", "all", "").as_bytes(),
         )
         .file("usr/bin/ghost", b"boo");
-    let fx = analyse(vec![layer]);
+    let fx = analyse(vec![layer])?;
     assert_eq!(fx.pkg(Dpkg, "ghost").bytes, 0);
     assert!(
         fx.a.warnings
             .iter()
             .any(|w| w.contains("no file list") && w.contains("ghost"))
     );
+    Ok(())
 }

@@ -6,6 +6,8 @@ use crate::analysis::packages::Manager::{Dpkg, Go};
 use crate::demo::builder::LayerBuilder;
 use crate::demo::elf::{ElfSpec, build};
 
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
 fn go_binary(main: &str, seed: u64) -> Vec<u8> {
     let modinfo = format!(
         "path\t{main}/cmd/app\nmod\t{main}\tv1.4.2\th1:abc=\ndep\tgolang.org/x/sys\tv0.20.0\th1:def=\n\
@@ -21,7 +23,7 @@ fn go_binary(main: &str, seed: u64) -> Vec<u8> {
 }
 
 #[test]
-fn a_go_binary_nobody_lists_is_its_own_package() {
+fn a_go_binary_nobody_lists_is_its_own_package() -> TestResult {
     let app = go_binary("example.com/app", 1);
     let tool = go_binary("example.com/tool", 2);
     let base = LayerBuilder::new("apt-get install tool")
@@ -33,7 +35,7 @@ fn a_go_binary_nobody_lists_is_its_own_package() {
         .file("var/lib/dpkg/info/tool.list", b"/usr/bin/tool\n");
     let copy =
         LayerBuilder::new("COPY --from=build /out/app /app").file_with("app", &app, 0o755, 0, 0);
-    let fx = analyse(vec![base, copy]);
+    let fx = analyse(vec![base, copy])?;
 
     let p = fx.pkg(Go, "example.com/app");
     assert_eq!(
@@ -42,7 +44,7 @@ fn a_go_binary_nobody_lists_is_its_own_package() {
     );
     assert_eq!((p.bytes, p.files), (app.len() as u64, 1));
     assert_eq!(p.arch, "amd64");
-    let info = p.go.as_ref().unwrap();
+    let info = p.go.as_ref().ok_or("missing")?;
     assert_eq!(info.version.as_deref(), Some("go1.22.5"));
     assert_eq!(info.cgo_enabled, Some(false));
     assert_eq!(info.deps[0].path, "golang.org/x/sys");
@@ -50,4 +52,5 @@ fn a_go_binary_nobody_lists_is_its_own_package() {
     assert_eq!(fx.owner("usr/bin/tool"), Some("tool"));
     assert_eq!(fx.pkg(Dpkg, "tool").bytes, tool.len() as u64);
     assert!(fx.a.packages.iter().all(|p| p.name != "example.com/tool"));
+    Ok(())
 }

@@ -8,6 +8,8 @@ use crate::demo::builder::LayerBuilder;
 const DIST: &str = "usr/lib/python3/dist-packages";
 const SITE: &str = "usr/local/lib/python3.11/site-packages";
 
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
 fn debian_python() -> LayerBuilder {
     let record = b"yaml/__init__.py,sha256=x,100\nPyYAML-6.0.dist-info/METADATA,,\n";
     LayerBuilder::new("apt-get install python3-yaml")
@@ -88,8 +90,8 @@ fn npm() -> LayerBuilder {
 }
 
 #[test]
-fn os_package_wins_over_its_own_record() {
-    let fx = analyse(vec![debian_python()]);
+fn os_package_wins_over_its_own_record() -> TestResult {
+    let fx = analyse(vec![debian_python()])?;
     assert_eq!(
         fx.owner(&format!("{DIST}/yaml/__init__.py")),
         Some("python3-yaml")
@@ -100,11 +102,12 @@ fn os_package_wins_over_its_own_record() {
     assert_eq!((py.version.as_str(), py.bytes, py.files), ("6.0", 0, 0));
     assert_eq!(py.declared_bytes, Some(100));
     assert_eq!(py.location, format!("{DIST}/PyYAML-6.0.dist-info"));
+    Ok(())
 }
 
 #[test]
-fn python_record_and_egg_info() {
-    let fx = analyse(vec![debian_python(), pip()]);
+fn python_record_and_egg_info() -> TestResult {
+    let fx = analyse(vec![debian_python(), pip()])?;
     let req = fx.pkg(Python, "requests");
     let expected = 200 + 150 + 30 + REQ_METADATA.len() + REQ_RECORD.len();
     assert_eq!((req.bytes, req.files, req.layer), (expected as u64, 5, 1));
@@ -114,11 +117,12 @@ fn python_record_and_egg_info() {
     assert_eq!(six.version, "1.16.0");
     assert_eq!(six.bytes, (77 + 26 + SIX_FILES.len()) as u64);
     assert_eq!(fx.layer_bytes(1, "requests", None), expected as u64);
+    Ok(())
 }
 
 #[test]
-fn npm_nearest_package_directory_owns() {
-    let fx = analyse(vec![npm()]);
+fn npm_nearest_package_directory_owns() -> TestResult {
+    let fx = analyse(vec![npm()])?;
     let lp = fx.pkg(Npm, "left-pad");
     assert_eq!(lp.version, "1.3.0");
     assert_eq!(lp.location, "app/node_modules/left-pad");
@@ -128,16 +132,18 @@ fn npm_nearest_package_directory_owns() {
     assert_eq!(fx.owner("app/node_modules/nomanifest/x.js"), None);
     assert_eq!(fx.owner("app/package.json"), None);
     assert_eq!(fx.owner("app/node_modules/.bin/left-pad"), None);
+    Ok(())
 }
 
 #[test]
-fn a_removed_npm_package_is_gone_from_the_final_image() {
+fn a_removed_npm_package_is_gone_from_the_final_image() -> TestResult {
     let rm = LayerBuilder::new("rm -rf app/node_modules/left-pad/node_modules")
         .whiteout("app/node_modules/left-pad/node_modules");
-    let fx = analyse(vec![npm(), rm]);
+    let fx = analyse(vec![npm(), rm])?;
     assert_eq!(fx.removed("@scope/inner")[0].removed_layer, Some(1));
     assert_eq!(
         fx.layer_bytes(0, "@scope/inner", None),
         (60 + INNER.len()) as u64
     );
+    Ok(())
 }

@@ -19,15 +19,15 @@ pub(super) struct Fixture {
 
 /// Scans the layers, merges them, attributes, and checks the byte invariants every image
 /// must satisfy.
-pub(super) fn analyse(layers: Vec<LayerBuilder>) -> Fixture {
+pub(super) fn analyse(layers: Vec<LayerBuilder>) -> Result<Fixture, crate::scan::ScanError> {
     let scans: Vec<Arc<LayerScan>> = layers
         .into_iter()
-        .map(|l| Arc::new(scan_layer(&l.build()[..], &ScanContext::default()).unwrap()))
-        .collect();
+        .map(|l| scan_layer(&l.build()[..], &ScanContext::default()).map(Arc::new))
+        .collect::<Result<_, _>>()?;
     let merged = Merged::build(&scans);
     let a = attribute(&scans, &merged);
     check_invariants(&scans, &merged, &a);
-    Fixture { a }
+    Ok(Fixture { a })
 }
 
 fn check_invariants(scans: &[Arc<LayerScan>], merged: &Merged, a: &PackageAnalysis) {
@@ -99,8 +99,9 @@ impl Fixture {
             .by_package
             .iter()
             .filter(|(r, _)| {
-                let p = self.a.package(*r).unwrap();
-                p.name == name && version.is_none_or(|v| p.version == v)
+                self.a
+                    .package(*r)
+                    .is_some_and(|p| p.name == name && version.is_none_or(|v| p.version == v))
             })
             .map(|(_, b)| b)
             .sum()
@@ -110,9 +111,9 @@ impl Fixture {
         self.a.removed.iter().filter(|p| p.name == name).collect()
     }
 
-    pub fn installed_ref(&self, name: &str) -> PackageRef {
-        let i = self.a.packages.iter().position(|p| p.name == name).unwrap();
-        PackageRef::Installed(i as u32)
+    pub fn installed_ref(&self, name: &str) -> Option<PackageRef> {
+        let i = self.a.packages.iter().position(|p| p.name == name)?;
+        Some(PackageRef::Installed(i as u32))
     }
 }
 
