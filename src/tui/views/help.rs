@@ -7,18 +7,10 @@ use super::pane_block;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Widget};
+use ratatui::widgets::{Paragraph, Widget};
 
 pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let w = area.width.saturating_sub(4).min(76);
-    let h = area.height.saturating_sub(2);
-    let r = Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    };
-    Clear.render(r, buf);
+    let r = crate::tui::widgets::popup(area, 76, buf);
     let mut lines: Vec<Line> = Vec::new();
     // The compare view's own keys mean nothing here.
     let groups = state.keymap.help().into_iter();
@@ -50,7 +42,9 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         " Help — any key closes, ↑↓ scroll ",
         theme.title,
     )];
-    let max_scroll = lines.len().saturating_sub(h.saturating_sub(2) as usize);
+    let max_scroll = lines
+        .len()
+        .saturating_sub(r.height.saturating_sub(2) as usize);
     Paragraph::new(lines)
         .wrap(ratatui::widgets::Wrap { trim: false })
         .scroll((state.help_scroll.min(max_scroll) as u16, 0))

@@ -3,6 +3,26 @@
 pub mod bar;
 
 /// SI units, as dive and `docker images` print them: `1.2 MB`, `512 B`.
+/// A pop-up over `area`: centred, at most `max_width` wide, a row clear above and below;
+/// cleared so the view under it does not show through.
+pub fn popup(
+    area: ratatui::layout::Rect,
+    max_width: u16,
+    buf: &mut ratatui::buffer::Buffer,
+) -> ratatui::layout::Rect {
+    use ratatui::widgets::Widget;
+    let w = area.width.saturating_sub(4).min(max_width);
+    let h = area.height.saturating_sub(2);
+    let r = ratatui::layout::Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    };
+    ratatui::widgets::Clear.render(r, buf);
+    r
+}
+
 pub fn bytes(n: u64) -> String {
     const UNITS: [&str; 6] = ["kB", "MB", "GB", "TB", "PB", "EB"];
     if n < 1000 {

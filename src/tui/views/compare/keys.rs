@@ -7,7 +7,7 @@ use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 pub fn status_bar(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer) {
     use crate::tui::keymap::Command as C;
@@ -46,15 +46,7 @@ pub fn status_bar(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buf
 }
 
 pub fn help(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let w = area.width.saturating_sub(4).min(72);
-    let h = area.height.saturating_sub(2);
-    let r = Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    };
-    Clear.render(r, buf);
+    let r = crate::tui::widgets::popup(area, 72, buf);
     let mut lines: Vec<Line> = Vec::new();
     for b in state
         .keymap
