@@ -13,6 +13,32 @@ pub struct ParsedConfig {
     pub diff_ids: Vec<String>,
 }
 
+impl ParsedConfig {
+    /// Refuses an image of another platform than `--platform` asks for.
+    pub fn check_platform(&self, opts: &SourceOptions) -> Result<(), SourceError> {
+        match &opts.platform {
+            Some(w) if !w.accepts(&self.platform) => Err(SourceError::NoPlatform {
+                wanted: w.to_string(),
+                available: self.platform.to_string(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// The diff_id of each of `layers` layers, all None (with a warning) when the config
+    /// lists another number of them than the manifest has layers.
+    pub fn diff_ids_for(&self, layers: usize, warnings: &mut Vec<String>) -> Vec<Option<String>> {
+        if self.diff_ids.len() == layers {
+            return self.diff_ids.iter().cloned().map(Some).collect();
+        }
+        warnings.push(format!(
+            "config lists {} diff_ids for {layers} layers; diff_ids not checked",
+            self.diff_ids.len()
+        ));
+        vec![None; layers]
+    }
+}
+
 pub fn parse(bytes: &[u8], what: &str) -> Result<ParsedConfig, SourceError> {
     // serde_json directly, not oci-spec's `from_reader`: its error says only "serde failed".
     let cfg = serde_json::from_slice::<ImageConfiguration>(bytes)
@@ -100,28 +126,16 @@ impl OciImage<'_> {
         locate: impl Fn(&str) -> String,
     ) -> Result<ImageMeta, SourceError> {
         let config_digest = self.manifest.config().digest().to_string();
+        let parsed = parse(self.config, &config_digest)?;
+        parsed.check_platform(opts)?;
+        let mut warnings = Vec::new();
+        let diff_ids = parsed.diff_ids_for(self.manifest.layers().len(), &mut warnings);
         let ParsedConfig {
             platform,
             run,
             history,
-            diff_ids,
-        } = parse(self.config, &config_digest)?;
-        if let Some(w) = &opts.platform
-            && !w.accepts(&platform)
-        {
-            return Err(SourceError::NoPlatform {
-                wanted: w.to_string(),
-                available: platform.to_string(),
-            });
-        }
-        let mut warnings = Vec::new();
-        let n = self.manifest.layers().len();
-        if diff_ids.len() != n {
-            warnings.push(format!(
-                "config lists {} diff_ids for {n} layers; diff_ids not checked",
-                diff_ids.len()
-            ));
-        }
+            ..
+        } = parsed;
         let layers = self
             .manifest
             .layers()
@@ -129,7 +143,7 @@ impl OciImage<'_> {
             .enumerate()
             .map(|(i, d)| LayerDesc {
                 digest: Some(d.digest().to_string()),
-                diff_id: (diff_ids.len() == n).then(|| diff_ids[i].clone()),
+                diff_id: diff_ids[i].clone(),
                 media_type: d.media_type().to_string(),
                 size: Some(d.size()),
                 locator: locate(d.digest().as_ref()),

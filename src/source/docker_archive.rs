@@ -72,34 +72,22 @@ impl DockerArchive {
         if let Some(hex) = blob_hex(&entry.config).or_else(|| legacy_config_hex(&entry.config)) {
             config::verify(&config_bytes, &format!("sha256:{hex}"), "config")?;
         }
+        let parsed = config::parse(&config_bytes, &entry.config)?;
+        parsed.check_platform(opts)?;
+        let mut warnings = Vec::new();
+        let diff_ids = parsed.diff_ids_for(entry.layers.len(), &mut warnings);
         let ParsedConfig {
             platform,
             run,
             history,
-            diff_ids,
-        } = config::parse(&config_bytes, &entry.config)?;
-        if let Some(w) = &opts.platform
-            && !w.accepts(&platform)
-        {
-            return Err(SourceError::NoPlatform {
-                wanted: w.to_string(),
-                available: platform.to_string(),
-            });
-        }
-        let mut warnings = Vec::new();
-        if diff_ids.len() != entry.layers.len() {
-            warnings.push(format!(
-                "config lists {} diff_ids for {} layers; diff_ids not checked",
-                diff_ids.len(),
-                entry.layers.len()
-            ));
-        }
+            ..
+        } = parsed;
         let layers = entry
             .layers
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                let diff_id = (diff_ids.len() == entry.layers.len()).then(|| diff_ids[i].clone());
+                let diff_id = diff_ids[i].clone();
                 let media_type = diff_id
                     .as_ref()
                     .and_then(|d| entry.layer_sources.as_ref()?.get(d))
