@@ -145,11 +145,11 @@ pub fn inspect(data: &[u8], executable: bool) -> Option<ElfInfo> {
     }
     let mut c = Collector::new(data.len() as u64, executable);
     c.push(data);
-    inspect_collected(c.finish(), executable)
+    inspect_collected(c.finish())
 }
 
 /// Inspects what a [`Collector`] kept of a file. `None` when it is not a readable ELF file.
-pub fn inspect_collected(c: Collected, executable: bool) -> Option<ElfInfo> {
+pub fn inspect_collected(c: Collected) -> Option<ElfInfo> {
     let data = &c.data;
     let mut info = match data.get(4, 1)? {
         [1] => read::<elf::FileHeader32<Endianness>>(data, &c.probes)?,
@@ -159,7 +159,7 @@ pub fn inspect_collected(c: Collected, executable: bool) -> Option<ElfInfo> {
     // Libraries (even glibc's runnable libc.so.6) name themselves; programs do not.
     let program =
         info.e_type == ElfType::Exec || (info.e_type == ElfType::Dyn && info.soname.is_none());
-    if executable && program && info.upx.is_none() && data.len() >= ZSTD_MIN_BYTES {
+    if c.executable && program && info.upx.is_none() && data.len() >= ZSTD_MIN_BYTES {
         info.zstd1_bytes = c.zstd1;
     }
     Some(info)

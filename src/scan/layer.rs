@@ -350,11 +350,8 @@ fn read_file<R: Read>(
             ),
         );
     }
-    if let Some(e) = elf {
-        let executable = entry.mode & 0o111 != 0;
-        if let Some(info) = crate::analysis::elf::inspect_collected(e.finish(), executable) {
-            scan.captured.elf.push((slot, info));
-        }
+    if let Some(info) = elf.and_then(|e| crate::analysis::elf::inspect_collected(e.finish())) {
+        scan.captured.elf.push((slot, info));
     }
     if keep {
         scan.captured.files.push((slot, kept));

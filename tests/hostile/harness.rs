@@ -162,7 +162,7 @@ pub fn elf_inspect(data: &[u8]) {
         for p in data.chunks(piece) {
             c.push(p);
         }
-        inspect_collected(c.finish(), true)
+        inspect_collected(c.finish())
     };
     let whole = streamed(data.len().max(1));
     for piece in [1, 7, 61] {

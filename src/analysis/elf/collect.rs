@@ -34,6 +34,8 @@ const WRITABLE_WINDOW: u64 = 64 << 10;
 
 /// What [`Collector::finish`] hands to the inspection.
 pub struct Collected {
+    /// The file has an execute bit (only then is the compressed size estimated).
+    pub executable: bool,
     pub data: Sparse,
     pub probes: Probes,
     /// zstd level-1 size estimate of the whole file, when it was sampled.
@@ -53,7 +55,7 @@ pub struct Collector {
     planned: bool,
     probes: Probes,
     sampler: Option<Sampler>,
-    /// `.shstrtab` among the sections that are not loaded, Go's build info in writable data.
+    /// See [`markers`].
     marks: [Marker; 2],
 }
 
@@ -79,10 +81,7 @@ impl Collector {
             planned: false,
             probes: Probes::default(),
             sampler: None,
-            marks: [
-                Marker::new(b"\0.shstrtab\0", 1, 8 << 10, 8 << 10),
-                Marker::new(crate::analysis::gobuild::MAGIC, 16, 0, 64 << 10),
-            ],
+            marks: markers().clone(),
         }
     }
 
@@ -159,6 +158,7 @@ impl Collector {
             self.plan();
         }
         Collected {
+            executable: self.executable,
             data: self.data,
             probes: self.probes,
             zstd1: self.sampler.and_then(Sampler::finish),
@@ -255,6 +255,18 @@ impl Collector {
         self.data.pieces.push((start, bytes));
         self.ends.push(end);
     }
+}
+
+/// `.shstrtab` among the sections that are not loaded, Go's build info in writable data;
+/// built once (their searchers cost more to build than a small ELF file costs to scan).
+fn markers() -> &'static [Marker; 2] {
+    static M: std::sync::OnceLock<[Marker; 2]> = std::sync::OnceLock::new();
+    M.get_or_init(|| {
+        [
+            Marker::new(b"\0.shstrtab\0", 1, 8 << 10, 8 << 10),
+            Marker::new(crate::analysis::gobuild::MAGIC, 16, 0, 64 << 10),
+        ]
+    })
 }
 
 #[derive(Default)]

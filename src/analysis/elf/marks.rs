@@ -15,6 +15,7 @@ use std::ops::Range;
 /// A range to keep: `(start, bytes from start up to the current position, end)`.
 pub type Window = (u64, Vec<u8>, u64);
 
+#[derive(Clone)]
 pub struct Marker {
     finder: Finder<'static>,
     needle_len: usize,
