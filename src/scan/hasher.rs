@@ -14,7 +14,7 @@ use std::thread::JoinHandle;
 /// Bytes hashed inline before the work moves to a thread.
 const OFFLOAD_AFTER: u64 = 8 << 20;
 /// Bytes per chunk handed over.
-const CHUNK: usize = 64 * 1024;
+const CHUNK: usize = 256 * 1024;
 /// Chunks queued for the hashing thread: bounds the memory a slow hasher can hold.
 const DEPTH: usize = 2;
 

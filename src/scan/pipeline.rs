@@ -14,8 +14,9 @@ use std::io::{self, Read};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
-/// Bytes per chunk: large enough that channel traffic is noise next to inflating it.
-const CHUNK: usize = 128 * 1024;
+/// Bytes per chunk: large enough that waking the other threads is noise next to inflating
+/// it (128 KiB chunks cost fat:latest 3 % more CPU, most of it in futex wake-ups).
+const CHUNK: usize = 512 * 1024;
 /// Chunks queued between the threads.
 const DEPTH: usize = 2;
 
