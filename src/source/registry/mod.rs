@@ -18,6 +18,7 @@ mod auth;
 pub mod credentials;
 mod errors;
 mod fetch;
+pub mod name;
 mod resolve;
 
 pub use auth::is_loopback;
@@ -44,7 +45,7 @@ pub struct RegistrySource {
 impl RegistrySource {
     /// `name` as in `docker://NAME`: `[REGISTRY/]REPO[:TAG][@DIGEST]`, Docker Hub defaults.
     pub fn open(name: &str, opts: &SourceOptions, display: &str) -> Result<Self, SourceError> {
-        let reference: Reference = name.parse().map_err(|e| {
+        let reference = name::parse(name).map_err(|e| {
             SourceError::NotAnImage(format!("{name:?} is not a registry reference: {e}"))
         })?;
         let registry = reference.resolve_registry().to_string();
