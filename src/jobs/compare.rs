@@ -85,11 +85,11 @@ impl ScanCache for SharedScans<'_> {
             return Some(scan);
         }
         let scan = self.inner?.get(key)?;
-        self.remember(key, scan.clone());
+        self.remember(key, Arc::new(scan.clone()));
         Some(scan)
     }
 
-    fn put(&self, key: &str, scan: &LayerScan) {
+    fn put(&self, key: &str, scan: &Arc<LayerScan>) {
         self.remember(key, scan.clone());
         if let Some(inner) = self.inner {
             inner.put(key, scan);
@@ -98,12 +98,12 @@ impl ScanCache for SharedScans<'_> {
 }
 
 impl SharedScans<'_> {
-    fn remember(&self, key: &str, scan: LayerScan) {
+    fn remember(&self, key: &str, scan: Arc<LayerScan>) {
         let diff_id = scan.diff_id.clone();
         self.by_key
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(key.to_string(), Arc::new(scan));
+            .insert(key.to_string(), scan);
         self.by_diff_id
             .lock()
             .unwrap_or_else(|p| p.into_inner())

@@ -27,7 +27,8 @@ pub enum Progress {
 /// Per-layer scan results kept across runs, keyed by the layer's blob digest (or diff_id).
 pub trait ScanCache: Sync {
     fn get(&self, key: &str) -> Option<LayerScan>;
-    fn put(&self, key: &str, scan: &LayerScan);
+    /// May finish after it returns (see [`crate::cache`]); a `get` still sees it.
+    fn put(&self, key: &str, scan: &Arc<LayerScan>);
 }
 
 #[derive(Default)]
@@ -101,10 +102,11 @@ pub fn load_image(source: &dyn ImageSource, opts: &LoadOptions<'_>) -> Result<Im
             },
         })?;
         verify(i, desc, &scan)?;
+        let scan = Arc::new(scan);
         if let (Some(cache), Some(key)) = (opts.cache, cache_key(desc)) {
             cache.put(&key, &scan);
         }
-        store(i, Arc::new(scan), false);
+        store(i, scan, false);
         Ok(())
     })?;
     let scans = slots
@@ -154,10 +156,10 @@ fn scan_by_content(
     let Some(&first) = matched.first() else {
         return Ok(());
     };
+    let scan = Arc::new(scan);
     if let (Some(cache), Some(key)) = (opts.cache, cache_key(&meta.layers[first])) {
         cache.put(&key, &scan);
     }
-    let scan = Arc::new(scan);
     for i in matched {
         store(i, scan.clone(), false);
     }

@@ -10,6 +10,8 @@
 //! - **Verified reads**: a scan entry carries a header (magic, format, key, length, sha256 of
 //!   the payload); a blob is checked against its own digest. Anything that fails is removed
 //!   and treated as a miss.
+//! - **Off the critical path**: scan entries are encoded and written on helper threads
+//!   ([`writes`]); a read, a prune and dropping the cache wait for them.
 //! - **Bounded**: after each write, entries are evicted least recently used first (a read
 //!   touches an entry's mtime) until the total is under the limit; `microscope cache prune`
 //!   does the same on demand.
@@ -17,13 +19,16 @@
 //! Layer blobs themselves are not kept: the scan is what an analysis needs, so a warm run
 //! needs no layer bytes at all, and the cache stays a fraction of the image's size.
 
+mod entry;
+mod writes;
+
 use crate::image::LayerScan;
 use crate::jobs::ScanCache;
-use sha2::{Digest, Sha256};
+use entry::{decode_scan, encode_scan, format_dir};
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 /// Bump when [`LayerScan`] changes meaning without changing shape (the field list is
@@ -33,15 +38,14 @@ pub const SCAN_FORMAT: u32 = 1;
 /// Default bound of the cache, in bytes.
 pub const DEFAULT_LIMIT: u64 = 2 << 30;
 
-const MAGIC: &[u8] = b"microscope-scan\n";
 /// A scan entry larger than this is not read (a corrupt length field must not allocate).
 const MAX_ENTRY: u64 = 1 << 30;
-const ZSTD_LEVEL: i32 = 3;
 
 #[derive(Debug, Clone)]
 pub struct Cache {
     root: PathBuf,
     limit: u64,
+    writes: Arc<writes::Writes>,
 }
 
 /// What a prune did.
@@ -63,6 +67,7 @@ impl Cache {
         Cache {
             root: root.to_path_buf(),
             limit,
+            writes: Arc::default(),
         }
     }
 
@@ -97,31 +102,12 @@ impl Cache {
 
     /// Evicts least recently used entries until the cache holds at most `limit` bytes.
     pub fn prune(&self, limit: u64) -> io::Result<PruneStats> {
-        let mut files = Vec::new();
-        for sub in ["scans", "blobs"] {
-            collect_files(&self.root.join(sub), &mut files, 0)?;
-        }
-        // Oldest first; temp files left by a killed run are the first to go.
-        files.sort_by_key(|(_, meta)| meta.modified().unwrap_or(SystemTime::UNIX_EPOCH));
-        let mut total: u64 = files.iter().map(|(_, m)| m.len()).sum();
-        let mut stats = PruneStats::default();
-        for (path, meta) in files {
-            if total > limit {
-                if fs::remove_file(&path).is_ok() {
-                    stats.removed_files += 1;
-                    stats.removed_bytes += meta.len();
-                }
-                total = total.saturating_sub(meta.len());
-            } else {
-                stats.kept_files += 1;
-                stats.kept_bytes += meta.len();
-            }
-        }
-        Ok(stats)
+        self.writes.wait();
+        prune(&self.root, limit)
     }
 
     fn enforce_limit(&self) {
-        let _ = self.prune(self.limit);
+        let _ = prune(&self.root, self.limit);
     }
 
     fn scan_path(&self, key: &str) -> Option<PathBuf> {
@@ -148,6 +134,8 @@ impl Cache {
 
     fn read_scan(&self, key: &str) -> Option<LayerScan> {
         let path = self.scan_path(key)?;
+        // A scan this process is still writing is read once it is whole.
+        self.writes.wait();
         let bytes = read_bounded(&path, MAX_ENTRY).ok()?;
         match decode_scan(&bytes, key) {
             Some(scan) => {
@@ -167,16 +155,20 @@ impl ScanCache for Cache {
         self.read_scan(key)
     }
 
-    fn put(&self, key: &str, scan: &LayerScan) {
+    fn put(&self, key: &str, scan: &Arc<LayerScan>) {
         let Some(path) = self.scan_path(key) else {
             return;
         };
-        let Some(bytes) = encode_scan(scan, key) else {
-            return;
-        };
-        if write_atomically(&path, &bytes).is_ok() {
-            self.enforce_limit();
-        }
+        let (root, limit, key, scan) =
+            (self.root.clone(), self.limit, key.to_string(), scan.clone());
+        self.writes.spawn(move || {
+            let Some(bytes) = encode_scan(&scan, &key) else {
+                return;
+            };
+            if write_atomically(&path, &bytes).is_ok() {
+                let _ = prune(&root, limit);
+            }
+        });
     }
 }
 
@@ -221,59 +213,29 @@ fn digest_hex(key: &str) -> Option<&str> {
     .then_some(hex)
 }
 
-/// The scan format: [`SCAN_FORMAT`], the crate version and a fingerprint of the fields of
-/// [`LayerScan`], so a binary whose scan has other fields never reads an older entry.
-fn format_tag() -> &'static str {
-    static TAG: OnceLock<String> = OnceLock::new();
-    TAG.get_or_init(|| {
-        let shape = serde_json::to_vec(&LayerScan::default()).unwrap_or_default();
-        let fp = hex::encode(&Sha256::digest(&shape)[..6]);
-        format!("v{SCAN_FORMAT}-{}-{fp}", env!("CARGO_PKG_VERSION"))
-    })
-}
-
-fn format_dir() -> &'static str {
-    format_tag()
-}
-
-/// `MAGIC`, a header line `format key length sha256`, then the zstd-compressed JSON.
-fn encode_scan(scan: &LayerScan, key: &str) -> Option<Vec<u8>> {
-    let json = serde_json::to_vec(scan).ok()?;
-    let payload = zstd::encode_all(&json[..], ZSTD_LEVEL).ok()?;
-    let mut out = Vec::with_capacity(payload.len() + 200);
-    out.extend_from_slice(MAGIC);
-    writeln!(
-        out,
-        "{} {key} {} {}",
-        format_tag(),
-        payload.len(),
-        hex::encode(Sha256::digest(&payload))
-    )
-    .ok()?;
-    out.extend_from_slice(&payload);
-    Some(out)
-}
-
-fn decode_scan(bytes: &[u8], key: &str) -> Option<LayerScan> {
-    let rest = bytes.strip_prefix(MAGIC)?;
-    let nl = rest.iter().position(|&b| b == b'\n')?;
-    let header = std::str::from_utf8(&rest[..nl]).ok()?;
-    let payload = &rest[nl + 1..];
-    let mut fields = header.split(' ');
-    let (format, k, len, sum) = (
-        fields.next()?,
-        fields.next()?,
-        fields.next()?,
-        fields.next()?,
-    );
-    if format != format_tag() || k != key || len.parse::<usize>().ok()? != payload.len() {
-        return None;
+/// Evicts least recently used entries under `root` until at most `limit` bytes remain.
+fn prune(root: &Path, limit: u64) -> io::Result<PruneStats> {
+    let mut files = Vec::new();
+    for sub in ["scans", "blobs"] {
+        collect_files(&root.join(sub), &mut files, 0)?;
     }
-    if hex::encode(Sha256::digest(payload)) != sum {
-        return None;
+    // Oldest first; temp files left by a killed run are the first to go.
+    files.sort_by_key(|(_, meta)| meta.modified().unwrap_or(SystemTime::UNIX_EPOCH));
+    let mut total: u64 = files.iter().map(|(_, m)| m.len()).sum();
+    let mut stats = PruneStats::default();
+    for (path, meta) in files {
+        if total > limit {
+            if fs::remove_file(&path).is_ok() {
+                stats.removed_files += 1;
+                stats.removed_bytes += meta.len();
+            }
+            total = total.saturating_sub(meta.len());
+        } else {
+            stats.kept_files += 1;
+            stats.kept_bytes += meta.len();
+        }
     }
-    let json = zstd::decode_all(payload).ok()?;
-    serde_json::from_slice(&json).ok()
+    Ok(stats)
 }
 
 fn read_bounded(path: &Path, max: u64) -> io::Result<Vec<u8>> {
@@ -353,7 +315,7 @@ mod tests {
         let dir = tempfile::tempdir()?;
         let cache = Cache::open(dir.path(), DEFAULT_LIMIT);
         assert!(cache.get(KEY).is_none());
-        cache.put(KEY, &scan());
+        cache.put(KEY, &Arc::new(scan()));
         assert_eq!(cache.get(KEY), Some(scan()));
         let path = cache.scan_path(KEY).ok_or("missing")?;
         let mut bytes = fs::read(&path)?;
@@ -370,7 +332,7 @@ mod tests {
         let dir = tempfile::tempdir()?;
         let cache = Cache::open(dir.path(), DEFAULT_LIMIT);
         for bad in ["../../etc/passwd", "sha256:../x", "sha256:ABC", "md5:00"] {
-            cache.put(bad, &scan());
+            cache.put(bad, &Arc::new(scan()));
             cache.put_blob(bad, b"x");
         }
         let mut files = Vec::new();

@@ -1,0 +1,66 @@
+//! The on-disk form of a scan entry: a magic line, a header naming the format, the key,
+//! the payload's length and sha256, then the zstd-compressed JSON of the [`LayerScan`].
+
+use super::SCAN_FORMAT;
+use crate::image::LayerScan;
+use sha2::{Digest, Sha256};
+use std::io::Write;
+use std::sync::OnceLock;
+
+const MAGIC: &[u8] = b"microscope-scan\n";
+const ZSTD_LEVEL: i32 = 3;
+
+/// The scan format: [`SCAN_FORMAT`], the crate version and a fingerprint of the fields of
+/// [`LayerScan`], so a binary whose scan has other fields never reads an older entry.
+fn format_tag() -> &'static str {
+    static TAG: OnceLock<String> = OnceLock::new();
+    TAG.get_or_init(|| {
+        let shape = serde_json::to_vec(&LayerScan::default()).unwrap_or_default();
+        let fp = hex::encode(&Sha256::digest(&shape)[..6]);
+        format!("v{SCAN_FORMAT}-{}-{fp}", env!("CARGO_PKG_VERSION"))
+    })
+}
+
+pub(super) fn format_dir() -> &'static str {
+    format_tag()
+}
+
+/// `MAGIC`, a header line `format key length sha256`, then the zstd-compressed JSON.
+pub(super) fn encode_scan(scan: &LayerScan, key: &str) -> Option<Vec<u8>> {
+    let json = serde_json::to_vec(scan).ok()?;
+    let payload = zstd::encode_all(&json[..], ZSTD_LEVEL).ok()?;
+    let mut out = Vec::with_capacity(payload.len() + 200);
+    out.extend_from_slice(MAGIC);
+    writeln!(
+        out,
+        "{} {key} {} {}",
+        format_tag(),
+        payload.len(),
+        hex::encode(Sha256::digest(&payload))
+    )
+    .ok()?;
+    out.extend_from_slice(&payload);
+    Some(out)
+}
+
+pub(super) fn decode_scan(bytes: &[u8], key: &str) -> Option<LayerScan> {
+    let rest = bytes.strip_prefix(MAGIC)?;
+    let nl = rest.iter().position(|&b| b == b'\n')?;
+    let header = std::str::from_utf8(&rest[..nl]).ok()?;
+    let payload = &rest[nl + 1..];
+    let mut fields = header.split(' ');
+    let (format, k, len, sum) = (
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+    );
+    if format != format_tag() || k != key || len.parse::<usize>().ok()? != payload.len() {
+        return None;
+    }
+    if hex::encode(Sha256::digest(payload)) != sum {
+        return None;
+    }
+    let json = zstd::decode_all(payload).ok()?;
+    serde_json::from_slice(&json).ok()
+}
