@@ -11,7 +11,7 @@
 //!   the payload); a blob is checked against its own digest. Anything that fails is removed
 //!   and treated as a miss.
 //! - **Off the critical path**: scan entries are encoded and written on helper threads
-//!   ([`writes`]); a read, a prune and dropping the cache wait for them.
+//!   (`cache/writes.rs`); a read, a prune and dropping the cache wait for them.
 //! - **Bounded**: after each write, entries are evicted least recently used first (a read
 //!   touches an entry's mtime) until the total is under the limit; `microscope cache prune`
 //!   does the same on demand.
