@@ -88,6 +88,10 @@ pub fn load_image(source: &dyn ImageSource, opts: &LoadOptions<'_>) -> Result<Im
         let ctx = ScanContext {
             progress: Some(&progress),
             cancel: opts.cancel,
+            digest_checked_by_source: desc
+                .digest
+                .as_deref()
+                .filter(|d| source.verifies_blob_digests() && d.starts_with("sha256:")),
         };
         let scan = scan_layer(reader, &ctx).map_err(|e| match e {
             ScanError::Cancelled => crate::Error::Cancelled,
@@ -138,6 +142,7 @@ fn scan_by_content(
     let ctx = ScanContext {
         progress: None,
         cancel: opts.cancel,
+        ..ScanContext::default()
     };
     let scan = scan_layer(reader, &ctx).map_err(|e| match e {
         ScanError::Cancelled => crate::Error::Cancelled,

@@ -3,7 +3,7 @@
 //! uncompressed stream.
 
 use super::hasher::StreamHasher;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, Read};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Compression {
@@ -65,36 +65,63 @@ fn looks_like_tar(head: &[u8]) -> bool {
     false
 }
 
-/// Counts and sha256-hashes what passes through, and reports progress.
+/// Counts and sha256-hashes what passes through, and reports progress: what is read
+/// through it, or, when a decoder reads through the source's buffer, what it consumes.
 pub struct HashReader<'p, R> {
     inner: R,
+    tally: Tally<'p>,
+}
+
+struct Tally<'p> {
     hasher: Option<StreamHasher>,
-    pub count: u64,
+    count: u64,
     progress: Option<&'p (dyn Fn(u64) + Sync)>,
     reported: u64,
 }
 
-impl<'p, R: Read> HashReader<'p, R> {
+impl Tally<'_> {
+    fn passed(&mut self, bytes: &[u8]) {
+        if let Some(h) = &mut self.hasher {
+            h.update(bytes);
+        }
+        self.count += bytes.len() as u64;
+        if let Some(p) = self.progress
+            && (self.count - self.reported >= 1 << 22 || bytes.is_empty())
+        {
+            p(self.count);
+            self.reported = self.count;
+        }
+    }
+}
+
+impl<'p, R> HashReader<'p, R> {
     pub fn new(inner: R, hash: bool, progress: Option<&'p (dyn Fn(u64) + Sync)>) -> Self {
         HashReader {
             inner,
-            hasher: hash.then(StreamHasher::default),
-            count: 0,
-            progress,
-            reported: 0,
+            tally: Tally {
+                hasher: hash.then(StreamHasher::default),
+                count: 0,
+                progress,
+                reported: 0,
+            },
         }
+    }
+
+    /// Bytes passed so far.
+    pub fn count(&self) -> u64 {
+        self.tally.count
     }
 
     /// Stops hashing (what was hashed so far is dropped): a plain tar's digest is taken
     /// from the stream handed to the tar walk instead, without another copy.
     pub fn stop_hashing(&mut self) {
-        self.hasher = None;
+        self.tally.hasher = None;
     }
 
     /// `sha256:<hex>` of everything read so far (empty when hashing was off), and the
     /// reader it wrapped.
     pub fn finish(self) -> (String, R) {
-        let digest = match self.hasher {
+        let digest = match self.tally.hasher {
             Some(h) => h.finish(),
             None => String::new(),
         };
@@ -105,45 +132,52 @@ impl<'p, R: Read> HashReader<'p, R> {
 impl<R: Read> Read for HashReader<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        if let Some(h) = &mut self.hasher {
-            h.update(&buf[..n]);
-        }
-        self.count += n as u64;
-        if let Some(p) = self.progress
-            && (self.count - self.reported >= 1 << 22 || n == 0)
-        {
-            p(self.count);
-            self.reported = self.count;
-        }
+        self.tally.passed(&buf[..n]);
         Ok(n)
     }
 }
 
-/// The decompressing reader for one blob, able to give back its source so the rest of
-/// the blob can be drained (and so fully hashed).
-pub enum Decoder<R: Read> {
-    Gzip(Box<flate2::bufread::MultiGzDecoder<BufReader<R>>>),
-    Zstd(zstd::stream::read::Decoder<'static, BufReader<R>>),
-    Plain(BufReader<R>),
+impl<R: BufRead> BufRead for HashReader<'_, R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        let buf = self.inner.fill_buf()?;
+        if buf.is_empty() {
+            self.tally.passed(&[]);
+        }
+        Ok(buf)
+    }
+
+    fn consume(&mut self, n: usize) {
+        // The bytes `fill_buf` just returned: asking again hands back the same slice.
+        if let Ok(buf) = self.inner.fill_buf() {
+            self.tally.passed(&buf[..n.min(buf.len())]);
+        }
+        self.inner.consume(n);
+    }
 }
 
-impl<R: Read> Decoder<R> {
+/// The decompressing reader for one blob, reading through the blob's own buffer (no copy
+/// into another), and able to give back its source so the rest of the blob can be drained
+/// (and so fully hashed).
+pub enum Decoder<R: BufRead> {
+    Gzip(Box<flate2::bufread::MultiGzDecoder<R>>),
+    Zstd(zstd::stream::read::Decoder<'static, R>),
+    Plain(R),
+}
+
+impl<R: BufRead> Decoder<R> {
     /// Peeks at the blob and wraps it in the matching decoder.
-    pub fn new(inner: R) -> io::Result<(Decoder<R>, Option<Compression>)> {
-        // Smaller than the pipeline's chunks, so that a plain tar is read straight into
-        // them (a buffered reader passes big reads through) instead of copied once more.
-        let mut buf = BufReader::with_capacity(64 * 1024, inner);
+    pub fn new(mut inner: R) -> io::Result<(Decoder<R>, Option<Compression>)> {
         // One read from a file or socket gives the 512 bytes sniffing needs.
-        let head = buf.fill_buf()?;
+        let head = inner.fill_buf()?;
         let kind = Compression::sniff(head);
         let dec = match kind {
             Some(Compression::Gzip) => {
-                Decoder::Gzip(Box::new(flate2::bufread::MultiGzDecoder::new(buf)))
+                Decoder::Gzip(Box::new(flate2::bufread::MultiGzDecoder::new(inner)))
             }
             Some(Compression::Zstd) => {
-                Decoder::Zstd(zstd::stream::read::Decoder::with_buffer(buf)?)
+                Decoder::Zstd(zstd::stream::read::Decoder::with_buffer(inner)?)
             }
-            _ => Decoder::Plain(buf),
+            _ => Decoder::Plain(inner),
         };
         Ok((dec, kind))
     }
@@ -151,29 +185,31 @@ impl<R: Read> Decoder<R> {
     /// The source of a plain tar (None for a compressed one).
     pub fn plain_source(&mut self) -> Option<&mut R> {
         match self {
-            Decoder::Plain(b) => Some(b.get_mut()),
+            Decoder::Plain(r) => Some(r),
             _ => None,
         }
     }
 
     /// Reads the compressed source to its end and returns it.
     pub fn finish(self) -> io::Result<R> {
-        let mut buf = match self {
+        let mut source = match self {
             Decoder::Gzip(d) => d.into_inner(),
             Decoder::Zstd(d) => d.finish(),
-            Decoder::Plain(b) => b,
+            Decoder::Plain(r) => r,
         };
-        io::copy(&mut buf, &mut io::sink())?;
-        Ok(buf.into_inner())
+        io::copy(&mut source, &mut io::sink())?;
+        Ok(source)
     }
 }
 
-impl<R: Read> Read for Decoder<R> {
+impl<R: BufRead> Read for Decoder<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         match self {
             Decoder::Gzip(d) => d.read(out),
             Decoder::Zstd(d) => d.read(out),
-            Decoder::Plain(d) => d.read(out),
+            // A plain tar is read in the pipeline's big chunks, which a file's buffered
+            // reader passes straight through instead of copying.
+            Decoder::Plain(r) => r.read(out),
         }
     }
 }

@@ -8,7 +8,7 @@ use super::limits::{self, Admit, Budgets, Fence, Fenced};
 use super::path::{self, PathError};
 use crate::image::entry::{Entry, EntryKind, LayerScan};
 use std::collections::HashMap;
-use std::io::{self, Read};
+use std::io::{self, BufRead, Read};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use xxhash_rust::xxh3::Xxh3;
@@ -34,14 +34,21 @@ pub struct ScanContext<'a> {
     /// Called with the compressed bytes read so far, every few MB.
     pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
     pub cancel: Option<&'a AtomicBool>,
+    /// The blob's digest when the source checks the bytes against it itself (a registry
+    /// download hashes them as they arrive): then the scan does not hash them again.
+    pub digest_checked_by_source: Option<&'a str>,
 }
 
 const MAX_WARNINGS: usize = 50;
 
 /// Scans one layer blob as stored (gzip, zstd or plain tar). Reading and inflating run on
 /// a helper thread beside the walk (see [`super::pipeline`]).
-pub fn scan_layer(blob: impl Read + Send, ctx: &ScanContext<'_>) -> Result<LayerScan, ScanError> {
-    let raw = HashReader::new(blob, true, ctx.progress);
+pub fn scan_layer(
+    blob: impl BufRead + Send,
+    ctx: &ScanContext<'_>,
+) -> Result<LayerScan, ScanError> {
+    let checked = ctx.digest_checked_by_source;
+    let raw = HashReader::new(blob, checked.is_none(), ctx.progress);
     let (mut decoder, kind) = Decoder::new(raw)?;
     let Some(kind) = kind else {
         return Err(ScanError::UnknownCompression(peek_hex(decoder)));
@@ -64,16 +71,18 @@ pub fn scan_layer(blob: impl Read + Send, ctx: &ScanContext<'_>) -> Result<Layer
         })?;
         // Trailing zero blocks and padding are part of the diff_id.
         io::copy(&mut tar_stream, &mut io::sink()).map_err(corrupt_or_io)?;
-        Ok::<_, ScanError>(tar_stream.count)
+        Ok::<_, ScanError>(tar_stream.count())
     });
     scan.uncompressed_bytes = walked?;
     let raw = inflated.source.map_err(corrupt_or_io)?;
-    scan.compressed_bytes = raw.count;
+    scan.compressed_bytes = raw.count();
     scan.diff_id = inflated.hash.unwrap_or_default();
-    scan.digest = if plain {
-        scan.diff_id.clone()
-    } else {
-        raw.finish().0
+    scan.digest = match checked {
+        // The source has read the blob to its end by now, and failed the read had the
+        // bytes not matched.
+        Some(d) => d.to_string(),
+        None if plain => scan.diff_id.clone(),
+        None => raw.finish().0,
     };
     Ok(scan)
 }

@@ -10,7 +10,7 @@
 
 use super::decompress::Decoder;
 use sha2::{Digest, Sha256};
-use std::io::{self, Read};
+use std::io::{self, BufRead, Read};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
@@ -39,7 +39,7 @@ pub fn inflate_beside<R, T>(
     consume: impl FnOnce(&mut dyn Read) -> T,
 ) -> (T, Inflated<R>)
 where
-    R: Read + Send,
+    R: BufRead + Send,
 {
     std::thread::scope(|s| {
         let (tx, rx) = sync_channel::<io::Result<Chunk>>(DEPTH);
@@ -113,7 +113,7 @@ fn give_back(chunk: Chunk, free: &Sender<Vec<u8>>) {
     }
 }
 
-fn produce<R: Read>(
+fn produce<R: BufRead>(
     mut decoder: Decoder<R>,
     tx: &SyncSender<io::Result<Chunk>>,
     hash_tx: Option<&SyncSender<Chunk>>,

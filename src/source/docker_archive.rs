@@ -183,6 +183,6 @@ impl ImageSource for DockerArchive {
             .layers
             .get(index)
             .ok_or_else(|| SourceError::MissingBlob(format!("layer {index}")))?;
-        self.store.open(&desc.locator)
+        Ok(super::buffered(self.store.open(&desc.locator)?))
     }
 }

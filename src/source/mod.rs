@@ -15,7 +15,7 @@ pub mod store;
 
 use crate::image::{ImageMeta, Platform};
 use crate::reference::ImageRef;
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use store::BlobStore;
@@ -64,8 +64,17 @@ pub enum SourceError {
     Io(#[from] std::io::Error),
 }
 
-/// A layer blob stream.
-pub type LayerReader<'a> = Box<dyn Read + Send + 'a>;
+/// A layer blob stream. Buffered by its source, so that a source holding the bytes in
+/// memory already (a registry download) hands them to the decoder without another copy.
+pub type LayerReader<'a> = Box<dyn BufRead + Send + 'a>;
+
+/// The buffer a source puts in front of a layer it reads from a file or a stream.
+pub const LAYER_BUFFER: usize = 64 * 1024;
+
+/// A layer from a plain reader, buffered.
+pub fn buffered<'a>(r: impl Read + Send + 'a) -> LayerReader<'a> {
+    Box::new(std::io::BufReader::with_capacity(LAYER_BUFFER, r))
+}
 
 /// The index a source passes to the visitor for a stream it can only identify by content:
 /// the loader scans it and matches it to the layers by the diff_id it computes.
@@ -77,6 +86,12 @@ pub type LayerVisitor<'a> = dyn Fn(usize, LayerReader<'_>) -> Result<(), crate::
 /// The seam every source fills: archives and layouts here, engines and registries later.
 pub trait ImageSource: Send + Sync {
     fn meta(&self) -> &ImageMeta;
+
+    /// Whether the streams `open_layer` gives check the blob's bytes against its sha256
+    /// digest themselves, failing the read at the end if they differ (the scan need not).
+    fn verifies_blob_digests(&self) -> bool {
+        false
+    }
 
     /// Opens layer `index`'s blob as stored. Called from several threads at once.
     fn open_layer(&self, index: usize) -> Result<LayerReader<'_>, SourceError>;

@@ -142,6 +142,6 @@ impl ImageSource for OciLayout {
             .layers
             .get(index)
             .ok_or_else(|| SourceError::MissingBlob(format!("layer {index}")))?;
-        self.store.open(&desc.locator)
+        Ok(super::buffered(self.store.open(&desc.locator)?))
     }
 }

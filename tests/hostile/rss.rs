@@ -67,7 +67,7 @@ fn run_case(case: &str) -> String {
     let ctx = ScanContext::default();
     match name {
         "synth" => {
-            let scan = scan_layer(SynthTar::new(n), &ctx).unwrap();
+            let scan = scan_layer(std::io::BufReader::new(SynthTar::new(n)), &ctx).unwrap();
             format!(
                 "size={} tar={}",
                 scan.entries[0].size, scan.uncompressed_bytes
@@ -96,7 +96,7 @@ fn run_case(case: &str) -> String {
         }
         "entries" => {
             // The whole library pipeline: scan, merge, analyses, report.
-            let scan = scan_layer(EntriesTar::new(n), &ctx).unwrap();
+            let scan = scan_layer(std::io::BufReader::new(EntriesTar::new(n)), &ctx).unwrap();
             let meta = ImageMeta {
                 layers: vec![LayerDesc {
                     digest: None,

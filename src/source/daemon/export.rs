@@ -1,7 +1,7 @@
 //! An engine's image export (`docker save` output in any of its layouts), walked once as
 //! it streams: each wanted layer goes to the loader as it passes.
 
-use super::super::{LAYER_BY_CONTENT, LayerVisitor};
+use super::super::{LAYER_BUFFER, LAYER_BY_CONTENT, LayerVisitor, buffered};
 use crate::image::ImageMeta;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -149,16 +149,16 @@ pub fn scan_export<R: std::io::Read + Send>(
     let mut on_member = |path: &str, body: &mut Body<'_>| -> Result<(), crate::Error> {
         match classify(path) {
             Member::Other => Ok(()),
-            Member::Legacy => visit(LAYER_BY_CONTENT, Box::new(body)),
+            Member::Legacy => visit(LAYER_BY_CONTENT, buffered(body)),
             Member::Named(id) => match by_diff_id.get(id.as_str()) {
-                Some(v) if v.len() == 1 => visit(v[0], Box::new(body)),
-                Some(_) => visit(LAYER_BY_CONTENT, Box::new(body)),
+                Some(v) if v.len() == 1 => visit(v[0], buffered(body)),
+                Some(_) => visit(LAYER_BY_CONTENT, buffered(body)),
                 // A layer already cached: skipped, its bytes pass unread.
                 None if known.contains(id.as_str()) => Ok(()),
                 None => {
                     // A config, manifest or index is JSON; anything else is a layer
                     // stored compressed (containerd's store), named by its blob digest.
-                    let mut r = BufReader::new(body);
+                    let mut r = BufReader::with_capacity(LAYER_BUFFER, body);
                     let head = r.fill_buf().map_err(stream_err)?;
                     if head.is_empty() || head[0] == b'{' {
                         return Ok(());

@@ -8,6 +8,7 @@ use futures_util::StreamExt;
 use oci_client::client::BlobResponse;
 use oci_client::manifest::OciDescriptor;
 use oci_client::{Client, Reference};
+use sha2::{Digest, Sha256};
 
 /// Starts downloading `desc`'s blob and returns the reading end.
 pub(super) fn open_blob(
@@ -23,10 +24,9 @@ pub(super) fn open_blob(
         size: desc.size.unwrap_or(0) as i64,
         ..Default::default()
     };
-    // Asked as a range from 0 so that oci-client does not hash the blob: the scan
-    // hashes it anyway and the loader checks that digest against the manifest's, and
-    // hashing it twice was a sixth of a cold load's CPU. A registry that ignores the
-    // range answers in full, and oci-client then checks the digest too; no harm.
+    // Asked as a range from 0 so that oci-client does not hash the blob: it is hashed
+    // below, once, and hashing it twice was a sixth of a cold load's CPU. A registry that
+    // ignores the range answers in full, and oci-client then checks the digest too.
     let stream = match rt
         .block_on(client.pull_blob_stream_partial(reference, &layer, 0, None))
         .map_err(|e| map_error(e, ctx))?
@@ -34,55 +34,92 @@ pub(super) fn open_blob(
         BlobResponse::Full(s) | BlobResponse::Partial(s) => s,
     };
     let digest = desc.locator.clone();
-    // The download runs on the runtime's threads and hands chunks over a bounded
-    // channel: the scanning threads only hash, inflate and walk, and the two overlap. Dropping the reader drops the receiver, which ends the
-    // task and the request.
+    // The bytes are hashed here, as they arrive, and the stream fails at its end if they do
+    // not match: the scan is told so (`verifies_blob_digests`) and does not hash them again
+    // on its inflating thread, the critical path of a cold load.
+    let mut hasher = digest.starts_with("sha256:").then(Sha256::new);
+    // The download runs on the runtime's threads and hands chunks over a bounded channel:
+    // the scanning threads only inflate and walk, and the two overlap. Dropping the reader
+    // drops the receiver, which ends the task and the request.
     let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<bytes::Bytes>>(64);
     let mut body = stream.stream;
     rt.spawn(async move {
-            while let Some(item) = body.next().await {
-                let item = item.map_err(|e| {
-                    // oci-client ends the stream with an error when the bytes do not hash
-                    // to the digest: say so in words (the loader reports it against the layer).
-                    let msg = e.to_string();
-                    if msg.contains("igest") {
-                        std::io::Error::new(
-                            std::io::ErrorKind::InvalidData,
-                            format!("blob digest mismatch: the registry's bytes for {digest} do not hash to it ({msg})"),
-                        )
-                    } else {
-                        e
-                    }
-                });
-                let failed = item.is_err();
-                if tx.send(item).await.is_err() || failed {
-                    break;
+        while let Some(item) = body.next().await {
+            let item = item.map_err(|e| {
+                // oci-client ends the stream with an error when the bytes do not hash
+                // to the digest: say so in words (the loader reports it against the layer).
+                let msg = e.to_string();
+                if msg.contains("igest") {
+                    mismatch(&digest, &msg)
+                } else {
+                    e
                 }
+            });
+            if let (Ok(chunk), Some(h)) = (&item, hasher.as_mut()) {
+                h.update(chunk);
             }
-        });
+            let failed = item.is_err();
+            if tx.send(item).await.is_err() || failed {
+                return;
+            }
+        }
+        if let Some(h) = hasher {
+            let got = format!("sha256:{}", hex::encode(h.finalize()));
+            if got != digest {
+                let _ = tx
+                    .send(Err(mismatch(&digest, &format!("they hash to {got}"))))
+                    .await;
+            }
+        }
+    });
     Ok(Box::new(ChannelReader {
         rx,
         chunk: bytes::Bytes::new(),
     }))
 }
 
-/// The reading end of a layer download.
+fn mismatch(digest: &str, why: &str) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        format!(
+            "blob digest mismatch: the registry's bytes for {digest} do not hash to it ({why})"
+        ),
+    )
+}
+
+/// The reading end of a layer download: a buffered reader over the downloaded chunks
+/// themselves, so the decoder reads them where they are.
 struct ChannelReader {
     rx: tokio::sync::mpsc::Receiver<std::io::Result<bytes::Bytes>>,
     chunk: bytes::Bytes,
 }
 
-impl std::io::Read for ChannelReader {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+impl std::io::BufRead for ChannelReader {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
         while self.chunk.is_empty() {
             match self.rx.blocking_recv() {
                 Some(Ok(c)) => self.chunk = c,
                 Some(Err(e)) => return Err(e),
-                None => return Ok(0),
+                None => break,
             }
         }
-        let n = out.len().min(self.chunk.len());
-        out[..n].copy_from_slice(&self.chunk.split_to(n));
+        Ok(&self.chunk)
+    }
+
+    fn consume(&mut self, n: usize) {
+        let _ = self.chunk.split_to(n.min(self.chunk.len()));
+    }
+}
+
+impl std::io::Read for ChannelReader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = {
+            let chunk = std::io::BufRead::fill_buf(self)?;
+            let n = out.len().min(chunk.len());
+            out[..n].copy_from_slice(&chunk[..n]);
+            n
+        };
+        std::io::BufRead::consume(self, n);
         Ok(n)
     }
 }

@@ -155,6 +155,10 @@ impl ImageSource for RegistrySource {
     fn meta(&self) -> &ImageMeta {
         &self.meta
     }
+    fn verifies_blob_digests(&self) -> bool {
+        true
+    }
+
     fn open_layer(&self, index: usize) -> Result<LayerReader<'_>, SourceError> {
         let desc = self
             .meta
