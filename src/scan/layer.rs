@@ -6,6 +6,7 @@ use super::capture;
 use super::decompress::{Decoder, HashReader};
 use super::limits::{self, Admit, Budgets, Fence, Fenced};
 use super::path::{self, PathError};
+use super::pipeline::Hashing;
 use crate::image::entry::{Entry, EntryKind, LayerScan};
 use std::collections::HashMap;
 use std::io::{self, BufRead, Read};
@@ -63,7 +64,12 @@ pub fn scan_layer(
         compression: kind.name().into(),
         ..Default::default()
     };
-    let (walked, inflated) = super::pipeline::inflate_beside(decoder, true, |stream| {
+    let hashing = if plain {
+        Hashing::Thread
+    } else {
+        Hashing::Walker
+    };
+    let (walked, inflated) = super::pipeline::inflate_beside(decoder, hashing, |stream| {
         let mut tar_stream = HashReader::new(stream, false, None);
         walk(&mut tar_stream, &mut scan, ctx).map_err(|e| match e {
             ScanError::Io(io) => corrupt_or_io(io),

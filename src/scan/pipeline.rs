@@ -1,4 +1,4 @@
-//! Decompression beside the tar walk: one layer's work split over two threads.
+//! Decompression beside the tar walk: one layer's work split over two or three threads.
 //!
 //! A big layer is the critical path of a cold load: reading, hashing the compressed bytes
 //! and inflating take about as long as hashing the tar stream and walking it. On one
@@ -30,12 +30,25 @@ pub struct Inflated<R> {
     pub hash: Option<String>,
 }
 
+/// Where the inflated stream is hashed for the diff_id, if at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hashing {
+    Off,
+    /// On the walking thread, each chunk as it arrives (while it is in that core's cache):
+    /// for a compressed layer, whose inflating thread is the critical path and whose walk
+    /// has time to spare. 3-4 % less CPU and time than a thread of its own on
+    /// debian:bookworm, fat:latest, python-app and large-latest.
+    Walker,
+    /// On a thread of its own, sharing the chunks (no copy): for a plain tar, where reading
+    /// is cheap and the walk is the critical path.
+    Thread,
+}
+
 /// Inflates `decoder` on a helper thread while `consume` reads the inflated stream on this
-/// one; with `hash_output`, a third thread hashes the same chunks (no copy) for the
-/// diff_id, so neither the inflating nor the walking thread pays for it.
+/// one, hashing that stream as `hashing` says.
 pub fn inflate_beside<R, T>(
     decoder: Decoder<R>,
-    hash_output: bool,
+    hashing: Hashing,
     consume: impl FnOnce(&mut dyn Read) -> T,
 ) -> (T, Inflated<R>)
 where
@@ -46,7 +59,7 @@ where
         let (free_tx, free_rx) = channel::<Vec<u8>>();
         let mut hasher = None;
         let mut hash_tx = None;
-        if hash_output {
+        if hashing == Hashing::Thread {
             let (htx, hrx) = sync_channel::<Chunk>(DEPTH);
             let free = free_tx.clone();
             let spawned = std::thread::Builder::new()
@@ -73,8 +86,13 @@ where
             free: recycle,
             chunk: Arc::default(),
             pos: 0,
+            hasher: (hashing == Hashing::Walker).then(Sha256::new),
         };
         let out = consume(&mut reader);
+        let inline_hash = reader
+            .hasher
+            .take()
+            .map(|h| format!("sha256:{}", hex::encode(h.finalize())));
         // Hanging up tells a producer the walk stopped early (an error, a cancel).
         drop(reader);
         let source = producer.join().unwrap_or_else(|_| {
@@ -84,7 +102,7 @@ where
         });
         // A thread that hashes a byte slice does not panic; if it vanished anyway, no
         // hash is an error for the caller (a diff_id that matches nothing).
-        let hash = hasher.and_then(|h| h.join().ok());
+        let hash = hasher.and_then(|h| h.join().ok()).or(inline_hash);
         (out, Inflated { source, hash })
     })
 }
@@ -165,6 +183,7 @@ struct ChunkReader {
     free: Sender<Vec<u8>>,
     chunk: Chunk,
     pos: usize,
+    hasher: Option<Sha256>,
 }
 
 impl Read for ChunkReader {
@@ -172,6 +191,9 @@ impl Read for ChunkReader {
         while self.pos == self.chunk.len() {
             match self.rx.recv() {
                 Ok(Ok(next)) => {
+                    if let Some(h) = &mut self.hasher {
+                        h.update(&next[..]);
+                    }
                     let done = std::mem::replace(&mut self.chunk, next);
                     self.pos = 0;
                     give_back(done, &self.free);
@@ -205,15 +227,17 @@ mod tests {
     fn passes_every_byte_hashes_them_and_gives_back_the_source() -> TestResult {
         let data: Vec<u8> = (0..3 * CHUNK + 17).map(|i| (i * 7 % 251) as u8).collect();
         let blob = gzip(&data)?;
-        let (dec, _) = Decoder::new(&blob[..])?;
-        let (out, rest) = inflate_beside(dec, true, |r| {
-            let mut v = Vec::new();
-            r.read_to_end(&mut v).map(|_| v)
-        });
-        assert_eq!(out?, data);
-        assert!(rest.source?.is_empty(), "the source is read to its end");
-        let expected = format!("sha256:{}", hex::encode(Sha256::digest(&data)));
-        assert_eq!(rest.hash, Some(expected));
+        for hashing in [Hashing::Thread, Hashing::Walker] {
+            let (dec, _) = Decoder::new(&blob[..])?;
+            let (out, rest) = inflate_beside(dec, hashing, |r| {
+                let mut v = Vec::new();
+                r.read_to_end(&mut v).map(|_| v)
+            });
+            assert_eq!(out?, data, "{hashing:?}");
+            assert!(rest.source?.is_empty(), "the source is read to its end");
+            let expected = format!("sha256:{}", hex::encode(Sha256::digest(&data)));
+            assert_eq!(rest.hash, Some(expected), "{hashing:?}");
+        }
         Ok(())
     }
 
@@ -224,7 +248,7 @@ mod tests {
         blob[mid] ^= 0xff;
         blob[mid + 1] ^= 0xff;
         let (dec, _) = Decoder::new(&blob[..])?;
-        let (out, rest) = inflate_beside(dec, true, |r| io::copy(r, &mut io::sink()));
+        let (out, rest) = inflate_beside(dec, Hashing::Thread, |r| io::copy(r, &mut io::sink()));
         assert!(out.is_err());
         assert!(rest.source.is_err());
         Ok(())
@@ -234,7 +258,7 @@ mod tests {
     fn a_walk_that_stops_early_stops_the_producer() -> TestResult {
         let blob = gzip(&vec![0u8; 64 * CHUNK])?;
         let (dec, _) = Decoder::new(&blob[..])?;
-        let (out, rest) = inflate_beside(dec, false, |r| {
+        let (out, rest) = inflate_beside(dec, Hashing::Off, |r| {
             let mut first = [0u8; 10];
             r.read_exact(&mut first)
         });
