@@ -31,9 +31,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
-/// Bump when [`LayerScan`] changes meaning without changing shape (the field list is
-/// fingerprinted on top of this, see `format_tag`).
-pub const SCAN_FORMAT: u32 = 1;
+/// Bump when [`LayerScan`] changes meaning or encoding without changing shape (the field
+/// list is fingerprinted on top of this, see `format_tag`). 2: captured contents in base64.
+pub const SCAN_FORMAT: u32 = 2;
 
 /// Default bound of the cache, in bytes.
 pub const DEFAULT_LIMIT: u64 = 2 << 30;
@@ -307,6 +307,13 @@ mod tests {
             compression: "gzip".into(),
             compressed_bytes: 10,
             uncompressed_bytes: 20,
+            captured: crate::image::entry::Captured {
+                files: vec![
+                    (0, b"Package: a\n".to_vec()),
+                    (3, vec![0, 0xff, 0x80, b'\n']),
+                ],
+                ..Default::default()
+            },
             ..Default::default()
         }
     }
