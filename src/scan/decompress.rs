@@ -159,25 +159,50 @@ impl<R: BufRead> BufRead for HashReader<'_, R> {
 /// into another), and able to give back its source so the rest of the blob can be drained
 /// (and so fully hashed).
 pub enum Decoder<R: BufRead> {
-    Gzip(Box<flate2::bufread::MultiGzDecoder<R>>),
-    Zstd(zstd::stream::read::Decoder<'static, R>),
-    Plain(R),
+    Gzip(Box<flate2::bufread::MultiGzDecoder<Sniffed<R>>>),
+    Zstd(zstd::stream::read::Decoder<'static, Sniffed<R>>),
+    Plain(Sniffed<R>),
 }
+
+/// A blob after sniffing: the bytes taken to sniff it (when its first buffer was too
+/// short to hold them), then the rest.
+pub type Sniffed<R> = io::Chain<io::Cursor<Vec<u8>>, R>;
+
+/// What sniffing reads: a tar header.
+const SNIFF: usize = 512;
 
 impl<R: BufRead> Decoder<R> {
     /// Peeks at the blob and wraps it in the matching decoder.
     pub fn new(mut inner: R) -> io::Result<(Decoder<R>, Option<Compression>)> {
-        // One read from a file or socket gives the 512 bytes sniffing needs.
-        let head = inner.fill_buf()?;
-        let kind = Compression::sniff(head);
+        let mut head = Vec::new();
+        let kind = {
+            let first = inner.fill_buf()?;
+            if first.len() >= SNIFF {
+                Compression::sniff(first)
+            } else {
+                // A file's first read gives 512 bytes, but a download's first chunk is what
+                // came with the response headers, which may be a few bytes.
+                while head.len() < SNIFF {
+                    let buf = inner.fill_buf()?;
+                    if buf.is_empty() {
+                        break;
+                    }
+                    let take = buf.len().min(SNIFF - head.len());
+                    head.extend_from_slice(&buf[..take]);
+                    inner.consume(take);
+                }
+                Compression::sniff(&head)
+            }
+        };
+        let source = io::Cursor::new(head).chain(inner);
         let dec = match kind {
             Some(Compression::Gzip) => {
-                Decoder::Gzip(Box::new(flate2::bufread::MultiGzDecoder::new(inner)))
+                Decoder::Gzip(Box::new(flate2::bufread::MultiGzDecoder::new(source)))
             }
             Some(Compression::Zstd) => {
-                Decoder::Zstd(zstd::stream::read::Decoder::with_buffer(inner)?)
+                Decoder::Zstd(zstd::stream::read::Decoder::with_buffer(source)?)
             }
-            _ => Decoder::Plain(inner),
+            _ => Decoder::Plain(source),
         };
         Ok((dec, kind))
     }
@@ -185,7 +210,7 @@ impl<R: BufRead> Decoder<R> {
     /// The source of a plain tar (None for a compressed one).
     pub fn plain_source(&mut self) -> Option<&mut R> {
         match self {
-            Decoder::Plain(r) => Some(r),
+            Decoder::Plain(r) => Some(r.get_mut().1),
             _ => None,
         }
     }
@@ -198,7 +223,7 @@ impl<R: BufRead> Decoder<R> {
             Decoder::Plain(r) => r,
         };
         io::copy(&mut source, &mut io::sink())?;
-        Ok(source)
+        Ok(source.into_inner().1)
     }
 }
 

@@ -129,3 +129,44 @@ fn unknown_compression_and_truncation_are_errors() -> TestResult {
     assert!(scan(&gz[..gz.len() / 2]).is_err());
     Ok(())
 }
+
+#[test]
+fn the_blob_digest_covers_every_byte_however_the_source_buffers() -> TestResult {
+    // Past 8 MiB the digest moves to its helper thread; decoders hash what they consume.
+    let data: Vec<u8> = (0..9_000_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8)
+        .collect();
+    let tar = LayerBuilder::new("x").file("big", &data).build();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&tar)?;
+    let gz = gz.finish()?;
+    let zs = zstd::encode_all(&tar[..], 1)?;
+    let sha256 = crate::demo::builder::sha256;
+    for blob in [&gz, &zs, &tar] {
+        for capacity in [61, 1 << 16] {
+            let source = std::io::BufReader::with_capacity(capacity, &blob[..]);
+            let s = scan_layer(source, &ScanContext::default())?;
+            assert_eq!(s.digest, sha256(blob), "{} {capacity}", s.compression);
+            assert_eq!(s.compressed_bytes, blob.len() as u64);
+            assert_eq!(s.diff_id, sha256(&tar));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn a_digest_the_source_checked_is_not_hashed_again() -> TestResult {
+    let tar = LayerBuilder::new("x").file("f", b"hello").build();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&tar)?;
+    let gz = gz.finish()?;
+    let ctx = ScanContext {
+        digest_checked_by_source: Some("sha256:checked-by-the-source"),
+        ..ScanContext::default()
+    };
+    let s = scan_layer(&gz[..], &ctx)?;
+    assert_eq!(s.digest, "sha256:checked-by-the-source");
+    assert_eq!(s.compressed_bytes, gz.len() as u64);
+    assert_eq!(s.diff_id, crate::demo::builder::sha256(&tar));
+    Ok(())
+}
