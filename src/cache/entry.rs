@@ -12,17 +12,13 @@ const ZSTD_LEVEL: i32 = 3;
 
 /// The scan format: [`SCAN_FORMAT`], the crate version and a fingerprint of the fields of
 /// [`LayerScan`], so a binary whose scan has other fields never reads an older entry.
-fn format_tag() -> &'static str {
+pub(super) fn format_tag() -> &'static str {
     static TAG: OnceLock<String> = OnceLock::new();
     TAG.get_or_init(|| {
         let shape = serde_json::to_vec(&LayerScan::default()).unwrap_or_default();
         let fp = hex::encode(&Sha256::digest(&shape)[..6]);
         format!("v{SCAN_FORMAT}-{}-{fp}", env!("CARGO_PKG_VERSION"))
     })
-}
-
-pub(super) fn format_dir() -> &'static str {
-    format_tag()
 }
 
 /// `MAGIC`, a header line `format key length sha256`, then the zstd-compressed JSON.

@@ -24,7 +24,7 @@ mod writes;
 
 use crate::image::LayerScan;
 use crate::jobs::ScanCache;
-use entry::{decode_scan, encode_scan, format_dir};
+use entry::{decode_scan, encode_scan, format_tag};
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
@@ -115,7 +115,7 @@ impl Cache {
         Some(
             self.root
                 .join("scans")
-                .join(format_dir())
+                .join(format_tag())
                 .join(&hex[..2])
                 .join(hex),
         )

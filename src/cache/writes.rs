@@ -1,5 +1,5 @@
 //! Scan entries are written on helper threads, so a cold analysis does not wait for
-//! encoding, compressing and syncing them (about 30 ms for debian:bookworm's one layer)
+//! encoding, compressing and writing them (10-20 ms for debian:bookworm's one layer)
 //! before it can go on to the report. Pending writes are waited for before any read, and
 //! when the last handle on the cache goes, so a run never exits with a write half done.
 

@@ -18,6 +18,11 @@ const CHUNK: usize = 256 * 1024;
 /// Chunks queued for the hashing thread: bounds the memory a slow hasher can hold.
 const DEPTH: usize = 2;
 
+/// `sha256:<hex>`: how images name a finished sha256.
+pub fn digest_name(h: Sha256) -> String {
+    format!("sha256:{}", hex::encode(h.finalize()))
+}
+
 pub struct StreamHasher {
     state: State,
     seen: u64,
@@ -87,7 +92,7 @@ impl StreamHasher {
                 }
             }
         };
-        format!("sha256:{}", hex::encode(hash.finalize()))
+        digest_name(hash)
     }
 
     fn offload(&mut self) {

@@ -2,7 +2,7 @@
 
 pub mod capture;
 pub mod decompress;
-mod hasher;
+pub(crate) mod hasher;
 pub mod layer;
 pub mod limits;
 pub mod path;

@@ -9,6 +9,7 @@
 //! go back to the producer to be refilled rather than freed.
 
 use super::decompress::Decoder;
+use super::hasher::digest_name;
 use sha2::{Digest, Sha256};
 use std::io::{self, BufRead, Read};
 use std::sync::Arc;
@@ -89,10 +90,7 @@ where
             hasher: (hashing == Hashing::Walker).then(Sha256::new),
         };
         let out = consume(&mut reader);
-        let inline_hash = reader
-            .hasher
-            .take()
-            .map(|h| format!("sha256:{}", hex::encode(h.finalize())));
+        let inline_hash = reader.hasher.take().map(digest_name);
         // Hanging up tells a producer the walk stopped early (an error, a cancel).
         drop(reader);
         let source = producer.join().unwrap_or_else(|_| {
@@ -121,7 +119,7 @@ fn hash_chunks(rx: &Receiver<Chunk>, free: &Sender<Vec<u8>>) -> String {
         h.update(&chunk[..]);
         give_back(chunk, free);
     }
-    format!("sha256:{}", hex::encode(h.finalize()))
+    digest_name(h)
 }
 
 /// The last of the two readers of a chunk returns it to the producer's pool.

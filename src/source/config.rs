@@ -87,7 +87,7 @@ pub fn parse(bytes: &[u8], what: &str) -> Result<ParsedConfig, SourceError> {
 /// `sha256:<hex>` of some bytes.
 pub fn sha256(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+    crate::scan::hasher::digest_name(Sha256::new_with_prefix(bytes))
 }
 
 /// Checks bytes read from a store against the digest that names them.

@@ -57,11 +57,7 @@ pub(super) fn bare_name(
     // A name no registry accepts is refused before any engine is asked: the engine's 400
     // ("invalid reference format") would only put a second line in front of the error.
     #[cfg(feature = "registry")]
-    if let Err(e) = super::registry::name::parse(name) {
-        return Err(
-            SourceError::NotAnImage(format!("{name:?} is not a registry reference: {e}")).into(),
-        );
-    }
+    super::registry::name::parse_or_refuse(name)?;
     match opts.prefer {
         Some(kind @ (LiveSource::Docker | LiveSource::Podman)) => {
             let src = daemon(name, kind, opts, display)?;

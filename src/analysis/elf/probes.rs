@@ -6,11 +6,21 @@ use aho_corasick::AhoCorasick;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-/// Index of a pattern in [`Probes`]: the Go names of [`crate::analysis::gobuild::NEED_NAMES`]
-/// first, then these.
-pub const RUSTC: usize = 6;
-pub const LIBNSS: usize = 7;
-const PATTERNS: usize = 8;
+use crate::analysis::gobuild::NEED_NAMES;
+
+/// Index of a pattern in [`Probes`]: the Go names of [`NEED_NAMES`] first, then these.
+pub const RUSTC: usize = NEED_NAMES.len();
+pub const LIBNSS: usize = RUSTC + 1;
+const PATTERNS: usize = LIBNSS + 1;
+
+/// The patterns, in index order.
+fn patterns() -> [&'static [u8]; PATTERNS] {
+    let mut all: [&[u8]; PATTERNS] = [b""; PATTERNS];
+    all[..RUSTC].copy_from_slice(&NEED_NAMES);
+    all[RUSTC] = b"/rustc/";
+    all[LIBNSS] = b"libnss_";
+    all
+}
 /// Occurrences recorded per pattern; past it, later ones are not seen.
 const MAX_HITS: usize = 4096;
 
@@ -21,23 +31,17 @@ const MAX_HITS: usize = 4096;
 fn automaton() -> Option<&'static AhoCorasick> {
     static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
     AC.get_or_init(|| {
-        let mut patterns: Vec<&[u8]> = crate::analysis::gobuild::NEED_NAMES.to_vec();
-        patterns.extend([&b"/rustc/"[..], b"libnss_"]);
         AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::LeftmostFirst)
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(patterns)
+            .build(patterns())
             .ok()
     })
     .as_ref()
 }
 
 fn longest() -> usize {
-    crate::analysis::gobuild::NEED_NAMES
-        .iter()
-        .map(|p| p.len())
-        .max()
-        .unwrap_or(0)
+    patterns().iter().map(|p| p.len()).max().unwrap_or(0)
 }
 
 #[derive(Debug, Default)]
@@ -107,21 +111,11 @@ impl Probes {
 
     /// Whether `pattern` lies wholly inside `within` (a file range).
     pub fn found_in(&self, pattern: usize, within: &Range<u64>) -> bool {
-        let len = self.pattern_len(pattern);
+        let len = patterns().get(pattern).map_or(0, |p| p.len() as u64);
         self.hits.get(pattern).is_some_and(|hits| {
             hits.iter()
                 .any(|&at| at >= within.start && at.saturating_add(len) <= within.end)
         })
-    }
-
-    fn pattern_len(&self, pattern: usize) -> u64 {
-        automaton()
-            .and_then(|_| match pattern {
-                RUSTC => Some(b"/rustc/".len()),
-                LIBNSS => Some(b"libnss_".len()),
-                i => crate::analysis::gobuild::NEED_NAMES.get(i).map(|p| p.len()),
-            })
-            .unwrap_or(0) as u64
     }
 }
 

@@ -51,14 +51,6 @@ impl Sparse {
             })
         })
     }
-
-    fn piece_at(&self, range: &Range<u64>) -> Option<&[u8]> {
-        self.pieces.iter().find_map(|(start, bytes)| {
-            let piece_end = start + bytes.len() as u64;
-            (range.start >= *start && range.start < piece_end)
-                .then(|| &bytes[(range.start - start) as usize..])
-        })
-    }
 }
 
 impl<'a> ReadRef<'a> for &'a Sparse {
@@ -74,7 +66,7 @@ impl<'a> ReadRef<'a> for &'a Sparse {
     }
 
     fn read_bytes_at_until(self, range: Range<u64>, delimiter: u8) -> Result<&'a [u8], ()> {
-        let kept = self.piece_at(&range).ok_or(())?;
+        let kept = self.get_prefix(range.start, u64::MAX).ok_or(())?;
         let wanted = usize::try_from(range.end.saturating_sub(range.start)).unwrap_or(usize::MAX);
         let window = &kept[..kept.len().min(wanted)];
         memchr::memchr(delimiter, window)

@@ -66,7 +66,7 @@ pub(super) fn open_blob(
             }
         }
         if let Some(h) = hasher {
-            let got = format!("sha256:{}", hex::encode(h.finalize()));
+            let got = crate::scan::hasher::digest_name(h);
             if got != digest {
                 let _ = tx
                     .send(Err(mismatch(&digest, &format!("they hash to {got}"))))

@@ -45,9 +45,7 @@ pub struct RegistrySource {
 impl RegistrySource {
     /// `name` as in `docker://NAME`: `[REGISTRY/]REPO[:TAG][@DIGEST]`, Docker Hub defaults.
     pub fn open(name: &str, opts: &SourceOptions, display: &str) -> Result<Self, SourceError> {
-        let reference = name::parse(name).map_err(|e| {
-            SourceError::NotAnImage(format!("{name:?} is not a registry reference: {e}"))
-        })?;
+        let reference = name::parse_or_refuse(name)?;
         let registry = reference.resolve_registry().to_string();
         let plain_http = is_loopback(reference.registry())
             || opts

@@ -5,12 +5,18 @@
 //! a tenth of a cold analysis of debian:bookworm; this reads the same language in
 //! microseconds. The tests hold it to oci-client's answers.
 
+use super::super::SourceError;
 use oci_client::Reference;
 
 const DOCKER_HUB: &str = "docker.io";
 const DOCKER_HUB_LEGACY: &str = "index.docker.io";
 const MAX_NAME: usize = 255;
 const MAX_TAG: usize = 128;
+
+/// [`parse`], refused as a source error naming the input.
+pub fn parse_or_refuse(s: &str) -> Result<Reference, SourceError> {
+    parse(s).map_err(|e| SourceError::NotAnImage(format!("{s:?} is not a registry reference: {e}")))
+}
 
 /// Parses `s` as `docker pull` would. The error says what is wrong, in words.
 pub fn parse(s: &str) -> Result<Reference, String> {
