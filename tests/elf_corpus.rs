@@ -5,7 +5,7 @@
 mod elf_common;
 
 use elf_common::corpus;
-use microscope::analysis::elf::{ElfInfo, Linkage, inspect};
+use microscope::scan::elf::{ElfInfo, Linkage, inspect};
 
 /// The `hello` binary of a micro image: its size and ELF facts from the scan.
 fn hello(name: &str) -> Option<(u64, ElfInfo)> {

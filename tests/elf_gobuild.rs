@@ -3,8 +3,8 @@
 mod elf_common;
 
 use elf_common::*;
-use microscope::analysis::elf::inspect;
-use microscope::analysis::gobuild::{self, MAGIC, parse_buildinfo, pclntab_needs};
+use microscope::scan::elf::gobuild::{self, MAGIC, parse_buildinfo, pclntab_needs};
+use microscope::scan::elf::inspect;
 
 const MODINFO: &str = "path\texample.com/hello\nmod\texample.com/hello\t(devel)\t\n\
 dep\tgolang.org/x/net\tv0.25.0\th1:abc=\n\

@@ -4,7 +4,7 @@
 mod elf_common;
 
 use elf_common::*;
-use microscope::analysis::elf::inspect;
+use microscope::scan::elf::inspect;
 
 fn fixture() -> Vec<u8> {
     let mut b = ElfBuilder::new(ET_DYN);

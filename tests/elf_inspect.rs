@@ -4,7 +4,7 @@
 mod elf_common;
 
 use elf_common::*;
-use microscope::analysis::elf::{ElfType, Linkage, inspect};
+use microscope::scan::elf::{ElfType, Linkage, inspect};
 
 #[test]
 fn strip_bytes_are_exact_on_a_written_fixture() {

@@ -2,9 +2,7 @@
 
 pub mod compare;
 pub mod copies;
-pub mod elf;
 pub mod findings;
-pub mod gobuild;
 pub mod packages;
 pub mod rewrite;
 pub mod sizes;

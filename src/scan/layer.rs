@@ -1,6 +1,6 @@
 //! One streaming pass over one layer blob: decompress, walk the tar, hash every file,
 //! keep the few contents analyses need. Nothing is written to disk, and of an ELF file only
-//! the parts its inspection reads are kept (see [`crate::analysis::elf::Collector`]).
+//! the parts its inspection reads are kept (see [`crate::scan::elf::Collector`]).
 
 use super::capture;
 use super::decompress::{Decoder, HashReader};
@@ -327,7 +327,7 @@ fn read_file<R: Read>(
             first = false;
             if chunk.starts_with(b"\x7fELF") {
                 let executable = entry.mode & 0o111 != 0;
-                elf = Some(crate::analysis::elf::Collector::new(entry.size, executable));
+                elf = Some(crate::scan::elf::Collector::new(entry.size, executable));
             }
             if chunk.starts_with(b"#!") {
                 let line = chunk[2..].split(|&b| b == b'\n').next().unwrap_or(&[]);
@@ -365,7 +365,7 @@ fn read_file<R: Read>(
             ),
         );
     }
-    if let Some(info) = elf.and_then(|e| crate::analysis::elf::inspect_collected(e.finish())) {
+    if let Some(info) = elf.and_then(|e| crate::scan::elf::inspect_collected(e.finish())) {
         scan.captured.elf.push((slot, info));
     }
     if keep {

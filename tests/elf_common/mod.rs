@@ -274,7 +274,7 @@ pub fn varint(mut n: u64, out: &mut Vec<u8>) {
 
 /// Header (magic, ptr size, flags = inline strings), version and modinfo with sentinels.
 pub fn buildinfo(version: &str, modinfo: &str) -> Vec<u8> {
-    let mut b = microscope::analysis::gobuild::MAGIC.to_vec();
+    let mut b = microscope::scan::elf::gobuild::MAGIC.to_vec();
     b.push(8);
     b.push(2);
     b.resize(32, 0);

@@ -2,8 +2,8 @@
 //! and never panic or read past the file; the report's figures stay within the file.
 
 use crate::util::*;
-use microscope::analysis::{elf, gobuild};
 use microscope::demo::elf::{ElfSpec, build};
+use microscope::scan::elf::{self, gobuild};
 
 fn base() -> Vec<u8> {
     build(&ElfSpec {

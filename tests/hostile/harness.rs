@@ -144,7 +144,7 @@ fn load(src: &dyn ImageSource) {
 /// the same bytes streamed in pieces, with a head short enough that what a big file learns
 /// late is learnt late here too, must give the same facts.
 pub fn elf_inspect(data: &[u8]) {
-    use microscope::analysis::elf::{Collector, inspect, inspect_collected};
+    use microscope::scan::elf::{Collector, inspect, inspect_collected};
     for executable in [false, true] {
         if let Some(info) = inspect(data, executable) {
             assert!(
@@ -177,7 +177,7 @@ pub fn elf_inspect(data: &[u8]) {
 /// `go_buildinfo` target: the build-info reader, the segment search and the pclntab probe,
 /// on the input's parts (build info, writable segment, pclntab).
 pub fn go_buildinfo(data: &[u8]) {
-    use microscope::analysis::gobuild;
+    use microscope::scan::elf::gobuild;
     let parts = split(data, 3);
     let _ = gobuild::parse_buildinfo(parts[0]);
     let _ = gobuild::find_buildinfo(parts[0]);

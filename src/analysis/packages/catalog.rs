@@ -2,7 +2,7 @@
 //! unbroken run of layers), and the claims instances make on paths.
 
 use super::Manager;
-use crate::analysis::gobuild::GoInfo;
+use crate::scan::elf::gobuild::GoInfo;
 use std::collections::HashMap;
 
 /// What identifies one installed package version.

@@ -6,7 +6,7 @@ use aho_corasick::AhoCorasick;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use crate::analysis::gobuild::NEED_NAMES;
+use super::gobuild::NEED_NAMES;
 
 /// Index of a pattern in [`Probes`]: the Go names of [`NEED_NAMES`] first, then these.
 pub const RUSTC: usize = NEED_NAMES.len();

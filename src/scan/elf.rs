@@ -6,13 +6,14 @@
 //! checked: a hostile file yields partial facts or `None`, never a panic or a huge allocation.
 
 mod collect;
+pub mod gobuild;
 mod marks;
 mod probes;
 mod sample;
 mod sections;
 mod sparse;
 
-use super::gobuild::{self, GoInfo};
+use gobuild::GoInfo;
 use object::Endianness;
 use object::elf;
 use object::read::elf::{Dyn, FileHeader, ProgramHeader};
@@ -23,7 +24,7 @@ use sparse::Sparse;
 
 pub use collect::{Collected, Collector};
 
-pub use super::gobuild::{GoModule, GoNeeds};
+pub use gobuild::{GoModule, GoNeeds};
 
 /// `e_type`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

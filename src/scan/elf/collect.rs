@@ -264,7 +264,7 @@ fn markers() -> &'static [Marker; 2] {
     M.get_or_init(|| {
         [
             Marker::new(b"\0.shstrtab\0", 1, 8 << 10, 8 << 10),
-            Marker::new(crate::analysis::gobuild::MAGIC, 16, 0, 64 << 10),
+            Marker::new(super::gobuild::MAGIC, 16, 0, 64 << 10),
         ]
     })
 }
@@ -333,10 +333,9 @@ fn wants<H: FileHeader<Endian = Endianness>>(data: &Sparse) -> Wants {
         };
         match s.name(endian, names).unwrap_or_default() {
             b".dynstr" | b".go.buildinfo" => w.ranges.push(range(off, size)),
-            b".gopclntab" => w.ranges.push(range(
-                off,
-                size.min(crate::analysis::gobuild::PCLNTAB_HEADER as u64),
-            )),
+            b".gopclntab" => w
+                .ranges
+                .push(range(off, size.min(super::gobuild::PCLNTAB_HEADER as u64))),
             _ => {}
         }
     }
