@@ -5,7 +5,8 @@
 mod elf_common;
 
 use elf_common::corpus;
-use microscope::scan::elf::{ElfInfo, Linkage, inspect};
+use microscope::image::facts::{ElfInfo, Linkage};
+use microscope::scan::elf::inspect;
 
 /// The `hello` binary of a micro image: its size and ELF facts from the scan.
 fn hello(name: &str) -> Option<(u64, ElfInfo)> {

@@ -4,7 +4,8 @@
 mod elf_common;
 
 use elf_common::*;
-use microscope::scan::elf::{ElfType, Linkage, inspect};
+use microscope::image::facts::{ElfType, Linkage};
+use microscope::scan::elf::inspect;
 
 #[test]
 fn strip_bytes_are_exact_on_a_written_fixture() {

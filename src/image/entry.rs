@@ -74,7 +74,7 @@ pub struct Captured {
     #[serde(with = "base64_contents")]
     pub files: Vec<(u32, Vec<u8>)>,
     /// ELF facts for every ELF file.
-    pub elf: Vec<(u32, crate::scan::elf::ElfInfo)>,
+    pub elf: Vec<(u32, crate::image::facts::ElfInfo)>,
     /// The `#!` line of scripts (without the `#!`), trimmed.
     pub shebangs: Vec<(u32, String)>,
 }

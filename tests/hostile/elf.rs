@@ -34,7 +34,7 @@ fn shnum(data: &[u8]) -> usize {
 
 /// Inspects `data` (as an executable and not) and checks the figures stay in the file.
 #[track_caller]
-fn inspect(data: &[u8]) -> Option<elf::ElfInfo> {
+fn inspect(data: &[u8]) -> Option<microscope::image::facts::ElfInfo> {
     let info = elf::inspect(data, true);
     let _ = elf::inspect(data, false);
     if let Some(i) = &info {

@@ -4,8 +4,8 @@
 use super::dockerfile::{append, rewrite, run_command};
 use super::{Draft, FindingsInput, Item, files};
 use crate::image::entry::EntryKind;
+use crate::image::facts::ElfInfo;
 use crate::image::merge::NodeRef;
-use crate::scan::elf::ElfInfo;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 

@@ -2,7 +2,7 @@
 //! unbroken run of layers), and the claims instances make on paths.
 
 use super::Manager;
-use crate::scan::elf::gobuild::GoInfo;
+use crate::image::facts::GoInfo;
 use std::collections::HashMap;
 
 /// What identifies one installed package version.

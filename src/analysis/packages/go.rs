@@ -9,8 +9,8 @@ use super::canon::split;
 use super::catalog::{Catalog, Claims, Key, Meta};
 use super::history::visible_until;
 use super::npm::package_dirs;
+use crate::image::facts::ElfInfo;
 use crate::image::{LayerScan, Merged, NodeRef};
-use crate::scan::elf::ElfInfo;
 use std::sync::Arc;
 
 pub(crate) struct GoCollector {

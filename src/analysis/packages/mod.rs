@@ -38,8 +38,8 @@ pub use python::{
     parse_record,
 };
 
+use crate::image::facts::GoInfo;
 use crate::image::{LayerScan, Merged};
-use crate::scan::elf::gobuild::GoInfo;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -5,7 +5,7 @@
 //! rewrite works on these few facts, so the inspector can grow without touching it.
 
 use super::fs;
-use crate::scan::elf::{ElfInfo, Linkage};
+use crate::image::facts::{ElfInfo, Linkage};
 
 /// Which C library a dynamic program is linked against.
 #[derive(Debug, Clone, PartialEq, Eq)]

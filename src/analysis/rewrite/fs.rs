@@ -5,9 +5,9 @@
 //! Paths are spelled absolute here (`/usr/bin/python3`), as the program and the Dockerfile
 //! spell them; the merged tree keys them relative (`usr/bin/python3`).
 
+use crate::image::facts::ElfInfo;
 use crate::image::merge::NodeRef;
 use crate::image::{Entry, EntryKind, LayerScan, Merged};
-use crate::scan::elf::ElfInfo;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::sync::Arc;

@@ -6,7 +6,7 @@
 //! pointers into the data segment; resolving them is not worth it for toolchains that old,
 //! so such binaries get a note instead of a version.
 
-use serde::{Deserialize, Serialize};
+use crate::image::facts::{GoInfo, GoModule, GoNeeds};
 
 /// `\xff Go buildinf:`: the start of the 32-byte header Go writes at a 16-byte boundary.
 pub const MAGIC: &[u8] = b"\xff Go buildinf:";
@@ -19,47 +19,6 @@ const MAX_STRING: u64 = 1 << 20;
 const MODINFO_SENTINEL_LEN: usize = 16;
 /// How far into a segment Go's reader looks for the header.
 const SEARCH_WINDOW: usize = 64 << 10;
-
-/// A module as `go version -m` lists it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GoModule {
-    pub path: String,
-    pub version: String,
-}
-
-/// Files a Go program will look for at run time, judged from the functions linked in.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct GoNeeds {
-    /// `crypto/x509.loadSystemRoots`: reads a CA bundle (/etc/ssl/certs/ca-certificates.crt...).
-    pub ca_bundle: bool,
-    /// `time.loadLocation` without `time/tzdata` embedded: reads /usr/share/zoneinfo.
-    pub zoneinfo: bool,
-    /// `os/user.*`: reads /etc/passwd and /etc/group.
-    pub passwd: bool,
-    /// `runtime/cgo` or cgo's `getaddrinfo`: needs a libc, so not safe on scratch.
-    pub cgo: bool,
-}
-
-/// What `.go.buildinfo` and `.gopclntab` tell about a Go binary.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct GoInfo {
-    /// `go1.22.3`; None when the build info could not be read.
-    pub version: Option<String>,
-    /// Import path of the main package (`path` line).
-    pub path: Option<String>,
-    /// The main module (`mod` line).
-    pub main: Option<GoModule>,
-    pub deps: Vec<GoModule>,
-    /// `build CGO_ENABLED=0|1`.
-    pub cgo_enabled: Option<bool>,
-    /// `build -ldflags=...`, unquoted.
-    pub ldflags: Option<String>,
-    pub needs: GoNeeds,
-    /// Why something above is missing (old format, truncated header...).
-    pub note: Option<String>,
-}
 
 /// Go facts of an ELF file from its `.go.buildinfo` section (or, lacking section headers,
 /// its first writable segment), `.gopclntab`, and whether it has a Go build id note.
