@@ -5,9 +5,10 @@
 use crate::app;
 use crate::cli::{CiArgs, Format, OutputArgs};
 use anyhow::{Context, Result, bail};
+use microscope::report::ci::config::{self as ci_config, LoadedRules};
+use microscope::report::ci::text as ci_text;
 use microscope::report::ci::{self, Baseline, Facts, Outcome, Rules};
-use microscope::report::ci_config::{self, LoadedRules};
-use microscope::report::{Report, ci_text, markdown};
+use microscope::report::{Report, markdown};
 use microscope::source::SourceOptions;
 use serde::Serialize;
 use std::io::{IsTerminal, Read, Write};

@@ -2,9 +2,10 @@
 //! reviewer sees is reviewed here too.
 
 use microscope::jobs::{LoadOptions, load_image};
+use microscope::report::ci::config::parse_toml;
+use microscope::report::ci::text as ci_text;
 use microscope::report::ci::{Baseline, Facts, Rules, evaluate};
-use microscope::report::ci_config::parse_toml;
-use microscope::report::{Report, ci_text, markdown};
+use microscope::report::{Report, markdown};
 
 fn demo(name: &str) -> Report {
     let src = microscope::demo::source(name).expect("demo");

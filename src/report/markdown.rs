@@ -6,8 +6,8 @@
 //! escaped so that it can neither break a table nor inject HTML or links into the comment.
 
 use super::Report;
+use super::ci::text::{TOP, abs, one_line, waste_reason};
 use super::ci::{Facts, Outcome, Status, signed_bytes};
-use super::ci_text::{TOP, abs, one_line, waste_reason};
 use super::text::bytes;
 
 /// Width of the layer bar chart, in character cells.

@@ -1,12 +1,7 @@
 //! What the analyses found, as data: the JSON report and its text renderings.
 
 pub mod ci;
-pub mod ci_config;
-pub mod ci_facts;
-pub mod ci_growth;
-pub mod ci_text;
 pub mod compare;
-pub mod dive_ci;
 pub mod markdown;
 pub mod model;
 pub mod rewrite;

@@ -1,5 +1,5 @@
-//! The CI gate: rules → verdicts. Pure: the rules come parsed (see `ci_config`), the facts
-//! come from a [`Report`](super::Report) (see `ci_facts`), and nothing here prints or reads.
+//! The CI gate: rules → verdicts. Pure: the rules come parsed (see `config`), the facts
+//! come from a [`Report`](crate::report::Report) (see `facts`), and nothing here prints or reads.
 //!
 //! Threshold semantics, the same for every rule: a rule fails only when the measured value
 //! *crosses* its threshold — `max_*` fails when value > threshold, `min_*` when value <
@@ -8,10 +8,16 @@
 //! from the report (packages or findings not computed, no baseline given) is SKIPped with the
 //! reason, and a SKIP never fails the gate.
 
-pub use super::ci_facts::{Baseline, Facts, FindingFact, PackageFact};
-pub use super::ci_growth::{Growth, signed_bytes};
-use super::ci_growth::{growth, growth_verdicts};
-use super::text::bytes;
+pub mod config;
+pub mod dive;
+pub mod facts;
+pub mod growth;
+pub mod text;
+
+use crate::report::text::bytes;
+pub use facts::{Baseline, Facts, FindingFact, PackageFact};
+pub use growth::{Growth, signed_bytes};
+use growth::{growth, growth_verdicts};
 use serde::Serialize;
 
 /// The thresholds to check. `None` (or an empty list) means the rule is off.

@@ -13,8 +13,8 @@
 //! | `highestWastedBytes` (size) | `max_reclaimable_bytes` |
 //! | `highestUserWastedPercent` (0–1) | `max_reclaimable_percent` (× 100) |
 
-use super::ci::Rules;
-use super::ci_config::{ConfigError, LoadedRules, clip, is_off_word, parse_size};
+use super::Rules;
+use super::config::{ConfigError, LoadedRules, clip, is_off_word, parse_size};
 use yaml_rust2::{Yaml, YamlLoader};
 
 /// What dive's three rules are set to, as the strings dive would see.

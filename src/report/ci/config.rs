@@ -6,8 +6,8 @@
 //! without `%`, and `false`/`"off"`/`"disabled"`/`""` to turn a rule off — the words dive
 //! accepts, so a config means the same in both tools.
 
-use super::ci::{Pattern, Rules};
-use super::dive_ci;
+use super::dive;
+use super::{Pattern, Rules};
 
 /// Rules plus what the reader should be told about where they came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -147,9 +147,9 @@ pub fn clip(s: &str, max: usize) -> String {
     }
 }
 
-/// Parses dive's `.dive-ci` and maps it onto microscope's rules (see `dive_ci`).
+/// Parses dive's `.dive-ci` and maps it onto microscope's rules (see `dive`).
 pub fn parse_dive(text: &str, label: &str) -> Result<LoadedRules, ConfigError> {
-    dive_ci::parse(text, label)
+    dive::parse(text, label)
 }
 
 fn set_rule(rules: &mut Rules, key: &str, raw: &Raw) -> Result<(), ConfigError> {

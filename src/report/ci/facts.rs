@@ -2,7 +2,7 @@
 //! of the whole [`Report`] so that data an analysis did not produce (packages, findings) is
 //! an explicit `None` — a SKIP with a reason — rather than an empty list that would pass.
 
-use super::Report;
+use crate::report::Report;
 use serde_json::Value;
 
 /// The numbers and lists the rules check.

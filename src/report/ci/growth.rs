@@ -3,8 +3,8 @@
 //! layers), which does not depend on how the blobs are stored, so a registry baseline and a
 //! `docker save` PR image compare fairly.
 
-use super::ci::{Baseline, Facts, Rules, Verdict, bytes_exact, distinct, skip, verdict};
-use super::text::bytes;
+use super::{Baseline, Facts, Rules, Verdict, bytes_exact, distinct, skip, verdict};
+use crate::report::text::bytes;
 use serde::Serialize;
 
 /// The baseline comparison, printed whether or not a growth rule is set.

@@ -1,10 +1,10 @@
 //! The CI gate for a terminal or a CI log: one line per rule (PASS/FAIL/SKIP, measured
 //! value, threshold), the baseline comparison, then the top offenders — what to fix first.
 
-use super::Report;
-use super::ci::{Facts, Outcome, Status, signed_bytes};
-use super::text::bytes;
+use super::{Facts, Outcome, Status, signed_bytes};
 use crate::image::merge::WasteKind;
+use crate::report::Report;
+use crate::report::text::bytes;
 
 /// How many offenders of each kind to list.
 pub const TOP: usize = 10;
