@@ -1,7 +1,7 @@
 //! One module per question asked of an image. Pure: no I/O, no printing.
 
 pub mod compare;
-pub mod copies;
+pub mod duplicates;
 pub mod findings;
 pub mod packages;
 pub mod rewrite;
@@ -16,8 +16,8 @@ pub struct Analysis {
     pub merged: Merged,
     pub sizes: sizes::Sizes,
     pub layers: Vec<sizes::LayerStats>,
-    pub metadata_copies: copies::MetadataCopies,
-    pub duplicates: copies::Duplicates,
+    pub metadata_copies: duplicates::MetadataCopies,
+    pub duplicates: duplicates::Duplicates,
     pub findings: findings::FindingsReport,
     /// The proposed rewrite onto a smaller base, or why there is none.
     pub rewrite: Result<rewrite::Rewrite, String>,
@@ -35,8 +35,8 @@ pub fn analyze(image: &Image) -> Analysis {
     let scans = Analysis::scans(image);
     let merged = Merged::build(&scans);
     let (sizes, layers) = sizes::compute(image, &merged);
-    let metadata_copies = copies::metadata_copies(&scans, &merged);
-    let duplicates = copies::duplicates(&scans, &merged);
+    let metadata_copies = duplicates::metadata_copies(&scans, &merged);
+    let duplicates = duplicates::duplicates(&scans, &merged);
     let commands: Vec<String> = image.layers.iter().map(|l| l.command.clone()).collect();
     let packages = packages::attribute(&scans, &merged);
     // Package ownership sharpens toolchain, -dev and -dbg findings.

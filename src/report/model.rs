@@ -2,7 +2,7 @@
 //! Kept apart from the analysis types so the JSON stays stable when internals move.
 
 use crate::analysis::Analysis;
-use crate::analysis::copies::{Duplicates, MetadataCopies};
+use crate::analysis::duplicates::{Duplicates, MetadataCopies};
 pub use crate::analysis::findings::{Finding, FindingPath, Severity};
 use crate::analysis::packages::Package;
 use crate::analysis::rewrite::Rewrite;

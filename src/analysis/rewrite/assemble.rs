@@ -6,8 +6,8 @@ use super::closure;
 use super::dockerfile::{self, Spec};
 use super::entrypoint::{self, Launch};
 use super::fs::{self, Fs};
+use super::os_files::{self, Extra};
 use super::rebuild;
-use super::support::{self, Extra};
 use super::target::{self, Base, Choice};
 use super::{Options, ProgramInfo, Rewrite, alpine, alternatives, copies, runtime};
 use crate::analysis::Analysis;
@@ -66,7 +66,7 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
         running.push(program.clone());
     }
     for s in &launch.scripts {
-        extras.extend(support::file(
+        extras.extend(os_files::file(
             &fs,
             &s.invoked,
             "script run through its #! line",
@@ -82,11 +82,11 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
             &run.working_dir,
         );
         for e in rf.extras.iter().filter(|e| e.dir) {
-            for p in support::elf_files(&fs, &e.real, MAX_DIR_ELFS) {
+            for p in os_files::elf_files(&fs, &e.real, MAX_DIR_ELFS) {
                 let opened = format!("{}{}", e.path, &p[e.real.len()..]);
                 roots.push((opened, format!("extension module in {}", e.path)));
             }
-            for target in support::outside_links(&fs, e, 64) {
+            for target in os_files::outside_links(&fs, e, 64) {
                 // A link to a shared library (config-3.11/libpython3.11.so) serves linking
                 // against it; the loader finds what runs through DT_NEEDED instead.
                 if elf(&target).is_some_and(|b| b.soname.is_some()) {
@@ -98,7 +98,8 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
                 }
                 let why = format!("target of a symlink in {}", e.path);
                 extras.extend(
-                    support::file(&fs, &target, &why).or_else(|| support::dir(&fs, &target, &why)),
+                    os_files::file(&fs, &target, &why)
+                        .or_else(|| os_files::dir(&fs, &target, &why)),
                 );
             }
         }
@@ -108,12 +109,12 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
     }
     for p in &opts.include_paths {
         let p = fs::join("/", p);
-        match support::file(&fs, &p, "--include-path")
-            .or_else(|| support::dir(&fs, &p, "--include-path"))
+        match os_files::file(&fs, &p, "--include-path")
+            .or_else(|| os_files::dir(&fs, &p, "--include-path"))
         {
             Some(e) => {
                 if e.dir {
-                    for elf in support::elf_files(&fs, &e.real, MAX_DIR_ELFS) {
+                    for elf in os_files::elf_files(&fs, &e.real, MAX_DIR_ELFS) {
                         roots.push((
                             format!("{}{}", e.path, &elf[e.real.len()..]),
                             "in --include-path".into(),
@@ -137,7 +138,7 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
     )?;
     let libc = running.iter().find_map(|b| b.libc().cloned());
 
-    support::os_files(
+    os_files::os_files(
         &fs,
         &image.meta.run.user,
         &program,
@@ -149,7 +150,7 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
         &mut may_also_need,
         &mut assumptions,
     );
-    may_also_need.extend(support::runtime_loads(&fs, &closure, libc.as_ref()));
+    may_also_need.extend(os_files::runtime_loads(&fs, &closure, libc.as_ref()));
     if program.upx {
         assumptions.push("the program is UPX-packed: sizes are of the packed file; UPX saves disk but little pull size and costs memory".into());
     }

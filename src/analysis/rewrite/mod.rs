@@ -14,10 +14,10 @@ pub mod dockerfile;
 pub mod entrypoint;
 pub mod estimate;
 pub mod fs;
+pub mod os_files;
 pub mod rebuild;
 pub mod runtime;
 pub mod search;
-pub mod support;
 pub mod target;
 
 pub use alpine::AlpinePackage;

@@ -4,7 +4,7 @@
 
 use super::classify::Runtime;
 use super::fs::{self, Fs};
-use super::support::{self, Extra};
+use super::os_files::{self, Extra};
 
 /// Directories no application lives in: a script there is copied alone, not its directory.
 const SYSTEM_DIRS: [&str; 12] = [
@@ -53,7 +53,7 @@ pub fn files(
                 prefix.clone()
             };
             if home != "/usr" && home != "/" {
-                push(&mut out, support::dir(fs, &home, "the Java runtime (JAVA_HOME)"));
+                push(&mut out, os_files::dir(fs, &home, "the Java runtime (JAVA_HOME)"));
             } else {
                 out.notes.push(format!(
                     "{real}: Java home not recognised; its lib/ and conf/ are not copied"
@@ -61,11 +61,11 @@ pub fn files(
             }
         }
         Runtime::Ruby => {
-            push(&mut out, support::dir(fs, &fs::join(&prefix, "lib/ruby"), "Ruby's library"));
+            push(&mut out, os_files::dir(fs, &fs::join(&prefix, "lib/ruby"), "Ruby's library"));
         }
         Runtime::Perl => {
             for d in ["share/perl5", "lib/x86_64-linux-gnu/perl-base", "lib/x86_64-linux-gnu/perl5", "share/perl"] {
-                push(&mut out, support::dir(fs, &fs::join(&prefix, d), "Perl's library"));
+                push(&mut out, os_files::dir(fs, &fs::join(&prefix, d), "Perl's library"));
             }
         }
         Runtime::Node => {}
@@ -96,7 +96,7 @@ fn python(fs: &Fs<'_>, out: &mut RuntimeFiles, version: Option<&str>, invoked: &
     if in_venv {
         push(
             out,
-            support::dir(fs, &venv, "the virtualenv (its site-packages)"),
+            os_files::dir(fs, &venv, "the virtualenv (its site-packages)"),
         );
     }
     let version = version.map(str::to_string).or_else(|| {
@@ -121,7 +121,7 @@ fn python(fs: &Fs<'_>, out: &mut RuntimeFiles, version: Option<&str>, invoked: &
         return;
     };
     let stdlib = fs::join(prefix, &format!("lib/python{v}"));
-    match support::dir(fs, &stdlib, "Python's standard library") {
+    match os_files::dir(fs, &stdlib, "Python's standard library") {
         Some(e) => push(out, Some(e)),
         None => out.notes.push(format!(
             "{stdlib}: Python's standard library is not in the image"
@@ -133,7 +133,7 @@ fn python(fs: &Fs<'_>, out: &mut RuntimeFiles, version: Option<&str>, invoked: &
         format!("{prefix}/local/lib/python{v}/dist-packages"),
         format!("{prefix}/local/lib/python{v}/site-packages"),
     ] {
-        let Some(e) = support::dir(fs, &d, "installed Python packages") else {
+        let Some(e) = os_files::dir(fs, &d, "installed Python packages") else {
             continue;
         };
         // A virtualenv sees the system's packages only with include-system-site-packages
@@ -188,7 +188,7 @@ fn app(fs: &Fs<'_>, out: &mut RuntimeFiles, runtime: &Runtime, args: &[String], 
                 let why = format!("the {} application", runtime.name());
                 push(
                     out,
-                    support::file(fs, s, &why).or_else(|| support::dir(fs, s, &why)),
+                    os_files::file(fs, s, &why).or_else(|| os_files::dir(fs, s, &why)),
                 );
                 None
             } else {
@@ -206,6 +206,6 @@ fn app(fs: &Fs<'_>, out: &mut RuntimeFiles, runtime: &Runtime, args: &[String], 
     let dir = dir.or_else(|| (!SYSTEM_DIRS.contains(&base)).then(|| base.to_string()));
     if let Some(d) = dir {
         let why = format!("the {} application's directory", runtime.name());
-        push(out, support::dir(fs, &d, &why));
+        push(out, os_files::dir(fs, &d, &why));
     }
 }
