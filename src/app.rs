@@ -1,11 +1,10 @@
 //! The front ends: load an image, analyse it, hand the result to the chosen output.
 
-use crate::cli::{
-    CacheCommand, Cli, Command, Format, LiveArgs, OutputArgs, RewriteArgs, SourceArg,
-};
+use crate::analyse::{analyse, analyse_ref_with};
+use crate::cli::{CacheCommand, Cli, Command, Format, LiveArgs, OutputArgs, SourceArg};
 use crate::gate;
+use crate::output::{write_atomically, write_output};
 use anyhow::{Context, Result, bail};
-use microscope::analysis;
 use microscope::cache::{self, Cache};
 use microscope::image::Platform;
 use microscope::jobs::progress::CliBars;
@@ -102,20 +101,6 @@ fn open_app(_opened: Opened) -> Result<ExitCode> {
     bail!("this build has no interactive app (built without the `tui` feature); use --json")
 }
 
-/// Opens and analyses the image a reference names (also used for a `--baseline` image).
-pub fn analyse_ref(image: &str, opts: &SourceOptions) -> Result<Report> {
-    analyse_ref_with(image, opts, &RewriteArgs::default())
-}
-
-fn analyse_ref_with(image: &str, opts: &SourceOptions, rw: &RewriteArgs) -> Result<Report> {
-    let reference = ImageRef::parse(image)?;
-    let opened = Opened::open(&reference, opts, &mut |note| {
-        eprintln!("microscope: {note}")
-    })
-    .with_context(|| reference.to_string())?;
-    analyse(&opened, rw).with_context(|| reference.to_string())
-}
-
 /// Source options from the command line: credentials, insecure registries, the cache.
 fn live_options(live: &LiveArgs, platform: Option<Platform>) -> Result<SourceOptions> {
     let credentials = match (&live.username, live.password_stdin) {
@@ -187,32 +172,6 @@ fn cache_prune(all: bool, size: &str) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn analyse(opened: &Opened, rw: &RewriteArgs) -> Result<Report> {
-    let bars = CliBars::for_stderr(opened.source.meta());
-    let progress = |p| {
-        if let Some(b) = &bars {
-            b.update(p)
-        }
-    };
-    let loaded = opened.load(
-        bars.is_some().then_some(&progress as &(dyn Fn(_) + Sync)),
-        None,
-    );
-    if let Some(b) = &bars {
-        b.clear();
-    }
-    let image = loaded?;
-    let mut analysis = analysis::analyze(&image);
-    if !rw.include_path.is_empty() || rw.source_image.is_some() {
-        let opts = analysis::rewrite::Options {
-            include_paths: rw.include_path.clone(),
-            source_image: rw.source_image.clone(),
-        };
-        analysis.rewrite = analysis::rewrite::plan(&image, &analysis.merged, &opts);
-    }
-    Ok(Report::build(&image, &analysis))
-}
-
 /// `--rewrite`: the Dockerfile with the prediction as comments, or the rewrite object as
 /// JSON; an error when no rewrite is proposed.
 fn emit_rewrite(report: &Report, out: &OutputArgs) -> Result<ExitCode> {
@@ -251,28 +210,6 @@ fn emit(report: &Report, out: &OutputArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The report body to `--output FILE`, or to standard output.
-pub fn write_output(out: &OutputArgs, body: &str) -> Result<()> {
-    match &out.output {
-        Some(path) => write_atomically(path, body.as_bytes()),
-        None => Ok(std::io::stdout().lock().write_all(body.as_bytes())?),
-    }
-}
-
-/// Writes beside the target and renames, so a failure never leaves half a report.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    tmp.write_all(bytes)?;
-    tmp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
-}
-
 /// `microscope compare LEFT RIGHT`.
 fn compare(args: crate::cli::CompareArgs) -> Result<ExitCode> {
     let platform = args
@@ -308,7 +245,7 @@ pub fn open_compare_app(
     right: Box<dyn ImageSource>,
     cache: Option<Arc<Cache>>,
 ) -> Result<ExitCode> {
-    microscope::tui::compare::run(left, right, cache)?;
+    microscope::tui::compare::run(microscope::jobs::pair::OpenedPair { left, right, cache })?;
     Ok(ExitCode::SUCCESS)
 }
 

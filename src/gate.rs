@@ -2,8 +2,8 @@
 //! with the pure `microscope::report::ci`, print the verdicts in the chosen format, append a
 //! GitHub Actions job summary, and turn the outcome into the exit code (0 pass, 1 fail).
 
-use crate::app;
 use crate::cli::{CiArgs, Format, OutputArgs};
+use crate::{analyse, output};
 use anyhow::{Context, Result, bail};
 use microscope::report::ci::config::{self as ci_config, LoadedRules};
 use microscope::report::ci::text as ci_text;
@@ -98,7 +98,7 @@ pub fn run(report: &Report, out: &OutputArgs, plan: Plan) -> Result<ExitCode> {
             s
         }
     };
-    app::write_output(out, &body)?;
+    output::write_output(out, &body)?;
     if out.output.is_some() {
         // The report went to a file; the CI log still gets the verdicts.
         std::io::stdout().lock().write_all(text.as_bytes())?;
@@ -163,7 +163,7 @@ fn load_rules(path: Option<&Path>) -> Result<LoadedRules> {
     }
     if dive.is_file() {
         let text = read_limited(dive, MAX_CONFIG_BYTES)?;
-        return ci_config::parse_dive(&text, ".dive-ci").context(".dive-ci");
+        return ci::dive::parse(&text, ".dive-ci").context(".dive-ci");
     }
     Ok(LoadedRules {
         rules: Rules::default(),
@@ -188,11 +188,11 @@ fn parse_by_kind(path: &Path, text: &str) -> Result<LoadedRules> {
         || ext.eq_ignore_ascii_case("yaml")
         || ext.eq_ignore_ascii_case("yml")
     {
-        return Ok(ci_config::parse_dive(text, &label)?);
+        return Ok(ci::dive::parse(text, &label)?);
     }
     match ci_config::parse_toml(text, &label) {
         Ok(r) => Ok(r),
-        Err(ours) => ci_config::parse_dive(text, &label).or(Err(ours.into())),
+        Err(ours) => ci::dive::parse(text, &label).or(Err(ours.into())),
     }
 }
 
@@ -204,7 +204,7 @@ fn load_baseline(arg: &str, opts: &SourceOptions) -> Result<Baseline> {
         let text = read_limited(path, MAX_BASELINE_BYTES)?;
         return Ok(Baseline::from_json(&text, arg)?);
     }
-    let report = app::analyse_ref(arg, opts)?;
+    let report = analyse::analyse_ref(arg, opts)?;
     Ok(Baseline::from_report(&report, arg))
 }
 

@@ -1,9 +1,11 @@
 //! microscope's binary: parse the command line, run one front end, map the outcome to an
 //! exit code (0 success, 1 CI gate failed, 2 error; a closed pipe is success).
 
+mod analyse;
 mod app;
 mod cli;
 mod gate;
+mod output;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -2,7 +2,8 @@
 //! in the forms dive accepts (legacy camelCase, kebab-case, disabled/off/false/empty).
 
 use microscope::report::ci::Rules;
-use microscope::report::ci::config::{ConfigError, parse_dive, parse_size, parse_toml};
+use microscope::report::ci::config::{ConfigError, parse_size, parse_toml};
+use microscope::report::ci::dive::parse as parse_dive;
 
 fn toml(text: &str) -> Rules {
     parse_toml(text, "t.toml")

@@ -13,7 +13,16 @@ use microscope::tui::state::{Pane, Prompt};
 fn demo(w: u16, h: u16) -> CompareHarness {
     let l = microscope::demo::source("fat").expect("demo image opens");
     let r = microscope::demo::source("micro").expect("demo image opens");
-    CompareHarness::loaded(&*l, &*r, w, h).expect("demo images compare")
+    CompareHarness::loaded(
+        &microscope::jobs::pair::OpenedPair {
+            left: l,
+            right: r,
+            cache: None,
+        },
+        w,
+        h,
+    )
+    .expect("demo images compare")
 }
 
 fn check(name: &str, screen: String) {
@@ -28,7 +37,8 @@ fn check(name: &str, screen: String) {
 /// opened from the compare view (its status bar says "back" rather than "quit").
 fn single(name: &str, w: u16, h: u16) -> String {
     let src = microscope::demo::source(name).expect("demo image opens");
-    let mut app = Harness::loaded(&*src, w, h).expect("demo image loads");
+    let mut app =
+        Harness::loaded(&microscope::jobs::Opened::uncached(src), w, h).expect("demo image loads");
     app.state.from_compare = true;
     app.render()
 }
@@ -133,7 +143,15 @@ fn ctrl_c_quits_from_an_opened_side() {
 fn nothing_opens_before_the_comparison_is_there() {
     let l = microscope::demo::source("fat").unwrap();
     let r = microscope::demo::source("micro").unwrap();
-    let mut app = CompareHarness::opening(&*l, &*r, 80, 24);
+    let mut app = CompareHarness::opening(
+        &microscope::jobs::pair::OpenedPair {
+            left: l,
+            right: r,
+            cache: None,
+        },
+        80,
+        24,
+    );
     app.press("[ ]");
     assert_eq!(app.state.open, None);
     assert!(app.state.apps.iter().all(Option::is_none));
@@ -162,7 +180,15 @@ fn the_compare_help_and_footer_name_the_keys() {
 fn opening_a_side_while_comparing_says_why_nothing_opens() {
     let l = microscope::demo::source("fat").expect("demo image opens");
     let r = microscope::demo::source("micro").expect("demo image opens");
-    let mut app = CompareHarness::opening(&*l, &*r, 80, 24);
+    let mut app = CompareHarness::opening(
+        &microscope::jobs::pair::OpenedPair {
+            left: l,
+            right: r,
+            cache: None,
+        },
+        80,
+        24,
+    );
     let before = app.render();
     app.press("]");
     assert_eq!(app.state.open, None, "nothing to open yet");

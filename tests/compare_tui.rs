@@ -11,7 +11,16 @@ use microscope::tui::tree::SortBy;
 fn demo(left: &str, right: &str, w: u16, h: u16) -> CompareHarness {
     let l = microscope::demo::source(left).expect("demo image opens");
     let r = microscope::demo::source(right).expect("demo image opens");
-    CompareHarness::loaded(&*l, &*r, w, h).expect("demo images compare")
+    CompareHarness::loaded(
+        &microscope::jobs::pair::OpenedPair {
+            left: l,
+            right: r,
+            cache: None,
+        },
+        w,
+        h,
+    )
+    .expect("demo images compare")
 }
 
 fn check(name: &str, h: &mut CompareHarness) {
@@ -43,7 +52,15 @@ fn fat_against_micro_views() {
 fn opening_shows_progress_before_anything_is_scanned() {
     let l = microscope::demo::source("fat").unwrap();
     let r = microscope::demo::source("micro").unwrap();
-    let mut app = CompareHarness::opening(&*l, &*r, 80, 24);
+    let mut app = CompareHarness::opening(
+        &microscope::jobs::pair::OpenedPair {
+            left: l,
+            right: r,
+            cache: None,
+        },
+        80,
+        24,
+    );
     let screen = app.render();
     assert!(
         screen.contains("scanning demo:fat 0/5 layers · demo:micro 0/2 layers"),

@@ -326,7 +326,7 @@ fn layers_fill_in_while_loading() {
     use microscope::tui::action::Action;
     use microscope::tui::harness::Harness;
     let src = microscope::demo::source("fat").expect("demo");
-    let mut h = Harness::opening(&*src, 80, 24);
+    let mut h = Harness::opening(&microscope::jobs::Opened::uncached(src), 80, 24);
     assert!(
         h.render().contains("scanning 0/5 layers"),
         "first frame shows progress"
@@ -357,7 +357,11 @@ fn a_tree_built_before_the_merge_is_replaced_and_failures_are_shown() {
     let done = tui_common::demo("micro", 80, 24);
     let loaded = done.state.loaded.clone().expect("loaded");
     let src = microscope::demo::source("micro").expect("demo");
-    let mut h = microscope::tui::harness::Harness::opening(&*src, 80, 24);
+    let mut h = microscope::tui::harness::Harness::opening(
+        &microscope::jobs::Opened::uncached(src),
+        80,
+        24,
+    );
     let scan = loaded.image.layers[0].scan.clone();
     // The layer arrives; its tree build is asked for but not back yet...
     let effects = update(

@@ -67,7 +67,7 @@ fn search_filter_and_collapse_views() {
 fn opening_frame_before_any_layer_is_scanned() {
     for (w, h) in [(80, 24), (160, 48)] {
         let src = microscope::demo::source("fat").expect("demo");
-        let mut app = Harness::opening(&*src, w, h);
+        let mut app = Harness::opening(&microscope::jobs::Opened::uncached(src), w, h);
         check(&format!("fat-opening-{w}x{h}"), &mut app);
     }
 }

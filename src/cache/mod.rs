@@ -23,7 +23,6 @@ mod entry;
 mod writes;
 
 use crate::image::LayerScan;
-use crate::jobs::ScanCache;
 use entry::{decode_scan, encode_scan, format_tag};
 use std::fs;
 use std::io::{self, Read, Write};
@@ -148,6 +147,13 @@ impl Cache {
             }
         }
     }
+}
+
+/// Per-layer scan results kept across runs, keyed by the layer's blob digest (or diff_id).
+pub trait ScanCache: Sync {
+    fn get(&self, key: &str) -> Option<LayerScan>;
+    /// May finish after it returns (see the module's notes); a `get` still sees it.
+    fn put(&self, key: &str, scan: &Arc<LayerScan>);
 }
 
 impl ScanCache for Cache {

@@ -76,6 +76,13 @@ pub fn spawn_load(opened: Opened) -> LoadHandle {
     LoadHandle { events, cancel }
 }
 
+impl Opened {
+    /// Loads on a background thread (the app), through the same cache.
+    pub fn spawn(self) -> LoadHandle {
+        spawn_load(self)
+    }
+}
+
 fn run(opened: &Opened, cancel: &AtomicBool, tx: &UnboundedSender<LoadEvent>) {
     let progress = |p: Progress| {
         // A closed channel means the UI is gone; the cancel flag stops the scan.

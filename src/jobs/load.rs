@@ -1,6 +1,7 @@
 //! Source → scans → image: every layer read once, in parallel where the source allows,
 //! checked against the digests the manifest and config promise, and cached by digest.
 
+pub use crate::cache::ScanCache;
 use crate::image::{Image, LayerScan};
 use crate::scan::{ScanContext, ScanError, scan_layer};
 use crate::source::{ImageSource, LAYER_BY_CONTENT, LayerReader};
@@ -22,13 +23,6 @@ pub enum Progress {
         scan: Arc<LayerScan>,
         cached: bool,
     },
-}
-
-/// Per-layer scan results kept across runs, keyed by the layer's blob digest (or diff_id).
-pub trait ScanCache: Sync {
-    fn get(&self, key: &str) -> Option<LayerScan>;
-    /// May finish after it returns (see [`crate::cache`]); a `get` still sees it.
-    fn put(&self, key: &str, scan: &Arc<LayerScan>);
 }
 
 #[derive(Default)]

@@ -4,6 +4,7 @@ pub mod background;
 pub mod compare;
 pub mod load;
 pub mod open;
+pub mod pair;
 pub mod progress;
 
 pub use load::{LoadOptions, Progress, ScanCache, load_image};

@@ -3,10 +3,9 @@
 //! once, is what keeps the app from scanning a live image afresh that the command line
 //! would have found cached (and the other way round).
 
-use super::background::{LoadHandle, spawn_load};
 use super::load::{LoadOptions, Progress, ScanCache, load_image};
 use crate::cache::Cache;
-use crate::image::Image;
+use crate::image::{Image, ImageMeta};
 use crate::reference::ImageRef;
 use crate::source::{self, ImageSource, SourceOptions};
 use std::sync::Arc;
@@ -40,6 +39,11 @@ impl Opened {
         }
     }
 
+    /// What is known of the image before it is read.
+    pub fn meta(&self) -> &ImageMeta {
+        self.source.meta()
+    }
+
     /// Loads here and now (the command line).
     pub fn load(
         &self,
@@ -52,10 +56,5 @@ impl Opened {
             cache: self.cache.as_deref().map(|c| c as &dyn ScanCache),
         };
         load_image(&*self.source, &opts)
-    }
-
-    /// Loads on a background thread (the app), through the same cache.
-    pub fn spawn(self) -> LoadHandle {
-        spawn_load(self)
     }
 }

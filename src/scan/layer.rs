@@ -4,6 +4,7 @@
 
 use super::capture;
 use super::decompress::{Decoder, HashReader};
+pub use super::error::ScanError;
 use super::limits::{self, Admit, Budgets, Fence, Fenced};
 use super::path::{self, PathError};
 use super::pipeline::Hashing;
@@ -13,21 +14,6 @@ use std::io::{self, BufRead, Read};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use xxhash_rust::xxh3::Xxh3;
-
-/// Why a layer could not be scanned.
-#[derive(Debug, thiserror::Error)]
-pub enum ScanError {
-    #[error("read error: {0}")]
-    Io(#[from] io::Error),
-    #[error("not a tar, gzip or zstd stream (first bytes {0})")]
-    UnknownCompression(String),
-    #[error("corrupt layer: {0}")]
-    Corrupt(String),
-    #[error("unsafe path in layer: {0:?} ({1})")]
-    UnsafePath(String, &'static str),
-    #[error("cancelled")]
-    Cancelled,
-}
 
 /// What the caller provides besides the blob.
 #[derive(Default)]

@@ -3,10 +3,12 @@
 pub mod capture;
 pub mod decompress;
 pub mod elf;
+mod error;
 pub(crate) mod hasher;
 pub mod layer;
 pub mod limits;
 pub mod path;
 pub mod pipeline;
 
-pub use layer::{ScanContext, ScanError, scan_layer};
+pub use error::ScanError;
+pub use layer::{ScanContext, scan_layer};

@@ -7,8 +7,7 @@ use super::state::State;
 use super::theme::Theme;
 use super::views;
 use crate::jobs::background::{Analysed, LoadEvent};
-use crate::jobs::{LoadOptions, Progress, load_image};
-use crate::source::ImageSource;
+use crate::jobs::{Opened, Progress};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -33,8 +32,8 @@ pub fn effect_tree(job: super::tree::build::TreeJob) -> Action {
 
 impl Harness {
     /// The app as it opens, before any layer is scanned.
-    pub fn opening(source: &dyn ImageSource, width: u16, height: u16) -> Harness {
-        let mut state = State::new(source.meta().clone(), Default::default());
+    pub fn opening(opened: &Opened, width: u16, height: u16) -> Harness {
+        let mut state = State::new(opened.meta().clone(), Default::default());
         state.screen = Rect::new(0, 0, width, height);
         let terminal = test_terminal(width, height);
         Harness {
@@ -46,15 +45,11 @@ impl Harness {
     }
 
     /// The app after loading `source` completely, progress events replayed in order.
-    pub fn loaded(source: &dyn ImageSource, width: u16, height: u16) -> anyhow::Result<Harness> {
-        let mut h = Harness::opening(source, width, height);
+    pub fn loaded(opened: &Opened, width: u16, height: u16) -> anyhow::Result<Harness> {
+        let mut h = Harness::opening(opened, width, height);
         let events: Mutex<Vec<Progress>> = Mutex::new(Vec::new());
         let record = |p: Progress| events.lock().unwrap_or_else(|e| e.into_inner()).push(p);
-        let opts = LoadOptions {
-            progress: Some(&record),
-            ..LoadOptions::default()
-        };
-        let image = load_image(source, &opts)?;
+        let image = opened.load(Some(&record), None)?;
         for p in events.into_inner().unwrap_or_else(|e| e.into_inner()) {
             h.apply(Action::Load(LoadEvent::Progress(p)));
         }

@@ -6,7 +6,6 @@
 //! without `%`, and `false`/`"off"`/`"disabled"`/`""` to turn a rule off — the words dive
 //! accepts, so a config means the same in both tools.
 
-use super::dive;
 use super::{Pattern, Rules};
 
 /// Rules plus what the reader should be told about where they came from.
@@ -145,11 +144,6 @@ pub fn clip(s: &str, max: usize) -> String {
         let head: String = s.chars().take(max).collect();
         format!("{head}…")
     }
-}
-
-/// Parses dive's `.dive-ci` and maps it onto microscope's rules (see `dive`).
-pub fn parse_dive(text: &str, label: &str) -> Result<LoadedRules, ConfigError> {
-    dive::parse(text, label)
 }
 
 fn set_rule(rules: &mut Rules, key: &str, raw: &Raw) -> Result<(), ConfigError> {

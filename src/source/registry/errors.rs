@@ -2,7 +2,7 @@
 //! do about it (credentials, `--insecure-registry`, when to retry after a rate limit).
 
 use super::super::SourceError;
-use super::resolve::ACCEPT;
+use super::ACCEPT;
 use oci_client::Reference;
 use oci_client::errors::{OciDistributionError, OciErrorCode};
 use std::time::Duration;

@@ -33,6 +33,14 @@ use oci_client::{Client, Reference, RegistryOperation};
 use resolve::fetch_image;
 use std::time::Duration;
 
+/// The manifest media types asked for: indexes and single-image manifests, OCI and Docker.
+const ACCEPT: &[&str] = &[
+    "application/vnd.oci.image.index.v1+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.docker.distribution.manifest.v2+json",
+];
+
 pub struct RegistrySource {
     rt: tokio::runtime::Runtime,
     client: Client,

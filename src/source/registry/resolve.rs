@@ -5,19 +5,13 @@
 use super::super::config;
 use super::super::store::MAX_JSON;
 use super::super::{SourceError, SourceOptions, select};
+use super::ACCEPT;
 use super::errors::{Ctx, map_error};
 use crate::cache::Cache;
 use oci_client::manifest::OciDescriptor;
 use oci_client::secrets::RegistryAuth;
 use oci_client::{Client, Reference};
 use oci_spec::image::{Descriptor, ImageIndex, ImageManifest};
-
-pub(super) const ACCEPT: &[&str] = &[
-    "application/vnd.oci.image.index.v1+json",
-    "application/vnd.docker.distribution.manifest.list.v2+json",
-    "application/vnd.oci.image.manifest.v1+json",
-    "application/vnd.docker.distribution.manifest.v2+json",
-];
 
 /// An index may name another index; followed this deep, no further.
 const MAX_INDEX_DEPTH: usize = 4;

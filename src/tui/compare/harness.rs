@@ -3,8 +3,8 @@
 
 use super::state::{Action, CompareData, CompareState, Msg, update};
 use crate::jobs::Progress;
-use crate::jobs::compare::{PairOptions, Which, load_and_compare};
-use crate::source::ImageSource;
+use crate::jobs::compare::Which;
+use crate::jobs::pair::OpenedPair;
 use crate::tui::action::Effect;
 use crate::tui::harness::effect_tree;
 use crate::tui::theme::Theme;
@@ -24,7 +24,8 @@ pub struct CompareHarness {
 
 impl CompareHarness {
     /// The view as it opens, before anything is scanned.
-    pub fn opening(left: &dyn ImageSource, right: &dyn ImageSource, w: u16, h: u16) -> Self {
+    pub fn opening(pair: &OpenedPair, w: u16, h: u16) -> Self {
+        let (left, right) = pair.metas();
         let mut state =
             CompareState::new(super::side(left), super::side(right), Default::default());
         state.screen = Rect::new(0, 0, w, h);
@@ -37,13 +38,8 @@ impl CompareHarness {
     }
 
     /// The view after loading and comparing both images, progress replayed in order.
-    pub fn loaded(
-        left: &dyn ImageSource,
-        right: &dyn ImageSource,
-        w: u16,
-        h: u16,
-    ) -> anyhow::Result<Self> {
-        let mut harness = Self::opening(left, right, w, h);
+    pub fn loaded(pair: &OpenedPair, w: u16, h: u16) -> anyhow::Result<Self> {
+        let mut harness = Self::opening(pair, w, h);
         let events: Mutex<Vec<(Which, Progress)>> = Mutex::new(Vec::new());
         let record = |which, p| {
             events
@@ -51,11 +47,7 @@ impl CompareHarness {
                 .unwrap_or_else(|e| e.into_inner())
                 .push((which, p))
         };
-        let opts = PairOptions {
-            progress: Some(&record),
-            ..PairOptions::default()
-        };
-        let compared = load_and_compare(left, right, &opts)?;
+        let compared = pair.compare_now(&record)?;
         for (which, p) in events.into_inner().unwrap_or_else(|e| e.into_inner()) {
             harness.apply(Action::Load(Msg::Progress(which, p)));
         }

@@ -8,82 +8,56 @@ pub mod sides;
 pub mod state;
 pub mod tree;
 
-use crate::cache::Cache;
-use crate::jobs::ScanCache;
-use crate::jobs::compare::{PairOptions, Which, load_and_compare};
-use crate::source::ImageSource;
+use crate::image::ImageMeta;
+use crate::jobs::compare::Which;
+use crate::jobs::pair::{OpenedPair, PairEvent};
 use crate::tui::{config, terminal, theme::Theme, views};
 use anyhow::{Context, Result};
 use crossterm::event::EventStream;
 use futures::StreamExt;
 use ratatui::layout::Rect;
 use state::{Action, CompareData, CompareState, Msg, SideLoad, update};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 const FRAME: Duration = Duration::from_millis(16);
 
 /// What the view knows of an image before it is read: its name and layer count.
-pub fn side(src: &dyn ImageSource) -> SideLoad {
+pub fn side(meta: &ImageMeta) -> SideLoad {
     SideLoad {
-        reference: src.meta().reference.clone(),
-        layers: src.meta().layers.len(),
+        reference: meta.reference.clone(),
+        layers: meta.layers.len(),
         done: 0,
     }
 }
 
-/// Opens the compare view on two images and returns when the user quits; `cache` holds
-/// scans across runs (the on-disk cache, for live images).
-pub fn run(
-    left: Box<dyn ImageSource>,
-    right: Box<dyn ImageSource>,
-    cache: Option<Arc<Cache>>,
-) -> Result<()> {
+/// Opens the compare view on two images and returns when the user quits; the pair's cache
+/// holds scans across runs (the on-disk cache, for live images).
+pub fn run(pair: OpenedPair) -> Result<()> {
     let keymap = config::load()?.keymap().context("config [keys]")?;
-    let mut state = CompareState::new(side(&*left), side(&*right), keymap);
+    let (left, right) = pair.metas();
+    let mut state = CompareState::new(side(left), side(right), keymap);
     let theme = Theme::from_env();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()?;
     let mut term = terminal::enter()?;
-    let cancel = Arc::new(AtomicBool::new(false));
-    let msgs = spawn(left, right, cache, cancel.clone());
-    let result = rt.block_on(event_loop(&mut term, &mut state, &theme, msgs));
-    cancel.store(true, Ordering::Relaxed);
+    let (tx, msgs) = unbounded_channel();
+    // The view of a result is prepared on the loader's thread, off the UI thread.
+    let spawned = pair.spawn(move |event| {
+        let _ = tx.send(match event {
+            PairEvent::Progress(which, p) => Msg::Progress(which, p),
+            PairEvent::Done(c) => Msg::Done(Box::new(CompareData::new(*c))),
+            PairEvent::Failed(why) => Msg::Failed(why),
+        });
+    });
+    let result = match spawned {
+        Ok(_loading) => rt.block_on(event_loop(&mut term, &mut state, &theme, msgs)),
+        Err(e) => Err(anyhow::Error::new(e).context("cannot start the loader")),
+    };
     terminal::restore();
     rt.shutdown_background();
     result
-}
-
-/// Loads and compares on a thread; progress, the result or the failure come back as
-/// messages. The thread stops at the next layer boundary once `cancel` is set.
-fn spawn(
-    left: Box<dyn ImageSource>,
-    right: Box<dyn ImageSource>,
-    cache: Option<Arc<Cache>>,
-    cancel: Arc<AtomicBool>,
-) -> UnboundedReceiver<Msg> {
-    let (tx, rx) = unbounded_channel();
-    let _ = std::thread::Builder::new()
-        .name("microscope-compare".into())
-        .spawn(move || {
-            let progress = |which: Which, p| {
-                let _ = tx.send(Msg::Progress(which, p));
-            };
-            let opts = PairOptions {
-                progress: Some(&progress),
-                cancel: Some(&cancel),
-                cache: cache.as_deref().map(|c| c as &dyn ScanCache),
-            };
-            let msg = match load_and_compare(&*left, &*right, &opts) {
-                Ok(c) => Msg::Done(Box::new(CompareData::new(c))),
-                Err(e) => Msg::Failed(e.to_string()),
-            };
-            let _ = tx.send(msg);
-        });
-    rx
 }
 
 async fn event_loop(

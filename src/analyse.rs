@@ -1,0 +1,51 @@
+//! Loading and analysing one image for the non-interactive front ends (reports, the CI gate
+//! and its `--baseline` image).
+
+use crate::cli::RewriteArgs;
+use anyhow::{Context, Result};
+use microscope::analysis;
+use microscope::jobs::Opened;
+use microscope::jobs::progress::CliBars;
+use microscope::reference::ImageRef;
+use microscope::report::Report;
+use microscope::source::SourceOptions;
+
+/// Opens and analyses the image a reference names (also used for a `--baseline` image).
+pub fn analyse_ref(image: &str, opts: &SourceOptions) -> Result<Report> {
+    analyse_ref_with(image, opts, &RewriteArgs::default())
+}
+
+pub fn analyse_ref_with(image: &str, opts: &SourceOptions, rw: &RewriteArgs) -> Result<Report> {
+    let reference = ImageRef::parse(image)?;
+    let opened = Opened::open(&reference, opts, &mut |note| {
+        eprintln!("microscope: {note}")
+    })
+    .with_context(|| reference.to_string())?;
+    analyse(&opened, rw).with_context(|| reference.to_string())
+}
+
+pub fn analyse(opened: &Opened, rw: &RewriteArgs) -> Result<Report> {
+    let bars = CliBars::for_stderr(opened.source.meta());
+    let progress = |p| {
+        if let Some(b) = &bars {
+            b.update(p)
+        }
+    };
+    let loaded = opened.load(
+        bars.is_some().then_some(&progress as &(dyn Fn(_) + Sync)),
+        None,
+    );
+    if let Some(b) = &bars {
+        b.clear();
+    }
+    let image = loaded?;
+    let mut analysis = analysis::analyze(&image);
+    if !rw.include_path.is_empty() || rw.source_image.is_some() {
+        let opts = analysis::rewrite::Options {
+            include_paths: rw.include_path.clone(),
+            source_image: rw.source_image.clone(),
+        };
+        analysis.rewrite = analysis::rewrite::plan(&image, &analysis.merged, &opts);
+    }
+    Ok(Report::build(&image, &analysis))
+}
