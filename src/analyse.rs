@@ -39,13 +39,10 @@ pub fn analyse(opened: &Opened, rw: &RewriteArgs) -> Result<Report> {
         b.clear();
     }
     let image = loaded?;
-    let mut analysis = analysis::analyze(&image);
-    if !rw.include_path.is_empty() || rw.source_image.is_some() {
-        let opts = analysis::rewrite::Options {
-            include_paths: rw.include_path.clone(),
-            source_image: rw.source_image.clone(),
-        };
-        analysis.rewrite = analysis::rewrite::plan(&image, &analysis.merged, &opts);
-    }
+    let opts = analysis::rewrite::Options {
+        include_paths: rw.include_path.clone(),
+        source_image: rw.source_image.clone(),
+    };
+    let analysis = analysis::analyze_with(&image, &opts);
     Ok(Report::build(&image, &analysis))
 }

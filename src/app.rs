@@ -52,15 +52,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let Some(image) = a.image else {
                 bail!("no image given (try `microscope demo`, or `microscope --help`)");
             };
-            let platform = a
-                .platform
-                .as_deref()
-                .map(|p| {
-                    Platform::parse(p)
-                        .with_context(|| format!("--platform {p:?}: expected os/arch[/variant]"))
-                })
-                .transpose()?;
-            let opts = live_options(&a.live, platform)?;
+            let opts = live_options(&a.live, a.platform)?;
             let plan = gate::plan(&a.ci, &a.output, &opts, true)?;
             if plan.is_none() && !a.rewrite.rewrite && interactive(&a.output) {
                 let reference = ImageRef::parse(&image)?;
@@ -83,11 +75,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// The app opens when a person is watching: stdout is a terminal and no report, CI verdict
-/// or rewrite was asked for.
+/// or rewrite was asked for (the last two checked by the caller).
 fn interactive(out: &OutputArgs) -> bool {
     use std::io::IsTerminal;
-    let report_asked = out.json || out.findings || out.format.is_some() || out.output.is_some();
-    cfg!(feature = "tui") && !report_asked && std::io::stdout().is_terminal()
+    out.wants_app(std::io::stdout().is_terminal())
 }
 
 #[cfg(feature = "tui")]
@@ -212,15 +203,7 @@ fn emit(report: &Report, out: &OutputArgs) -> Result<ExitCode> {
 
 /// `microscope compare LEFT RIGHT`.
 fn compare(args: crate::cli::CompareArgs) -> Result<ExitCode> {
-    let platform = args
-        .platform
-        .as_deref()
-        .map(|p| {
-            Platform::parse(p)
-                .with_context(|| format!("--platform {p:?}: expected os/arch[/variant]"))
-        })
-        .transpose()?;
-    let opts = live_options(&args.live, platform)?;
+    let opts = live_options(&args.live, args.platform.clone())?;
     let (left, left_live) = open_side(&args.left, &opts).context("left image")?;
     let (right, right_live) = open_side(&args.right, &opts).context("right image")?;
     // As for one image: the scan cache is for what is slow to read again, live images.

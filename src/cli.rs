@@ -1,6 +1,7 @@
 //! Command line: clap definitions turned into validated settings.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use microscope::image::Platform;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -53,8 +54,8 @@ pub struct AnalyzeArgs {
     #[command(flatten)]
     pub ci: CiArgs,
     /// Platform to pick from a multi-platform index: os/arch[/variant] (default: this host's).
-    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
-    pub platform: Option<String>,
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]", value_parser = parse_platform)]
+    pub platform: Option<Platform>,
     #[command(flatten)]
     pub rewrite: RewriteArgs,
     #[command(flatten)]
@@ -146,6 +147,13 @@ impl OutputArgs {
         })
     }
 
+    /// Whether the interactive app opens: stdout is a terminal (`terminal`) and no report in
+    /// a given form or place was asked for. The CI gate and `--rewrite` are checked by the
+    /// caller.
+    pub fn wants_app(&self, terminal: bool) -> bool {
+        cfg!(feature = "tui") && terminal && !self.explicit()
+    }
+
     /// The user asked for a report in a given form or place (which turns off automatic CI
     /// mode, as dive's --json does).
     pub fn explicit(&self) -> bool {
@@ -208,8 +216,8 @@ pub struct CompareArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Platform to pick from a multi-platform index, on both sides: os/arch[/variant].
-    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
-    pub platform: Option<String>,
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]", value_parser = parse_platform)]
+    pub platform: Option<Platform>,
     #[command(flatten)]
     pub live: LiveArgs,
 }
@@ -221,5 +229,43 @@ impl CompareArgs {
             (_, true) => Format::Markdown,
             _ => self.format.unwrap_or(Format::Text),
         }
+    }
+}
+
+/// `--platform`, checked once when the flags are read.
+fn parse_platform(s: &str) -> Result<Platform, String> {
+    Platform::parse(s).ok_or_else(|| "expected os/arch[/variant]".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `microscope IMAGE --packages` on a terminal prints the table the README promises
+    /// (it used to open the app: the check forgot --packages).
+    #[test]
+    fn a_report_flag_keeps_the_app_closed_on_a_terminal() {
+        let cli = Cli::try_parse_from(["microscope", "img", "--packages"]).expect("parses");
+        assert!(!cli.analyze.output.wants_app(true));
+        for flag in ["--json", "--findings", "--format=text", "--output=x"] {
+            let cli = Cli::try_parse_from(["microscope", "img", flag]).expect("parses");
+            assert!(!cli.analyze.output.wants_app(true), "{flag}");
+        }
+        let plain = Cli::try_parse_from(["microscope", "img"]).expect("parses");
+        assert_eq!(plain.analyze.output.wants_app(true), cfg!(feature = "tui"));
+        assert!(!plain.analyze.output.wants_app(false));
+    }
+
+    #[test]
+    fn a_bad_platform_is_refused_when_the_flags_are_read() {
+        let err =
+            Cli::try_parse_from(["microscope", "img", "--platform", "linux"]).expect_err("refused");
+        assert!(
+            err.to_string().contains("expected os/arch[/variant]"),
+            "{err}"
+        );
+        let ok = Cli::try_parse_from(["microscope", "img", "--platform", "linux/arm64"])
+            .expect("parses");
+        assert_eq!(ok.analyze.platform, Platform::parse("linux/arm64"));
     }
 }

@@ -32,6 +32,12 @@ impl Analysis {
 
 /// Runs every analysis over the image model.
 pub fn analyze(image: &Image) -> Analysis {
+    analyze_with(image, &rewrite::Options::default())
+}
+
+/// Runs every analysis, the rewrite planned with `rewrite_opts` (`--include-path`,
+/// `--source-image`).
+pub fn analyze_with(image: &Image, rewrite_opts: &rewrite::Options) -> Analysis {
     let scans = Analysis::scans(image);
     let merged = Merged::build(&scans);
     let (sizes, layers) = sizes::compute(image, &merged);
@@ -58,7 +64,7 @@ pub fn analyze(image: &Image) -> Analysis {
         commands: &commands,
         packages: Some(&view),
     });
-    let rewrite = rewrite::plan(image, &merged, &rewrite::Options::default());
+    let rewrite = rewrite::plan(image, &merged, rewrite_opts);
     Analysis {
         merged,
         sizes,
