@@ -90,6 +90,22 @@ impl ImageRef {
 }
 
 impl ImageRef {
+    /// The reference without its transport: the path (and `:TAG`/selector) of an archive or
+    /// layout, the name of an engine's or a registry's image.
+    pub fn without_transport(&self) -> String {
+        let suffix = |o: &Option<String>| o.as_ref().map(|s| format!(":{s}")).unwrap_or_default();
+        match self {
+            ImageRef::DockerArchive { path, select: s }
+            | ImageRef::OciDir { path, tag: s }
+            | ImageRef::OciArchive { path, tag: s } => format!("{}{}", path.display(), suffix(s)),
+            ImageRef::Path(p) => p.display().to_string(),
+            ImageRef::DockerDaemon(n)
+            | ImageRef::PodmanDaemon(n)
+            | ImageRef::Registry(n)
+            | ImageRef::Name(n) => n.clone(),
+        }
+    }
+
     /// An engine or a registry (not a file): where the scan cache pays, since reading the
     /// layers again costs a pull or an export. Files are always read and verified again.
     pub fn is_live(&self) -> bool {

@@ -112,6 +112,10 @@ pub struct ImageMeta {
     pub history: Vec<HistoryEntry>,
     pub layers: Vec<LayerDesc>,
     pub warnings: Vec<String>,
+    /// The reference as parsed when the image was opened (None for built-in images): what
+    /// analyses read instead of parsing `reference` again.
+    #[serde(skip)]
+    pub origin: Option<crate::reference::ImageRef>,
 }
 
 /// A scanned layer with what the config says created it.

@@ -159,6 +159,7 @@ impl OciImage<'_> {
             history,
             layers,
             warnings,
+            origin: None,
         })
     }
 }

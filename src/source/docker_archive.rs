@@ -112,6 +112,7 @@ impl DockerArchive {
             history,
             layers,
             warnings,
+            origin: None,
         };
         Ok(DockerArchive { store, meta })
     }

@@ -210,7 +210,39 @@ pub fn open_reporting(
             ImageRef::Registry(name) => live::registry(name, opts, &display)?,
             ImageRef::Name(name) => live::bare_name(name, opts, &display, note)?,
         };
-    Ok(src)
+    let mut meta = src.meta().clone();
+    meta.origin = Some(reference.clone());
+    Ok(Box::new(Referenced { inner: src, meta }))
+}
+
+/// A source whose metadata records the reference it was opened from, so analyses read the
+/// parsed reference instead of parsing `meta.reference` again. Forwards every method of
+/// [`ImageSource`] (a method added to the trait must be forwarded here too).
+struct Referenced {
+    inner: Box<dyn ImageSource>,
+    meta: ImageMeta,
+}
+
+impl ImageSource for Referenced {
+    fn meta(&self) -> &ImageMeta {
+        &self.meta
+    }
+
+    fn verifies_blob_digests(&self) -> bool {
+        self.inner.verifies_blob_digests()
+    }
+
+    fn open_layer(&self, index: usize) -> Result<LayerReader<'_>, SourceError> {
+        self.inner.open_layer(index)
+    }
+
+    fn for_each_layer(
+        &self,
+        wanted: &[usize],
+        visit: &LayerVisitor<'_>,
+    ) -> Result<(), crate::Error> {
+        self.inner.for_each_layer(wanted, visit)
+    }
 }
 
 /// A bare path: a `docker save` tar, an oci-archive, or an OCI layout directory, told apart

@@ -235,7 +235,7 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
     let source_image = opts
         .source_image
         .clone()
-        .unwrap_or_else(|| super::source_image_name(&image.meta.reference));
+        .unwrap_or_else(|| super::source_image_name(&image.meta));
     let exec = launch.shell.as_ref().and_then(|s| s.exec_form.clone());
     let shell_in_entrypoint = !run.entrypoint.is_empty();
     let spec = Spec {

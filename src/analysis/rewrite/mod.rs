@@ -22,7 +22,7 @@ pub mod target;
 
 pub use alpine::AlpinePackage;
 
-use crate::image::{Image, Merged};
+use crate::image::{Image, ImageMeta, Merged};
 use serde::{Deserialize, Serialize};
 
 /// What the caller can add to the analysis.
@@ -132,18 +132,14 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
 }
 
 /// A tag-like name for the original image, from how the user named it: the file stem of
-/// an archive (`micro-debug.docker.tar` → `micro-debug`), the reference itself otherwise.
-pub fn source_image_name(reference: &str) -> String {
-    let r = reference
-        .split_once(':')
-        .filter(|(t, _)| {
-            matches!(
-                *t,
-                "docker-archive" | "oci" | "oci-archive" | "docker-daemon" | "docker"
-            )
-        })
-        .map(|(_, rest)| rest.trim_start_matches("//"))
-        .unwrap_or(reference);
+/// an archive (`micro-debug.docker.tar` → `micro-debug`), the image's name otherwise (a
+/// built-in image without a parsed reference keeps its reference as is).
+pub fn source_image_name(meta: &ImageMeta) -> String {
+    let r = match &meta.origin {
+        Some(origin) => origin.without_transport(),
+        None => meta.reference.clone(),
+    };
+    let r = r.as_str();
     if !r.contains('/')
         || r.starts_with("demo")
         || !(r.ends_with(".tar") || r.starts_with('/') || r.starts_with('.'))
@@ -176,18 +172,37 @@ pub fn source_image_name(reference: &str) -> String {
 mod tests {
     use super::*;
 
+    fn named(reference: &str) -> String {
+        let origin = crate::reference::ImageRef::parse(reference).ok();
+        source_image_name(&ImageMeta {
+            reference: reference.to_string(),
+            origin,
+            ..ImageMeta::default()
+        })
+    }
+
     #[test]
     fn source_names() {
+        assert_eq!(named("/corpus/micro-debug.docker.tar"), "micro-debug");
+        assert_eq!(named("docker-archive:/x/Fat_Latest.tar"), "fat_latest");
+        assert_eq!(named("alpine:3.20"), "alpine:3.20");
+        assert_eq!(named("docker://ghcr.io/a/b:1"), "ghcr.io/a/b:1");
+        assert_eq!(named("docker-daemon:app:1"), "app:1");
+        // A built-in image has no parsed reference: its name is kept as is.
         assert_eq!(
-            source_image_name("/corpus/micro-debug.docker.tar"),
-            "micro-debug"
+            source_image_name(&ImageMeta {
+                reference: "demo:fat".into(),
+                ..ImageMeta::default()
+            }),
+            "demo:fat"
         );
-        assert_eq!(
-            source_image_name("docker-archive:/x/Fat_Latest.tar"),
-            "fat_latest"
-        );
-        assert_eq!(source_image_name("alpine:3.20"), "alpine:3.20");
-        assert_eq!(source_image_name("demo:fat"), "demo:fat");
-        assert_eq!(source_image_name("docker://ghcr.io/a/b:1"), "ghcr.io/a/b:1");
+    }
+
+    /// A Podman image's rewrite starts `FROM app AS source`, not `FROM podman-daemon:app`
+    /// (the name was cut from the reference with a list of transports that lacked Podman).
+    #[test]
+    fn a_podman_image_is_named_without_its_transport() {
+        assert_eq!(named("podman-daemon:app"), "app");
+        assert_eq!(named("podman-daemon:localhost/app:2"), "localhost/app:2");
     }
 }

@@ -85,6 +85,7 @@ pub(super) fn image_meta(
         history,
         layers,
         warnings,
+        origin: None,
     };
     Ok(meta)
 }
