@@ -148,7 +148,7 @@ fn debian_against_an_app_on_its_base_layer() {
     // The reused scan says what the plain tar is, not what the gzip blob was.
     let base = &pair.right.layers[0].scan;
     assert_eq!(
-        (base.digest.as_str(), base.compression.as_str()),
+        (base.digest.as_str(), base.compression.name()),
         (base_id.as_str(), "tar")
     );
     assert_eq!(base.compressed_bytes, base_size);

@@ -109,7 +109,7 @@ fn formats_of_one_image_agree_on_layers_and_files() {
         }
     }
     let zstd = &reports[2];
-    assert_eq!(zstd.layers[0].compression, "zstd");
+    assert_eq!(zstd.layers[0].compression.name(), "zstd");
 }
 
 #[test]

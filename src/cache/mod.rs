@@ -310,7 +310,7 @@ mod tests {
         LayerScan {
             digest: KEY.into(),
             diff_id: KEY.into(),
-            compression: "gzip".into(),
+            compression: crate::image::Compression::Gzip,
             compressed_bytes: 10,
             uncompressed_bytes: 20,
             captured: crate::image::entry::Captured {

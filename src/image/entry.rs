@@ -79,6 +79,35 @@ pub struct Captured {
     pub shebangs: Vec<(u32, String)>,
 }
 
+/// How a layer blob is stored, as its magic bytes say.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    Gzip,
+    Zstd,
+    /// An uncompressed tar (also what a hand-built scan says).
+    #[default]
+    #[serde(rename = "tar")]
+    Plain,
+}
+
+impl Compression {
+    /// The name reports use: `gzip`, `zstd` or `tar`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Compression::Gzip => "gzip",
+            Compression::Zstd => "zstd",
+            Compression::Plain => "tar",
+        }
+    }
+}
+
+impl std::fmt::Display for Compression {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Everything one streaming pass over a layer blob learns. Cached by blob digest.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LayerScan {
@@ -86,8 +115,8 @@ pub struct LayerScan {
     pub digest: String,
     /// sha256 of the uncompressed tar stream, `sha256:<hex>`.
     pub diff_id: String,
-    /// "gzip", "zstd" or "tar", as detected from magic bytes.
-    pub compression: String,
+    /// As detected from magic bytes.
+    pub compression: Compression,
     pub compressed_bytes: u64,
     pub uncompressed_bytes: u64,
     /// Entries in tar order; a path repeated in one layer keeps only its last entry.

@@ -5,6 +5,6 @@ pub mod facts;
 pub mod merge;
 pub mod model;
 
-pub use entry::{Entry, EntryKind, LayerScan, LinkTarget};
+pub use entry::{Compression, Entry, EntryKind, LayerScan, LinkTarget};
 pub use merge::{Change, Merged, NodeRef, WasteKind};
 pub use model::{Image, ImageMeta, Layer, LayerDesc, Platform, RunConfig};

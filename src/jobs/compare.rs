@@ -72,7 +72,7 @@ impl<'a> SharedScans<'a> {
         let scan = by_key.get(by_diff_id.get(key)?)?;
         let mut scan = (**scan).clone();
         scan.digest = key.to_string();
-        scan.compression = "tar".into();
+        scan.compression = crate::image::Compression::Plain;
         scan.compressed_bytes = scan.uncompressed_bytes;
         Some(scan)
     }

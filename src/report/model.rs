@@ -7,8 +7,8 @@ pub use crate::analysis::findings::{Finding, FindingPath, Severity};
 use crate::analysis::packages::Package;
 use crate::analysis::rewrite::Rewrite;
 use crate::analysis::sizes::Sizes;
-use crate::image::Image;
 use crate::image::merge::WasteKind;
+use crate::image::{Compression, Image};
 use serde::{Deserialize, Serialize};
 
 /// Bumped on any change a consumer of the JSON could notice.
@@ -96,7 +96,7 @@ pub struct LayerReport {
     pub diff_id: String,
     pub media_type: String,
     /// Detected from magic bytes: gzip, zstd or tar.
-    pub compression: String,
+    pub compression: Compression,
     /// Full `created_by` of the config history entry for this layer.
     pub command: String,
     pub bytes: u64,
@@ -131,7 +131,7 @@ impl Report {
                 digest: l.scan.digest.clone(),
                 diff_id: l.scan.diff_id.clone(),
                 media_type: l.desc.media_type.clone(),
-                compression: l.scan.compression.clone(),
+                compression: l.scan.compression,
                 command: l.command.clone(),
                 bytes: s.bytes,
                 compressed_bytes: s.compressed_bytes,

@@ -5,33 +5,18 @@
 use super::hasher::StreamHasher;
 use std::io::{self, BufRead, Read};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Compression {
-    Gzip,
-    Zstd,
-    Plain,
-}
+pub use crate::image::Compression;
 
-impl Compression {
-    pub fn name(self) -> &'static str {
-        match self {
-            Compression::Gzip => "gzip",
-            Compression::Zstd => "zstd",
-            Compression::Plain => "tar",
-        }
-    }
-
-    /// Sniffs the first bytes of a blob. `None` means it is none of the three.
-    pub fn sniff(head: &[u8]) -> Option<Compression> {
-        if head.starts_with(&[0x1f, 0x8b]) {
-            Some(Compression::Gzip)
-        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-            Some(Compression::Zstd)
-        } else if head.is_empty() || looks_like_tar(head) {
-            Some(Compression::Plain)
-        } else {
-            None
-        }
+/// Sniffs the first bytes of a blob. `None` means it is none of the three.
+pub fn sniff(head: &[u8]) -> Option<Compression> {
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Some(Compression::Gzip)
+    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Some(Compression::Zstd)
+    } else if head.is_empty() || looks_like_tar(head) {
+        Some(Compression::Plain)
+    } else {
+        None
     }
 }
 
@@ -178,7 +163,7 @@ impl<R: BufRead> Decoder<R> {
         let kind = {
             let first = inner.fill_buf()?;
             if first.len() >= SNIFF {
-                Compression::sniff(first)
+                sniff(first)
             } else {
                 // A file's first read gives 512 bytes, but a download's first chunk is what
                 // came with the response headers, which may be a few bytes.
@@ -191,7 +176,7 @@ impl<R: BufRead> Decoder<R> {
                     head.extend_from_slice(&buf[..take]);
                     inner.consume(take);
                 }
-                Compression::sniff(&head)
+                sniff(&head)
             }
         };
         let source = io::Cursor::new(head).chain(inner);
@@ -251,11 +236,11 @@ mod tests {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         gz.write_all(b"hello")?;
         let gz = gz.finish()?;
-        assert_eq!(Compression::sniff(&gz), Some(Compression::Gzip));
+        assert_eq!(sniff(&gz), Some(Compression::Gzip));
         let zs = zstd::encode_all(&b"hello"[..], 1)?;
-        assert_eq!(Compression::sniff(&zs), Some(Compression::Zstd));
-        assert_eq!(Compression::sniff(&[0u8; 1024]), Some(Compression::Plain));
-        assert_eq!(Compression::sniff(b"{\"not\": \"a tar\"}"), None);
+        assert_eq!(sniff(&zs), Some(Compression::Zstd));
+        assert_eq!(sniff(&[0u8; 1024]), Some(Compression::Plain));
+        assert_eq!(sniff(b"{\"not\": \"a tar\"}"), None);
         Ok(())
     }
 

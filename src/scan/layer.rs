@@ -47,7 +47,7 @@ pub fn scan_layer(
         source.stop_hashing();
     }
     let mut scan = LayerScan {
-        compression: kind.name().into(),
+        compression: kind,
         ..Default::default()
     };
     let hashing = if plain {

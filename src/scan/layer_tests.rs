@@ -1,5 +1,6 @@
 use super::*;
 use crate::demo::builder::LayerBuilder;
+use crate::image::Compression;
 use std::io::Write;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -15,7 +16,7 @@ fn plain_tar_digest_is_diff_id() -> TestResult {
         .symlink("c", "a/b")
         .build();
     let s = scan(&tar)?;
-    assert_eq!(s.compression, "tar");
+    assert_eq!(s.compression, Compression::Plain);
     assert_eq!(s.digest, crate::demo::builder::sha256(&tar));
     assert_eq!(s.diff_id, s.digest);
     assert_eq!(s.uncompressed_bytes, tar.len() as u64);
@@ -37,7 +38,7 @@ fn gzip_and_zstd_give_the_same_entries_and_diff_id() -> TestResult {
     let b = scan(&gz)?;
     let c = scan(&zs)?;
     assert_eq!(
-        (b.compression.as_str(), c.compression.as_str()),
+        (b.compression.name(), c.compression.name()),
         ("gzip", "zstd")
     );
     assert_eq!(a.diff_id, b.diff_id);

@@ -10,7 +10,7 @@
 
 use super::classify::Binary;
 use super::fs::{self, Fs};
-use crate::image::{EntryKind, LayerScan};
+use crate::image::{Compression, EntryKind, LayerScan};
 use std::sync::Arc;
 
 /// Pushed gzip size over zstd-1 size, for a Go server: 2,067,750 B (the registry blob of
@@ -50,7 +50,7 @@ fn type_ratio(path: &str, elf: bool) -> f64 {
 
 /// The compressed/uncompressed ratio of a layer stored compressed.
 fn layer_ratio(scan: &LayerScan) -> Option<f64> {
-    (scan.compression != "tar" && scan.uncompressed_bytes > 0)
+    (scan.compression != Compression::Plain && scan.uncompressed_bytes > 0)
         .then(|| scan.compressed_bytes as f64 / scan.uncompressed_bytes as f64)
 }
 
@@ -114,7 +114,7 @@ mod tests {
     #[test]
     fn plain_layers_use_the_type_ratio() {
         let scans = vec![Arc::new(LayerScan {
-            compression: "tar".into(),
+            compression: Compression::Plain,
             ..Default::default()
         })];
         assert_eq!(
@@ -122,7 +122,7 @@ mod tests {
             260 + PER_FILE_COMPRESSED
         );
         let gz = vec![Arc::new(LayerScan {
-            compression: "gzip".into(),
+            compression: Compression::Gzip,
             compressed_bytes: 250,
             uncompressed_bytes: 1000,
             ..Default::default()

@@ -2,6 +2,7 @@
 //! of the whole [`Report`] so that data an analysis did not produce (packages, findings) is
 //! an explicit `None` — a SKIP with a reason — rather than an empty list that would pass.
 
+use crate::image::Compression;
 use crate::report::Report;
 use serde_json::Value;
 
@@ -62,7 +63,7 @@ impl Facts {
             efficiency: s.efficiency,
             compressed_bytes: s.compressed_bytes,
             stored_uncompressed: !r.layers.is_empty()
-                && r.layers.iter().all(|l| l.compression == "tar"),
+                && r.layers.iter().all(|l| l.compression == Compression::Plain),
             packages,
             findings,
             savable_bytes,
