@@ -338,7 +338,7 @@ fn layers_fill_in_while_loading() {
     })));
     let screen = h.render();
     assert!(
-        screen.contains("25% █▌░░░░ 1.0 MB/4.0"),
+        screen.contains("25% █▌░░░░ 977 KiB/3."),
         "a reading layer shows bytes read/total:\n{screen}"
     );
     h.press("j");

@@ -231,14 +231,7 @@ pub fn evaluate(
 const NO_FINDINGS: &str = "this report has no findings (the findings analysis did not run)";
 const NO_PACKAGES: &str = "this report has no package data (package attribution did not run)";
 
-/// Bytes for people, exact when the rounding would hide the difference at a threshold.
-pub fn bytes_exact(n: u64) -> String {
-    if n < 1024 {
-        bytes(n)
-    } else {
-        format!("{} ({n} B)", bytes(n))
-    }
-}
+pub use crate::units::bytes_exact;
 
 fn le_bytes(max: u64) -> String {
     format!("≤ {}", bytes_exact(max))
@@ -321,14 +314,14 @@ fn reclaimable_percent(facts: &Facts, max: f64) -> Verdict {
         return skip(
             "max_reclaimable_percent",
             format!("≤ {max:.2} %"),
-            "the image stores no bytes above its first layer, so there is nothing to \
+            "the image has no bytes above its first layer, so there is nothing to \
              take a percentage of",
         );
     }
     let pct = facts.reclaimable_bytes as f64 * 100.0 / user as f64;
     Verdict {
         note: Some(format!(
-            "{} reclaimable of {} stored by layers 1–{}",
+            "{} reclaimable of {} in layers 1–{}",
             bytes(facts.reclaimable_bytes),
             bytes(user),
             facts.layers.saturating_sub(1)

@@ -61,8 +61,7 @@ impl Facts {
             reclaimable_bytes: s.reclaimable_bytes,
             efficiency: s.efficiency,
             compressed_bytes: s.compressed_bytes,
-            stored_uncompressed: !r.layers.is_empty()
-                && r.layers.iter().all(|l| l.compression == "tar"),
+            stored_uncompressed: super::text::blobs_uncompressed(r),
             packages,
             findings,
             savable_bytes,

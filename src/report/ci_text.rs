@@ -75,7 +75,7 @@ pub fn render(report: &Report, facts: &Facts, outcome: &Outcome) -> String {
             .map(|p| format!(", {p:+.2} %"))
             .unwrap_or_default();
         out.push_str(&format!(
-            "\nvs baseline {}: stored {} → {} ({}{pct})\n",
+            "\nvs baseline {}: layer bytes {} → {} ({}{pct})\n",
             g.baseline,
             bytes(g.before_bytes),
             bytes(g.after_bytes),

@@ -43,7 +43,10 @@ fn summary(out: &mut String, r: &Report, facts: &Facts, outcome: Option<&Outcome
     let mut rows = vec![
         ("Platform", text(&r.image.platform)),
         ("Layers", r.layers.len().to_string()),
-        ("Stored (all layers)", bytes(s.layers_bytes)),
+        (
+            "Layer bytes (all layers, uncompressed)",
+            bytes(s.layers_bytes),
+        ),
         ("Final filesystem", bytes(s.final_bytes)),
         (
             "Reclaimable (hidden by later layers)",
@@ -52,11 +55,14 @@ fn summary(out: &mut String, r: &Report, facts: &Facts, outcome: Option<&Outcome
         ("Efficiency", format!("{:.2} %", s.efficiency * 100.0)),
         (
             if facts.stored_uncompressed {
-                "Blobs (stored uncompressed)"
+                "Blobs (uncompressed tars)"
             } else {
                 "Compressed (pulled)"
             },
-            bytes(s.compressed_bytes),
+            match super::text::compressed_exceeds_why(r) {
+                Some(why) => format!("{} ({why})", bytes(s.compressed_bytes)),
+                None => bytes(s.compressed_bytes),
+            },
         ),
     ];
     if let Some(b) = facts.savable_bytes {
