@@ -166,3 +166,66 @@ fn output_file_is_written_whole() {
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap();
     assert_eq!(v["size"]["efficiency"], 1.0);
 }
+
+#[test]
+fn unknown_transport_is_named_with_the_list() {
+    for (arg, named, hint) in [
+        (
+            "docker-archve:x",
+            "\"docker-archve:\"",
+            "did you mean docker-archive:?",
+        ),
+        ("dockr://a", "\"dockr://\"", "did you mean docker://?"),
+    ] {
+        let o = run(&[arg]);
+        assert_eq!(o.status.code(), Some(2), "{arg}");
+        let line = stderr_line(&o);
+        assert!(
+            line.contains(&format!("unknown transport {named}")),
+            "{line}"
+        );
+        assert!(line.contains(hint), "{line}");
+        assert!(
+            line.contains("docker-archive:PATH, oci:PATH, oci-archive:PATH"),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn a_bare_name_found_nowhere_says_which_engines_were_tried() {
+    let dir = tempfile::tempdir().unwrap();
+    // A port nothing listens on: the registry fails fast, without DNS.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let docker = dir.path().join("docker.sock");
+    let podman = dir.path().join("podman.sock");
+    let o = Command::new(env!("CARGO_BIN_EXE_microscope"))
+        .arg(format!("127.0.0.1:{port}/x:1"))
+        .arg("--no-cache")
+        .env("HOME", dir.path())
+        .env("DOCKER_CONFIG", dir.path())
+        .env("DOCKER_HOST", format!("unix://{}", docker.display()))
+        .env("CONTAINER_HOST", format!("unix://{}", podman.display()))
+        .env_remove("DOCKER_CONTEXT")
+        .output()
+        .expect("binary runs");
+    assert_eq!(o.status.code(), Some(2));
+    let line = stderr_line(&o);
+    let docker_at = format!("the Docker engine at unix://{}", docker.display());
+    let podman_at = format!("the Podman engine at unix://{}", podman.display());
+    let (d, p, r) = (
+        line.find(&docker_at),
+        line.find(&podman_at),
+        line.find("then the registry: cannot reach registry 127.0.0.1"),
+    );
+    assert!(
+        d.is_some() && p.is_some() && r.is_some() && d < p && p < r,
+        "Docker, then Podman, then the registry's error: {line}"
+    );
+    assert!(line.contains("not running (no such socket)"), "{line}");
+    assert!(!line.contains("engine at the"), "no doubled phrase: {line}");
+}

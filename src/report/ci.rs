@@ -151,10 +151,24 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// `PASS: all 3 rules passed`, `PASS: 2 of 3 rules passed, 1 skipped`,
+    /// `FAIL: 1 of 3 rules failed`: a pass never reads as a count of failures.
     pub fn summary_line(&self) -> String {
         let n = self.verdicts.len();
-        let state = if self.passed { "PASS" } else { "FAIL" };
-        let mut s = format!("{state}: {} of {n} rules failed", self.failed);
+        let rules = |k: usize| if k == 1 { "rule" } else { "rules" };
+        let checked = n.saturating_sub(self.skipped);
+        let mut s = if n == 0 {
+            "PASS: no rules enabled".to_string()
+        } else if !self.passed {
+            format!("FAIL: {} of {n} {} failed", self.failed, rules(n))
+        } else if checked == n {
+            match n {
+                1 => "PASS: 1 rule passed".to_string(),
+                _ => format!("PASS: all {n} rules passed"),
+            }
+        } else {
+            format!("PASS: {checked} of {n} {} passed", rules(n))
+        };
         if self.skipped > 0 {
             s.push_str(&format!(", {} skipped", self.skipped));
         }

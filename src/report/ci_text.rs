@@ -66,9 +66,7 @@ pub fn render(report: &Report, facts: &Facts, outcome: &Outcome) -> String {
             out.push_str(&format!("      … and {} more\n", v.offenders.len() - TOP));
         }
     }
-    if outcome.verdicts.is_empty() {
-        out.push_str("no rules enabled\n");
-    }
+    // With no verdicts, the summary line at the end says "no rules enabled".
     if let Some(g) = &outcome.growth {
         let pct = g
             .delta_percent

@@ -19,9 +19,14 @@ pub fn render(report: &Report, facts: &Facts, outcome: Option<&Outcome>) -> Stri
         None => String::new(),
         Some(o) if o.passed => " — ✅ CI gate passed".into(),
         Some(o) => format!(
-            " — ❌ CI gate failed ({} of {} rules)",
+            " — ❌ CI gate failed ({} of {} {})",
             o.failed,
-            o.verdicts.len()
+            o.verdicts.len(),
+            if o.verdicts.len() == 1 {
+                "rule"
+            } else {
+                "rules"
+            }
         ),
     };
     out.push_str(&format!(

@@ -169,8 +169,8 @@ pub fn packages(r: &super::Report) -> String {
         out.push('\n');
     }
     out.push_str(&format!(
-        "{} packages own {} of {} final bytes\n",
-        r.packages.len(),
+        "{} own {} of {} final bytes\n",
+        crate::units::plural(r.packages.len() as u64, "package", "packages"),
         bytes(total.saturating_sub(r.unowned_bytes)),
         bytes(total)
     ));

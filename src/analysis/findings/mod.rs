@@ -249,9 +249,5 @@ fn assemble(input: &FindingsInput<'_>, drafts: Vec<Draft>) -> FindingsReport {
 
 /// `n file(s)`, for titles.
 fn files(n: usize) -> String {
-    if n == 1 {
-        "1 file".into()
-    } else {
-        format!("{n} files")
-    }
+    crate::units::plural(n as u64, "file", "files")
 }

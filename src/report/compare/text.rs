@@ -212,10 +212,11 @@ pub fn render(r: &CompareReport) -> String {
     for (status, t) in total_rows(r) {
         let _ = writeln!(
             o,
-            "  {} {:<11} {:>8} entries {:>12}",
+            "  {} {:<11} {:>8} {:<7} {:>12}",
             glyph(status),
             status_words(status),
             t.entries,
+            if t.entries == 1 { "entry" } else { "entries" },
             signed_bytes(t.delta)
         );
     }

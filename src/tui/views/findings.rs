@@ -110,10 +110,10 @@ fn detail(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         Line::styled(f.title.clone(), theme.value),
         Line::styled(
             format!(
-                "savable {} of {}{layer} · {} files",
+                "savable {} of {}{layer} · {}",
                 bytes(f.savable),
                 bytes(f.bytes),
-                f.path_count
+                crate::units::plural(f.path_count, "file", "files")
             ),
             theme.label,
         ),
