@@ -49,6 +49,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Cache(CacheCommand::Prune { all, cache_size })) => {
             cache_prune(all, &cache_size)
         }
+        Some(Command::Completions { shell }) => {
+            crate::shell::completions(shell, &mut std::io::stdout().lock())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Man) => {
+            crate::shell::man(&mut std::io::stdout().lock())?;
+            Ok(ExitCode::SUCCESS)
+        }
         None => {
             let a = cli.analyze;
             let Some(image) = a.image else {

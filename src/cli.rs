@@ -29,6 +29,14 @@ pub enum Command {
     /// Manage the cache of layer scans and manifests.
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// Print a shell completion script (e.g. `microscope completions bash >
+    /// ~/.local/share/bash-completion/completions/microscope`).
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, roff (e.g. `microscope man > ~/.local/share/man/man1/microscope.1`).
+    Man,
 }
 
 #[derive(Debug, Subcommand)]

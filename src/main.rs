@@ -4,6 +4,7 @@
 mod app;
 mod cli;
 mod gate;
+mod shell;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -229,3 +229,66 @@ fn a_bare_name_found_nowhere_says_which_engines_were_tried() {
     assert!(line.contains("not running (no such socket)"), "{line}");
     assert!(!line.contains("engine at the"), "no doubled phrase: {line}");
 }
+
+#[test]
+fn completions_are_generated_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F _microscope"),
+        ("zsh", "#compdef microscope"),
+        ("fish", "complete -c microscope"),
+    ] {
+        let o = run(&["completions", shell]);
+        assert!(o.status.success(), "{shell}");
+        let script = String::from_utf8_lossy(&o.stdout);
+        assert!(script.contains(marker), "{shell}: no {marker:?}");
+        for flag in ["cache-size", "findings", "completions", "compare"] {
+            assert!(script.contains(flag), "{shell} completes {flag}");
+        }
+    }
+    let o = run(&["completions", "tcsh"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "an unknown shell is a usage error"
+    );
+}
+
+#[test]
+fn bash_loads_the_completion_script() {
+    let o = run(&["completions", "bash"]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("microscope.bash");
+    std::fs::write(&file, &o.stdout).unwrap();
+    let Ok(check) = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source {} && complete -p microscope",
+            file.display()
+        ))
+        .output()
+    else {
+        eprintln!("skipped: no bash to load the script");
+        return;
+    };
+    let out = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(out.contains("_microscope"), "{out}");
+}
+
+#[test]
+fn the_man_page_is_roff_with_every_flag() {
+    let o = run(&["man"]);
+    assert!(o.status.success());
+    let page = String::from_utf8_lossy(&o.stdout);
+    assert!(page.contains(".TH microscope 1"), "{page}");
+    for part in [".SH NAME", ".SH SYNOPSIS", ".SH OPTIONS", ".SH SUBCOMMANDS"] {
+        assert!(page.contains(part), "{part}");
+    }
+    for flag in ["cache\\-size", "findings", "rewrite", "Exit codes"] {
+        assert!(page.contains(flag), "the page documents {flag}");
+    }
+}
