@@ -230,6 +230,7 @@ fn facts_with(savable: u64) -> Facts {
                 layer: Some(2),
                 savable_bytes: savable,
                 fix: "go build -ldflags=\"-s -w\"".into(),
+                explanation: String::new(),
             },
             FindingFact {
                 kind: "package-cache".into(),
@@ -237,6 +238,7 @@ fn facts_with(savable: u64) -> Facts {
                 layer: Some(1),
                 savable_bytes: 0,
                 fix: String::new(),
+                explanation: String::new(),
             },
         ]),
         savable_bytes: Some(savable),

@@ -42,7 +42,10 @@ pub struct FindingFact {
     pub title: String,
     pub layer: Option<usize>,
     pub savable_bytes: u64,
+    /// Dockerfile lines to paste (may be empty).
     pub fix: String,
+    /// The prose around the fix.
+    pub explanation: String,
 }
 
 impl Facts {
@@ -106,6 +109,7 @@ fn finding(v: &Value) -> FindingFact {
         layer: layer(v),
         savable_bytes: v.get("savable_bytes").and_then(Value::as_u64).unwrap_or(0),
         fix: text(v, "fix"),
+        explanation: text(v, "explanation"),
     }
 }
 

@@ -115,7 +115,10 @@ fn offenders(report: &Report, facts: &Facts, outcome: &Outcome) -> String {
                 f.kind
             ));
             if !f.fix.is_empty() {
-                out.push_str(&format!("              fix: {}\n", f.fix));
+                out.push_str(&format!("              fix:  {}\n", f.fix));
+            }
+            if !f.explanation.is_empty() {
+                out.push_str(&format!("              note: {}\n", f.explanation));
             }
         }
     }

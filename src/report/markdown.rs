@@ -155,7 +155,7 @@ fn findings(out: &mut String, facts: &Facts) {
             text(&f.title),
             code(&f.kind),
             f.layer.map(|l| l.to_string()).unwrap_or_default(),
-            fix(&f.fix)
+            fix_cell(&f.fix, &f.explanation)
         ));
     }
     out.push('\n');
@@ -227,6 +227,15 @@ const INSTRUCTIONS: [&str; 8] = [
 /// A finding's fix for a table cell. Fixes are either a Dockerfile line (shown as code) or
 /// prose with `inline code` (kept as code spans, the prose escaped). The text can quote
 /// layer commands, which come from the image, so neither part may carry markup through.
+/// A findings table's Fix cell: the line to paste as code, then the explanation as prose.
+fn fix_cell(line: &str, explanation: &str) -> String {
+    match (line.is_empty(), explanation.is_empty()) {
+        (false, false) => format!("{} — {}", code(line), fix(explanation)),
+        (false, true) => code(line),
+        _ => fix(explanation),
+    }
+}
+
 pub fn fix(s: &str) -> String {
     if s.is_empty() {
         return String::new();

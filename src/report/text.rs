@@ -94,7 +94,17 @@ pub fn findings(r: &super::Report) -> String {
             .as_deref()
             .map(|r| format!(" [{r}]"))
             .unwrap_or_default();
-        out.push_str(&format!("{:>8}fix: {}{rule}\n", "", f.fix));
+        if !f.fix.is_empty() {
+            out.push_str(&format!("{:>8}fix:  {}{rule}\n", "", f.fix));
+        }
+        if !f.explanation.is_empty() {
+            let rule = if f.fix.is_empty() {
+                rule
+            } else {
+                String::new()
+            };
+            out.push_str(&format!("{:>8}note: {}{rule}\n", "", f.explanation));
+        }
         if let Some(pull) = f.pull_savable_bytes {
             out.push_str(&format!("{:>8}pull saving: about {}\n", "", bytes(pull)));
         }
