@@ -113,8 +113,8 @@ fn metadata_copy(input: &FindingsInput<'_>, (lower, upper): (u32, u32), items: V
         (
             line,
             format!(
-                "set mode and owner in the RUN that creates the files, {a}, and drop the \
-                 change from {b}: a later chmod or chown stores every file again"
+                "set mode and owner in layer {lower}, the RUN that creates the files, and \
+                 drop the change from {b}: a later chmod or chown stores every file again"
             ),
         )
     } else {
@@ -183,8 +183,8 @@ fn hidden(
                 (
                     line,
                     format!(
-                        "delete them in the RUN that creates them, {a}: deleting them in {b} \
-                         frees nothing"
+                        "delete them in layer {lower}, the RUN that creates them: deleting \
+                         them in {b} frees nothing"
                     ),
                 )
             } else {
