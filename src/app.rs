@@ -5,13 +5,14 @@ use crate::cli::{CacheCommand, Cli, Command, Format, LiveArgs, OutputArgs, Sourc
 use crate::gate;
 use crate::output::{write_atomically, write_output};
 use anyhow::{Context, Result, bail};
-use microscope::cache::{self, Cache};
+use microscope::cache::Cache;
 use microscope::image::Platform;
 use microscope::jobs::progress::CliBars;
 use microscope::jobs::{Opened, ScanCache};
 use microscope::reference::ImageRef;
 use microscope::report::{Report, ci::Facts, markdown, text};
 use microscope::source::{self, Credentials, ImageSource, LiveSource, SourceOptions};
+use microscope::units::{self, bytes, plural};
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -46,6 +47,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Compare(args)) => compare(args),
         Some(Command::Cache(CacheCommand::Prune { all, cache_size })) => {
             cache_prune(all, &cache_size)
+        }
+        Some(Command::Completions { shell }) => {
+            crate::shell::completions(shell, &mut std::io::stdout().lock())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Man) => {
+            crate::shell::man(&mut std::io::stdout().lock())?;
+            Ok(ExitCode::SUCCESS)
         }
         None => {
             let a = cli.analyze;
@@ -114,12 +123,7 @@ fn live_options(live: &LiveArgs, platform: Option<Platform>) -> Result<SourceOpt
     let cache = if live.no_cache {
         None
     } else {
-        let limit = cache::parse_size(&live.cache_size).with_context(|| {
-            format!(
-                "--cache-size {:?}: expected a size such as 500M or 2G",
-                live.cache_size
-            )
-        })?;
+        let limit = cache_size(&live.cache_size)?;
         match Cache::open_default(limit) {
             Ok(c) => Some(Arc::new(c)),
             Err(e) => {
@@ -142,25 +146,25 @@ fn live_options(live: &LiveArgs, platform: Option<Platform>) -> Result<SourceOpt
 }
 
 fn cache_prune(all: bool, size: &str) -> Result<ExitCode> {
-    let limit = if all {
-        0
-    } else {
-        cache::parse_size(size)
-            .with_context(|| format!("--cache-size {size:?}: expected a size such as 500M or 2G"))?
-    };
+    let limit = if all { 0 } else { cache_size(size)? };
     let c = Cache::open_default(limit)?;
     let stats = c
         .prune(limit)
         .with_context(|| format!("cannot prune {}", c.root().display()))?;
     println!(
-        "{}: removed {} entries ({} bytes), kept {} ({} bytes)",
+        "{}: removed {} ({}), kept {} ({})",
         c.root().display(),
-        stats.removed_files,
-        stats.removed_bytes,
-        stats.kept_files,
-        stats.kept_bytes
+        plural(stats.removed_files as u64, "entry", "entries"),
+        bytes(stats.removed_bytes),
+        plural(stats.kept_files as u64, "entry", "entries"),
+        bytes(stats.kept_bytes)
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--cache-size`, read by the one size parser (crate::units): `500M` is 500 MB.
+fn cache_size(raw: &str) -> Result<u64> {
+    units::parse_size(raw).map_err(|why| anyhow::anyhow!("--cache-size {raw:?}: {why}"))
 }
 
 /// `--rewrite`: the Dockerfile with the prediction as comments, or the rewrite object as

@@ -30,6 +30,14 @@ pub enum Command {
     /// Manage the cache of layer scans and manifests.
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// Print a shell completion script (e.g. `microscope completions bash >
+    /// ~/.local/share/bash-completion/completions/microscope`).
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, roff (e.g. `microscope man > ~/.local/share/man/man1/microscope.1`).
+    Man,
 }
 
 #[derive(Debug, Subcommand)]
@@ -39,7 +47,7 @@ pub enum CacheCommand {
         /// Remove every entry.
         #[arg(long)]
         all: bool,
-        /// Keep at most this much (e.g. 500M, 2G).
+        /// Keep at most this much: 500MB or 500M (10^6 bytes), 2GiB (2^30), 1048576.
         #[arg(long, value_name = "SIZE", default_value = "2GiB")]
         cache_size: String,
     },
@@ -93,7 +101,8 @@ pub struct LiveArgs {
     /// Speak plain HTTP to this registry (loopback registries always are). Repeatable.
     #[arg(long = "insecure-registry", value_name = "HOST[:PORT]")]
     pub insecure_registry: Vec<String>,
-    /// Bound of the scan cache (least recently used entries go first).
+    /// Bound of the scan cache (least recently used entries go first): 500MB or 500M
+    /// (10^6 bytes), 2GiB (2^30), 1048576.
     #[arg(long, value_name = "SIZE", default_value = "2GiB")]
     pub cache_size: String,
     /// Neither read nor write the cache.

@@ -15,5 +15,6 @@ pub mod scan;
 pub mod source;
 #[cfg(feature = "tui")]
 pub mod tui;
+pub mod units;
 
 pub use error::Error;

@@ -73,6 +73,9 @@ impl ImageRef {
                 .map(|r| ImageRef::PodmanDaemon(r.into()))
                 .ok_or_else(|| bad("no image name"));
         }
+        if let Some(why) = unknown_transport(s) {
+            return Err(bad(&why));
+        }
         let p = Path::new(s);
         if p.exists()
             || s.starts_with('/')
@@ -117,6 +120,78 @@ impl ImageRef {
                 | ImageRef::Name(_)
         )
     }
+}
+
+/// The transports `parse` reads, as the error for an unknown one lists them.
+pub const TRANSPORTS: &str = "docker-archive:PATH, oci:PATH, oci-archive:PATH, \
+     docker-daemon:NAME, podman-daemon:NAME, docker://NAME, or a bare path or NAME[:TAG]";
+
+const TRANSPORT_NAMES: [&str; 6] = [
+    "docker-archive",
+    "oci",
+    "oci-archive",
+    "docker-daemon",
+    "podman-daemon",
+    "docker",
+];
+
+/// `dockr://a`, `docker-archve:x`, `dockerarchive:/x.tar`: a transport prefix that is
+/// none of ours. A name's `host:port/` and `name:tag` are left alone: a tag holds no `/`,
+/// and a port is digits; a tag that happens to sit after a near-miss of a transport name
+/// (`docker-archve:x`) is taken for the typo it almost certainly is.
+fn unknown_transport(s: &str) -> Option<String> {
+    let (scheme, rest, url) = match s.split_once("://") {
+        Some((scheme, rest)) => (scheme, rest, true),
+        None => {
+            let (scheme, rest) = s.split_once(':')?;
+            (scheme, rest, false)
+        }
+    };
+    if scheme.is_empty() || scheme.contains(['/', '.']) || Path::new(s).exists() {
+        return None;
+    }
+    let is_tag = !rest.is_empty()
+        && rest.len() <= 128
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-@:".contains(c))
+        && !rest.starts_with(['.', '-']);
+    let is_port = rest
+        .split('/')
+        .next()
+        .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let near = TRANSPORT_NAMES
+        .iter()
+        // `docker:TAG` is Docker Hub's docker image, not a misspelt `docker://`.
+        .filter(|t| (url || **t != "docker") && t.len() >= 5 && edit_distance(scheme, t) <= 2)
+        .min_by_key(|t| edit_distance(scheme, t));
+    if !url && (is_port || (is_tag && near.is_none())) {
+        return None;
+    }
+    let hint = match near {
+        Some(t) if *t == "docker" => " (did you mean docker://?)".to_string(),
+        Some(t) => format!(" (did you mean {t}:?)"),
+        None => String::new(),
+    };
+    let sep = if url { "://" } else { ":" };
+    Some(format!(
+        "unknown transport \"{scheme}{sep}\"{hint}; use {TRANSPORTS}"
+    ))
+}
+
+/// Levenshtein distance, for names of a few characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 fn non_empty(s: &str) -> Option<&str> {
@@ -216,6 +291,43 @@ mod tests {
             ImageRef::Path("/nope/x.tar".into())
         );
         assert!(ImageRef::parse("docker-archive:").is_err());
+        for name in [
+            "docker:latest",
+            "localhost:5000/a/b:1",
+            "alpine:3.20",
+            "ghcr.io/a/b:v1",
+            "oci:x",
+            "a/b@sha256:00",
+        ] {
+            assert!(ImageRef::parse(name).is_ok(), "{name}");
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn unknown_transports_are_named_with_the_list() -> TestResult {
+        let why = |s: &str| match ImageRef::parse(s) {
+            Err(crate::Error::Reference(_, why)) => why,
+            other => panic!("{s} parsed as {other:?}"),
+        };
+        let w = why("dockr://a");
+        assert!(
+            w.starts_with("unknown transport \"dockr://\" (did you mean docker://?)"),
+            "{w}"
+        );
+        assert!(
+            w.contains("docker-archive:PATH") && w.contains("podman-daemon:NAME"),
+            "{w}"
+        );
+        let w = why("docker-archve:x");
+        assert!(
+            w.starts_with("unknown transport \"docker-archve:\" (did you mean docker-archive:?)"),
+            "{w}"
+        );
+        let w = why("dockerarchive:/tmp/x.tar");
+        assert!(w.starts_with("unknown transport \"dockerarchive:\""), "{w}");
+        let w = why("s3://bucket/x");
+        assert!(w.starts_with("unknown transport \"s3://\"; use "), "{w}");
         assert!(ImageRef::parse("Not An Image!").is_err());
         Ok(())
     }

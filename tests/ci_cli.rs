@@ -45,10 +45,7 @@ fn passing_gate_exits_0() {
         out.contains("default rules"),
         "says where the rules came from"
     );
-    assert!(
-        out.trim_end().ends_with("PASS: 0 of 1 rules failed"),
-        "{out}"
-    );
+    assert!(out.trim_end().ends_with("PASS: 1 rule passed"), "{out}");
 }
 
 #[test]
@@ -205,7 +202,7 @@ fn markdown_to_a_file_with_the_verdicts_on_stdout() {
     );
     assert_eq!(code(&o), 1);
     let md = std::fs::read_to_string(d.path().join("comment.md")).unwrap();
-    assert!(md.contains("❌ CI gate failed (1 of 1 rules)"), "{md}");
+    assert!(md.contains("❌ CI gate failed (1 of 1 rule)"), "{md}");
     assert!(
         md.contains("| ❌ FAIL | `min_efficiency` | 0.1000 | ≥ 0.9000 |"),
         "{md}"

@@ -74,13 +74,15 @@ fn findings_are_listed_with_their_fixes() {
                 savable_bytes: 2 << 20,
                 fix: "RUN apt-get update && apt-get install -y gcc && rm -rf /var/lib/apt/lists/*"
                     .into(),
+                explanation: String::new(),
             },
             FindingFact {
                 kind: "metadata-copy".into(),
                 title: "1 file copied only to change mode".into(),
                 layer: Some(2),
                 savable_bytes: 3 << 20,
-                fix: "drop `RUN chmod 755 /server` and use `COPY --chmod=755`".into(),
+                fix: "COPY --chmod=755 server /server".into(),
+                explanation: "drop `RUN chmod 755 /server` <now>".into(),
             },
             FindingFact {
                 kind: "nothing".into(),
@@ -88,6 +90,7 @@ fn findings_are_listed_with_their_fixes() {
                 layer: None,
                 savable_bytes: 0,
                 fix: String::new(),
+                explanation: String::new(),
             },
         ]),
         savable_bytes: Some(5 << 20),
@@ -102,9 +105,9 @@ fn findings_are_listed_with_their_fixes() {
     let first = table.lines().nth(4).unwrap();
     assert_eq!(
         first,
-        "| 3.0 MiB | 1 file copied only to change mode (`metadata-copy`) | 2 | drop \
-         `RUN chmod 755 /server` and use `COPY --chmod=755` |",
-        "largest saving first, prose fix with its code kept"
+        "| 3.0 MiB | 1 file copied only to change mode (`metadata-copy`) | 2 | \
+         `COPY --chmod=755 server /server` — drop `RUN chmod 755 /server` &lt;now&gt; |",
+        "largest saving first; the line as code, then the note as escaped prose"
     );
     assert!(table.contains(
         "| `RUN apt-get update && apt-get install -y gcc && rm -rf /var/lib/apt/lists/*` |"

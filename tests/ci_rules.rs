@@ -230,6 +230,7 @@ fn facts_with(savable: u64) -> Facts {
                 layer: Some(2),
                 savable_bytes: savable,
                 fix: "go build -ldflags=\"-s -w\"".into(),
+                explanation: String::new(),
             },
             FindingFact {
                 kind: "package-cache".into(),
@@ -237,6 +238,7 @@ fn facts_with(savable: u64) -> Facts {
                 layer: Some(1),
                 savable_bytes: 0,
                 fix: String::new(),
+                explanation: String::new(),
             },
         ]),
         savable_bytes: Some(savable),
@@ -344,7 +346,25 @@ fn default_rules_check_efficiency_only() {
     assert_eq!(out.verdicts.len(), 1);
     assert_eq!(out.verdicts[0].rule, "min_efficiency");
     assert_eq!(out.verdicts[0].status, Status::Fail);
-    assert_eq!(out.summary_line(), "FAIL: 1 of 1 rules failed");
+    assert_eq!(out.summary_line(), "FAIL: 1 of 1 rule failed");
+}
+
+#[test]
+fn a_pass_reads_as_a_pass_not_as_zero_failures() {
+    let facts = Facts::from_report(&report_of(&with_waste(99, 1)));
+    let line = |rules: &Rules| evaluate(rules, &facts, None, vec![]).summary_line();
+    assert_eq!(line(&Rules::default()), "PASS: 1 rule passed");
+    let two = Rules {
+        max_layers: Some(10),
+        ..Rules::default()
+    };
+    assert_eq!(line(&two), "PASS: all 2 rules passed");
+    let skipped = Rules {
+        max_growth_bytes: Some(1),
+        ..Rules::default()
+    };
+    assert_eq!(line(&skipped), "PASS: 1 of 2 rules passed, 1 skipped");
+    assert_eq!(line(&Rules::none()), "PASS: no rules enabled");
 }
 
 /// A tripwire for when packages and findings land on the report: the gate must see exactly

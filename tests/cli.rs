@@ -166,3 +166,129 @@ fn output_file_is_written_whole() {
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap();
     assert_eq!(v["size"]["efficiency"], 1.0);
 }
+
+#[test]
+fn unknown_transport_is_named_with_the_list() {
+    for (arg, named, hint) in [
+        (
+            "docker-archve:x",
+            "\"docker-archve:\"",
+            "did you mean docker-archive:?",
+        ),
+        ("dockr://a", "\"dockr://\"", "did you mean docker://?"),
+    ] {
+        let o = run(&[arg]);
+        assert_eq!(o.status.code(), Some(2), "{arg}");
+        let line = stderr_line(&o);
+        assert!(
+            line.contains(&format!("unknown transport {named}")),
+            "{line}"
+        );
+        assert!(line.contains(hint), "{line}");
+        assert!(
+            line.contains("docker-archive:PATH, oci:PATH, oci-archive:PATH"),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn a_bare_name_found_nowhere_says_which_engines_were_tried() {
+    let dir = tempfile::tempdir().unwrap();
+    // A port nothing listens on: the registry fails fast, without DNS.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let docker = dir.path().join("docker.sock");
+    let podman = dir.path().join("podman.sock");
+    let o = Command::new(env!("CARGO_BIN_EXE_microscope"))
+        .arg(format!("127.0.0.1:{port}/x:1"))
+        .arg("--no-cache")
+        .env("HOME", dir.path())
+        .env("DOCKER_CONFIG", dir.path())
+        .env("DOCKER_HOST", format!("unix://{}", docker.display()))
+        .env("CONTAINER_HOST", format!("unix://{}", podman.display()))
+        .env_remove("DOCKER_CONTEXT")
+        .output()
+        .expect("binary runs");
+    assert_eq!(o.status.code(), Some(2));
+    let line = stderr_line(&o);
+    let docker_at = format!("the Docker engine at unix://{}", docker.display());
+    let podman_at = format!("the Podman engine at unix://{}", podman.display());
+    let (d, p, r) = (
+        line.find(&docker_at),
+        line.find(&podman_at),
+        line.find("then the registry: cannot reach registry 127.0.0.1"),
+    );
+    assert!(
+        d.is_some() && p.is_some() && r.is_some() && d < p && p < r,
+        "Docker, then Podman, then the registry's error: {line}"
+    );
+    assert!(line.contains("not running (no such socket)"), "{line}");
+    assert!(!line.contains("engine at the"), "no doubled phrase: {line}");
+}
+
+#[test]
+fn completions_are_generated_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F _microscope"),
+        ("zsh", "#compdef microscope"),
+        ("fish", "complete -c microscope"),
+    ] {
+        let o = run(&["completions", shell]);
+        assert!(o.status.success(), "{shell}");
+        let script = String::from_utf8_lossy(&o.stdout);
+        assert!(script.contains(marker), "{shell}: no {marker:?}");
+        for flag in ["cache-size", "findings", "completions", "compare"] {
+            assert!(script.contains(flag), "{shell} completes {flag}");
+        }
+    }
+    let o = run(&["completions", "tcsh"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "an unknown shell is a usage error"
+    );
+}
+
+#[test]
+fn bash_loads_the_completion_script() {
+    let o = run(&["completions", "bash"]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("microscope.bash");
+    std::fs::write(&file, &o.stdout).unwrap();
+    let Ok(check) = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source {} && complete -p microscope",
+            file.display()
+        ))
+        .output()
+    else {
+        eprintln!("skipped: no bash to load the script");
+        return;
+    };
+    let out = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(out.contains("_microscope"), "{out}");
+}
+
+#[test]
+fn the_man_page_is_roff_with_every_flag() {
+    let o = run(&["man"]);
+    assert!(o.status.success());
+    let page = String::from_utf8_lossy(&o.stdout);
+    assert!(page.contains(".TH microscope 1"), "{page}");
+    for part in [".SH NAME", ".SH SYNOPSIS", ".SH OPTIONS", ".SH SUBCOMMANDS"] {
+        assert!(page.contains(part), "{part}");
+    }
+    for flag in ["cache\\-size", "findings", "rewrite", "Exit codes"] {
+        assert!(page.contains(flag), "the page documents {flag}");
+    }
+}

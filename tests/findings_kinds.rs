@@ -228,27 +228,32 @@ fn overwritten_deleted_and_opaque_waste() {
         (over.layer, over.by_layer, over.savable_bytes),
         (0, Some(1), 100)
     );
+    assert_eq!(over.fix, "", "no single line undoes an overwrite");
     assert!(
-        over.fix.contains("layer 1 (`RUN rm -rf /build"),
+        over.explanation.contains("layer 1 (`RUN rm -rf /build"),
         "{}",
-        over.fix
+        over.explanation
     );
     let del = only(&r, "deleted-later");
     assert_eq!(
         (del.layer, del.by_layer, del.savable_bytes, del.path_count),
         (0, Some(1), 500, 2)
     );
+    assert_eq!(
+        del.fix, "RUN make all && rm -rf /build",
+        "only the line to paste"
+    );
     assert!(
-        del.fix.starts_with("RUN make all && rm -rf /build;"),
+        del.explanation.contains("frees nothing"),
         "{}",
-        del.fix
+        del.explanation
     );
     let opq = only(&r, "opaque-hidden");
     assert_eq!(
         (opq.layer, opq.by_layer, opq.savable_bytes),
         (0, Some(2), 400)
     );
-    assert!(opq.fix.contains("/opt/app"));
+    assert!(opq.explanation.contains("/opt/app"));
     assert_eq!(r.findings_savable_bytes, 1000);
 }
 
@@ -272,11 +277,16 @@ fn chmod_copy_is_a_metadata_copy_not_an_overwrite() {
     ]);
     let f = only(&r, "metadata-copy");
     assert_eq!((f.layer, f.by_layer, f.savable_bytes), (0, Some(1), 1000));
-    assert!(f.fix.contains("`COPY --chmod=555`"), "{}", f.fix);
+    assert_eq!(f.fix, "COPY --chmod=555 app /usr/local/bin/app");
     assert!(
-        f.fix.contains("chmod 0555"),
+        f.explanation.contains("`COPY --chmod=555`"),
+        "{}",
+        f.explanation
+    );
+    assert!(
+        f.explanation.contains("chmod 0555"),
         "names the chmod layer: {}",
-        f.fix
+        f.explanation
     );
     assert!(r.findings.iter().all(|f| f.kind != "overwritten"));
     assert_eq!(r.findings_savable_bytes, 1000);
@@ -304,7 +314,7 @@ fn duplicates_keep_the_lowest_copy() {
         (vec!["/opt/b/data.bin"], 2048)
     );
     assert!(
-        l0.fix
+        l0.explanation
             .contains("/opt/b/data.bin is a copy of /opt/a/data.bin")
     );
     let l1 = dups.iter().find(|f| f.layer == 1).unwrap();
@@ -371,8 +381,14 @@ fn go_fix_extends_existing_ldflags() {
     ]);
     let f = only(&r, "debug-symbols");
     assert_eq!(
-        f.fix,
-        "add `-s -w` to the build's -ldflags (now `-X main.version=1`)"
+        f.fix, "",
+        "the build is not in this image: no line to paste"
+    );
+    assert!(
+        f.explanation
+            .starts_with("add `-s -w` to the build's -ldflags (now `-X main.version=1`)"),
+        "{}",
+        f.explanation
     );
 }
 
@@ -440,7 +456,8 @@ fn large_executables_get_upx_advice_that_is_not_counted() {
     assert!(f.savable_bytes > 0 && f.savable_bytes < big.len() as u64);
     let pull = f.pull_savable_bytes.expect("pull estimate");
     assert!(pull < f.savable_bytes, "layers already travel compressed");
-    assert!(f.fix.contains("start-up"));
+    assert_eq!(f.fix, "", "UPX is advice, not a line");
+    assert!(f.explanation.contains("start-up"));
     assert!(f.severity <= Severity::Low);
     let strip = only(&r, "debug-symbols");
     assert_eq!(r.findings_savable_bytes, strip.savable_bytes);
@@ -472,4 +489,31 @@ fn findings_serialise_with_snake_case_fields() {
     assert_eq!(f["severity"], "info");
     let back: FindingsReport = serde_json::from_value(json).unwrap();
     assert_eq!(back, r);
+}
+
+#[test]
+fn a_file_moved_by_a_later_layer_is_moved_earlier_not_deleted() {
+    let r = report(vec![
+        LayerBuilder::new("/bin/sh -c cp /src/a.txt /root/example/a.txt")
+            .file("root/example/a.txt", &[3; 700]),
+        LayerBuilder::new("/bin/sh -c mv /root/example/a.txt /root/saved.txt")
+            .whiteout("root/example/a.txt")
+            .file("root/saved.txt", &[3; 700]),
+    ]);
+    assert!(
+        r.findings.iter().all(|f| f.kind != "deleted-later"),
+        "a move is not waste to delete: {:?}",
+        r.findings
+    );
+    let f = only(&r, "moved-later");
+    assert_eq!((f.layer, f.by_layer, f.savable_bytes), (0, Some(1), 700));
+    assert_eq!(
+        f.fix,
+        "RUN cp /src/a.txt /root/example/a.txt && mv /root/example/a.txt /root/saved.txt"
+    );
+    assert!(
+        f.explanation.contains("drop the mv from layer 1"),
+        "{}",
+        f.explanation
+    );
 }

@@ -140,6 +140,16 @@ fn missing_image_and_missing_engine_are_one_clear_line() {
         .env("DOCKER_HOST", &host)
         .fails();
     assert!(line.contains("not in the Docker engine at"), "{line}");
+    // A bare name the engine lacks: the error names the engine and why, then the registry.
+    let line = t
+        .run(&["127.0.0.1:1/no-such-image:1", "--no-cache"])
+        .env("DOCKER_HOST", &host)
+        .fails();
+    assert!(
+        line.contains(&format!("the Docker engine at {host}")) && line.contains(": no such image"),
+        "{line}"
+    );
+    assert!(line.contains("then the registry: "), "{line}");
     let dir = tempfile::tempdir().unwrap();
     let sock = dir.path().join("docker.sock");
     let line = t

@@ -238,6 +238,7 @@ fn selecting_a_finding_jumps_to_its_files() {
         bytes: 150_000,
         savable: 150_000,
         fix: "RUN apt-get update && apt-get install -y … && rm -rf /var/lib/apt/lists/*".into(),
+        explanation: String::new(),
     };
     h.state.findings = Data::Ready(vec![finding.clone()]);
     h.state.lookup = microscope::tui::data::Lookup::build(&[], &[finding]);
@@ -270,6 +271,33 @@ fn selecting_a_finding_jumps_to_its_files() {
     assert!(
         screen.contains("findings: apt lists left behind"),
         "the tree names the finding"
+    );
+}
+
+#[test]
+fn y_copies_only_a_fix_line_never_the_explanation() {
+    let mut h = tui_common::demo("fat", 80, 24);
+    let advice = FindingRow {
+        kind: "toolchain".into(),
+        title: "build toolchain".into(),
+        layer: Some(1),
+        paths: vec![Arc::from("usr/lib/gcc/x86_64-linux-gnu/12/cc1")],
+        path_count: 1,
+        bytes: 40_000,
+        savable: 40_000,
+        fix: String::new(),
+        explanation: "build in a separate stage".into(),
+    };
+    h.state.findings = Data::Ready(vec![advice]);
+    h.press("4 Y");
+    assert!(h.copied.is_empty(), "prose is never copied: {:?}", h.copied);
+    assert_eq!(
+        h.state.message.as_deref(),
+        Some("no Dockerfile line fixes this one; the note says what to do")
+    );
+    assert!(
+        h.render().contains("build in a separate stage"),
+        "the explanation is on screen"
     );
 }
 
@@ -338,7 +366,7 @@ fn layers_fill_in_while_loading() {
     })));
     let screen = h.render();
     assert!(
-        screen.contains("25% █▌░░░░ 1.0 MB/4.0"),
+        screen.contains("25% █▌░░░░ 977 KiB/3."),
         "a reading layer shows bytes read/total:\n{screen}"
     );
     h.press("j");

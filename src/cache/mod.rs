@@ -192,23 +192,6 @@ pub fn default_dir() -> io::Result<PathBuf> {
     }
 }
 
-/// Parses `500M`, `2G`, `1GiB`, `1048576`: binary units.
-pub fn parse_size(s: &str) -> Option<u64> {
-    let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let (num, unit) = s.split_at(split);
-    let n: u64 = num.parse().ok()?;
-    let shift = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 0,
-        "k" | "kb" | "kib" => 10,
-        "m" | "mb" | "mib" => 20,
-        "g" | "gb" | "gib" => 30,
-        "t" | "tb" | "tib" => 40,
-        _ => return None,
-    };
-    n.checked_mul(1u64 << shift)
-}
-
 /// The 64 hex digits of a `sha256:` digest, or None for anything else.
 fn digest_hex(key: &str) -> Option<&str> {
     let hex = key.strip_prefix("sha256:")?;
@@ -395,13 +378,5 @@ mod tests {
         assert!(cache.get_blob(&blobs[0].0).is_some());
         assert!(cache.get_blob(&blobs[2].0).is_some());
         Ok(())
-    }
-
-    #[test]
-    fn sizes_parse() {
-        assert_eq!(parse_size("500M"), Some(500 << 20));
-        assert_eq!(parse_size("2GiB"), Some(2 << 30));
-        assert_eq!(parse_size("1024"), Some(1024));
-        assert_eq!(parse_size("1x"), None);
     }
 }

@@ -37,14 +37,17 @@ impl CliBars {
                 format!("layer {i:>2} {}", &short[..short.len().min(12)])
             })
             .collect();
-        let sized = ProgressStyle::with_template(
-            "{prefix} [{bar:30}] {bytes:>10}/{total_bytes:<10} {bytes_per_sec:>12} {eta:>4}",
+        let sized = units_keys(
+            ProgressStyle::with_template(
+                "{prefix} [{bar:30}] {read:>8}/{total:<8} {rate:>10} {eta:>4}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
         )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");
-        let open_ended =
-            ProgressStyle::with_template("{prefix} {spinner} {bytes:>10} {bytes_per_sec:>12}")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner());
+        let open_ended = units_keys(
+            ProgressStyle::with_template("{prefix} {spinner} {read:>8} {rate:>10}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
         CliBars {
             multi: MultiProgress::with_draw_target(target),
             bars: Mutex::new(HashMap::new()),
@@ -106,6 +109,23 @@ impl CliBars {
     pub fn clear(&self) {
         let _ = self.multi.clear();
     }
+}
+
+/// `{read}`, `{total}` and `{rate}` in the units of every other output (crate::units), not
+/// indicatif's own byte formatting.
+fn units_keys(style: ProgressStyle) -> ProgressStyle {
+    use indicatif::ProgressState;
+    use std::fmt::Write;
+    style
+        .with_key("read", |s: &ProgressState, w: &mut dyn Write| {
+            let _ = w.write_str(&crate::units::bytes(s.pos()));
+        })
+        .with_key("total", |s: &ProgressState, w: &mut dyn Write| {
+            let _ = w.write_str(&s.len().map(crate::units::bytes).unwrap_or_default());
+        })
+        .with_key("rate", |s: &ProgressState, w: &mut dyn Write| {
+            let _ = write!(w, "{}/s", crate::units::bytes(s.per_sec() as u64));
+        })
 }
 
 #[cfg(test)]

@@ -19,9 +19,14 @@ pub fn render(report: &Report, facts: &Facts, outcome: Option<&Outcome>) -> Stri
         None => String::new(),
         Some(o) if o.passed => " — ✅ CI gate passed".into(),
         Some(o) => format!(
-            " — ❌ CI gate failed ({} of {} rules)",
+            " — ❌ CI gate failed ({} of {} {})",
             o.failed,
-            o.verdicts.len()
+            o.verdicts.len(),
+            if o.verdicts.len() == 1 {
+                "rule"
+            } else {
+                "rules"
+            }
         ),
     };
     out.push_str(&format!(
@@ -43,7 +48,10 @@ fn summary(out: &mut String, r: &Report, facts: &Facts, outcome: Option<&Outcome
     let mut rows = vec![
         ("Platform", text(&r.image.platform)),
         ("Layers", r.layers.len().to_string()),
-        ("Stored (all layers)", bytes(s.layers_bytes)),
+        (
+            "Layer bytes (all layers, uncompressed)",
+            bytes(s.layers_bytes),
+        ),
         ("Final filesystem", bytes(s.final_bytes)),
         (
             "Reclaimable (hidden by later layers)",
@@ -52,11 +60,14 @@ fn summary(out: &mut String, r: &Report, facts: &Facts, outcome: Option<&Outcome
         ("Efficiency", format!("{:.2} %", s.efficiency * 100.0)),
         (
             if facts.stored_uncompressed {
-                "Blobs (stored uncompressed)"
+                "Blobs (uncompressed tars)"
             } else {
                 "Compressed (pulled)"
             },
-            bytes(s.compressed_bytes),
+            match super::text::compressed_exceeds_why(r) {
+                Some(why) => format!("{} ({why})", bytes(s.compressed_bytes)),
+                None => bytes(s.compressed_bytes),
+            },
         ),
     ];
     if let Some(b) = facts.savable_bytes {
@@ -144,7 +155,7 @@ fn findings(out: &mut String, facts: &Facts) {
             text(&f.title),
             code(&f.kind),
             f.layer.map(|l| l.to_string()).unwrap_or_default(),
-            fix(&f.fix)
+            fix_cell(&f.fix, &f.explanation)
         ));
     }
     out.push('\n');
@@ -216,6 +227,15 @@ const INSTRUCTIONS: [&str; 8] = [
 /// A finding's fix for a table cell. Fixes are either a Dockerfile line (shown as code) or
 /// prose with `inline code` (kept as code spans, the prose escaped). The text can quote
 /// layer commands, which come from the image, so neither part may carry markup through.
+/// A findings table's Fix cell: the line to paste as code, then the explanation as prose.
+fn fix_cell(line: &str, explanation: &str) -> String {
+    match (line.is_empty(), explanation.is_empty()) {
+        (false, false) => format!("{} — {}", code(line), fix(explanation)),
+        (false, true) => code(line),
+        _ => fix(explanation),
+    }
+}
+
 pub fn fix(s: &str) -> String {
     if s.is_empty() {
         return String::new();

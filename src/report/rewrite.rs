@@ -1,8 +1,8 @@
 //! `--rewrite` as text: the Dockerfile, then the prediction as Dockerfile comments, so the
 //! whole output can be redirected into a file and built.
 
-use super::text::bytes;
 use crate::analysis::rewrite::{Rewrite, Stage};
+use crate::units::{bytes, bytes_exact, plural};
 
 fn percent(new: u64, old: u64) -> String {
     if old == 0 {
@@ -30,16 +30,15 @@ pub fn text(r: &Rewrite) -> String {
         r.program.path, r.program.kind
     ));
     c(format!(
-        "predicted   {} of files = {} B{}, today {} B; about {} compressed",
-        bytes(r.predicted_bytes),
-        r.predicted_bytes,
+        "predicted   {} of files{}, today {}; about {} compressed",
+        bytes_exact(r.predicted_bytes),
         percent(r.predicted_bytes, r.current_bytes),
-        r.current_bytes,
+        bytes_exact(r.current_bytes),
         bytes(r.predicted_compressed_bytes)
     ));
     if r.base_bytes > 0 {
         let approx = if r.base_size_exact { "" } else { "about " };
-        c(format!("  base      {approx}{} B", r.base_bytes));
+        c(format!("  base      {approx}{}", bytes_exact(r.base_bytes)));
     }
     for f in &r.files {
         let stage = match f.from {
@@ -53,8 +52,7 @@ pub fn text(r: &Rewrite) -> String {
             String::new()
         };
         let what = if f.dir {
-            let s = if f.files == 1 { "" } else { "s" };
-            format!("{}/ ({} file{s})", f.path, f.files)
+            format!("{}/ ({})", f.path, plural(f.files as u64, "file", "files"))
         } else {
             f.path.clone()
         };
@@ -79,10 +77,9 @@ pub fn text(r: &Rewrite) -> String {
     for (i, a) in r.alternatives.iter().enumerate() {
         let head = if i == 0 { "instead" } else { "" };
         c(format!(
-            "{head:<11} - {}: {} ({} B): {}",
+            "{head:<11} - {}: {}: {}",
             a.base,
-            bytes(a.predicted_bytes),
-            a.predicted_bytes,
+            bytes_exact(a.predicted_bytes),
             a.note
         ));
     }

@@ -1,18 +1,26 @@
 //! Human-readable renderings shared by the CLI outputs.
 
-/// Bytes in binary units with one decimal: `1.5 MiB`.
-pub fn bytes(n: u64) -> String {
-    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
+pub use crate::units::bytes;
+
+/// Whether every layer blob is a plain tar (`docker save`): its "compressed" bytes are then
+/// the uncompressed tars, which a registry push would shrink.
+pub fn blobs_uncompressed(r: &super::Report) -> bool {
+    !r.layers.is_empty() && r.layers.iter().all(|l| l.compression == crate::image::Compression::Plain)
+}
+
+/// Why the blobs outweigh the layer bytes, when they do: layer bytes count file contents
+/// only, a blob also holds a tar header per entry and padding.
+pub fn compressed_exceeds_why(r: &super::Report) -> Option<&'static str> {
+    if r.size.compressed_bytes <= r.size.layers_bytes {
+        None
+    } else if blobs_uncompressed(r) {
+        Some(
+            "more than the layer bytes, which count file contents only: a tar adds a 512-byte header per entry and pads each file to 512 bytes",
+        )
     } else {
-        format!("{v:.1} {}", UNITS[u])
+        Some(
+            "more than the layer bytes, which count file contents only: a tar adds a 512-byte header per entry and padding, more than compression wins back on small files",
+        )
     }
 }
 
@@ -35,7 +43,18 @@ pub fn summary(r: &super::Report) -> String {
         bytes(s.reclaimable.opaque_hidden_bytes)
     ));
     out.push_str(&format!("efficiency  {:.2} %\n", s.efficiency * 100.0));
-    out.push_str(&format!("stored      {}\n", bytes(s.compressed_bytes)));
+    let (label, what) = if blobs_uncompressed(r) {
+        (
+            "blobs      ",
+            "(uncompressed tars, as `docker save` writes them)",
+        )
+    } else {
+        ("compressed ", "to pull")
+    };
+    out.push_str(&format!("{label} {} {what}\n", bytes(s.compressed_bytes)));
+    if let Some(why) = compressed_exceeds_why(r) {
+        out.push_str(&format!("            ({why})\n"));
+    }
     out.push_str(&format!(
         "findings    {} (savable {}; --findings lists them)\n",
         r.findings.len(),
@@ -75,7 +94,17 @@ pub fn findings(r: &super::Report) -> String {
             .as_deref()
             .map(|r| format!(" [{r}]"))
             .unwrap_or_default();
-        out.push_str(&format!("{:>8}fix: {}{rule}\n", "", f.fix));
+        if !f.fix.is_empty() {
+            out.push_str(&format!("{:>8}fix:  {}{rule}\n", "", f.fix));
+        }
+        if !f.explanation.is_empty() {
+            let rule = if f.fix.is_empty() {
+                rule
+            } else {
+                String::new()
+            };
+            out.push_str(&format!("{:>8}note: {}{rule}\n", "", f.explanation));
+        }
         if let Some(pull) = f.pull_savable_bytes {
             out.push_str(&format!("{:>8}pull saving: about {}\n", "", bytes(pull)));
         }
@@ -150,8 +179,8 @@ pub fn packages(r: &super::Report) -> String {
         out.push('\n');
     }
     out.push_str(&format!(
-        "{} packages own {} of {} final bytes\n",
-        r.packages.len(),
+        "{} own {} of {} final bytes\n",
+        crate::units::plural(r.packages.len() as u64, "package", "packages"),
         bytes(total.saturating_sub(r.unowned_bytes)),
         bytes(total)
     ));

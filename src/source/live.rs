@@ -73,20 +73,25 @@ pub(super) fn bare_name(
             Ok(src)
         }
         None => {
+            // Why each engine could not give the image, for the error if the registry fails.
+            let mut tried: Vec<String> = Vec::new();
             #[cfg(feature = "daemon")]
             for kind in [LiveSource::Docker, LiveSource::Podman] {
-                use super::daemon::DaemonSource;
+                use super::daemon::{DaemonSource, Presence};
                 match DaemonSource::open_if_present(name, kind, opts, display) {
-                    Ok(Some(src)) => {
+                    Ok(Presence::Found(src)) => {
                         note(format!("{name}: from {}", src.label()));
-                        return Ok(Box::new(src));
+                        return Ok(src);
                     }
-                    Ok(None) => {}
+                    Ok(Presence::Absent(why)) => tried.push(why),
                     Err(e @ SourceError::NoPlatform { .. }) => return Err(e.into()),
-                    Err(e) => note(format!("{e}; trying the next source")),
+                    Err(e) => {
+                        note(format!("{e}; trying the next source"));
+                        tried.push(e.to_string());
+                    }
                 }
             }
-            let src = registry(name, opts, display)?;
+            let src = registry(name, opts, display).map_err(|e| after_engines(e, &tried))?;
             note(format!(
                 "{name}: from the registry ({}); no local engine has it",
                 registry_host(name)
@@ -94,6 +99,19 @@ pub(super) fn bare_name(
             Ok(src)
         }
     }
+}
+
+/// The registry's error for a bare name, after the engines that were tried and why each
+/// could not give the image: a user whose engine is down sees that, not only a DNS error.
+fn after_engines(e: crate::Error, tried: &[String]) -> crate::Error {
+    if tried.is_empty() {
+        return e;
+    }
+    SourceError::Remote(format!(
+        "no local engine has it: {}; then the registry: {e}",
+        tried.join("; ")
+    ))
+    .into()
 }
 
 fn engine_label(kind: LiveSource) -> String {

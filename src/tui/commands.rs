@@ -155,7 +155,13 @@ pub fn command(state: &mut State, cmd: Command, effects: &mut Vec<Effect>) {
                 .items()
                 .get(state.finding_cursor.selected)
                 .map(|f| f.fix.clone());
-            copy(state, fix, effects);
+            if fix.as_deref() == Some("") {
+                // Advice without a line: copying its prose would paste prose into a Dockerfile.
+                state.message =
+                    Some("no Dockerfile line fixes this one; the note says what to do".into());
+            } else {
+                copy(state, fix, effects);
+            }
         }
         Command::Help => state.help = true,
         Command::Cancel => {

@@ -28,8 +28,10 @@ pub struct FindingRow {
     pub path_count: u64,
     pub bytes: u64,
     pub savable: u64,
-    /// The Dockerfile line that fixes it.
+    /// The Dockerfile line that fixes it (empty when no line fits); what `y` copies.
     pub fix: String,
+    /// The prose around the fix.
+    pub explanation: String,
 }
 
 /// Path → owner package and findings, for the tree's detail line.
@@ -101,6 +103,7 @@ pub fn findings(analysis: &Analysis) -> Vec<FindingRow> {
             bytes: f.bytes,
             savable: f.savable_bytes,
             fix: f.fix.clone(),
+            explanation: f.explanation.clone(),
         })
         .collect()
 }

@@ -58,7 +58,12 @@ impl<'a> Side<'a> {
                 title: f.title.clone(),
                 bytes: f.bytes,
                 savable_bytes: f.savable_bytes,
-                fix: f.fix.clone(),
+                // The line to paste, or the advice when no line fits.
+                fix: if f.fix.is_empty() {
+                    f.explanation.clone()
+                } else {
+                    f.fix.clone()
+                },
             })
             .collect()
     }

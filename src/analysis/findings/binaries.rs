@@ -57,10 +57,11 @@ pub(super) fn find(input: &FindingsInput<'_>) -> Vec<Draft> {
             kind: "uncompressed-binary",
             title: format!("large executables not packed ({})", files(items.len())),
             layer,
-            fix: format!(
+            fix: String::new(),
+            why: format!(
                 "`upx --best --lzma` shrinks them on disk, but layers already travel compressed, \
-                 so the pull shrinks much less (pull_savable_bytes); {UPX_COSTS}. Not counted in \
-                 the total"
+                 so the pull shrinks much less (the pull saving shown); {UPX_COSTS}. Not counted \
+                 in the total"
             ),
             items,
             pull_savable: Some(pull),
@@ -74,7 +75,8 @@ pub(super) fn find(input: &FindingsInput<'_>) -> Vec<Draft> {
             kind: "upx-packed",
             title: format!("UPX-packed executables ({})", files(items.len())),
             layer,
-            fix: format!(
+            fix: String::new(),
+            why: format!(
                 "{UPX_COSTS}; the pull saving is small, so consider shipping them unpacked"
             ),
             items,

@@ -13,12 +13,13 @@ pub enum Fix {
         note: &'static str,
     },
     /// Change a command in that RUN (`apk add` → `apk add --no-cache`); append `otherwise`
-    /// when the RUN does not contain any `from`.
+    /// when the RUN does not contain any `from` (or, when `otherwise` is empty, say `why`).
     Rewrite {
         subst: &'static [(&'static str, &'static str)],
         otherwise: &'static str,
+        why: &'static str,
     },
-    /// Advice that does not fit one RUN (multi-stage builds, .dockerignore).
+    /// Advice that does not fit one RUN (multi-stage builds, .dockerignore): prose only.
     Advice(&'static str),
 }
 
@@ -32,22 +33,31 @@ pub struct Class {
 }
 
 impl Class {
-    /// The fix as a Dockerfile line, built from the command of the layer holding the files.
-    pub fn fix(&self, created_by: &str) -> String {
+    /// The fix as a Dockerfile line, built from the command of the layer holding the files,
+    /// and the prose that goes with it.
+    pub fn fix(&self, created_by: &str) -> dockerfile::Fix {
         match &self.fix {
             Fix::Append { cmd, note } => {
-                let line = dockerfile::append(created_by, cmd);
+                let (line, why) = dockerfile::append(created_by, cmd);
                 if note.is_empty() {
-                    line
+                    (line, why)
                 } else {
-                    format!("{line} ({note})")
+                    (line, format!("{why}; {note}"))
                 }
             }
-            Fix::Rewrite { subst, otherwise } => subst
+            Fix::Rewrite {
+                subst,
+                otherwise,
+                why,
+            } => match subst
                 .iter()
                 .find_map(|(from, to)| dockerfile::rewrite(created_by, from, to))
-                .unwrap_or_else(|| dockerfile::append(created_by, otherwise)),
-            Fix::Advice(text) => text.to_string(),
+            {
+                Some(line) => (line, why.to_string()),
+                None if otherwise.is_empty() => (String::new(), why.to_string()),
+                None => dockerfile::append(created_by, otherwise),
+            },
+            Fix::Advice(text) => (String::new(), text.to_string()),
         }
     }
 }
@@ -92,6 +102,7 @@ class!(
     Fix::Rewrite {
         subst: &[("apk add", "apk add --no-cache")],
         otherwise: "rm -rf /var/cache/apk/*",
+        why: "`--no-cache` fetches the index into memory and leaves no cache in the layer",
     }
 );
 class!(
@@ -126,6 +137,7 @@ class!(
             ("pip3 install", "pip3 install --no-cache-dir")
         ],
         otherwise: "rm -rf /root/.cache/pip",
+        why: "`--no-cache-dir` leaves no downloaded wheels in the layer",
     }
 );
 class!(
@@ -205,7 +217,8 @@ class!(
     None,
     Fix::Append {
         cmd: "rm -rf /usr/share/doc/* /usr/share/man/* /usr/share/info/* /usr/share/locale/*",
-        note: "or dpkg `path-exclude` rules in /etc/dpkg/dpkg.cfg.d/, keeping copyright files",
+        note: "or keep them out with dpkg `path-exclude` rules in /etc/dpkg/dpkg.cfg.d/, \
+               keeping copyright files",
     }
 );
 class!(
@@ -234,7 +247,7 @@ class!(
     None,
     Fix::Append {
         cmd: "find / -depth -name __pycache__ -exec rm -rf '{}' +",
-        note: "or `ENV PYTHONDONTWRITEBYTECODE=1`; the interpreter then compiles at start-up",
+        note: "or set `ENV PYTHONDONTWRITEBYTECODE=1`; the interpreter then compiles at start-up",
     }
 );
 class!(
@@ -253,7 +266,9 @@ class!(
     Some("DL3046"),
     Fix::Rewrite {
         subst: &[("useradd ", "useradd -l ")],
-        otherwise: "useradd -l ... (--no-log-init)",
+        otherwise: "",
+        why: "`useradd -l` (--no-log-init) does not grow lastlog and faillog to the UID's offset, \
+              which a high UID makes a sparse file of gigabytes",
     }
 );
 class!(

@@ -53,11 +53,13 @@ pub(super) fn find(input: &FindingsInput<'_>) -> Vec<Draft> {
                 let more = if packages.len() > 8 { ", …" } else { "" };
                 title = format!("{title}: {}{more}", names.join(", "));
             }
+            let (fix, why) = class.fix(input.command(layer));
             Draft {
                 kind: class.kind,
                 title,
                 layer,
-                fix: class.fix(input.command(layer)),
+                fix,
+                why,
                 rule: class.rule,
                 items,
                 counted: true,

@@ -1,7 +1,7 @@
 //! Debug symbols: separate debug files from -dbg/-dbgsym packages, and the symbol tables and
 //! DWARF inside binaries that `strip` (or the toolchain's own switch) would remove.
 
-use super::dockerfile::{append, rewrite, run_command};
+use super::dockerfile::{Fix, append, rewrite, run_command};
 use super::{Draft, FindingsInput, Item, files};
 use crate::image::entry::EntryKind;
 use crate::image::facts::ElfInfo;
@@ -64,14 +64,17 @@ fn separate(input: &FindingsInput<'_>) -> Vec<Draft> {
             };
             let cmd = input.command(layer);
             let run = run_command(cmd).unwrap_or_default();
-            let fix = if run.contains("apt-get install") {
+            let (fix, why) = if run.contains("apt-get install") {
                 append(cmd, &format!("apt-get purge -y {purge}"))
             } else if run.contains("apk add") {
                 append(cmd, "apk del $(apk info | grep -- '-dbg$')")
             } else {
-                format!(
-                    "install debug packages only where you debug, not in the runtime image \
-                     (`apt-get purge -y {purge}`, or `apk del` the -dbg packages)"
+                (
+                    String::new(),
+                    format!(
+                        "install debug packages only where you debug, not in the runtime image \
+                         (`apt-get purge -y {purge}`, or `apk del` the -dbg packages)"
+                    ),
                 )
             };
             Draft {
@@ -79,6 +82,7 @@ fn separate(input: &FindingsInput<'_>) -> Vec<Draft> {
                 title,
                 layer,
                 fix,
+                why,
                 items,
                 counted: true,
                 ..Default::default()
@@ -129,16 +133,19 @@ fn strippable(input: &FindingsInput<'_>) -> Vec<Draft> {
             } = g;
             let n = files(items.len());
             let cmd = input.command(layer);
-            let (title, fix) = match flavour {
+            let (title, (fix, why)) = match flavour {
                 Flavour::Go => (
                     format!("Go binaries with symbols and DWARF ({n})"),
                     go_fix(input, layer, ldflags),
                 ),
                 Flavour::Rust => (
                     format!("Rust binaries not stripped ({n})"),
-                    "`strip = true` under `[profile.release]` in Cargo.toml (or \
-                     `RUSTFLAGS=\"-C strip=symbols\"`)"
-                        .to_string(),
+                    (
+                        "ENV RUSTFLAGS=\"-C strip=symbols\"".to_string(),
+                        "in the build stage, before `cargo build`; or set `strip = true` under \
+                         `[profile.release]` in Cargo.toml"
+                            .to_string(),
+                    ),
                 ),
                 Flavour::Packaged => {
                     let names: Vec<&str> = packages.iter().map(String::as_str).take(8).collect();
@@ -157,6 +164,7 @@ fn strippable(input: &FindingsInput<'_>) -> Vec<Draft> {
                 title,
                 layer,
                 fix,
+                why,
                 items,
                 counted: true,
                 ..Default::default()
@@ -187,37 +195,56 @@ fn flavour(info: &ElfInfo, packaged: bool) -> Flavour {
 
 /// Rewrites the `go build` of this layer or, when the binary was copied or chmod-ed here,
 /// of the nearest layer below that built it.
-fn go_fix(input: &FindingsInput<'_>, layer: u32, ldflags: Option<String>) -> String {
+fn go_fix(input: &FindingsInput<'_>, layer: u32, ldflags: Option<String>) -> Fix {
     const FLAGS: &str = "-ldflags=\"-s -w\"";
+    const WHY: &str = "-s drops the symbol table, -w the DWARF (since Go 1.22 -s implies -w); \
+                       panics still print file:line";
     if let Some(flags) = ldflags.filter(|f| !f.is_empty()) {
-        return format!("add `-s -w` to the build's -ldflags (now `{flags}`)");
+        let line = (0..=layer)
+            .rev()
+            .find_map(|l| rewrite(input.command(l), &flags, &format!("{flags} -s -w")));
+        return match line {
+            Some(line) => (line, WHY.into()),
+            None => (
+                String::new(),
+                format!("add `-s -w` to the build's -ldflags (now `{flags}`): {WHY}"),
+            ),
+        };
     }
-    (0..=layer)
+    match (0..=layer)
         .rev()
         .find_map(|l| rewrite(input.command(l), "go build", &format!("go build {FLAGS}")))
-        .unwrap_or_else(|| {
-            format!(
-                "`go build {FLAGS}` where the binary is built (since Go 1.22 `-s` implies `-w`)"
-            )
-        })
+    {
+        Some(line) => (line, WHY.into()),
+        None => (
+            String::new(),
+            format!("build with `go build {FLAGS}` where the binary is built: {WHY}"),
+        ),
+    }
 }
 
-fn strip_fix(cmd: &str, items: &[Item]) -> String {
+/// Files a `strip` line names, at most; more and the line would not fit a Dockerfile.
+const MAX_STRIP: usize = 8;
+
+fn strip_fix(cmd: &str, items: &[Item]) -> Fix {
+    const WHERE: &str = "strip them where they are built, before the COPY (`strip \
+                         --strip-unneeded`, `install -s`, or link with `-s`)";
     let mut largest: Vec<&Item> = items.iter().collect();
     largest.sort_by_key(|i| std::cmp::Reverse(i.savable));
-    let mut paths: Vec<String> = largest
-        .iter()
-        .take(3)
-        .map(|i| format!("/{}", i.path))
-        .collect();
-    if items.len() > 3 {
-        paths.push("...".into());
+    let paths: Vec<String> = largest.iter().map(|i| format!("/{}", i.path)).collect();
+    if run_command(cmd).is_none() {
+        return (String::new(), WHERE.into());
     }
-    if run_command(cmd).is_some() {
-        append(cmd, &format!("strip --strip-unneeded {}", paths.join(" ")))
-    } else {
-        "strip them where they are built, before the COPY (`strip --strip-unneeded`, \
-         `install -s`, or link with `-s`)"
-            .to_string()
+    if paths.len() > MAX_STRIP {
+        return (
+            String::new(),
+            format!(
+                "in the RUN that installs them, `strip --strip-unneeded` the {} files (largest: {}), \
+                 or {WHERE}",
+                paths.len(),
+                paths[..3].join(" ")
+            ),
+        );
     }
+    append(cmd, &format!("strip --strip-unneeded {}", paths.join(" ")))
 }

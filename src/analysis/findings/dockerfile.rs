@@ -47,21 +47,38 @@ pub fn layer_ref(layer: u32, created_by: &str) -> String {
     format!("layer {layer} (`{}`)", describe(created_by))
 }
 
+/// A fix: Dockerfile lines to paste (empty when no line fits) and the prose around them.
+pub type Fix = (String, String);
+
 /// `RUN <the layer's command> && <extra>` when the layer is a RUN. Otherwise the files were
-/// copied in, and the cleanup belongs where they are produced, before the copy.
-pub fn append(created_by: &str, extra: &str) -> String {
+/// copied in, and the cleanup belongs where they are produced, before the copy: `RUN <extra>`
+/// in the stage that produces them, or, for a base image's root filesystem, no line at all.
+pub fn append(created_by: &str, extra: &str) -> Fix {
     if let Some(cmd) = run_command(created_by) {
-        return format!("RUN {} && {extra}", quote(&cmd));
+        return (
+            format!("RUN {cmd} && {extra}"),
+            "the same RUN that writes the files removes them: a later layer cannot free bytes \
+             an earlier one stored"
+                .into(),
+        );
     }
-    let base = if is_base(created_by) {
-        "; this is the base image: pick a slimmer variant (a -slim tag) or clean the rootfs"
-    } else {
-        ""
-    };
-    format!(
-        "`{extra}` where the files are produced, before `{}` adds them (deleting them in a \
-         later layer frees nothing{base})",
-        describe(created_by)
+    let added = describe(created_by);
+    if is_base(created_by) {
+        return (
+            String::new(),
+            format!(
+                "they come with the base image (`{added}`): pick a slimmer variant (a -slim tag) \
+                 or clean the root filesystem it is made from (`{extra}`); deleting them in a \
+                 later layer frees nothing"
+            ),
+        );
+    }
+    (
+        format!("RUN {extra}"),
+        format!(
+            "in the stage that produces the files, before `{added}` copies them; deleting them \
+             in a later layer frees nothing"
+        ),
     )
 }
 
@@ -72,11 +89,11 @@ fn is_base(created_by: &str) -> bool {
 }
 
 /// The layer's RUN with `from` replaced by `to` (`apk add` → `apk add --no-cache`), when it
-/// contains `from`.
+/// contains `from`. Whole, never cut: it is a line to paste.
 pub fn rewrite(created_by: &str, from: &str, to: &str) -> Option<String> {
     let cmd = run_command(created_by)?;
     cmd.contains(from)
-        .then(|| format!("RUN {}", quote(&cmd.replacen(from, to, 1))))
+        .then(|| format!("RUN {}", cmd.replacen(from, to, 1)))
 }
 
 /// Whitespace runs (line continuations included) as one space.
@@ -115,16 +132,24 @@ mod tests {
             "COPY dir:ab in /src"
         );
         assert_eq!(
-            append("RUN /bin/sh -c apt-get update # buildkit", "rm -rf /x"),
+            append("RUN /bin/sh -c apt-get update # buildkit", "rm -rf /x").0,
             "RUN apt-get update && rm -rf /x"
         );
-        let base = append("/bin/sh -c #(nop) ADD file:0a1b in / ", "rm -rf /x");
+        let (line, why) = append("/bin/sh -c #(nop) ADD file:0a1b in / ", "rm -rf /x");
+        assert_eq!(line, "", "no line fixes a base image's files");
+        assert!(why.contains("base image (`ADD file:0a1b in /`)"), "{why}");
+        let (line, why) = append("COPY build/ /app/ # buildkit", "rm -rf /x");
+        assert_eq!(line, "RUN rm -rf /x");
         assert!(
-            base.starts_with(
-                "`rm -rf /x` where the files are produced, before `ADD file:0a1b in /`"
-            )
+            why.contains("before `COPY build/ /app/` copies them"),
+            "{why}"
         );
-        assert!(base.contains("base image"));
+        let long = format!("/bin/sh -c apt-get install -y {}", "pkg ".repeat(60));
+        let (line, _) = append(&long, "rm -rf /x");
+        assert!(
+            !line.contains('…') && line.ends_with("pkg && rm -rf /x"),
+            "a line is never cut"
+        );
         assert_eq!(
             rewrite("/bin/sh -c apk add curl", "apk add", "apk add --no-cache").as_deref(),
             Some("RUN apk add --no-cache curl")

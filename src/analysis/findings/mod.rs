@@ -21,6 +21,7 @@ mod classify;
 mod cruft;
 mod debug;
 mod dockerfile;
+mod moved;
 mod waste;
 
 use crate::image::entry::LayerScan;
@@ -91,8 +92,12 @@ pub struct Finding {
     /// The part of `savable_bytes` no earlier finding claimed: what this finding adds to
     /// `findings_savable_bytes`.
     pub counted_bytes: u64,
-    /// What to write in the Dockerfile instead.
+    /// What to write in the Dockerfile instead: only Dockerfile lines, ready to paste (a
+    /// copy key copies exactly this), or empty when no single line fixes it.
     pub fix: String,
+    /// The prose around the fix: why, where the line goes, what it costs, alternatives.
+    #[serde(default)]
+    pub explanation: String,
     /// The hadolint rule that flags the same thing, where one exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
@@ -166,7 +171,10 @@ struct Draft {
     title: String,
     layer: u32,
     by_layer: Option<u32>,
+    /// Dockerfile lines only (see [`Finding::fix`]).
     fix: String,
+    /// Prose (see [`Finding::explanation`]).
+    why: String,
     rule: Option<&'static str>,
     items: Vec<Item>,
     pull_savable: Option<u64>,
@@ -230,6 +238,7 @@ fn assemble(input: &FindingsInput<'_>, drafts: Vec<Draft>) -> FindingsReport {
                 pull_savable_bytes: d.pull_savable,
                 counted_bytes: counted,
                 fix: d.fix,
+                explanation: d.why,
                 rule: d.rule.map(str::to_string),
                 severity: d.severity.unwrap_or_else(|| Severity::from_bytes(savable)),
             },
@@ -249,9 +258,5 @@ fn assemble(input: &FindingsInput<'_>, drafts: Vec<Draft>) -> FindingsReport {
 
 /// `n file(s)`, for titles.
 fn files(n: usize) -> String {
-    if n == 1 {
-        "1 file".into()
-    } else {
-        format!("{n} files")
-    }
+    crate::units::plural(n as u64, "file", "files")
 }

@@ -2,7 +2,7 @@
 //! deleted, hidden by opaque directories, copied only for a chmod/chown), and files whose
 //! content is already at another path.
 
-use super::dockerfile::{append, layer_ref, run_command};
+use super::dockerfile::{append, describe, layer_ref, run_command};
 use super::{Draft, FindingsInput, Item, files};
 use crate::image::entry::EntryKind;
 use crate::image::merge::{NodeRef, WasteKind};
@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 /// Paths named in a deletion fix, at most.
-const MAX_NAMED: usize = 5;
+pub(super) const MAX_NAMED: usize = 5;
 
 type Groups = BTreeMap<(u32, u32), Vec<Item>>;
 
@@ -58,7 +58,18 @@ pub(super) fn find(input: &FindingsInput<'_>) -> Vec<Draft> {
         WasteKind::OpaqueHidden,
     ] {
         for (key, items) in by_kind.remove(&kind).unwrap_or_default() {
-            drafts.push(hidden(input, kind, key, items));
+            let items = if kind == WasteKind::Deleted {
+                let (moved, deleted) = split_moved(input, key.1, items);
+                if !moved.is_empty() {
+                    drafts.push(super::moved::draft(input, key, moved));
+                }
+                deleted
+            } else {
+                items
+            };
+            if !items.is_empty() {
+                drafts.push(hidden(input, kind, key, items));
+            }
         }
     }
     drafts
@@ -85,14 +96,43 @@ fn metadata_copy(input: &FindingsInput<'_>, (lower, upper): (u32, u32), items: V
         layer_ref(lower, input.command(lower)),
         layer_ref(upper, input.command(upper)),
     );
-    let fix = if run_command(input.command(lower)).is_some() {
-        format!(
-            "set mode and owner in the RUN that creates the files, {a}, and drop the change from {b}"
+    let paths: Vec<String> = items.iter().map(|i| format!("/{}", i.path)).collect();
+    let (fix, why) = if run_command(input.command(lower)).is_some() {
+        let mut change = Vec::new();
+        if chmod || !chown {
+            change.push(format!("chmod {mode:o} {}", paths.join(" ")));
+        }
+        if chown {
+            change.push(format!("chown {}:{} {}", owner.0, owner.1, paths.join(" ")));
+        }
+        let line = if paths.len() <= MAX_NAMED {
+            append(input.command(lower), &change.join(" && ")).0
+        } else {
+            String::new()
+        };
+        (
+            line,
+            format!(
+                "set mode and owner in layer {lower}, the RUN that creates the files, and \
+                 drop the change from {b}: a later chmod or chown stores every file again"
+            ),
         )
     } else {
-        format!(
-            "set them while copying, `COPY {}` in {a}, and drop the change from {b}",
-            flags.join(" ")
+        let copy = describe(input.command(lower));
+        // BuildKit records the COPY as written; the classic builder as `COPY dir:<hash> in`.
+        let line = match copy.strip_prefix("COPY ") {
+            Some(rest) if !rest.contains(" in ") && !copy.ends_with('…') => {
+                format!("COPY {} {rest}", flags.join(" "))
+            }
+            _ => String::new(),
+        };
+        (
+            line,
+            format!(
+                "set them while copying (`COPY {}`) in {a}, and drop the change from {b}: a \
+                 later chmod or chown stores every file again",
+                flags.join(" ")
+            ),
         )
     };
     Draft {
@@ -101,6 +141,7 @@ fn metadata_copy(input: &FindingsInput<'_>, (lower, upper): (u32, u32), items: V
         layer: lower,
         by_layer: Some(upper),
         fix,
+        why,
         items,
         counted: true,
         ..Default::default()
@@ -119,13 +160,16 @@ fn hidden(
     );
     let upper_scan = input.scans.get(upper as usize);
     let n = files(items.len());
-    let (kind, title, fix) = match kind {
+    let (kind, title, (fix, why)) = match kind {
         WasteKind::Overwritten => (
             "overwritten",
             format!("{n} rewritten by a later layer"),
-            format!(
-                "{b} rewrites what {a} wrote, so both versions are pulled: produce the final \
-                 version in one layer (merge the RUNs, or build in a stage and COPY once)"
+            (
+                String::new(),
+                format!(
+                    "{b} rewrites what {a} wrote, so both versions are pulled: produce the final \
+                     version in one layer (merge the RUNs, or build in a stage and COPY once)"
+                ),
             ),
         ),
         WasteKind::Deleted => {
@@ -134,14 +178,22 @@ fn hidden(
                 upper_scan.map(|s| &s.whiteouts[..]).unwrap_or_default(),
             );
             let fix = if run_command(input.command(lower)).is_some() {
-                format!(
-                    "{}; deleting them in {b} frees nothing",
-                    append(input.command(lower), &format!("rm -rf {}", roots.join(" ")))
+                let (line, _) =
+                    append(input.command(lower), &format!("rm -rf {}", roots.join(" ")));
+                (
+                    line,
+                    format!(
+                        "delete them in layer {lower}, the RUN that creates them: deleting \
+                         them in {b} frees nothing"
+                    ),
                 )
             } else {
-                format!(
-                    "don't add them in {a} (.dockerignore, or a narrower COPY source); deleting \
-                     them in {b} frees nothing"
+                (
+                    String::new(),
+                    format!(
+                        "don't add them in {a} (.dockerignore, or a narrower COPY source); \
+                         deleting them in {b} frees nothing"
+                    ),
                 )
             };
             (
@@ -158,10 +210,13 @@ fn hidden(
             (
                 "opaque-hidden",
                 format!("{n} hidden by an opaque directory"),
-                format!(
-                    "{b} replaces {} wholesale, hiding what {a} put there: write the directory \
-                     once, in its final form",
-                    roots.join(" ")
+                (
+                    String::new(),
+                    format!(
+                        "{b} replaces {} wholesale, hiding what {a} put there: write the \
+                         directory once, in its final form",
+                        roots.join(" ")
+                    ),
                 ),
             )
         }
@@ -172,10 +227,54 @@ fn hidden(
         layer: lower,
         by_layer: Some(upper),
         fix,
+        why,
         items,
         counted: true,
         ..Default::default()
     }
+}
+
+/// Deleted files whose content the deleting layer adds again at another path that is new
+/// there (`mv a b`; a path lower layers had is a copy or a chmod, not a move), each with its
+/// new path, apart from those really deleted.
+fn split_moved(
+    input: &FindingsInput<'_>,
+    upper: u32,
+    items: Vec<Item>,
+) -> (Vec<(Item, Arc<str>)>, Vec<Item>) {
+    let Some(scan) = input.scans.get(upper as usize) else {
+        return (Vec::new(), items);
+    };
+    let added: HashMap<(u64, u64), &Arc<str>> = scan
+        .entries
+        .iter()
+        .filter(|e| e.kind == EntryKind::File && e.hash != 0)
+        .map(|e| ((e.size, e.hash), &e.path))
+        .collect();
+    let mut moved = Vec::new();
+    let mut deleted = Vec::new();
+    // Paths of the layers below, built only when some content reappears.
+    let mut below: Option<HashSet<&str>> = None;
+    for it in items {
+        let old = input.merged.entry(input.scans, it.at);
+        let new = added
+            .get(&(old.size, old.hash))
+            .filter(|new| old.kind == EntryKind::File && old.hash != 0 && ***new != old.path);
+        let is_new = new.is_some_and(|new| {
+            let below = below.get_or_insert_with(|| {
+                input.scans[..upper as usize]
+                    .iter()
+                    .flat_map(|s| s.entries.iter().map(|e| &*e.path))
+                    .collect()
+            });
+            !below.contains(&***new)
+        });
+        match new {
+            Some(new) if is_new => moved.push((it, Arc::clone(new))),
+            _ => deleted.push(it),
+        }
+    }
+    (moved, deleted)
 }
 
 /// The markers (whiteout or opaque paths) that cover `items`, most bytes first.
@@ -261,11 +360,11 @@ pub(super) fn duplicates(input: &FindingsInput<'_>) -> Vec<Draft> {
             Draft {
                 kind: "duplicate",
                 title: format!(
-                    "{} duplicate content found at another path",
+                    "{} with the same content as another path",
                     files(items.len())
                 ),
                 layer,
-                fix: format!(
+                why: format!(
                     "keep one copy{example}: in the same layer replace the others with hard links \
                      (`hardlink <dir>`) or symlinks; across layers COPY the file once"
                 ),

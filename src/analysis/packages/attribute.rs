@@ -114,10 +114,10 @@ impl<'a> Attribution<'a> {
         }
         if self.ties > 0 {
             warnings.push(format!(
-                "{} paths are listed by more than one package; each went to one owner \
+                "{} listed by more than one package; each went to one owner \
                  (OS package first, then diversion, then the package installed by the layer \
                  that wrote the file)",
-                self.ties
+                crate::units::plural(self.ties as u64, "path is", "paths are")
             ));
         }
 

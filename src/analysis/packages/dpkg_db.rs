@@ -175,9 +175,9 @@ impl DpkgCollector {
             missing.dedup();
             let shown: Vec<&str> = missing.iter().take(5).copied().collect();
             warnings.push(format!(
-                "dpkg: {} packages have no file list in the database that lists them last, \
+                "dpkg: {} no file list in the database that lists them last, \
                  so their files there count as unowned (e.g. {})",
-                missing.len(),
+                crate::units::plural(missing.len() as u64, "package has", "packages have"),
                 shown.join(", ")
             ));
         }

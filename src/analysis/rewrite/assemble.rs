@@ -192,10 +192,10 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
     let (base_bytes, base_compressed) = choice.base.bytes();
     if !choice.base.exact() {
         assumptions.push(format!(
-            "{} is counted at its published size, about {} B ({} B compressed); microscope has not measured it",
+            "{} is counted at its published size, about {} ({} compressed); microscope has not measured it",
             choice.base.image(),
-            base_bytes,
-            base_compressed
+            crate::units::bytes(base_bytes),
+            crate::units::bytes(base_compressed)
         ));
     }
     // Missing libraries too: on alpine a package may be exactly what provides them.

@@ -240,8 +240,9 @@ fn apply_strip(
         a.strip.push(c.path.clone());
     } else {
         a.assumptions.push(format!(
-            "as written, the Dockerfile copies {} unstripped ({} B more than predicted): the image has no strip and no toolchain to apply the advice in a build stage",
-            c.path, strip
+            "as written, the Dockerfile copies {} unstripped ({} more than predicted): the image has no strip and no toolchain to apply the advice in a build stage",
+            c.path,
+            crate::units::bytes(strip)
         ));
     }
 }

@@ -6,6 +6,7 @@ use super::classify::{Binary, Libc};
 use super::closure::Closure;
 use super::fs::{self, Fs};
 use super::target::Base;
+use crate::units::{bytes, plural};
 
 /// A file or directory to copy as it is, with why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,7 +150,12 @@ pub fn runtime_loads(fs: &Fs<'_>, closure: &Closure, libc: Option<&Libc>) -> Vec
     let present = |dirs: Vec<String>| -> Option<String> {
         dirs.into_iter().find_map(|d| {
             let e = dir(fs, &d, "")?;
-            Some(format!("{} ({} B in {} files)", e.path, e.bytes, e.files))
+            Some(format!(
+                "{} ({} in {})",
+                e.path,
+                bytes(e.bytes),
+                plural(e.files as u64, "file", "files")
+            ))
         })
     };
     if glibc {
@@ -165,8 +171,9 @@ pub fn runtime_loads(fs: &Fs<'_>, closure: &Closure, libc: Option<&Libc>) -> Vec
                 .find_map(|p| file(fs, &p, ""))
         {
             out.push(format!(
-                "{} ({} B): glibc dlopens libgcc_s for pthread_cancel and C++ unwinding",
-                p.path, p.bytes
+                "{} ({}): glibc dlopens libgcc_s for pthread_cancel and C++ unwinding",
+                p.path,
+                bytes(p.bytes)
             ));
         }
     }
@@ -265,7 +272,7 @@ pub fn os_files(
                 assumptions.push(format!("{} is copied because the program likely verifies TLS peers (a TLS library or runtime is in its closure)", e.path));
                 extras.push(e);
             }
-            (None, Some(e)) => may.push(format!("{} ({} B) if the program verifies TLS peers", e.path, e.bytes)),
+            (None, Some(e)) => may.push(format!("{} ({}) if the program verifies TLS peers", e.path, bytes(e.bytes))),
             _ => {}
         }
         let zone = zoneinfo(
@@ -274,8 +281,8 @@ pub fn os_files(
         );
         match (go.map(|g| g.needs_zoneinfo), zone) {
             (Some(true), Some(e)) => extras.push(e),
-            (Some(true), None) => may.push("zoneinfo: time.LoadLocation reads /usr/share/zoneinfo, which the image lacks too; build with -tags timetzdata (or import time/tzdata) to embed it (~450 kB)".into()),
-            (_, Some(e)) => may.push(format!("{} ({} B) if the program reads time zones other than UTC", e.path, e.bytes)),
+            (Some(true), None) => may.push("zoneinfo: time.LoadLocation reads /usr/share/zoneinfo, which the image lacks too; build with -tags timetzdata (or import time/tzdata) to embed it (~440 KiB)".into()),
+            (_, Some(e)) => may.push(format!("{} ({}) if the program reads time zones other than UTC", e.path, bytes(e.bytes))),
             _ => {}
         }
     }

@@ -140,8 +140,9 @@ fn python(fs: &Fs<'_>, out: &mut RuntimeFiles, version: Option<&str>, invoked: &
         // = true; `python -m venv` writes false, and pyvenv.cfg is not read here.
         if in_venv {
             out.may_also_need.push(format!(
-                "{} ({} B) if {venv}/pyvenv.cfg sets include-system-site-packages = true",
-                e.path, e.bytes
+                "{} ({}) if {venv}/pyvenv.cfg sets include-system-site-packages = true",
+                e.path,
+                crate::units::bytes(e.bytes)
             ));
         } else {
             push(out, Some(e));

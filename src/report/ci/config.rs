@@ -281,55 +281,5 @@ pub fn patterns(key: &str, raw: &Raw) -> Result<Vec<Pattern>, ConfigError> {
         .collect()
 }
 
-/// Parses a size the way dive (go-humanize) does: a number with optional `,` separators,
-/// then an optional unit, case-insensitive — `k`/`kB`/`M`/`MB`… are powers of 1000,
-/// `Ki`/`KiB`/`Mi`/`MiB`… powers of 1024, `B` or nothing is bytes. Fractions round down.
-pub fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
-        .unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let num: String = num.chars().filter(|&c| c != ',').collect();
-    const EXAMPLE: &str = "expected a size like \"20MB\", \"1.5GiB\" or 1048576";
-    if num.is_empty() {
-        return Err(EXAMPLE.into());
-    }
-    let unit = unit.trim().to_ascii_lowercase();
-    let mult = unit_multiplier(&unit).ok_or_else(|| {
-        format!("unknown size unit {unit:?} (use B, kB, MB, GB, TB or KiB, MiB, GiB, TiB)")
-    })?;
-    let too_large = || "size too large".to_string();
-    if !num.contains('.') {
-        // Whole numbers stay exact: no trip through f64.
-        let n: u64 = num.parse().map_err(|_| too_large())?;
-        return n.checked_mul(mult).ok_or_else(too_large);
-    }
-    let n: f64 = num.parse().map_err(|_| EXAMPLE.to_string())?;
-    let v = n * mult as f64;
-    if v >= u64::MAX as f64 {
-        return Err(too_large());
-    }
-    Ok(v as u64)
-}
-
-fn unit_multiplier(unit: &str) -> Option<u64> {
-    const K: u64 = 1000;
-    const KI: u64 = 1024;
-    Some(match unit {
-        "" | "b" => 1,
-        "k" | "kb" => K,
-        "ki" | "kib" => KI,
-        "m" | "mb" => K.pow(2),
-        "mi" | "mib" => KI.pow(2),
-        "g" | "gb" => K.pow(3),
-        "gi" | "gib" => KI.pow(3),
-        "t" | "tb" => K.pow(4),
-        "ti" | "tib" => KI.pow(4),
-        "p" | "pb" => K.pow(5),
-        "pi" | "pib" => KI.pow(5),
-        "e" | "eb" => K.pow(6),
-        "ei" | "eib" => KI.pow(6),
-        _ => return None,
-    })
-}
+/// One size parser for every input (crate::units): SI `20MB`, IEC `1.5GiB`, bytes.
+pub use crate::units::parse_size;

@@ -2,7 +2,6 @@
 //! of the whole [`Report`] so that data an analysis did not produce (packages, findings) is
 //! an explicit `None` — a SKIP with a reason — rather than an empty list that would pass.
 
-use crate::image::Compression;
 use crate::report::Report;
 use serde_json::Value;
 
@@ -43,7 +42,10 @@ pub struct FindingFact {
     pub title: String,
     pub layer: Option<usize>,
     pub savable_bytes: u64,
+    /// Dockerfile lines to paste (may be empty).
     pub fix: String,
+    /// The prose around the fix.
+    pub explanation: String,
 }
 
 impl Facts {
@@ -62,8 +64,7 @@ impl Facts {
             reclaimable_bytes: s.reclaimable_bytes,
             efficiency: s.efficiency,
             compressed_bytes: s.compressed_bytes,
-            stored_uncompressed: !r.layers.is_empty()
-                && r.layers.iter().all(|l| l.compression == Compression::Plain),
+            stored_uncompressed: crate::report::text::blobs_uncompressed(r),
             packages,
             findings,
             savable_bytes,
@@ -108,6 +109,7 @@ fn finding(v: &Value) -> FindingFact {
         layer: layer(v),
         savable_bytes: v.get("savable_bytes").and_then(Value::as_u64).unwrap_or(0),
         fix: text(v, "fix"),
+        explanation: text(v, "explanation"),
     }
 }
 

@@ -32,12 +32,10 @@ pub(super) fn growth(b: &Baseline, facts: &Facts) -> Growth {
 
 /// Signed bytes: `+1.2 MiB`, or with `exact` `+1.2 MiB (+1234567 B)`.
 pub fn signed_bytes(delta: i128, exact: bool) -> String {
-    let sign = if delta < 0 { "−" } else { "+" };
-    let mag = u64::try_from(delta.unsigned_abs()).unwrap_or(u64::MAX);
-    if mag < 1024 || !exact {
-        format!("{sign}{}", bytes(mag))
+    if exact {
+        crate::units::signed_bytes_exact(delta)
     } else {
-        format!("{sign}{} ({sign}{mag} B)", bytes(mag))
+        crate::units::signed_bytes(delta)
     }
 }
 
@@ -55,7 +53,7 @@ pub(super) fn growth_verdicts(rules: &Rules, growth: Option<&Growth>, v: &mut Ve
                 Verdict {
                     measured: signed_bytes(g.delta_bytes, true),
                     threshold: format!("≤ +{}", bytes_exact(max)),
-                    note: Some(format!("stored bytes vs {}", g.baseline)),
+                    note: Some(format!("layer bytes vs {}", g.baseline)),
                     ..verdict("max_growth_bytes", fail, g.delta_bytes as f64, max as f64)
                 }
             }
@@ -71,7 +69,7 @@ pub(super) fn growth_verdicts(rules: &Rules, growth: Option<&Growth>, v: &mut Ve
 
 fn growth_percent(g: &Growth, max: f64) -> Verdict {
     let note = Some(format!(
-        "stored bytes {} → {} vs {}",
+        "layer bytes {} → {} vs {}",
         bytes(g.before_bytes),
         bytes(g.after_bytes),
         g.baseline

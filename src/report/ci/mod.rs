@@ -157,10 +157,24 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// `PASS: all 3 rules passed`, `PASS: 2 of 3 rules passed, 1 skipped`,
+    /// `FAIL: 1 of 3 rules failed`: a pass never reads as a count of failures.
     pub fn summary_line(&self) -> String {
         let n = self.verdicts.len();
-        let state = if self.passed { "PASS" } else { "FAIL" };
-        let mut s = format!("{state}: {} of {n} rules failed", self.failed);
+        let rules = |k: usize| if k == 1 { "rule" } else { "rules" };
+        let checked = n.saturating_sub(self.skipped);
+        let mut s = if n == 0 {
+            "PASS: no rules enabled".to_string()
+        } else if !self.passed {
+            format!("FAIL: {} of {n} {} failed", self.failed, rules(n))
+        } else if checked == n {
+            match n {
+                1 => "PASS: 1 rule passed".to_string(),
+                _ => format!("PASS: all {n} rules passed"),
+            }
+        } else {
+            format!("PASS: {checked} of {n} {} passed", rules(n))
+        };
         if self.skipped > 0 {
             s.push_str(&format!(", {} skipped", self.skipped));
         }
@@ -237,14 +251,7 @@ pub fn evaluate(
 const NO_FINDINGS: &str = "this report has no findings (the findings analysis did not run)";
 const NO_PACKAGES: &str = "this report has no package data (package attribution did not run)";
 
-/// Bytes for people, exact when the rounding would hide the difference at a threshold.
-pub fn bytes_exact(n: u64) -> String {
-    if n < 1024 {
-        bytes(n)
-    } else {
-        format!("{} ({n} B)", bytes(n))
-    }
-}
+pub use crate::units::bytes_exact;
 
 fn le_bytes(max: u64) -> String {
     format!("≤ {}", bytes_exact(max))
@@ -327,14 +334,14 @@ fn reclaimable_percent(facts: &Facts, max: f64) -> Verdict {
         return skip(
             "max_reclaimable_percent",
             format!("≤ {max:.2} %"),
-            "the image stores no bytes above its first layer, so there is nothing to \
+            "the image has no bytes above its first layer, so there is nothing to \
              take a percentage of",
         );
     }
     let pct = facts.reclaimable_bytes as f64 * 100.0 / user as f64;
     Verdict {
         note: Some(format!(
-            "{} reclaimable of {} stored by layers 1–{}",
+            "{} reclaimable of {} in layers 1–{}",
             bytes(facts.reclaimable_bytes),
             bytes(user),
             facts.layers.saturating_sub(1)

@@ -66,16 +66,14 @@ pub fn render(report: &Report, facts: &Facts, outcome: &Outcome) -> String {
             out.push_str(&format!("      … and {} more\n", v.offenders.len() - TOP));
         }
     }
-    if outcome.verdicts.is_empty() {
-        out.push_str("no rules enabled\n");
-    }
+    // With no verdicts, the summary line at the end says "no rules enabled".
     if let Some(g) = &outcome.growth {
         let pct = g
             .delta_percent
             .map(|p| format!(", {p:+.2} %"))
             .unwrap_or_default();
         out.push_str(&format!(
-            "\nvs baseline {}: stored {} → {} ({}{pct})\n",
+            "\nvs baseline {}: layer bytes {} → {} ({}{pct})\n",
             g.baseline,
             bytes(g.before_bytes),
             bytes(g.after_bytes),
@@ -117,7 +115,10 @@ fn offenders(report: &Report, facts: &Facts, outcome: &Outcome) -> String {
                 f.kind
             ));
             if !f.fix.is_empty() {
-                out.push_str(&format!("              fix: {}\n", f.fix));
+                out.push_str(&format!("              fix:  {}\n", f.fix));
+            }
+            if !f.explanation.is_empty() {
+                out.push_str(&format!("              note: {}\n", f.explanation));
             }
         }
     }

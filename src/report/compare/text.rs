@@ -8,14 +8,7 @@ use crate::analysis::compare::{Delta, RatioDelta};
 use crate::report::text::bytes;
 use std::fmt::Write;
 
-/// `+1.5 MiB`, `−1.5 MiB` (a real minus sign), `±0 B`.
-pub fn signed_bytes(d: i64) -> String {
-    match d.signum() {
-        0 => "±0 B".into(),
-        1 => format!("+{}", bytes(d.unsigned_abs())),
-        _ => format!("−{}", bytes(d.unsigned_abs())),
-    }
-}
+pub use crate::units::signed_bytes;
 
 pub fn signed_count(d: i64) -> String {
     match d.signum() {
@@ -141,7 +134,7 @@ pub fn summary_rows(r: &CompareReport) -> Vec<[String; 4]> {
     let mut rows = vec![
         b("final bytes", &s.final_bytes),
         b("layer bytes", &s.layers_bytes),
-        b("stored (compressed)", &s.compressed_bytes),
+        b("compressed", &s.compressed_bytes),
         b("reclaimable", &s.reclaimable_bytes),
     ];
     if (s.savable_bytes.left, s.savable_bytes.right) != (0, 0) {
@@ -219,10 +212,11 @@ pub fn render(r: &CompareReport) -> String {
     for (status, t) in total_rows(r) {
         let _ = writeln!(
             o,
-            "  {} {:<11} {:>8} entries {:>12}",
+            "  {} {:<11} {:>8} {:<7} {:>12}",
             glyph(status),
             status_words(status),
             t.entries,
+            if t.entries == 1 { "entry" } else { "entries" },
             signed_bytes(t.delta)
         );
     }

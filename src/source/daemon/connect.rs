@@ -171,7 +171,7 @@ fn socket_error(e: &std::io::Error, path: &str, ep: &Endpoint) -> SourceError {
     };
     match e.kind() {
         NotFound => SourceError::Unreachable(format!(
-            "no engine at {}: {path} does not exist (is {engine} running?)",
+            "{}: {path} does not exist (is {engine} running?)",
             ep.label
         )),
         ConnectionRefused => SourceError::Unreachable(format!(
@@ -203,7 +203,7 @@ pub(super) fn engine_error(e: BollardError, ep: &Endpoint, image: Option<&str>) 
             )),
         },
         BollardError::SocketNotFoundError(path) => {
-            SourceError::Unreachable(format!("no engine at {}: {path} does not exist", ep.label))
+            SourceError::Unreachable(format!("{}: {path} does not exist", ep.label))
         }
         BollardError::IOError { err } if err.kind() == std::io::ErrorKind::PermissionDenied => {
             SourceError::Permission(format!("permission denied talking to {}: {err}", ep.label))

@@ -28,6 +28,13 @@ use futures_util::TryStreamExt;
 use std::path::Path;
 use tokio_util::io::{StreamReader, SyncIoBridge};
 
+/// What an engine answered for a bare name.
+pub enum Presence {
+    Found(Box<DaemonSource>),
+    /// Why this engine cannot give the image (not running, no such image, …).
+    Absent(String),
+}
+
 pub struct DaemonSource {
     rt: tokio::runtime::Runtime,
     docker: Docker,
@@ -51,31 +58,41 @@ impl DaemonSource {
     }
 
     /// For a bare name: the engine's source when the engine answers and has the image;
-    /// Ok(None) when there is no engine or no such image there; Err for what the user
-    /// should hear about (a socket they may not open).
+    /// `Absent(why)` when there is no engine or no such image there (the caller names the
+    /// engines it tried if nothing has the image); Err for what the user should hear about
+    /// at once (a socket they may not open).
     pub fn open_if_present(
         name: &str,
         kind: LiveSource,
         opts: &SourceOptions,
         display: &str,
-    ) -> Result<Option<Self>, SourceError> {
-        let Ok(endpoint) = endpoint(kind) else {
-            return Ok(None);
+    ) -> Result<Presence, SourceError> {
+        let endpoint = match endpoint(kind) {
+            Ok(e) => e,
+            Err(e) => return Ok(Presence::Absent(e.to_string())),
         };
         if let Some(path) = endpoint.host.strip_prefix("unix://")
             && !Path::new(path).exists()
         {
-            return Ok(None);
+            // The label names the socket already.
+            return Ok(Presence::Absent(format!(
+                "{}: not running (no such socket)",
+                endpoint.label
+            )));
         }
         let rt = runtime()?;
         let docker = match connect(&endpoint, &rt) {
             Ok(d) => d,
             Err(e @ SourceError::Permission(_)) => return Err(e),
-            Err(_) => return Ok(None),
+            Err(e) => return Ok(Presence::Absent(e.to_string())),
         };
+        let label = endpoint.label.clone();
         match Self::inspect(rt, docker, endpoint, name, opts, display) {
-            Ok(s) => Ok(Some(s)),
-            Err(SourceError::ImageNotFound(_) | SourceError::Unreachable(_)) => Ok(None),
+            Ok(s) => Ok(Presence::Found(Box::new(s))),
+            Err(SourceError::ImageNotFound(_)) => {
+                Ok(Presence::Absent(format!("{label}: no such image")))
+            }
+            Err(SourceError::Unreachable(why)) => Ok(Presence::Absent(why)),
             Err(e) => Err(e),
         }
     }

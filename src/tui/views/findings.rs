@@ -110,18 +110,23 @@ fn detail(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         Line::styled(f.title.clone(), theme.value),
         Line::styled(
             format!(
-                "savable {} of {}{layer} · {} files",
+                "savable {} of {}{layer} · {}",
                 bytes(f.savable),
                 bytes(f.bytes),
-                f.path_count
+                crate::units::plural(f.path_count, "file", "files")
             ),
             theme.label,
         ),
-        Line::from(vec![
+    ];
+    if !f.fix.is_empty() {
+        lines.push(Line::from(vec![
             Span::styled("fix: ", theme.key),
             Span::raw(f.fix.clone()),
-        ]),
-    ];
+        ]));
+    }
+    if !f.explanation.is_empty() {
+        lines.push(Line::styled(f.explanation.clone(), theme.dim));
+    }
     for p in f.paths.iter().take(area.height.saturating_sub(5) as usize) {
         lines.push(Line::styled(format!("/{p}"), theme.dim));
     }

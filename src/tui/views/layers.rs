@@ -147,7 +147,10 @@ fn detail(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
                 Span::styled(format!("+{} added ", s.added), theme.added),
                 Span::styled(format!("~{} modified ", s.modified), theme.modified),
                 Span::styled(format!("-{} removed ", s.removed), theme.removed),
-                Span::styled(format!("{} entries", s.entries), theme.dim),
+                Span::styled(
+                    crate::units::plural(s.entries as u64, "entry", "entries"),
+                    theme.dim,
+                ),
             ]));
             if s.reclaimable_bytes > 0 {
                 lines.push(Line::from(vec![

@@ -94,9 +94,9 @@ fn detail(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         ]),
         Line::styled(
             format!(
-                "{} in {} files · Enter shows them",
+                "{} in {} · Enter shows them",
                 bytes(p.bytes),
-                p.paths.len()
+                crate::units::plural(p.paths.len() as u64, "file", "files")
             ),
             theme.label,
         ),

@@ -188,7 +188,11 @@ fn footer(state: &State, theme: &Theme, view: &TreeView, rows: Rect, buf: &mut B
     }
     if let Some(h) = &state.highlight {
         notes.push(Span::styled(
-            format!("● {} ({} files, n/N) ", h.label, h.paths.len()),
+            format!(
+                "● {} ({}, n/N) ",
+                h.label,
+                crate::units::plural(h.paths.len() as u64, "file", "files")
+            ),
             theme.highlight,
         ));
     }

@@ -2,7 +2,9 @@
 
 pub mod bar;
 
-/// SI units, as dive and `docker images` print them: `1.2 MB`, `512 B`.
+/// The one byte formatter of every output (crate::units): `1.2 MiB`, `512 B`.
+pub use crate::units::bytes;
+
 /// A pop-up over `area`: centred, at most `max_width` wide, a row clear above and below;
 /// cleared so the view under it does not show through.
 pub fn popup(
@@ -21,24 +23,6 @@ pub fn popup(
     };
     ratatui::widgets::Clear.render(r, buf);
     r
-}
-
-pub fn bytes(n: u64) -> String {
-    const UNITS: [&str; 6] = ["kB", "MB", "GB", "TB", "PB", "EB"];
-    if n < 1000 {
-        return format!("{n} B");
-    }
-    let mut v = n as f64 / 1000.0;
-    let mut unit = 0;
-    while v >= 999.95 && unit < UNITS.len() - 1 {
-        v /= 1000.0;
-        unit += 1;
-    }
-    if v >= 100.0 {
-        format!("{v:.0} {}", UNITS[unit])
-    } else {
-        format!("{v:.1} {}", UNITS[unit])
-    }
 }
 
 /// `drwxr-xr-x`, from a tar mode and the entry kind.
@@ -89,10 +73,6 @@ mod tests {
 
     #[test]
     fn formats() {
-        assert_eq!(bytes(999), "999 B");
-        assert_eq!(bytes(1_234), "1.2 kB");
-        assert_eq!(bytes(164_038_815), "164 MB");
-        assert_eq!(bytes(3_374_071_738), "3.4 GB");
         assert_eq!(
             permissions(crate::image::EntryKind::Dir, 0o755),
             "drwxr-xr-x"

@@ -78,13 +78,9 @@ fn columns(r: Rect) -> [Rect; 3] {
     .areas(r)
 }
 
-/// `+1.2 MB`, `−1.2 MB`, `±0`, in the app's units.
+/// `+1.2 MiB`, `−1.2 MiB`, `±0 B`: report::units, as every output.
 fn signed(d: i64) -> String {
-    match d.signum() {
-        0 => "±0".into(),
-        1 => format!("+{}", bytes(d.unsigned_abs())),
-        _ => format!("−{}", bytes(d.unsigned_abs())),
-    }
+    crate::units::signed_bytes(d)
 }
 
 pub fn draw(frame: &mut Frame, state: &CompareState, theme: &Theme) {
@@ -136,9 +132,9 @@ fn layers(state: &CompareState, theme: &Theme, areas: &Areas, buf: &mut Buffer) 
         ..rows
     });
     for (rect, text) in [
-        (l, "   #    Size  Command"),
+        (l, "   #     Size  Command"),
         (m, "       Δ"),
-        (r, "   #    Size  Command"),
+        (r, "   #     Size  Command"),
     ] {
         Line::styled(truncate(text, rect.width as usize), theme.header).render(rect, buf);
     }
@@ -147,7 +143,7 @@ fn layers(state: &CompareState, theme: &Theme, areas: &Areas, buf: &mut Buffer) 
             .map_or(String::new(), |x| {
                 let cmd = crate::report::compare::text::short_command(&x.command, w as usize);
                 truncate(
-                    &format!("{:>4} {:>7}  {cmd}", x.index, bytes(x.bytes)),
+                    &format!("{:>4} {:>8}  {cmd}", x.index, bytes(x.bytes)),
                     w as usize,
                 )
             })
