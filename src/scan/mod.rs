@@ -7,5 +7,6 @@ pub mod layer;
 pub mod limits;
 pub mod path;
 pub mod pipeline;
+pub mod sparse;
 
 pub use layer::{ScanContext, ScanError, scan_layer};
