@@ -42,8 +42,8 @@ pub fn detect<R: Read>(te: &mut tar::Entry<'_, R>) -> Result<Option<PaxSparse>, 
     };
     let (mut major, mut minor, mut name, mut size, mut map) = (None, None, None, None, None);
     let mut pairs: Vec<u64> = Vec::new();
-    for r in records {
-        let r = r?;
+    // A malformed record is skipped, as the tar crate skips it when it reads `path`.
+    for r in records.flatten() {
         let v = r.value_bytes();
         match r.key_bytes() {
             b"GNU.sparse.major" => major = Some(v.to_vec()),
@@ -79,7 +79,7 @@ pub fn detect<R: Read>(te: &mut tar::Entry<'_, R>) -> Result<Option<PaxSparse>, 
 }
 
 fn as_chunks(numbers: &[u64]) -> Result<Vec<(u64, u64)>, ScanError> {
-    if numbers.len() % 2 != 0 || numbers.len() > 2 * MAX_CHUNKS {
+    if !numbers.len().is_multiple_of(2) || numbers.len() > 2 * MAX_CHUNKS {
         return Err(corrupt("its map is not offset/length pairs"));
     }
     Ok(numbers.chunks(2).map(|c| (c[0], c[1])).collect())

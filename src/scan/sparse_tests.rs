@@ -43,8 +43,9 @@ fn record(key: &str, value: &str) -> String {
 
 fn block(out: &mut Vec<u8>, name: &str, kind: tar::EntryType, data: &[u8]) {
     let mut h = tar::Header::new_ustar();
-    h.as_ustar_mut()
-        .map(|u| u.name[..name.len()].copy_from_slice(name.as_bytes()));
+    if let Some(u) = h.as_ustar_mut() {
+        u.name[..name.len()].copy_from_slice(name.as_bytes());
+    }
     h.set_mode(0o644);
     h.set_size(data.len() as u64);
     h.set_entry_type(kind);

@@ -105,13 +105,17 @@ impl TarStore {
     }
 }
 
+/// What [`index`] calls with each regular member: its data offset and the member.
+pub(super) type SeeMember<'a, R> =
+    dyn FnMut(u64, &mut tar::Entry<'_, R>) -> Result<(), SourceError> + 'a;
+
 /// Member name -> (offset of its data, size), hard and symbolic links resolved to the
 /// member they name. `regular` sees each regular member as it passes (to keep small ones
 /// of a stream that cannot seek back).
 pub(super) fn index<R: Read>(
     entries: tar::Entries<'_, R>,
     file: &Path,
-    regular: &mut dyn FnMut(u64, &mut tar::Entry<'_, R>) -> Result<(), SourceError>,
+    regular: &mut SeeMember<'_, R>,
 ) -> Result<HashMap<String, (u64, u64)>, SourceError> {
     let mut members = HashMap::new();
     let mut links: HashMap<String, String> = HashMap::new();
