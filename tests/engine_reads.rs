@@ -136,6 +136,24 @@ fn several_images_in_one_docker_archive_need_a_name_or_an_index() -> TestResult 
     Ok(())
 }
 
+/// The names come from the archive: shown escaped in the error line.
+#[test]
+fn names_in_the_listing_are_escaped() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (a, b) = (image("app:1", "a", 10), image("evil:\u{1b}[2J", "b", 20));
+    let path = dir.path().join("two.tar");
+    docker_save(&path, &[&a, &b])?;
+    let err = source(&path.display().to_string())
+        .err()
+        .ok_or("no error")?
+        .to_string();
+    assert!(
+        !err.contains('\u{1b}') && err.contains("evil:\\u{1b}[2J"),
+        "{err}"
+    );
+    Ok(())
+}
+
 /// ...or the only one of the wanted platform (the host's by default).
 #[test]
 fn several_images_of_which_one_matches_the_platform() -> TestResult {

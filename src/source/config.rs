@@ -179,19 +179,20 @@ const IMAGE_CONFIG_TYPES: [&str; 2] = [
 /// a config that is not an image config (the empty `{}` of OCI 1.1 artifacts, a Helm
 /// chart's), or layers that are not filesystem tars (BuildKit's in-toto attestations).
 pub fn artifact_kind(manifest: &ImageManifest) -> Option<String> {
+    // Media types come from the manifest: control characters are shown escaped.
     let config_type = manifest.config().media_type().to_string();
     if !IMAGE_CONFIG_TYPES.contains(&config_type.as_str()) {
-        return Some(format!("config type {config_type}"));
+        return Some(format!("config type {}", config_type.escape_debug()));
     }
     if let Some(t) = manifest.artifact_type() {
-        return Some(format!("artifact type {t}"));
+        return Some(format!("artifact type {}", t.to_string().escape_debug()));
     }
     manifest
         .layers()
         .iter()
         .map(|l| l.media_type().to_string())
         .find(|t| !is_layer_tar(t))
-        .map(|t| format!("layer type {t}"))
+        .map(|t| format!("layer type {}", t.escape_debug()))
 }
 
 /// A filesystem layer's media type: OCI's and Docker's tar types, any compression,

@@ -201,7 +201,8 @@ fn listing(entries: &[ManifestEntry]) -> String {
             if tags.is_empty() {
                 format!("@{i} (untagged)")
             } else {
-                format!("@{i} ({})", tags.join(", "))
+                // Names come from the archive: control characters are shown escaped.
+                format!("@{i} ({})", tags.join(", ").escape_debug())
             }
         })
         .collect();

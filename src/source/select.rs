@@ -97,10 +97,9 @@ fn only_image<'a>(
         .map(|(i, d)| {
             let name = d.annotations().as_ref().and_then(|a| a.get(REF_NAME));
             let platform = platform_of(d).map(|p| format!(", {p}")).unwrap_or_default();
-            format!(
-                "@{i} ({}{platform})",
-                name.map_or("untagged", String::as_str)
-            )
+            // Names come from the layout: control characters are shown escaped.
+            let name = name.map_or("untagged", String::as_str).escape_debug();
+            format!("@{i} ({name}{})", platform.escape_debug())
         })
         .collect();
     Err(SourceError::Ambiguous(format!(
