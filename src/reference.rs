@@ -4,6 +4,9 @@
 //! a bare existing path, or a bare `NAME[:TAG][@DIGEST]`. Parsing only; no I/O beyond
 //! asking whether a path exists (a path with `:` in it is taken whole when it exists).
 
+mod split;
+
+use split::Suffix;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -43,21 +46,21 @@ impl ImageRef {
                 .ok_or_else(|| bad("no image name"));
         }
         if let Some(rest) = s.strip_prefix("docker-archive:") {
-            let (path, select) = split_path_suffix(rest);
+            let (path, select) = split::split(rest, Suffix::DockerName);
             return Ok(ImageRef::DockerArchive {
                 path: path.ok_or_else(|| bad("no path"))?,
                 select,
             });
         }
         if let Some(rest) = s.strip_prefix("oci-archive:") {
-            let (path, tag) = split_path_suffix(rest);
+            let (path, tag) = split::split(rest, Suffix::OciRefName);
             return Ok(ImageRef::OciArchive {
                 path: path.ok_or_else(|| bad("no path"))?,
                 tag,
             });
         }
         if let Some(rest) = s.strip_prefix("oci:") {
-            let (path, tag) = split_path_suffix(rest);
+            let (path, tag) = split::split(rest, Suffix::OciRefName);
             return Ok(ImageRef::OciDir {
                 path: path.ok_or_else(|| bad("no path"))?,
                 tag,
@@ -198,27 +201,6 @@ fn non_empty(s: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
 }
 
-/// `PATH[:SUFFIX]`: the whole string is the path when it exists; otherwise the part after
-/// the last `:` (that holds no `/`) is the tag or selector.
-fn split_path_suffix(s: &str) -> (Option<PathBuf>, Option<String>) {
-    if s.is_empty() {
-        return (None, None);
-    }
-    if Path::new(s).exists() {
-        return (Some(s.into()), None);
-    }
-    match s.rfind(':') {
-        Some(i) if !s[i + 1..].contains('/') && i > 0 => {
-            let suffix = &s[i + 1..];
-            (
-                Some(s[..i].into()),
-                (!suffix.is_empty()).then(|| suffix.to_string()),
-            )
-        }
-        _ => (Some(s.into()), None),
-    }
-}
-
 /// Docker's reference grammar, loosely: lowercase path components, an optional tag and digest.
 fn looks_like_name(s: &str) -> bool {
     let name = s.split('@').next().unwrap_or(s);
@@ -260,8 +242,8 @@ mod tests {
         assert_eq!(
             ImageRef::parse("docker-archive:/nope/x.tar:app:1.0")?,
             ImageRef::DockerArchive {
-                path: "/nope/x.tar:app".into(),
-                select: Some("1.0".into())
+                path: "/nope/x.tar".into(),
+                select: Some("app:1.0".into())
             }
         );
         assert_eq!(
@@ -269,6 +251,13 @@ mod tests {
             ImageRef::OciDir {
                 path: "/nope/dir".into(),
                 tag: Some("v2".into())
+            }
+        );
+        assert_eq!(
+            ImageRef::parse("oci-archive:/nope/a.tar:sample:latest")?,
+            ImageRef::OciArchive {
+                path: "/nope/a.tar".into(),
+                tag: Some("sample:latest".into())
             }
         );
         assert_eq!(

@@ -29,6 +29,7 @@ fn load_into(host: &str, corpus: &std::path::Path) {
             "dive-test-image.docker.tar",
             "micro-latest.docker.tar",
             "alpine-3.20.docker.tar",
+            "real/dive-test-kaniko-image.tar",
         ] {
             let path = corpus.join(f).display().to_string();
             sh("docker", &["-H", host, "load", "-q", "-i", &path]);
@@ -65,6 +66,33 @@ fn docker_daemon_numbers_equal_the_archive() {
             "{name}: the engine's export gives the archive's numbers"
         );
     }
+}
+
+/// Issue 18 §1: kaniko's `/` entries, refused through the engine before. The engine
+/// exports the layers uncompressed, kaniko's archive holds them gzipped: the file sizes
+/// agree, and they are the independent reading's.
+#[test]
+fn docker_daemon_reads_a_kaniko_image() {
+    let (Some(host), Some(corpus)) = (docker_host(), corpus()) else {
+        return;
+    };
+    load_into(&host, &corpus);
+    let t = Isolated::new();
+    let live = t
+        .run(&[
+            "docker-daemon:dive-test:kaniko-latest",
+            "--json",
+            "--no-cache",
+        ])
+        .env("DOCKER_HOST", &host)
+        .json();
+    let size = &live["size"];
+    let figures = [
+        &size["layers_bytes"],
+        &size["final_bytes"],
+        &size["reclaimable_bytes"],
+    ];
+    assert_eq!(figures, [1_326_410, 1_280_165, 46_245]);
 }
 
 #[test]

@@ -4,7 +4,8 @@ use crate::image::merge::{Merged, WasteKind};
 use crate::image::{EntryKind, Image};
 use serde::{Deserialize, Serialize};
 
-/// Image-wide byte counts. Regular-file bytes only; hard links count once, on their target.
+/// Image-wide byte counts. Regular-file bytes only; hard links count once, on their target
+/// (on a surviving link when a later layer removed the target's own name).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Sizes {
     /// Σ regular-file bytes over all layer tars (what dive calls image size).
@@ -75,13 +76,19 @@ pub fn compute(image: &Image, merged: &Merged) -> (Sizes, Vec<LayerStats>) {
             l.reclaimable_bytes += s.bytes;
         }
     }
+    let linked: u64 = merged
+        .kept_by_link
+        .iter()
+        .map(|&(_, file)| merged.entry(&scans, file).size)
+        .sum();
     let final_bytes = merged
         .tree
         .values()
         .map(|&at| merged.entry(&scans, at))
         .filter(|e| e.kind == EntryKind::File)
         .map(|e| e.size)
-        .sum();
+        .sum::<u64>()
+        + linked;
     let layers_bytes: u64 = layers.iter().map(|l| l.bytes).sum();
     let sizes = Sizes {
         layers_bytes,

@@ -31,8 +31,9 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 /// Bump when [`LayerScan`] changes meaning or encoding without changing shape (the field
-/// list is fingerprinted on top of this, see `format_tag`). 2: captured contents in base64.
-pub const SCAN_FORMAT: u32 = 2;
+/// list is fingerprinted on top of this, see `format_tag`). 2: captured contents in base64;
+/// 3: rooted names kept, PAX sparse read, single-file `.egg-info` captured.
+pub const SCAN_FORMAT: u32 = 3;
 
 /// Default bound of the cache, in bytes.
 pub const DEFAULT_LIMIT: u64 = 2 << 30;

@@ -126,6 +126,10 @@ pub struct LayerScan {
     /// Directories carrying `.wh..wh..opq`.
     pub opaque_dirs: Vec<Arc<str>>,
     pub captured: Captured,
+    /// Sparse files (old GNU or PAX): entry index and the bytes the layer stores for it
+    /// (the entry's size is the apparent one, holes included, as tar, Go and Python say).
+    #[serde(default)]
+    pub sparse: Vec<(u32, u64)>,
     /// Things the scan tolerated but a user should know (non-UTF-8 names, duplicates...).
     pub warnings: Vec<String>,
 }

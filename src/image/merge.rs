@@ -76,6 +76,10 @@ pub struct Merged {
     pub changes: Vec<LayerChanges>,
     pub shadowed: Vec<Shadowed>,
     pub same_content: Vec<SameContent>,
+    /// Files a later layer removed, rewrote or hid under their own name while a hard link
+    /// of the same layer still names them: (the surviving link, the file). The inode and
+    /// its bytes stay in the final filesystem, counted once, on the link.
+    pub kept_by_link: Vec<(NodeRef, NodeRef)>,
 }
 
 impl Merged {
@@ -114,7 +118,45 @@ impl Merged {
             }
             m.changes.push(changes);
         }
+        m.keep_linked_files(scans);
         m
+    }
+
+    /// A hard link is another name for its target's inode: while any name survives, so do
+    /// the bytes (what overlayfs and an unpacked layer hold). Moves each shadowed file that
+    /// a surviving link of its layer names out of the waste into `kept_by_link`.
+    fn keep_linked_files(&mut self, scans: &[Arc<LayerScan>]) {
+        let mut links: std::collections::HashMap<(u32, &str), Vec<u32>> = Default::default();
+        let mut indexed = std::collections::HashSet::new();
+        let mut kept = Vec::new();
+        self.shadowed.retain(|s| {
+            let layer = s.at.layer;
+            if indexed.insert(layer) {
+                for (i, e) in scans[layer as usize].entries.iter().enumerate() {
+                    if let (EntryKind::Hardlink, Some(t)) = (e.kind, &e.link) {
+                        links.entry((layer, &**t)).or_default().push(i as u32);
+                    }
+                }
+            }
+            let path = &*entry_at(scans, s.at).path;
+            let survivor = links
+                .get(&(layer, path))
+                .into_iter()
+                .flatten()
+                .find(|&&li| {
+                    let link = &scans[layer as usize].entries[li as usize];
+                    let at = NodeRef { layer, entry: li };
+                    self.tree.get(&link.path) == Some(&at)
+                });
+            match survivor {
+                Some(&li) => {
+                    kept.push((NodeRef { layer, entry: li }, s.at));
+                    false
+                }
+                None => true,
+            }
+        });
+        self.kept_by_link = kept;
     }
 
     fn apply_entry(

@@ -179,3 +179,58 @@ fn unchanged_parent_dirs_are_not_modifications() -> TestResult {
     assert_eq!((m.changes[1].added, m.changes[1].modified), (1, 0));
     Ok(())
 }
+
+/// Issue 18 §6: a hard link names the inode, so its bytes stay while any name survives.
+#[test]
+fn a_surviving_hard_link_keeps_its_targets_bytes() -> TestResult {
+    let base = || {
+        LayerBuilder::new("a")
+            .file("opt/data", &[7; 100_000])
+            .hardlink("opt/link", "opt/data")
+            .hardlink("opt/link2", "opt/data")
+    };
+    let final_and_waste = |top: LayerBuilder| -> Result<(u64, u64), Box<dyn std::error::Error>> {
+        let s = scans(vec![base(), top])?;
+        let m = Merged::build(&s);
+        let desc = crate::image::LayerDesc {
+            digest: None,
+            diff_id: None,
+            media_type: String::new(),
+            size: None,
+            locator: String::new(),
+        };
+        let meta = crate::image::ImageMeta {
+            layers: vec![desc; s.len()],
+            ..Default::default()
+        };
+        let image = crate::image::Image::new(meta, s);
+        let (sizes, _) = crate::analysis::sizes::compute(&image, &m);
+        let waste = m.shadowed.iter().map(|x| x.bytes).sum();
+        assert_eq!(sizes.reclaimable_bytes, waste);
+        Ok((sizes.final_bytes, waste))
+    };
+    // Deleted, rewritten, hidden by an opaque directory: the links still hold the inode.
+    assert_eq!(
+        final_and_waste(LayerBuilder::new("rm").whiteout("opt/data"))?,
+        (100_000, 0)
+    );
+    assert_eq!(
+        final_and_waste(LayerBuilder::new("new").file("opt/data", &[1; 10]))?,
+        (100_010, 0)
+    );
+    // Every name gone: the bytes are waste.
+    let all_gone = LayerBuilder::new("rm -rf").whiteout("opt");
+    assert_eq!(final_and_waste(all_gone)?, (0, 100_000));
+    let s = scans(vec![
+        LayerBuilder::new("a")
+            .file("opt/data", &[7; 100_000])
+            .hardlink("elsewhere/link", "opt/data"),
+        LayerBuilder::new("opaque").dir("opt").opaque("opt"),
+    ])?;
+    let m = Merged::build(&s);
+    assert!(m.shadowed.is_empty());
+    assert_eq!(m.kept_by_link.len(), 1);
+    let link = m.entry(&s, m.kept_by_link[0].0);
+    assert_eq!(&*link.path, "elsewhere/link");
+    Ok(())
+}

@@ -106,6 +106,17 @@ pub struct LayerReport {
     pub modified: usize,
     pub removed: usize,
     pub reclaimable_bytes: u64,
+    /// Sparse files of the layer (GNU tar `--sparse`): `bytes` counts their apparent size.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sparse_files: Vec<SparseFile>,
+}
+
+/// A sparse file: the size it claims (holes included) and what the layer stores of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SparseFile {
+    pub path: String,
+    pub apparent_bytes: u64,
+    pub stored_bytes: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -140,6 +151,19 @@ impl Report {
                 modified: s.modified,
                 removed: s.removed,
                 reclaimable_bytes: s.reclaimable_bytes,
+                sparse_files: l
+                    .scan
+                    .sparse
+                    .iter()
+                    .filter_map(|&(i, stored)| {
+                        let e = l.scan.entries.get(i as usize)?;
+                        Some(SparseFile {
+                            path: e.path.to_string(),
+                            apparent_bytes: e.size,
+                            stored_bytes: stored,
+                        })
+                    })
+                    .collect(),
             })
             .collect();
         let scans = Analysis::scans(image);

@@ -44,6 +44,7 @@ pub fn wants_content(path: &str) -> bool {
         || path.ends_with(".dist-info/METADATA")
         || path.ends_with(".egg-info/installed-files.txt")
         || path.ends_with(".egg-info/PKG-INFO")
+        || path.ends_with(".egg-info")
     {
         return true;
     }

@@ -11,13 +11,19 @@ pub use crate::image::Compression;
 pub fn sniff(head: &[u8]) -> Option<Compression> {
     if head.starts_with(&[0x1f, 0x8b]) {
         Some(Compression::Gzip)
-    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) || is_zstd_skippable(head) {
         Some(Compression::Zstd)
     } else if head.is_empty() || looks_like_tar(head) {
         Some(Compression::Plain)
     } else {
         None
     }
+}
+
+/// A zstd stream may open with a skippable frame (magic 0x184D2A50..5F, little-endian),
+/// which zstd and containerd's decoder pass over (RFC 8878 §3.1.2).
+fn is_zstd_skippable(head: &[u8]) -> bool {
+    head.len() >= 4 && head[0] & 0xf0 == 0x50 && head[1..4] == [0x2a, 0x4d, 0x18]
 }
 
 /// A tar header has `ustar` at 257, or (old v7 tars, and the end-of-archive marker) a
@@ -241,6 +247,19 @@ mod tests {
         assert_eq!(sniff(&zs), Some(Compression::Zstd));
         assert_eq!(sniff(&[0u8; 1024]), Some(Compression::Plain));
         assert_eq!(sniff(b"{\"not\": \"a tar\"}"), None);
+        Ok(())
+    }
+
+    /// Issue 18 §8: a skippable frame (here 0x184D2A5E, 4 bytes of payload) first.
+    #[test]
+    fn zstd_opening_with_a_skippable_frame_is_zstd() -> TestResult {
+        let mut blob = vec![0x5e, 0x2a, 0x4d, 0x18, 4, 0, 0, 0, 1, 2, 3, 4];
+        blob.extend(zstd::encode_all(&b"hello"[..], 1)?);
+        assert_eq!(sniff(&blob), Some(Compression::Zstd));
+        let (mut dec, _) = Decoder::new(&blob[..])?;
+        let mut s = String::new();
+        dec.read_to_string(&mut s)?;
+        assert_eq!(s, "hello");
         Ok(())
     }
 

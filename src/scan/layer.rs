@@ -111,12 +111,14 @@ fn walk<R: Read>(stream: R, scan: &mut LayerScan, ctx: &ScanContext<'_>) -> Resu
             return Err(ScanError::Cancelled);
         }
         let mut te = item?;
-        let data_end = te
-            .raw_file_position()
-            .saturating_add(limits::stored_size(&mut te));
-        fence.allow_until(data_end);
+        let stored = limits::stored_size(&mut te);
+        fence.allow_until(te.raw_file_position().saturating_add(stored));
+        let etype = te.header().entry_type();
+        let mut pax_sparse = match etype {
+            tar::EntryType::Regular | tar::EntryType::Continuous => super::sparse::detect(&mut te)?,
+            _ => None,
+        };
         let header = te.header();
-        let etype = header.entry_type();
         let kind = match etype {
             tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
                 EntryKind::File
@@ -137,18 +139,18 @@ fn walk<R: Read>(stream: R, scan: &mut LayerScan, ctx: &ScanContext<'_>) -> Resu
                 continue;
             }
         };
-        let raw_path = te.path_bytes().into_owned();
+        let raw_path = match pax_sparse.as_mut().and_then(|s| s.name.take()) {
+            Some(name) => name,
+            None => te.path_bytes().into_owned(),
+        };
         let (path, lossy) = match path::normalize(&raw_path) {
             Ok(Some(p)) => p,
             Ok(None) => continue,
             Err(PathError::Traversal) => {
                 return Err(ScanError::UnsafePath(
                     lossy(&raw_path),
-                    "`..` escapes the root",
+                    "is outside of the layer root",
                 ));
-            }
-            Err(PathError::Absolute) => {
-                return Err(ScanError::UnsafePath(lossy(&raw_path), "absolute name"));
             }
         };
         if lossy {
@@ -229,8 +231,12 @@ fn walk<R: Read>(stream: R, scan: &mut LayerScan, ctx: &ScanContext<'_>) -> Resu
                 }
             }
             EntryKind::File => {
-                entry.size = te.size();
-                read_file(&mut te, &mut entry, slot, scan, &mut buf, &mut budgets)?;
+                let file = FileRead {
+                    slot,
+                    stored,
+                    pax_sparse: pax_sparse.take(),
+                };
+                scan_file(&mut te, &mut entry, file, scan, &mut buf, &mut budgets)?;
             }
             _ => {}
         }
@@ -273,22 +279,61 @@ fn drop_superseded(c: &mut crate::image::entry::Captured, superseded: &HashMap<u
     keep(&mut c.shebangs, superseded, 2);
 }
 
-/// Hashes a regular file's content, keeping it when an analysis needs it.
-fn read_file<R: Read>(
+/// A regular file's place in the layer and how its bytes are stored.
+struct FileRead {
+    slot: u32,
+    /// Bytes of data the archive holds for it.
+    stored: u64,
+    pax_sparse: Option<super::sparse::PaxSparse>,
+}
+
+/// Sizes a regular file and reads it: a sparse file (old GNU or PAX) has its apparent size
+/// and is read with its holes, within the layer's budget; its stored size is recorded.
+fn scan_file<R: Read>(
     te: &mut tar::Entry<'_, R>,
+    entry: &mut Entry,
+    file: FileRead,
+    scan: &mut LayerScan,
+    buf: &mut [u8],
+    budgets: &mut Budgets,
+) -> Result<(), ScanError> {
+    let slot = file.slot;
+    let gnu = te.header().entry_type().is_gnu_sparse();
+    entry.size = match &file.pax_sparse {
+        Some(s) => s.apparent,
+        None => te.size(),
+    };
+    if (slot as usize) < scan.entries.len() {
+        // A duplicate path: forget what the entry it replaces recorded.
+        scan.sparse.retain(|&(s, _)| s != slot);
+    }
+    if !gnu && file.pax_sparse.is_none() {
+        return read_file(te, entry, slot, scan, buf, budgets);
+    }
+    scan.sparse.push((slot, file.stored));
+    if let Admit::No(why) = budgets.admit_sparse(&entry.path, entry.size)? {
+        // Left unread (hash 0): the tar reader skips its stored bytes.
+        warn(scan, why);
+        return Ok(());
+    }
+    match file.pax_sparse {
+        Some(s) => {
+            let mut expanded = super::sparse::Expand::open(&mut *te, s, file.stored)?;
+            read_file(&mut expanded, entry, slot, scan, buf, budgets)
+        }
+        None => read_file(te, entry, slot, scan, buf, budgets),
+    }
+}
+
+/// Hashes a regular file's content, keeping it when an analysis needs it.
+fn read_file(
+    te: &mut impl Read,
     entry: &mut Entry,
     slot: u32,
     scan: &mut LayerScan,
     buf: &mut [u8],
     budgets: &mut Budgets,
 ) -> Result<(), ScanError> {
-    if te.header().entry_type().is_gnu_sparse()
-        && let Admit::No(why) = budgets.admit_sparse(&entry.path, entry.size)?
-    {
-        // Left unread (hash 0): the tar reader skips its stored bytes.
-        warn(scan, why);
-        return Ok(());
-    }
     let mut hasher = Xxh3::new();
     let mut want = capture::wants_content(&entry.path);
     if want

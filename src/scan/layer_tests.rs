@@ -99,6 +99,44 @@ fn estargz_metadata_is_not_part_of_the_image() -> TestResult {
     Ok(())
 }
 
+/// A tar of (raw name, type, content), names written as they are (tar::Builder would clean
+/// them).
+fn raw_tar(entries: &[(&str, tar::EntryType, &[u8])]) -> Vec<u8> {
+    let mut tar = Vec::new();
+    for (name, kind, data) in entries {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_entry_type(*kind);
+        h.set_mode(0o755);
+        h.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+        h.set_cksum();
+        tar.extend_from_slice(h.as_bytes());
+        tar.extend_from_slice(data);
+        tar.resize(tar.len().div_ceil(512) * 512, 0);
+    }
+    tar.resize(tar.len() + 1024, 0);
+    tar
+}
+
+/// Issue 18 §1: kaniko's `/` entry and rooted names, joined under the root as moby's
+/// `UnpackLayer` does; a rooted name is its relative twin.
+#[test]
+fn kaniko_root_entry_and_rooted_names_are_read_under_the_root() -> TestResult {
+    use tar::EntryType::{Directory, Regular};
+    let tar = raw_tar(&[
+        ("/", Directory, b""),
+        ("/usr/", Directory, b""),
+        ("/usr/bin/x", Regular, b"abc"),
+        ("/../../etc/y", Regular, b"12345"),
+        ("usr/bin/x", Regular, b"abcd"),
+    ]);
+    let s = scan(&tar)?;
+    let paths: Vec<(&str, u64)> = s.entries.iter().map(|e| (&*e.path, e.size)).collect();
+    assert_eq!(paths, [("usr", 0), ("usr/bin/x", 4), ("etc/y", 5)]);
+    assert!(s.warnings.iter().any(|w| w.contains("duplicate")));
+    Ok(())
+}
+
 #[test]
 fn unsafe_paths_are_errors() {
     let mut h = tar::Header::new_gnu();
@@ -113,6 +151,26 @@ fn unsafe_paths_are_errors() {
     tar.resize(1024 + 1024, 0);
     let err = scan(&tar).unwrap_err();
     assert!(matches!(err, ScanError::UnsafePath(_, _)), "{err}");
+    // Still outside once cleaned: refused as moby refuses it ("is outside of").
+    let tar = raw_tar(&[("a/../../etc/x", tar::EntryType::Regular, b"x")]);
+    let err = scan(&tar).unwrap_err();
+    assert!(
+        err.to_string().contains("outside of the layer root"),
+        "{err}"
+    );
+}
+
+/// Issue 18 §8: a zstd layer opening with a skippable frame is scanned like any zstd one.
+#[test]
+fn zstd_layer_opening_with_a_skippable_frame() -> TestResult {
+    let tar = LayerBuilder::new("x").file("f", b"hello").build();
+    let mut blob = vec![0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, b'a', b'b', b'c'];
+    blob.extend(zstd::encode_all(&tar[..], 3)?);
+    let s = scan(&blob)?;
+    assert_eq!(s.compression, Compression::Zstd);
+    assert_eq!(s.diff_id, crate::demo::builder::sha256(&tar));
+    assert_eq!(s.entries.len(), 1);
+    Ok(())
 }
 
 #[test]

@@ -9,6 +9,7 @@ pub mod layer;
 pub mod limits;
 pub mod path;
 pub mod pipeline;
+pub mod sparse;
 
 pub use error::ScanError;
 pub use layer::{ScanContext, scan_layer};

@@ -125,6 +125,12 @@ impl OciImage<'_> {
         opts: &SourceOptions,
         locate: impl Fn(&str) -> String,
     ) -> Result<ImageMeta, SourceError> {
+        if let Some(kind) = artifact_kind(self.manifest) {
+            return Err(SourceError::Artifact(format!(
+                "{} is an OCI artifact ({kind}), not a container image",
+                self.reference
+            )));
+        }
         let config_digest = self.manifest.config().digest().to_string();
         let parsed = parse(self.config, &config_digest)?;
         parsed.check_platform(opts)?;
@@ -162,4 +168,37 @@ impl OciImage<'_> {
             origin: None,
         })
     }
+}
+
+/// Config media types of images an engine runs (OCI, Docker).
+const IMAGE_CONFIG_TYPES: [&str; 2] = [
+    "application/vnd.oci.image.config.v1+json",
+    "application/vnd.docker.container.image.v1+json",
+];
+
+/// Why a manifest is an artifact rather than an image, as containerd's unpacker sees it:
+/// a config that is not an image config (the empty `{}` of OCI 1.1 artifacts, a Helm
+/// chart's), or layers that are not filesystem tars (BuildKit's in-toto attestations).
+pub fn artifact_kind(manifest: &ImageManifest) -> Option<String> {
+    // Media types come from the manifest: control characters are shown escaped.
+    let config_type = manifest.config().media_type().to_string();
+    if !IMAGE_CONFIG_TYPES.contains(&config_type.as_str()) {
+        return Some(format!("config type {}", config_type.escape_debug()));
+    }
+    if let Some(t) = manifest.artifact_type() {
+        return Some(format!("artifact type {}", t.to_string().escape_debug()));
+    }
+    manifest
+        .layers()
+        .iter()
+        .map(|l| l.media_type().to_string())
+        .find(|t| !is_layer_tar(t))
+        .map(|t| format!("layer type {}", t.escape_debug()))
+}
+
+/// A filesystem layer's media type: OCI's and Docker's tar types, any compression,
+/// distributable or not.
+fn is_layer_tar(media_type: &str) -> bool {
+    media_type.starts_with("application/vnd.oci.image.layer.")
+        || media_type.starts_with("application/vnd.docker.image.rootfs.")
 }

@@ -3,7 +3,7 @@
 //! in every case: Docker 25.0.0 wrote OCI manifests with no layers (moby#47065).
 
 use super::config::{self, ParsedConfig};
-use super::store::{BlobStore, TarStore};
+use super::store::BlobStore;
 use super::{ImageSource, LayerReader, SourceError, SourceOptions};
 use crate::image::{ImageMeta, LayerDesc};
 use serde::Deserialize;
@@ -46,7 +46,7 @@ impl DockerArchive {
         let store: Box<dyn BlobStore> = if path.is_dir() {
             Box::new(super::store::DirStore::new(path))
         } else {
-            Box::new(TarStore::open(path)?)
+            super::packed::open_tar(path)?
         };
         Self::from_store(store, select, opts, display)
     }
@@ -67,7 +67,7 @@ impl DockerArchive {
         })?;
         let entries: Vec<ManifestEntry> = serde_json::from_slice(&raw)
             .map_err(|e| SourceError::Corrupt(format!("manifest.json cannot be parsed: {e}")))?;
-        let entry = pick(&entries, select)?;
+        let entry = pick(&entries, select, &*store, opts)?;
         let config_bytes = store.read_small(&entry.config)?;
         if let Some(hex) = blob_hex(&entry.config).or_else(|| legacy_config_hex(&entry.config)) {
             config::verify(&config_bytes, &format!("sha256:{hex}"), "config")?;
@@ -121,11 +121,11 @@ impl DockerArchive {
 fn pick<'a>(
     entries: &'a [ManifestEntry],
     select: Option<&str>,
+    store: &dyn BlobStore,
+    opts: &SourceOptions,
 ) -> Result<&'a ManifestEntry, SourceError> {
     let Some(sel) = select else {
-        return entries
-            .first()
-            .ok_or_else(|| SourceError::NotAnImage("manifest.json lists no image".into()));
+        return only_image(entries, store, opts);
     };
     if let Some(n) = sel.strip_prefix('@') {
         let n: usize = n
@@ -135,30 +135,100 @@ fn pick<'a>(
             SourceError::NotAnImage(format!("the archive has {} images, no @{n}", entries.len()))
         });
     }
-    let wanted = if sel.contains(':') {
-        sel.to_string()
-    } else {
-        format!("{sel}:latest")
-    };
+    // skopeo compares normalised names: `alpine` is `docker.io/library/alpine:latest`.
+    let wanted = normalized_name(sel);
     entries
         .iter()
         .find(|e| {
             e.repo_tags
                 .iter()
                 .flatten()
-                .any(|t| *t == wanted || t.ends_with(&format!("/{wanted}")))
+                .any(|t| normalized_name(t) == wanted)
         })
         .ok_or_else(|| {
-            let tags: Vec<&str> = entries
-                .iter()
-                .flat_map(|e| e.repo_tags.iter().flatten())
-                .map(String::as_str)
-                .collect();
             SourceError::NotAnImage(format!(
-                "no image tagged {wanted:?} (tags: {})",
-                tags.join(", ")
+                "no image tagged {sel:?} in the archive (it holds {})",
+                listing(entries)
             ))
         })
+}
+
+/// No name or index given: the only image, or the only one of the wanted platform (the
+/// host's when `--platform` is not given); several left is an error that lists them, as
+/// skopeo refuses an archive of several images without `:@N`.
+fn only_image<'a>(
+    entries: &'a [ManifestEntry],
+    store: &dyn BlobStore,
+    opts: &SourceOptions,
+) -> Result<&'a ManifestEntry, SourceError> {
+    match entries {
+        [] => Err(SourceError::NotAnImage(
+            "manifest.json lists no image".into(),
+        )),
+        [one] => Ok(one),
+        _ => {
+            let wanted = opts
+                .platform
+                .clone()
+                .unwrap_or_else(crate::image::Platform::host);
+            let matching: Vec<&ManifestEntry> = entries
+                .iter()
+                .filter(|e| {
+                    let bytes = store.read_small(&e.config).ok();
+                    let parsed = bytes.and_then(|b| config::parse(&b, &e.config).ok());
+                    parsed.is_some_and(|p| wanted.accepts(&p.platform))
+                })
+                .collect();
+            match matching[..] {
+                [one] => Ok(one),
+                _ => Err(SourceError::Ambiguous(format!(
+                    "{} holds {} images; name one with :NAME:TAG or :@N ({})",
+                    store.describe(),
+                    entries.len(),
+                    listing(entries)
+                ))),
+            }
+        }
+    }
+}
+
+/// `@0 (alpine:3.20), @1 (untagged)`: what `:@N` and `:NAME:TAG` can select.
+fn listing(entries: &[ManifestEntry]) -> String {
+    let items: Vec<String> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let tags = e.repo_tags.as_deref().unwrap_or_default();
+            if tags.is_empty() {
+                format!("@{i} (untagged)")
+            } else {
+                // Names come from the archive: control characters are shown escaped.
+                format!("@{i} ({})", tags.join(", ").escape_debug())
+            }
+        })
+        .collect();
+    items.join(", ")
+}
+
+/// A Docker name in full: `docker.io/library/` for an official image, `:latest` when no
+/// tag is given.
+fn normalized_name(name: &str) -> String {
+    let tagged = match name.rfind(':') {
+        Some(i) if !name[i + 1..].contains('/') => name.to_string(),
+        _ => format!("{name}:latest"),
+    };
+    let first = tagged.split('/').next().unwrap_or_default();
+    let has_domain = tagged.contains('/')
+        && (first.contains(['.', ':']) || first == "localhost" || first != first.to_lowercase());
+    let full = if has_domain {
+        tagged
+    } else {
+        format!("docker.io/{tagged}")
+    };
+    match full.strip_prefix("docker.io/") {
+        Some(rest) if !rest.contains('/') => format!("docker.io/library/{rest}"),
+        _ => full,
+    }
 }
 
 /// `blobs/sha256/<hex>` names its own digest.
@@ -167,9 +237,12 @@ fn blob_hex(path: &str) -> Option<&str> {
     (hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())).then_some(hex)
 }
 
-/// The legacy layout names the config `<sha256 of it>.json` (the image ID): check it too.
+/// The legacy layout names the config `<sha256 of it>.json` (the image ID), kaniko
+/// `sha256:<hex>`: check it too.
 fn legacy_config_hex(path: &str) -> Option<&str> {
-    let hex = path.strip_suffix(".json")?;
+    let hex = path
+        .strip_suffix(".json")
+        .or_else(|| path.strip_prefix("sha256:"))?;
     (hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())).then_some(hex)
 }
 

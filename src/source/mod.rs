@@ -8,6 +8,7 @@ pub mod docker_archive;
 mod live;
 pub mod memory;
 pub mod oci_layout;
+pub mod packed;
 #[cfg(feature = "registry")]
 pub mod registry;
 pub mod select;
@@ -18,7 +19,6 @@ use crate::reference::ImageRef;
 use std::io::{BufRead, Read};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use store::BlobStore;
 
 /// Why an image could not be read from its source.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +37,12 @@ pub enum SourceError {
         expected: String,
         actual: String,
     },
+    /// Several images and nothing that says which (no name, no `@N`, no single platform).
+    #[error("{0}")]
+    Ambiguous(String),
+    /// An OCI artifact (attestation, signature, SBOM): no filesystem to read.
+    #[error("{0}")]
+    Artifact(String),
     #[error("no image for platform {wanted}; the index has: {available}")]
     NoPlatform { wanted: String, available: String },
     #[error("{0}")]
@@ -267,17 +273,14 @@ fn detect(
             path, None, opts, display,
         )?));
     }
-    let tar = store::TarStore::open(path)?;
+    let tar = packed::open_tar(path)?;
     if tar.exists("manifest.json") {
         Ok(Box::new(docker_archive::DockerArchive::from_store(
-            Box::new(tar),
-            None,
-            opts,
-            display,
+            tar, None, opts, display,
         )?))
     } else if tar.exists("index.json") {
         Ok(Box::new(oci_layout::OciLayout::from_store(
-            Box::new(tar),
+            tar,
             None,
             opts,
             display,

@@ -1,7 +1,7 @@
 //! OCI image layouts, as a directory (`oci:`) or tarred (`oci-archive:`).
 
 use super::config::{self, OciImage};
-use super::store::{BlobStore, DirStore, TarStore};
+use super::store::{BlobStore, DirStore};
 use super::{ImageSource, LayerReader, SourceError, SourceOptions, select};
 use crate::image::ImageMeta;
 use oci_spec::image::{Descriptor, ImageIndex, ImageManifest};
@@ -46,7 +46,7 @@ impl OciLayout {
             return Err(SourceError::NotFound(path.display().to_string()));
         }
         Self::from_store(
-            Box::new(TarStore::open(path)?),
+            super::packed::open_tar(path)?,
             tag,
             opts,
             display,
@@ -70,13 +70,19 @@ impl OciLayout {
         })?;
         let index = serde_json::from_slice::<ImageIndex>(&raw)
             .map_err(|e| SourceError::Corrupt(format!("index.json cannot be parsed: {e}")))?;
-        let tagged = select::by_tag(index.manifests(), tag)?;
+        let tagged = select::by_tag(index.manifests(), tag, opts.platform.as_ref())?;
         let manifest_desc = resolve(&*store, &tagged, opts, 0)?;
         let digest = manifest_desc.digest().to_string();
         let manifest_bytes = read_blob(&*store, &digest, "manifest")?;
         let manifest = serde_json::from_slice::<ImageManifest>(&manifest_bytes).map_err(|e| {
             SourceError::Corrupt(format!("manifest {digest} cannot be parsed: {e}"))
         })?;
+        if let Some(kind) = config::artifact_kind(&manifest) {
+            // Before the config is read: an artifact's may be absent from the layout.
+            return Err(SourceError::Artifact(format!(
+                "{display} is an OCI artifact ({kind}), not a container image"
+            )));
+        }
         let config_digest = manifest.config().digest().to_string();
         let config_bytes = read_blob(&*store, &config_digest, "config")?;
         let meta = OciImage {

@@ -15,7 +15,8 @@ pub fn platform_of(d: &Descriptor) -> Option<Platform> {
     })
 }
 
-/// BuildKit attaches provenance/SBOM manifests as `unknown/unknown` entries.
+/// BuildKit attaches provenance/SBOM manifests as `unknown/unknown` entries; OCI 1.1
+/// artifacts (signatures, SBOMs) say `artifactType` in their descriptor.
 fn is_attestation(d: &Descriptor) -> bool {
     let annotated = d
         .annotations()
@@ -23,17 +24,25 @@ fn is_attestation(d: &Descriptor) -> bool {
         .and_then(|a| a.get("vnd.docker.reference.type"))
         .is_some_and(|t| t == "attestation-manifest");
     let unknown = platform_of(d).is_some_and(|p| p.os == "unknown");
-    annotated || unknown
+    annotated || unknown || d.artifact_type().is_some()
 }
 
-/// Keeps the descriptors whose ref name matches `tag` (all when no tag is asked for).
+/// Keeps the descriptors whose ref name matches `tag`, or the `@N`-th one; without
+/// either, the one image the layout holds, or the only one of the wanted platform
+/// (containers/image refuses a layout of several images without a name).
 pub fn by_tag<'a>(
     descs: &'a [Descriptor],
     tag: Option<&str>,
+    wanted: Option<&Platform>,
 ) -> Result<Vec<&'a Descriptor>, SourceError> {
     let Some(tag) = tag else {
-        return Ok(descs.iter().collect());
+        return only_image(descs, wanted);
     };
+    if let Some(n) = tag.strip_prefix('@').and_then(|n| n.parse::<usize>().ok()) {
+        return descs.get(n).map(|d| vec![d]).ok_or_else(|| {
+            SourceError::NotAnImage(format!("the layout has {} images, no @{n}", descs.len()))
+        });
+    }
     let found: Vec<&Descriptor> = descs
         .iter()
         .filter(|d| {
@@ -60,6 +69,46 @@ pub fn by_tag<'a>(
     Ok(found)
 }
 
+fn only_image<'a>(
+    descs: &'a [Descriptor],
+    wanted: Option<&Platform>,
+) -> Result<Vec<&'a Descriptor>, SourceError> {
+    let mut images: Vec<&Descriptor> = descs.iter().filter(|d| !is_attestation(d)).collect();
+    // Two tags of one image are one image.
+    images.sort_by_key(|d| d.digest().to_string());
+    images.dedup_by_key(|d| d.digest().to_string());
+    if images.len() <= 1 {
+        return Ok(descs.iter().collect());
+    }
+    let host = Platform::host();
+    let request = wanted.unwrap_or(&host);
+    let matching: Vec<&Descriptor> = images
+        .iter()
+        .copied()
+        .filter(|d| platform_of(d).is_none_or(|p| request.accepts(&p)))
+        .collect();
+    if let [one] = matching[..] {
+        return Ok(vec![one]);
+    }
+    let listed: Vec<String> = descs
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| !is_attestation(d))
+        .map(|(i, d)| {
+            let name = d.annotations().as_ref().and_then(|a| a.get(REF_NAME));
+            let platform = platform_of(d).map(|p| format!(", {p}")).unwrap_or_default();
+            // Names come from the layout: control characters are shown escaped.
+            let name = name.map_or("untagged", String::as_str).escape_debug();
+            format!("@{i} ({name}{})", platform.escape_debug())
+        })
+        .collect();
+    Err(SourceError::Ambiguous(format!(
+        "the layout holds {} images; name one with :REF or :@N ({})",
+        images.len(),
+        listed.join(", ")
+    )))
+}
+
 /// Picks the first descriptor for the wanted platform (the spec's "first match SHOULD be
 /// used"); without a request, the host's, or the only candidate there is.
 pub fn by_platform<'a>(
@@ -71,6 +120,12 @@ pub fn by_platform<'a>(
         .copied()
         .filter(|d| !is_attestation(d))
         .collect();
+    if candidates.is_empty()
+        && let Some(first) = descs.first()
+    {
+        // Nothing but artifacts: read the first, for its manifest to say what it is.
+        return Ok(first);
+    }
     let host = Platform::host();
     let request = wanted.unwrap_or(&host);
     let matching = candidates

@@ -90,59 +90,10 @@ impl TarStore {
     pub fn open(file: &Path) -> Result<TarStore, SourceError> {
         let f = File::open(file)?;
         let mut archive = tar::Archive::new(f);
-        let mut members = HashMap::new();
-        let mut links: HashMap<String, String> = HashMap::new();
         let entries = archive
             .entries_with_seek()
             .map_err(|e| SourceError::NotAnImage(format!("not a tar archive ({e})")))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| {
-                if members.is_empty() && links.is_empty() {
-                    SourceError::NotAnImage(format!("{} is not a tar archive", file.display()))
-                } else {
-                    SourceError::Corrupt(format!("archive cannot be read ({e})"))
-                }
-            })?;
-            let Some((name, _)) = crate::scan::path::normalize(&entry.path_bytes())
-                .ok()
-                .flatten()
-            else {
-                continue;
-            };
-            match entry.header().entry_type() {
-                tar::EntryType::Symlink | tar::EntryType::Link => {
-                    if let Some(target) = entry.link_name_bytes() {
-                        let t = String::from_utf8_lossy(&target).into_owned();
-                        let resolved = if entry.header().entry_type() == tar::EntryType::Symlink {
-                            resolve_relative(&name, &t)
-                        } else {
-                            crate::scan::path::normalize_link(t.as_bytes())
-                        };
-                        if let Some(r) = resolved {
-                            links.insert(name, r);
-                        }
-                    }
-                }
-                t if t.is_file() => {
-                    members.insert(name, (entry.raw_file_position(), entry.size()));
-                }
-                _ => {}
-            }
-        }
-        // skopeo writes `<id>/layer.tar -> ../<diffid>.tar`; resolve link chains, bounded.
-        for (name, first) in &links {
-            let mut target = first;
-            for _ in 0..MAX_LINK_HOPS {
-                if let Some(&m) = members.get(target) {
-                    members.insert(name.clone(), m);
-                    break;
-                }
-                match links.get(target) {
-                    Some(next) => target = next,
-                    None => break,
-                }
-            }
-        }
+        let members = index(entries, file, &mut |_, _| Ok(()))?;
         Ok(TarStore {
             file: file.to_path_buf(),
             members,
@@ -152,6 +103,73 @@ impl TarStore {
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.members.keys().map(String::as_str)
     }
+}
+
+/// What [`index`] calls with each regular member: its data offset and the member.
+pub(super) type SeeMember<'a, R> =
+    dyn FnMut(u64, &mut tar::Entry<'_, R>) -> Result<(), SourceError> + 'a;
+
+/// Member name -> (offset of its data, size), hard and symbolic links resolved to the
+/// member they name. `regular` sees each regular member as it passes (to keep small ones
+/// of a stream that cannot seek back).
+pub(super) fn index<R: Read>(
+    entries: tar::Entries<'_, R>,
+    file: &Path,
+    regular: &mut SeeMember<'_, R>,
+) -> Result<HashMap<String, (u64, u64)>, SourceError> {
+    let mut members = HashMap::new();
+    let mut links: HashMap<String, String> = HashMap::new();
+    for entry in entries {
+        let mut entry = entry.map_err(|e| {
+            if members.is_empty() && links.is_empty() {
+                SourceError::NotAnImage(format!("{} is not a tar archive", file.display()))
+            } else {
+                SourceError::Corrupt(format!("archive cannot be read ({e})"))
+            }
+        })?;
+        let Some((name, _)) = crate::scan::path::normalize(&entry.path_bytes())
+            .ok()
+            .flatten()
+        else {
+            continue;
+        };
+        match entry.header().entry_type() {
+            tar::EntryType::Symlink | tar::EntryType::Link => {
+                if let Some(target) = entry.link_name_bytes() {
+                    let t = String::from_utf8_lossy(&target).into_owned();
+                    let resolved = if entry.header().entry_type() == tar::EntryType::Symlink {
+                        resolve_relative(&name, &t)
+                    } else {
+                        crate::scan::path::normalize_link(t.as_bytes())
+                    };
+                    if let Some(r) = resolved {
+                        links.insert(name, r);
+                    }
+                }
+            }
+            t if t.is_file() => {
+                let offset = entry.raw_file_position();
+                members.insert(name, (offset, entry.size()));
+                regular(offset, &mut entry)?;
+            }
+            _ => {}
+        }
+    }
+    // skopeo writes `<id>/layer.tar -> ../<diffid>.tar`; resolve link chains, bounded.
+    for (name, first) in &links {
+        let mut target = first;
+        for _ in 0..MAX_LINK_HOPS {
+            if let Some(&m) = members.get(target) {
+                members.insert(name.clone(), m);
+                break;
+            }
+            match links.get(target) {
+                Some(next) => target = next,
+                None => break,
+            }
+        }
+    }
+    Ok(members)
 }
 
 fn resolve_relative(link: &str, target: &str) -> Option<String> {

@@ -22,6 +22,8 @@ pub(crate) enum DbKind {
     PyMetadata,
     EggFiles,
     EggPkgInfo,
+    /// A `NAME-VER.egg-info` that is one file (distutils' PKG-INFO; Debian's python3-jdcal).
+    EggInfoFile,
     NpmManifest,
 }
 
@@ -54,6 +56,8 @@ pub(crate) fn classify(path: &str) -> Option<DbKind> {
                 EggFiles
             } else if path.ends_with(".egg-info/PKG-INFO") {
                 EggPkgInfo
+            } else if path.ends_with(".egg-info") {
+                EggInfoFile
             } else if path.ends_with("/package.json") && path.contains("node_modules/") {
                 NpmManifest
             } else {

@@ -133,6 +133,14 @@ impl PythonCollector {
                 );
             }
         }
+        // A single-file egg-info is its own PKG-INFO, and the package's location.
+        for v in history.of_kind(DbKind::EggInfoFile) {
+            let m = parse_metadata(v.bytes);
+            let (fname, fversion) = name_from_dir(v.path);
+            let name = m.name.filter(|n| !n.is_empty()).unwrap_or(fname);
+            let version = m.version.unwrap_or(fversion);
+            observe(catalog, name, version, v.path, v.from, v.to);
+        }
         // A file list without metadata still names a distribution: its directory does.
         for kind in [DbKind::PyRecord, DbKind::EggFiles] {
             for v in history.of_kind(kind) {
@@ -168,6 +176,12 @@ impl PythonCollector {
                     claims.add(p.clone(), id, f, t, None);
                 }
                 catalog.instances[id as usize].meta.declared_bytes = declared;
+            }
+        }
+        // It lists no files: it owns itself.
+        for v in history.of_kind(DbKind::EggInfoFile) {
+            for (id, f, t) in catalog.location_overlapping(Manager::Python, v.path, v.from, v.to) {
+                claims.add(v.path.to_string(), id, f, t, None);
             }
         }
         for v in history.of_kind(DbKind::EggFiles) {

@@ -120,6 +120,28 @@ fn python_record_and_egg_info() -> TestResult {
     Ok(())
 }
 
+/// Issue 18 §8: distutils writes `NAME-VER.egg-info` as one PKG-INFO file (Debian's
+/// python3-jdcal, python3-sympy).
+#[test]
+fn single_file_egg_info_is_a_python_package() -> TestResult {
+    const JDCAL: &[u8] = b"Metadata-Version: 1.1\nName: jdcal\nVersion: 1.0\n\nlong text\n";
+    let egg = format!("{DIST}/jdcal-1.0.egg-info");
+    let layer = LayerBuilder::new("apt-get install python3-jdcal")
+        .file(&egg, JDCAL)
+        .file(&format!("{DIST}/jdcal.py"), &bytes(500, b'j'))
+        .file(&format!("{DIST}/noversion-2.1.egg-info"), b"\n");
+    let fx = analyse(vec![layer])?;
+    let jdcal = fx.pkg(Python, "jdcal");
+    assert_eq!(
+        (jdcal.version.as_str(), jdcal.location.as_str()),
+        ("1.0", egg.as_str())
+    );
+    assert_eq!((jdcal.bytes, jdcal.files), (JDCAL.len() as u64, 1));
+    assert_eq!(fx.owner(&egg), Some("jdcal"));
+    assert_eq!(fx.pkg(Python, "noversion").version, "2.1");
+    Ok(())
+}
+
 #[test]
 fn npm_nearest_package_directory_owns() -> TestResult {
     let fx = analyse(vec![npm()])?;
