@@ -21,6 +21,12 @@ pub fn wants_content(path: &str) -> bool {
         "usr/lib/os-release",
         "etc/alpine-release",
         "etc/debian_version",
+        // rpm's database, in each of its formats and places (packages::rpm::DB_PATHS).
+        "var/lib/rpm/rpmdb.sqlite",
+        "var/lib/rpm/Packages",
+        "usr/lib/sysimage/rpm/rpmdb.sqlite",
+        "usr/lib/sysimage/rpm/Packages",
+        "usr/lib/sysimage/rpm/Packages.db",
     ];
     if EXACT.contains(&path) {
         return true;
@@ -77,6 +83,9 @@ mod tests {
         assert!(!wants_content("var/lib/dpkg/info/libzstd1:amd64.postinst"));
         assert!(wants_content("var/lib/dpkg/status.d/tzdata"));
         assert!(wants_content("lib/apk/db/installed"));
+        assert!(wants_content("var/lib/rpm/Packages"));
+        assert!(wants_content("usr/lib/sysimage/rpm/Packages.db"));
+        assert!(!wants_content("var/lib/rpm/Basenames"));
         assert!(wants_content(
             "usr/lib/python3/dist-packages/yaml-6.0.dist-info/RECORD"
         ));

@@ -18,6 +18,8 @@ pub(crate) enum DbKind {
     /// `var/lib/dpkg/status.d/NAME.md5sums`.
     DistrolessMd5sums,
     Apk,
+    /// rpm's database in any of its formats (`rpm::DB_PATHS`).
+    Rpm,
     PyRecord,
     PyMetadata,
     EggFiles,
@@ -32,6 +34,7 @@ pub(crate) fn classify(path: &str) -> Option<DbKind> {
         "var/lib/dpkg/status" => DpkgStatus,
         "var/lib/dpkg/diversions" => DpkgDiversions,
         "lib/apk/db/installed" | "usr/lib/apk/db/installed" => Apk,
+        _ if super::rpm::DB_PATHS.contains(&path) => Rpm,
         _ => {
             if let Some(rest) = path.strip_prefix("var/lib/dpkg/info/") {
                 return (!rest.contains('/') && rest.ends_with(".list")).then_some(DpkgList);

@@ -23,6 +23,7 @@ mod go;
 mod history;
 mod npm;
 mod python;
+pub(crate) mod rpm;
 
 #[cfg(test)]
 mod tests;
@@ -37,6 +38,9 @@ pub use python::{
     PyMetadata, RecordEntry, parse_installed_files, parse_metadata as parse_python_metadata,
     parse_record,
 };
+pub use rpm::{
+    RpmDb, RpmFile, RpmFormat, RpmHeader, parse_header as parse_rpm_header, read_db as read_rpm_db,
+};
 
 use crate::analysis::gobuild::GoInfo;
 use crate::image::{LayerScan, Merged};
@@ -50,6 +54,7 @@ use std::sync::Arc;
 pub enum Manager {
     Dpkg,
     Apk,
+    Rpm,
     Python,
     Npm,
     Go,
@@ -58,13 +63,14 @@ pub enum Manager {
 impl Manager {
     /// OS package managers: their claim on a file wins over a language package's.
     pub fn is_os(self) -> bool {
-        matches!(self, Manager::Dpkg | Manager::Apk)
+        matches!(self, Manager::Dpkg | Manager::Apk | Manager::Rpm)
     }
 
     pub fn name(self) -> &'static str {
         match self {
             Manager::Dpkg => "dpkg",
             Manager::Apk => "apk",
+            Manager::Rpm => "rpm",
             Manager::Python => "python",
             Manager::Npm => "npm",
             Manager::Go => "go",
@@ -203,6 +209,7 @@ pub fn attribute(scans: &[Arc<LayerScan>], merged: &Merged) -> PackageAnalysis {
     // tied to the unbroken run of layers each package version is installed in.
     let mut dpkg = dpkg_db::DpkgCollector::observe(&history, &mut catalog, &mut warnings);
     let mut apk = apk::ApkCollector::observe(&history, &mut catalog, &mut warnings);
+    let mut rpm = rpm::RpmCollector::observe(&history, &mut catalog, &mut warnings);
     let python = python::PythonCollector::observe(&history, &mut catalog);
     let node = npm::NpmCollector::observe(&history, &mut catalog, &mut warnings);
     catalog.finish();
@@ -210,6 +217,7 @@ pub fn attribute(scans: &[Arc<LayerScan>], merged: &Merged) -> PackageAnalysis {
     let mut claims = catalog::Claims::default();
     dpkg.claim(&history, &catalog, &mut claims, &mut canon, &mut warnings);
     apk.claim(&catalog, &mut claims, &mut canon);
+    rpm.claim(&catalog, &mut claims, &mut canon);
     python.claim(&history, &mut catalog, &mut claims, &mut canon);
     node.claim(&catalog, &mut claims);
     // Go programs last: only binaries no package above owns become packages of their own.

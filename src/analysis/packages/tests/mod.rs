@@ -6,6 +6,7 @@ mod dpkg_layers;
 mod go;
 mod lang;
 mod robust;
+mod rpm;
 
 use super::{Manager, Package, PackageAnalysis, PackageRef, attribute};
 use crate::demo::builder::LayerBuilder;
