@@ -94,3 +94,94 @@ fn ndb_database_matches_syft() {
         assert!(packages >= 35 && files > 100, "{packages} {files}");
     }
 }
+
+/// An image whose files are exactly what the real Mariner database lists (each regular
+/// file with a few bytes of its own, symlinks as symlinks, directories and the symlinks
+/// other listed paths go through as directories, no `%ghost` file), the database at its
+/// path: every package owns what it lists (a path several list goes to the first by name,
+/// the analysis's last resort), and the only unowned file is the database itself.
+#[test]
+fn mariner_image_attributes_every_listed_file() {
+    use microscope::analysis::analyze;
+    use microscope::analysis::packages::Manager;
+    use microscope::demo::builder::{ImageBuilder, LayerBuilder};
+    use microscope::jobs::{LoadOptions, load_image};
+    use microscope::reference::ImageRef;
+    use microscope::source::{SourceOptions, open};
+    use std::collections::BTreeMap;
+
+    let Some(bytes) = corpus_file("cbl-mariner-2.0/rpmdb.sqlite") else {
+        return;
+    };
+    let db = read_rpm_db(&bytes).unwrap();
+    // Path -> (owner, is a symlink, size); directories apart.
+    let mut files: BTreeMap<&str, (&str, bool, u64)> = BTreeMap::new();
+    let mut dirs = BTreeSet::new();
+    for h in &db.packages {
+        for f in h.files.iter().filter(|f| !f.is_ghost()) {
+            let path = f.path.trim_start_matches('/');
+            if let Some((parent, _)) = path.rsplit_once('/') {
+                dirs.insert(parent);
+            }
+            if f.is_dir() {
+                dirs.insert(path);
+                continue;
+            }
+            let link = f.mode & 0o170_000 == 0o120_000;
+            let e = files
+                .entry(path)
+                .or_insert((&h.name, link, f.size % 61 + 1));
+            e.0 = e.0.min(&h.name);
+        }
+    }
+    let mut layer = LayerBuilder::new("ADD mariner-rootfs.tar /");
+    for d in dirs.iter().filter(|d| !d.is_empty()) {
+        layer = layer.dir(d);
+    }
+    let mut expected: BTreeMap<&str, u64> =
+        db.packages.iter().map(|h| (h.name.as_str(), 0)).collect();
+    for (path, (owner, link, size)) in files.iter().filter(|(p, _)| !dirs.contains(*p)) {
+        if *link {
+            layer = layer.symlink(path, "/nowhere");
+        } else {
+            layer = layer.file(path, &vec![b'x'; *size as usize]);
+            *expected.get_mut(owner).unwrap() += size;
+        }
+    }
+    layer = layer.file("var/lib/rpm/rpmdb.sqlite", &bytes);
+    let tar = ImageBuilder::new("mariner:test")
+        .layer(layer)
+        .docker_archive();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mariner.tar");
+    std::fs::write(&path, tar).unwrap();
+    let reference = ImageRef::parse(&path.to_string_lossy()).unwrap();
+    let src = open(&reference, &SourceOptions::default()).unwrap();
+    let image = load_image(&*src, &LoadOptions::default()).unwrap();
+    let a = analyze(&image).packages;
+    let rpm: BTreeMap<&str, u64> = a
+        .packages
+        .iter()
+        .filter(|p| p.manager == Manager::Rpm)
+        .map(|p| (p.name.as_str(), p.bytes))
+        .collect();
+    assert_eq!(rpm, expected);
+    assert_eq!(
+        a.unowned_bytes,
+        bytes.len() as u64,
+        "{:?}",
+        a.largest_unowned
+    );
+    let owned: u64 = a.packages.iter().map(|p| p.bytes).sum();
+    assert_eq!(owned + a.unowned_bytes, a.final_bytes);
+    let bash = a.packages.iter().find(|p| p.name == "bash").unwrap();
+    assert_eq!(bash.version, "5.1.8-1.cm2");
+    assert!(bash.declared_bytes.is_some_and(|d| d > 1_000_000));
+    assert!(
+        a.warnings
+            .iter()
+            .all(|w| w.contains("listed by more than one package")),
+        "{:?}",
+        a.warnings
+    );
+}
