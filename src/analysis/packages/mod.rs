@@ -39,7 +39,8 @@ pub use python::{
     parse_record,
 };
 pub use rpm::{
-    RpmDb, RpmFile, RpmFormat, RpmHeader, parse_header as parse_rpm_header, read_db as read_rpm_db,
+    DB_PATHS as RPM_DB_PATHS, RpmDb, RpmFile, RpmFormat, RpmHeader,
+    parse_header as parse_rpm_header, read_db as read_rpm_db,
 };
 
 use crate::analysis::gobuild::GoInfo;
