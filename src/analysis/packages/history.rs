@@ -25,6 +25,12 @@ pub(crate) enum DbKind {
     EggFiles,
     EggPkgInfo,
     NpmManifest,
+    /// Ruby `specifications/NAME-VERSION.gemspec`.
+    Gemspec,
+    /// PHP `vendor/composer/installed.json`.
+    ComposerInstalled,
+    /// .NET `NAME.deps.json`.
+    DotnetDeps,
 }
 
 /// Classifies a captured path; `None` for files other analyses want (passwd, ld.so.conf...).
@@ -59,6 +65,12 @@ pub(crate) fn classify(path: &str) -> Option<DbKind> {
                 EggPkgInfo
             } else if path.ends_with("/package.json") && path.contains("node_modules/") {
                 NpmManifest
+            } else if super::lang::gem::is_gemspec(path) {
+                Gemspec
+            } else if path.ends_with(super::lang::composer::SUFFIX) {
+                ComposerInstalled
+            } else if path.ends_with(".deps.json") {
+                DotnetDeps
             } else {
                 return None;
             }

@@ -21,6 +21,7 @@ mod dpkg;
 mod dpkg_db;
 mod go;
 mod history;
+pub(crate) mod lang;
 mod npm;
 mod python;
 pub(crate) mod rpm;
@@ -59,6 +60,12 @@ pub enum Manager {
     Python,
     Npm,
     Go,
+    /// Ruby gems (`specifications/*.gemspec`).
+    Gem,
+    /// PHP Composer (`vendor/composer/installed.json`).
+    Composer,
+    /// .NET (`*.deps.json`).
+    Dotnet,
 }
 
 impl Manager {
@@ -75,6 +82,9 @@ impl Manager {
             Manager::Python => "python",
             Manager::Npm => "npm",
             Manager::Go => "go",
+            Manager::Gem => "gem",
+            Manager::Composer => "composer",
+            Manager::Dotnet => "dotnet",
         }
     }
 }
@@ -213,6 +223,7 @@ pub fn attribute(scans: &[Arc<LayerScan>], merged: &Merged) -> PackageAnalysis {
     let mut rpm = rpm::RpmCollector::observe(&history, &mut catalog, &mut warnings);
     let python = python::PythonCollector::observe(&history, &mut catalog);
     let node = npm::NpmCollector::observe(&history, &mut catalog, &mut warnings);
+    let mut langs = lang::LangCollector::observe(&history, &mut catalog, &mut warnings);
     catalog.finish();
 
     let mut claims = catalog::Claims::default();
@@ -221,6 +232,7 @@ pub fn attribute(scans: &[Arc<LayerScan>], merged: &Merged) -> PackageAnalysis {
     rpm.claim(&catalog, &mut claims, &mut canon);
     python.claim(&history, &mut catalog, &mut claims, &mut canon);
     node.claim(&catalog, &mut claims);
+    langs.claim(&catalog, &mut claims, &mut canon);
     // Go programs last: only binaries no package above owns become packages of their own.
     let go = go::GoCollector::observe(scans, merged, &mut catalog, &claims);
     catalog.finish();

@@ -5,6 +5,7 @@ mod dpkg;
 mod dpkg_layers;
 mod go;
 mod lang;
+mod langs;
 mod robust;
 mod rpm;
 
