@@ -93,6 +93,9 @@ pub struct ElfInfo {
     pub go: Option<GoInfo>,
     /// Built by rustc (`.rustc`/`.dep-v0` sections or std's `/rustc/` panic paths).
     pub rust: bool,
+    /// cargo-auditable's crate list (`.dep-v0`), when the binary carries one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub crates: Vec<crate::analysis::auditable::RustCrate>,
     /// `dlopen` is in the dynamic string table: loads code static analysis cannot see.
     pub dlopen: bool,
     /// Uses glibc NSS (getaddrinfo, getpwnam...) or, when static, carries `libnss_` strings.
@@ -232,6 +235,7 @@ fn read<H: FileHeader<Endian = Endianness>>(data: &Sparse, probes: &Probes) -> O
         },
     );
     if info.go.is_none() {
+        info.crates = crate::analysis::auditable::parse(sections.data(".dep-v0"));
         info.rust = sections.has(".rustc")
             || sections.has(".dep-v0")
             || probes.found_in(probes::RUSTC, &rodata);

@@ -1,5 +1,6 @@
 //! One module per question asked of an image. Pure: no I/O, no printing.
 
+pub mod auditable;
 pub mod compare;
 pub mod copies;
 pub mod elf;

@@ -33,7 +33,8 @@ use std::time::SystemTime;
 
 /// Bump when [`LayerScan`] changes meaning or encoding without changing shape (the field
 /// list is fingerprinted on top of this, see `format_tag`). 2: captured contents in base64.
-pub const SCAN_FORMAT: u32 = 2;
+/// 3: rpm databases and gem/Composer/.NET manifests captured, cargo-auditable crates read.
+pub const SCAN_FORMAT: u32 = 3;
 
 /// Default bound of the cache, in bytes.
 pub const DEFAULT_LIMIT: u64 = 2 << 30;

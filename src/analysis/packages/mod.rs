@@ -16,6 +16,7 @@
 mod apk;
 mod attribute;
 mod canon;
+mod cargo;
 mod catalog;
 mod dpkg;
 mod dpkg_db;
@@ -66,6 +67,8 @@ pub enum Manager {
     Composer,
     /// .NET (`*.deps.json`).
     Dotnet,
+    /// A Rust program built with cargo-auditable (its `.dep-v0` root crate).
+    Cargo,
 }
 
 impl Manager {
@@ -85,6 +88,7 @@ impl Manager {
             Manager::Gem => "gem",
             Manager::Composer => "composer",
             Manager::Dotnet => "dotnet",
+            Manager::Cargo => "cargo",
         }
     }
 }
@@ -235,8 +239,10 @@ pub fn attribute(scans: &[Arc<LayerScan>], merged: &Merged) -> PackageAnalysis {
     langs.claim(&catalog, &mut claims, &mut canon);
     // Go programs last: only binaries no package above owns become packages of their own.
     let go = go::GoCollector::observe(scans, merged, &mut catalog, &claims);
+    let rust = cargo::CargoCollector::observe(scans, merged, &mut catalog, &claims);
     catalog.finish();
     go.claim(&catalog, &mut claims);
+    rust.claim(&catalog, &mut claims);
 
     attribute::Attribution::new(scans, merged, &catalog, &claims, canon).run(warnings)
 }
