@@ -77,6 +77,9 @@ pub struct Captured {
     pub elf: Vec<(u32, crate::analysis::elf::ElfInfo)>,
     /// The `#!` line of scripts (without the `#!`), trimmed.
     pub shebangs: Vec<(u32, String)>,
+    /// Java archives: their metadata entries and nested archives.
+    #[serde(default)]
+    pub jars: Vec<(u32, super::jar::JarInfo)>,
 }
 
 /// Everything one streaming pass over a layer blob learns. Cached by blob digest.

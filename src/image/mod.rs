@@ -1,6 +1,7 @@
 //! The image model: layers, entries, the merged tree. Pure: no I/O.
 
 pub mod entry;
+pub mod jar;
 pub mod merge;
 pub mod model;
 

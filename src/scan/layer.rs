@@ -315,6 +315,7 @@ fn read_file<R: Read>(
     let keep = want && entry.size <= capture::MAX_CAPTURE;
     let mut kept = Vec::new();
     let mut elf = None;
+    let mut jar = None;
     let mut first = true;
     let mut total = 0u64;
     loop {
@@ -328,6 +329,9 @@ fn read_file<R: Read>(
             if chunk.starts_with(b"\x7fELF") {
                 let executable = entry.mode & 0o111 != 0;
                 elf = Some(crate::analysis::elf::Collector::new(entry.size, executable));
+            }
+            if chunk.starts_with(b"PK\x03\x04") && super::jar::is_java_archive(&entry.path) {
+                jar = Some(super::jar::JarCollector::default());
             }
             if chunk.starts_with(b"#!") {
                 let line = chunk[2..].split(|&b| b == b'\n').next().unwrap_or(&[]);
@@ -348,6 +352,9 @@ fn read_file<R: Read>(
         if let Some(e) = &mut elf {
             e.push(chunk);
         }
+        if let Some(j) = &mut jar {
+            j.push(chunk);
+        }
     }
     if total != entry.size {
         return Err(ScanError::Corrupt(format!(
@@ -364,6 +371,9 @@ fn read_file<R: Read>(
                 entry.path, entry.size
             ),
         );
+    }
+    if let Some(j) = jar {
+        scan.captured.jars.push((slot, j.finish()));
     }
     if let Some(info) = elf.and_then(|e| crate::analysis::elf::inspect_collected(e.finish())) {
         scan.captured.elf.push((slot, info));

@@ -3,6 +3,7 @@
 pub mod capture;
 pub mod decompress;
 pub(crate) mod hasher;
+pub mod jar;
 pub mod layer;
 pub mod limits;
 pub mod path;

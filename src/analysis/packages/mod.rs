@@ -22,6 +22,7 @@ mod dpkg;
 mod dpkg_db;
 mod go;
 mod history;
+mod java;
 pub(crate) mod lang;
 mod npm;
 mod python;
@@ -35,6 +36,7 @@ pub use dpkg::{
     Diversion, DpkgStanza, parse_diversions, parse_list as parse_dpkg_list, parse_md5sums,
     parse_status as parse_dpkg_status,
 };
+pub use java::{JarId, identify as identify_jar, packages as jar_packages};
 pub use npm::{NpmManifest, parse_package_json};
 pub use python::{
     PyMetadata, RecordEntry, parse_installed_files, parse_metadata as parse_python_metadata,
@@ -69,6 +71,8 @@ pub enum Manager {
     Dotnet,
     /// A Rust program built with cargo-auditable (its `.dep-v0` root crate).
     Cargo,
+    /// Java archives (`.jar`, `.war`, `.ear`) and what they carry.
+    Java,
 }
 
 impl Manager {
@@ -89,6 +93,7 @@ impl Manager {
             Manager::Composer => "composer",
             Manager::Dotnet => "dotnet",
             Manager::Cargo => "cargo",
+            Manager::Java => "java",
         }
     }
 }
@@ -240,9 +245,11 @@ pub fn attribute(scans: &[Arc<LayerScan>], merged: &Merged) -> PackageAnalysis {
     // Go programs last: only binaries no package above owns become packages of their own.
     let go = go::GoCollector::observe(scans, merged, &mut catalog, &claims);
     let rust = cargo::CargoCollector::observe(scans, merged, &mut catalog, &claims);
+    let jars = java::JavaCollector::observe(scans, merged, &mut catalog);
     catalog.finish();
     go.claim(&catalog, &mut claims);
     rust.claim(&catalog, &mut claims);
+    jars.claim(&catalog, &mut claims);
 
     attribute::Attribution::new(scans, merged, &catalog, &claims, canon).run(warnings)
 }

@@ -117,3 +117,63 @@ fn a_broken_manifest_is_a_warning() -> TestResult {
     assert_eq!(fx.a.warnings.len(), 2, "{:?}", fx.a.warnings);
     Ok(())
 }
+
+/// A Spring Boot fat jar: the jar is a package owning its bytes, its nested jars are listed
+/// under it; a jar a dpkg package ships stays dpkg's bytes and is still listed.
+#[test]
+fn java_archives_and_their_nested_jars() -> TestResult {
+    use crate::analysis::packages::Manager::Java;
+    use crate::scan::jar::tests::zip;
+    let inner = zip(&[(
+        "META-INF/maven/org.slf4j/slf4j-api/pom.properties",
+        b"groupId=org.slf4j\nartifactId=slf4j-api\nversion=2.0.9\n",
+        false,
+    )]);
+    let fat = zip(&[
+        (
+            "META-INF/MANIFEST.MF",
+            b"Manifest-Version: 1.0\nStart-Class: app.Main\n",
+            false,
+        ),
+        (
+            "META-INF/maven/com.example/app/pom.properties",
+            b"artifactId=app\nversion=1.0.0\n",
+            false,
+        ),
+        ("BOOT-INF/lib/slf4j-api-2.0.9.jar", &inner, true),
+    ]);
+    let debian = zip(&[(
+        "META-INF/MANIFEST.MF",
+        b"Manifest-Version: 1.0\nImplementation-Title: commons-lang3\nImplementation-Version: 3.12.0\n",
+        false,
+    )]);
+    let layer = LayerBuilder::new("apt-get install libcommons-lang3-java && COPY app.jar /srv/")
+        .file("usr/share/java/commons-lang3.jar", &debian)
+        .file("srv/app.jar", &fat)
+        .file(
+            "var/lib/dpkg/status",
+            stanza("libcommons-lang3-java", "3.12.0-2", "all", "").as_bytes(),
+        )
+        .file(
+            "var/lib/dpkg/info/libcommons-lang3-java.list",
+            b"/usr/share/java/commons-lang3.jar\n",
+        );
+    let fx = analyse(vec![layer])?;
+    let app = fx.pkg(Java, "app");
+    assert_eq!(
+        (&*app.version, app.bytes, app.files),
+        ("1.0.0", fat.len() as u64, 1)
+    );
+    let slf = fx.pkg(Java, "slf4j-api");
+    assert_eq!((&*slf.version, slf.bytes), ("2.0.9", 0));
+    assert_eq!(
+        slf.location,
+        "srv/app.jar!/BOOT-INF/lib/slf4j-api-2.0.9.jar"
+    );
+    assert_eq!(
+        fx.owner("usr/share/java/commons-lang3.jar"),
+        Some("libcommons-lang3-java")
+    );
+    assert_eq!(fx.pkg(Java, "commons-lang3").version, "3.12.0");
+    Ok(())
+}
