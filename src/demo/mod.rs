@@ -5,6 +5,7 @@
 
 pub mod builder;
 pub mod elf;
+pub mod zip;
 
 use crate::image::RunConfig;
 use crate::source::docker_archive::DockerArchive;

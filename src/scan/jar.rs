@@ -206,42 +206,8 @@ fn inflate(data: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use std::io::Write;
 
-    /// A zip of (name, content, stored) entries, deflated ones with a data descriptor as
-    /// `jar` writes them.
-    pub(crate) fn zip(entries: &[(&str, &[u8], bool)]) -> Vec<u8> {
-        let mut out = Vec::new();
-        for (name, content, stored) in entries {
-            let data = if *stored {
-                content.to_vec()
-            } else {
-                let mut z = flate2::write::DeflateEncoder::new(Vec::new(), Default::default());
-                z.write_all(content).unwrap();
-                z.finish().unwrap()
-            };
-            out.extend_from_slice(SIG);
-            out.extend_from_slice(&20u16.to_le_bytes());
-            let flags: u16 = if *stored { 0 } else { FLAG_DATA_DESCRIPTOR };
-            out.extend_from_slice(&flags.to_le_bytes());
-            out.extend_from_slice(&(if *stored { 0u16 } else { 8 }).to_le_bytes());
-            out.extend_from_slice(&[0; 8]); // time, date, crc
-            let size = if *stored { data.len() as u32 } else { 0 };
-            out.extend_from_slice(&size.to_le_bytes());
-            out.extend_from_slice(&size.to_le_bytes());
-            out.extend_from_slice(&(name.len() as u16).to_le_bytes());
-            out.extend_from_slice(&0u16.to_le_bytes());
-            out.extend_from_slice(name.as_bytes());
-            out.extend_from_slice(&data);
-            if !*stored {
-                out.extend_from_slice(b"PK\x07\x08");
-                out.extend_from_slice(&[0; 12]);
-            }
-        }
-        out.extend_from_slice(b"PK\x05\x06");
-        out.extend_from_slice(&[0; 18]);
-        out
-    }
+    pub(crate) use crate::demo::zip::zip;
 
     pub(crate) fn read(bytes: &[u8], chunk: usize) -> JarInfo {
         let mut c = JarCollector::default();
