@@ -185,3 +185,29 @@ fn mariner_image_attributes_every_listed_file() {
         a.warnings
     );
 }
+
+/// The real databases cut short and with bytes flipped: a warning's worth of damage, never
+/// a panic or a hang.
+#[test]
+fn damaged_real_databases_never_panic() {
+    for rel in [
+        "libuuid/Packages",
+        "sle15-bci/Packages.db",
+        "cbl-mariner-2.0/rpmdb.sqlite",
+    ] {
+        let Some(bytes) = corpus_file(rel) else {
+            return;
+        };
+        let step = (bytes.len() / 60).max(1);
+        for cut in (0..bytes.len()).step_by(step) {
+            let _ = read_rpm_db(&bytes[..cut]);
+        }
+        for (n, at) in (0..bytes.len()).step_by(step).enumerate() {
+            let mut b = bytes.clone();
+            for i in (at..b.len()).step_by(4096).take(8) {
+                b[i] ^= 0x5a ^ n as u8;
+            }
+            let _ = read_rpm_db(&b);
+        }
+    }
+}
