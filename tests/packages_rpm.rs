@@ -211,3 +211,102 @@ fn damaged_real_databases_never_panic() {
         }
     }
 }
+
+/// A root Debian's rpm 4.18 installed two packages into (`rpmbuild` of two small specs,
+/// then `rpm --root R --dbpath /var/lib/rpm -i`; tests/data/rpm-root.tar.gz): a config file,
+/// a symlink, a `%dir`, a `%ghost` log, an epoch. Its files are what the database lists, so
+/// every byte but the database's own is a package's; the package set is syft's
+/// (`syft dir:R`, tests/data/syft/rpm-root.rpm.txt).
+#[test]
+fn a_root_real_rpm_installed_into() {
+    use microscope::analysis::analyze;
+    use microscope::analysis::packages::Manager;
+    use microscope::demo::builder::{ImageBuilder, LayerBuilder};
+    use microscope::jobs::{LoadOptions, load_image};
+    use microscope::reference::ImageRef;
+    use microscope::source::{SourceOptions, open};
+    use std::io::Read;
+
+    let gz =
+        std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/rpm-root.tar.gz"))
+            .unwrap();
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(&gz[..]));
+    let mut layer = LayerBuilder::new("rpm --root / -i hello-tool libdemo");
+    let mut sizes = std::collections::BTreeMap::new();
+    for e in archive.entries().unwrap() {
+        let mut e = e.unwrap();
+        let path = e
+            .path()
+            .unwrap()
+            .to_string_lossy()
+            .trim_start_matches("./")
+            .trim_end_matches('/')
+            .to_string();
+        if path.is_empty() {
+            continue;
+        }
+        match e.header().entry_type() {
+            tar::EntryType::Directory => layer = layer.dir(&path),
+            tar::EntryType::Symlink => {
+                let target = e
+                    .link_name()
+                    .unwrap()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                layer = layer.symlink(&path, &target);
+            }
+            _ => {
+                let mut data = Vec::new();
+                e.read_to_end(&mut data).unwrap();
+                sizes.insert(path.clone(), data.len() as u64);
+                layer = layer.file_with(&path, &data, e.header().mode().unwrap(), 0, 0);
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rpm-root.tar");
+    std::fs::write(
+        &path,
+        ImageBuilder::new("rpm-root:test")
+            .layer(layer)
+            .docker_archive(),
+    )
+    .unwrap();
+    let reference = ImageRef::parse(&path.to_string_lossy()).unwrap();
+    let src = open(&reference, &SourceOptions::default()).unwrap();
+    let a = analyze(&load_image(&*src, &LoadOptions::default()).unwrap()).packages;
+    let found: BTreeSet<(String, String)> = a
+        .packages
+        .iter()
+        .filter(|p| p.manager == Manager::Rpm)
+        .map(|p| (p.name.clone(), p.version.clone()))
+        .collect();
+    assert_eq!(found, syft("rpm-root.rpm.txt"));
+    let pkg = |n: &str| a.packages.iter().find(|p| p.name == n).unwrap();
+    let hello = pkg("hello-tool");
+    let want =
+        sizes["usr/bin/hello"] + sizes["usr/share/hello-tool/data.txt"] + sizes["etc/hello.conf"];
+    assert_eq!(
+        (hello.bytes, hello.files),
+        (want, 4),
+        "hello, the hi symlink, data, config"
+    );
+    assert_eq!(
+        hello.declared_bytes,
+        Some(want + 5),
+        "SIZE counts the symlink's target name too"
+    );
+    let lib = pkg("libdemo");
+    assert_eq!(
+        (lib.bytes, lib.files, &*lib.version),
+        (12_000, 2, "2:0.9-1")
+    );
+    let db: u64 = sizes
+        .iter()
+        .filter(|(p, _)| p.starts_with("var/lib/rpm/"))
+        .map(|(_, s)| s)
+        .sum();
+    assert_eq!(a.unowned_bytes, db, "{:?}", a.largest_unowned);
+    assert!(a.warnings.is_empty(), "{:?}", a.warnings);
+}
