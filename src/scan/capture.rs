@@ -27,6 +27,7 @@ pub fn wants_content(path: &str) -> bool {
         "usr/lib/sysimage/rpm/rpmdb.sqlite",
         "usr/lib/sysimage/rpm/Packages",
         "usr/lib/sysimage/rpm/Packages.db",
+        "var/lib/rpm/Packages.db",
     ];
     if EXACT.contains(&path) {
         return true;

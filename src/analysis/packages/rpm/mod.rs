@@ -25,6 +25,7 @@ pub const DB_PATHS: &[&str] = &[
     "usr/lib/sysimage/rpm/rpmdb.sqlite",
     "usr/lib/sysimage/rpm/Packages",
     "usr/lib/sysimage/rpm/Packages.db",
+    "var/lib/rpm/Packages.db",
 ];
 
 /// Which of the three formats a database file is in, told by its first bytes.
