@@ -125,11 +125,12 @@ impl JarCollector {
             .unwrap_or_default();
         let known = flags & FLAG_DATA_DESCRIPTOR == 0;
         if is_java_archive(&name) && archive.is_empty() {
+            // Bounded together: each header looks through the ranges.
             if self.info.nested.len() < JarInfo::MAX_NESTED {
                 self.info.nested.push(name.clone());
-            }
-            if method == 0 && known && csize > 0 {
-                self.ranges.push((name, data_abs, data_abs + csize));
+                if method == 0 && known && csize > 0 {
+                    self.ranges.push((name, data_abs, data_abs + csize));
+                }
             }
         } else if wanted(&name) && self.info.meta.len() + self.pending.len() < JarInfo::MAX_METAS {
             let want = if known {
