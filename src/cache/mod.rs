@@ -32,8 +32,9 @@ use std::time::SystemTime;
 
 /// Bump when [`LayerScan`] changes meaning or encoding without changing shape (the field
 /// list is fingerprinted on top of this, see `format_tag`). 2: captured contents in base64;
-/// 3: rooted names kept, PAX sparse read, single-file `.egg-info` captured.
-pub const SCAN_FORMAT: u32 = 3;
+/// 3: rooted names kept, PAX sparse read, single-file `.egg-info` captured;
+/// 4: rpm databases, gem/Composer/.NET manifests and jars captured, cargo-auditable crates read.
+pub const SCAN_FORMAT: u32 = 4;
 
 /// Default bound of the cache, in bytes.
 pub const DEFAULT_LIMIT: u64 = 2 << 30;

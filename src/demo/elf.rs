@@ -16,6 +16,8 @@ pub struct ElfSpec {
     pub symtab_entries: usize,
     pub strtab: usize,
     pub seed: u64,
+    /// cargo-auditable's `.dep-v0` section, already compressed.
+    pub dep_v0: Option<Vec<u8>>,
 }
 
 const SHT_PROGBITS: u32 = 1;
@@ -123,6 +125,9 @@ pub fn build(spec: &ElfSpec) -> Vec<u8> {
             strndx as u32,
             16,
         );
+    }
+    if let Some(deps) = &spec.dep_v0 {
+        push(".dep-v0", SHT_PROGBITS, SHF_ALLOC, deps.clone(), 0, 0);
     }
     if let Some((version, modinfo)) = &spec.go {
         push(

@@ -5,6 +5,7 @@
 
 pub mod builder;
 pub mod elf;
+pub mod zip;
 
 use crate::image::RunConfig;
 use crate::source::docker_archive::DockerArchive;
@@ -69,6 +70,7 @@ pub(crate) fn server(debug: bool) -> Vec<u8> {
         symtab_entries: if debug { 10_000 } else { 0 },
         strtab: if debug { 180_000 } else { 0 },
         seed: 42,
+        dep_v0: None,
     })
 }
 

@@ -77,6 +77,9 @@ pub struct Captured {
     pub elf: Vec<(u32, crate::image::facts::ElfInfo)>,
     /// The `#!` line of scripts (without the `#!`), trimmed.
     pub shebangs: Vec<(u32, String)>,
+    /// Java archives: their metadata entries and nested archives.
+    #[serde(default)]
+    pub jars: Vec<(u32, super::jar::JarInfo)>,
 }
 
 /// How a layer blob is stored, as its magic bytes say.

@@ -71,6 +71,9 @@ pub struct ElfInfo {
     pub go: Option<GoInfo>,
     /// Built by rustc (`.rustc`/`.dep-v0` sections or std's `/rustc/` panic paths).
     pub rust: bool,
+    /// cargo-auditable's crate list (`.dep-v0`), when the binary carries one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub crates: Vec<RustCrate>,
     /// `dlopen` is in the dynamic string table: loads code static analysis cannot see.
     pub dlopen: bool,
     /// Uses glibc NSS (getaddrinfo, getpwnam...) or, when static, carries `libnss_` strings.
@@ -143,4 +146,16 @@ pub struct GoInfo {
     pub needs: GoNeeds,
     /// Why something above is missing (old format, truncated header...).
     pub note: Option<String>,
+}
+
+/// One crate the binary was built from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RustCrate {
+    pub name: String,
+    pub version: String,
+    /// `crates.io`, `git`, `local`, `registry`...
+    pub source: String,
+    /// The crate the binary is (cargo-auditable marks exactly one).
+    pub root: bool,
 }

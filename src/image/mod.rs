@@ -2,6 +2,7 @@
 
 pub mod entry;
 pub mod facts;
+pub mod jar;
 pub mod merge;
 pub mod model;
 

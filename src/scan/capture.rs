@@ -21,6 +21,13 @@ pub fn wants_content(path: &str) -> bool {
         "usr/lib/os-release",
         "etc/alpine-release",
         "etc/debian_version",
+        // rpm's database, in each of its formats and places (packages::rpm::DB_PATHS).
+        "var/lib/rpm/rpmdb.sqlite",
+        "var/lib/rpm/Packages",
+        "usr/lib/sysimage/rpm/rpmdb.sqlite",
+        "usr/lib/sysimage/rpm/Packages",
+        "usr/lib/sysimage/rpm/Packages.db",
+        "var/lib/rpm/Packages.db",
     ];
     if EXACT.contains(&path) {
         return true;
@@ -48,7 +55,17 @@ pub fn wants_content(path: &str) -> bool {
     {
         return true;
     }
-    is_node_package_json(path)
+    is_node_package_json(path) || is_language_manifest(path)
+}
+
+/// Ruby gem specifications, Composer's installed.json, .NET deps.json (the package
+/// analysis reads them; their formats are in `analysis::packages::lang`).
+fn is_language_manifest(path: &str) -> bool {
+    if let Some(stem) = path.strip_suffix(".gemspec") {
+        let dir = stem.rsplit_once('/').map_or("", |(d, _)| d);
+        return dir.ends_with("specifications") || dir.ends_with("specifications/default");
+    }
+    path.ends_with("vendor/composer/installed.json") || path.ends_with(".deps.json")
 }
 
 /// `…/node_modules/NAME/package.json` or `…/node_modules/@scope/NAME/package.json`.
@@ -78,6 +95,9 @@ mod tests {
         assert!(!wants_content("var/lib/dpkg/info/libzstd1:amd64.postinst"));
         assert!(wants_content("var/lib/dpkg/status.d/tzdata"));
         assert!(wants_content("lib/apk/db/installed"));
+        assert!(wants_content("var/lib/rpm/Packages"));
+        assert!(wants_content("usr/lib/sysimage/rpm/Packages.db"));
+        assert!(!wants_content("var/lib/rpm/Basenames"));
         assert!(wants_content(
             "usr/lib/python3/dist-packages/yaml-6.0.dist-info/RECORD"
         ));
@@ -85,5 +105,11 @@ mod tests {
         assert!(wants_content("app/node_modules/@types/node/package.json"));
         assert!(!wants_content("app/node_modules/left-pad/lib/package.json"));
         assert!(!wants_content("usr/bin/ls"));
+        assert!(wants_content(
+            "usr/local/bundle/specifications/rake-13.0.6.gemspec"
+        ));
+        assert!(!wants_content("app/rake.gemspec"));
+        assert!(wants_content("app/vendor/composer/installed.json"));
+        assert!(wants_content("app/MyApp.deps.json"));
     }
 }

@@ -5,6 +5,7 @@
 //! tables are built), and it treats every offset and length in the file as a lie until
 //! checked: a hostile file yields partial facts or `None`, never a panic or a huge allocation.
 
+pub mod auditable;
 mod collect;
 pub mod gobuild;
 mod marks;
@@ -130,6 +131,7 @@ fn read<H: FileHeader<Endian = Endianness>>(data: &Sparse, probes: &Probes) -> O
         },
     );
     if info.go.is_none() {
+        info.crates = auditable::parse(sections.data(".dep-v0"));
         info.rust = sections.has(".rustc")
             || sections.has(".dep-v0")
             || probes.found_in(probes::RUSTC, &rodata);

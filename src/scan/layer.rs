@@ -346,6 +346,7 @@ fn read_file(
     let keep = want && entry.size <= capture::MAX_CAPTURE;
     let mut kept = Vec::new();
     let mut elf = None;
+    let mut jar = None;
     let mut first = true;
     let mut total = 0u64;
     loop {
@@ -359,6 +360,9 @@ fn read_file(
             if chunk.starts_with(b"\x7fELF") {
                 let executable = entry.mode & 0o111 != 0;
                 elf = Some(crate::scan::elf::Collector::new(entry.size, executable));
+            }
+            if chunk.starts_with(b"PK\x03\x04") && super::jar::is_java_archive(&entry.path) {
+                jar = Some(super::jar::JarCollector::default());
             }
             if chunk.starts_with(b"#!") {
                 let line = chunk[2..].split(|&b| b == b'\n').next().unwrap_or(&[]);
@@ -379,6 +383,9 @@ fn read_file(
         if let Some(e) = &mut elf {
             e.push(chunk);
         }
+        if let Some(j) = &mut jar {
+            j.push(chunk);
+        }
     }
     if total != entry.size {
         return Err(ScanError::Corrupt(format!(
@@ -395,6 +402,9 @@ fn read_file(
                 entry.path, entry.size
             ),
         );
+    }
+    if let Some(j) = jar {
+        scan.captured.jars.push((slot, j.finish()));
     }
     if let Some(info) = elf.and_then(|e| crate::scan::elf::inspect_collected(e.finish())) {
         scan.captured.elf.push((slot, info));

@@ -5,6 +5,7 @@ pub mod decompress;
 pub mod elf;
 mod error;
 pub(crate) mod hasher;
+pub mod jar;
 pub mod layer;
 pub mod limits;
 pub mod path;

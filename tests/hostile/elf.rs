@@ -17,6 +17,7 @@ fn base() -> Vec<u8> {
         symtab_entries: 50,
         strtab: 1024,
         seed: 7,
+        dep_v0: None,
     })
 }
 

@@ -140,6 +140,7 @@ fn write_fuzz_seeds() {
         symtab_entries: 4,
         strtab: 64,
         seed: 1,
+        dep_v0: None,
     });
     let at = elf
         .windows(14)

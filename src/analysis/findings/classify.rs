@@ -18,7 +18,10 @@ pub fn classify(path: &str, size: u64) -> Option<&'static Class> {
         &APK
     } else if path.starts_with("var/cache/yum/") {
         &YUM
-    } else if path.starts_with("var/cache/dnf/") {
+    } else if path.starts_with("var/cache/dnf/")
+        || path.starts_with("var/cache/libdnf5/")
+        || path.starts_with("var/cache/tdnf/")
+    {
         &DNF
     } else if path.starts_with("var/cache/zypp/") {
         &ZYPPER

@@ -31,6 +31,8 @@ pub(super) fn find(input: &FindingsInput<'_>) -> Vec<Draft> {
             });
         if let Some(p) = owner.filter(|_| std::ptr::eq(class, &catalogue::TOOLCHAIN)) {
             group.packages.insert(p.name.clone());
+        } else if let Some(name) = cached_package(class, path) {
+            group.packages.insert(name.to_string());
         }
         group.items.push(Item {
             at,
@@ -72,8 +74,26 @@ pub(super) fn find(input: &FindingsInput<'_>) -> Vec<Draft> {
 struct Group {
     class: &'static Class,
     items: Vec<Item>,
-    /// Owning toolchain packages, for the title.
+    /// Owning toolchain packages, or the packages a cache holds files of, for the title.
     packages: BTreeSet<String>,
+}
+
+/// The package a downloaded rpm in yum's, dnf's or zypper's cache is of
+/// (`name-version-release.arch.rpm`).
+fn cached_package<'p>(class: &'static Class, path: &'p str) -> Option<&'p str> {
+    use catalogue::{DNF, YUM, ZYPPER};
+    let file = path.rsplit('/').next()?;
+    if ![&YUM, &DNF, &ZYPPER]
+        .iter()
+        .any(|c| std::ptr::eq(class, *c))
+    {
+        return None;
+    }
+    let nvra = file.strip_suffix(".rpm")?;
+    let nvr = nvra.rsplit_once('.')?.0;
+    let mut parts = nvr.rsplitn(3, '-');
+    let (_release, _version) = (parts.next()?, parts.next()?);
+    parts.next().filter(|n| !n.is_empty())
 }
 
 /// Position of a class in the catalogue's precedence order.
@@ -140,6 +160,9 @@ pub fn is_toolchain(name: &str) -> bool {
         "libtool",
         "pkg-config",
         "pkgconf",
+        "pkgconfig",
+        "rpm-build",
+        "kernel-headers",
         "dpkg-dev",
         "libc6-dev",
         "libc-dev-bin",
@@ -188,4 +211,27 @@ pub fn is_toolchain(name: &str) -> bool {
     EXACT.contains(&name)
         || (PREFIX.iter().any(|p| name.starts_with(p)) && !name.ends_with("-base"))
         || (DEV_PREFIX.iter().any(|p| name.starts_with(p)) && name.ends_with("-dev"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rpm_caches_name_the_packages_they_hold() {
+        let p = "var/cache/dnf/baseos-1a2b/packages/gcc-c++-11.4.1-3.el9.x86_64.rpm";
+        assert_eq!(cached_package(&catalogue::DNF, p), Some("gcc-c++"));
+        let z = "var/cache/zypp/packages/repo-oss/x86_64/libzstd1-1.5.5-1.2.x86_64.rpm";
+        assert_eq!(cached_package(&catalogue::ZYPPER, z), Some("libzstd1"));
+        assert_eq!(
+            cached_package(&catalogue::DNF, "var/cache/dnf/repomd.xml"),
+            None
+        );
+        assert_eq!(cached_package(&catalogue::DNF, "var/cache/dnf/x.rpm"), None);
+        assert_eq!(
+            cached_package(&catalogue::APT_CACHE, "var/cache/apt/archives/a_1_all.deb"),
+            None
+        );
+        assert!(is_toolchain("rpm-build") && is_toolchain("gcc-c++"));
+    }
 }

@@ -281,15 +281,25 @@ impl<'a> Attribution<'a> {
 
     /// The nearest `node_modules` package directory with a manifest at `layer`.
     fn npm_owner(&self, path: &str, layer: u32) -> Option<Owner> {
-        if !self.claims.has_dirs() || !path.contains("node_modules/") {
+        if !self.claims.has_dirs() {
             return None;
         }
-        package_dirs(path).find_map(|dir| {
+        let owner = |dir: &str| {
             self.claims
                 .of_dir(dir)
                 .find(|c| c.from <= layer && layer < c.to)
                 .map(owner_of)
-        })
+        };
+        if self.claims.has_trees() {
+            // Gems and Composer packages too: the nearest ancestor with a claim.
+            return std::iter::successors(Some(path), |p| p.rsplit_once('/').map(|(d, _)| d))
+                .skip(1)
+                .find_map(owner);
+        }
+        if !path.contains("node_modules/") {
+            return None;
+        }
+        package_dirs(path).find_map(owner)
     }
 
     /// apk: busybox applets are symlinks no record lists (a trigger makes them); they belong

@@ -133,6 +133,9 @@ pub(crate) struct Claims {
     paths: HashMap<Box<str>, u32>,
     /// npm: package directory → claims on everything below it.
     dirs: HashMap<Box<str>, u32>,
+    /// Some directory claim is not npm's (a gem, a Composer package): any ancestor of a
+    /// path may own it, not only a `node_modules` package directory.
+    trees: bool,
     list: Vec<Claim>,
 }
 
@@ -195,6 +198,16 @@ impl Claims {
             next: *head,
         });
         *head = new;
+    }
+
+    /// A package owning everything below `dir` that no path claim names.
+    pub fn add_tree(&mut self, dir: String, instance: u32, from: u32, to: u32) {
+        self.trees = true;
+        self.add_dir(dir, instance, from, to);
+    }
+
+    pub fn has_trees(&self) -> bool {
+        self.trees
     }
 
     /// Claims on exactly this path.

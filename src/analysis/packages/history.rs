@@ -18,6 +18,8 @@ pub(crate) enum DbKind {
     /// `var/lib/dpkg/status.d/NAME.md5sums`.
     DistrolessMd5sums,
     Apk,
+    /// rpm's database in any of its formats (`rpm::DB_PATHS`).
+    Rpm,
     PyRecord,
     PyMetadata,
     EggFiles,
@@ -25,6 +27,12 @@ pub(crate) enum DbKind {
     /// A `NAME-VER.egg-info` that is one file (distutils' PKG-INFO; Debian's python3-jdcal).
     EggInfoFile,
     NpmManifest,
+    /// Ruby `specifications/NAME-VERSION.gemspec`.
+    Gemspec,
+    /// PHP `vendor/composer/installed.json`.
+    ComposerInstalled,
+    /// .NET `NAME.deps.json`.
+    DotnetDeps,
 }
 
 /// Classifies a captured path; `None` for files other analyses want (passwd, ld.so.conf...).
@@ -34,6 +42,7 @@ pub(crate) fn classify(path: &str) -> Option<DbKind> {
         "var/lib/dpkg/status" => DpkgStatus,
         "var/lib/dpkg/diversions" => DpkgDiversions,
         "lib/apk/db/installed" | "usr/lib/apk/db/installed" => Apk,
+        _ if super::rpm::DB_PATHS.contains(&path) => Rpm,
         _ => {
             if let Some(rest) = path.strip_prefix("var/lib/dpkg/info/") {
                 return (!rest.contains('/') && rest.ends_with(".list")).then_some(DpkgList);
@@ -60,6 +69,12 @@ pub(crate) fn classify(path: &str) -> Option<DbKind> {
                 EggInfoFile
             } else if path.ends_with("/package.json") && path.contains("node_modules/") {
                 NpmManifest
+            } else if super::lang::gem::is_gemspec(path) {
+                Gemspec
+            } else if path.ends_with(super::lang::composer::SUFFIX) {
+                ComposerInstalled
+            } else if path.ends_with(".deps.json") {
+                DotnetDeps
             } else {
                 return None;
             }

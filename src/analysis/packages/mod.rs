@@ -16,13 +16,17 @@
 mod apk;
 mod attribute;
 mod canon;
+mod cargo;
 mod catalog;
 mod dpkg;
 mod dpkg_db;
 mod go;
 mod history;
+mod java;
+pub(crate) mod lang;
 mod npm;
 mod python;
+pub(crate) mod rpm;
 
 #[cfg(test)]
 mod tests;
@@ -32,10 +36,15 @@ pub use dpkg::{
     Diversion, DpkgStanza, parse_diversions, parse_list as parse_dpkg_list, parse_md5sums,
     parse_status as parse_dpkg_status,
 };
+pub use java::{JarId, identify as identify_jar, packages as jar_packages};
 pub use npm::{NpmManifest, parse_package_json};
 pub use python::{
     PyMetadata, RecordEntry, parse_installed_files, parse_metadata as parse_python_metadata,
     parse_record,
+};
+pub use rpm::{
+    DB_PATHS as RPM_DB_PATHS, RpmDb, RpmFile, RpmFormat, RpmHeader,
+    parse_header as parse_rpm_header, read_db as read_rpm_db,
 };
 
 use crate::image::facts::GoInfo;
@@ -50,24 +59,41 @@ use std::sync::Arc;
 pub enum Manager {
     Dpkg,
     Apk,
+    Rpm,
     Python,
     Npm,
     Go,
+    /// Ruby gems (`specifications/*.gemspec`).
+    Gem,
+    /// PHP Composer (`vendor/composer/installed.json`).
+    Composer,
+    /// .NET (`*.deps.json`).
+    Dotnet,
+    /// A Rust program built with cargo-auditable (its `.dep-v0` root crate).
+    Cargo,
+    /// Java archives (`.jar`, `.war`, `.ear`) and what they carry.
+    Java,
 }
 
 impl Manager {
     /// OS package managers: their claim on a file wins over a language package's.
     pub fn is_os(self) -> bool {
-        matches!(self, Manager::Dpkg | Manager::Apk)
+        matches!(self, Manager::Dpkg | Manager::Apk | Manager::Rpm)
     }
 
     pub fn name(self) -> &'static str {
         match self {
             Manager::Dpkg => "dpkg",
             Manager::Apk => "apk",
+            Manager::Rpm => "rpm",
             Manager::Python => "python",
             Manager::Npm => "npm",
             Manager::Go => "go",
+            Manager::Gem => "gem",
+            Manager::Composer => "composer",
+            Manager::Dotnet => "dotnet",
+            Manager::Cargo => "cargo",
+            Manager::Java => "java",
         }
     }
 }
@@ -203,19 +229,27 @@ pub fn attribute(scans: &[Arc<LayerScan>], merged: &Merged) -> PackageAnalysis {
     // tied to the unbroken run of layers each package version is installed in.
     let mut dpkg = dpkg_db::DpkgCollector::observe(&history, &mut catalog, &mut warnings);
     let mut apk = apk::ApkCollector::observe(&history, &mut catalog, &mut warnings);
+    let mut rpm = rpm::RpmCollector::observe(&history, &mut catalog, &mut warnings);
     let python = python::PythonCollector::observe(&history, &mut catalog);
     let node = npm::NpmCollector::observe(&history, &mut catalog, &mut warnings);
+    let mut langs = lang::LangCollector::observe(&history, &mut catalog, &mut warnings);
     catalog.finish();
 
     let mut claims = catalog::Claims::default();
     dpkg.claim(&history, &catalog, &mut claims, &mut canon, &mut warnings);
     apk.claim(&catalog, &mut claims, &mut canon);
+    rpm.claim(&catalog, &mut claims, &mut canon);
     python.claim(&history, &mut catalog, &mut claims, &mut canon);
     node.claim(&catalog, &mut claims);
+    langs.claim(&catalog, &mut claims, &mut canon);
     // Go programs last: only binaries no package above owns become packages of their own.
     let go = go::GoCollector::observe(scans, merged, &mut catalog, &claims);
+    let rust = cargo::CargoCollector::observe(scans, merged, &mut catalog, &claims);
+    let jars = java::JavaCollector::observe(scans, merged, &mut catalog);
     catalog.finish();
     go.claim(&catalog, &mut claims);
+    rust.claim(&catalog, &mut claims);
+    jars.claim(&catalog, &mut claims);
 
     attribute::Attribution::new(scans, merged, &catalog, &claims, canon).run(warnings)
 }

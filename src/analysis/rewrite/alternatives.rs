@@ -3,6 +3,7 @@
 //! rebuilt for it), with the Alpine packages its sonames map to.
 
 use super::classify::{Binary, Libc};
+use super::rpm::{RpmProvider, to_install};
 use super::target::{Base, Choice};
 use super::{AlpinePackage, Alternative, CopiedPath};
 
@@ -107,4 +108,36 @@ pub(super) fn alternatives(
         });
     }
     out
+}
+
+/// Red Hat-family glibc program: ubi-micro plus the rpms its libraries come from (installed
+/// with `dnf --installroot` in a build stage: ubi-micro has no package manager), unless the
+/// choice is already a UBI.
+pub(super) fn ubi(
+    choice: &Choice,
+    libc: Option<&Libc>,
+    copies: &[CopiedPath],
+    rpms: &[RpmProvider],
+) -> Option<Alternative> {
+    if libc != Some(&Libc::Glibc) || rpms.is_empty() || choice.base == Base::UbiMicro {
+        return None;
+    }
+    let is_lib = |c: &CopiedPath| c.why.starts_with("NEEDED") || c.why.starts_with("loader");
+    let own = sum(copies, |c| !os_or_libc(c) && !is_lib(c));
+    let (names, adds) = to_install(rpms);
+    let b = Base::UbiMicro;
+    let mut note =
+        "glibc, CA certificates and tzdata from the base; about the size Red Hat publishes"
+            .to_string();
+    if !names.is_empty() {
+        note.push_str(&format!(
+            "; the libraries from the image's own rpms, installed in a build stage with `dnf --installroot=/mnt/rootfs install {}` (their declared sizes, without dependencies)",
+            names.join(" ")
+        ));
+    }
+    Some(Alternative {
+        base: b.image(),
+        predicted_bytes: b.bytes().0 + adds + own,
+        note,
+    })
 }

@@ -9,7 +9,7 @@ use super::fs::{self, Fs};
 use super::os_files::{self, Extra};
 use super::rebuild;
 use super::target::{self, Base, Choice};
-use super::{Options, ProgramInfo, Rewrite, alpine, alternatives, copies, runtime};
+use super::{Options, ProgramInfo, Rewrite, alpine, alternatives, copies, rpm, runtime};
 use crate::analysis::Analysis;
 use crate::image::{Image, Merged};
 
@@ -130,12 +130,7 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
     }
     let closure = closure::compute(&fs, &roots, &run.env);
     let running_refs: Vec<&Binary> = running.iter().collect();
-    let choice = target::choose(
-        &running_refs,
-        &closure,
-        go_rebuild,
-        target::debian_codename(&fs).as_deref(),
-    )?;
+    let choice = target::choose(&running_refs, &closure, go_rebuild, &target::fallback(&fs))?;
     let libc = running.iter().find_map(|b| b.libc().cloned());
 
     os_files::os_files(
@@ -229,8 +224,18 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
         ));
     }
 
-    let alternatives =
+    let mut alternatives =
         alternatives::alternatives(&choice, libc.as_ref(), &a.copies, &apk, &unmapped, &running);
+    let rpm_packages = rpm::RpmIndex::from_fs(&fs)
+        .filter(|_| rpm::redhat_family(&fs))
+        .map(|index| index.map_sonames(sonames.iter().copied()).0)
+        .unwrap_or_default();
+    alternatives.extend(alternatives::ubi(
+        &choice,
+        libc.as_ref(),
+        &a.copies,
+        &rpm_packages,
+    ));
     let current_bytes = crate::analysis::sizes::compute(image, merged).0.final_bytes;
     let source_image = opts
         .source_image
@@ -298,6 +303,7 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
             })
             .collect(),
         alpine_packages: apk,
+        rpm_packages,
         alternatives,
     })
 }

@@ -16,6 +16,7 @@ pub mod estimate;
 pub mod fs;
 pub mod os_files;
 pub mod rebuild;
+pub mod rpm;
 pub mod runtime;
 pub mod search;
 pub mod target;
@@ -123,6 +124,10 @@ pub struct Rewrite {
     /// Alpine packages: installed by the Dockerfile when the base is alpine, else the
     /// mapping an alpine alternative would use.
     pub alpine_packages: Vec<AlpinePackage>,
+    /// Red Hat-family images: the rpm (from the image's own database) shipping each library
+    /// the program needs, which a UBI alternative installs instead of copying.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rpm_packages: Vec<rpm::RpmProvider>,
     pub alternatives: Vec<Alternative>,
 }
 

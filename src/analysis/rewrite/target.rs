@@ -34,6 +34,10 @@ pub enum Base {
     Alpine,
     /// `debian:<codename>-slim`.
     DebianSlim(String),
+    /// Red Hat's Universal Base Image, micro (glibc and a few libraries, no package manager)
+    /// and minimal (microdnf): the Red Hat-family fallback.
+    UbiMicro,
+    UbiMinimal,
 }
 
 impl Base {
@@ -45,6 +49,8 @@ impl Base {
             Base::DistrolessCc => "gcr.io/distroless/cc-debian12".into(),
             Base::Alpine => super::alpine::IMAGE.into(),
             Base::DebianSlim(codename) => format!("debian:{codename}-slim"),
+            Base::UbiMicro => "registry.access.redhat.com/ubi9/ubi-micro".into(),
+            Base::UbiMinimal => "registry.access.redhat.com/ubi9/ubi-minimal".into(),
         }
     }
 
@@ -61,6 +67,8 @@ impl Base {
                 super::alpine::BASE_COMPRESSED_BYTES,
             ),
             Base::DebianSlim(_) => (74_800_000, 28_200_000),
+            Base::UbiMicro => (24_000_000, 9_000_000),
+            Base::UbiMinimal => (100_000_000, 38_000_000),
         }
     }
 
@@ -79,6 +87,12 @@ impl Base {
                     || DISTROLESS_CC_SONAMES.contains(&soname)
             }
             Base::DebianSlim(_) => glibc,
+            Base::UbiMicro => glibc || soname == "libgcc_s.so.1",
+            Base::UbiMinimal => {
+                glibc
+                    || DISTROLESS_BASE_SONAMES.contains(&soname)
+                    || matches!(soname, "libgcc_s.so.1" | "libstdc++.so.6" | "libz.so.1")
+            }
             _ => false,
         }
     }
@@ -105,15 +119,25 @@ pub fn go_cgo_rebuildable(b: &Binary) -> bool {
             .all(|n| GLIBC_SONAMES.contains(&n.as_str()) || n.starts_with("libc.musl-"))
 }
 
-/// Chooses the base for the programs that run, given their closure.
-/// `debian` is the codename from os-release, when the image is Debian-based.
+/// The base to stay on when nothing smaller can be proven for a glibc program: ubi-minimal
+/// on a Red Hat-family image, else the image's Debian release slim (bookworm when unknown).
+pub fn fallback(fs: &Fs<'_>) -> Base {
+    if super::rpm::redhat_family(fs) {
+        Base::UbiMinimal
+    } else {
+        Base::DebianSlim(debian_codename(fs).unwrap_or_else(|| "bookworm".into()))
+    }
+}
+
+/// Chooses the base for the programs that run, given their closure. `fallback` is where a
+/// glibc program goes when scratch cannot carry it ([`fallback`]).
 pub fn choose(
     running: &[&Binary],
     closure: &Closure,
     go_rebuild: bool,
-    debian: Option<&str>,
+    fallback: &Base,
 ) -> Result<Choice, String> {
-    let slim = || Base::DebianSlim(debian.unwrap_or("bookworm").to_string());
+    let slim = || fallback.clone();
     let libc = running.iter().find_map(|b| b.libc().cloned());
     if let Some(Libc::Other(loader)) = &libc {
         return Err(format!(
@@ -219,6 +243,10 @@ mod tests {
 
     type TestResult = Result<(), Box<dyn std::error::Error>>;
 
+    fn bookworm() -> Base {
+        Base::DebianSlim("bookworm".into())
+    }
+
     fn bin(link: Link, needed: &[&str]) -> Binary {
         Binary {
             link,
@@ -242,7 +270,7 @@ mod tests {
     #[test]
     fn static_goes_to_scratch() -> TestResult {
         let b = bin(Link::Static, &[]);
-        let c = choose(&[&b], &Closure::default(), false, None)?;
+        let c = choose(&[&b], &Closure::default(), false, &bookworm())?;
         assert_eq!(c.base, Base::Scratch);
         Ok(())
     }
@@ -251,7 +279,7 @@ mod tests {
     fn static_nss_goes_to_distroless_base() -> TestResult {
         let mut b = bin(Link::Static, &[]);
         b.nss = true;
-        let c = choose(&[&b], &Closure::default(), false, None)?;
+        let c = choose(&[&b], &Closure::default(), false, &bookworm())?;
         assert_eq!(c.base, Base::DistrolessBase);
         Ok(())
     }
@@ -267,7 +295,7 @@ mod tests {
             }],
             ..Default::default()
         };
-        let c = choose(&[&b], &closure, false, Some("bookworm"))?;
+        let c = choose(&[&b], &closure, false, &bookworm())?;
         assert_eq!(c.base, Base::DebianSlim("bookworm".into()));
         assert!(c.reason.contains("libfoo.so.1"));
         Ok(())

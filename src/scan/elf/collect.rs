@@ -332,7 +332,7 @@ fn wants<H: FileHeader<Endian = Endianness>>(data: &Sparse) -> Wants {
             continue;
         };
         match s.name(endian, names).unwrap_or_default() {
-            b".dynstr" | b".go.buildinfo" => w.ranges.push(range(off, size)),
+            b".dynstr" | b".go.buildinfo" | b".dep-v0" => w.ranges.push(range(off, size)),
             b".gopclntab" => w
                 .ranges
                 .push(range(off, size.min(super::gobuild::PCLNTAB_HEADER as u64))),

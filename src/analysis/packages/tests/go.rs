@@ -54,3 +54,31 @@ fn a_go_binary_nobody_lists_is_its_own_package() -> TestResult {
     assert!(fx.a.packages.iter().all(|p| p.name != "example.com/tool"));
     Ok(())
 }
+
+/// cargo-auditable: the root crate of `.dep-v0` names a Rust program no package lists.
+#[test]
+fn an_auditable_rust_binary_is_its_own_package() -> TestResult {
+    use crate::scan::elf::auditable::tests::{DEPS, section};
+    use crate::analysis::packages::Manager::Cargo;
+    let rg = build(&ElfSpec {
+        text: 9_000,
+        dep_v0: Some(section(DEPS)),
+        seed: 7,
+        ..ElfSpec::default()
+    });
+    let layer = LayerBuilder::new("COPY --from=build /out/rg /usr/local/bin/rg").file_with(
+        "usr/local/bin/rg",
+        &rg,
+        0o755,
+        0,
+        0,
+    );
+    let fx = analyse(vec![layer])?;
+    let p = fx.pkg(Cargo, "ripgrep");
+    assert_eq!(
+        (&*p.version, p.bytes, p.files),
+        ("14.1.0", rg.len() as u64, 1)
+    );
+    assert_eq!((&*p.location, &*p.arch), ("usr/local/bin/rg", "amd64"));
+    Ok(())
+}

@@ -5,7 +5,9 @@ mod dpkg;
 mod dpkg_layers;
 mod go;
 mod lang;
+mod langs;
 mod robust;
+mod rpm;
 
 use super::{Manager, Package, PackageAnalysis, PackageRef, attribute};
 use crate::demo::builder::LayerBuilder;
