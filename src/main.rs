@@ -4,6 +4,8 @@
 mod app;
 mod cli;
 mod gate;
+mod slim_cmd;
+mod verify;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -2,6 +2,7 @@
 
 pub mod capture;
 pub mod decompress;
+pub mod extract;
 pub(crate) mod hasher;
 pub mod layer;
 pub mod limits;

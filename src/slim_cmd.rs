@@ -1,0 +1,290 @@
+//! `microscope slim IMAGE -o TARGET`: load and analyse, plan the slim image from the
+//! rewrite, write it, say how it compares with the prediction and with the original, and
+//! with --verify run it in the Docker engine.
+
+use crate::cli::SlimArgs;
+use anyhow::{Context, Result, bail};
+use microscope::analysis::compare::{Side, compare};
+use microscope::analysis::rewrite::{self, Rewrite};
+use microscope::analysis::{self as analysis_mod, Analysis};
+use microscope::image::{Image, Platform};
+use microscope::jobs::Opened;
+use microscope::jobs::progress::CliBars;
+use microscope::reference::ImageRef;
+use microscope::report::text::bytes;
+use microscope::slim::plan::Plan;
+use microscope::slim::strip::Tool;
+use microscope::slim::write::{WriteOptions, Written};
+use microscope::slim::{self, Target};
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::process::ExitCode;
+
+pub fn run(args: SlimArgs) -> Result<ExitCode> {
+    let target = Target::parse(&args.output)?;
+    let platform = args
+        .platform
+        .as_deref()
+        .map(|p| {
+            Platform::parse(p)
+                .with_context(|| format!("--platform {p:?}: expected os/arch[/variant]"))
+        })
+        .transpose()?;
+    let opened = match args.image.strip_prefix("demo:") {
+        Some(name) => Opened::uncached(microscope::demo::source(name)?),
+        None => {
+            let opts = crate::app::live_options(&args.live, platform)?;
+            let reference = ImageRef::parse(&args.image)?;
+            Opened::open(&reference, &opts, &mut |n| eprintln!("microscope: {n}"))
+                .with_context(|| reference.to_string())?
+        }
+    };
+    let image = load(&opened).with_context(|| args.image.clone())?;
+    let mut analysis = analysis_mod::analyze(&image);
+    if !args.include_path.is_empty() {
+        let opts = rewrite::Options {
+            include_paths: args.include_path.clone(),
+            source_image: None,
+        };
+        analysis.rewrite = rewrite::plan(&image, &analysis.merged, &opts);
+    }
+    let rw = match &analysis.rewrite {
+        Ok(r) => r.clone(),
+        Err(why) => bail!("no rewrite proposed, nothing to write: {why}"),
+    };
+    let plan = slim::plan(&image, &analysis.merged, &rw, args.force)?;
+    let tool = plan
+        .entries
+        .iter()
+        .any(|e| matches!(e.kind, slim::plan::Kind::File { strip: true, .. }))
+        .then(Tool::find)
+        .flatten();
+    let tag = args
+        .tag
+        .clone()
+        .or_else(|| target.tag().map(str::to_string))
+        .unwrap_or_else(|| {
+            slim::config::default_tag(&rewrite::source_image_name(&image.meta.reference))
+        });
+    let verify_dir = tempfile::tempdir().context("cannot make a temporary directory")?;
+    let verify_target = Target::DockerArchive {
+        path: verify_dir.path().join("verify.tar"),
+        name: None,
+    };
+    let verify_tag = format!("microscope-slim-verify:{}", std::process::id());
+    let written = slim::write(
+        &*opened.source,
+        &plan,
+        &WriteOptions {
+            target: &target,
+            tag: tag.clone(),
+            strip: tool.as_ref(),
+            also: args.verify.then(|| (&verify_target, verify_tag.clone())),
+        },
+    )?;
+    let mut text = print_written(&args, &target, &rw, &plan, &written, tool.as_ref());
+    match compare_with(&image, &analysis, &target, &written) {
+        Ok(lines) => text += &lines,
+        Err(e) => text += &format!("compare with the original: not possible: {e:#}\n"),
+    }
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    if args.verify {
+        let passed = crate::verify::verify(
+            verify_target.path(),
+            &verify_tag,
+            args.verify_cmd.as_deref(),
+        )?;
+        return Ok(if passed {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn load(opened: &Opened) -> Result<Image> {
+    let bars = CliBars::for_stderr(opened.source.meta());
+    let progress = |p| {
+        if let Some(b) = &bars {
+            b.update(p)
+        }
+    };
+    let loaded = opened.load(
+        bars.is_some().then_some(&progress as &(dyn Fn(_) + Sync)),
+        None,
+    );
+    if let Some(b) = &bars {
+        b.clear();
+    }
+    Ok(loaded?)
+}
+
+/// `1234567` → `1,234,567`: sizes that must agree are shown to the byte.
+pub fn exact(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn print_written(
+    args: &SlimArgs,
+    target: &Target,
+    rw: &Rewrite,
+    plan: &Plan,
+    w: &Written,
+    tool: Option<&Tool>,
+) -> String {
+    let mut out = String::new();
+    let [files, dirs, links, hard] = plan.counts();
+    let _ = writeln!(
+        out,
+        "microscope slim: wrote {} ({}) from {}",
+        args.output, w.tag, args.image
+    );
+    let _ = writeln!(
+        out,
+        "  one layer on {}: {files} files, {dirs} directories, {links} symlinks, {hard} hard links",
+        rw.base
+    );
+    let strip_saved: u64 = unique_stripped(w).map(|s| s.before - s.after).sum();
+    let written = w.layer.file_bytes;
+    let agree = if plan.file_bytes == plan.rewrite_bytes {
+        "the copies the rewrite counted, to the byte"
+    } else {
+        "NOT what the rewrite counted"
+    };
+    let _ = writeln!(
+        out,
+        "  files read:  {} B ({agree}: {} B)",
+        exact(plan.file_bytes),
+        exact(plan.rewrite_bytes)
+    );
+    let verdict = match written.cmp(&plan.predicted_bytes) {
+        std::cmp::Ordering::Equal => "exactly as predicted".to_string(),
+        std::cmp::Ordering::Greater => format!(
+            "{} B more than predicted",
+            exact(written - plan.predicted_bytes)
+        ),
+        std::cmp::Ordering::Less => format!(
+            "{} B less than predicted",
+            exact(plan.predicted_bytes - written)
+        ),
+    };
+    let _ = writeln!(
+        out,
+        "  files written: {} B, predicted {} B: {verdict}",
+        exact(written),
+        exact(plan.predicted_bytes)
+    );
+    let _ = writeln!(
+        out,
+        "  layer: {} B tar, {} B gzip (the rewrite estimated about {} B compressed)",
+        exact(w.layer.tar_bytes),
+        exact(w.layer.gzip_bytes),
+        exact(plan.predicted_compressed_bytes)
+    );
+    for s in &w.stripped {
+        let predicted = rw
+            .files
+            .iter()
+            .find(|c| c.path == s.path)
+            .map_or(0, |c| c.predicted_bytes);
+        let _ = match (&s.unstripped, tool) {
+            (None, Some(t)) => writeln!(
+                out,
+                "  stripped {}: {} → {} B with {} (predicted {} B)",
+                s.path,
+                exact(s.before),
+                exact(s.after),
+                t.describe(),
+                exact(predicted)
+            ),
+            (why, _) => writeln!(
+                out,
+                "  copied {} unstripped ({} B; predicted stripped {} B): {}",
+                s.path,
+                exact(s.before),
+                exact(predicted),
+                why.as_deref().unwrap_or("no strip tool")
+            ),
+        };
+    }
+    if strip_saved > 0 {
+        let _ = writeln!(out, "  strip saved {} B in all", exact(strip_saved));
+    }
+    let _ = writeln!(out, "  manifest {}", w.digests.manifest);
+    let _ = writeln!(out, "  config   {}", w.digests.config);
+    for n in &plan.notes {
+        let _ = writeln!(out, "  note: {n}");
+    }
+    if !rw.may_also_need.is_empty() {
+        let _ = writeln!(
+            out,
+            "  static analysis cannot see everything; the rewrite says it may also need (add with --include-path PATH):"
+        );
+        for m in &rw.may_also_need {
+            let _ = writeln!(out, "    - {m}");
+        }
+    }
+    let _ = target;
+    out
+}
+
+/// Each stripped content once (a file copied under two names is counted once).
+fn unique_stripped(w: &Written) -> impl Iterator<Item = &slim::write::Stripped> {
+    w.stripped.iter().filter(|s| s.unstripped.is_none())
+}
+
+/// The compare summary: the written image read back and analysed like any image.
+fn compare_with(
+    image: &Image,
+    analysis: &Analysis,
+    target: &Target,
+    w: &Written,
+) -> Result<String> {
+    let reference = ImageRef::parse(&target.reference())?;
+    let src = microscope::source::open(&reference, &Default::default())?;
+    let slim_image = microscope::jobs::load_image(&*src, &Default::default())?;
+    let slim_analysis = analysis_mod::analyze(&slim_image);
+    let c = compare(
+        Side::new(image, analysis),
+        Side::new(&slim_image, &slim_analysis),
+    );
+    let s = &c.summary;
+    let row = |what: &str, l: u64, r: u64, as_bytes: bool| {
+        let show = |n| {
+            if as_bytes {
+                format!("{} ({} B)", bytes(n), exact(n))
+            } else {
+                exact(n)
+            }
+        };
+        let pct = if l > 0 {
+            format!(" ({:+.1} %)", (r as f64 - l as f64) * 100.0 / l as f64)
+        } else {
+            String::new()
+        };
+        format!("  {what:<12} {} → {}{pct}\n", show(l), show(r))
+    };
+    let mut out = String::from("compare with the original (read back from the output):\n");
+    out += &row("final bytes", s.final_bytes.left, s.final_bytes.right, true);
+    // The read-back blob of a `docker save` archive is a plain tar: the gzip written for
+    // the OCI forms is what a push stores.
+    out += &row(
+        "compressed",
+        s.compressed_bytes.left,
+        w.layer.gzip_bytes,
+        true,
+    );
+    out += &row("files", s.files.left, s.files.right, false);
+    out += &row("layers", s.layers.left, s.layers.right, false);
+    out += &row("packages", s.packages.left, s.packages.right, false);
+    Ok(out)
+}
