@@ -82,7 +82,7 @@ pub fn run(args: SlimArgs) -> Result<ExitCode> {
             also: args.verify.then(|| (&verify_target, verify_tag.clone())),
         },
     )?;
-    let mut text = print_written(&args, &target, &rw, &plan, &written, tool.as_ref());
+    let mut text = print_written(&args, &rw, &plan, &written, tool.as_ref());
     match compare_with(&image, &analysis, &target, &written) {
         Ok(lines) => text += &lines,
         Err(e) => text += &format!("compare with the original: not possible: {e:#}\n"),
@@ -135,7 +135,6 @@ pub fn exact(n: u64) -> String {
 
 fn print_written(
     args: &SlimArgs,
-    target: &Target,
     rw: &Rewrite,
     plan: &Plan,
     w: &Written,
@@ -224,16 +223,22 @@ fn print_written(
     for n in &plan.notes {
         let _ = writeln!(out, "  note: {n}");
     }
-    if !rw.may_also_need.is_empty() {
+    let _ = writeln!(out, "  /tmp exists (mode 1777), and every parent directory");
+    // slim writes /tmp itself: the rewrite's advice about it is taken.
+    let may: Vec<&String> = rw
+        .may_also_need
+        .iter()
+        .filter(|m| !m.starts_with("/tmp (mode 1777)"))
+        .collect();
+    if !may.is_empty() {
         let _ = writeln!(
             out,
             "  static analysis cannot see everything; the rewrite says it may also need (add with --include-path PATH):"
         );
-        for m in &rw.may_also_need {
+        for m in may {
             let _ = writeln!(out, "    - {m}");
         }
     }
-    let _ = target;
     out
 }
 
