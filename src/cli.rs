@@ -44,7 +44,7 @@ pub struct SlimArgs {
     /// docker-archive:PATH[:NAME:TAG]. PATH ends at its first `:`.
     #[arg(long, short = 'o', value_name = "TRANSPORT:PATH")]
     pub output: String,
-    /// The slim image's NAME:TAG (default: the one in --output, else IMAGE's with -slim).
+    /// The slim image's NAME:TAG (default: the one in --output, else IMAGE's tag + -slimmed).
     #[arg(long, value_name = "NAME:TAG")]
     pub tag: Option<String>,
     /// A file or directory to copy as well (what dlopen or a script needs); repeatable.

@@ -87,18 +87,21 @@ pub fn run(args: SlimArgs) -> Result<ExitCode> {
         Ok(lines) => text += &lines,
         Err(e) => text += &format!("compare with the original: not possible: {e:#}\n"),
     }
-    std::io::stdout().lock().write_all(text.as_bytes())?;
+    std::io::stdout()
+        .lock()
+        .write_all(printable(&text).as_bytes())?;
     if args.verify {
-        let passed = crate::verify::verify(
+        let (passed, line) = crate::verify::verify(
             verify_target.path(),
             &verify_tag,
             args.verify_cmd.as_deref(),
         )?;
-        return Ok(if passed {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::from(1)
-        });
+        std::io::stdout()
+            .lock()
+            .write_all(printable(&line).as_bytes())?;
+        if !passed {
+            return Ok(ExitCode::from(1));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -189,6 +192,37 @@ fn print_written(
         exact(w.layer.gzip_bytes),
         exact(plan.predicted_compressed_bytes)
     );
+    out += &strip_lines(rw, w, tool);
+    if strip_saved > 0 {
+        let _ = writeln!(out, "  strip saved {} B in all", exact(strip_saved));
+    }
+    let _ = writeln!(out, "  manifest {}", w.digests.manifest);
+    let _ = writeln!(out, "  config   {}", w.digests.config);
+    for n in &plan.notes {
+        let _ = writeln!(out, "  note: {n}");
+    }
+    let _ = writeln!(out, "  /tmp exists (mode 1777), and every parent directory");
+    // slim writes /tmp itself: the rewrite's advice about it is taken.
+    let may: Vec<&String> = rw
+        .may_also_need
+        .iter()
+        .filter(|m| !m.starts_with("/tmp (mode 1777)"))
+        .collect();
+    if !may.is_empty() {
+        let _ = writeln!(
+            out,
+            "  static analysis cannot see everything; the rewrite says it may also need (add with --include-path PATH):"
+        );
+        for m in may {
+            let _ = writeln!(out, "    - {m}");
+        }
+    }
+    out
+}
+
+/// One line per file the rewrite predicts stripped: stripped, or copied and why.
+fn strip_lines(rw: &Rewrite, w: &Written, tool: Option<&Tool>) -> String {
+    let mut out = String::new();
     for s in &w.stripped {
         let predicted = rw
             .files
@@ -215,31 +249,21 @@ fn print_written(
             ),
         };
     }
-    if strip_saved > 0 {
-        let _ = writeln!(out, "  strip saved {} B in all", exact(strip_saved));
-    }
-    let _ = writeln!(out, "  manifest {}", w.digests.manifest);
-    let _ = writeln!(out, "  config   {}", w.digests.config);
-    for n in &plan.notes {
-        let _ = writeln!(out, "  note: {n}");
-    }
-    let _ = writeln!(out, "  /tmp exists (mode 1777), and every parent directory");
-    // slim writes /tmp itself: the rewrite's advice about it is taken.
-    let may: Vec<&String> = rw
-        .may_also_need
-        .iter()
-        .filter(|m| !m.starts_with("/tmp (mode 1777)"))
-        .collect();
-    if !may.is_empty() {
-        let _ = writeln!(
-            out,
-            "  static analysis cannot see everything; the rewrite says it may also need (add with --include-path PATH):"
-        );
-        for m in may {
-            let _ = writeln!(out, "    - {m}");
-        }
-    }
     out
+}
+
+/// Control characters of the image's own strings (paths, notes) shown as U+FFFD: the
+/// output goes to a terminal or a CI log.
+fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// Each stripped content once (a file copied under two names is counted once).

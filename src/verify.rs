@@ -23,20 +23,20 @@ fn docker(args: &[&str]) -> Result<String> {
     Ok(String::from_utf8_lossy(&o.stdout).trim().to_string())
 }
 
-/// Loads `archive` (tagged `tag`), runs it, says pass or fail. Err only when the engine
-/// cannot be used at all.
-pub fn verify(archive: &Path, tag: &str, cmd: Option<&str>) -> Result<bool> {
+/// Loads `archive` (tagged `tag`), runs it, and returns pass or fail with the line that
+/// says so. Err only when the engine cannot be used at all.
+pub fn verify(archive: &Path, tag: &str, cmd: Option<&str>) -> Result<(bool, String)> {
     docker(&["info", "--format", "{{.ServerVersion}}"])
         .context("--verify needs a reachable Docker engine")?;
     docker(&["load", "-q", "-i", &archive.to_string_lossy()])?;
     let result = run_and_judge(tag, cmd);
     let _ = docker(&["rmi", "-f", tag]);
     let (passed, why) = result?;
-    println!(
-        "verify: {} — {why} (test image {tag} removed)",
+    let line = format!(
+        "verify: {} — {why} (test image {tag} removed)\n",
         if passed { "PASS" } else { "FAIL" }
     );
-    Ok(passed)
+    Ok((passed, line))
 }
 
 fn run_and_judge(tag: &str, cmd: Option<&str>) -> Result<(bool, String)> {

@@ -123,15 +123,16 @@ pub fn docker_manifest(config_file: &str, repo_tag: &str, layer_file: &str) -> V
         .into_bytes()
 }
 
-/// The tag for the slim image when the user gives none: the original's name with `-slim`
-/// added to its tag (`alpine:3.20` → `alpine:3.20-slim`, `micro-debug` → `micro-debug:slim`).
+/// The tag for the slim image when the user gives none: the original's name with
+/// `-slimmed` added to its tag (`alpine:3.20` → `alpine:3.20-slimmed`, `micro-debug` →
+/// `micro-debug:slimmed`). Not `-slim`: `debian:bookworm-slim` is another image.
 pub fn default_tag(source_name: &str) -> String {
     let name = source_name.split('@').next().unwrap_or(source_name);
     let slash = name.rfind('/').map_or(0, |i| i + 1);
     if name[slash..].contains(':') {
-        format!("{name}-slim")
+        format!("{name}-slimmed")
     } else {
-        format!("{name}:slim")
+        format!("{name}:slimmed")
     }
 }
 
@@ -141,12 +142,15 @@ mod tests {
 
     #[test]
     fn default_tags() {
-        assert_eq!(default_tag("alpine:3.20"), "alpine:3.20-slim");
-        assert_eq!(default_tag("micro-debug"), "micro-debug:slim");
-        assert_eq!(default_tag("localhost:5000/app"), "localhost:5000/app:slim");
+        assert_eq!(default_tag("alpine:3.20"), "alpine:3.20-slimmed");
+        assert_eq!(default_tag("micro-debug"), "micro-debug:slimmed");
+        assert_eq!(
+            default_tag("localhost:5000/app"),
+            "localhost:5000/app:slimmed"
+        );
         assert_eq!(
             default_tag("localhost:5000/app:1@sha256:ab"),
-            "localhost:5000/app:1-slim"
+            "localhost:5000/app:1-slimmed"
         );
     }
 
