@@ -22,32 +22,9 @@ use std::process::ExitCode;
 
 pub fn run(args: SlimArgs) -> Result<ExitCode> {
     let target = Target::parse(&args.output)?;
-    let platform = args
-        .platform
-        .as_deref()
-        .map(|p| {
-            Platform::parse(p)
-                .with_context(|| format!("--platform {p:?}: expected os/arch[/variant]"))
-        })
-        .transpose()?;
-    let opened = match args.image.strip_prefix("demo:") {
-        Some(name) => Opened::uncached(microscope::demo::source(name)?),
-        None => {
-            let opts = crate::app::live_options(&args.live, platform)?;
-            let reference = ImageRef::parse(&args.image)?;
-            Opened::open(&reference, &opts, &mut |n| eprintln!("microscope: {n}"))
-                .with_context(|| reference.to_string())?
-        }
-    };
+    let opened = open(&args)?;
     let image = load(&opened).with_context(|| args.image.clone())?;
-    let mut analysis = analysis_mod::analyze(&image);
-    if !args.include_path.is_empty() {
-        let opts = rewrite::Options {
-            include_paths: args.include_path.clone(),
-            source_image: None,
-        };
-        analysis.rewrite = rewrite::plan(&image, &analysis.merged, &opts);
-    }
+    let analysis = analyse(&image, &args.include_path);
     let rw = match &analysis.rewrite {
         Ok(r) => r.clone(),
         Err(why) => bail!("no rewrite proposed, nothing to write: {why}"),
@@ -106,6 +83,38 @@ pub fn run(args: SlimArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The image named, from the demo set or any source.
+fn open(args: &SlimArgs) -> Result<Opened> {
+    if let Some(name) = args.image.strip_prefix("demo:") {
+        return Ok(Opened::uncached(microscope::demo::source(name)?));
+    }
+    let platform = args
+        .platform
+        .as_deref()
+        .map(|p| {
+            Platform::parse(p)
+                .with_context(|| format!("--platform {p:?}: expected os/arch[/variant]"))
+        })
+        .transpose()?;
+    let opts = crate::app::live_options(&args.live, platform)?;
+    let reference = ImageRef::parse(&args.image)?;
+    Opened::open(&reference, &opts, &mut |n| eprintln!("microscope: {n}"))
+        .with_context(|| reference.to_string())
+}
+
+/// The analyses, the rewrite with `--include-path` additions.
+fn analyse(image: &Image, include: &[String]) -> Analysis {
+    let mut analysis = analysis_mod::analyze(image);
+    if !include.is_empty() {
+        let opts = rewrite::Options {
+            include_paths: include.to_vec(),
+            source_image: None,
+        };
+        analysis.rewrite = rewrite::plan(image, &analysis.merged, &opts);
+    }
+    analysis
+}
+
 fn load(opened: &Opened) -> Result<Image> {
     let bars = CliBars::for_stderr(opened.source.meta());
     let progress = |p| {
@@ -155,7 +164,40 @@ fn print_written(
         "  one layer on {}: {files} files, {dirs} directories, {links} symlinks, {hard} hard links",
         rw.base
     );
+    out += &size_lines(plan, w);
+    out += &strip_lines(rw, w, tool);
     let strip_saved: u64 = unique_stripped(w).map(|s| s.before - s.after).sum();
+    if strip_saved > 0 {
+        let _ = writeln!(out, "  strip saved {} B in all", exact(strip_saved));
+    }
+    let _ = writeln!(out, "  manifest {}", w.digests.manifest);
+    let _ = writeln!(out, "  config   {}", w.digests.config);
+    for n in &plan.notes {
+        let _ = writeln!(out, "  note: {n}");
+    }
+    let _ = writeln!(out, "  /tmp exists (mode 1777), and every parent directory");
+    // slim writes /tmp itself: the rewrite's advice about it is taken.
+    let may: Vec<&String> = rw
+        .may_also_need
+        .iter()
+        .filter(|m| !m.starts_with("/tmp (mode 1777)"))
+        .collect();
+    if !may.is_empty() {
+        let _ = writeln!(
+            out,
+            "  static analysis cannot see everything; the rewrite says it may also need (add with --include-path PATH):"
+        );
+        for m in may {
+            let _ = writeln!(out, "    - {m}");
+        }
+    }
+    out
+}
+
+/// The files read against the rewrite's copies, written against the prediction, and the
+/// layer's real sizes.
+fn size_lines(plan: &Plan, w: &Written) -> String {
+    let mut out = String::new();
     let written = w.layer.file_bytes;
     let agree = if plan.file_bytes == plan.rewrite_bytes {
         "the copies the rewrite counted, to the byte"
@@ -192,31 +234,6 @@ fn print_written(
         exact(w.layer.gzip_bytes),
         exact(plan.predicted_compressed_bytes)
     );
-    out += &strip_lines(rw, w, tool);
-    if strip_saved > 0 {
-        let _ = writeln!(out, "  strip saved {} B in all", exact(strip_saved));
-    }
-    let _ = writeln!(out, "  manifest {}", w.digests.manifest);
-    let _ = writeln!(out, "  config   {}", w.digests.config);
-    for n in &plan.notes {
-        let _ = writeln!(out, "  note: {n}");
-    }
-    let _ = writeln!(out, "  /tmp exists (mode 1777), and every parent directory");
-    // slim writes /tmp itself: the rewrite's advice about it is taken.
-    let may: Vec<&String> = rw
-        .may_also_need
-        .iter()
-        .filter(|m| !m.starts_with("/tmp (mode 1777)"))
-        .collect();
-    if !may.is_empty() {
-        let _ = writeln!(
-            out,
-            "  static analysis cannot see everything; the rewrite says it may also need (add with --include-path PATH):"
-        );
-        for m in may {
-            let _ = writeln!(out, "    - {m}");
-        }
-    }
     out
 }
 

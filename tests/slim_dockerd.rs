@@ -213,3 +213,81 @@ fn verify_passes_and_removes_its_image() {
     assert_eq!(o.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("verify: FAIL"), "{stdout}");
 }
+
+/// A lab image `build-corpus.sh` builds (too big for the corpus): `$MICROSCOPE_LAB/NAME`,
+/// else `$ENVLAB/corpus/NAME`; None, saying so, when it is not there.
+fn lab(name: &str) -> Option<PathBuf> {
+    let dir = match std::env::var_os("MICROSCOPE_LAB") {
+        Some(d) => PathBuf::from(d),
+        None => PathBuf::from(std::env::var_os("ENVLAB")?).join("corpus"),
+    };
+    let p = dir.join(name);
+    p.is_file().then_some(p)
+}
+
+/// The port the app listens on: `PORT=` in its Env, else its first exposed port.
+fn app_port(tag: &str) -> u16 {
+    let config = docker(&["inspect", "-f", "{{json .Config}}", tag]).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&config).unwrap();
+    let env_port = v["Env"].as_array().and_then(|env| {
+        env.iter()
+            .filter_map(|e| e.as_str()?.strip_prefix("PORT="))
+            .find_map(|p| p.parse().ok())
+    });
+    let exposed = v["ExposedPorts"]
+        .as_object()
+        .and_then(|m| m.keys().find_map(|k| k.split('/').next()?.parse().ok()));
+    env_port.or(exposed).unwrap_or(8000)
+}
+
+/// python-app (Flask in a venv): the interpreter, its libraries, the standard library, the
+/// venv and the app, written by slim, serve HTTP on scratch.
+#[test]
+fn python_app_serves_http() {
+    if setup().is_none() {
+        return;
+    }
+    let Some(image) = lab("python-app-latest.docker.tar") else {
+        eprintln!(
+            "skipped: python-app-latest.docker.tar is not in $MICROSCOPE_LAB or $ENVLAB/corpus"
+        );
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let tag = "microscope-test/slim-python-app:1";
+    let stdout = slim_and_load(&image, tag, work.path());
+    let (written, predicted) = written_and_predicted(&stdout);
+    assert_eq!(written, predicted, "{stdout}");
+    let port = app_port(tag);
+    let id = docker(&["run", "-d", "--network", "host", tag]).unwrap();
+    let body = http_get(port);
+    let logs = docker(&["logs", &id]).unwrap_or_default();
+    let _ = docker(&["rm", "-f", &id]);
+    assert_eq!(engine_file_bytes(tag, work.path()), written);
+    let _ = docker(&["rmi", tag]);
+    assert!(
+        body.contains("\"ok\":true"),
+        "the app answers: {body:?} {logs}"
+    );
+}
+
+/// fat-latest's server is a cgo Go program: slim refuses (it needs the rebuild the
+/// Dockerfile route does) and writes nothing.
+#[test]
+fn fat_latest_is_refused_for_its_rebuild() {
+    let Some(image) = lab("fat-latest.docker.tar") else {
+        eprintln!("skipped: fat-latest.docker.tar is not in $MICROSCOPE_LAB or $ENVLAB/corpus");
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("fat.tar");
+    let o = slim(&[
+        &image.to_string_lossy(),
+        "-o",
+        &format!("docker-archive:{}", out.display()),
+    ]);
+    let (_, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("CGO_ENABLED=0"), "{stderr}");
+    assert!(!out.exists());
+}
