@@ -42,8 +42,17 @@ pub struct SlimArgs {
     pub image: String,
     /// Where to write it: oci-archive:PATH[:TAG], oci:DIR[:TAG] (a new or empty directory) or
     /// docker-archive:PATH[:NAME:TAG]. PATH ends at its first `:`.
-    #[arg(long, short = 'o', value_name = "TRANSPORT:PATH")]
-    pub output: String,
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "TRANSPORT:PATH",
+        required_unless_present = "push"
+    )]
+    pub output: Option<String>,
+    /// Push it to a registry (docker://[REGISTRY/]NAME:TAG), with the credentials and
+    /// --insecure-registry rules of reading; with or without --output.
+    #[arg(long, value_name = "docker://NAME:TAG")]
+    pub push: Option<String>,
     /// The slim image's NAME:TAG (default: the one in --output, else IMAGE's tag + -slimmed).
     #[arg(long, value_name = "NAME:TAG")]
     pub tag: Option<String>,

@@ -16,13 +16,21 @@ use microscope::slim::plan::Plan;
 use microscope::slim::strip::Tool;
 use microscope::slim::write::{WriteOptions, Written};
 use microscope::slim::{self, Target};
+use microscope::source::SourceOptions;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::process::ExitCode;
 
 pub fn run(args: SlimArgs) -> Result<ExitCode> {
-    let target = Target::parse(&args.output)?;
-    let opened = open(&args)?;
+    let target = args.output.as_deref().map(Target::parse).transpose()?;
+    let push = match &args.push {
+        Some(p) => Some(
+            p.strip_prefix("docker://")
+                .with_context(|| format!("--push {p:?}: expected docker://[REGISTRY/]NAME:TAG"))?,
+        ),
+        None => None,
+    };
+    let (opened, source_opts) = open(&args)?;
     let image = load(&opened).with_context(|| args.image.clone())?;
     let analysis = analyse(&image, &args.include_path);
     let rw = match &analysis.rewrite {
@@ -39,7 +47,8 @@ pub fn run(args: SlimArgs) -> Result<ExitCode> {
     let tag = args
         .tag
         .clone()
-        .or_else(|| target.tag().map(str::to_string))
+        .or_else(|| target.as_ref().and_then(|t| t.tag()).map(str::to_string))
+        .or_else(|| push.map(str::to_string))
         .unwrap_or_else(|| {
             slim::config::default_tag(&rewrite::source_image_name(&image.meta.reference))
         });
@@ -53,14 +62,20 @@ pub fn run(args: SlimArgs) -> Result<ExitCode> {
         &*opened.source,
         &plan,
         &WriteOptions {
-            target: &target,
+            target: target.as_ref(),
             tag: tag.clone(),
+            push: push.map(|p| (p, &source_opts)),
             strip: tool.as_ref(),
             also: args.verify.then(|| (&verify_target, verify_tag.clone())),
         },
     )?;
     let mut text = print_written(&args, &rw, &plan, &written, tool.as_ref());
-    match compare_with(&image, &analysis, &target, &written) {
+    let readback = match (&target, &args.push) {
+        (Some(t), _) => t.reference(),
+        (None, Some(p)) => p.clone(),
+        (None, None) => String::new(),
+    };
+    match compare_with(&image, &analysis, &readback, &source_opts, &written) {
         Ok(lines) => text += &lines,
         Err(e) => text += &format!("compare with the original: not possible: {e:#}\n"),
     }
@@ -83,11 +98,9 @@ pub fn run(args: SlimArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The image named, from the demo set or any source.
-fn open(args: &SlimArgs) -> Result<Opened> {
-    if let Some(name) = args.image.strip_prefix("demo:") {
-        return Ok(Opened::uncached(microscope::demo::source(name)?));
-    }
+/// The image named, from the demo set or any source, and the options that reach sources
+/// (and the registry of --push).
+fn open(args: &SlimArgs) -> Result<(Opened, SourceOptions)> {
     let platform = args
         .platform
         .as_deref()
@@ -97,9 +110,13 @@ fn open(args: &SlimArgs) -> Result<Opened> {
         })
         .transpose()?;
     let opts = crate::app::live_options(&args.live, platform)?;
+    if let Some(name) = args.image.strip_prefix("demo:") {
+        return Ok((Opened::uncached(microscope::demo::source(name)?), opts));
+    }
     let reference = ImageRef::parse(&args.image)?;
-    Opened::open(&reference, &opts, &mut |n| eprintln!("microscope: {n}"))
-        .with_context(|| reference.to_string())
+    let opened = Opened::open(&reference, &opts, &mut |n| eprintln!("microscope: {n}"))
+        .with_context(|| reference.to_string())?;
+    Ok((opened, opts))
 }
 
 /// The analyses, the rewrite with `--include-path` additions.
@@ -157,7 +174,14 @@ fn print_written(
     let _ = writeln!(
         out,
         "microscope slim: wrote {} ({}) from {}",
-        args.output, w.tag, args.image
+        args.output
+            .iter()
+            .chain(&args.push)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" and "),
+        w.tag,
+        args.image
     );
     let _ = writeln!(
         out,
@@ -171,6 +195,9 @@ fn print_written(
         let _ = writeln!(out, "  strip saved {} B in all", exact(strip_saved));
     }
     let _ = writeln!(out, "  manifest {}", w.digests.manifest);
+    if let Some(url) = &w.pushed {
+        let _ = writeln!(out, "  pushed   {url}");
+    }
     let _ = writeln!(out, "  config   {}", w.digests.config);
     for n in &plan.notes {
         let _ = writeln!(out, "  note: {n}");
@@ -292,11 +319,12 @@ fn unique_stripped(w: &Written) -> impl Iterator<Item = &slim::write::Stripped> 
 fn compare_with(
     image: &Image,
     analysis: &Analysis,
-    target: &Target,
+    readback: &str,
+    opts: &SourceOptions,
     w: &Written,
 ) -> Result<String> {
-    let reference = ImageRef::parse(&target.reference())?;
-    let src = microscope::source::open(&reference, &Default::default())?;
+    let reference = ImageRef::parse(readback)?;
+    let src = microscope::source::open(&reference, opts)?;
     let slim_image = microscope::jobs::load_image(&*src, &Default::default())?;
     let slim_analysis = analysis_mod::analyze(&slim_image);
     let c = compare(

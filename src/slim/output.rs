@@ -90,29 +90,59 @@ fn sha256(b: &[u8]) -> String {
     crate::demo::builder::sha256(b)
 }
 
+/// The OCI manifest of the image and the descriptors it names.
+pub struct Documents {
+    pub config: Descriptor,
+    pub layer: Descriptor,
+    pub manifest: Vec<u8>,
+    pub manifest_desc: Descriptor,
+}
+
+impl Documents {
+    pub fn new(blobs: &Blobs<'_>) -> Documents {
+        let config = Descriptor {
+            media_type: config::CONFIG_MEDIA_TYPE.into(),
+            digest: sha256(&blobs.config),
+            size: blobs.config.len() as u64,
+        };
+        let layer = Descriptor {
+            media_type: config::LAYER_MEDIA_TYPE.into(),
+            digest: blobs.layer.gzip_digest.clone(),
+            size: blobs.layer.gzip_bytes,
+        };
+        let manifest = config::manifest(&config, &layer);
+        let manifest_desc = Descriptor {
+            media_type: config::MANIFEST_MEDIA_TYPE.into(),
+            digest: sha256(&manifest),
+            size: manifest.len() as u64,
+        };
+        Documents {
+            config,
+            layer,
+            manifest,
+            manifest_desc,
+        }
+    }
+
+    pub fn digests(&self) -> Digests {
+        Digests {
+            config: self.config.digest.clone(),
+            manifest: self.manifest_desc.digest.clone(),
+        }
+    }
+}
+
 /// Writes the image to `target`.
 pub fn write(target: &Target, blobs: &Blobs<'_>) -> Result<Digests, SlimError> {
-    let config_digest = sha256(&blobs.config);
-    let config_desc = Descriptor {
-        media_type: config::CONFIG_MEDIA_TYPE.into(),
-        digest: config_digest.clone(),
-        size: blobs.config.len() as u64,
-    };
-    let layer_desc = Descriptor {
-        media_type: config::LAYER_MEDIA_TYPE.into(),
-        digest: blobs.layer.gzip_digest.clone(),
-        size: blobs.layer.gzip_bytes,
-    };
-    let manifest = config::manifest(&config_desc, &layer_desc);
-    let manifest_desc = Descriptor {
-        media_type: config::MANIFEST_MEDIA_TYPE.into(),
-        digest: sha256(&manifest),
-        size: manifest.len() as u64,
-    };
-    let digests = Digests {
-        config: config_digest.clone(),
-        manifest: manifest_desc.digest.clone(),
-    };
+    let docs = Documents::new(blobs);
+    let digests = docs.digests();
+    let Documents {
+        config: config_desc,
+        layer: layer_desc,
+        manifest,
+        manifest_desc,
+    } = docs;
+    let config_digest = config_desc.digest.clone();
     match target {
         Target::DockerArchive { path, .. } => {
             let config_file = format!("{}.json", hex_of(&config_digest));

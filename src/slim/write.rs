@@ -20,8 +20,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// How to write.
 pub struct WriteOptions<'a> {
-    pub target: &'a Target,
+    /// Where to write (None: only pushed).
+    pub target: Option<&'a Target>,
     pub tag: String,
+    /// `--push`: the registry reference, and how to reach it.
+    pub push: Option<(&'a str, &'a crate::source::SourceOptions)>,
     /// Also a `docker save` archive with this name (for `--verify`), beside the target.
     pub also: Option<(&'a Target, String)>,
     /// None: strip is not on PATH, and files the rewrite predicts stripped are copied.
@@ -46,6 +49,8 @@ pub struct Written {
     pub digests: Digests,
     pub stripped: Vec<Stripped>,
     pub tag: String,
+    /// The manifest's URL in the registry, when pushed.
+    pub pushed: Option<String>,
 }
 
 /// Spooled contents: the bytes of a planned file, as read from its layer.
@@ -81,7 +86,14 @@ pub fn write(
         tag: opts.tag.clone(),
         meta,
     };
-    let digests = output::write(opts.target, &blobs)?;
+    let mut digests = output::Documents::new(&blobs).digests();
+    if let Some(t) = opts.target {
+        digests = output::write(t, &blobs)?;
+    }
+    let pushed = match opts.push {
+        Some((name, source_opts)) => Some(push(name, source_opts, &blobs)?),
+        None => None,
+    };
     if let Some((t, tag)) = &opts.also {
         let blobs = Blobs {
             tag: tag.clone(),
@@ -95,7 +107,41 @@ pub fn write(
         digests,
         stripped,
         tag: opts.tag.clone(),
+        pushed,
     })
+}
+
+/// Pushes the written blobs through the registry code.
+#[cfg(feature = "registry")]
+fn push(
+    name: &str,
+    opts: &crate::source::SourceOptions,
+    blobs: &Blobs<'_>,
+) -> Result<String, SlimError> {
+    use crate::source::registry::push::{FileBlob, Push, push};
+    let docs = output::Documents::new(blobs);
+    let image = Push {
+        layers: vec![FileBlob {
+            digest: &docs.layer.digest,
+            path: &blobs.layer.gzip,
+        }],
+        config: &blobs.config,
+        config_digest: &docs.config.digest,
+        manifest: &docs.manifest,
+        manifest_media_type: &docs.manifest_desc.media_type,
+    };
+    push(name, opts, &image).map_err(|e| SlimError::Output(format!("--push {name}: {e}")))
+}
+
+#[cfg(not(feature = "registry"))]
+fn push(
+    name: &str,
+    _opts: &crate::source::SourceOptions,
+    _blobs: &Blobs<'_>,
+) -> Result<String, SlimError> {
+    Err(SlimError::Output(format!(
+        "--push {name}: this build has no registry support (built without the `registry` feature)"
+    )))
 }
 
 /// Streams every layer that holds a planned file and spools those files.
