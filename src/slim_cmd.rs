@@ -52,6 +52,13 @@ pub fn run(args: SlimArgs) -> Result<ExitCode> {
         .unwrap_or_else(|| {
             slim::config::default_tag(&rewrite::source_image_name(&image.meta.reference))
         });
+    let reads = plan.reads();
+    eprintln!(
+        "microscope: reading {} of {} layers again for the {} kept files",
+        reads.len(),
+        image.layers.len(),
+        reads.values().map(|r| r.len()).sum::<usize>()
+    );
     let verify_dir = tempfile::tempdir().context("cannot make a temporary directory")?;
     let verify_target = Target::DockerArchive {
         path: verify_dir.path().join("verify.tar"),
@@ -201,6 +208,13 @@ fn print_written(
     let _ = writeln!(out, "  config   {}", w.digests.config);
     for n in &plan.notes {
         let _ = writeln!(out, "  note: {n}");
+    }
+    for a in rw
+        .assumptions
+        .iter()
+        .filter(|a| a.starts_with("--include-path"))
+    {
+        let _ = writeln!(out, "  note: {a}");
     }
     let _ = writeln!(out, "  /tmp exists (mode 1777), and every parent directory");
     // slim writes /tmp itself: the rewrite's advice about it is taken.
