@@ -206,6 +206,11 @@ fn print_written(
         let _ = writeln!(out, "  pushed   {url}");
     }
     let _ = writeln!(out, "  config   {}", w.digests.config);
+    let _ = writeln!(
+        out,
+        "  layer    {} (diff_id {})",
+        w.layer.gzip_digest, w.layer.diff_id
+    );
     for n in &plan.notes {
         let _ = writeln!(out, "  note: {n}");
     }

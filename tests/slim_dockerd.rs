@@ -291,3 +291,39 @@ fn fat_latest_is_refused_for_its_rebuild() {
     assert!(stderr.contains("CGO_ENABLED=0"), "{stderr}");
     assert!(!out.exists());
 }
+
+/// The same image read from an archive and from the engine (whose export names layers by
+/// content only) slims to the same layer, digest for digest (the configs differ only by
+/// the origin their history names).
+#[test]
+fn engine_and_archive_give_the_same_slim_image() {
+    let Some(corpus) = setup() else { return };
+    let work = tempfile::tempdir().unwrap();
+    let archive = corpus.join("alpine-3.20.docker.tar");
+    let loaded = docker(&["load", "-q", "-i", &archive.to_string_lossy()]).unwrap();
+    let tag = loaded
+        .lines()
+        .find_map(|l| l.strip_prefix("Loaded image: "))
+        .unwrap_or("alpine:3.20")
+        .to_string();
+    let layer = |image: &str, out: &str| {
+        let o = slim(&[
+            image,
+            "-o",
+            &format!("oci-archive:{}", work.path().join(out).display()),
+            "--tag",
+            "same:1",
+        ]);
+        let (stdout, stderr) = text(&o);
+        assert!(o.status.success(), "{image}: {stderr}");
+        stdout
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("layer    "))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let from_archive = layer(&archive.to_string_lossy(), "a.tar");
+    let from_engine = layer(&format!("docker-daemon:{tag}"), "e.tar");
+    assert!(from_archive.starts_with("sha256:"), "{from_archive}");
+    assert_eq!(from_archive, from_engine);
+}
