@@ -19,7 +19,7 @@ pub use write::{Written, write};
 #[derive(Debug, thiserror::Error)]
 pub enum SlimError {
     #[error(
-        "the rewrite's base is {base}, not scratch ({why}): slim writes only what it can close by itself; add what is missing with --include-path PATH (a library's directory, the runtime's files), or --force to write the closure without that base"
+        "the rewrite's base is {base}, not scratch ({why}): slim writes only images it can close on scratch, and writes nothing; add what the closure lacks with --include-path PATH (the missing libraries, NSS modules or runtime files named here, which the base would bring) together with --force to write it on scratch, or build the Dockerfile of --rewrite"
     )]
     NotScratch { base: String, why: String },
     #[error(
