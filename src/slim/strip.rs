@@ -202,20 +202,31 @@ mod tests {
     }
 
     #[test]
-    fn strips_a_demo_program_keeping_its_segments() -> Result<(), Box<dyn std::error::Error>> {
+    fn strips_a_real_program_and_sees_a_changed_segment() -> Result<(), Box<dyn std::error::Error>>
+    {
         let Some(tool) = Tool::find() else {
             eprintln!("skipped: no strip or objcopy on PATH");
             return Ok(());
         };
+        // This test binary: a real ELF with symbols and line tables.
         let dir = tempfile::tempdir()?;
-        let input = dir.path().join("server");
-        std::fs::write(&input, crate::demo::server(true))?;
-        let out = dir.path().join("server.stripped");
-        match strip(&tool, &input, &out) {
-            Ok(n) => assert!(n < std::fs::metadata(&input)?.len()),
-            // The demo ELF is synthetic: a strip that refuses it must say why.
-            Err(why) => assert!(!why.is_empty()),
-        }
+        let input = dir.path().join("program");
+        std::fs::copy(std::env::current_exe()?, &input)?;
+        let out = dir.path().join("program.stripped");
+        let after = strip(&tool, &input, &out)?;
+        let before = std::fs::metadata(&input)?.len();
+        assert!(after < before, "{after} < {before}");
+
+        // One byte of code changed: no longer the same loaded image.
+        let original = std::fs::read(&input)?;
+        let mut tampered = std::fs::read(&out)?;
+        let text = object::File::parse(&*tampered)?
+            .segments()
+            .find(|s| s.file_range().1 > 0x2000)
+            .map(|s| s.file_range().0 as usize + 0x1000)
+            .ok_or("a segment")?;
+        tampered[text] ^= 0xff;
+        assert!(same_loaded_image(&original, &tampered).is_err());
         Ok(())
     }
 }
