@@ -208,6 +208,7 @@ fn analyse(opened: &Opened, rw: &RewriteArgs) -> Result<Report> {
         let opts = analysis::rewrite::Options {
             include_paths: rw.include_path.clone(),
             source_image: rw.source_image.clone(),
+            ..Default::default()
         };
         analysis.rewrite = analysis::rewrite::plan(&image, &analysis.merged, &opts);
     }
