@@ -113,6 +113,12 @@ pub fn plan(image: &Image, merged: &Merged, rw: &Rewrite, force: bool) -> Result
             return Err(r);
         }
         notes.push(format!("--force: {r}"));
+        if rw.base_bytes > 0 {
+            notes.push(format!(
+                "the prediction counts {}'s {} B, which slim does not write",
+                rw.base, rw.base_bytes
+            ));
+        }
     }
     let scans: Vec<Arc<LayerScan>> = image.layers.iter().map(|l| l.scan.clone()).collect();
     let fs = Fs::new(&scans, merged);
