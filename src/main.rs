@@ -5,6 +5,7 @@ mod app;
 mod cli;
 mod gate;
 mod slim_cmd;
+mod slim_print;
 mod verify;
 
 use clap::Parser;

@@ -33,7 +33,7 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
             )
         })?;
     let runtime = classify::runtime_of(&prog.invoked, &prog.resolved.real);
-    let go_rebuild = !opts.no_rebuild && runtime.is_none() && target::go_cgo_rebuildable(&program);
+    let go_rebuild = runtime.is_none() && target::go_cgo_rebuildable(&program) && !opts.no_rebuild;
 
     let mut assumptions = launch.notes.clone();
     let mut may_also_need = Vec::new();
@@ -159,22 +159,20 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
     assumptions.extend(closure.notes.iter().cloned());
 
     // The Go rebuild, or strip, applied to the program and the copied ELF files.
-    let go_build = program
-        .go
-        .as_ref()
-        .filter(|_| !opts.no_rebuild)
-        .and_then(|g| {
-            let debug = program.strip_bytes > 0 && !g.stripped_by_ldflags;
-            let b = rebuild::go_build(
-                &fs,
-                &run.env,
-                &run.working_dir,
-                &prog.invoked,
-                g,
-                go_rebuild,
-            );
-            (go_rebuild || (debug && b.self_contained())).then_some(b)
-        });
+    let go_build = program.go.as_ref().and_then(|g| {
+        let debug = program.strip_bytes > 0 && !g.stripped_by_ldflags;
+        let b = rebuild::go_build(
+            &fs,
+            &run.env,
+            &run.working_dir,
+            &prog.invoked,
+            g,
+            go_rebuild,
+        );
+        (go_rebuild || (debug && b.self_contained())).then_some(b)
+    });
+    // `slim` takes the program as built: no build stage.
+    let go_build = go_build.filter(|_| !opts.no_rebuild);
     if let Some(b) = &go_build {
         assumptions.extend(b.notes.iter().cloned());
     }
