@@ -42,6 +42,7 @@ pub fn analyse(opened: &Opened, rw: &RewriteArgs) -> Result<Report> {
     let opts = analysis::rewrite::Options {
         include_paths: rw.include_path.clone(),
         source_image: rw.source_image.clone(),
+        ..Default::default()
     };
     let analysis = analysis::analyze_with(&image, &opts);
     Ok(Report::build(&image, &analysis))

@@ -38,6 +38,54 @@ pub enum Command {
     },
     /// Print the man page, roff (e.g. `microscope man > ~/.local/share/man/man1/microscope.1`).
     Man,
+    /// Write the rewrite as an image: the program's closure in one layer on scratch, with
+    /// the original's Entrypoint, Cmd, Env, User, WorkingDir, ports and labels. No engine
+    /// needed (only for --verify).
+    Slim(SlimArgs),
+}
+
+/// `microscope slim` (README, "Slim").
+#[derive(Debug, Args)]
+pub struct SlimArgs {
+    /// The image to slim: any IMAGE, or demo:fat / demo:micro.
+    pub image: String,
+    /// Where to write it: oci-archive:PATH[:TAG], oci:DIR[:TAG] (a new or empty directory) or
+    /// docker-archive:PATH[:NAME:TAG]. PATH ends at its first `:`.
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "TRANSPORT:PATH",
+        required_unless_present = "push"
+    )]
+    pub output: Option<String>,
+    /// Push it to a registry (docker://[REGISTRY/]NAME:TAG), with the credentials and
+    /// --insecure-registry rules of reading; with or without --output.
+    #[arg(long, value_name = "docker://NAME:TAG")]
+    pub push: Option<String>,
+    /// The slim image's NAME:TAG (default: the one in --output, else IMAGE's tag + -slimmed).
+    #[arg(long, value_name = "NAME:TAG")]
+    pub tag: Option<String>,
+    /// A file or directory to copy as well (what dlopen or a script needs); repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub include_path: Vec<String>,
+    /// Write the closure even when the rewrite's base is not scratch or the program needs a
+    /// rebuild (the image may then not run).
+    #[arg(long)]
+    pub force: bool,
+    /// Load the written image into the Docker engine, run its entrypoint (--network host),
+    /// report pass or fail (exit 1 on fail), and remove it again.
+    #[arg(long)]
+    pub verify: bool,
+    /// With --verify: a command run on this host (sh -c) while the container runs; exit 0
+    /// is a pass (e.g. `curl -sf http://127.0.0.1:8080/`). Without it, the container must
+    /// still run after 2 s or have exited 0.
+    #[arg(long, value_name = "COMMAND", requires = "verify")]
+    pub verify_cmd: Option<String>,
+    /// Platform to pick from a multi-platform index: os/arch[/variant].
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
+    #[command(flatten)]
+    pub live: LiveArgs,
 }
 
 #[derive(Debug, Subcommand)]

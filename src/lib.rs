@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod reference;
 pub mod report;
 pub mod scan;
+pub mod slim;
 pub mod source;
 #[cfg(feature = "tui")]
 pub mod tui;

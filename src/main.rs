@@ -7,6 +7,9 @@ mod cli;
 mod gate;
 mod output;
 mod shell;
+mod slim_cmd;
+mod slim_print;
+mod verify;
 
 use clap::Parser;
 use std::process::ExitCode;

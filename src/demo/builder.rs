@@ -208,7 +208,13 @@ impl ImageBuilder {
                 serde_json::json!(v)
             }
         };
-        let config = serde_json::json!({
+        let labels: serde_json::Map<String, serde_json::Value> = self
+            .run
+            .labels
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::json!(v)))
+            .collect();
+        let mut config = serde_json::json!({
             "architecture": self.architecture,
             "os": "linux",
             "created": "2024-01-01T00:00:00Z",
@@ -223,6 +229,10 @@ impl ImageBuilder {
             "rootfs": {"type": "layers", "diff_ids": diff_ids},
             "history": history,
         });
+        // Only when there are some: the demo images' configs (and digests) stay as they were.
+        if !labels.is_empty() {
+            config["config"]["Labels"] = labels.into();
+        }
         format!("{config:#}").into_bytes()
     }
 

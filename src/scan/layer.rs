@@ -79,7 +79,7 @@ pub fn scan_layer(
     Ok(scan)
 }
 
-fn corrupt_or_io(e: io::Error) -> ScanError {
+pub(crate) fn corrupt_or_io(e: io::Error) -> ScanError {
     match e.kind() {
         io::ErrorKind::UnexpectedEof => ScanError::Corrupt("stream ends early (truncated)".into()),
         io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput | io::ErrorKind::Other => {

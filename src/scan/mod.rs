@@ -4,6 +4,7 @@ pub mod capture;
 pub mod decompress;
 pub mod elf;
 mod error;
+pub mod extract;
 pub(crate) mod hasher;
 pub mod jar;
 pub mod layer;

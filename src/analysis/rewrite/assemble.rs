@@ -33,7 +33,7 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
             )
         })?;
     let runtime = classify::runtime_of(&prog.invoked, &prog.resolved.real);
-    let go_rebuild = runtime.is_none() && target::go_cgo_rebuildable(&program);
+    let go_rebuild = runtime.is_none() && target::go_cgo_rebuildable(&program) && !opts.no_rebuild;
 
     let mut assumptions = launch.notes.clone();
     let mut may_also_need = Vec::new();
@@ -167,6 +167,8 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
         );
         (go_rebuild || (debug && b.self_contained())).then_some(b)
     });
+    // `slim` takes the program as built: no build stage.
+    let go_build = go_build.filter(|_| !opts.no_rebuild);
     if let Some(b) = &go_build {
         assumptions.extend(b.notes.iter().cloned());
     }

@@ -35,6 +35,9 @@ pub struct Options {
     /// The tag the original image has where the Dockerfile is built (default: derived from
     /// the reference).
     pub source_image: Option<String>,
+    /// Take the programs as they are, never rebuilt (`slim` cannot run a Go build): a cgo
+    /// program keeps its libc closure instead of a CGO_ENABLED=0 rebuild.
+    pub no_rebuild: bool,
 }
 
 /// Which stage a copied path comes from.

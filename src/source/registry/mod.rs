@@ -19,6 +19,7 @@ pub mod credentials;
 mod errors;
 mod fetch;
 pub mod name;
+pub mod push;
 mod resolve;
 
 pub use auth::is_loopback;
