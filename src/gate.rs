@@ -129,7 +129,8 @@ fn append(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 fn read_limited(path: &Path, limit: u64) -> Result<String> {
-    let f = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let f = microscope::source::regular::open(path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
     let mut text = String::new();
     f.take(limit + 1)
         .read_to_string(&mut text)
@@ -209,7 +210,7 @@ fn load_baseline(arg: &str, opts: &SourceOptions) -> Result<Baseline> {
 
 fn starts_with_brace(path: &Path) -> Result<bool> {
     let mut head = Vec::new();
-    std::fs::File::open(path)
+    microscope::source::regular::open(path)
         .with_context(|| format!("cannot read {}", path.display()))?
         .take(512)
         .read_to_end(&mut head)?;

@@ -11,5 +11,6 @@ pub mod markdown;
 pub mod model;
 pub mod rewrite;
 pub mod text;
+pub mod yaml_guard;
 
 pub use model::{Report, SCHEMA_VERSION};

@@ -10,6 +10,7 @@ pub mod memory;
 pub mod oci_layout;
 #[cfg(feature = "registry")]
 pub mod registry;
+pub mod regular;
 pub mod select;
 pub mod store;
 

@@ -7,6 +7,7 @@
 
 mod bombs;
 mod compression;
+mod configs;
 mod elf;
 mod harness;
 mod manifests;
