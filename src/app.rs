@@ -11,7 +11,7 @@ use microscope::image::Platform;
 use microscope::jobs::progress::CliBars;
 use microscope::jobs::{Opened, ScanCache};
 use microscope::reference::ImageRef;
-use microscope::report::{Report, ci::Facts, markdown, text};
+use microscope::report::{Report, ci::Facts, escape, markdown, text};
 use microscope::source::{self, Credentials, ImageSource, LiveSource, SourceOptions};
 use std::io::Write;
 use std::process::ExitCode;
@@ -66,7 +66,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             if plan.is_none() && !a.rewrite.rewrite && interactive(&a.output) {
                 let reference = ImageRef::parse(&image)?;
                 let opened = Opened::open(&reference, &opts, &mut |note| {
-                    eprintln!("microscope: {note}")
+                    eprintln!("microscope: {}", escape::text(&note))
                 })
                 .with_context(|| reference.to_string())?;
                 return open_app(opened);
@@ -110,7 +110,7 @@ pub fn analyse_ref(image: &str, opts: &SourceOptions) -> Result<Report> {
 fn analyse_ref_with(image: &str, opts: &SourceOptions, rw: &RewriteArgs) -> Result<Report> {
     let reference = ImageRef::parse(image)?;
     let opened = Opened::open(&reference, opts, &mut |note| {
-        eprintln!("microscope: {note}")
+        eprintln!("microscope: {}", escape::text(&note))
     })
     .with_context(|| reference.to_string())?;
     analyse(&opened, rw).with_context(|| reference.to_string())
@@ -253,6 +253,9 @@ fn emit(report: &Report, out: &OutputArgs) -> Result<ExitCode> {
 
 /// The report body to `--output FILE`, or to standard output.
 pub fn write_output(out: &OutputArgs, body: &str) -> Result<()> {
+    // A report can land in a CI log: no line of it may carry a raw control character or
+    // start a workflow command, whatever a renderer let through.
+    let body = &*escape::log(body);
     match &out.output {
         Some(path) => write_atomically(path, body.as_bytes()),
         None => Ok(std::io::stdout().lock().write_all(body.as_bytes())?),
@@ -364,6 +367,7 @@ pub fn compare_sources(
         Format::Markdown => compare_md::render(&report),
         Format::Text => compare_text::render(&report),
     };
+    let body = escape::log(&body);
     match out {
         Some(path) => write_atomically(path, body.as_bytes())?,
         None => std::io::stdout().lock().write_all(body.as_bytes())?,
@@ -379,7 +383,7 @@ fn open_side(image: &str, opts: &SourceOptions) -> Result<(Box<dyn ImageSource>,
     }
     let reference = ImageRef::parse(image)?;
     let src = source::open_reporting(&reference, opts, &mut |note| {
-        eprintln!("microscope: {note}")
+        eprintln!("microscope: {}", escape::text(&note))
     })
     .with_context(|| reference.to_string())?;
     Ok((src, reference.is_live()))

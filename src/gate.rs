@@ -100,12 +100,13 @@ pub fn run(report: &Report, out: &OutputArgs, plan: Plan) -> Result<ExitCode> {
     app::write_output(out, &body)?;
     if out.output.is_some() {
         // The report went to a file; the CI log still gets the verdicts.
+        let text = microscope::report::escape::log(&text);
         std::io::stdout().lock().write_all(text.as_bytes())?;
     }
     if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
         let md = markdown::render(report, &facts, Some(&outcome));
         // A summary that cannot be written must not turn the gate's answer into an error.
-        if let Err(e) = append(Path::new(&path), &md) {
+        if let Err(e) = append(Path::new(&path), &microscope::report::escape::log(&md)) {
             eprintln!(
                 "microscope: warning: cannot append to GITHUB_STEP_SUMMARY ({}): {e}",
                 Path::new(&path).display()

@@ -3,6 +3,7 @@
 
 use super::Report;
 use super::ci::{Facts, Outcome, Status, signed_bytes};
+use super::escape::text as esc;
 use super::text::bytes;
 use crate::image::merge::WasteKind;
 
@@ -29,9 +30,9 @@ const SIZE_RULES: [&str; 5] = [
 ];
 
 pub fn render(report: &Report, facts: &Facts, outcome: &Outcome) -> String {
-    let mut out = format!("microscope CI gate: {}\n", report.image.reference);
+    let mut out = format!("microscope CI gate: {}\n", esc(&report.image.reference));
     for n in &outcome.notes {
-        out.push_str(&format!("note: {n}\n"));
+        out.push_str(&format!("note: {}\n", esc(n)));
     }
     out.push('\n');
     let w_rule = outcome
@@ -57,10 +58,10 @@ pub fn render(report: &Report, facts: &Facts, outcome: &Outcome) -> String {
         out.push_str(line.trim_end());
         out.push('\n');
         if let Some(note) = &v.note {
-            out.push_str(&format!("      {note}\n"));
+            out.push_str(&format!("      {}\n", esc(note)));
         }
         for o in v.offenders.iter().take(TOP) {
-            out.push_str(&format!("      - {o}\n"));
+            out.push_str(&format!("      - {}\n", esc(o)));
         }
         if v.offenders.len() > TOP {
             out.push_str(&format!("      … and {} more\n", v.offenders.len() - TOP));
@@ -76,7 +77,7 @@ pub fn render(report: &Report, facts: &Facts, outcome: &Outcome) -> String {
             .unwrap_or_default();
         out.push_str(&format!(
             "\nvs baseline {}: stored {} → {} ({}{pct})\n",
-            g.baseline,
+            esc(&g.baseline),
             bytes(g.before_bytes),
             bytes(g.after_bytes),
             signed_bytes(g.delta_bytes, false)
@@ -97,7 +98,7 @@ fn offenders(report: &Report, facts: &Facts, outcome: &Outcome) -> String {
             out.push_str(&format!(
                 "  {:>10}  {}  (layer {}, {})\n",
                 bytes(w.bytes),
-                abs(&w.path),
+                esc(&abs(&w.path)),
                 w.layer,
                 waste_reason(w.reason, w.by_layer)
             ));
@@ -113,11 +114,11 @@ fn offenders(report: &Report, facts: &Facts, outcome: &Outcome) -> String {
             out.push_str(&format!(
                 "  {:>10}  {} [{}]\n",
                 bytes(f.savable_bytes),
-                f.title,
+                esc(&f.title),
                 f.kind
             ));
             if !f.fix.is_empty() {
-                out.push_str(&format!("              fix: {}\n", f.fix));
+                out.push_str(&format!("              fix: {}\n", esc(&f.fix)));
             }
         }
     }
@@ -134,7 +135,7 @@ fn offenders(report: &Report, facts: &Facts, outcome: &Outcome) -> String {
                 "  {:>10}  layer {}  {}\n",
                 bytes(l.bytes),
                 l.index,
-                one_line(&l.command, 100)
+                esc(&one_line(&l.command, 100))
             ));
         }
     }

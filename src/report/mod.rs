@@ -7,6 +7,7 @@ pub mod ci_growth;
 pub mod ci_text;
 pub mod compare;
 pub mod dive_ci;
+pub mod escape;
 pub mod markdown;
 pub mod model;
 pub mod rewrite;

@@ -1,5 +1,7 @@
 //! Human-readable renderings shared by the CLI outputs.
 
+use super::escape::text as esc;
+
 /// Bytes in binary units with one decimal: `1.5 MiB`.
 pub fn bytes(n: u64) -> String {
     const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
@@ -22,7 +24,9 @@ pub fn summary(r: &super::Report) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "image       {} ({}, {})\n",
-        r.image.reference, r.image.source, r.image.platform
+        esc(&r.image.reference),
+        r.image.source,
+        esc(&r.image.platform)
     ));
     out.push_str(&format!("layers      {}\n", r.layers.len()));
     out.push_str(&format!("layer bytes {}\n", bytes(s.layers_bytes)));
@@ -59,7 +63,9 @@ pub fn findings(r: &super::Report) -> String {
         };
         out.push_str(&format!(
             "{saves:>10}  {sev:<6}  {:>5}  {:<20}  {}\n",
-            f.layer, f.kind, f.title
+            f.layer,
+            f.kind,
+            esc(&f.title)
         ));
         if let Some(p) = f.paths.first() {
             let more = f.path_count.saturating_sub(1);
@@ -68,14 +74,14 @@ pub fn findings(r: &super::Report) -> String {
             } else {
                 String::new()
             };
-            out.push_str(&format!("{:>8}{}{more}\n", "", p.path));
+            out.push_str(&format!("{:>8}{}{more}\n", "", esc(&p.path)));
         }
         let rule = f
             .rule
             .as_deref()
-            .map(|r| format!(" [{r}]"))
+            .map(|r| format!(" [{}]", esc(r)))
             .unwrap_or_default();
-        out.push_str(&format!("{:>8}fix: {}{rule}\n", "", f.fix));
+        out.push_str(&format!("{:>8}fix: {}{rule}\n", "", esc(&f.fix)));
         if let Some(pull) = f.pull_savable_bytes {
             out.push_str(&format!("{:>8}pull saving: about {}\n", "", bytes(pull)));
         }
@@ -108,8 +114,8 @@ pub fn packages(r: &super::Report) -> String {
     ]];
     for p in &r.packages {
         rows.push([
-            p.name.clone(),
-            p.version.clone(),
+            esc(&p.name).into_owned(),
+            esc(&p.version).into_owned(),
             bytes(p.bytes),
             share(p.bytes),
             p.layer.to_string(),

@@ -10,6 +10,7 @@ mod compression;
 mod configs;
 mod elf;
 mod harness;
+mod injection;
 mod manifests;
 mod packages;
 mod regressions;
