@@ -8,12 +8,15 @@
 mod bombs;
 mod compression;
 mod configs;
+mod dockerfile;
 mod elf;
 mod harness;
 mod injection;
 mod manifests;
 mod packages;
 mod regressions;
+#[path = "../rewrite_common/mod.rs"]
+mod rewrite_common;
 mod rss;
 mod safety;
 mod scale;

@@ -268,7 +268,8 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
             .map(|s| format!("Advice applied in the prediction: {s}"))
             .collect(),
     };
-    let dockerfile = dockerfile::render(&spec);
+    let (dockerfile, unsafe_values) = dockerfile::render(&spec);
+    assumptions.extend(unsafe_values);
     Ok(Rewrite {
         base: choice.base.image(),
         reason: choice.reason.clone(),
