@@ -13,6 +13,7 @@ mod elf;
 mod harness;
 mod injection;
 mod manifests;
+mod numbers;
 mod packages;
 mod regressions;
 #[path = "../rewrite_common/mod.rs"]

@@ -111,7 +111,7 @@ pub fn headline(r: &CompareReport, namer: &Namer<'_>) -> String {
         })
         .collect();
     let _ = write!(out, ": {}", words.join(", "));
-    let rest = d - shown.iter().map(|i| i.delta).sum::<i64>();
+    let rest = d.saturating_sub(shown.iter().map(|i| i.delta).fold(0, i64::saturating_add));
     if rest != 0 {
         let _ = write!(out, " ({} elsewhere)", signed_bytes(rest));
     }

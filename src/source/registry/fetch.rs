@@ -21,7 +21,7 @@ pub(super) fn open_blob(
     let layer = OciDescriptor {
         media_type: desc.media_type.clone(),
         digest: desc.locator.clone(),
-        size: desc.size.unwrap_or(0) as i64,
+        size: i64::try_from(desc.size.unwrap_or(0)).unwrap_or(i64::MAX),
         ..Default::default()
     };
     // Asked as a range from 0 so that oci-client does not hash the blob: it is hashed

@@ -118,7 +118,7 @@ fn oci_descriptor(d: &Descriptor) -> OciDescriptor {
     OciDescriptor {
         media_type: d.media_type().to_string(),
         digest: d.digest().to_string(),
-        size: d.size() as i64,
+        size: i64::try_from(d.size()).unwrap_or(i64::MAX),
         urls: d.urls().clone(),
         ..Default::default()
     }
