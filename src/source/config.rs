@@ -5,6 +5,22 @@ use crate::image::model::HistoryEntry;
 use crate::image::{ImageMeta, LayerDesc, Platform, RunConfig};
 use oci_spec::image::{ImageConfiguration, ImageManifest};
 
+/// Layers an image may have. Docker's overlay2 driver refuses images deeper than 128; each
+/// layer costs memory before it is read (300 000 of them in a manifest took 1.2 GB), so an
+/// absurd count is refused as soon as the manifest is parsed.
+pub const MAX_LAYERS: usize = 4096;
+
+/// Refuses a manifest listing more than [`MAX_LAYERS`] layers.
+pub fn check_layer_count(n: usize) -> Result<(), SourceError> {
+    if n > MAX_LAYERS {
+        return Err(SourceError::Unsupported(format!(
+            "the manifest lists {n} layers; microscope reads at most {MAX_LAYERS} \
+             (Docker runs at most 128)"
+        )));
+    }
+    Ok(())
+}
+
 /// What the config says: platform, runtime settings, history, expected diff_ids.
 pub struct ParsedConfig {
     pub platform: Platform,
@@ -125,6 +141,7 @@ impl OciImage<'_> {
         opts: &SourceOptions,
         locate: impl Fn(&str) -> String,
     ) -> Result<ImageMeta, SourceError> {
+        check_layer_count(self.manifest.layers().len())?;
         let config_digest = self.manifest.config().digest().to_string();
         let parsed = parse(self.config, &config_digest)?;
         parsed.check_platform(opts)?;

@@ -10,11 +10,13 @@ mod compression;
 mod configs;
 mod dockerfile;
 mod elf;
+mod fake_registry;
 mod harness;
 mod injection;
 mod manifests;
 mod numbers;
 mod packages;
+mod registry;
 mod regressions;
 #[path = "../rewrite_common/mod.rs"]
 mod rewrite_common;

@@ -145,12 +145,28 @@ fn index_that_points_to_itself() {
 }
 
 #[test]
-fn ten_thousand_layers() {
-    let layers: Vec<Vec<u8>> = (0..10_000).map(layer).collect();
+fn four_thousand_layers_are_read() {
+    let n = microscope::source::config::MAX_LAYERS;
+    let layers: Vec<Vec<u8>> = (0..n).map(layer).collect();
     let img = write_file("image.tar", &docker_archive(layers));
     let report = run(&img.path).report();
-    assert_eq!(report["layers"].as_array().unwrap().len(), 10_000);
-    assert_eq!(report["size"]["final_bytes"], 70_000);
+    assert_eq!(report["layers"].as_array().unwrap().len(), n);
+    assert_eq!(report["size"]["final_bytes"], 7 * n);
+}
+
+/// Issue 17 class 6: 300 000 layers in a manifest cost ~4 KB each before any is read.
+#[test]
+fn absurd_layer_counts_are_refused_early_in_bounded_memory() {
+    // 20 000 fit in a 4 MiB manifest; more are refused by the manifest's size bound.
+    let n = 20_000;
+    let desc = json!({"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                      "digest": format!("sha256:{}", "0".repeat(64)), "size": 1});
+    let files = oci(|_, m| m["layers"] = json!(vec![desc; n]));
+    let o = run_files(&files);
+    o.error("lists 20000 layers; microscope reads at most 4096");
+    assert!(o.peak_kib < 300 << 10, "peak RSS {} KiB", o.peak_kib);
+    let img = write_file("image.tar", &docker_archive(vec![layer(0); 5000]));
+    run(&img.path).error("lists 5000 layers");
 }
 
 /// A config JSON with `extra` spliced in as a top-level field.

@@ -15,6 +15,7 @@
 //! - Manifests and configs are cached by digest, so a warm run asks only for the tag.
 
 mod auth;
+mod bounded;
 pub mod credentials;
 mod errors;
 mod fetch;
@@ -97,7 +98,13 @@ impl RegistrySource {
                 .auth(&reference, &auth, RegistryOperation::Pull)
                 .await
                 .map_err(|e| map_error(e, &ctx))?;
-            fetch_image(&client, &reference, &auth, opts, cache, &ctx).await
+            let http = bounded::Http {
+                client: http_client()?,
+                scheme: if plain_http { "http" } else { "https" },
+                token: token.clone(),
+                auth: auth.clone(),
+            };
+            fetch_image(&client, &http, &reference, &auth, opts, cache, &ctx).await
         });
         let (manifest_digest, manifest, config_bytes) = match fetched {
             Ok(f) => f,
@@ -147,6 +154,17 @@ impl RegistrySource {
             plain_http: self.plain_http,
         }
     }
+}
+
+/// The client for the requests microscope makes itself (bounded bodies), set up as
+/// oci-client's is.
+fn http_client() -> Result<reqwest::Client, SourceError> {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(15))
+        .read_timeout(Duration::from_secs(120))
+        .user_agent(concat!("microscope/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| SourceError::Tls(format!("cannot set up an HTTP client: {e}")))
 }
 
 impl ImageSource for RegistrySource {
