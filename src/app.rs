@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use microscope::analysis;
 use microscope::cache::{self, Cache};
 use microscope::image::Platform;
-use microscope::jobs::progress::CliBars;
+use microscope::jobs::progress::{CliBars, LogLines};
 use microscope::jobs::{Opened, ScanCache};
 use microscope::reference::ImageRef;
 use microscope::report::{Report, ci::Facts, escape, markdown, text};
@@ -71,6 +71,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 .with_context(|| reference.to_string())?;
                 return open_app(opened);
             }
+            watchdog(a.live.timeout);
             let report = analyse_ref_with(&image, &opts, &a.rewrite)?;
             if a.rewrite.rewrite {
                 return emit_rewrite(&report, &a.output);
@@ -162,7 +163,19 @@ fn live_options(live: &LiveArgs, platform: Option<Platform>) -> Result<SourceOpt
         credentials,
         insecure_registries: live.insecure_registry.clone(),
         cache,
+        stall_timeout: Some(std::time::Duration::from_secs(live.stall_timeout)),
     })
+}
+
+/// `--timeout`: after `secs`, one line and exit 2, whatever is running. Reports are
+/// written whole at the end (a file by rename), so nothing half-written is left behind.
+fn watchdog(secs: Option<u64>) {
+    let Some(secs) = secs else { return };
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(secs));
+        eprintln!("microscope: gave up after {secs} s (--timeout {secs})");
+        std::process::exit(2);
+    });
 }
 
 fn cache_prune(all: bool, size: &str) -> Result<ExitCode> {
@@ -189,13 +202,16 @@ fn cache_prune(all: bool, size: &str) -> Result<ExitCode> {
 
 fn analyse(opened: &Opened, rw: &RewriteArgs) -> Result<Report> {
     let bars = CliBars::for_stderr(opened.source.meta());
+    let lines = LogLines::for_stderr(opened.source.meta());
     let progress = |p| {
         if let Some(b) = &bars {
             b.update(p)
+        } else if let Some(l) = &lines {
+            l.update(p)
         }
     };
     let loaded = opened.load(
-        bars.is_some().then_some(&progress as &(dyn Fn(_) + Sync)),
+        (bars.is_some() || lines.is_some()).then_some(&progress as &(dyn Fn(_) + Sync)),
         None,
     );
     if let Some(b) = &bars {
@@ -295,6 +311,7 @@ fn compare(args: crate::cli::CompareArgs) -> Result<ExitCode> {
     if !report_asked && interactive(&OutputArgs::default()) {
         return open_compare_app(left, right, cache);
     }
+    watchdog(args.live.timeout);
     compare_sources(
         &*left,
         &*right,

@@ -93,6 +93,7 @@ pub fn load_image(source: &dyn ImageSource, opts: &LoadOptions<'_>) -> Result<Im
                 .as_deref()
                 .filter(|d| source.verifies_blob_digests() && d.starts_with("sha256:")),
         };
+        let reader = guard(reader, desc, source.verifies_blob_digests())?;
         let scan = scan_layer(reader, &ctx).map_err(|e| match e {
             ScanError::Cancelled => crate::Error::Cancelled,
             source => crate::Error::Scan {
@@ -169,6 +170,28 @@ fn scan_by_content(
         store(i, scan.clone(), false);
     }
     Ok(())
+}
+
+/// The blob stream as the scan may read it: stopped at the descriptor's size (a device, a
+/// symlink to `/dev/zero` or an endless download is an error there, not a hang), and hashed
+/// on the way when its digest is not the sha256 the scan computes itself.
+fn guard<'a>(
+    reader: LayerReader<'a>,
+    desc: &crate::image::LayerDesc,
+    source_verifies: bool,
+) -> Result<LayerReader<'a>, crate::Error> {
+    use crate::source::digest::{Bounded, Verifying};
+    let what = format!("blob {}", desc.digest.as_deref().unwrap_or(&desc.locator));
+    let reader: LayerReader<'a> = match desc.size {
+        Some(size) => Box::new(Bounded::new(reader, size, &what)),
+        None => reader,
+    };
+    Ok(match &desc.digest {
+        Some(d) if !d.starts_with("sha256:") && !source_verifies => {
+            Box::new(Verifying::new(reader, d)?)
+        }
+        _ => reader,
+    })
 }
 
 fn cache_key(desc: &crate::image::LayerDesc) -> Option<String> {

@@ -107,20 +107,10 @@ pub fn sha256(bytes: &[u8]) -> String {
 }
 
 /// Checks bytes read from a store against the digest that names them.
+/// sha256 and sha512 are checked; any other algorithm is an error (issue 17: an unchecked
+/// algorithm let swapped content through).
 pub fn verify(bytes: &[u8], expected: &str, what: &str) -> Result<(), SourceError> {
-    if !expected.starts_with("sha256:") {
-        // Other algorithms (sha512) are legal but rare; we only vouch for what we can check.
-        return Ok(());
-    }
-    let actual = sha256(bytes);
-    if actual != expected {
-        return Err(SourceError::DigestMismatch {
-            what: what.to_string(),
-            expected: expected.to_string(),
-            actual,
-        });
-    }
-    Ok(())
+    super::digest::verify(bytes, expected, what)
 }
 
 /// What an OCI image manifest and its config describe, for any source that reads them (an

@@ -69,7 +69,7 @@ fn report(image: &Image) {
 /// any other `*.json` (a docker-archive config) part 2; under `blobs/ALG/HEX` a hex
 /// starting with `c` is part 2 (config), with `a` part 4 (manifest), otherwise part 3
 /// (a layer), and any other path is part 3. Digests are checked as usual, so OCI blobs
-/// get past them only with algorithms microscope does not verify.
+/// get past them only when the input holds matching blobs (every algorithm is verified).
 struct FuzzStore {
     parts: Vec<Vec<u8>>,
 }

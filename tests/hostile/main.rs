@@ -5,6 +5,7 @@
 //! Slow variants (multi-GB bombs, a million entries) are `#[ignore]`d:
 //! `cargo test --release --test hostile -- --ignored`.
 
+mod blobs;
 mod bombs;
 mod compression;
 mod configs;

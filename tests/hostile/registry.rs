@@ -52,3 +52,140 @@ fn a_config_longer_than_its_descriptor_is_refused() {
     o.error("longer than its limit");
     assert!(o.peak_kib < 200 << 10, "peak RSS {} KiB", o.peak_kib);
 }
+
+fn sha512(b: &[u8]) -> String {
+    use sha2::{Digest, Sha512};
+    format!("sha512:{}", hex::encode(Sha512::digest(b)))
+}
+
+/// An image whose layer descriptor names its blob by `digest`; the registry answers that
+/// path with `served` (status 206, as to a Range request).
+fn layer_named(digest: impl Fn(&[u8]) -> String, served: Option<Vec<u8>>) -> (Registry, String) {
+    let tar = crate::util::RawTar::new()
+        .file(b"f", &[b'x'; 4096])
+        .finish();
+    let layer = crate::util::gzip(&tar);
+    let name = digest(&layer);
+    let n = name.clone();
+    let image = Image::with_layer(layer.clone(), crate::util::sha256(&tar), |m| {
+        m["layers"][0]["digest"] = serde_json::json!(n);
+    });
+    let served = served.unwrap_or(layer);
+    let path = format!("/v2/img/blobs/{name}");
+    let reg = Registry::start(
+        image,
+        Box::new(move |m, p, s| {
+            if m == "GET" && p == path {
+                respond(s, "206 Partial Content", &[], &served);
+                return true;
+            }
+            false
+        }),
+    );
+    (reg, name)
+}
+
+/// Class 11: sha512 digests are verified whatever the transfer; other algorithms refused.
+#[test]
+fn sha512_layers_are_verified_and_unknown_algorithms_refused() {
+    let (reg, _) = layer_named(sha512, None);
+    let report = reg.run(&[], Duration::from_secs(60)).report();
+    assert_eq!(report["size"]["final_bytes"], 4096);
+    let other = crate::util::gzip(&crate::util::RawTar::new().file(b"f", b"evil").finish());
+    let (reg, _) = layer_named(sha512, Some(other));
+    reg.run(&[], Duration::from_secs(60))
+        .error("digest mismatch");
+    let (reg, _) = layer_named(|_| format!("md5:{}", "0".repeat(32)), None);
+    reg.run(&[], Duration::from_secs(60))
+        .error("algorithm \"md5\"");
+}
+
+/// Class 3: a blob that goes on after its descriptor's size (here, after the tar's end).
+#[test]
+fn a_blob_longer_than_its_descriptor_stops_there() {
+    let image = Image::new();
+    let path = format!("/v2/img/blobs/{}", Image::digest_of(&image.layer));
+    let layer = image.layer.clone();
+    let reg = Registry::start(
+        image,
+        Box::new(move |m, p, s| {
+            if m == "GET" && p == path {
+                use std::io::Write;
+                let _ = s.write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
+                let _ = s.write_all(&layer);
+                endless(s, "application/octet-stream");
+                return true;
+            }
+            false
+        }),
+    );
+    let o = reg.run(&[], Duration::from_secs(60));
+    o.error("more than the");
+    assert!(o.peak_kib < 300 << 10, "peak RSS {} KiB", o.peak_kib);
+}
+
+/// Class 4: a download that stops sending fails after --stall-timeout, naming the blob and
+/// how far it got; --timeout bounds the whole run; a CI log sees progress lines.
+#[test]
+fn a_stalled_download_fails_naming_the_blob_and_its_progress() {
+    let image = Image::new();
+    let path = format!("/v2/img/blobs/{}", Image::digest_of(&image.layer));
+    let layer = image.layer.clone();
+    let reg = Registry::start(
+        image,
+        Box::new(move |m, p, s| {
+            if m == "GET" && p == path {
+                use std::io::Write;
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    layer.len()
+                );
+                let _ = s.write_all(head.as_bytes());
+                let _ = s.write_all(&layer[..100]);
+                let _ = s.flush();
+                std::thread::sleep(Duration::from_secs(30));
+                return true;
+            }
+            false
+        }),
+    );
+    let start = Instant::now();
+    let o = reg.run(&["--stall-timeout", "2"], Duration::from_secs(25));
+    let line = o.error("sent nothing for 2 s");
+    assert!(line.contains("100 of"), "{line}");
+    assert!(
+        start.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        start.elapsed()
+    );
+    let start = Instant::now();
+    let o = reg.run(&["--timeout", "2"], Duration::from_secs(25));
+    o.error("gave up after 2 s");
+    assert!(
+        start.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn a_ci_log_gets_progress_lines() {
+    let reg = Registry::start(Image::new(), Box::new(|_, _, _| false));
+    let home = tempfile::tempdir().unwrap();
+    let o = crate::util::run_limited(
+        &[&reg.reference(), "--json"],
+        Duration::from_secs(60),
+        home.path(),
+        &[
+            ("HOME", home.path()),
+            ("XDG_CACHE_HOME", home.path()),
+            ("MICROSCOPE_PROGRESS_SECS", std::path::Path::new("0")),
+        ],
+    );
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("microscope: reading the image: "),
+        "{}",
+        o.stderr
+    );
+}

@@ -41,6 +41,7 @@ pub struct RegistrySource {
     meta: ImageMeta,
     label: String,
     plain_http: bool,
+    stall: Duration,
 }
 
 impl RegistrySource {
@@ -139,6 +140,7 @@ impl RegistrySource {
             meta,
             label,
             plain_http,
+            stall: opts.stall_timeout.unwrap_or(super::DEFAULT_STALL),
         })
     }
 
@@ -181,6 +183,13 @@ impl ImageSource for RegistrySource {
             .layers
             .get(index)
             .ok_or_else(|| SourceError::MissingBlob(format!("layer {index}")))?;
-        fetch::open_blob(&self.rt, &self.client, &self.reference, desc, &self.ctx())
+        fetch::open_blob(
+            &self.rt,
+            &self.client,
+            &self.reference,
+            desc,
+            &self.ctx(),
+            self.stall,
+        )
     }
 }
