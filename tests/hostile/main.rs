@@ -7,6 +7,7 @@
 
 mod blobs;
 mod bombs;
+mod compare;
 mod compression;
 mod configs;
 mod dockerfile;
