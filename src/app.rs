@@ -284,7 +284,11 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+    // 0666 asked, so the umask decides, as for any tool's output (a temp file alone would
+    // be 0600 whatever the umask).
+    let mut tmp = tempfile::Builder::new()
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+        .tempfile_in(dir)
         .with_context(|| format!("cannot write {}", path.display()))?;
     tmp.write_all(bytes)?;
     tmp.persist(path)

@@ -10,6 +10,7 @@ mod bombs;
 mod compare;
 mod compression;
 mod configs;
+mod decisions;
 mod dockerfile;
 mod elf;
 mod fake_registry;
