@@ -95,17 +95,22 @@ impl Registry {
     /// credentials), failing the test after `limit`.
     pub fn run(&self, args: &[&str], limit: Duration) -> Outcome {
         let home = tempfile::tempdir().unwrap();
+        self.run_home(args, limit, home.path())
+    }
+
+    /// [`Registry::run`] with a given HOME (and DOCKER_CONFIG), e.g. holding credentials.
+    pub fn run_home(&self, args: &[&str], limit: Duration, home: &std::path::Path) -> Outcome {
         let r = self.reference();
         let mut all = vec![r.as_str(), "--json"];
         all.extend_from_slice(args);
         run_limited(
             &all,
             limit,
-            home.path(),
+            home,
             &[
-                ("HOME", home.path()),
-                ("XDG_CACHE_HOME", home.path()),
-                ("DOCKER_CONFIG", home.path()),
+                ("HOME", home),
+                ("XDG_CACHE_HOME", home),
+                ("DOCKER_CONFIG", home),
             ],
         )
     }

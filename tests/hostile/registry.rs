@@ -189,3 +189,65 @@ fn a_ci_log_gets_progress_lines() {
         o.stderr
     );
 }
+
+/// Decided: Basic credentials go to a token realm only on the registry's own host or over
+/// HTTPS; a plain-HTTP realm elsewhere is refused before anything is sent.
+#[test]
+fn credentials_go_only_to_the_registrys_host_or_an_https_realm() {
+    use std::sync::atomic::{AtomicU16, Ordering};
+    for (realm_host, refused) in [("localhost", true), ("127.0.0.1", false)] {
+        let port = std::sync::Arc::new(AtomicU16::new(0));
+        let p = port.clone();
+        let reg = Registry::start(
+            Image::new(),
+            Box::new(move |m, path, s| {
+                if m == "GET" && path == "/v2/" {
+                    let realm = format!(
+                        "Bearer realm=\"http://{realm_host}:{}/token\",service=\"fake\"",
+                        p.load(Ordering::Relaxed)
+                    );
+                    respond(
+                        s,
+                        "401 Unauthorized",
+                        &[("WWW-Authenticate", &realm)],
+                        b"{}",
+                    );
+                    return true;
+                }
+                if path.starts_with("/token") {
+                    respond(
+                        s,
+                        "200 OK",
+                        &[("Content-Type", "application/json")],
+                        br#"{"token":"t"}"#,
+                    );
+                    return true;
+                }
+                false
+            }),
+        );
+        port.store(reg.port, Ordering::Relaxed);
+        let home = tempfile::tempdir().unwrap();
+        let auth = base64_user_pass();
+        std::fs::write(
+            home.path().join("config.json"),
+            format!(
+                r#"{{"auths":{{"127.0.0.1:{}":{{"auth":"{auth}"}}}}}}"#,
+                reg.port
+            ),
+        )
+        .unwrap();
+        let o = reg.run_home(&[], Duration::from_secs(60), home.path());
+        if refused {
+            o.error("sends them only to the registry's own host or over HTTPS");
+        } else {
+            assert_eq!(o.code, Some(0), "{}", o.stderr);
+        }
+    }
+}
+
+/// `user:pass` in base64, as docker's config.json keeps it.
+fn base64_user_pass() -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode("user:pass")
+}

@@ -95,6 +95,10 @@ impl RegistrySource {
         let cache = opts.cache.as_deref();
         let mut token = None;
         let fetched = rt.block_on(async {
+            if let oci_client::secrets::RegistryAuth::Basic(..) = auth {
+                let scheme = if plain_http { "http" } else { "https" };
+                auth::check_realm(&http_client()?, scheme, &registry).await?;
+            }
             token = client
                 .auth(&reference, &auth, RegistryOperation::Pull)
                 .await
