@@ -7,49 +7,12 @@ use crate::rewrite_common::{Elf, rewrite};
 use microscope::demo::builder::{ImageBuilder, LayerBuilder};
 use microscope::image::RunConfig;
 
-/// Logical lines (continuations joined), without comments and blank lines.
 fn instructions(dockerfile: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    for line in dockerfile.split('\n') {
-        let t = line.trim_start();
-        if cur.is_empty() && (t.is_empty() || t.starts_with('#')) {
-            continue;
-        }
-        match line.strip_suffix('\\') {
-            Some(head) => cur.push_str(head),
-            None => {
-                cur.push_str(line);
-                out.push(std::mem::take(&mut cur));
-            }
-        }
-    }
-    assert!(cur.is_empty(), "dangling continuation: {cur}");
-    out
+    crate::harness::dockerfile_instructions(dockerfile)
 }
 
-/// A value as BuildKit's lexer reads it: bare, or in double quotes with `\"`, `\\`, `\$`.
 fn unquote(v: &str) -> String {
-    let Some(inner) = v.strip_prefix('"').and_then(|v| v.strip_suffix('"')) else {
-        assert!(
-            !v.contains(['"', '\\', '$', ' ']),
-            "bare value needs quotes: {v}"
-        );
-        return v.to_string();
-    };
-    let mut out = String::new();
-    let mut chars = inner.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            let n = chars.next().expect("escape at the end");
-            assert!(matches!(n, '"' | '\\' | '$'), "unknown escape \\{n}");
-            out.push(n);
-        } else {
-            assert!(c != '"' && c != '$', "unescaped {c} in {v}");
-            out.push(c);
-        }
-    }
-    out
+    crate::harness::dockerfile_unquote(v).unwrap_or_else(|| panic!("does not read back: {v}"))
 }
 
 fn evil_image() -> ImageBuilder {
