@@ -164,12 +164,17 @@ fn absurd_layer_counts_are_refused_early_in_bounded_memory() {
     let n = 20_000;
     let desc = json!({"mediaType": "application/vnd.oci.image.layer.v1.tar",
                       "digest": format!("sha256:{}", "0".repeat(64)), "size": 1});
-    let files = oci(|_, m| m["layers"] = json!(vec![desc; n]));
+    let files = oci(|_, m| m["layers"] = json!(vec![desc.clone(); n]));
     let o = run_files(&files);
     o.error("lists 20000 layers; microscope reads at most 4096");
     assert!(o.peak_kib < 300 << 10, "peak RSS {} KiB", o.peak_kib);
     let img = write_file("image.tar", &docker_archive(vec![layer(0); 5000]));
     run(&img.path).error("lists 5000 layers");
+    // The case: 300 000 layers make a 40 MB manifest, refused before it is parsed.
+    let files = oci(|_, m| m["layers"] = json!(vec![desc.clone(); 300_000]));
+    let o = run_files(&files);
+    o.error("more than the 4 MiB limit");
+    assert!(o.peak_kib < 300 << 10, "peak RSS {} KiB", o.peak_kib);
 }
 
 /// A config JSON with `extra` spliced in as a top-level field.
