@@ -165,6 +165,7 @@ fn walk<R: Read>(stream: R, scan: &mut LayerScan, ctx: &ScanContext<'_>) -> Resu
                 return Err(ScanError::UnsafePath(lossy(&raw_path), "absolute name"));
             }
         };
+        budgets.admit_path(&path)?;
         if lossy {
             warn(scan, format!("path is not valid UTF-8, shown as {path:?}"));
         }
