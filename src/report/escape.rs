@@ -65,8 +65,10 @@ fn defuse(s: &str) -> String {
     out
 }
 
-/// A whole text or Markdown body: every line cleared of raw control characters (tabs and
-/// the newlines between lines kept) and of workflow commands.
+/// A whole text, Markdown or JSON body: every line cleared of raw control characters (tabs
+/// and the newlines between lines kept) and of workflow commands. The escapes it writes are
+/// JSON's (`\u009b`, `\u0023`), so a JSON report stays valid JSON (serde_json leaves C1
+/// controls and bidi overrides raw) and still reads back as the same strings.
 pub fn log(body: &str) -> Cow<'_, str> {
     let clean = |l: &str| !l.chars().any(|c| c != '\t' && hidden(c)) && !commands(l);
     if body.split('\n').all(clean) {
@@ -81,12 +83,20 @@ pub fn log(body: &str) -> Cow<'_, str> {
             let mut out = String::with_capacity(l.len() + 8);
             for c in l.chars() {
                 if c != '\t' && hidden(c) {
-                    push_visible(&mut out, c);
+                    out.push_str(&format!("\\u{:04x}", u32::from(c)));
                 } else {
                     out.push(c);
                 }
             }
-            defuse(&out)
+            let out = out
+                .replace("##[", "#\\u0023[")
+                .replace("##vso[", "#\\u0023vso[");
+            let blanks = out.len() - out.trim_start().len();
+            if out[blanks..].starts_with("::") {
+                format!("{}\\u003a{}", &out[..blanks], &out[blanks + 1..])
+            } else {
+                out
+            }
         })
         .collect();
     Cow::Owned(lines.join("\n"))
@@ -209,9 +219,18 @@ mod tests {
         assert_eq!(log("a\n\tb\n"), "a\n\tb\n");
         assert_eq!(
             log("a\n::warning title=x::y\n"),
-            "a\n\\x3a:warning title=x::y\n"
+            "a\n\\u003a:warning title=x::y\n"
         );
-        assert_eq!(log("a\x1b[31m\r\n"), "a\\x1b[31m\\r\n");
+        assert_eq!(log("a\x1b[31m\r\n"), "a\\u001b[31m\\u000d\n");
+        // JSON stays JSON: serde_json leaves C1 controls and bidi overrides raw.
+        let s = "p\u{9b}2J ##[error] ##vso[x] \u{202e}";
+        let json = format!(
+            "{{\n  \"k\": {}\n}}",
+            serde_json::to_string(s).unwrap_or_default()
+        );
+        let back: serde_json::Value = serde_json::from_str(&log(&json)).unwrap_or_default();
+        assert_eq!(back["k"], s);
+        assert!(!log(&json).contains("##["));
     }
 
     #[test]

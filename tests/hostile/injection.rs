@@ -83,6 +83,20 @@ fn every_text_and_markdown_output_escapes_image_strings() {
         }
         assert_clean(&format!("{args:?} stderr"), &o.stderr);
     }
+    // JSON keeps the strings exactly (parsed back), and is clean in a log too.
+    for args in [
+        &["a.tar", "--json"][..],
+        &["compare", "a.tar", "b.tar", "--json"],
+    ] {
+        let o = run_in(dir.path(), args);
+        assert_eq!(o.code, Some(0), "{args:?}: {}", o.stderr);
+        assert_clean(&format!("{args:?} stdout"), &o.stdout);
+        let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("valid JSON");
+        assert!(
+            v.to_string().contains("::warning title=pwned"),
+            "strings kept"
+        );
+    }
     // The escapes are visible, not dropped: a reader sees what the image holds.
     let o = run_in(dir.path(), &["a.tar", "--findings"]);
     assert!(o.stdout.contains("\\x1b[2J"), "{}", o.stdout);
