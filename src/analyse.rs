@@ -5,9 +5,9 @@ use crate::cli::RewriteArgs;
 use anyhow::{Context, Result};
 use microscope::analysis;
 use microscope::jobs::Opened;
-use microscope::jobs::progress::CliBars;
+use microscope::jobs::progress::{CliBars, LogLines};
 use microscope::reference::ImageRef;
-use microscope::report::Report;
+use microscope::report::{Report, escape};
 use microscope::source::SourceOptions;
 
 /// Opens and analyses the image a reference names (also used for a `--baseline` image).
@@ -18,7 +18,7 @@ pub fn analyse_ref(image: &str, opts: &SourceOptions) -> Result<Report> {
 pub fn analyse_ref_with(image: &str, opts: &SourceOptions, rw: &RewriteArgs) -> Result<Report> {
     let reference = ImageRef::parse(image)?;
     let opened = Opened::open(&reference, opts, &mut |note| {
-        eprintln!("microscope: {note}")
+        eprintln!("microscope: {}", escape::text(&note))
     })
     .with_context(|| reference.to_string())?;
     analyse(&opened, rw).with_context(|| reference.to_string())
@@ -26,13 +26,16 @@ pub fn analyse_ref_with(image: &str, opts: &SourceOptions, rw: &RewriteArgs) -> 
 
 pub fn analyse(opened: &Opened, rw: &RewriteArgs) -> Result<Report> {
     let bars = CliBars::for_stderr(opened.source.meta());
+    let lines = LogLines::for_stderr(opened.source.meta());
     let progress = |p| {
         if let Some(b) = &bars {
             b.update(p)
+        } else if let Some(l) = &lines {
+            l.update(p)
         }
     };
     let loaded = opened.load(
-        bars.is_some().then_some(&progress as &(dyn Fn(_) + Sync)),
+        (bars.is_some() || lines.is_some()).then_some(&progress as &(dyn Fn(_) + Sync)),
         None,
     );
     if let Some(b) = &bars {

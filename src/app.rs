@@ -10,7 +10,7 @@ use microscope::image::Platform;
 use microscope::jobs::progress::CliBars;
 use microscope::jobs::{Opened, ScanCache};
 use microscope::reference::ImageRef;
-use microscope::report::{Report, ci::Facts, markdown, text};
+use microscope::report::{Report, ci::Facts, escape, markdown, text};
 use microscope::source::{self, Credentials, ImageSource, LiveSource, SourceOptions};
 use microscope::units::{self, bytes, plural};
 use std::io::Write;
@@ -67,11 +67,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             if plan.is_none() && !a.rewrite.rewrite && interactive(&a.output) {
                 let reference = ImageRef::parse(&image)?;
                 let opened = Opened::open(&reference, &opts, &mut |note| {
-                    eprintln!("microscope: {note}")
+                    eprintln!("microscope: {}", escape::text(&note))
                 })
                 .with_context(|| reference.to_string())?;
                 return open_app(opened);
             }
+            watchdog(a.live.timeout);
             let report = analyse_ref_with(&image, &opts, &a.rewrite)?;
             if a.rewrite.rewrite {
                 return emit_rewrite(&report, &a.output);
@@ -143,7 +144,19 @@ pub fn live_options(live: &LiveArgs, platform: Option<Platform>) -> Result<Sourc
         credentials,
         insecure_registries: live.insecure_registry.clone(),
         cache,
+        stall_timeout: Some(std::time::Duration::from_secs(live.stall_timeout)),
     })
+}
+
+/// `--timeout`: after `secs`, one line and exit 2, whatever is running. Reports are
+/// written whole at the end (a file by rename), so nothing half-written is left behind.
+fn watchdog(secs: Option<u64>) {
+    let Some(secs) = secs else { return };
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(secs));
+        eprintln!("microscope: gave up after {secs} s (--timeout {secs})");
+        std::process::exit(2);
+    });
 }
 
 fn cache_prune(all: bool, size: &str) -> Result<ExitCode> {
@@ -217,6 +230,7 @@ fn compare(args: crate::cli::CompareArgs) -> Result<ExitCode> {
     if !report_asked && interactive(&OutputArgs::default()) {
         return open_compare_app(left, right, cache);
     }
+    watchdog(args.live.timeout);
     compare_sources(
         &*left,
         &*right,
@@ -289,6 +303,7 @@ pub fn compare_sources(
         Format::Markdown => compare_md::render(&report),
         Format::Text => compare_text::render(&report),
     };
+    let body = escape::log(&body);
     match out {
         Some(path) => write_atomically(path, body.as_bytes())?,
         None => std::io::stdout().lock().write_all(body.as_bytes())?,
@@ -304,7 +319,7 @@ fn open_side(image: &str, opts: &SourceOptions) -> Result<(Box<dyn ImageSource>,
     }
     let reference = ImageRef::parse(image)?;
     let src = source::open_reporting(&reference, opts, &mut |note| {
-        eprintln!("microscope: {note}")
+        eprintln!("microscope: {}", escape::text(&note))
     })
     .with_context(|| reference.to_string())?;
     Ok((src, reference.is_live()))

@@ -101,12 +101,13 @@ pub fn run(report: &Report, out: &OutputArgs, plan: Plan) -> Result<ExitCode> {
     output::write_output(out, &body)?;
     if out.output.is_some() {
         // The report went to a file; the CI log still gets the verdicts.
+        let text = microscope::report::escape::log(&text);
         std::io::stdout().lock().write_all(text.as_bytes())?;
     }
     if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
         let md = markdown::render(report, &facts, Some(&outcome));
         // A summary that cannot be written must not turn the gate's answer into an error.
-        if let Err(e) = append(Path::new(&path), &md) {
+        if let Err(e) = append(Path::new(&path), &microscope::report::escape::log(&md)) {
             eprintln!(
                 "microscope: warning: cannot append to GITHUB_STEP_SUMMARY ({}): {e}",
                 Path::new(&path).display()
@@ -130,7 +131,8 @@ fn append(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 fn read_limited(path: &Path, limit: u64) -> Result<String> {
-    let f = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let f = microscope::source::regular::open(path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
     let mut text = String::new();
     f.take(limit + 1)
         .read_to_string(&mut text)
@@ -210,7 +212,7 @@ fn load_baseline(arg: &str, opts: &SourceOptions) -> Result<Baseline> {
 
 fn starts_with_brace(path: &Path) -> Result<bool> {
     let mut head = Vec::new();
-    std::fs::File::open(path)
+    microscope::source::regular::open(path)
         .with_context(|| format!("cannot read {}", path.display()))?
         .take(512)
         .read_to_end(&mut head)?;

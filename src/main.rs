@@ -53,7 +53,8 @@ fn one_line(e: &anyhow::Error) -> String {
         }
         parts.push(s);
     }
-    parts.join(": ").replace('\n', " ")
+    // Errors quote paths, digests and registry answers: shown escaped, on one line.
+    microscope::report::escape::text(&parts.join(": ").replace('\n', " ")).into_owned()
 }
 
 /// glibc gives each thread that allocates its own arena and keeps what is freed there; with

@@ -47,7 +47,7 @@ pub fn metadata_copies(scans: &[Arc<LayerScan>], merged: &Merged) -> MetadataCop
     let mut out = MetadataCopies::default();
     let mut all: Vec<CopiedFile> = Vec::new();
     for c in &merged.same_content {
-        out.bytes += c.bytes;
+        out.bytes = out.bytes.saturating_add(c.bytes);
         out.files += 1;
         out.metadata_changed_files += usize::from(c.metadata_changed);
         all.push(CopiedFile {

@@ -68,28 +68,28 @@ pub fn compute(image: &Image, merged: &Merged) -> (Sizes, Vec<LayerStats>) {
     let mut rec = Reclaimable::default();
     for s in &merged.shadowed {
         match s.kind {
-            WasteKind::Overwritten => rec.overwritten_bytes += s.bytes,
-            WasteKind::Deleted => rec.deleted_bytes += s.bytes,
-            WasteKind::OpaqueHidden => rec.opaque_hidden_bytes += s.bytes,
+            WasteKind::Overwritten => add(&mut rec.overwritten_bytes, s.bytes),
+            WasteKind::Deleted => add(&mut rec.deleted_bytes, s.bytes),
+            WasteKind::OpaqueHidden => add(&mut rec.opaque_hidden_bytes, s.bytes),
         }
         if let Some(l) = layers.get_mut(s.at.layer as usize) {
-            l.reclaimable_bytes += s.bytes;
+            add(&mut l.reclaimable_bytes, s.bytes);
         }
     }
     let linked: u64 = merged
         .kept_by_link
         .iter()
         .map(|&(_, file)| merged.entry(&scans, file).size)
-        .sum();
+        .fold(0, u64::saturating_add);
     let final_bytes = merged
         .tree
         .values()
         .map(|&at| merged.entry(&scans, at))
         .filter(|e| e.kind == EntryKind::File)
         .map(|e| e.size)
-        .sum::<u64>()
-        + linked;
-    let layers_bytes: u64 = layers.iter().map(|l| l.bytes).sum();
+        .fold(0, u64::saturating_add)
+        .saturating_add(linked);
+    let layers_bytes: u64 = layers.iter().map(|l| l.bytes).fold(0, u64::saturating_add);
     let sizes = Sizes {
         layers_bytes,
         final_bytes,
@@ -100,8 +100,22 @@ pub fn compute(image: &Image, merged: &Merged) -> (Sizes, Vec<LayerStats>) {
         } else {
             final_bytes as f64 / layers_bytes as f64
         },
-        compressed_bytes: image.layers.iter().map(|l| l.scan.compressed_bytes).sum(),
-        tar_bytes: image.layers.iter().map(|l| l.scan.uncompressed_bytes).sum(),
+        compressed_bytes: image
+            .layers
+            .iter()
+            .map(|l| l.scan.compressed_bytes)
+            .fold(0, u64::saturating_add),
+        tar_bytes: image
+            .layers
+            .iter()
+            .map(|l| l.scan.uncompressed_bytes)
+            .fold(0, u64::saturating_add),
     };
     (sizes, layers)
+}
+
+/// Sizes come from tar headers (sparse files declare what they like): sums saturate
+/// rather than wrap in release or panic in debug.
+fn add(total: &mut u64, n: u64) {
+    *total = total.saturating_add(n);
 }

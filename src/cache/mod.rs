@@ -215,7 +215,7 @@ fn prune(root: &Path, limit: u64) -> io::Result<PruneStats> {
     let mut total: u64 = files.iter().map(|(_, m)| m.len()).sum();
     let mut stats = PruneStats::default();
     for (path, meta) in files {
-        if total > limit {
+        if total > limit || writes::stale_temp(&path, &meta) {
             if fs::remove_file(&path).is_ok() {
                 stats.removed_files += 1;
                 stats.removed_bytes += meta.len();

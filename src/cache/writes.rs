@@ -49,6 +49,21 @@ impl std::fmt::Debug for Writes {
     }
 }
 
+/// A temp file of a write that never finished (the run was killed, e.g. by SIGXFSZ): named
+/// `.tmp-*` and untouched for ten minutes, longer than any write takes. Pruning removes it
+/// whatever the cache's size.
+pub(super) fn stale_temp(path: &std::path::Path, meta: &std::fs::Metadata) -> bool {
+    const STALE: std::time::Duration = std::time::Duration::from_secs(600);
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with(".tmp-"))
+        && meta
+            .modified()
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .is_some_and(|age| age > STALE)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -144,7 +144,7 @@ impl LayerScan {
             .iter()
             .filter(|e| e.kind == EntryKind::File)
             .map(|e| e.size)
-            .sum()
+            .fold(0, u64::saturating_add)
     }
 
     pub fn captured_file(&self, entry: u32) -> Option<&[u8]> {

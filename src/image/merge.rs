@@ -200,7 +200,7 @@ impl Merged {
             // A directory replaced by a file: its whole lower subtree goes.
             let path = entry.path.clone();
             let removed = self.remove_under(scans, &path, false, WasteKind::Overwritten, at.layer);
-            let bytes = removed.iter().map(|(_, b)| b).sum();
+            let bytes = removed.iter().map(|(_, b)| *b).fold(0, u64::saturating_add);
             if !removed.is_empty() {
                 changes.removed.push((path, bytes));
             }
@@ -222,7 +222,7 @@ impl Merged {
         if !existed && under.is_empty() {
             return None;
         }
-        Some(under.iter().map(|(_, b)| b).sum())
+        Some(under.iter().map(|(_, b)| *b).fold(0, u64::saturating_add))
     }
 
     /// Removes everything below `dir` (and `dir` itself when `inclusive`), recording shadowed
@@ -278,7 +278,8 @@ impl Merged {
                 let first = rest.split('/').next().unwrap_or(rest);
                 Arc::from(format!("{lo}{first}"))
             };
-            *tops.entry(top).or_default() += bytes;
+            let t = tops.entry(top).or_default();
+            *t = t.saturating_add(bytes);
         }
         tops.into_iter().collect()
     }

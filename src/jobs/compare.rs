@@ -138,7 +138,7 @@ pub fn load_pair(
 ) -> Result<Pair, crate::Error> {
     let shared = SharedScans::new(opts.cache);
     let scanned = AtomicUsize::new(0);
-    let load = |which: Which, src: &dyn ImageSource| {
+    let load = |which: Which, src: &dyn ImageSource, second: bool| {
         let progress = |p: Progress| {
             if let Progress::LayerDone { cached: false, .. } = p {
                 scanned.fetch_add(1, Ordering::Relaxed);
@@ -151,6 +151,7 @@ pub fn load_pair(
             progress: Some(&progress),
             cancel: opts.cancel,
             cache: Some(&shared),
+            verify_reuse: second,
         };
         load_image(src, &lo).map_err(|e| match e {
             crate::Error::Cancelled => e,
@@ -162,11 +163,11 @@ pub fn load_pair(
         })
     };
     let (left, right) = if scan_right_first(left, right) {
-        let r = load(Which::Right, right)?;
-        (load(Which::Left, left)?, r)
+        let r = load(Which::Right, right, false)?;
+        (load(Which::Left, left, true)?, r)
     } else {
-        let l = load(Which::Left, left)?;
-        (l, load(Which::Right, right)?)
+        let l = load(Which::Left, left, false)?;
+        (l, load(Which::Right, right, true)?)
     };
     Ok(Pair {
         left,

@@ -5,6 +5,7 @@ pub use crate::cache::ScanCache;
 use crate::image::{Image, LayerScan};
 use crate::scan::{ScanContext, ScanError, scan_layer};
 use crate::source::{ImageSource, LAYER_BY_CONTENT, LayerReader};
+use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
@@ -30,6 +31,10 @@ pub struct LoadOptions<'a> {
     pub progress: Option<&'a (dyn Fn(Progress) + Sync)>,
     pub cancel: Option<&'a AtomicBool>,
     pub cache: Option<&'a dyn ScanCache>,
+    /// A cached scan is used only once this image's own blob is read and found to hash to
+    /// the key it was found by (compare's second image: a scan of the first image's layer
+    /// must not stand for a corrupt blob of the second).
+    pub verify_reuse: bool,
 }
 
 /// Scans every layer of the source's image and builds the model.
@@ -48,9 +53,14 @@ pub fn load_image(source: &dyn ImageSource, opts: &LoadOptions<'_>) -> Result<Im
         slots.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(scan);
     };
     let mut wanted = Vec::new();
+    let mut reuse: HashMap<usize, Arc<LayerScan>> = HashMap::new();
     for (i, desc) in meta.layers.iter().enumerate() {
         let hit = cache_key(desc).and_then(|k| opts.cache?.get(&k));
         match hit {
+            Some(scan) if opts.verify_reuse => {
+                reuse.insert(i, Arc::new(scan));
+                wanted.push(i);
+            }
             Some(scan) => store(i, Arc::new(scan), true),
             None => wanted.push(i),
         }
@@ -87,6 +97,12 @@ pub fn load_image(source: &dyn ImageSource, opts: &LoadOptions<'_>) -> Result<Im
                 .as_deref()
                 .filter(|d| source.verifies_blob_digests() && d.starts_with("sha256:")),
         };
+        let reader = guard(reader, desc, source.verifies_blob_digests())?;
+        if let Some(scan) = reuse.get(&i) {
+            check_blob(i, reader, desc, source.verifies_blob_digests())?;
+            store(i, scan.clone(), true);
+            return Ok(());
+        }
         let scan = scan_layer(reader, &ctx).map_err(|e| match e {
             ScanError::Cancelled => crate::Error::Cancelled,
             source => crate::Error::Scan {
@@ -161,6 +177,74 @@ fn scan_by_content(
     }
     for i in matched {
         store(i, scan.clone(), false);
+    }
+    Ok(())
+}
+
+/// The blob stream as the scan may read it: stopped at the descriptor's size (a device, a
+/// symlink to `/dev/zero` or an endless download is an error there, not a hang), and hashed
+/// on the way when its digest is not the sha256 the scan computes itself.
+fn guard<'a>(
+    reader: LayerReader<'a>,
+    desc: &crate::image::LayerDesc,
+    source_verifies: bool,
+) -> Result<LayerReader<'a>, crate::Error> {
+    use crate::source::digest::{Bounded, Verifying};
+    let what = format!("blob {}", desc.digest.as_deref().unwrap_or(&desc.locator));
+    let reader: LayerReader<'a> = match desc.size {
+        Some(size) => Box::new(Bounded::new(reader, size, &what)),
+        None => reader,
+    };
+    Ok(match &desc.digest {
+        Some(d) if !d.starts_with("sha256:") && !source_verifies => {
+            Box::new(Verifying::new(reader, d)?)
+        }
+        _ => reader,
+    })
+}
+
+/// Reads a blob whose scan is reused, only to check it: it must hash to the key the scan
+/// was found by (a source that verifies its own streams fails the read instead).
+fn check_blob(
+    layer: usize,
+    mut reader: LayerReader<'_>,
+    desc: &crate::image::LayerDesc,
+    source_verifies: bool,
+) -> Result<(), crate::Error> {
+    let key = cache_key(desc).unwrap_or_default();
+    let mut hasher = match crate::source::digest::Hasher::for_digest(&key) {
+        Ok(h) if !source_verifies => Some(h),
+        _ => None,
+    };
+    let mut len = 0u64;
+    loop {
+        let buf = reader.fill_buf().map_err(crate::source::SourceError::Io)?;
+        if buf.is_empty() {
+            break;
+        }
+        if let Some(h) = hasher.as_mut() {
+            h.update(buf);
+        }
+        let n = buf.len();
+        len = len.saturating_add(n as u64);
+        reader.consume(n);
+    }
+    let actual = hasher.map(|h| h.finish());
+    if let Some(actual) = actual.filter(|a| *a != key) {
+        return Err(crate::Error::LayerDigest {
+            layer,
+            what: "blob digest",
+            expected: key,
+            actual,
+        });
+    }
+    if let Some(size) = desc.size.filter(|&s| s != len) {
+        return Err(crate::Error::LayerDigest {
+            layer,
+            what: "blob size",
+            expected: size.to_string(),
+            actual: len.to_string(),
+        });
     }
     Ok(())
 }

@@ -54,6 +54,7 @@ impl Opened {
             progress,
             cancel,
             cache: self.cache.as_deref().map(|c| c as &dyn ScanCache),
+            verify_reuse: false,
         };
         load_image(&*self.source, &opts)
     }

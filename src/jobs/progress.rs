@@ -128,6 +128,66 @@ fn units_keys(style: ProgressStyle) -> ProgressStyle {
         })
 }
 
+/// For a stderr that is not a terminal (a CI log): a line now and then, so a long read
+/// shows life without drawing bars into the log.
+pub struct LogLines {
+    layers: usize,
+    every: std::time::Duration,
+    state: Mutex<LogState>,
+}
+
+struct LogState {
+    last: std::time::Instant,
+    read: HashMap<usize, u64>,
+    done: usize,
+}
+
+impl LogLines {
+    /// Lines every `MICROSCOPE_PROGRESS_SECS` seconds (30 by default) when stderr is not a
+    /// terminal; None when it is (the bars are drawn instead).
+    pub fn for_stderr(meta: &ImageMeta) -> Option<LogLines> {
+        if std::io::stderr().is_terminal() {
+            return None;
+        }
+        let secs = std::env::var("MICROSCOPE_PROGRESS_SECS")
+            .ok()
+            .and_then(|s| s.parse::<u64>().ok())
+            .unwrap_or(30);
+        Some(LogLines {
+            layers: meta.layers.len(),
+            every: std::time::Duration::from_secs(secs),
+            state: Mutex::new(LogState {
+                last: std::time::Instant::now(),
+                read: HashMap::new(),
+                done: 0,
+            }),
+        })
+    }
+
+    pub fn update(&self, event: Progress) {
+        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        match event {
+            Progress::Bytes { layer, read, .. } => {
+                s.read.insert(layer, read);
+            }
+            Progress::LayerDone { layer, scan, .. } => {
+                s.read.insert(layer, scan.compressed_bytes);
+                s.done += 1;
+            }
+        }
+        if s.last.elapsed() >= self.every {
+            s.last = std::time::Instant::now();
+            let read = s.read.values().fold(0u64, |a, &b| a.saturating_add(b));
+            eprintln!(
+                "microscope: reading the image: {} of {} layers done, {} read",
+                s.done,
+                self.layers,
+                crate::units::bytes(read)
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@
 use super::Report;
 use super::ci::text::{TOP, abs, one_line, waste_reason};
 use super::ci::{Facts, Outcome, Status, signed_bytes};
+use super::escape::{markdown as text, md_code as code, md_code_span as code_span, md_fix as fix};
 use super::text::bytes;
 
 /// Width of the layer bar chart, in character cells.
@@ -192,7 +193,7 @@ fn layers(out: &mut String, r: &Report) {
             "{:>idx_w$} {} {size:>10}  {}",
             l.index,
             bar(l.bytes, max, BAR_CELLS),
-            one_line(&l.command, 72)
+            super::escape::text(&one_line(&l.command, 72))
         );
         out.push_str(line.trim_end());
         out.push('\n');
@@ -219,101 +220,12 @@ pub fn bar(value: u64, max: u64, cells: usize) -> String {
     s
 }
 
-/// Dockerfile instructions: a fix that starts with one is a line to paste, shown as code.
-const INSTRUCTIONS: [&str; 8] = [
-    "RUN ", "FROM ", "COPY ", "ADD ", "ENV ", "ARG ", "USER ", "WORKDIR ",
-];
-
-/// A finding's fix for a table cell. Fixes are either a Dockerfile line (shown as code) or
-/// prose with `inline code` (kept as code spans, the prose escaped). The text can quote
-/// layer commands, which come from the image, so neither part may carry markup through.
 /// A findings table's Fix cell: the line to paste as code, then the explanation as prose.
 fn fix_cell(line: &str, explanation: &str) -> String {
     match (line.is_empty(), explanation.is_empty()) {
         (false, false) => format!("{} — {}", code(line), fix(explanation)),
         (false, true) => code(line),
         _ => fix(explanation),
-    }
-}
-
-pub fn fix(s: &str) -> String {
-    if s.is_empty() {
-        return String::new();
-    }
-    let parts: Vec<&str> = s.split('`').collect();
-    if parts.len() == 1 {
-        return if INSTRUCTIONS.iter().any(|i| s.starts_with(i)) {
-            code(s)
-        } else {
-            text(s)
-        };
-    }
-    if parts.len().is_multiple_of(2) {
-        // Unbalanced backticks: no way to tell code from prose.
-        return code(s);
-    }
-    parts
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            if i % 2 == 0 {
-                text(p)
-            } else if p.is_empty() {
-                String::new()
-            } else {
-                code(p)
-            }
-        })
-        .collect()
-}
-
-/// Untrusted text for a table cell: one line, Markdown and HTML specials escaped.
-pub fn text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\n' | '\r' | '\t' => out.push(' '),
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '!' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if c.is_control() => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Untrusted text as an inline code span in a table cell.
-pub fn code(s: &str) -> String {
-    code_span(s, true)
-}
-
-/// An inline code span that survives any backticks inside it (and pipes, in a table).
-pub fn code_span(s: &str, in_table: bool) -> String {
-    let mut flat: String = s
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    // In a GFM table a pipe ends the cell even inside a code span, unless escaped; outside
-    // a table the backslash would show.
-    if in_table {
-        flat = flat.replace('|', "\\|");
-    }
-    let mut longest = 0;
-    let mut run = 0;
-    for c in flat.chars() {
-        run = if c == '`' { run + 1 } else { 0 };
-        longest = longest.max(run);
-    }
-    let fence = "`".repeat(longest + 1);
-    if longest > 0 || flat.starts_with(' ') || flat.ends_with(' ') {
-        format!("{fence} {flat} {fence}")
-    } else {
-        format!("{fence}{flat}{fence}")
     }
 }
 
@@ -329,27 +241,5 @@ mod tests {
         assert_eq!(bar(0, 16, 2), "  ");
         assert_eq!(bar(1, u64::MAX, 2), "▏ ", "tiny but not zero");
         assert_eq!(bar(3, 8, 1), "▍");
-    }
-
-    #[test]
-    fn untrusted_text_cannot_break_the_table() {
-        assert_eq!(text("a|b<script>"), "a\\|b&lt;script&gt;");
-        assert_eq!(text("[x](http://e)"), "\\[x\\](http://e)");
-        assert_eq!(code("a`b|c"), "`` a`b\\|c ``");
-        assert_eq!(code("/usr/bin/x"), "`/usr/bin/x`");
-        assert_eq!(code("line\nbreak"), "`line break`");
-    }
-
-    #[test]
-    fn fixes_keep_their_code_and_escape_their_prose() {
-        assert_eq!(fix("RUN apt-get clean"), "`RUN apt-get clean`");
-        assert_eq!(
-            fix("drop `chmod -R` from layer 4 <b>"),
-            "drop `chmod -R` from layer 4 &lt;b&gt;"
-        );
-        assert_eq!(fix("use `a|b`"), "use `a\\|b`");
-        assert_eq!(fix("odd ` tick"), "`` odd ` tick ``");
-        assert_eq!(fix("set [x](y)"), "set \\[x\\](y)");
-        assert_eq!(fix(""), "");
     }
 }

@@ -2,9 +2,11 @@
 
 pub mod ci;
 pub mod compare;
+pub mod escape;
 pub mod markdown;
 pub mod model;
 pub mod rewrite;
 pub mod text;
+pub mod yaml_guard;
 
 pub use model::{Report, SCHEMA_VERSION};

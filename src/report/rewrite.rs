@@ -17,9 +17,10 @@ fn percent(new: u64, old: u64) -> String {
 /// The Dockerfile followed by the prediction, every added line a comment.
 pub fn text(r: &Rewrite) -> String {
     let mut out = r.dockerfile.clone();
+    // Every comment quotes the image (paths, notes): one line each, controls shown.
     let mut c = |s: String| {
         out.push_str("# ");
-        out.push_str(&s);
+        out.push_str(&super::escape::text(&s));
         out.push('\n');
     };
     c(String::new());

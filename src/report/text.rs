@@ -1,5 +1,6 @@
 //! Human-readable renderings shared by the CLI outputs.
 
+use super::escape::text as esc;
 pub use crate::units::bytes;
 
 /// Whether every layer blob is a plain tar (`docker save`): its "compressed" bytes are then
@@ -30,7 +31,9 @@ pub fn summary(r: &super::Report) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "image       {} ({}, {})\n",
-        r.image.reference, r.image.source, r.image.platform
+        esc(&r.image.reference),
+        r.image.source,
+        esc(&r.image.platform)
     ));
     out.push_str(&format!("layers      {}\n", r.layers.len()));
     out.push_str(&format!("layer bytes {}\n", bytes(s.layers_bytes)));
@@ -78,7 +81,9 @@ pub fn findings(r: &super::Report) -> String {
         };
         out.push_str(&format!(
             "{saves:>10}  {sev:<6}  {:>5}  {:<20}  {}\n",
-            f.layer, f.kind, f.title
+            f.layer,
+            f.kind,
+            esc(&f.title)
         ));
         if let Some(p) = f.paths.first() {
             let more = f.path_count.saturating_sub(1);
@@ -87,15 +92,15 @@ pub fn findings(r: &super::Report) -> String {
             } else {
                 String::new()
             };
-            out.push_str(&format!("{:>8}{}{more}\n", "", p.path));
+            out.push_str(&format!("{:>8}{}{more}\n", "", esc(&p.path)));
         }
         let rule = f
             .rule
             .as_deref()
-            .map(|r| format!(" [{r}]"))
+            .map(|r| format!(" [{}]", esc(r)))
             .unwrap_or_default();
         if !f.fix.is_empty() {
-            out.push_str(&format!("{:>8}fix:  {}{rule}\n", "", f.fix));
+            out.push_str(&format!("{:>8}fix:  {}{rule}\n", "", esc(&f.fix)));
         }
         if !f.explanation.is_empty() {
             let rule = if f.fix.is_empty() {
@@ -103,7 +108,7 @@ pub fn findings(r: &super::Report) -> String {
             } else {
                 String::new()
             };
-            out.push_str(&format!("{:>8}note: {}{rule}\n", "", f.explanation));
+            out.push_str(&format!("{:>8}note: {}{rule}\n", "", esc(&f.explanation)));
         }
         if let Some(pull) = f.pull_savable_bytes {
             out.push_str(&format!("{:>8}pull saving: about {}\n", "", bytes(pull)));
@@ -137,8 +142,8 @@ pub fn packages(r: &super::Report) -> String {
     ]];
     for p in &r.packages {
         rows.push([
-            p.name.clone(),
-            p.version.clone(),
+            esc(&p.name).into_owned(),
+            esc(&p.version).into_owned(),
             bytes(p.bytes),
             share(p.bytes),
             p.layer.to_string(),

@@ -153,6 +153,7 @@ fn walk<R: Read>(stream: R, scan: &mut LayerScan, ctx: &ScanContext<'_>) -> Resu
                 ));
             }
         };
+        budgets.admit_path(&path)?;
         if lossy {
             warn(scan, format!("path is not valid UTF-8, shown as {path:?}"));
         }
@@ -199,7 +200,10 @@ fn walk<R: Read>(stream: R, scan: &mut LayerScan, ctx: &ScanContext<'_>) -> Resu
                 superseded.insert(i, [c.files.len(), c.elf.len(), c.shebangs.len()]);
                 i
             }
-            None => scan.entries.len() as u32,
+            // Entries are indexed by u32 everywhere after the scan.
+            None => u32::try_from(scan.entries.len()).map_err(|_| {
+                ScanError::Corrupt(format!("more than {} entries in one layer", u32::MAX))
+            })?,
         };
         match kind {
             EntryKind::Symlink => {

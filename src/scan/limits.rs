@@ -126,11 +126,18 @@ impl<R: Read> Seek for Fenced<'_, R> {
 /// overflow the image's byte totals.
 pub const MAX_SPARSE_CLAIMED: u64 = 1 << 50;
 
+/// Bytes of directory names a layer's paths may imply, counted as depth × length / 2 per
+/// path (a path's ancestors spelled out). compare and the app keep each directory's full
+/// path, so one 100 KB path of `a/a/a/…` would cost them 2.5 GB; real layers imply a few
+/// tens of MB (a million 40-byte paths three deep: 60 MB).
+pub const MAX_IMPLIED_DIR_BYTES: u64 = 1 << 30;
+
 /// What is left of a layer's budgets while it is walked.
 pub struct Budgets {
     pub captured: u64,
     pub sparse: u64,
     pub sparse_claimed: u64,
+    pub implied_dirs: u64,
 }
 
 impl Default for Budgets {
@@ -139,6 +146,7 @@ impl Default for Budgets {
             captured: MAX_CAPTURED_TOTAL,
             sparse: MAX_SPARSE_EXPANSION,
             sparse_claimed: MAX_SPARSE_CLAIMED,
+            implied_dirs: MAX_IMPLIED_DIR_BYTES,
         }
     }
 }
@@ -150,6 +158,23 @@ pub enum Admit {
 }
 
 impl Budgets {
+    /// Charges `path`'s ancestors to the layer; a layer past [`MAX_IMPLIED_DIR_BYTES`] is
+    /// refused (issue 17: memory quadratic in path length downstream).
+    pub fn admit_path(&mut self, path: &str) -> Result<(), ScanError> {
+        let depth = path.bytes().filter(|&b| b == b'/').count() as u64;
+        let cost = depth.saturating_mul(path.len() as u64) / 2;
+        self.implied_dirs = self.implied_dirs.checked_sub(cost).ok_or_else(|| {
+            ScanError::Corrupt(format!(
+                "paths imply more than {} MiB of directory names (the last is {} bytes, {} \
+                 levels deep)",
+                MAX_IMPLIED_DIR_BYTES >> 20,
+                path.len(),
+                depth
+            ))
+        })?;
+        Ok(())
+    }
+
     /// A GNU sparse file of `size` apparent bytes: read it (holes and all) while the
     /// layer's expansion budget lasts; a layer claiming absurd totals is corrupt.
     pub fn admit_sparse(&mut self, path: &str, size: u64) -> Result<Admit, ScanError> {

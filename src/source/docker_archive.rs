@@ -68,6 +68,7 @@ impl DockerArchive {
         let entries: Vec<ManifestEntry> = serde_json::from_slice(&raw)
             .map_err(|e| SourceError::Corrupt(format!("manifest.json cannot be parsed: {e}")))?;
         let entry = pick(&entries, select, &*store, opts)?;
+        config::check_layer_count(entry.layers.len())?;
         let config_bytes = store.read_small(&entry.config)?;
         if let Some(hex) = blob_hex(&entry.config).or_else(|| legacy_config_hex(&entry.config)) {
             config::verify(&config_bytes, &format!("sha256:{hex}"), "config")?;

@@ -4,6 +4,7 @@
 pub mod config;
 #[cfg(feature = "daemon")]
 pub mod daemon;
+pub mod digest;
 pub mod docker_archive;
 mod live;
 pub mod memory;
@@ -11,6 +12,7 @@ pub mod oci_layout;
 pub mod packed;
 #[cfg(feature = "registry")]
 pub mod registry;
+pub mod regular;
 pub mod select;
 pub mod store;
 
@@ -155,7 +157,13 @@ pub struct SourceOptions {
     pub insecure_registries: Vec<String>,
     /// Where manifests and configs are cached by digest (scans are cached by the loader).
     pub cache: Option<std::sync::Arc<crate::cache::Cache>>,
+    /// `--stall-timeout`: a download that brings no byte for this long fails, naming the
+    /// blob and how far it got. None is [`DEFAULT_STALL`].
+    pub stall_timeout: Option<std::time::Duration>,
 }
+
+/// How long a registry download may bring nothing before it fails.
+pub const DEFAULT_STALL: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The live places a bare image name can be read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

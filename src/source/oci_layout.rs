@@ -131,8 +131,22 @@ fn blob_path(digest: &str) -> String {
     format!("blobs/{alg}/{hex}")
 }
 
+/// Manifests and indexes: 4 MiB, as from a registry (the Docker registry's own limit), so
+/// a manifest of 300 000 layers is refused before it is parsed. Configs may be larger (a
+/// long history) and are bounded by `MAX_JSON`.
+const MAX_MANIFEST: u64 = 4 << 20;
+
 fn read_blob(store: &dyn BlobStore, digest: &str, what: &str) -> Result<Vec<u8>, SourceError> {
-    let bytes = store.read_small(&blob_path(digest))?;
+    let path = blob_path(digest);
+    if what != "config"
+        && let Some(size) = store.size(&path).filter(|&s| s > MAX_MANIFEST)
+    {
+        return Err(SourceError::Corrupt(format!(
+            "{what} {digest} is {size} bytes, more than the {} MiB limit",
+            MAX_MANIFEST >> 20
+        )));
+    }
+    let bytes = store.read_small(&path)?;
     config::verify(&bytes, digest, what)?;
     Ok(bytes)
 }

@@ -58,10 +58,14 @@ impl BlobStore for DirStore {
         let full = self
             .resolve(path)
             .ok_or_else(|| SourceError::MissingBlob(path.to_string()))?;
-        match File::open(&full) {
+        // A blob that is a FIFO, a device or a symlink to one would block or never end.
+        match super::regular::open(&full) {
             Ok(f) => Ok(Box::new(f)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 Err(SourceError::MissingBlob(path.to_string()))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+                Err(SourceError::Corrupt(e.to_string()))
             }
             Err(e) => Err(e.into()),
         }
@@ -88,7 +92,10 @@ const MAX_LINK_HOPS: usize = 16;
 impl TarStore {
     /// Walks the tar headers once, seeking over member data.
     pub fn open(file: &Path) -> Result<TarStore, SourceError> {
-        let f = File::open(file)?;
+        let f = super::regular::open(file).map_err(|e| match e.kind() {
+            std::io::ErrorKind::InvalidInput => SourceError::NotAnImage(e.to_string()),
+            _ => e.into(),
+        })?;
         let mut archive = tar::Archive::new(f);
         let entries = archive
             .entries_with_seek()

@@ -69,7 +69,7 @@ fn report(image: &Image) {
 /// any other `*.json` (a docker-archive config) part 2; under `blobs/ALG/HEX` a hex
 /// starting with `c` is part 2 (config), with `a` part 4 (manifest), otherwise part 3
 /// (a layer), and any other path is part 3. Digests are checked as usual, so OCI blobs
-/// get past them only with algorithms microscope does not verify.
+/// get past them only when the input holds matching blobs (every algorithm is verified).
 struct FuzzStore {
     parts: Vec<Vec<u8>>,
 }
@@ -221,4 +221,120 @@ pub fn apk_db(data: &[u8]) {
         .symlink("bin/sh", "/bin/busybox")
         .build();
     scan_layers(&layer);
+}
+
+/// `ci_config` target: the input as `.microscope.toml` and as `.dive-ci`, both parsers
+/// bounded (a YAML alias bomb is refused before it is loaded): no panic, no hang.
+pub fn ci_config(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let _ = microscope::report::ci::config::parse_toml(&text, "fuzz");
+    let _ = microscope::report::ci::dive::parse(&text, "fuzz");
+}
+
+/// A Dockerfile's logical lines (continuations joined), without comments and blank lines.
+pub fn dockerfile_instructions(dockerfile: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for line in dockerfile.split('\n') {
+        let t = line.trim_start();
+        if cur.is_empty() && (t.is_empty() || t.starts_with('#')) {
+            continue;
+        }
+        match line.strip_suffix('\\') {
+            Some(head) => cur.push_str(head),
+            None => {
+                cur.push_str(line);
+                out.push(std::mem::take(&mut cur));
+            }
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// A value as BuildKit's lexer reads it: bare, or in double quotes where `\"`, `\\` and
+/// `\$` stand for themselves. None for anything else (an unescaped quote or `$`).
+pub fn dockerfile_unquote(v: &str) -> Option<String> {
+    let Some(inner) = v.strip_prefix('"').and_then(|v| v.strip_suffix('"')) else {
+        return (!v.contains(['"', '\\', '$', ' '])).then(|| v.to_string());
+    };
+    let mut out = String::new();
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next()? {
+                n @ ('"' | '\\' | '$') => out.push(n),
+                _ => return None,
+            },
+            '"' | '$' => return None,
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+/// `dockerfile` target: the parts are ENV entries, WORKDIR, USER, a port, a copied path and
+/// an entrypoint argument, as an image config could hold them. The Dockerfile written from
+/// them, parsed back, holds only the instructions the writer means to write, and every value
+/// it kept reads back as it was.
+pub fn dockerfile(data: &[u8]) {
+    use microscope::analysis::rewrite::dockerfile::{Launch, Spec, render};
+    use microscope::analysis::rewrite::{CopiedPath, Stage};
+    let parts: Vec<String> = split(data, 6)
+        .into_iter()
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect();
+    let part = |i: usize| parts.get(i).cloned().unwrap_or_default();
+    let run = microscope::image::RunConfig {
+        env: part(0).split('\u{1}').map(str::to_string).collect(),
+        working_dir: part(1),
+        user: part(2),
+        exposed_ports: vec![part(3)],
+        entrypoint: vec!["/app".into(), part(5)],
+        ..Default::default()
+    };
+    let copies = [CopiedPath {
+        path: format!("/{}", part(4)),
+        source_path: format!("/{}", part(4)),
+        from: Stage::Source,
+        ..Default::default()
+    }];
+    let spec = Spec {
+        source_image: "source".into(),
+        header: vec![part(0)],
+        go_build: None,
+        strip: None,
+        base: "scratch".into(),
+        apk_add: Vec::new(),
+        copies: &copies,
+        run: &run,
+        launch: Launch::default(),
+        advice: vec![part(5)],
+    };
+    let (text, _notes) = render(&spec);
+    for line in dockerfile_instructions(&text) {
+        let (word, rest) = line.split_once(' ').unwrap_or((&line, ""));
+        match word {
+            "ARG" | "FROM" | "COPY" | "EXPOSE" => {}
+            "ENV" => {
+                let (k, v) = rest.split_once('=').expect("ENV k=v");
+                let v = dockerfile_unquote(v).expect("an ENV value reads back");
+                assert!(
+                    run.env.contains(&format!("{k}={v}")),
+                    "ENV {k}={v} not in the input"
+                );
+            }
+            "WORKDIR" => {
+                assert_eq!(dockerfile_unquote(rest).as_deref(), Some(&*run.working_dir));
+            }
+            "USER" => assert_eq!(rest, run.user),
+            "ENTRYPOINT" => {
+                let argv: Vec<String> = serde_json::from_str(rest).expect("exec form is JSON");
+                assert_eq!(argv, run.entrypoint);
+            }
+            other => panic!("unexpected instruction {other:?} in:\n{text}"),
+        }
+    }
 }

@@ -5,13 +5,24 @@
 //! Slow variants (multi-GB bombs, a million entries) are `#[ignore]`d:
 //! `cargo test --release --test hostile -- --ignored`.
 
+mod blobs;
 mod bombs;
+mod compare;
 mod compression;
+mod configs;
+mod decisions;
+mod dockerfile;
 mod elf;
+mod fake_registry;
 mod harness;
+mod injection;
 mod manifests;
+mod numbers;
 mod packages;
+mod registry;
 mod regressions;
+#[path = "../rewrite_common/mod.rs"]
+mod rewrite_common;
 mod rss;
 mod safety;
 mod scale;

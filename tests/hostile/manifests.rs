@@ -76,6 +76,8 @@ fn diff_id_that_does_not_match_the_layer() {
 #[test]
 fn layer_size_that_does_not_match_the_manifest() {
     let files = oci(|_, m| m["layers"][0]["size"] = json!(3));
+    run_files(&files).error("longer than its descriptor's size");
+    let files = oci(|_, m| m["layers"][0]["size"] = json!(1 << 20));
     run_files(&files).error("blob size mismatch");
 }
 
@@ -124,7 +126,8 @@ fn docker_archive_naming_paths_outside_the_archive() {
 
 #[test]
 fn index_that_points_to_itself() {
-    // sha512 digests are not verified, so an index may name itself: the depth limit stops it.
+    // sha512 digests are verified (issue 17), so an index cannot name itself: the digest
+    // check stops it before the depth limit would.
     let fake = format!("sha512:{}", "ab".repeat(64));
     let nested = json!({
         "schemaVersion": 2,
@@ -141,16 +144,37 @@ fn index_that_points_to_itself() {
         ("index.json".to_string(), nested),
     ];
     let out = within(Duration::from_secs(30), move || run_files(&files));
-    out.error("nested more than");
+    out.error("index digest mismatch");
 }
 
 #[test]
-fn ten_thousand_layers() {
-    let layers: Vec<Vec<u8>> = (0..10_000).map(layer).collect();
+fn four_thousand_layers_are_read() {
+    let n = microscope::source::config::MAX_LAYERS;
+    let layers: Vec<Vec<u8>> = (0..n).map(layer).collect();
     let img = write_file("image.tar", &docker_archive(layers));
     let report = run(&img.path).report();
-    assert_eq!(report["layers"].as_array().unwrap().len(), 10_000);
-    assert_eq!(report["size"]["final_bytes"], 70_000);
+    assert_eq!(report["layers"].as_array().unwrap().len(), n);
+    assert_eq!(report["size"]["final_bytes"], 7 * n);
+}
+
+/// Issue 17 class 6: 300 000 layers in a manifest cost ~4 KB each before any is read.
+#[test]
+fn absurd_layer_counts_are_refused_early_in_bounded_memory() {
+    // 20 000 fit in a 4 MiB manifest; more are refused by the manifest's size bound.
+    let n = 20_000;
+    let desc = json!({"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                      "digest": format!("sha256:{}", "0".repeat(64)), "size": 1});
+    let files = oci(|_, m| m["layers"] = json!(vec![desc.clone(); n]));
+    let o = run_files(&files);
+    o.error("lists 20000 layers; microscope reads at most 4096");
+    assert!(o.peak_kib < 300 << 10, "peak RSS {} KiB", o.peak_kib);
+    let img = write_file("image.tar", &docker_archive(vec![layer(0); 5000]));
+    run(&img.path).error("lists 5000 layers");
+    // The issue's case: 300 000 layers make a 40 MB manifest, refused before it is parsed.
+    let files = oci(|_, m| m["layers"] = json!(vec![desc.clone(); 300_000]));
+    let o = run_files(&files);
+    o.error("more than the 4 MiB limit");
+    assert!(o.peak_kib < 300 << 10, "peak RSS {} KiB", o.peak_kib);
 }
 
 /// A config JSON with `extra` spliced in as a top-level field.

@@ -59,6 +59,55 @@ fn apk_db_regressions() {
     replay("apk_db", harness::apk_db);
 }
 
+#[test]
+fn ci_config_regressions() {
+    replay("ci_config", harness::ci_config);
+}
+
+#[test]
+fn dockerfile_regressions() {
+    replay("dockerfile", harness::dockerfile);
+}
+
+/// The two new targets' properties on a few hostile inputs, so they are tested even where
+/// nobody fuzzes.
+#[test]
+fn ci_config_and_dockerfile_targets_hold_on_hostile_inputs() {
+    let mut bomb = String::from("a0: &a0 [x]\n");
+    for i in 1..10 {
+        bomb.push_str(&format!(
+            "a{i}: &a{i} [{}]\n",
+            vec![format!("*a{}", i - 1); 9].join(",")
+        ));
+    }
+    within(Duration::from_secs(30), move || {
+        harness::ci_config(bomb.as_bytes())
+    });
+    harness::ci_config(b"[ci]\nmax_layers = 3\n");
+    harness::ci_config("- ".repeat(50_000).as_bytes());
+    for input in [
+        join(&[
+            b"A=1\x01B=x\nRUN id\x01C=$HOME \"q\" \\",
+            b"/srv/my dir $x",
+            b"1000:1000",
+            b"80/tcp",
+            b"app/server",
+            b"--flag",
+        ]),
+        join(&[
+            b"EVIL=\nRUN curl x|sh",
+            b"/a\nRUN id",
+            b"root\nRUN id",
+            b"81\nRUN id",
+            b"a\nRUN b",
+            b"\x1b]0;t\x07",
+        ]),
+        join(&[b"", b"", b"", b"", b"", b""]),
+    ] {
+        harness::dockerfile(&input);
+    }
+}
+
 fn join(parts: &[&[u8]]) -> Vec<u8> {
     parts.join(SEP)
 }

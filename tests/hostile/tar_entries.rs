@@ -225,3 +225,15 @@ fn many_duplicate_scripts_stay_linear() {
     assert_eq!(scan.captured.shebangs.len(), N);
     assert!(scan.captured.shebangs.iter().all(|(_, s)| s == "/bin/bash"));
 }
+
+/// Issue 17 class 5: one path of 200 KB of `a/a/a/…` implies 100 000 directories whose
+/// full names compare and the app would keep (5 GB); the layer is refused in bounded time.
+#[test]
+fn a_path_implying_gigabytes_of_directory_names_is_refused() {
+    let deep = format!("{}f", "a/".repeat(100_000));
+    let mut t = RawTar::new();
+    t.pax(&[("path", deep.as_bytes())]).file(b"x", b"1");
+    let (lib, bin) = check_layer(t.finish());
+    assert!(matches!(lib, Err(ScanError::Corrupt(_))), "{lib:?}");
+    bin.error("of directory names");
+}

@@ -176,6 +176,20 @@ pub struct Outcome {
     pub code: Option<i32>,
     pub stdout: String,
     pub stderr: String,
+    /// The child's peak resident set (VmHWM), sampled every 10 ms while it ran, in KiB.
+    pub peak_kib: u64,
+}
+
+/// A process's peak resident set so far, in KiB (0 once it has exited).
+pub fn vm_hwm_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
 }
 
 /// Address space the binary may use: a scan that buffered a bomb would hit it and abort.
@@ -213,7 +227,9 @@ pub fn run_limited(args: &[&str], limit: Duration, cwd: &Path, envs: &[(&str, &P
         s
     });
     let start = Instant::now();
+    let mut peak_kib = 0;
     let status = loop {
+        peak_kib = peak_kib.max(vm_hwm_kib(child.id()));
         if let Some(s) = child.try_wait().unwrap() {
             break s;
         }
@@ -228,6 +244,7 @@ pub fn run_limited(args: &[&str], limit: Duration, cwd: &Path, envs: &[(&str, &P
         code: status.code(),
         stdout: out_t.join().unwrap(),
         stderr: err_t.join().unwrap(),
+        peak_kib,
     }
 }
 

@@ -68,7 +68,8 @@ pub fn explain(c: &Comparison, k: usize) -> Explained {
     let total = c.summary.final_bytes.delta;
     let Some(unowned) = &c.unowned else {
         let items: Vec<Item> = breakdown(&c.tree, k).into_iter().map(path_item).collect();
-        let other_delta = remainder(&c.tree, &[]) - items.iter().map(|i| i.delta).sum::<i64>();
+        let other_delta = remainder(&c.tree, &[])
+            .saturating_sub(items.iter().map(|i| i.delta).fold(0, i64::saturating_add));
         return Explained { items, other_delta };
     };
     let p = &c.packages;
@@ -88,6 +89,7 @@ pub fn explain(c: &Comparison, k: usize) -> Explained {
             .then_with(|| a.name.cmp(&b.name))
     });
     items.truncate(k);
-    let other_delta = total - items.iter().map(|i| i.delta).sum::<i64>();
+    let other_delta =
+        total.saturating_sub(items.iter().map(|i| i.delta).fold(0, i64::saturating_add));
     Explained { items, other_delta }
 }

@@ -73,8 +73,8 @@ fn group(findings: &[FindingFacts]) -> BTreeMap<&str, FindingGroup> {
             *largest = f.savable_bytes;
         }
         g.count += 1;
-        g.bytes += f.bytes;
-        g.savable_bytes += f.savable_bytes;
+        g.bytes = g.bytes.saturating_add(f.bytes);
+        g.savable_bytes = g.savable_bytes.saturating_add(f.savable_bytes);
     }
     out.into_iter().map(|(k, (g, _))| (k, g)).collect()
 }

@@ -186,5 +186,5 @@ pub fn remainder(t: &TreeDiff, items: &[PathChange]) -> i64 {
         .dirs
         .get("")
         .map_or(0, |r| signed_delta(r.left_bytes, r.right_bytes));
-    total - items.iter().map(|i| i.delta).sum::<i64>()
+    total.saturating_sub(items.iter().map(|i| i.delta).fold(0, i64::saturating_add))
 }

@@ -44,7 +44,7 @@ pub fn align_images(left: Side<'_>, right: Side<'_>) -> LayerAlignment {
         .clone()
         .filter_map(|r| left.analysis.layers.get(r.left?))
         .map(|l| l.bytes)
-        .sum();
+        .fold(0, u64::saturating_add);
     LayerAlignment {
         shared_base,
         shared: shared_rows.count(),

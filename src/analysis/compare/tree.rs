@@ -69,8 +69,8 @@ pub struct Tally {
 impl Tally {
     fn add(&mut self, p: &PathDiff) {
         self.entries += 1;
-        self.left_bytes += p.left_bytes();
-        self.right_bytes += p.right_bytes();
+        self.left_bytes = self.left_bytes.saturating_add(p.left_bytes());
+        self.right_bytes = self.right_bytes.saturating_add(p.right_bytes());
         self.delta = signed_delta(self.left_bytes, self.right_bytes);
     }
 }
@@ -223,9 +223,9 @@ pub fn from_paths(paths: Vec<PathDiff>) -> TreeDiff {
         tally.add(p);
         for dir in ancestors(&p.path) {
             let agg = dirs.entry(dir).or_insert_with(DirAgg::new);
-            agg.left_bytes += p.left_bytes();
-            agg.right_bytes += p.right_bytes();
-            agg.gross += p.delta().unsigned_abs();
+            agg.left_bytes = agg.left_bytes.saturating_add(p.left_bytes());
+            agg.right_bytes = agg.right_bytes.saturating_add(p.right_bytes());
+            agg.gross = agg.gross.saturating_add(p.delta().unsigned_abs());
             match p.status {
                 Status::OnlyLeft => agg.only_left += 1,
                 Status::OnlyRight => agg.only_right += 1,

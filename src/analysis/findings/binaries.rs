@@ -46,7 +46,7 @@ pub(super) fn find(input: &FindingsInput<'_>) -> Vec<Draft> {
                 if disk > 0 {
                     let group = packable.entry(at.layer).or_default();
                     group.0.push(item(disk));
-                    group.1 += pull_now.saturating_sub(upx);
+                    group.1 = group.1.saturating_add(pull_now.saturating_sub(upx));
                 }
             }
         }

@@ -209,13 +209,17 @@ fn assemble(input: &FindingsInput<'_>, drafts: Vec<Draft>) -> FindingsReport {
                     .or_insert_with(|| input.size(it.at));
                 let take = it.savable.min(*rest);
                 *rest -= take;
-                counted += take;
+                counted = counted.saturating_add(take);
             }
         }
-        total += counted;
+        total = total.saturating_add(counted);
         d.items
             .sort_by(|a, b| b.savable.cmp(&a.savable).then(a.path.cmp(&b.path)));
-        let savable: u64 = d.items.iter().map(|i| i.savable).sum();
+        let savable: u64 = d
+            .items
+            .iter()
+            .map(|i| i.savable)
+            .fold(0, u64::saturating_add);
         findings.push((
             d.counted,
             Finding {
@@ -223,8 +227,8 @@ fn assemble(input: &FindingsInput<'_>, drafts: Vec<Draft>) -> FindingsReport {
                 title: d.title,
                 layer: d.layer,
                 by_layer: d.by_layer,
-                path_count: d.items.len() as u64,
-                bytes: d.items.iter().map(|i| i.bytes).sum(),
+                path_count: u64::try_from(d.items.len()).unwrap_or(u64::MAX),
+                bytes: d.items.iter().map(|i| i.bytes).fold(0, u64::saturating_add),
                 paths: d
                     .items
                     .iter()

@@ -285,7 +285,8 @@ fn covering(items: &[Item], markers: &[Arc<str>]) -> Vec<String> {
         let mut p: &str = &it.path;
         loop {
             if let Some(m) = set.get(p) {
-                *bytes.entry(m).or_default() += it.bytes;
+                let b = bytes.entry(m).or_default();
+                *b = b.saturating_add(it.bytes);
                 break;
             }
             match p.rfind('/') {

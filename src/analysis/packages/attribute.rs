@@ -86,7 +86,7 @@ impl<'a> Attribution<'a> {
                 continue;
             }
             let size = if e.kind == EntryKind::File { e.size } else { 0 };
-            final_bytes += size;
+            final_bytes = final_bytes.saturating_add(size);
             let head = heads[at.layer as usize][at.entry as usize];
             let owner = match self.owner(head, path, last, at, e, true) {
                 Some(o) => Some(o),
@@ -94,7 +94,7 @@ impl<'a> Attribution<'a> {
                 None => None,
             };
             let Some(o) = owner else {
-                unowned_bytes += size;
+                unowned_bytes = unowned_bytes.saturating_add(size);
                 if e.kind == EntryKind::File {
                     heap.push(Reverse((size, path.clone())));
                     if heap.len() > LARGEST_UNOWNED {
@@ -104,7 +104,7 @@ impl<'a> Attribution<'a> {
                 continue;
             };
             let t = &mut totals[o.instance as usize];
-            t.bytes += size;
+            t.bytes = t.bytes.saturating_add(size);
             t.files += 1;
             owned.push((path.clone(), o.instance));
             if self.is_modified(path, at, e, o.since) {
@@ -230,8 +230,11 @@ impl<'a> Attribution<'a> {
                 entry: ei as u32,
             };
             match self.owner(head, &e.path, l, at, e, false) {
-                Some(o) => *by.entry(o.instance).or_default() += e.size,
-                None => unowned += e.size,
+                Some(o) => {
+                    let b = by.entry(o.instance).or_default();
+                    *b = b.saturating_add(e.size);
+                }
+                None => unowned = unowned.saturating_add(e.size),
             }
         }
         (by, unowned, heads)

@@ -166,7 +166,9 @@ impl PythonCollector {
             let site = meta_dir(dir);
             let rows = parse_record(v.bytes);
             let sizes: Vec<u64> = rows.iter().filter_map(|r| r.size).collect();
-            let declared = (!sizes.is_empty()).then(|| sizes.iter().sum::<u64>());
+            // RECORD sizes are text in the image: two huge rows must not overflow.
+            let declared =
+                (!sizes.is_empty()).then(|| sizes.iter().fold(0u64, |a, &b| a.saturating_add(b)));
             let paths: Vec<String> = rows
                 .iter()
                 .filter_map(|r| canon.resolve(site, &r.path))

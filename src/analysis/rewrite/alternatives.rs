@@ -23,7 +23,7 @@ fn sum(copies: &[CopiedPath], keep: impl Fn(&CopiedPath) -> bool) -> u64 {
         .iter()
         .filter(|c| keep(c))
         .map(|c| c.predicted_bytes)
-        .sum()
+        .fold(0, u64::saturating_add)
 }
 
 pub(super) fn alternatives(
@@ -70,7 +70,10 @@ pub(super) fn alternatives(
         }
     }
     if choice.base != Base::Alpine && libc.is_some() {
-        let adds: u64 = apk.iter().map(|p| p.installed_bytes).sum();
+        let adds: u64 = apk
+            .iter()
+            .map(|p| p.installed_bytes)
+            .fold(0, u64::saturating_add);
         let names: Vec<&str> = apk.iter().map(|p| p.package.as_str()).collect();
         let own = sum(copies, |c| !os_or_libc(c) && !is_lib(c));
         let glibc = libc == Some(&Libc::Glibc);

@@ -204,18 +204,22 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
     let index = alpine::snapshot();
     let (apk, unmapped) = alpine::map_sonames(&index, sonames.iter().copied());
     let apk_bytes: u64 = if choice.base == Base::Alpine {
-        apk.iter().map(|p| p.installed_bytes).sum()
+        // Sizes the image's apk database declares: summed without overflow.
+        apk.iter()
+            .map(|p| p.installed_bytes)
+            .fold(0, u64::saturating_add)
     } else {
         0
     };
-    let predicted_bytes =
-        base_bytes + apk_bytes + a.copies.iter().map(|c| c.predicted_bytes).sum::<u64>();
-    let predicted_compressed_bytes = base_compressed
-        + apk_bytes * 45 / 100
-        + a.copies
-            .iter()
-            .map(|c| c.predicted_compressed_bytes)
-            .sum::<u64>();
+    let predicted_bytes = a
+        .copies
+        .iter()
+        .map(|c| c.predicted_bytes)
+        .fold(base_bytes.saturating_add(apk_bytes), u64::saturating_add);
+    let predicted_compressed_bytes = a.copies.iter().map(|c| c.predicted_compressed_bytes).fold(
+        base_compressed.saturating_add(apk_bytes / 100 * 45),
+        u64::saturating_add,
+    );
     if choice.base == Base::Alpine && !apk.is_empty() {
         assumptions.push("apk also installs the packages' own dependencies, which the prediction does not count (the snapshot has no dependency lists)".into());
     }
@@ -276,7 +280,8 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
             .map(|s| format!("Advice applied in the prediction: {s}"))
             .collect(),
     };
-    let dockerfile = dockerfile::render(&spec);
+    let (dockerfile, unsafe_values) = dockerfile::render(&spec);
+    assumptions.extend(unsafe_values);
     Ok(Rewrite {
         base: choice.base.image(),
         reason: choice.reason.clone(),

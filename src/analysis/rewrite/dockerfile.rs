@@ -6,6 +6,7 @@
 //! the classic builder both do), so each library lands as a regular file under the name the
 //! loader opens; symlinks *inside* a copied directory stay symlinks.
 
+use super::dockerfile_quote as q;
 use super::rebuild::GoBuild;
 use super::{CopiedPath, Stage};
 use crate::image::RunConfig;
@@ -43,8 +44,11 @@ pub fn stripped_name(path: &str) -> String {
     format!("{path}.stripped")
 }
 
-pub fn render(spec: &Spec<'_>) -> String {
+/// The Dockerfile, and a note for each value of the image's that could not be written
+/// safely and was left out (for `assumes`).
+pub fn render(spec: &Spec<'_>) -> (String, Vec<String>) {
     let mut out = String::new();
+    let mut notes = Vec::new();
     let mut line = |s: &str| {
         out.push_str(s);
         out.push('\n');
@@ -52,11 +56,21 @@ pub fn render(spec: &Spec<'_>) -> String {
     for h in &spec.header {
         line(&comment(h));
     }
-    line(&format!("ARG SOURCE_IMAGE={}", spec.source_image));
+    match q::word(&spec.source_image) {
+        Some(w) => line(&format!("ARG SOURCE_IMAGE={w}")),
+        None => {
+            notes.push(q::dropped(
+                "the source image name",
+                &spec.source_image,
+                "pass it with --build-arg SOURCE_IMAGE=",
+            ));
+            line("ARG SOURCE_IMAGE");
+        }
+    }
     line("FROM ${SOURCE_IMAGE} AS source");
     if let Some(b) = spec.go_build {
         line("");
-        for l in go_stage(b) {
+        for l in go_stage(b, &mut notes) {
             line(&l);
         }
     }
@@ -84,27 +98,23 @@ pub fn render(spec: &Spec<'_>) -> String {
         line(&comment(a));
     }
     line(&format!("FROM {}", spec.base));
-    if !spec.apk_add.is_empty() {
-        line(&format!(
-            "RUN apk add --no-cache {}",
-            spec.apk_add.join(" ")
+    let apk: Vec<&str> = spec.apk_add.iter().map(String::as_str).collect();
+    let (apk, bad): (Vec<&str>, Vec<&str>) = apk.into_iter().partition(|n| q::apk_name_ok(n));
+    for n in bad {
+        notes.push(q::dropped(
+            "apk package",
+            n,
+            "not a package name apk accepts",
         ));
+    }
+    if !apk.is_empty() {
+        line(&format!("RUN apk add --no-cache {}", apk.join(" ")));
     }
     for c in copy_lines(spec.copies) {
         line(&c);
     }
-    for e in &spec.run.env {
-        let (k, v) = e.split_once('=').unwrap_or((e, ""));
-        line(&format!("ENV {k}=\"{}\"", escape(v)));
-    }
-    if !spec.run.working_dir.is_empty() {
-        line(&format!("WORKDIR {}", spec.run.working_dir));
-    }
-    for p in &spec.run.exposed_ports {
-        line(&format!("EXPOSE {p}"));
-    }
-    if !spec.run.user.is_empty() {
-        line(&format!("USER {}", spec.run.user));
+    for l in run_config(spec.run, &mut notes) {
+        line(&l);
     }
     let entrypoint = spec
         .launch
@@ -120,10 +130,56 @@ pub fn render(spec: &Spec<'_>) -> String {
             line(&format!("CMD {}", json_owned(cmd)));
         }
     }
-    out
+    (out, notes)
 }
 
-fn go_stage(b: &GoBuild) -> Vec<String> {
+/// ENV, WORKDIR, EXPOSE and USER from the image config, each written per its grammar or
+/// left out with a note.
+fn run_config(run: &RunConfig, notes: &mut Vec<String>) -> Vec<String> {
+    let mut l = Vec::new();
+    for e in &run.env {
+        let (k, v) = e.split_once('=').unwrap_or((e, ""));
+        match q::quoted(v).filter(|_| q::env_key_ok(k)) {
+            Some(v) => l.push(format!("ENV {k}={v}")),
+            None => notes.push(q::dropped(
+                "ENV",
+                e,
+                "a name or value a Dockerfile cannot hold (control characters)",
+            )),
+        }
+    }
+    if !run.working_dir.is_empty() {
+        match q::word(&run.working_dir) {
+            Some(w) => l.push(format!("WORKDIR {w}")),
+            None => notes.push(q::dropped(
+                "WORKDIR",
+                &run.working_dir,
+                "control characters",
+            )),
+        }
+    }
+    for p in &run.exposed_ports {
+        if q::port_ok(p) {
+            l.push(format!("EXPOSE {p}"));
+        } else {
+            notes.push(q::dropped("EXPOSE", p, "not a port[/protocol]"));
+        }
+    }
+    if !run.user.is_empty() {
+        if q::user_ok(&run.user) {
+            l.push(format!("USER {}", run.user));
+        } else {
+            notes.push(q::dropped(
+                "USER",
+                &run.user,
+                "not a user[:group] name; the image runs as root until you set one",
+            ));
+        }
+    }
+    l
+}
+
+fn go_stage(b: &GoBuild, notes: &mut Vec<String>) -> Vec<String> {
     let mut l = Vec::new();
     let what = if b.cgo_off {
         "without cgo (static) and without symbol table and DWARF"
@@ -138,7 +194,14 @@ fn go_stage(b: &GoBuild) -> Vec<String> {
                 "# Rebuild {what}, with the toolchain and source the image carries."
             ));
             l.push("FROM source AS build".into());
-            l.push(format!("WORKDIR {dir}"));
+            match q::word(dir) {
+                Some(w) => l.push(format!("WORKDIR {w}")),
+                None => notes.push(q::dropped(
+                    "the Go module directory",
+                    dir,
+                    "control characters",
+                )),
+            }
             l.push(format!("ENV CGO_ENABLED={}", if b.cgo_off { 0 } else { 1 }));
             let mut cmd = vec![go.as_str()];
             cmd.extend(args);
@@ -149,6 +212,17 @@ fn go_stage(b: &GoBuild) -> Vec<String> {
                 .version
                 .as_deref()
                 .map(|v| v.trim_start_matches("go").to_string())
+                .filter(|t| {
+                    let ok = q::tag_ok(t);
+                    if !ok {
+                        notes.push(q::dropped(
+                            "the Go version",
+                            t,
+                            "not an image tag; golang:1 used",
+                        ));
+                    }
+                    ok
+                })
                 .unwrap_or_else(|| "1".into());
             l.push(format!(
                 "# Rebuild {what}: the image has no Go toolchain and module, so this stage"
@@ -212,7 +286,9 @@ fn stage_name(s: Stage) -> &'static str {
 }
 
 fn copy(from: &str, sources: &[&str], dest: &str) -> String {
-    let plain = |p: &str| !p.contains(|c: char| c.is_whitespace() || c == '"' || c == '\\');
+    let plain = |p: &str| {
+        !p.contains(|c: char| c.is_whitespace() || c.is_control() || c == '"' || c == '\\')
+    };
     if sources.iter().all(|s| plain(s)) && plain(dest) {
         format!("COPY --from={from} {} {dest}", sources.join(" "))
     } else {
@@ -231,18 +307,7 @@ fn json_owned(words: &[String]) -> String {
 }
 
 fn comment(s: &str) -> String {
-    if s.is_empty() {
-        "#".into()
-    } else {
-        format!("# {}", s.replace('\n', " "))
-    }
-}
-
-/// A value inside ENV's double quotes: backslash, quote and `$` escaped.
-fn escape(v: &str) -> String {
-    v.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('$', "\\$")
+    q::comment(s)
 }
 
 #[cfg(test)]
@@ -277,10 +342,5 @@ mod tests {
                 "COPY --from=source [\"/my dir/x\",\"/my dir/\"]",
             ]
         );
-    }
-
-    #[test]
-    fn env_values_are_quoted() {
-        assert_eq!(escape(r#"a "b" $c \d"#), r#"a \"b\" \$c \\d"#);
     }
 }

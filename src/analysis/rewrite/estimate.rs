@@ -92,7 +92,7 @@ pub fn compressed_dir(fs: &Fs<'_>, scans: &[Arc<LayerScan>], real_dir: &str) -> 
                 .unwrap_or((0, None));
             compressed_file(scans, layer, &p, e.size, bin.as_ref(), 0)
         })
-        .sum()
+        .fold(0, u64::saturating_add)
 }
 
 #[cfg(test)]

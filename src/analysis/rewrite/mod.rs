@@ -11,6 +11,7 @@ pub mod classify;
 pub mod closure;
 mod copies;
 pub mod dockerfile;
+pub mod dockerfile_quote;
 pub mod entrypoint;
 pub mod estimate;
 pub mod fs;

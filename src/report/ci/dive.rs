@@ -36,6 +36,7 @@ impl Default for DiveRules {
 }
 
 pub fn parse(text: &str, label: &str) -> Result<LoadedRules, ConfigError> {
+    crate::report::yaml_guard::check(text).map_err(|r| ConfigError::Yaml(r.0))?;
     let docs = YamlLoader::load_from_str(text)
         .map_err(|e| ConfigError::Yaml(clip(&e.to_string(), 300)))?;
     let mut dive = DiveRules::default();

@@ -2,6 +2,7 @@
 //! value, threshold), the baseline comparison, then the top offenders — what to fix first.
 
 use super::{Facts, Outcome, Status, signed_bytes};
+use crate::report::escape::text as esc;
 use crate::image::merge::WasteKind;
 use crate::report::Report;
 use crate::report::text::bytes;
@@ -29,9 +30,9 @@ const SIZE_RULES: [&str; 5] = [
 ];
 
 pub fn render(report: &Report, facts: &Facts, outcome: &Outcome) -> String {
-    let mut out = format!("microscope CI gate: {}\n", report.image.reference);
+    let mut out = format!("microscope CI gate: {}\n", esc(&report.image.reference));
     for n in &outcome.notes {
-        out.push_str(&format!("note: {n}\n"));
+        out.push_str(&format!("note: {}\n", esc(n)));
     }
     out.push('\n');
     let w_rule = outcome
@@ -57,10 +58,10 @@ pub fn render(report: &Report, facts: &Facts, outcome: &Outcome) -> String {
         out.push_str(line.trim_end());
         out.push('\n');
         if let Some(note) = &v.note {
-            out.push_str(&format!("      {note}\n"));
+            out.push_str(&format!("      {}\n", esc(note)));
         }
         for o in v.offenders.iter().take(TOP) {
-            out.push_str(&format!("      - {o}\n"));
+            out.push_str(&format!("      - {}\n", esc(o)));
         }
         if v.offenders.len() > TOP {
             out.push_str(&format!("      … and {} more\n", v.offenders.len() - TOP));
@@ -74,7 +75,7 @@ pub fn render(report: &Report, facts: &Facts, outcome: &Outcome) -> String {
             .unwrap_or_default();
         out.push_str(&format!(
             "\nvs baseline {}: layer bytes {} → {} ({}{pct})\n",
-            g.baseline,
+            esc(&g.baseline),
             bytes(g.before_bytes),
             bytes(g.after_bytes),
             signed_bytes(g.delta_bytes, false)
@@ -95,7 +96,7 @@ fn offenders(report: &Report, facts: &Facts, outcome: &Outcome) -> String {
             out.push_str(&format!(
                 "  {:>10}  {}  (layer {}, {})\n",
                 bytes(w.bytes),
-                abs(&w.path),
+                esc(&abs(&w.path)),
                 w.layer,
                 waste_reason(w.reason, w.by_layer)
             ));
@@ -111,14 +112,14 @@ fn offenders(report: &Report, facts: &Facts, outcome: &Outcome) -> String {
             out.push_str(&format!(
                 "  {:>10}  {} [{}]\n",
                 bytes(f.savable_bytes),
-                f.title,
+                esc(&f.title),
                 f.kind
             ));
             if !f.fix.is_empty() {
-                out.push_str(&format!("              fix:  {}\n", f.fix));
+                out.push_str(&format!("              fix:  {}\n", esc(&f.fix)));
             }
             if !f.explanation.is_empty() {
-                out.push_str(&format!("              note: {}\n", f.explanation));
+                out.push_str(&format!("              note: {}\n", esc(&f.explanation)));
             }
         }
     }
@@ -135,7 +136,7 @@ fn offenders(report: &Report, facts: &Facts, outcome: &Outcome) -> String {
                 "  {:>10}  layer {}  {}\n",
                 bytes(l.bytes),
                 l.index,
-                one_line(&l.command, 100)
+                esc(&one_line(&l.command, 100))
             ));
         }
     }

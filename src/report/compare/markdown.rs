@@ -3,26 +3,14 @@
 
 use super::CompareReport;
 use super::text::{
-    glyph, headline, short_command, signed_bytes, status_words, summary_rows, total_rows,
+    Namer, glyph, headline, short_command, signed_bytes, status_words, summary_rows, total_rows,
 };
+use crate::report::escape::{markdown as prose, md_code as code, md_fix as fix};
 use crate::report::text::bytes;
 use std::fmt::Write;
 
 /// How many rows the folded tables show.
 const ROWS: usize = 15;
-
-/// Inline code that survives any path: a fence longer than any backtick run inside, and
-/// pipes escaped so a table cell does not split (GFM honours `\|` inside code spans).
-pub fn code(s: &str) -> String {
-    let s = s.replace(['\n', '\r'], " ").replace('|', "\\|");
-    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest + 1);
-    if longest > 0 || s.starts_with(' ') || s.ends_with(' ') {
-        format!("{fence} {s} {fence}")
-    } else {
-        format!("{fence}{s}{fence}")
-    }
-}
 
 pub fn render(r: &CompareReport) -> String {
     let mut o = String::new();
@@ -32,7 +20,13 @@ pub fn render(r: &CompareReport) -> String {
         code(&r.left.image.reference),
         code(&r.right.image.reference)
     );
-    let mut head = headline(r, &code);
+    let mut head = headline(
+        r,
+        &Namer {
+            path: &code,
+            name: &prose,
+        },
+    );
     if let Some(first) = head.get(..1) {
         head = first.to_uppercase() + &head[1..];
     }
@@ -214,27 +208,4 @@ fn findings(o: &mut String, r: &CompareReport) {
         );
     }
     let _ = writeln!(o, "\n</details>");
-}
-
-/// Text for a table cell: one line, pipes escaped, Markdown otherwise kept.
-fn prose(s: &str) -> String {
-    s.replace(['\n', '\r'], " ").replace('|', "\\|")
-}
-
-/// A fix is either a Dockerfile line (shown as code) or prose that already marks its code
-/// with backticks (kept as written).
-fn fix(s: &str) -> String {
-    if s.contains('`') { prose(s) } else { code(s) }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::code;
-
-    #[test]
-    fn code_spans_survive_backticks_and_pipes() {
-        assert_eq!(code("usr/lib"), "`usr/lib`");
-        assert_eq!(code("a`b"), "`` a`b ``");
-        assert_eq!(code("a|b"), "`a\\|b`");
-    }
 }

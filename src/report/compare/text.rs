@@ -5,6 +5,7 @@ use super::CompareReport;
 use crate::analysis::compare::explain::{Item, ItemKind};
 use crate::analysis::compare::tree::{Status, Tally};
 use crate::analysis::compare::{Delta, RatioDelta};
+use crate::report::escape::text as esc;
 use crate::report::text::bytes;
 use std::fmt::Write;
 
@@ -60,11 +61,19 @@ pub fn short_command(command: &str, max: usize) -> String {
 /// How many items the headline names.
 pub const HEADLINE_ITEMS: usize = 5;
 
+/// How a sink writes what the image names: paths (Markdown wraps them in code) and
+/// package names (prose), each escaped for the sink.
+pub struct Namer<'a> {
+    pub path: &'a dyn Fn(&str) -> String,
+    pub name: &'a dyn Fn(&str) -> String,
+}
+
 /// An explained item as the headline names it: a package by name, a path with `path`
 /// (Markdown wraps it in code), a directory ending in `/`.
-pub fn item_label(i: &Item, path: &dyn Fn(&str) -> String) -> String {
+pub fn item_label(i: &Item, namer: &Namer<'_>) -> String {
+    let path = namer.path;
     match (i.kind, i.dir) {
-        (ItemKind::Package, _) => i.name.clone(),
+        (ItemKind::Package, _) => (namer.name)(&i.name),
         (ItemKind::Path, true) => path(&format!("{}/", i.name)),
         (ItemKind::Path, false) => path(&i.name),
     }
@@ -72,7 +81,7 @@ pub fn item_label(i: &Item, path: &dyn Fn(&str) -> String) -> String {
 
 /// "this change removes 12.8 MiB: −golang-1.19-go 5.4 MiB, −var/lib/apt/lists/ 2.6 MiB, …
 /// (−0.2 MiB elsewhere)": the explained items, which never share a byte.
-pub fn headline(r: &CompareReport, path: &dyn Fn(&str) -> String) -> String {
+pub fn headline(r: &CompareReport, namer: &Namer<'_>) -> String {
     let d = r.diff.summary.final_bytes.delta;
     let mut out = match d.signum() {
         0 => "this change keeps the final filesystem's size".to_string(),
@@ -89,13 +98,13 @@ pub fn headline(r: &CompareReport, path: &dyn Fn(&str) -> String) -> String {
             let sign = if i.delta < 0 { '−' } else { '+' };
             format!(
                 "{sign}{} {}",
-                item_label(i, path),
+                item_label(i, namer),
                 bytes(i.delta.unsigned_abs())
             )
         })
         .collect();
     let _ = write!(out, ": {}", words.join(", "));
-    let rest = d - shown.iter().map(|i| i.delta).sum::<i64>();
+    let rest = d.saturating_sub(shown.iter().map(|i| i.delta).fold(0, i64::saturating_add));
     if rest != 0 {
         let _ = write!(out, " ({} elsewhere)", signed_bytes(rest));
     }
@@ -166,7 +175,8 @@ pub fn render(r: &CompareReport) -> String {
     let _ = writeln!(
         o,
         "compare  {} → {}\n",
-        r.left.image.reference, r.right.image.reference
+        esc(&r.left.image.reference),
+        esc(&r.right.image.reference)
     );
     let _ = writeln!(
         o,
@@ -176,7 +186,17 @@ pub fn render(r: &CompareReport) -> String {
     for [label, l, rt, d] in summary_rows(r) {
         let _ = writeln!(o, "{label:<20} {l:>12} {rt:>12} {d:>12}");
     }
-    let _ = writeln!(o, "\n{}\n", headline(r, &|s| s.to_string()));
+    let _ = writeln!(
+        o,
+        "\n{}\n",
+        headline(
+            r,
+            &Namer {
+                path: &|s| esc(s).into_owned(),
+                name: &|s| esc(s).into_owned()
+            }
+        )
+    );
 
     let ld = &r.diff.layers;
     let _ = writeln!(
@@ -188,7 +208,13 @@ pub fn render(r: &CompareReport) -> String {
     );
     let cmd = |rep: &crate::report::Report, i: Option<usize>| {
         i.and_then(|i| rep.layers.get(i))
-            .map(|l| format!("{:>10} {}", bytes(l.bytes), short_command(&l.command, 40)))
+            .map(|l| {
+                format!(
+                    "{:>10} {}",
+                    bytes(l.bytes),
+                    esc(&short_command(&l.command, 40))
+                )
+            })
             .unwrap_or_default()
     };
     for row in &ld.rows {
@@ -227,7 +253,7 @@ pub fn render(r: &CompareReport) -> String {
             "  {} {:>12}  {}",
             glyph(c.status),
             signed_bytes(c.delta),
-            c.path
+            esc(&c.path)
         );
     }
     packages_and_findings(&mut o, r);
@@ -246,12 +272,12 @@ fn packages_and_findings(o: &mut String, r: &CompareReport) {
             p.unchanged
         );
         for c in p.added.iter().chain(&p.removed).chain(&p.changed).take(30) {
-            let v = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+            let v = |v: &Option<String>| v.as_deref().map_or("-".into(), |v| esc(v).into_owned());
             let _ = writeln!(
                 o,
                 "  {:>12}  {} {} → {}",
                 signed_bytes(c.delta),
-                c.name,
+                esc(&c.name),
                 v(&c.left_version),
                 v(&c.right_version)
             );
@@ -261,18 +287,28 @@ fn packages_and_findings(o: &mut String, r: &CompareReport) {
     if !f.is_empty() {
         let _ = writeln!(o, "\nfindings");
         for x in &f.only_left {
-            let _ = writeln!(o, "  fixed    {:>10}  {}", bytes(x.savable_bytes), x.title);
+            let _ = writeln!(
+                o,
+                "  fixed    {:>10}  {}",
+                bytes(x.savable_bytes),
+                esc(&x.title)
+            );
         }
         for x in &f.only_right {
-            let _ = writeln!(o, "  new      {:>10}  {}", bytes(x.savable_bytes), x.title);
+            let _ = writeln!(
+                o,
+                "  new      {:>10}  {}",
+                bytes(x.savable_bytes),
+                esc(&x.title)
+            );
         }
         for x in &f.both {
             let _ = writeln!(
                 o,
                 "  both     {:>10}  {} → {}",
                 signed_bytes(x.delta),
-                x.left_title,
-                x.right_title
+                esc(&x.left_title),
+                esc(&x.right_title)
             );
         }
     }

@@ -101,7 +101,7 @@ impl<'a, H: FileHeader<Endian = Endianness>> Sections<'a, H> {
                     .is_err()
             })
             .map(|(_, len)| *len as u64 + 1)
-            .sum();
+            .fold(0, u64::saturating_add);
         let headers = removed_names.len() as u64 * self.entsize;
         let total = union_len(&mut ranges) + headers + name_bytes;
         info.strip_bytes = total.min(self.data.len());

@@ -32,6 +32,57 @@ pub(super) fn auth_for(
     })
 }
 
+/// Where Basic credentials may go. A registry's `WWW-Authenticate` names the realm that
+/// hands out tokens, and the token request carries the user's Basic credentials. Docker
+/// sends them to any realm; microscope sends them only to the registry's own host or to a
+/// realm over HTTPS (a plain-HTTP realm on another host would put the password on the wire
+/// to a host the user never named). Checked before oci-client asks for a token.
+pub(super) async fn check_realm(
+    http: &reqwest::Client,
+    scheme: &str,
+    registry: &str,
+) -> Result<(), SourceError> {
+    let Ok(resp) = http.get(format!("{scheme}://{registry}/v2/")).send().await else {
+        return Ok(()); // unreachable: oci-client says so in its own words
+    };
+    let Some(challenge) = resp
+        .headers()
+        .get("www-authenticate")
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Ok(());
+    };
+    let Some(realm) = realm_of(challenge) else {
+        return Ok(());
+    };
+    let Ok(url) = reqwest::Url::parse(&realm) else {
+        return Ok(());
+    };
+    let own = registry.rsplit_once(':').map_or(registry, |(h, p)| {
+        if p.bytes().all(|b| b.is_ascii_digit()) {
+            h
+        } else {
+            registry
+        }
+    });
+    let same_host = url.host_str().is_some_and(|h| h.eq_ignore_ascii_case(own));
+    if url.scheme() == "https" || same_host {
+        return Ok(());
+    }
+    Err(SourceError::Auth(format!(
+        "{registry} asks for the credentials at {realm}, plain HTTP on another host; \
+         microscope sends them only to the registry's own host or over HTTPS"
+    )))
+}
+
+/// `realm="…"` of a `Bearer` challenge.
+fn realm_of(challenge: &str) -> Option<String> {
+    let rest = challenge.trim().strip_prefix("Bearer ")?;
+    let at = rest.find("realm=\"")? + "realm=\"".len();
+    let end = rest[at..].find('"')?;
+    Some(rest[at..at + end].to_string())
+}
+
 /// `localhost`, `127.0.0.0/8` and `::1`, with or without a port.
 pub fn is_loopback(registry: &str) -> bool {
     let host = if let Some(rest) = registry.strip_prefix('[') {

@@ -1,6 +1,7 @@
 //! A layer blob, streamed: the download runs on the source's runtime and hands chunks to
 //! the scanning thread over a bounded channel.
 
+use super::super::digest::Hasher;
 use super::super::{LayerReader, SourceError};
 use super::errors::{Ctx, map_error};
 use crate::image::LayerDesc;
@@ -8,7 +9,7 @@ use futures_util::StreamExt;
 use oci_client::client::BlobResponse;
 use oci_client::manifest::OciDescriptor;
 use oci_client::{Client, Reference};
-use sha2::{Digest, Sha256};
+use std::time::Duration;
 
 /// Starts downloading `desc`'s blob and returns the reading end.
 pub(super) fn open_blob(
@@ -17,11 +18,15 @@ pub(super) fn open_blob(
     reference: &Reference,
     desc: &LayerDesc,
     ctx: &Ctx<'_>,
+    stall: Duration,
 ) -> Result<LayerReader<'static>, SourceError> {
+    // sha256 or sha512, whole-blob, whatever the transfer (a 206 is not checked by
+    // oci-client); another algorithm is refused before any byte is asked for.
+    let hasher = Hasher::for_digest(&desc.locator)?;
     let layer = OciDescriptor {
         media_type: desc.media_type.clone(),
         digest: desc.locator.clone(),
-        size: desc.size.unwrap_or(0) as i64,
+        size: i64::try_from(desc.size.unwrap_or(0)).unwrap_or(i64::MAX),
         ..Default::default()
     };
     // Asked as a range from 0 so that oci-client does not hash the blob: it is hashed
@@ -37,7 +42,8 @@ pub(super) fn open_blob(
     // The bytes are hashed here, as they arrive, and the stream fails at its end if they do
     // not match: the scan is told so (`verifies_blob_digests`) and does not hash them again
     // on its inflating thread, the critical path of a cold load.
-    let mut hasher = digest.starts_with("sha256:").then(Sha256::new);
+    let mut hasher = Some(hasher);
+    let size = desc.size;
     // The download runs on the runtime's threads and hands chunks over a bounded channel:
     // the scanning threads only inflate and walk, and the two overlap. Dropping the reader
     // drops the receiver, which ends the task and the request. A few chunks in flight are
@@ -46,7 +52,16 @@ pub(super) fn open_blob(
     let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<bytes::Bytes>>(8);
     let mut body = stream.stream;
     rt.spawn(async move {
-        while let Some(item) = body.next().await {
+        let mut got = 0u64;
+        loop {
+            let item = match tokio::time::timeout(stall, body.next()).await {
+                Ok(Some(item)) => item,
+                Ok(None) => break,
+                Err(_) => {
+                    let _ = tx.send(Err(stalled(&digest, stall, got, size))).await;
+                    return;
+                }
+            };
             let item = item.map_err(|e| {
                 // oci-client ends the stream with an error when the bytes do not hash
                 // to the digest: say so in words (the loader reports it against the layer).
@@ -57,6 +72,13 @@ pub(super) fn open_blob(
                     e
                 }
             });
+            if let Ok(chunk) = &item {
+                got = got.saturating_add(chunk.len() as u64);
+                if size.is_some_and(|s| got > s) {
+                    let _ = tx.send(Err(too_long(&digest, size))).await;
+                    return;
+                }
+            }
             if let (Ok(chunk), Some(h)) = (&item, hasher.as_mut()) {
                 h.update(chunk);
             }
@@ -66,7 +88,7 @@ pub(super) fn open_blob(
             }
         }
         if let Some(h) = hasher {
-            let got = crate::scan::hasher::digest_name(h);
+            let got = h.finish();
             if got != digest {
                 let _ = tx
                     .send(Err(mismatch(&digest, &format!("they hash to {got}"))))
@@ -78,6 +100,29 @@ pub(super) fn open_blob(
         rx,
         chunk: bytes::Bytes::new(),
     }))
+}
+
+/// No byte for `stall`: which blob, and how far it got.
+fn stalled(digest: &str, stall: Duration, got: u64, size: Option<u64>) -> std::io::Error {
+    let of = size.map(|s| format!(" of {s}")).unwrap_or_default();
+    std::io::Error::new(
+        std::io::ErrorKind::TimedOut,
+        format!(
+            "the registry sent nothing for {} s while downloading {digest} ({got}{of} bytes \
+             received; --stall-timeout)",
+            stall.as_secs()
+        ),
+    )
+}
+
+fn too_long(digest: &str, size: Option<u64>) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        format!(
+            "the registry sends more than the {} bytes its descriptor gives for {digest}",
+            size.unwrap_or(0)
+        ),
+    )
 }
 
 fn mismatch(digest: &str, why: &str) -> std::io::Error {

@@ -15,6 +15,7 @@
 //! - Manifests and configs are cached by digest, so a warm run asks only for the tag.
 
 mod auth;
+mod bounded;
 pub mod credentials;
 mod errors;
 mod fetch;
@@ -49,6 +50,7 @@ pub struct RegistrySource {
     meta: ImageMeta,
     label: String,
     plain_http: bool,
+    stall: Duration,
 }
 
 impl RegistrySource {
@@ -102,11 +104,21 @@ impl RegistrySource {
         let cache = opts.cache.as_deref();
         let mut token = None;
         let fetched = rt.block_on(async {
+            if let oci_client::secrets::RegistryAuth::Basic(..) = auth {
+                let scheme = if plain_http { "http" } else { "https" };
+                auth::check_realm(&http_client()?, scheme, &registry).await?;
+            }
             token = client
                 .auth(&reference, &auth, RegistryOperation::Pull)
                 .await
                 .map_err(|e| map_error(e, &ctx))?;
-            fetch_image(&client, &reference, &auth, opts, cache, &ctx).await
+            let http = bounded::Http {
+                client: http_client()?,
+                scheme: if plain_http { "http" } else { "https" },
+                token: token.clone(),
+                auth: auth.clone(),
+            };
+            fetch_image(&client, &http, &reference, &auth, opts, cache, &ctx).await
         });
         let (manifest_digest, manifest, config_bytes) = match fetched {
             Ok(f) => f,
@@ -141,6 +153,7 @@ impl RegistrySource {
             meta,
             label,
             plain_http,
+            stall: opts.stall_timeout.unwrap_or(super::DEFAULT_STALL),
         })
     }
 
@@ -158,6 +171,17 @@ impl RegistrySource {
     }
 }
 
+/// The client for the requests microscope makes itself (bounded bodies), set up as
+/// oci-client's is.
+fn http_client() -> Result<reqwest::Client, SourceError> {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(15))
+        .read_timeout(Duration::from_secs(120))
+        .user_agent(concat!("microscope/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| SourceError::Tls(format!("cannot set up an HTTP client: {e}")))
+}
+
 impl ImageSource for RegistrySource {
     fn meta(&self) -> &ImageMeta {
         &self.meta
@@ -172,6 +196,13 @@ impl ImageSource for RegistrySource {
             .layers
             .get(index)
             .ok_or_else(|| SourceError::MissingBlob(format!("layer {index}")))?;
-        fetch::open_blob(&self.rt, &self.client, &self.reference, desc, &self.ctx())
+        fetch::open_blob(
+            &self.rt,
+            &self.client,
+            &self.reference,
+            desc,
+            &self.ctx(),
+            self.stall,
+        )
     }
 }

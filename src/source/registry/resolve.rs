@@ -3,9 +3,9 @@
 //! cached by it, so a warm run asks only for the tag.
 
 use super::super::config;
-use super::super::store::MAX_JSON;
 use super::super::{SourceError, SourceOptions, select};
 use super::ACCEPT;
+use super::bounded::{self, Capped, Http, MAX_CONFIG, MAX_MANIFEST};
 use super::errors::{Ctx, map_error};
 use crate::cache::Cache;
 use oci_client::manifest::OciDescriptor;
@@ -19,6 +19,7 @@ const MAX_INDEX_DEPTH: usize = 4;
 /// Manifest (through any indexes), then config: each from the cache when asked by digest.
 pub(super) async fn fetch_image(
     client: &Client,
+    http: &Http,
     reference: &Reference,
     auth: &RegistryAuth,
     opts: &SourceOptions,
@@ -30,21 +31,27 @@ pub(super) async fn fetch_image(
         let (bytes, digest) = match current.digest().and_then(|d| cache?.get_blob(d)) {
             Some(bytes) => (bytes, current.digest().unwrap_or_default().to_string()),
             None => {
-                let (bytes, digest) = client
-                    .pull_manifest_raw(&current, auth, ACCEPT)
-                    .await
-                    .map_err(|e| map_error(e, ctx))?;
-                if bytes.len() as u64 > MAX_JSON {
+                let (bytes, digest) = match bounded::manifest(http, &current).await? {
+                    Some(found) => found,
+                    // Not a 200: oci-client asks again and says what went wrong.
+                    None => client
+                        .pull_manifest_raw(&current, auth, ACCEPT)
+                        .await
+                        .map(|(b, d)| (b.to_vec(), d))
+                        .map_err(|e| map_error(e, ctx))?,
+                };
+                if bytes.len() as u64 > MAX_MANIFEST {
                     return Err(SourceError::Corrupt(format!(
-                        "manifest {digest} is {} bytes, too large",
-                        bytes.len()
+                        "manifest {digest} is {} bytes, more than the {} MiB limit",
+                        bytes.len(),
+                        MAX_MANIFEST >> 20
                     )));
                 }
                 config::verify(&bytes, &digest, "manifest")?;
                 if let Some(c) = cache {
                     c.put_blob(&digest, &bytes);
                 }
-                (bytes.to_vec(), digest)
+                (bytes, digest)
             }
         };
         match media_type_of(&bytes).as_str() {
@@ -90,17 +97,24 @@ async fn fetch_config(
     if let Some(bytes) = cache.and_then(|c| c.get_blob(&digest)) {
         return Ok(bytes);
     }
-    if desc.size() > MAX_JSON {
+    if desc.size() > MAX_CONFIG {
         return Err(SourceError::Corrupt(format!(
-            "config {digest} is {} bytes, too large",
-            desc.size()
+            "config {digest} is {} bytes, more than the {} MiB limit",
+            desc.size(),
+            MAX_CONFIG >> 20
         )));
     }
-    let mut bytes = Vec::with_capacity(desc.size() as usize);
-    client
-        .pull_blob(reference, &oci_descriptor(desc), &mut bytes)
-        .await
-        .map_err(|e| map_error(e, ctx))?;
+    // The body is read to the descriptor's size and no further: a registry that sends
+    // more (or never stops) is refused at that point.
+    let mut capped = Capped::new(desc.size());
+    let pulled = client
+        .pull_blob(reference, &oci_descriptor(desc), &mut capped)
+        .await;
+    if capped.exceeded {
+        return Err(capped.error(&format!("config {digest}")));
+    }
+    pulled.map_err(|e| map_error(e, ctx))?;
+    let bytes = capped.bytes;
     config::verify(&bytes, &digest, "config")?;
     if let Some(c) = cache {
         c.put_blob(&digest, &bytes);
@@ -112,7 +126,7 @@ fn oci_descriptor(d: &Descriptor) -> OciDescriptor {
     OciDescriptor {
         media_type: d.media_type().to_string(),
         digest: d.digest().to_string(),
-        size: d.size() as i64,
+        size: i64::try_from(d.size()).unwrap_or(i64::MAX),
         urls: d.urls().clone(),
         ..Default::default()
     }
