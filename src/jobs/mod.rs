@@ -5,6 +5,8 @@ pub mod compare;
 pub mod load;
 pub mod open;
 pub mod progress;
+pub mod save;
+pub mod whatif;
 
 pub use load::{LoadOptions, Progress, ScanCache, load_image};
 pub use open::Opened;
