@@ -56,8 +56,8 @@ commands! {
     FocusPackages "focus_packages" Global ["3"] "Packages pane";
     FocusFindings "focus_findings" Global ["4"] "Findings pane";
     FocusRewrite "focus_rewrite" Global ["5"] "Rewrite pane: how small it could be";
-    WhatIf "what_if" Global ["c"] "What-if: compare the image with its rewrite (q: back)";
-    KeptOnly "kept_only" Global ["r"] "Files: only what the rewrite keeps / all";
+    WhatIf "what_if" Global ["c"] "What-if: the image against its rewrite";
+    KeptOnly "kept_only" Global ["r"] "Files: only what the rewrite keeps";
     ToggleImage "toggle_image" Global ["w"] "Files: whole image / selected layer";
     CopyPath "copy_path" Global ["y"] "Copy the selected path (OSC 52)";
     CopyFix "copy_fix" Global ["Y"] "Copy the selected finding's fix line";

@@ -65,7 +65,7 @@ pub fn lines(rewrite: &Result<Rewrite, String>) -> Vec<Line> {
         ),
     ];
     if let Some(w) = answer::as_written(r) {
-        out.push(line(Kind::Text, format!("as written: {w}")));
+        out.push(line(Kind::Text, w));
     }
     out.push(line(
         Kind::Heading,
