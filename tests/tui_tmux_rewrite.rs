@@ -5,7 +5,7 @@
 
 #![cfg(feature = "tui")]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -26,7 +26,7 @@ fn tmux(args: &[&str]) -> String {
 }
 
 /// `microscope IMAGE ARGS` in a pipe: its standard output.
-fn piped(image: &PathBuf, args: &[&str]) -> String {
+fn piped(image: &Path, args: &[&str]) -> String {
     let out = Command::new(BIN)
         .arg(image)
         .args(args)
@@ -42,7 +42,7 @@ fn piped(image: &PathBuf, args: &[&str]) -> String {
 }
 
 /// The answer the text summary ends with.
-fn summary_answer(image: &PathBuf) -> String {
+fn summary_answer(image: &Path) -> String {
     let text = piped(image, &[]);
     let last = text.lines().last().unwrap_or_default();
     let answer = last
@@ -57,7 +57,7 @@ fn summary_answer(image: &PathBuf) -> String {
 struct Session(String, tempfile::TempDir);
 
 impl Session {
-    fn start(tag: &str, image: &PathBuf) -> Session {
+    fn start(tag: &str, image: &Path) -> Session {
         let dir = tempfile::tempdir().expect("temp dir");
         let name = format!("microscope-rw-{tag}-{}", std::process::id());
         let cmd = format!(
