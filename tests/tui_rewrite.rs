@@ -164,6 +164,14 @@ fn r_filters_the_tree_to_what_the_rewrite_keeps() {
             n.path
         );
     }
+    let server = v.tree.find("usr/local/bin/server").expect("the server is kept");
+    assert_eq!(
+        h.state.rewrite.dir_bytes.get("usr").copied(),
+        Some(v.tree.node(server).size),
+        "usr/ weighs what it keeps: the server"
+    );
+    let screen = h.render();
+    assert!(screen.contains("only what the rewrite keeps"), "{screen}");
     h.press("r");
     assert!(h.state.filter.only.is_none(), "r again shows everything");
     assert_eq!(h.state.tree().expect("tree").rows.len(), all);

@@ -9,7 +9,7 @@ use crate::analysis::Analysis;
 use crate::image::{
     Entry, EntryKind, Image, ImageMeta, LayerDesc, LayerScan, Merged, model::HistoryEntry,
 };
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 /// Marks a file whose content the rewrite changes (stripped, rebuilt): the compare then
@@ -72,6 +72,9 @@ pub struct KeptPaths {
     pub paths: HashMap<Arc<str>, u32>,
     /// Per copy, where the tree has it: its path with every symlink followed.
     pub targets: Vec<Arc<str>>,
+    /// Per directory (keyed as `paths`), the regular-file bytes kept below it: what it
+    /// weighs when only the kept files are shown.
+    pub dir_bytes: HashMap<Arc<str>, u64>,
 }
 
 /// The paths of the original image the rewrite keeps.
@@ -92,10 +95,17 @@ pub fn kept_paths(image: &Image, merged: &Merged, r: &Rewrite) -> KeptPaths {
         kept.paths.insert(Arc::from(fs::key(&c.path)), i as u32);
         kept.targets.push(Arc::from(fs::key(&real)));
     }
+    let mut counted: HashSet<String> = HashSet::new();
     walk_copies(&fs, r, |k| {
-        kept.paths
-            .entry(Arc::from(fs::key(&k.from)))
-            .or_insert(k.copy);
+        let key = fs::key(&k.from);
+        kept.paths.entry(Arc::from(key)).or_insert(k.copy);
+        if k.entry.kind == EntryKind::File && counted.insert(key.to_string()) {
+            let mut p = key;
+            while let Some(i) = p.rfind('/') {
+                p = &p[..i];
+                *kept.dir_bytes.entry(Arc::from(p)).or_default() += k.entry.size;
+            }
+        }
     });
     kept
 }

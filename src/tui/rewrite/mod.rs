@@ -36,6 +36,8 @@ pub struct RewriteState {
     pub kept: Arc<HashMap<Arc<str>, u32>>,
     /// Per copy, the path it is found at in the tree (symlinks followed).
     pub targets: Vec<Arc<str>>,
+    /// Per directory, the bytes kept below it (its size while `r` shows only those).
+    pub dir_bytes: HashMap<Arc<str>, u64>,
     pub save: Option<SavePrompt>,
     /// The what-if comparison, once computed; kept when closed so it reopens at once.
     pub whatif: Option<Box<CompareState>>,
@@ -45,17 +47,15 @@ pub struct RewriteState {
 
 impl RewriteState {
     pub fn new(a: &Analysed) -> RewriteState {
-        let (kept, targets) = match &a.analysis.rewrite {
-            Ok(r) => {
-                let k = kept_paths(&a.image, &a.analysis.merged, r);
-                (k.paths, k.targets)
-            }
+        let k = match &a.analysis.rewrite {
+            Ok(r) => kept_paths(&a.image, &a.analysis.merged, r),
             Err(_) => Default::default(),
         };
         RewriteState {
             lines: doc::lines(&a.analysis.rewrite),
-            kept: Arc::new(kept),
-            targets,
+            kept: Arc::new(k.paths),
+            targets: k.targets,
+            dir_bytes: k.dir_bytes,
             ..RewriteState::default()
         }
     }

@@ -80,7 +80,12 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
                 theme.dim,
             ));
         }
-        spans.push(Span::raw(format!("{:>9}  ", bytes(n.size))));
+        // While `r` shows only what the rewrite keeps, a directory weighs what it keeps.
+        let size = match &state.filter.only {
+            Some(_) if n.is_dir() => state.rewrite.dir_bytes.get(&n.path).copied().unwrap_or(0),
+            _ => n.size,
+        };
+        spans.push(Span::raw(format!("{:>9}  ", bytes(size))));
         let mut guide = String::new();
         for d in 0..row.depth.min(63) {
             guide.push_str(if row.guides & (1 << d) != 0 {
