@@ -159,7 +159,11 @@ fn the_summary_and_markdown_answer_how_small() {
     );
     let micro = stdout(&run(&["demo", "--image", "micro", "--format", "text"]));
     assert!(
-        micro.lines().last().unwrap_or_default().contains("already minimal"),
+        micro
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .contains("already minimal"),
         "{micro}"
     );
     let md = stdout(&run(&["demo", "--format", "markdown"]));
@@ -177,5 +181,8 @@ fn the_summary_and_markdown_answer_how_small() {
         "{section}"
     );
     let rewrite = stdout(&run(&["demo", "--rewrite"]));
-    assert!(section.contains(&rewrite), "the collapsed Dockerfile is --rewrite's");
+    assert!(
+        section.contains(&rewrite),
+        "the collapsed Dockerfile is --rewrite's"
+    );
 }

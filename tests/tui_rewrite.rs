@@ -164,7 +164,10 @@ fn r_filters_the_tree_to_what_the_rewrite_keeps() {
             n.path
         );
     }
-    let server = v.tree.find("usr/local/bin/server").expect("the server is kept");
+    let server = v
+        .tree
+        .find("usr/local/bin/server")
+        .expect("the server is kept");
     assert_eq!(
         h.state.rewrite.dir_bytes.get("usr").copied(),
         Some(v.tree.node(server).size),

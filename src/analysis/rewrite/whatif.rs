@@ -52,6 +52,14 @@ fn walk_copies<'a>(fs: &Fs<'a>, r: &Rewrite, mut each: impl FnMut(Kept<'a>)) {
                     copy,
                 });
             }
+        } else if let Some((_, f)) = fs.file(&c.path) {
+            // A hard link brings its target's bytes (busybox's /bin/sh).
+            each(Kept {
+                from: res.real.clone(),
+                to: c.path.clone(),
+                entry: f.entry,
+                copy,
+            });
         } else if let Some((_, e)) = fs.lstat(&res.real) {
             each(Kept {
                 from: res.real.clone(),
@@ -93,6 +101,10 @@ pub fn kept_paths(image: &Image, merged: &Merged, r: &Rewrite) -> KeptPaths {
             Err(_) => c.path.clone(),
         };
         kept.paths.insert(Arc::from(fs::key(&c.path)), i as u32);
+        if let Some((_, f)) = fs.file(&c.path) {
+            // The file a hard link names holds the bytes: kept too.
+            kept.paths.insert(f.entry.path.clone(), i as u32);
+        }
         kept.targets.push(Arc::from(fs::key(&real)));
     }
     let mut counted: HashSet<String> = HashSet::new();
