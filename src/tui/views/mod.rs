@@ -184,6 +184,10 @@ fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
             (C::Filter, "filter"),
             (C::CopyPath, "copy"),
         ];
+        let hints = match state.focus {
+            Pane::Rewrite => rewrite::hints(state),
+            _ => hints.to_vec(),
+        };
         let mut spans = Vec::new();
         for (c, what) in hints {
             spans.push(Span::styled(format!(" {}", k.key_for(c)), theme.key));

@@ -3,6 +3,7 @@
 //! beside the tree (where Enter on a copied file shows it). The detail pane below shows
 //! the selected line whole, or the prompt for the file to write. Also the header's answer.
 
+use super::super::keymap::Command;
 use super::super::rewrite::{SavePrompt, doc};
 use super::super::state::{Pane, State};
 use super::super::theme::Theme;
@@ -188,4 +189,20 @@ pub fn answer_field<'a>(state: &State, theme: &Theme) -> Vec<Vec<Span<'a>>> {
             vec![Span::styled(" no rewrite ", theme.label)],
         ],
     }
+}
+
+/// The key bar while the pane is focused.
+pub fn hints(state: &State) -> Vec<(Command, &'static str)> {
+    use Command as C;
+    // What this pane does first; whole hints fit 80 columns.
+    vec![
+        (C::Select, "show file"),
+        (C::CopyDockerfile, "copy"),
+        (C::SaveDockerfile, "write"),
+        (C::WhatIf, "what-if"),
+        (C::KeptOnly, "kept"),
+        (C::Help, "help"),
+        (C::Quit, if state.from_compare { "back" } else { "quit" }),
+        (C::NextPane, "pane"),
+    ]
 }
