@@ -293,3 +293,31 @@ fn rewrite_views() {
         check(&format!("micro-rewrite-{w}x{h}"), &mut app);
     }
 }
+
+/// From the compare view, a side opened in the app has the what-if too; Esc closes the
+/// what-if first, then goes back to the compare view.
+#[test]
+fn what_if_from_a_side_of_the_compare_view() {
+    use microscope::tui::compare::harness::CompareHarness;
+    let l = microscope::demo::source("fat").expect("demo image opens");
+    let r = microscope::demo::source("micro").expect("demo image opens");
+    let mut app = CompareHarness::loaded(&*l, &*r, 80, 24).expect("demo images compare");
+    app.press("[ c");
+    let fat = app.state.open_app().expect("left open");
+    assert!(
+        microscope::tui::rewrite::whatif::shown(fat).is_some(),
+        "c opens the what-if of the opened side"
+    );
+    assert!(app.render().contains("rewrite on scratch"));
+    app.press("esc");
+    let fat = app
+        .state
+        .open_app()
+        .expect("Esc closed the what-if and stayed");
+    assert!(microscope::tui::rewrite::whatif::shown(fat).is_none());
+    app.press("esc");
+    assert_eq!(
+        app.state.open, None,
+        "then Esc goes back to the compare view"
+    );
+}
