@@ -127,10 +127,7 @@ fn step(state: &mut State, pane: Pane, delta: isize) {
 }
 
 fn page(state: &State, pane: Pane) -> isize {
-    let h = match pane {
-        Pane::Rewrite => views::rewrite::rows(state).height,
-        _ => views::layout(state.screen).rows(pane).height,
-    };
+    let h = views::rewrite::rows_of(state, pane).height;
     h.saturating_sub(1).max(1) as isize
 }
 
@@ -332,14 +329,7 @@ fn selected_text(state: &State) -> Option<String> {
             .get(state.finding_cursor.selected)
             .and_then(|f| f.paths.first())
             .map(|p| format!("/{p}")),
-        Pane::Rewrite => {
-            let r = state.loaded.as_ref()?.analysis.rewrite.as_ref().ok()?;
-            let line = state.rewrite.lines.get(state.rewrite.cursor.selected)?;
-            match line.kind {
-                super::rewrite::doc::Kind::File(i) => r.files.get(i).map(|f| f.path.clone()),
-                _ => Some(line.text.clone()),
-            }
-        }
+        Pane::Rewrite => super::rewrite::selected_text(state),
     }
 }
 
@@ -367,10 +357,7 @@ pub fn mouse(state: &mut State, m: MouseEvent) {
     match m.kind {
         MouseEventKind::Down(MouseButton::Left) => {
             focus(state, pane);
-            let rows = match pane {
-                Pane::Rewrite => views::rewrite::rows(state),
-                _ => areas.rows(pane),
-            };
+            let rows = views::rewrite::rows_of(state, pane);
             if m.row < rows.y || m.row >= rows.bottom() {
                 return;
             }

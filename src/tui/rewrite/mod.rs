@@ -199,6 +199,16 @@ pub fn saved(state: &mut State, r: Result<String, SaveError>) {
     }
 }
 
+/// What `y` copies on this pane: the selected file's path, or the selected line.
+pub fn selected_text(state: &State) -> Option<String> {
+    let r = state.loaded.as_ref()?.analysis.rewrite.as_ref().ok()?;
+    let line = state.rewrite.lines.get(state.rewrite.cursor.selected)?;
+    match line.kind {
+        doc::Kind::File(i) => r.files.get(i).map(|f| f.path.clone()),
+        _ => Some(line.text.clone()),
+    }
+}
+
 /// Moves the pane's cursor.
 pub fn step(state: &mut State, delta: isize) {
     let n = state.rewrite.lines.len();

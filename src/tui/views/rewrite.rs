@@ -38,6 +38,14 @@ pub fn rows(state: &State) -> Rect {
     Block::bordered().inner(areas(state).0)
 }
 
+/// The rows of any pane: this one's own, the others' from the layout.
+pub fn rows_of(state: &State, pane: Pane) -> Rect {
+    match pane {
+        Pane::Rewrite => rows(state),
+        _ => layout(state.screen).rows(pane),
+    }
+}
+
 pub fn render(state: &State, theme: &Theme, _areas: &Areas, buf: &mut Buffer) {
     let focused = state.focus == Pane::Rewrite;
     let (list, detail_area) = areas(state);
