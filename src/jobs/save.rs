@@ -12,12 +12,17 @@ pub enum SaveError {
     Failed(String, String),
 }
 
-/// Writes `text` to `path`. Without `overwrite`, an existing file is left alone and the
+/// Writes `text` to `path` (a leading `~/` is the home directory). Without `overwrite`, an existing file is left alone and the
 /// error says so; with it, the file is replaced by a rename, so a failure leaves the old
 /// one whole.
 pub fn write_text(path: &str, text: &str, overwrite: bool) -> Result<(), SaveError> {
     let failed = |e: std::io::Error| SaveError::Failed(path.to_string(), e.to_string());
-    let p = Path::new(path);
+    // `~/x` as a shell would read it: the prompt is where people type paths.
+    let home = path
+        .strip_prefix("~/")
+        .zip(std::env::var_os("HOME"))
+        .map(|(rest, home)| Path::new(&home).join(rest));
+    let p = home.as_deref().unwrap_or(Path::new(path));
     if path.trim().is_empty() {
         return Err(SaveError::Failed(path.into(), "no file name".into()));
     }
