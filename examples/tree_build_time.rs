@@ -42,7 +42,7 @@ fn main() -> anyhow::Result<()> {
     let t = Instant::now();
     v.apply_filter(&RowFilter {
         text: "f59".into(),
-        hidden: [false; 5],
+        ..RowFilter::default()
     });
     println!("filter {:?} ({} rows)", t.elapsed(), v.rows.len());
     Ok(())

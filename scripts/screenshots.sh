@@ -31,6 +31,11 @@ shot() {
     tmux send-keys -t "$s" "$k"
     sleep 0.2
   done
+  # The what-if comparison is computed in the background: wait for it.
+  for _ in $(seq 1 50); do
+    tmux capture-pane -p -t "$s" | grep -q "comparing the image" || break
+    sleep 0.1
+  done
   sleep 0.3
   tmux capture-pane -e -p -t "$s" > "$tmp/$name.ans"
   tmux kill-session -t "$s"
@@ -51,3 +56,7 @@ shot search fat w Tab C-Space / s e r v e r
 shot findings fat 4 j j Enter
 shot help fat ?
 shot micro micro w Tab
+# How small could it be: the Rewrite pane, the files it keeps, the what-if compare.
+shot rewrite fat 5
+shot kept fat r
+shot what-if fat c

@@ -144,3 +144,45 @@ fn no_program_is_one_error_line_and_exit_2() {
         "{err}"
     );
 }
+
+/// The text summary ends with the answer and the flag that prints the Dockerfile; the
+/// Markdown report has the "How small could it be" section with the Dockerfile collapsed.
+#[test]
+fn the_summary_and_markdown_answer_how_small() {
+    let text = stdout(&run(&["demo", "--format", "text"]));
+    let last = text.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("rewrite     could be ")
+            && last.contains(" on scratch (−")
+            && last.ends_with("(--rewrite prints the Dockerfile)"),
+        "{text}"
+    );
+    let micro = stdout(&run(&["demo", "--image", "micro", "--format", "text"]));
+    assert!(
+        micro
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .contains("already minimal"),
+        "{micro}"
+    );
+    let md = stdout(&run(&["demo", "--format", "markdown"]));
+    let section = md
+        .split("### How small could it be\n\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no section:\n{md}"));
+    assert!(section.starts_with("**could be "), "{section}");
+    assert!(section.contains("Base `scratch`"), "{section}");
+    assert!(
+        section.contains("<details><summary>Dockerfile")
+            && section.contains("```dockerfile\n")
+            && section.contains("\nFROM scratch\n")
+            && section.contains("</details>"),
+        "{section}"
+    );
+    let rewrite = stdout(&run(&["demo", "--rewrite"]));
+    assert!(
+        section.contains(&rewrite),
+        "the collapsed Dockerfile is --rewrite's"
+    );
+}

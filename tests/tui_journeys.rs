@@ -66,8 +66,10 @@ fn focus_cycles_with_tab_and_numbers() {
     h.press("tab");
     assert_eq!(h.state.focus, Pane::Findings);
     h.press("tab");
+    assert_eq!(h.state.focus, Pane::Rewrite);
+    h.press("tab");
     assert_eq!(h.state.focus, Pane::Layers, "Tab wraps around");
-    h.press("backtab");
+    h.press("backtab backtab");
     assert_eq!(h.state.focus, Pane::Findings, "Shift+Tab goes back");
     h.press("2");
     assert_eq!(h.state.focus, Pane::Tree);

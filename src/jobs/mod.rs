@@ -6,6 +6,8 @@ pub mod load;
 pub mod open;
 pub mod pair;
 pub mod progress;
+pub mod save;
+pub mod whatif;
 
 pub use load::{LoadOptions, Progress, ScanCache, load_image};
 pub use open::Opened;

@@ -38,6 +38,7 @@ pub fn render(report: &Report, facts: &Facts, outcome: Option<&Outcome>) -> Stri
     if let Some(o) = outcome {
         rules(&mut out, o);
     }
+    out.push_str(&super::rewrite::markdown(report));
     findings(&mut out, facts);
     waste(&mut out, report);
     layers(&mut out, report);

@@ -63,6 +63,7 @@ pub fn summary(r: &super::Report) -> String {
         r.findings.len(),
         bytes(r.findings_savable_bytes)
     ));
+    out.push_str(&super::rewrite::summary_line(r));
     out
 }
 

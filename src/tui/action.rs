@@ -11,6 +11,8 @@ use super::tree::{Tree, TreeMode, TreeView};
 use super::views;
 use crate::jobs::Progress;
 use crate::jobs::background::{Analysed, LoadEvent};
+use crate::jobs::save::SaveError;
+use crate::tui::compare::state::CompareData;
 use crossterm::event::{Event, KeyEventKind};
 use ratatui::layout::Rect;
 
@@ -21,6 +23,10 @@ pub enum Action {
     TreeBuilt(Box<Tree>),
     /// The builder dropped a request a newer one superseded.
     TreeSkipped(TreeMode),
+    /// The what-if comparison of the image with its rewrite, built off the UI thread.
+    WhatIfReady(Result<Box<CompareData>, String>),
+    /// The Dockerfile was written (to this path), or why not.
+    Saved(Result<String, SaveError>),
 }
 
 #[derive(Debug)]
@@ -28,6 +34,14 @@ pub enum Effect {
     BuildTree(TreeJob),
     /// Text for the terminal's clipboard (OSC 52).
     Copy(String),
+    /// Compare the image with its rewrite, in the background.
+    WhatIf(Box<Analysed>),
+    /// Write a text to a file; `overwrite` only once the user said so.
+    Save {
+        path: String,
+        text: String,
+        overwrite: bool,
+    },
 }
 
 /// How many tree views to keep built besides the one on screen: a 600k-entry layer's tree
@@ -36,7 +50,14 @@ const TREE_CACHE: usize = 4;
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let mut effects = Vec::new();
+    if let Action::Term(ev) = &action
+        && super::rewrite::whatif::term(state, ev)
+    {
+        return effects;
+    }
     match action {
+        Action::WhatIfReady(r) => super::rewrite::whatif::ready(state, r),
+        Action::Saved(r) => super::rewrite::saved(state, r),
         Action::Term(Event::Key(k)) if k.kind != KeyEventKind::Release => {
             state.message = None;
             commands::key(state, k, &mut effects);
@@ -119,6 +140,7 @@ fn load(state: &mut State, ev: LoadEvent) {
             state.findings = Data::Ready(findings);
             // Trees built before the merge have no statuses: rebuild on demand.
             state.trees.retain(|_, v| v.tree.complete);
+            state.rewrite = super::rewrite::RewriteState::new(&analysed);
             state.loaded = Some(*analysed);
         }
         LoadEvent::Failed(e) => state.error = Some(e),
@@ -193,6 +215,7 @@ pub fn fit(state: &mut State) {
     state.package_cursor.fit(h(Pane::Packages), n);
     let n = state.findings.items().len();
     state.finding_cursor.step(0, n);
+    super::rewrite::fit(state);
     // Group headings take lines too; the findings view scrolls by line itself.
     let th = h(Pane::Tree);
     if let Some(v) = state.tree_mut() {

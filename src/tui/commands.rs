@@ -17,6 +17,10 @@ pub fn key(state: &mut State, k: KeyEvent, effects: &mut Vec<Effect>) {
         prompt_key(state, k);
         return;
     }
+    if state.rewrite.save.is_some() {
+        super::rewrite::save_key(state, k, effects);
+        return;
+    }
     if let Some(cmd) = state.keymap.lookup(&k, state.focus) {
         command(state, cmd, effects);
     }
@@ -97,6 +101,7 @@ fn list_len(state: &State, pane: Pane) -> usize {
         Pane::Packages => state.packages.items().len(),
         Pane::Findings => state.findings.items().len(),
         Pane::Tree => state.tree().map_or(0, |v| v.rows.len()),
+        Pane::Rewrite => state.rewrite.lines.len(),
     }
 }
 
@@ -107,6 +112,7 @@ fn step(state: &mut State, pane: Pane, delta: isize) {
         Pane::Layers => state.layer_cursor.step(delta, len),
         Pane::Packages => state.package_cursor.step(delta, len),
         Pane::Findings => state.finding_cursor.step(delta, len),
+        Pane::Rewrite => super::rewrite::step(state, delta),
         Pane::Tree => {
             if let Some(v) = state.tree_mut() {
                 let mut c = ListCursor {
@@ -121,7 +127,7 @@ fn step(state: &mut State, pane: Pane, delta: isize) {
 }
 
 fn page(state: &State, pane: Pane) -> isize {
-    let h = views::layout(state.screen).rows(pane).height;
+    let h = views::rewrite::rows_of(state, pane).height;
     h.saturating_sub(1).max(1) as isize
 }
 
@@ -134,12 +140,16 @@ fn focus(state: &mut State, pane: Pane) {
 
 pub fn command(state: &mut State, cmd: Command, effects: &mut Vec<Effect>) {
     let pane = state.focus;
+    if super::rewrite::command(state, cmd, effects) {
+        return;
+    }
     match cmd {
         Command::Quit => state.quit = true,
         Command::NextPane | Command::PrevPane => {
+            let n = Pane::ORDER.len();
             let i = Pane::ORDER.iter().position(|&p| p == pane).unwrap_or(0);
-            let d = if cmd == Command::NextPane { 1 } else { 3 };
-            focus(state, Pane::ORDER[(i + d) % 4]);
+            let d = if cmd == Command::NextPane { 1 } else { n - 1 };
+            focus(state, Pane::ORDER[(i + d) % n]);
         }
         Command::FocusLayers => focus(state, Pane::Layers),
         Command::FocusTree => focus(state, Pane::Tree),
@@ -266,6 +276,10 @@ fn select(state: &mut State, pane: Pane) {
             with_tree(state, |v| v.toggle_selected());
             return;
         }
+        Pane::Rewrite => {
+            super::rewrite::select(state);
+            return;
+        }
         Pane::Packages => match state.packages.items().get(state.package_cursor.selected) {
             Some(p) => (format!("package {}", p.name), p.paths.clone(), p.layer),
             None => return,
@@ -321,6 +335,7 @@ fn selected_text(state: &State) -> Option<String> {
             .get(state.finding_cursor.selected)
             .and_then(|f| f.paths.first())
             .map(|p| format!("/{p}")),
+        Pane::Rewrite => super::rewrite::selected_text(state),
     }
 }
 
@@ -338,13 +353,17 @@ fn copy(state: &mut State, text: Option<String>, effects: &mut Vec<Effect>) {
 /// the pointer.
 pub fn mouse(state: &mut State, m: MouseEvent) {
     let areas = views::layout(state.screen);
-    let Some(pane) = areas.pane_at(m.column, m.row, state.left) else {
+    let Some(mut pane) = areas.pane_at(m.column, m.row, state.left) else {
         return;
     };
+    if views::rewrite::wide(state) {
+        // The focused Rewrite pane covers the tree's place too.
+        pane = Pane::Rewrite;
+    }
     match m.kind {
         MouseEventKind::Down(MouseButton::Left) => {
             focus(state, pane);
-            let rows = areas.rows(pane);
+            let rows = views::rewrite::rows_of(state, pane);
             if m.row < rows.y || m.row >= rows.bottom() {
                 return;
             }
@@ -368,6 +387,7 @@ fn click_row(state: &mut State, pane: Pane, line: usize) {
     match pane {
         Pane::Layers => set(&mut state.layer_cursor),
         Pane::Packages => set(&mut state.package_cursor),
+        Pane::Rewrite => set(&mut state.rewrite.cursor),
         Pane::Findings => {
             if let Some(i) = views::findings::row_at(state, line) {
                 state.finding_cursor.selected = i;

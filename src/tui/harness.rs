@@ -101,6 +101,14 @@ impl Harness {
                 self.copied.push(t);
                 None
             }
+            Effect::WhatIf(a) => Some(Action::WhatIfReady(super::rewrite_compare(&a))),
+            Effect::Save {
+                path,
+                text,
+                overwrite,
+            } => Some(Action::Saved(
+                crate::jobs::save::write_text(&path, &text, overwrite).map(|()| path),
+            )),
         }
     }
 

@@ -16,6 +16,8 @@ pub enum Context {
     List,
     Layers,
     Tree,
+    /// The Rewrite pane.
+    Rewrite,
     /// The compare view only; the single-image app never looks here.
     Compare,
 }
@@ -27,6 +29,7 @@ impl Context {
             Context::List => "Lists",
             Context::Layers => "Layers",
             Context::Tree => "Files",
+            Context::Rewrite => "Rewrite",
             Context::Compare => "Compare",
         }
     }
@@ -52,6 +55,9 @@ commands! {
     FocusTree "focus_tree" Global ["2"] "Files pane";
     FocusPackages "focus_packages" Global ["3"] "Packages pane";
     FocusFindings "focus_findings" Global ["4"] "Findings pane";
+    FocusRewrite "focus_rewrite" Global ["5"] "Rewrite pane: how small it could be";
+    WhatIf "what_if" Global ["c"] "What-if: the image against its rewrite";
+    KeptOnly "kept_only" Global ["r"] "Files: only what the rewrite keeps";
     ToggleImage "toggle_image" Global ["w"] "Files: whole image / selected layer";
     CopyPath "copy_path" Global ["y"] "Copy the selected path (OSC 52)";
     CopyFix "copy_fix" Global ["Y"] "Copy the selected finding's fix line";
@@ -80,6 +86,8 @@ commands! {
     HideModified "hide_modified" Tree ["M"] "Show / hide modified";
     HideUnchanged "hide_unchanged" Tree ["ctrl-u"] "Show / hide unchanged";
     Attributes "attributes" Tree ["ctrl-b"] "Show / hide permissions, owner";
+    CopyDockerfile "copy_dockerfile" Rewrite ["Y"] "Copy the Dockerfile (OSC 52)";
+    SaveDockerfile "save_dockerfile" Rewrite ["s"] "Write the Dockerfile to a file (asks the path)";
     OpenLeft "open_left" Compare ["["] "Left image in the full app (q, Esc: back)";
     OpenRight "open_right" Compare ["]"] "Right image in the full app (q, Esc: back)";
 }
@@ -247,6 +255,7 @@ impl Keymap {
         let pane_ctx = match focus {
             Pane::Layers => Some(Context::Layers),
             Pane::Tree => Some(Context::Tree),
+            Pane::Rewrite => Some(Context::Rewrite),
             Pane::Packages | Pane::Findings => None,
         };
         let order = [pane_ctx, Some(Context::List), Some(Context::Global)];

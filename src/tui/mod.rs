@@ -11,6 +11,7 @@ pub mod config;
 pub mod data;
 pub mod harness;
 pub mod keymap;
+pub mod rewrite;
 pub mod state;
 pub mod terminal;
 pub mod theme;
@@ -121,17 +122,47 @@ async fn event_loop(
 }
 
 /// Runs an effect of the app whose trees are tagged `tag` (the compare view runs one app
-/// per image on the same worker).
-pub(crate) fn run_effect<T>(term: &mut terminal::Term, trees: &TreeRequests<T>, tag: T, e: Effect) {
+/// per image on the same worker). Answers come back on the worker's channel.
+pub(crate) fn run_effect<T: Send + 'static>(
+    term: &mut terminal::Term,
+    trees: &TreeRequests<T>,
+    tag: T,
+    e: Effect,
+) {
     match e {
         Effect::BuildTree(job) => {
             // The worker only goes away with the process.
-            let _ = trees.send((tag, job));
+            let _ = trees.jobs.send((tag, job));
         }
         Effect::Copy(text) => {
             let _ = terminal::osc52(term.backend_mut(), &text);
         }
+        Effect::WhatIf(analysed) => {
+            let done = trees.done.clone();
+            let _ = std::thread::Builder::new()
+                .name("microscope-whatif".into())
+                .spawn(move || {
+                    let _ = done.send((tag, Action::WhatIfReady(rewrite_compare(&analysed))));
+                });
+        }
+        Effect::Save {
+            path,
+            text,
+            overwrite,
+        } => {
+            // A Dockerfile is a few kB: written here, at once.
+            let r = crate::jobs::save::write_text(&path, &text, overwrite).map(|()| path);
+            let _ = trees.done.send((tag, Action::Saved(r)));
+        }
     }
+}
+
+/// The what-if comparison of an image with its rewrite, as the compare view shows it.
+pub fn rewrite_compare(
+    a: &crate::jobs::background::Analysed,
+) -> Result<Box<compare::state::CompareData>, String> {
+    let c = crate::jobs::whatif::compare_with_rewrite(a)?;
+    Ok(Box::new(compare::state::CompareData::new(c)))
 }
 
 /// `MICROSCOPE_TIMINGS=FILE` appends `event unix_ms` lines (first_frame, loaded): how the
@@ -161,8 +192,12 @@ impl Timings {
     }
 }
 
-/// Where tree builds are asked for, each tagged with the app that asks.
-pub(crate) type TreeRequests<T> = std::sync::mpsc::Sender<(T, TreeJob)>;
+/// Where tree builds are asked for, each tagged with the app that asks; and where other
+/// background answers (the what-if comparison, a written file) are sent to the loop.
+pub(crate) struct TreeRequests<T> {
+    jobs: std::sync::mpsc::Sender<(T, TreeJob)>,
+    done: UnboundedSender<(T, Action)>,
+}
 
 /// Builds trees on a thread of its own. Requests queued behind a newer one are skipped
 /// (scrolling through layers asks for each), and reported so the state can ask again. The
@@ -171,6 +206,7 @@ pub(crate) fn tree_worker<T: Send + 'static>() -> (TreeRequests<T>, UnboundedRec
 {
     let (req_tx, req_rx) = std::sync::mpsc::channel::<(T, TreeJob)>();
     let (tx, rx): (UnboundedSender<(T, Action)>, _) = unbounded_channel();
+    let done = tx.clone();
     let _ = std::thread::Builder::new()
         .name("microscope-tree".into())
         .spawn(move || {
@@ -191,5 +227,5 @@ pub(crate) fn tree_worker<T: Send + 'static>() -> (TreeRequests<T>, UnboundedRec
                 }
             }
         });
-    (req_tx, rx)
+    (TreeRequests { jobs: req_tx, done }, rx)
 }

@@ -18,10 +18,17 @@ pub enum Pane {
     Tree,
     Packages,
     Findings,
+    Rewrite,
 }
 
 impl Pane {
-    pub const ORDER: [Pane; 4] = [Pane::Layers, Pane::Tree, Pane::Packages, Pane::Findings];
+    pub const ORDER: [Pane; 5] = [
+        Pane::Layers,
+        Pane::Tree,
+        Pane::Packages,
+        Pane::Findings,
+        Pane::Rewrite,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -29,6 +36,7 @@ impl Pane {
             Pane::Tree => "Files",
             Pane::Packages => "Packages",
             Pane::Findings => "Findings",
+            Pane::Rewrite => "Rewrite",
         }
     }
 }
@@ -153,6 +161,8 @@ pub struct State {
     pub message: Option<String>,
     /// Opened from the compare view on one of its images: quitting goes back there.
     pub from_compare: bool,
+    /// The Rewrite pane, the files the rewrite keeps, the what-if compare.
+    pub rewrite: super::rewrite::RewriteState,
     pub quit: bool,
 }
 
@@ -206,6 +216,7 @@ impl State {
             screen: Rect::new(0, 0, 80, 24),
             message: None,
             from_compare: false,
+            rewrite: Default::default(),
             quit: false,
         }
     }

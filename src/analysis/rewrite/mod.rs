@@ -21,6 +21,7 @@ pub mod rpm;
 pub mod runtime;
 pub mod search;
 pub mod target;
+pub mod whatif;
 
 pub use alpine::AlpinePackage;
 
@@ -133,6 +134,21 @@ pub struct Rewrite {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rpm_packages: Vec<rpm::RpmProvider>,
     pub alternatives: Vec<Alternative>,
+}
+
+impl Rewrite {
+    /// Regular-file bytes the Dockerfile as written builds: the prediction plus the strip
+    /// advice it cannot apply (a file copied from the original image though predicted
+    /// smaller: no `strip` and no toolchain in the image to apply it in a build stage).
+    pub fn as_written_bytes(&self) -> u64 {
+        let unapplied: u64 = self
+            .files
+            .iter()
+            .filter(|f| f.from == Stage::Source && !f.dir)
+            .map(|f| f.bytes.saturating_sub(f.predicted_bytes))
+            .sum();
+        self.predicted_bytes.saturating_add(unapplied)
+    }
 }
 
 /// Proposes the rewrite of `image`, or says why there is none.

@@ -64,6 +64,11 @@ impl CompareHarness {
                 match e {
                     Effect::BuildTree(job) => queue.push(Action::Side(which, effect_tree(job))),
                     Effect::Copy(t) => self.copied.push(t),
+                    Effect::WhatIf(a) => queue.push(Action::Side(
+                        which,
+                        crate::tui::action::Action::WhatIfReady(crate::tui::rewrite_compare(&a)),
+                    )),
+                    Effect::Save { .. } => {}
                 }
             }
         }

@@ -91,6 +91,8 @@ fn is_ctrl_c(k: &KeyEvent) -> bool {
 /// once there is nothing to clear does it leave, so Esc never loses a filter by surprise.
 fn goes_back(app: &State, k: &KeyEvent) -> bool {
     let idle = !app.help
+        && !app.rewrite.whatif_open
+        && app.rewrite.save.is_none()
         && app.prompt.is_none()
         && app.highlight.is_none()
         && app.filter.text.is_empty()

@@ -3,6 +3,8 @@
 //! window of them.
 
 use super::{SortBy, Status, Tree};
+use std::collections::HashSet;
+use std::sync::Arc;
 
 /// One visible line of the tree pane.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,11 +23,13 @@ pub struct RowFilter {
     pub text: String,
     /// Indexed by [`status_slot`].
     pub hidden: [bool; 5],
+    /// Only these paths (and the directories above them): what the rewrite keeps.
+    pub only: Option<Arc<HashSet<Arc<str>>>>,
 }
 
 impl RowFilter {
     pub fn is_empty(&self) -> bool {
-        self.text.is_empty() && !self.hidden.iter().any(|&h| h)
+        self.text.is_empty() && !self.hidden.iter().any(|&h| h) && self.only.is_none()
     }
 }
 
@@ -98,7 +102,8 @@ impl TreeView {
                 let n = &nodes[i];
                 let own = !filter.hidden[status_slot(n.status)]
                     && (n.children.is_empty() || filter.text.is_empty() || keep[i])
-                    && matches(&n.path, &filter.text);
+                    && matches(&n.path, &filter.text)
+                    && filter.only.as_ref().is_none_or(|o| o.contains(&n.path));
                 if own || keep[i] {
                     keep[i] = true;
                     keep[n.parent as usize] = true;
@@ -311,7 +316,7 @@ mod tests {
         assert_eq!(v.cursor, 1);
         v.apply_filter(&RowFilter {
             text: "c".into(),
-            hidden: [false; 5],
+            ..RowFilter::default()
         });
         assert_eq!(
             names(&v),

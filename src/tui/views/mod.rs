@@ -8,6 +8,7 @@ pub mod help;
 pub mod layers;
 pub mod packages;
 pub mod progress;
+pub mod rewrite;
 pub mod summary;
 pub mod tree;
 
@@ -30,7 +31,7 @@ pub struct Areas {
 }
 
 /// The summary fits two lines from this width on; below it takes three.
-pub const WIDE: u16 = 110;
+pub const WIDE: u16 = 180;
 /// Lines at the bottom of the tree pane for the selected file's details or the prompt.
 pub const TREE_FOOTER: u16 = 2;
 
@@ -74,7 +75,7 @@ impl Areas {
         let (outer, header, footer) = match pane {
             Pane::Tree => (self.tree, 1, TREE_FOOTER),
             Pane::Layers | Pane::Packages => (self.left, 1, 0),
-            Pane::Findings => (self.left, 0, 0),
+            Pane::Findings | Pane::Rewrite => (self.left, 0, 0),
         };
         let inner = Block::bordered().inner(outer);
         Rect {
@@ -88,15 +89,21 @@ impl Areas {
 
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
+    if let Some(whatif) = super::rewrite::whatif::shown(state) {
+        return compare::draw(frame, whatif, theme);
+    }
     let areas = layout(frame.area());
     let buf = frame.buffer_mut();
     summary::render(state, theme, areas.header, buf);
     match state.left {
         Pane::Packages => packages::render(state, theme, &areas, buf),
         Pane::Findings => findings::render(state, theme, &areas, buf),
+        Pane::Rewrite => rewrite::render(state, theme, &areas, buf),
         _ => layers::render(state, theme, &areas, buf),
     }
-    tree::render(state, theme, &areas, buf);
+    if !rewrite::wide(state) {
+        tree::render(state, theme, &areas, buf);
+    }
     status_bar(state, theme, areas.status, buf);
     if state.help {
         help::render(state, theme, frame.area(), frame.buffer_mut());
@@ -120,23 +127,30 @@ pub fn pane_block<'a>(title: Vec<Span<'a>>, focused: bool, theme: &Theme) -> Blo
         .title(Line::from(title))
 }
 
-/// The left column's title: all three lists, the shown one marked.
+/// The left column's title: all four lists, the shown one marked.
 pub fn left_title<'a>(state: &State, theme: &Theme) -> Vec<Span<'a>> {
     let mut spans = Vec::new();
     let narrow = layout(state.screen).left.width < 40;
-    for (i, p) in [Pane::Layers, Pane::Packages, Pane::Findings]
+    for (i, p) in [Pane::Layers, Pane::Packages, Pane::Findings, Pane::Rewrite]
         .into_iter()
         .enumerate()
     {
-        let key = [1, 3, 4][i];
+        let key = [1, 3, 4, 5][i];
         let name = match (narrow, p) {
             (true, Pane::Packages) => "Pkgs",
             (true, Pane::Findings) => "Finds",
+            (true, Pane::Rewrite) => "Rw",
             _ => p.title(),
         };
-        let text = format!(" {key} {name} ");
+        // Narrow: one space between names, so all four fit in 30 cells.
+        let text = if narrow {
+            format!("{}{key} {name}", if i == 0 { "" } else { " " })
+        } else {
+            format!(" {key} {name} ")
+        };
         spans.push(if state.left == p {
-            Span::styled(format!("[{}]", text.trim()), theme.title)
+            let pad = if narrow && i > 0 { " " } else { "" };
+            Span::styled(format!("{pad}[{}]", text.trim()), theme.title)
         } else {
             Span::styled(text, theme.dim)
         });
@@ -170,6 +184,10 @@ fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
             (C::Filter, "filter"),
             (C::CopyPath, "copy"),
         ];
+        let hints = match state.focus {
+            Pane::Rewrite => rewrite::hints(state),
+            _ => hints.to_vec(),
+        };
         let mut spans = Vec::new();
         for (c, what) in hints {
             spans.push(Span::styled(format!(" {}", k.key_for(c)), theme.key));

@@ -74,16 +74,33 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
             second.push(field("efficiency", "…".into()));
         }
     }
+    // The answer to "how small could it be" goes beside today's final size, in the widest
+    // form that fits there.
+    let mut fields: Vec<Vec<Vec<Span>>> = second.into_iter().map(|f| vec![f]).collect();
+    fields.insert(
+        2.min(fields.len()),
+        super::rewrite::answer_field(state, theme),
+    );
     // Fields flow onto as many lines as the header has, never cut mid-field.
+    let width = |f: &Vec<Span>| f.iter().map(|s| s.content.chars().count()).sum::<usize>();
+    let full = area.width as usize;
     let mut line: Vec<Span> = Vec::new();
     let mut used = 0;
-    for f in second {
-        let w: usize = f.iter().map(|s| s.content.chars().count()).sum();
-        if used + w > area.width as usize && !line.is_empty() {
-            lines.push(Line::from(std::mem::take(&mut line)));
-            used = 0;
-        }
-        used += w;
+    for forms in fields {
+        let fits = |room: usize| forms.iter().find(|f| width(f) <= room).cloned();
+        let f = match fits(full.saturating_sub(used)) {
+            Some(f) => f,
+            None => {
+                if !line.is_empty() {
+                    lines.push(Line::from(std::mem::take(&mut line)));
+                    used = 0;
+                }
+                fits(full)
+                    .or_else(|| forms.last().cloned())
+                    .unwrap_or_default()
+            }
+        };
+        used += width(&f);
         line.extend(f);
     }
     lines.push(Line::from(line));

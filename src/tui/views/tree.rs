@@ -64,10 +64,12 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
     for (i, row) in view.rows[view.offset.min(end)..end].iter().enumerate() {
         let line_no = view.offset + i;
         let n = view.tree.node(row.node);
-        let mut spans = vec![Span::styled(
-            format!("{} ", n.status.glyph()),
-            theme.status(n.status),
-        )];
+        // ◆ after the status glyph: the rewrite keeps this file.
+        let kept = state.rewrite.keeps(&n.path).is_some();
+        let mut spans = vec![
+            Span::styled(n.status.glyph().to_string(), theme.status(n.status)),
+            Span::styled(if kept { "◆" } else { " " }, theme.added),
+        ];
         if attrs {
             spans.push(Span::styled(
                 format!(
@@ -78,7 +80,12 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
                 theme.dim,
             ));
         }
-        spans.push(Span::raw(format!("{:>9}  ", bytes(n.size))));
+        // While `r` shows only what the rewrite keeps, a directory weighs what it keeps.
+        let size = match &state.filter.only {
+            Some(_) if n.is_dir() => state.rewrite.dir_bytes.get(&n.path).copied().unwrap_or(0),
+            _ => n.size,
+        };
+        spans.push(Span::raw(format!("{:>9}  ", bytes(size))));
         let mut guide = String::new();
         for d in 0..row.depth.min(63) {
             guide.push_str(if row.guides & (1 << d) != 0 {
@@ -185,6 +192,25 @@ fn footer(state: &State, theme: &Theme, view: &TreeView, rows: Rect, buf: &mut B
                 theme.message,
             ));
         }
+    }
+    if let Some(id) = view.selected()
+        && let Some(i) = state.rewrite.keeps(&view.tree.node(id).path)
+        && let Some(r) = state
+            .loaded
+            .as_ref()
+            .and_then(|l| l.analysis.rewrite.as_ref().ok())
+        && let Some(f) = r.files.get(i as usize)
+    {
+        notes.push(Span::styled(format!("◆ kept: {} ", f.why), theme.added));
+    }
+    if state.filter.only.is_some() {
+        let key = state
+            .keymap
+            .key_for(super::super::keymap::Command::KeptOnly);
+        notes.push(Span::styled(
+            format!("only what the rewrite keeps ({key}: all) "),
+            theme.key,
+        ));
     }
     if let Some(h) = &state.highlight {
         notes.push(Span::styled(

@@ -1,0 +1,175 @@
+//! End to end, the rewrite on screen: the real binary in tmux on corpus images. The header
+//! answers (debian-bookworm, micro-debug) with the same line the text summary ends with,
+//! and the Rewrite pane's Dockerfile, written with `s`, is what `--rewrite` prints.
+//! Skipped, saying so, when tmux or `$MICROSCOPE_CORPUS` is absent.
+
+#![cfg(feature = "tui")]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_microscope");
+
+fn corpus(file: &str) -> Option<PathBuf> {
+    let p = PathBuf::from(std::env::var_os("MICROSCOPE_CORPUS")?).join(file);
+    let tmux = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    (p.is_file() && tmux).then_some(p)
+}
+
+fn tmux(args: &[&str]) -> String {
+    let out = Command::new("tmux").args(args).output().expect("tmux runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `microscope IMAGE ARGS` in a pipe: its standard output.
+fn piped(image: &Path, args: &[&str]) -> String {
+    let out = Command::new(BIN)
+        .arg(image)
+        .args(args)
+        .env("XDG_CACHE_HOME", std::env::temp_dir())
+        .output()
+        .expect("microscope runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The answer the text summary ends with.
+fn summary_answer(image: &Path) -> String {
+    let text = piped(image, &[]);
+    let last = text.lines().last().unwrap_or_default();
+    let answer = last
+        .strip_prefix("rewrite     ")
+        .and_then(|a| a.strip_suffix(" (--rewrite prints the Dockerfile)"));
+    answer
+        .unwrap_or_else(|| panic!("the summary ends with the answer:\n{text}"))
+        .to_string()
+}
+
+/// The app in a 120×36 tmux session, run from `dir`; killed on drop.
+struct Session(String, tempfile::TempDir);
+
+impl Session {
+    fn start(tag: &str, image: &Path) -> Session {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let name = format!("microscope-rw-{tag}-{}", std::process::id());
+        let cmd = format!(
+            "cd {d} && XDG_CONFIG_HOME={d} XDG_CACHE_HOME={d} {BIN} {}; sleep 30",
+            image.display(),
+            d = dir.path().display(),
+        );
+        tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            &name,
+            "-x",
+            "120",
+            "-y",
+            "36",
+            &cmd,
+        ]);
+        Session(name, dir)
+    }
+
+    fn wait_for(&self, text: &str, secs: u64) -> String {
+        let start = Instant::now();
+        loop {
+            let s = tmux(&["capture-pane", "-p", "-t", &self.0]);
+            if s.contains(text) {
+                return s;
+            }
+            if start.elapsed() > Duration::from_secs(secs) {
+                panic!("{text:?} did not appear within {secs}s; the screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", &self.0];
+        args.extend_from_slice(keys);
+        tmux(&args);
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        tmux(&["kill-session", "-t", &self.0]);
+    }
+}
+
+fn header_answers(file: &str, percent: &str) {
+    let Some(image) = corpus(file) else {
+        eprintln!("skipped: needs tmux and $MICROSCOPE_CORPUS/{file}");
+        return;
+    };
+    let answer = summary_answer(&image);
+    assert!(
+        answer.starts_with("could be ") && answer.contains(percent),
+        "{file}: {answer}"
+    );
+    let s = Session::start("header", &image);
+    let screen = s.wait_for(&answer, 60);
+    let header: Vec<&str> = screen.lines().take(3).collect();
+    assert!(
+        header.iter().any(|l| l.contains(&answer)),
+        "the header carries the summary's answer {answer:?}:\n{screen}"
+    );
+    // On every pane: the header stays.
+    for key in ["2", "3", "4", "5"] {
+        s.keys(&[key]);
+        std::thread::sleep(Duration::from_millis(300));
+        s.wait_for(&answer, 5);
+    }
+}
+
+#[test]
+fn the_header_answers_on_debian() {
+    header_answers("debian-bookworm.oci.tar", "on scratch (−97.8 %)");
+}
+
+#[test]
+fn the_header_answers_on_micro_debug() {
+    header_answers("micro-debug.docker.tar", "on scratch (−29.8 %)");
+}
+
+#[test]
+fn the_rewrite_pane_writes_what_rewrite_prints() {
+    let Some(image) = corpus("debian-bookworm.oci.tar") else {
+        eprintln!("skipped: needs tmux and $MICROSCOPE_CORPUS/debian-bookworm.oci.tar");
+        return;
+    };
+    let expected = piped(&image, &["--rewrite"]);
+    let s = Session::start("pane", &image);
+    s.wait_for("could be", 60);
+    s.keys(&["5"]);
+    s.wait_for("Copied (5)", 10);
+    // The pane's last line is the Dockerfile's last line.
+    s.keys(&["G"]);
+    let last = expected.lines().last().unwrap_or_default();
+    let shown: String = last.chars().take(60).collect();
+    s.wait_for(&shown, 10);
+    s.keys(&["s"]);
+    s.wait_for("write the Dockerfile to: Dockerfile.rewrite", 10);
+    s.keys(&["Enter"]);
+    s.wait_for("wrote the Dockerfile to Dockerfile.rewrite", 10);
+    let path = s.1.path().join("Dockerfile.rewrite");
+    let written = std::fs::read_to_string(&path).expect("the file is written");
+    assert_eq!(written, expected, "the pane's Dockerfile is --rewrite's");
+    // Again: the file exists, so it asks, and `n` keeps it.
+    std::fs::write(&path, "mine\n").expect("write");
+    s.keys(&["s"]);
+    s.keys(&["Enter"]);
+    s.wait_for("exists: overwrite it?", 10);
+    s.keys(&["n"]);
+    s.wait_for("left as it was", 10);
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), "mine\n");
+}
