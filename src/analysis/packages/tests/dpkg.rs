@@ -149,7 +149,7 @@ fn attributes_a_debian_layer() -> TestResult {
     assert!(
         a.warnings
             .iter()
-            .any(|w| w.starts_with("1 paths are listed by more"))
+            .any(|w| w.starts_with("1 path is listed by more"))
     );
 
     // config-files only: not installed, its conffile is unowned.
