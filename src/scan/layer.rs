@@ -149,7 +149,7 @@ fn walk<R: Read>(stream: R, scan: &mut LayerScan, ctx: &ScanContext<'_>) -> Resu
             Err(PathError::Traversal) => {
                 return Err(ScanError::UnsafePath(
                     lossy(&raw_path),
-                    "is outside of the layer root",
+                    "escapes the root once cleaned",
                 ));
             }
         };

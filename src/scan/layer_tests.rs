@@ -155,7 +155,7 @@ fn unsafe_paths_are_errors() {
     let tar = raw_tar(&[("a/../../etc/x", tar::EntryType::Regular, b"x")]);
     let err = scan(&tar).unwrap_err();
     assert!(
-        err.to_string().contains("outside of the layer root"),
+        err.to_string().contains("escapes the root once cleaned"),
         "{err}"
     );
 }

@@ -265,11 +265,18 @@ fn json_nested_a_hundred_thousand_deep() {
 
 #[test]
 fn wrong_media_types() {
-    // A gzip layer labelled as a config (and a config labelled as a layer): the scan goes
-    // by magic bytes, the config by its position.
+    // A gzip layer labelled as a config (and a config labelled as a layer): containerd
+    // unpacks no layer of a type it does not know, and this is an artifact by issue 18's
+    // rule (a config that is not an image config): refused in one line.
     let files = oci(|_, m| {
         m["layers"][0]["mediaType"] = json!("application/vnd.oci.image.config.v1+json");
         m["config"]["mediaType"] = json!("application/vnd.oci.image.layer.v1.tar");
+    });
+    run_files(&files)
+        .error("is an OCI artifact (config type application/vnd.oci.image.layer.v1.tar)");
+    // A layer labelled with another tar type: the scan goes by magic bytes.
+    let files = oci(|_, m| {
+        m["layers"][0]["mediaType"] = json!("application/vnd.oci.image.layer.v1.tar+zstd");
     });
     let report = run_files(&files).report();
     assert_eq!(report["layers"][0]["compression"], "gzip");
