@@ -31,6 +31,8 @@ pub struct Spec<'a> {
     pub base: String,
     /// Alpine packages to install in the final stage.
     pub apk_add: Vec<String>,
+    /// rpms a ubi-minimal final stage installs (names checked to be rpm's character set).
+    pub dnf_install: Vec<String>,
     pub copies: &'a [CopiedPath],
     pub run: &'a RunConfig,
     pub launch: Launch,
@@ -88,6 +90,12 @@ pub fn render(spec: &Spec<'_>) -> String {
         line(&format!(
             "RUN apk add --no-cache {}",
             spec.apk_add.join(" ")
+        ));
+    }
+    if !spec.dnf_install.is_empty() {
+        line(&format!(
+            "RUN microdnf install -y --nodocs {} && microdnf clean all",
+            spec.dnf_install.join(" ")
         ));
     }
     for c in copy_lines(spec.copies) {
