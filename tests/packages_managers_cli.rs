@@ -79,7 +79,7 @@ fn packages_table_and_json_show_every_manager() {
         ("bash", "rpm"),
         ("zlib", "rpm"),
         ("rake", "gem"),
-        ("psr/log", "composer"),
+        ("psr/log", "php"),
         ("Newtonsoft.Json", "dotnet"),
     ] {
         assert!(managers.contains(&want), "{want:?} in\n{out}");
@@ -121,7 +121,7 @@ fn compare_shows_rpm_and_language_package_changes() {
             .collect()
     };
     let added = names("added");
-    for m in ["gem", "composer", "dotnet"] {
+    for m in ["gem", "php", "dotnet"] {
         assert!(added.iter().any(|(mm, _)| mm == m), "{m} in {added:?}");
     }
     assert!(

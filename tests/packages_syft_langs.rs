@@ -142,7 +142,7 @@ fn gem_and_java_packages_match_syft() {
     };
     assert_eq!(found(Manager::Gem), syft("langs.gem.txt"));
     assert_eq!(found(Manager::Java), syft("langs.java.txt"));
-    assert_eq!(found(Manager::Composer), syft("langs.composer.txt"));
+    assert_eq!(found(Manager::Php), syft("langs.composer.txt"));
     // syft 1.18 does not catalogue deps.json in an image scan (only in a directory scan):
     // the .NET packages are checked against the deps.json itself.
     let dotnet: BTreeSet<(String, String)> = [("Newtonsoft.Json", "13.0.3"), ("api", "1.0.0")]

@@ -38,6 +38,20 @@ fn ubi() -> LayerBuilder {
             900_000,
             &[("/usr/lib64/", "libfoo.so.1", LIB)],
         ),
+        // Listed, but a later `rm` took the file out of the image.
+        header(
+            "gone-libs",
+            "7.0",
+            50_000,
+            &[("/usr/lib64/", "libgone.so.7", LIB)],
+        ),
+        // A name no rpm has: never written into a Dockerfile.
+        header(
+            "evil;rm -rf",
+            "1",
+            1,
+            &[("/usr/lib64/", "libevil.so.1", LIB)],
+        ),
     ]);
     LayerBuilder::new("ubi9 base")
         .dir("usr")
@@ -115,7 +129,7 @@ fn libraries_map_to_the_images_own_rpms_and_ubi_micro_is_offered() {
 
 #[test]
 fn a_closure_scratch_cannot_carry_stays_on_ubi_minimal() {
-    let server = Elf::glibc().needs(&["libfoo.so.1", "libgone.so.7"]);
+    let server = Elf::glibc().needs(&["libfoo.so.1", "libgone.so.7", "libevil.so.1"]);
     let app = LayerBuilder::new("app").file_with("app/server", &server.build(), 0o755, 0, 0);
     let (_, r) = rewrite(&image(app));
     assert_eq!(
@@ -130,6 +144,13 @@ fn a_closure_scratch_cannot_carry_stays_on_ubi_minimal() {
         "{}",
         r.dockerfile
     );
+    assert!(
+        r.dockerfile
+            .contains("RUN microdnf install -y --nodocs gone-libs && microdnf clean all\n"),
+        "{}",
+        r.dockerfile
+    );
+    assert!(!r.dockerfile.contains("evil;"), "{}", r.dockerfile);
 }
 
 #[test]

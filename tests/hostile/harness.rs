@@ -308,6 +308,7 @@ pub fn dockerfile(data: &[u8]) {
         strip: None,
         base: "scratch".into(),
         apk_add: Vec::new(),
+        dnf_install: vec![part(2)],
         copies: &copies,
         run: &run,
         launch: Launch::default(),
@@ -333,6 +334,14 @@ pub fn dockerfile(data: &[u8]) {
             "ENTRYPOINT" => {
                 let argv: Vec<String> = serde_json::from_str(rest).expect("exec form is JSON");
                 assert_eq!(argv, run.entrypoint);
+            }
+            "RUN" => {
+                // Only the rpm install, with the one name the input gave, as one word.
+                let name = rest
+                    .strip_prefix("microdnf install -y --nodocs ")
+                    .and_then(|r| r.strip_suffix(" && microdnf clean all"))
+                    .expect("RUN is the microdnf install");
+                assert_eq!(name, part(2), "the package name is written as given");
             }
             other => panic!("unexpected instruction {other:?} in:\n{text}"),
         }

@@ -65,8 +65,9 @@ pub enum Manager {
     Go,
     /// Ruby gems (`specifications/*.gemspec`).
     Gem,
-    /// PHP Composer (`vendor/composer/installed.json`).
-    Composer,
+    /// PHP packages Composer installed (`vendor/composer/installed.json`); named `php`
+    /// so it fits the app's manager column.
+    Php,
     /// .NET (`*.deps.json`).
     Dotnet,
     /// A Rust program built with cargo-auditable (its `.dep-v0` root crate).
@@ -90,7 +91,7 @@ impl Manager {
             Manager::Npm => "npm",
             Manager::Go => "go",
             Manager::Gem => "gem",
-            Manager::Composer => "composer",
+            Manager::Php => "php",
             Manager::Dotnet => "dotnet",
             Manager::Cargo => "cargo",
             Manager::Java => "java",

@@ -232,10 +232,23 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
 
     let mut alternatives =
         alternatives::alternatives(&choice, libc.as_ref(), &a.copies, &apk, &unmapped, &running);
-    let rpm_packages = rpm::RpmIndex::from_fs(&fs)
-        .filter(|_| rpm::redhat_family(&fs))
+    let rpm_index = rpm::RpmIndex::from_fs(&fs).filter(|_| rpm::redhat_family(&fs));
+    let rpm_packages = rpm_index
+        .as_ref()
         .map(|index| index.map_sonames(sonames.iter().copied()).0)
         .unwrap_or_default();
+    let dnf_install = if choice.base == Base::UbiMinimal {
+        let missing = closure.missing.iter().map(|m| fs::basename(&m.name));
+        rpm::dnf_install(rpm_index.as_ref(), missing)
+    } else {
+        Vec::new()
+    };
+    if !dnf_install.is_empty() {
+        assumptions.push(format!(
+            "microdnf installs {} from the Red Hat repositories: the image's database lists the missing libraries in them; their sizes are not counted",
+            dnf_install.join(" ")
+        ));
+    }
     alternatives.extend(alternatives::ubi(
         &choice,
         libc.as_ref(),
@@ -268,6 +281,7 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
         } else {
             Vec::new()
         },
+        dnf_install,
         copies: &a.copies,
         run,
         launch: dockerfile::Launch {

@@ -32,6 +32,8 @@ pub struct Spec<'a> {
     pub base: String,
     /// Alpine packages to install in the final stage.
     pub apk_add: Vec<String>,
+    /// rpms a ubi-minimal final stage installs (names checked to be rpm's character set).
+    pub dnf_install: Vec<String>,
     pub copies: &'a [CopiedPath],
     pub run: &'a RunConfig,
     pub launch: Launch,
@@ -109,6 +111,21 @@ pub fn render(spec: &Spec<'_>) -> (String, Vec<String>) {
     }
     if !apk.is_empty() {
         line(&format!("RUN apk add --no-cache {}", apk.join(" ")));
+    }
+    // rpm names come from the image's database: the same charset rule keeps them one word.
+    let (dnf, bad): (Vec<&str>, Vec<&str>) = spec
+        .dnf_install
+        .iter()
+        .map(String::as_str)
+        .partition(|n| q::apk_name_ok(n));
+    for n in bad {
+        notes.push(q::dropped("rpm package", n, "not a package name dnf accepts"));
+    }
+    if !dnf.is_empty() {
+        line(&format!(
+            "RUN microdnf install -y --nodocs {} && microdnf clean all",
+            dnf.join(" ")
+        ));
     }
     for c in copy_lines(spec.copies) {
         line(&c);

@@ -138,3 +138,28 @@ pub fn redhat_family(fs: &Fs<'_>) -> bool {
         .flat_map(|v| v.trim_matches('"').split_whitespace())
         .any(|id| FAMILY.contains(&id))
 }
+
+/// The rpms a ubi-minimal final stage installs with microdnf: those the image's database
+/// lists for a library the image no longer has. Names are the database's, so only names of
+/// rpm's own character set are used (anything else could inject into the Dockerfile).
+pub fn dnf_install<'s>(
+    index: Option<&RpmIndex>,
+    missing: impl IntoIterator<Item = &'s str>,
+) -> Vec<String> {
+    let Some(index) = index else {
+        return Vec::new();
+    };
+    let safe = |n: &str| {
+        !n.is_empty()
+            && !n.starts_with('-')
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '+' | '-'))
+    };
+    let mut out: Vec<String> = Vec::new();
+    for p in index.map_sonames(missing).0 {
+        if safe(&p.package) && !out.contains(&p.package) {
+            out.push(p.package);
+        }
+    }
+    out
+}

@@ -34,7 +34,7 @@ pub(crate) struct LangCollector {
 fn read(kind: DbKind, path: &str, bytes: &[u8]) -> Option<(Manager, Vec<Found>)> {
     Some(match kind {
         DbKind::Gemspec => (Manager::Gem, gem::read(path, bytes).into_iter().collect()),
-        DbKind::ComposerInstalled => (Manager::Composer, composer::read(path, bytes)?),
+        DbKind::ComposerInstalled => (Manager::Php, composer::read(path, bytes)?),
         DbKind::DotnetDeps => (Manager::Dotnet, dotnet::read(path, bytes)?),
         _ => return None,
     })

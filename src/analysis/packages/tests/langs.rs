@@ -2,7 +2,7 @@
 //! or the assemblies it lists; an OS package's claim on the same file still wins.
 
 use super::{analyse, bytes, stanza};
-use crate::analysis::packages::Manager::{Composer, Dotnet, Dpkg, Gem};
+use crate::analysis::packages::Manager::{Dotnet, Dpkg, Gem, Php};
 use crate::demo::builder::LayerBuilder;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -92,7 +92,7 @@ fn gems_composer_and_dotnet_own_their_files() -> TestResult {
     assert_eq!(fx.pkg(Dpkg, "ruby-rack").files, 2);
     assert_eq!(fx.pkg(Gem, "rack").files, 0);
 
-    let mono = fx.pkg(Composer, "monolog/monolog");
+    let mono = fx.pkg(Php, "monolog/monolog");
     assert_eq!(
         (mono.bytes, &*mono.version, &*mono.location),
         (400, "2.9.1", "app/vendor/monolog/monolog")
