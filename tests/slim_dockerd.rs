@@ -297,3 +297,41 @@ fn fat_latest_serves_with_its_libc() {
         "fat's server answers: {body:?}\n{stdout}"
     );
 }
+
+/// `--include-path` of a program brings its libraries: bash's slim image with `ls` added
+/// lists its root (ls needs libselinux and libpcre2, which bash does not).
+#[test]
+fn include_path_brings_a_program_and_its_libraries() {
+    let Some(corpus) = setup() else { return };
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("deb-ls.tar");
+    let tag = "microscope-test/slim-debian-ls:1";
+    let o = slim(&[
+        &corpus.join("debian-bookworm.oci.tar").to_string_lossy(),
+        "-o",
+        &format!("docker-archive:{}", out.display()),
+        "--tag",
+        tag,
+        "--include-path",
+        "/usr/bin/ls",
+    ]);
+    let (stdout, stderr) = text(&o);
+    assert!(o.status.success(), "{stderr}");
+    let (written, predicted) = written_and_predicted(&stdout);
+    assert_eq!(written, predicted, "{stdout}");
+    docker(&["load", "-q", "-i", &out.to_string_lossy()]).unwrap();
+    let listed = docker(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "--entrypoint",
+        "/usr/bin/bash",
+        tag,
+        "-c",
+        "ls /",
+    ]);
+    let _ = docker(&["rmi", tag]);
+    let listed = listed.unwrap();
+    assert!(listed.lines().any(|l| l == "tmp"), "{listed}");
+}
