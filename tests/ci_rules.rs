@@ -381,3 +381,18 @@ fn facts_follow_the_report_schema() {
         assert_eq!(facts.savable_bytes, json["findings_savable_bytes"].as_u64());
     }
 }
+
+/// The gate reads the report's typed lists (it used to read them back from the report's JSON,
+/// where a failed serialisation would have turned every list rule into a SKIP).
+#[test]
+fn facts_are_the_reports_own_lists() {
+    let report = report_of(&with_waste(1000, 5000));
+    assert!(!report.findings.is_empty(), "the waste is a finding");
+    let facts = Facts::from_report(&report);
+    let findings = facts.findings.expect("findings are computed");
+    let kinds: Vec<&str> = findings.iter().map(|f| f.kind.as_str()).collect();
+    let expected: Vec<&str> = report.findings.iter().map(|f| f.kind.as_str()).collect();
+    assert_eq!(kinds, expected);
+    assert_eq!(facts.savable_bytes, Some(report.findings_savable_bytes));
+    assert_eq!(facts.packages.map(|p| p.len()), Some(report.packages.len()));
+}

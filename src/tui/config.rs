@@ -16,7 +16,7 @@
 use super::keymap::Keymap;
 use super::state::State;
 use super::tree::SortBy;
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -39,7 +39,7 @@ pub enum Keys {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TreeConfig {
-    pub sort: Option<String>,
+    pub sort: Option<SortBy>,
     pub show_attributes: Option<bool>,
     pub whole_image: Option<bool>,
 }
@@ -66,14 +66,7 @@ pub fn load() -> Result<Config> {
 }
 
 pub fn parse(text: &str) -> Result<Config> {
-    let c: Config = toml::from_str(text)?;
-    if let Some(s) = &c.tree.sort
-        && s != "size"
-        && s != "name"
-    {
-        bail!("[tree] sort = {s:?}: expected \"size\" or \"name\"");
-    }
-    Ok(c)
+    Ok(toml::from_str(text)?)
 }
 
 impl Config {
@@ -94,8 +87,8 @@ impl Config {
 
     /// Applies the start-up settings to a fresh state.
     pub fn apply(&self, state: &mut State) {
-        if self.tree.sort.as_deref() == Some("name") {
-            state.sort = SortBy::Name;
+        if let Some(sort) = self.tree.sort {
+            state.sort = sort;
         }
         if let Some(a) = self.tree.show_attributes {
             state.show_attributes = a;
@@ -118,7 +111,12 @@ mod tests {
             "[keys]\nquit = \"ctrl-q\"\ndown = [\"j\", \"ctrl-n\"]\n[tree]\nsort = \"name\"\n",
         )?;
         assert!(c.keymap().is_ok());
-        assert!(parse("[tree]\nsort = \"big\"\n").is_err());
+        assert_eq!(c.tree.sort, Some(SortBy::Name));
+        let err = parse("[tree]\nsort = \"big\"\n").expect_err("an unknown order");
+        assert!(
+            format!("{err:#}").contains("expected `size` or `name`"),
+            "{err:#}"
+        );
         assert!(parse("[tre]\n").is_err(), "unknown sections are errors");
         let bad = parse("[keys]\nquit = \"ctrl-\"\n")?;
         assert!(bad.keymap().is_err(), "a bad key name is an error");

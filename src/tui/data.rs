@@ -74,7 +74,7 @@ pub fn packages(analysis: &Analysis) -> Vec<PackageRow> {
             paths.sort_unstable();
             PackageRow {
                 name: p.name.clone(),
-                manager: format!("{:?}", p.manager).to_lowercase(),
+                manager: p.manager.name().to_string(),
                 version: p.version.clone(),
                 layer: Some(p.layer),
                 bytes: p.bytes,

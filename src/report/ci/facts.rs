@@ -2,6 +2,8 @@
 //! of the whole [`Report`] so that data an analysis did not produce (packages, findings) is
 //! an explicit `None` — a SKIP with a reason — rather than an empty list that would pass.
 
+use crate::analysis::findings::Finding;
+use crate::analysis::packages::Package;
 use crate::report::Report;
 use serde_json::Value;
 
@@ -51,11 +53,6 @@ pub struct FindingFact {
 impl Facts {
     pub fn from_report(r: &Report) -> Facts {
         let s = &r.size;
-        // Packages and findings are read from the report's JSON form, the published schema
-        // (docs/schema.md), not from their Rust types: the gate then works on any report
-        // that carries them, and says SKIP, with the reason, on one that does not.
-        let json = serde_json::to_value(r).unwrap_or(Value::Null);
-        let (packages, findings, savable_bytes) = lists(&json);
         Facts {
             layers: r.layers.len(),
             layers_bytes: s.layers_bytes,
@@ -65,61 +62,31 @@ impl Facts {
             efficiency: s.efficiency,
             compressed_bytes: s.compressed_bytes,
             stored_uncompressed: crate::report::text::blobs_uncompressed(r),
-            packages,
-            findings,
-            savable_bytes,
+            packages: Some(r.packages.iter().map(package).collect()),
+            findings: Some(r.findings.iter().map(finding).collect()),
+            savable_bytes: Some(r.findings_savable_bytes),
         }
     }
 }
 
-type Lists = (
-    Option<Vec<PackageFact>>,
-    Option<Vec<FindingFact>>,
-    Option<u64>,
-);
-
-/// `packages[]`, `findings[]` and `findings_savable_bytes` of a report's JSON, each None
-/// when the report does not carry it.
-fn lists(json: &Value) -> Lists {
-    let array = |key: &str| json.get(key).and_then(Value::as_array);
-    let findings: Option<Vec<FindingFact>> =
-        array("findings").map(|a| a.iter().map(finding).collect());
-    let savable = findings
-        .as_ref()
-        .and_then(|_| json.get("findings_savable_bytes")?.as_u64());
-    (
-        array("packages").map(|a| a.iter().map(package).collect()),
-        findings,
-        savable,
-    )
-}
-
-fn text(v: &Value, key: &str) -> String {
-    v.get(key).and_then(Value::as_str).unwrap_or("").to_string()
-}
-
-fn layer(v: &Value) -> Option<usize> {
-    usize::try_from(v.get("layer")?.as_u64()?).ok()
-}
-
-fn finding(v: &Value) -> FindingFact {
+fn finding(f: &Finding) -> FindingFact {
     FindingFact {
-        kind: text(v, "kind"),
-        title: text(v, "title"),
-        layer: layer(v),
-        savable_bytes: v.get("savable_bytes").and_then(Value::as_u64).unwrap_or(0),
-        fix: text(v, "fix"),
-        explanation: text(v, "explanation"),
+        kind: f.kind.clone(),
+        title: f.title.clone(),
+        layer: usize::try_from(f.layer).ok(),
+        savable_bytes: f.savable_bytes,
+        fix: f.fix.clone(),
+        explanation: f.explanation.clone(),
     }
 }
 
-fn package(v: &Value) -> PackageFact {
+fn package(p: &Package) -> PackageFact {
     PackageFact {
-        manager: text(v, "manager"),
-        name: text(v, "name"),
-        version: text(v, "version"),
-        layer: layer(v),
-        bytes: v.get("bytes").and_then(Value::as_u64).unwrap_or(0),
+        manager: p.manager.name().to_string(),
+        name: p.name.clone(),
+        version: p.version.clone(),
+        layer: Some(p.layer),
+        bytes: p.bytes,
     }
 }
 
@@ -204,41 +171,6 @@ mod tests {
         )?;
         assert_eq!(b.label, "app:main (from base.json)");
         assert_eq!(b.layers, 2);
-        Ok(())
-    }
-
-    #[test]
-    fn packages_and_findings_come_from_the_report_schema() -> TestResult {
-        let (p, f, s) = lists(&serde_json::json!({"size": {}}));
-        assert_eq!(
-            (p, f, s),
-            (None, None, None),
-            "not analysed: SKIP, not PASS"
-        );
-        let (p, f, s) = lists(&serde_json::json!({
-            "packages": [{"manager": "dpkg", "name": "gcc-12", "version": "12.2", "layer": 1,
-                          "bytes": 5, "arch": "amd64"}],
-            "findings": [{"kind": "debug-symbols", "title": "t", "layer": 2, "bytes": 9,
-                          "savable_bytes": 7, "fix": "strip", "paths": []}],
-            "findings_savable_bytes": 7
-        }));
-        let p = p.ok_or("missing")?;
-        assert_eq!(
-            (p[0].name.as_str(), p[0].layer, p[0].bytes),
-            ("gcc-12", Some(1), 5)
-        );
-        let f = f.ok_or("missing")?;
-        assert_eq!(
-            (f[0].kind.as_str(), f[0].savable_bytes),
-            ("debug-symbols", 7)
-        );
-        assert_eq!(s, Some(7));
-        let (p, f, _) = lists(&serde_json::json!({"packages": [], "findings": []}));
-        assert_eq!(
-            (p, f),
-            (Some(vec![]), Some(vec![])),
-            "analysed, nothing found"
-        );
         Ok(())
     }
 

@@ -44,7 +44,8 @@ pub enum TreeMode {
     Layer(usize),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum SortBy {
     #[default]
     Size,
