@@ -5,6 +5,7 @@ mod analyse;
 mod app;
 mod cli;
 mod gate;
+mod live_options;
 mod output;
 mod shell;
 mod slim_cmd;

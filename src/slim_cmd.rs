@@ -46,9 +46,7 @@ pub fn run(args: SlimArgs) -> Result<ExitCode> {
         .clone()
         .or_else(|| target.as_ref().and_then(|t| t.tag()).map(str::to_string))
         .or_else(|| push.map(str::to_string))
-        .unwrap_or_else(|| {
-            slim::config::default_tag(&rewrite::source_image_name(&image.meta))
-        });
+        .unwrap_or_else(|| slim::config::default_tag(&rewrite::source_image_name(&image.meta)));
     let reads = plan.reads();
     eprintln!(
         "microscope: reading {} of {} layers again for the {} kept files",
@@ -116,7 +114,7 @@ fn open(args: &SlimArgs) -> Result<(Opened, SourceOptions)> {
                 .with_context(|| format!("--platform {p:?}: expected os/arch[/variant]"))
         })
         .transpose()?;
-    let opts = crate::app::live_options(&args.live, platform)?;
+    let opts = crate::live_options::live_options(&args.live, platform)?;
     if let Some(name) = args.image.strip_prefix("demo:") {
         return Ok((Opened::uncached(microscope::demo::source(name)?), opts));
     }
