@@ -163,16 +163,20 @@ fn cache_prune(all: bool, size: &str) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `--rewrite` on an image no rewrite is proposed for, and why.
+#[derive(Debug, thiserror::Error)]
+#[error("no rewrite proposed: {0}")]
+struct RewriteRefused(String);
+
 /// `--rewrite`: the Dockerfile with the prediction as comments, or the rewrite object as
 /// JSON; an error when no rewrite is proposed.
 fn emit_rewrite(report: &Report, out: &OutputArgs) -> Result<ExitCode> {
     let Some(r) = &report.rewrite else {
         let why = report
-            .warnings
-            .iter()
-            .find_map(|w| w.strip_prefix("no rewrite proposed: "))
+            .rewrite_refusal
+            .as_deref()
             .unwrap_or("no program found");
-        bail!("no rewrite proposed: {why}");
+        return Err(RewriteRefused(why.to_string()).into());
     };
     let body = if out.format() == Format::Json {
         let mut s = serde_json::to_string_pretty(r)?;
