@@ -2,10 +2,10 @@
 //! and its `--baseline` image).
 
 use crate::cli::RewriteArgs;
+use crate::progress::CliBars;
 use anyhow::{Context, Result};
 use microscope::analysis;
 use microscope::jobs::Opened;
-use microscope::jobs::progress::CliBars;
 use microscope::reference::ImageRef;
 use microscope::report::Report;
 use microscope::source::SourceOptions;

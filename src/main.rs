@@ -6,6 +6,7 @@ mod app;
 mod cli;
 mod gate;
 mod output;
+mod progress;
 
 use clap::Parser;
 use std::process::ExitCode;

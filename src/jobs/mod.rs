@@ -5,7 +5,6 @@ pub mod compare;
 pub mod load;
 pub mod open;
 pub mod pair;
-pub mod progress;
 
 pub use load::{LoadOptions, Progress, ScanCache, load_image};
 pub use open::Opened;

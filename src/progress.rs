@@ -2,9 +2,9 @@
 //! fed by the loader's [`Progress`] events. Shown only when stderr is a terminal; the TUI
 //! consumes the same events itself.
 
-use super::load::Progress;
-use crate::image::ImageMeta;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use microscope::image::ImageMeta;
+use microscope::jobs::Progress;
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::sync::Mutex;
@@ -111,7 +111,7 @@ impl CliBars {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::image::{LayerDesc, LayerScan};
+    use microscope::image::{LayerDesc, LayerScan};
     use std::sync::Arc;
 
     type TestResult = Result<(), Box<dyn std::error::Error>>;
