@@ -5,9 +5,9 @@ use crate::cli::{CacheCommand, Cli, Command, Format, OutputArgs};
 use crate::gate;
 use crate::live_options::{cache_size, live_options};
 use crate::output::{write_atomically, write_output};
+use crate::progress::CliBars;
 use anyhow::{Context, Result, bail};
 use microscope::cache::Cache;
-use microscope::jobs::progress::CliBars;
 use microscope::jobs::{Opened, ScanCache};
 use microscope::reference::ImageRef;
 use microscope::report::{Report, ci::Facts, escape, markdown, text};
@@ -131,16 +131,20 @@ fn cache_prune(all: bool, size: &str) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `--rewrite` on an image no rewrite is proposed for, and why.
+#[derive(Debug, thiserror::Error)]
+#[error("no rewrite proposed: {0}")]
+struct RewriteRefused(String);
+
 /// `--rewrite`: the Dockerfile with the prediction as comments, or the rewrite object as
 /// JSON; an error when no rewrite is proposed.
 fn emit_rewrite(report: &Report, out: &OutputArgs) -> Result<ExitCode> {
     let Some(r) = &report.rewrite else {
         let why = report
-            .warnings
-            .iter()
-            .find_map(|w| w.strip_prefix("no rewrite proposed: "))
+            .rewrite_refusal
+            .as_deref()
             .unwrap_or("no program found");
-        bail!("no rewrite proposed: {why}");
+        return Err(RewriteRefused(why.to_string()).into());
     };
     let body = if out.format() == Format::Json {
         let mut s = serde_json::to_string_pretty(r)?;

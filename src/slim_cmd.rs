@@ -3,13 +3,13 @@
 //! with --verify run it in the Docker engine.
 
 use crate::cli::SlimArgs;
+use crate::progress::CliBars;
 use crate::slim_print::{compare_with, exact, print_written, printable};
 use anyhow::{Context, Result, bail};
 use microscope::analysis::rewrite::{self, Rewrite};
 use microscope::analysis::{self as analysis_mod, Analysis};
 use microscope::image::{Image, Platform};
 use microscope::jobs::Opened;
-use microscope::jobs::progress::CliBars;
 use microscope::reference::ImageRef;
 use microscope::slim::strip::Tool;
 use microscope::slim::write::WriteOptions;

@@ -187,7 +187,7 @@ fn y_copies_the_dockerfile_as_rewrite_prints_it() {
     let expected = answer::text(&rewrite(&h));
     assert_eq!(
         h.copied,
-        vec![expected],
+        vec![expected.clone()],
         "Y in the Rewrite pane copies the Dockerfile"
     );
     h.press("1 Y");

@@ -5,7 +5,6 @@ pub mod compare;
 pub mod load;
 pub mod open;
 pub mod pair;
-pub mod progress;
 pub mod save;
 pub mod whatif;
 
