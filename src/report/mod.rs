@@ -2,6 +2,7 @@
 
 pub mod ci;
 pub mod compare;
+pub mod fleet;
 pub mod markdown;
 pub mod model;
 pub mod rewrite;
