@@ -45,6 +45,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Some(Command::Compare(args)) => compare(args),
+        Some(Command::Fleet(args)) => crate::fleet::run(args),
         Some(Command::Cache(CacheCommand::Prune { all, cache_size })) => {
             cache_prune(all, &cache_size)
         }
@@ -102,7 +103,7 @@ fn open_app(_opened: Opened) -> Result<ExitCode> {
 }
 
 /// Source options from the command line: credentials, insecure registries, the cache.
-fn live_options(live: &LiveArgs, platform: Option<Platform>) -> Result<SourceOptions> {
+pub(crate) fn live_options(live: &LiveArgs, platform: Option<Platform>) -> Result<SourceOptions> {
     let credentials = match (&live.username, live.password_stdin) {
         (Some(user), true) => {
             let mut password = String::new();

@@ -27,6 +27,10 @@ pub enum Command {
     Demo(DemoArgs),
     /// Compare two images side by side: LEFT (before) and RIGHT (after).
     Compare(CompareArgs),
+    /// Many images (a file of references, or a registry's catalog): one JSON report per
+    /// line, each distinct layer scanned once, shardable across machines; `fleet summary`
+    /// folds the lines into one fleet report (docs/fleet.md).
+    Fleet(crate::fleet::args::FleetArgs),
     /// Manage the cache of layer scans and manifests.
     #[command(subcommand)]
     Cache(CacheCommand),

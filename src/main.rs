@@ -4,6 +4,7 @@
 mod analyse;
 mod app;
 mod cli;
+mod fleet;
 mod gate;
 mod output;
 mod shell;
