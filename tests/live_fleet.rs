@@ -8,10 +8,16 @@
 mod live_support;
 
 use live_support::{Isolated, have, logged_requests, path_str, push_once, service};
+use microscope::cache::ScanCache;
+use microscope::cache::registry::{ARTIFACT_TYPE, FORMAT_ANNOTATION, RegistryScans};
 use microscope::demo::builder::{ImageBuilder, LayerBuilder};
+use microscope::image::LayerScan;
+use microscope::source::registry::Session;
+use microscope::source::registry::artifact::Artifact;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::Arc;
 
 const SHARDS: usize = 3;
 
@@ -268,4 +274,88 @@ fn a_registry_listing_with_globs_and_an_error_line_that_does_not_stop_the_run() 
         "{}",
         lines[1]
     );
+}
+
+/// Catalog and tags paged two names at a time: every one of this run's images, in order.
+#[test]
+fn the_catalog_pages_through_every_repository() {
+    let Some(f) = setup() else {
+        return;
+    };
+    let session = Session::connect(&f.reg, &Default::default()).unwrap();
+    let repos = globset::Glob::new(&format!("{}/*", f.prefix))
+        .unwrap()
+        .compile_matcher();
+    let any = globset::Glob::new("*").unwrap().compile_matcher();
+    let listed = session.list_images_paged(&repos, &any, 2).unwrap();
+    let want: Vec<(String, String)> = f
+        .refs
+        .iter()
+        .map(|r| {
+            let rest = r.split_once(&format!("{}/", f.reg)).unwrap().1;
+            let (repo, tag) = rest.rsplit_once(':').unwrap();
+            (repo.to_string(), tag.to_string())
+        })
+        .collect();
+    assert_eq!(listed, want);
+    assert_eq!(session.list_images(&repos, &any).unwrap(), want);
+}
+
+/// The registry tier reads back what it pushed, and takes anything else under a layer's tag
+/// (another type, another format, another key, a flipped byte) for a miss.
+#[test]
+fn cache_registry_entries_are_verified_on_read() {
+    let Some(reg) = service("MICROSCOPE_TEST_REGISTRY", "a docker-registry") else {
+        return;
+    };
+    let repo = format!("fleet-cache-{}", std::process::id());
+    let key = |i: u8| format!("sha256:{}", hex_of(i));
+    let scans = RegistryScans::connect(Session::connect(&reg, &Default::default()).unwrap(), &repo)
+        .unwrap();
+    let scan = LayerScan {
+        digest: key(1),
+        diff_id: key(1),
+        uncompressed_bytes: 42,
+        ..Default::default()
+    };
+    assert!(scans.get(&key(1)).is_none(), "nothing there yet");
+    scans.put(&key(1), &Arc::new(scan.clone()));
+    assert_eq!(scans.get(&key(1)), Some(scan));
+    let raw = Session::connect(&reg, &Default::default()).unwrap();
+    let good = raw
+        .get_artifact(&repo, &format!("sha256-{}", hex_of(1)), 1 << 20)
+        .unwrap()
+        .expect("the pushed entry");
+    assert_eq!(good.artifact_type, ARTIFACT_TYPE);
+    let push = |i: u8, a: &Artifact| {
+        raw.put_artifact(
+            &repo,
+            &format!("sha256-{}", hex_of(i)),
+            a,
+            "application/octet-stream",
+        )
+        .unwrap()
+    };
+    // The same bytes under another layer's tag: the key inside does not match.
+    push(2, &good);
+    let mut other_type = good.clone();
+    other_type.artifact_type = "application/vnd.example.other".into();
+    push(3, &other_type);
+    let mut other_format = good.clone();
+    other_format
+        .annotations
+        .insert(FORMAT_ANNOTATION.into(), "v0-old".into());
+    push(4, &other_format);
+    let mut flipped = good.clone();
+    let last = flipped.blob.len() - 1;
+    flipped.blob[last] ^= 1;
+    push(5, &flipped);
+    for i in 2..=5 {
+        assert!(scans.get(&key(i)).is_none(), "entry {i} is a miss");
+    }
+    assert_eq!(scans.failures.load(std::sync::atomic::Ordering::Relaxed), 0);
+}
+
+fn hex_of(i: u8) -> String {
+    format!("{i:02x}").repeat(32)
 }

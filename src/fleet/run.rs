@@ -40,8 +40,12 @@ pub fn run(
     if let Some(target) = &args.cache_registry {
         tiers.push(registry_tier(target, opts)?);
     }
-    let shared = SharedScans::new(tiers, shard, Duration::from_secs(args.owner_wait));
-    if shard.count > 1 {
+    // Shards share scans only through a cache registry: without one, a shard neither
+    // scans layers for the others nor waits for theirs.
+    let coordinated = args.cache_registry.is_some() && shard.count > 1;
+    let wait = if coordinated { args.owner_wait } else { 0 };
+    let shared = SharedScans::new(tiers, shard, Duration::from_secs(wait));
+    if coordinated {
         scan_owned(&refs, opts, shard, &shared);
     }
     let total_refs = refs.len();
