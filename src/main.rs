@@ -6,6 +6,7 @@ mod app;
 mod cli;
 mod fleet;
 mod gate;
+mod live;
 mod output;
 mod shell;
 

@@ -2,12 +2,11 @@
 //! (across shards running at once, with a shared cache registry). `fleet summary` folds
 //! the lines into one fleet report.
 
-pub mod args;
 mod run;
 mod summary;
 
+use crate::cli::{FleetArgs, FleetCommand};
 use anyhow::{Context, Result, bail};
-use args::{FleetArgs, FleetCommand};
 use microscope::jobs::fleet::Shard;
 use microscope::source::SourceOptions;
 use std::io::Read;
@@ -18,7 +17,7 @@ pub fn run(args: FleetArgs) -> Result<ExitCode> {
         return summary::run(s);
     }
     let shard = shard(&args)?;
-    let opts = crate::app::live_options(&args.live, args.platform.clone())?;
+    let opts = crate::live::live_options(&args.live, args.platform.clone())?;
     let refs = references(&args, &opts)?;
     run::run(&args, &opts, refs, shard)
 }

@@ -1,7 +1,7 @@
 //! The fleet run: the shared scan cache, this shard's owned layers first, then each of its
 //! images analysed into one JSON line, errors recorded and the run going on.
 
-use super::args::FleetArgs;
+use crate::cli::FleetArgs;
 use anyhow::{Context, Result, bail};
 use microscope::analysis;
 use microscope::cache::{Cache, ScanCache};

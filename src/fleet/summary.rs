@@ -1,6 +1,6 @@
 //! `microscope fleet summary`: reads the JSON lines of every shard, writes one fleet report.
 
-use super::args::SummaryArgs;
+use crate::cli::SummaryArgs;
 use anyhow::{Context, Result, bail};
 use microscope::report::fleet::{Line, Summary, markdown, summarise};
 use std::io::{BufRead, BufReader, Read};
