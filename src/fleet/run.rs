@@ -37,8 +37,11 @@ pub fn run(
         (None, Some(dir)) => tiers.push(Arc::new(Cache::open(dir.path(), u64::MAX))),
         (None, None) => {}
     }
+    let mut registry_failures: Box<dyn Fn() -> u64> = Box::new(|| 0);
     if let Some(target) = &args.cache_registry {
-        tiers.push(registry_tier(target, opts)?);
+        let (tier, failures) = registry_tier(target, opts)?;
+        tiers.push(tier);
+        registry_failures = failures;
     }
     // Shards share scans only through a cache registry: without one, a shard neither
     // scans layers for the others nor waits for theirs.
@@ -74,11 +77,18 @@ pub fn run(
         );
     }
     sink.finish()?;
+    let failures = registry_failures();
+    if failures > 0 {
+        eprintln!(
+            "microscope: fleet: {} with the cache registry failed (each a miss, or a scan not shared)",
+            plural(failures, "request", "requests")
+        );
+    }
     done(&shared.counts(), mine.len(), total_refs, shard, failed)
 }
 
 #[cfg(feature = "registry")]
-fn registry_tier(target: &str, opts: &SourceOptions) -> Result<Tier> {
+fn registry_tier(target: &str, opts: &SourceOptions) -> Result<(Tier, Box<dyn Fn() -> u64>)> {
     use microscope::cache::registry::RegistryScans;
     let rest = target.strip_prefix("docker://").unwrap_or(target);
     let Some((host, repo)) = rest
@@ -93,11 +103,16 @@ fn registry_tier(target: &str, opts: &SourceOptions) -> Result<Tier> {
     let session = microscope::source::registry::Session::connect(host, opts)?;
     let tier = RegistryScans::connect(session, repo)
         .with_context(|| format!("--cache-registry {target}"))?;
-    Ok(Arc::new(tier))
+    let tier = Arc::new(tier);
+    let counted = tier.clone();
+    Ok((
+        tier,
+        Box::new(move || counted.failures.load(std::sync::atomic::Ordering::Relaxed)),
+    ))
 }
 
 #[cfg(not(feature = "registry"))]
-fn registry_tier(_: &str, _: &SourceOptions) -> Result<Tier> {
+fn registry_tier(_: &str, _: &SourceOptions) -> Result<(Tier, Box<dyn Fn() -> u64>)> {
     bail!("--cache-registry: this build has no registry support (built without `registry`)")
 }
 

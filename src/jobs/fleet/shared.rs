@@ -5,8 +5,9 @@
 use super::Shard;
 use crate::cache::ScanCache;
 use crate::image::LayerScan;
-use std::sync::Arc;
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Layers scanned here, found in a cache, and found only after waiting for their owner.
@@ -30,6 +31,9 @@ pub struct SharedScans {
     reused: AtomicU64,
     waited: AtomicU64,
     timed_out: AtomicU64,
+    /// Shards a wait ran out for: not running (a Job whose parallelism is below its
+    /// completions runs them later), or gone. They are not waited for again.
+    absent: Mutex<HashSet<usize>>,
 }
 
 impl SharedScans {
@@ -48,6 +52,7 @@ impl SharedScans {
             reused: AtomicU64::new(0),
             waited: AtomicU64::new(0),
             timed_out: AtomicU64::new(0),
+            absent: Mutex::default(),
         }
     }
 
@@ -89,7 +94,13 @@ impl ScanCache for SharedScans {
             self.reused.fetch_add(1, Ordering::Relaxed);
             return Some(scan);
         }
-        if self.wait.is_zero() || self.shard.owns(key) {
+        let owner = self.shard.owner(key);
+        let absent = |set: &Mutex<HashSet<usize>>| {
+            set.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .contains(&owner)
+        };
+        if self.wait.is_zero() || owner == self.shard.index || absent(&self.absent) {
             return None;
         }
         let deadline = Instant::now() + self.wait;
@@ -105,6 +116,10 @@ impl ScanCache for SharedScans {
             }
         }
         self.timed_out.fetch_add(1, Ordering::Relaxed);
+        self.absent
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(owner);
         None
     }
 

@@ -93,6 +93,14 @@ fn a_non_owner_waits_for_the_owner_then_gives_up_bounded() {
         .unwrap_or_default();
     assert!(shared.get(&never).is_none());
     assert!(started.elapsed() >= Duration::from_millis(1200));
+    // The same owner is not waited for again: it is taken for absent.
+    let started = std::time::Instant::now();
+    let also_never = (0..1000)
+        .map(|i| format!("sha256:{:064x}", i + 9000))
+        .find(|k| !shard.owns(k))
+        .unwrap_or_default();
+    assert!(shared.get(&also_never).is_none());
+    assert!(started.elapsed() < Duration::from_millis(400));
     let c = shared.counts();
     assert_eq!((c.waited, c.timed_out), (1, 1));
 }
