@@ -113,6 +113,7 @@ fn from_registry(_: &str, _: &str, _: &str, _: &SourceOptions) -> Result<Vec<Str
 }
 
 /// `HOST[:PORT]` of `docker://HOST[:PORT]` (a trailing slash allowed, nothing else after).
+#[cfg(feature = "registry")]
 fn registry_host(s: &str) -> Result<&str> {
     let host = s
         .strip_prefix("docker://")
