@@ -173,6 +173,29 @@ fn shards_at_once_fetch_each_distinct_layer_once_and_sum_to_one_run() {
             "layer blob {d} fetched {fetched} times across the shards"
         );
     }
+    // Another machine, its local cache empty: every scan comes from the cache registry, no
+    // layer blob is fetched again.
+    let warm = Isolated::new();
+    let out = warm
+        .run(&[
+            "fleet",
+            "--from",
+            &path_str(&refs_file),
+            "--cache-registry",
+            &cache,
+        ])
+        .output();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("layers: 0 scanned, 12 reused"), "{err}");
+    logged_requests(&f.log, &f.prefix);
+    for d in &layer_digests {
+        assert_eq!(
+            count_gets(&f.log, &f.prefix, d),
+            1,
+            "{d} fetched again by a warm run"
+        );
+    }
     // The same fleet in one process, without any cache: the same summary.
     let single = work.path().join("single.jsonl");
     let one = Isolated::new();
