@@ -3,7 +3,7 @@
 use crate::analyse::{analyse, analyse_ref_with};
 use crate::cli::{CacheCommand, Cli, Command, Format, OutputArgs};
 use crate::gate;
-use crate::live_options::{cache_size, live_options};
+use crate::live::{cache_size, live_options};
 use crate::output::{write_atomically, write_output};
 use crate::progress::CliBars;
 use anyhow::{Context, Result, bail};
@@ -46,6 +46,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::Compare(args)) => compare(args),
         Some(Command::Slim(args)) => crate::slim_cmd::run(args),
+        Some(Command::Fleet(args)) => crate::fleet::run(args),
         Some(Command::Cache(CacheCommand::Prune { all, cache_size })) => {
             cache_prune(all, &cache_size)
         }

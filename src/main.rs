@@ -4,8 +4,9 @@
 mod analyse;
 mod app;
 mod cli;
+mod fleet;
 mod gate;
-mod live_options;
+mod live;
 mod output;
 mod progress;
 mod shell;

@@ -114,7 +114,7 @@ fn open(args: &SlimArgs) -> Result<(Opened, SourceOptions)> {
                 .with_context(|| format!("--platform {p:?}: expected os/arch[/variant]"))
         })
         .transpose()?;
-    let opts = crate::live_options::live_options(&args.live, platform)?;
+    let opts = crate::live::live_options(&args.live, platform)?;
     if let Some(name) = args.image.strip_prefix("demo:") {
         return Ok((Opened::uncached(microscope::demo::source(name)?), opts));
     }

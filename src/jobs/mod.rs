@@ -2,6 +2,7 @@
 
 pub mod background;
 pub mod compare;
+pub mod fleet;
 pub mod load;
 pub mod open;
 pub mod pair;

@@ -1,4 +1,5 @@
-//! Source options from the command line, shared by the front ends (reports, compare, slim).
+//! Engines, registries and the cache as the command line sets them up (`LiveArgs`), shared
+//! by the front ends that read live images (one image, compare, slim, fleet).
 
 use crate::cli::{LiveArgs, SourceArg};
 use anyhow::{Context, Result, bail};
