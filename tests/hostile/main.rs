@@ -11,6 +11,7 @@ mod compare;
 mod compression;
 mod configs;
 mod decisions;
+mod deep_paths;
 mod dockerfile;
 mod elf;
 mod fake_registry;
