@@ -21,6 +21,7 @@ mod manifests;
 mod numbers;
 mod packages;
 mod registry;
+mod registry_bodies;
 mod regressions;
 #[path = "../rewrite_common/mod.rs"]
 mod rewrite_common;
