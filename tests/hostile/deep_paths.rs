@@ -102,4 +102,3 @@ fn tree_builds_on_a_one_megabyte_path_stay_linear() {
 fn tree_builds_on_a_path_ten_thousand_levels_deep_stay_linear() {
     trees(10_000, 8, 200);
 }
-
