@@ -5,7 +5,9 @@ pub mod facts;
 pub mod jar;
 pub mod merge;
 pub mod model;
+pub mod shared_path;
 
 pub use entry::{Compression, Entry, EntryKind, LayerScan, LinkTarget};
 pub use merge::{Change, Merged, NodeRef, WasteKind};
 pub use model::{Image, ImageMeta, Layer, LayerDesc, Platform, RunConfig};
+pub use shared_path::SharedPath;

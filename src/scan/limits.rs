@@ -127,9 +127,10 @@ impl<R: Read> Seek for Fenced<'_, R> {
 pub const MAX_SPARSE_CLAIMED: u64 = 1 << 50;
 
 /// Bytes of directory names a layer's paths may imply, counted as depth × length / 2 per
-/// path (a path's ancestors spelled out). compare and the app keep each directory's full
-/// path, so one 100 KB path of `a/a/a/…` would cost them 2.5 GB; real layers imply a few
-/// tens of MB (a million 40-byte paths three deep: 60 MB).
+/// path (a path's ancestors spelled out). compare and the app store each directory's path
+/// once (`image::SharedPath`), but the app's directory index still hashes each one whole,
+/// so this bounds that time; real layers imply a few tens of MB (a million 40-byte paths
+/// three deep: 60 MB).
 pub const MAX_IMPLIED_DIR_BYTES: u64 = 1 << 30;
 
 /// What is left of a layer's budgets while it is walked.

@@ -149,8 +149,13 @@ pub fn respond(stream: &mut TcpStream, status: &str, headers: &[(&str, &str)], b
 
 /// A 200 whose body never ends (no length; bytes until the client hangs up).
 pub fn endless(stream: &mut TcpStream, content_type: &str) {
+    endless_answer(stream, "200 OK", content_type);
+}
+
+/// An answer with `status` whose body never ends.
+pub fn endless_answer(stream: &mut TcpStream, status: &str, content_type: &str) {
     let head =
-        format!("HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nConnection: close\r\n\r\n");
+        format!("HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nConnection: close\r\n\r\n");
     let _ = stream.write_all(head.as_bytes());
     let chunk = vec![b' '; 64 << 10];
     while stream.write_all(&chunk).is_ok() {}

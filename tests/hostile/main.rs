@@ -11,6 +11,7 @@ mod compare;
 mod compression;
 mod configs;
 mod decisions;
+mod deep_paths;
 mod dockerfile;
 mod elf;
 mod fake_registry;
@@ -20,6 +21,7 @@ mod manifests;
 mod numbers;
 mod packages;
 mod registry;
+mod registry_bodies;
 mod regressions;
 #[path = "../rewrite_common/mod.rs"]
 mod rewrite_common;

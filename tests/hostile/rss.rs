@@ -63,7 +63,7 @@ fn rss_kib(field: &str) -> u64 {
 
 fn run_case(case: &str) -> String {
     let (name, arg) = case.split_once(':').unwrap_or((case, "0"));
-    let n: u64 = arg.parse().unwrap();
+    let n: u64 = arg.parse().unwrap_or(0);
     let ctx = ScanContext::default();
     match name {
         "synth" => {
@@ -117,6 +117,49 @@ fn run_case(case: &str) -> String {
                 report.layers[0].entries
             )
         }
+        "deep-trees" => deep_trees(arg),
         other => panic!("unknown case {other}"),
     }
+}
+
+/// `DEPTHxCOMP`: two images of [`crate::deep_paths::deep_layer`], analysed and compared, and
+/// every tree the app builds from them.
+fn deep_trees(arg: &str) -> String {
+    use microscope::analysis::{Analysis, analyze, compare};
+    let (depth, comp) = arg.split_once('x').unwrap();
+    let (depth, comp) = (depth.parse().unwrap(), comp.parse().unwrap());
+    let ctx = ScanContext::default();
+    let image = |extra| {
+        let layer = crate::deep_paths::deep_layer(depth, comp, extra);
+        let scan = scan_layer(&layer[..], &ctx).unwrap();
+        let meta = ImageMeta {
+            layers: vec![LayerDesc {
+                digest: None,
+                diff_id: None,
+                media_type: "application/vnd.oci.image.layer.v1.tar".into(),
+                size: None,
+                locator: "synthetic".into(),
+            }],
+            ..Default::default()
+        };
+        Image::new(meta, vec![Arc::new(scan)])
+    };
+    let (left, right) = (image(0), image(7));
+    let (la, ra) = (analyze(&left), analyze(&right));
+    let before = rss_kib("VmRSS:");
+    let scans = Analysis::scans(&left);
+    let app = microscope::tui::tree::build::image(&scans, &la.merged);
+    let layer = microscope::tui::tree::build::layer(&scans[0], 0, la.merged.changes.first());
+    let c = compare::compare(
+        compare::Side::new(&left, &la),
+        compare::Side::new(&right, &ra),
+    );
+    let (view, _) = microscope::tui::compare::tree::build(&c.tree);
+    format!(
+        "dirs={} nodes={}/{}/{} rss_before_trees={before}",
+        c.tree.dirs.len(),
+        app.nodes.len(),
+        layer.nodes.len(),
+        view.nodes.len()
+    )
 }

@@ -2,10 +2,10 @@
 //! that moved, and a breakdown of where the delta comes from ("−usr/lib/go-1.19 5.4 MiB,
 //! −var/cache/apt 2.4 MiB") that never counts a byte twice.
 
+use super::dirs::Dir;
 use super::signed_delta;
-use super::tree::{DirAgg, PathDiff, Status, TreeDiff, parent};
+use super::tree::{DirAgg, PathDiff, Status, TreeDiff};
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
 
 /// A changed file or directory, as summaries list it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,7 +77,7 @@ pub fn dir_changes(t: &TreeDiff, max_depth: usize, n: usize) -> Vec<PathChange> 
         .dirs
         .iter()
         .filter(|(d, a)| {
-            !d.is_empty() && d.split('/').count() <= max_depth && a.status != Status::Same
+            !d.is_empty() && d.split('/').nth(max_depth).is_none() && a.status != Status::Same
         })
         .map(|(d, a)| PathChange::dir(d, a))
         .collect();
@@ -99,48 +99,43 @@ const CATEGORY_DEPTH: usize = 2;
 /// on its own (see `CATEGORY_DEPTH`), replaced by its children; a directory with a single
 /// differing entry becomes that entry. Items never overlap, so their deltas add up.
 pub fn breakdown(t: &TreeDiff, k: usize) -> Vec<PathChange> {
-    let Some(root) = t.dirs.get("") else {
+    if t.dirs.is_empty() {
         return Vec::new();
-    };
-    let mut frontier: Vec<PathChange> = vec![PathChange::dir("", root)];
+    }
+    // Candidates by index, their paths borrowed: a chain 10 000 levels deep is opened
+    // level by level without a copy or a lookup of each level's path.
+    let mut frontier = vec![Cand::Dir { id: 0, depth: 0 }];
     let mut out = Vec::new();
     while out.len() < k {
-        let Some(best) = (0..frontier.len()).min_by(|&a, &b| by_weight(&frontier[a], &frontier[b]))
+        let Some(best) = (0..frontier.len())
+            .min_by(|&a, &b| cand_order(&facts(t, frontier[a]), &facts(t, frontier[b])))
         else {
             break;
         };
-        let item = frontier.swap_remove(best);
-        if item.status == Status::Same {
+        let cand = frontier.swap_remove(best);
+        let f = facts(t, cand);
+        if f.status == Status::Same {
             break;
         }
-        if !item.dir {
-            out.push(item);
-            continue;
-        }
-        let Some(agg) = t.dirs.get(item.path.as_str()) else {
-            out.push(item);
+        let (Cand::Dir { id, depth }, Some(dir)) = (cand, f.dir) else {
+            out.extend(change(t, cand));
             continue;
         };
+        let agg = &dir.agg;
         if agg.differing() == 1
             && let Some(only) = t
-                .paths_under(&item.path)
+                .paths_under(&dir.path)
                 .iter()
                 .find(|p| p.status != Status::Same && !p.is_dir())
         {
             out.push(PathChange::entry(only));
             continue;
         }
-        let children = children(t, &item.path);
-        let depth = if item.path.is_empty() {
-            0
-        } else {
-            item.path.split('/').count()
-        };
+        let children = children(t, id, depth + 1);
         let largest_dir = children
             .iter()
-            .filter(|c| c.dir)
-            .filter_map(|c| t.dirs.get(c.path.as_str()))
-            .map(|a| a.gross)
+            .filter_map(|&c| facts(t, c).dir)
+            .map(|d| d.agg.gross)
             .max()
             .unwrap_or(0);
         let open = depth == 0
@@ -149,32 +144,104 @@ pub fn breakdown(t: &TreeDiff, k: usize) -> Vec<PathChange> {
         if open {
             frontier.extend(children);
         } else {
-            out.push(item);
+            out.extend(change(t, cand));
         }
     }
     out
 }
 
-/// The differing children of a directory: subdirectories and entries directly inside it.
-fn children(t: &TreeDiff, dir: &str) -> Vec<PathChange> {
-    let lo: Arc<str> = if dir.is_empty() {
-        Arc::from("")
-    } else {
-        Arc::from(format!("{dir}/"))
+/// A breakdown candidate: a directory of the diff (and how deep it is) or a path.
+#[derive(Clone, Copy)]
+enum Cand {
+    Dir { id: u32, depth: usize },
+    Entry(u32),
+}
+
+/// What the breakdown weighs a candidate by, borrowed from the diff.
+struct Facts<'a> {
+    path: &'a str,
+    status: Status,
+    left: u64,
+    right: u64,
+    dir: Option<&'a Dir>,
+}
+
+fn facts(t: &TreeDiff, c: Cand) -> Facts<'_> {
+    match c {
+        Cand::Dir { id, .. } => match t.dirs.dir(id) {
+            Some(d) => Facts {
+                path: &d.path,
+                status: d.agg.status,
+                left: d.agg.left_bytes,
+                right: d.agg.right_bytes,
+                dir: Some(d),
+            },
+            None => Facts::none(),
+        },
+        Cand::Entry(i) => match t.paths.get(i as usize) {
+            Some(p) => Facts {
+                path: &p.path,
+                status: p.status,
+                left: p.left_bytes(),
+                right: p.right_bytes(),
+                dir: None,
+            },
+            None => Facts::none(),
+        },
+    }
+}
+
+impl Facts<'_> {
+    fn none() -> Self {
+        Facts {
+            path: "",
+            status: Status::Same,
+            left: 0,
+            right: 0,
+            dir: None,
+        }
+    }
+}
+
+/// As [`by_weight`] orders the changes these candidates become.
+fn cand_order(a: &Facts<'_>, b: &Facts<'_>) -> std::cmp::Ordering {
+    let weight = |f: &Facts<'_>| {
+        (
+            signed_delta(f.left, f.right).unsigned_abs(),
+            f.left.max(f.right),
+        )
     };
-    let mut out: Vec<PathChange> = t
-        .dirs
-        .range(lo.clone()..)
-        .take_while(|(d, _)| d.starts_with(&*lo))
-        .filter(|(d, a)| !d.is_empty() && parent(d) == dir && a.status != Status::Same)
-        .map(|(d, a)| PathChange::dir(d, a))
+    weight(b).cmp(&weight(a)).then_with(|| a.path.cmp(b.path))
+}
+
+fn change(t: &TreeDiff, c: Cand) -> Option<PathChange> {
+    match c {
+        Cand::Dir { id, .. } => t.dirs.dir(id).map(|d| PathChange::dir(&d.path, &d.agg)),
+        Cand::Entry(i) => t.paths.get(i as usize).map(PathChange::entry),
+    }
+}
+
+/// The differing children of a directory: subdirectories and entries directly inside it
+/// (each directory lists its own, so a deep chain is not scanned once per level).
+fn children(t: &TreeDiff, id: u32, depth: usize) -> Vec<Cand> {
+    let Some(d) = t.dirs.dir(id) else {
+        return Vec::new();
+    };
+    let mut out: Vec<Cand> = d
+        .subdirs
+        .iter()
+        .filter(|&&s| t.dirs.dir(s).is_some_and(|s| s.agg.status != Status::Same))
+        .map(|&s| Cand::Dir { id: s, depth })
         .collect();
     out.extend(
-        t.paths_under(dir)
+        d.entries
             .iter()
-            .filter(|p| parent(&p.path) == dir && p.status != Status::Same && !p.is_dir())
-            .filter(|p| !t.dirs.contains_key(&*p.path))
-            .map(PathChange::entry),
+            .filter(|&&i| {
+                t.paths
+                    .get(i as usize)
+                    .is_some_and(|p| p.status != Status::Same && !p.is_dir())
+            })
+            .map(|&i| Cand::Entry(i)),
     );
     out
 }

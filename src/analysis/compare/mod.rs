@@ -3,6 +3,7 @@
 //! by path, packages and findings matched by identity. Pure: reads both image models and
 //! their analyses, never where they came from.
 
+pub mod dirs;
 pub mod explain;
 pub mod findings;
 pub mod highlights;

@@ -3,12 +3,12 @@
 //! aggregates of everything below them, so a view can show "usr/lib: −12 MiB" and a
 //! summary can say where the bytes went without listing every file.
 
+use super::dirs::{self, Dirs};
 use super::{Side, signed_delta};
 use crate::analysis::Analysis;
 use crate::image::{Entry, EntryKind};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -102,7 +102,7 @@ pub struct DirAgg {
 }
 
 impl DirAgg {
-    fn new() -> DirAgg {
+    pub(super) fn new() -> DirAgg {
         DirAgg {
             in_left: false,
             in_right: false,
@@ -131,7 +131,7 @@ pub struct TreeDiff {
     /// Every path of either final filesystem, sorted.
     pub paths: Vec<PathDiff>,
     /// Every directory, explicit or implied by a path below it; `""` is the root.
-    pub dirs: BTreeMap<Arc<str>, DirAgg>,
+    pub dirs: Dirs,
     pub totals: Totals,
 }
 
@@ -191,29 +191,30 @@ fn same(a: &Entry, b: &Entry) -> bool {
         == (b.kind, b.size, b.hash, &b.link, b.mode, b.uid, b.gid)
 }
 
-/// Builds the directory aggregates and totals from the sorted path list.
+/// Builds the directory aggregates and totals from the sorted path list: one walk over
+/// each path's components.
 pub fn from_paths(paths: Vec<PathDiff>) -> TreeDiff {
-    // Keyed by slices of `paths` while counting: one allocation per directory, not one per
-    // path component.
-    let mut dirs: HashMap<&str, DirAgg> = HashMap::new();
+    let mut b = dirs::Builder::new();
     let mut totals = Totals::default();
-    for p in &paths {
+    let mut chain = Vec::new();
+    for (i, p) in paths.iter().enumerate() {
         let (in_l, in_r) = (p.left.is_some(), p.right.is_some());
         let is_dir = p.is_dir();
-        let own = is_dir.then_some(&*p.path);
-        for dir in ancestors(&p.path).chain(own) {
-            let agg = dirs.entry(dir).or_insert_with(DirAgg::new);
+        b.chain(&p.path, is_dir, &mut chain);
+        for &dir in &chain {
+            let agg = b.agg(dir);
             agg.in_left |= in_l;
             agg.in_right |= in_r;
         }
         if is_dir {
             if p.status == Status::Changed
-                && let Some(agg) = dirs.get_mut(&*p.path)
+                && let Some(&own) = chain.last()
             {
-                agg.status = Status::Changed;
+                b.agg(own).status = Status::Changed;
             }
             continue;
         }
+        b.holds(chain.last().copied().unwrap_or(0), i);
         let tally = match p.status {
             Status::OnlyLeft => &mut totals.only_left,
             Status::OnlyRight => &mut totals.only_right,
@@ -221,8 +222,8 @@ pub fn from_paths(paths: Vec<PathDiff>) -> TreeDiff {
             Status::Same => &mut totals.same,
         };
         tally.add(p);
-        for dir in ancestors(&p.path) {
-            let agg = dirs.entry(dir).or_insert_with(DirAgg::new);
+        for &dir in &chain {
+            let agg = b.agg(dir);
             agg.left_bytes = agg.left_bytes.saturating_add(p.left_bytes());
             agg.right_bytes = agg.right_bytes.saturating_add(p.right_bytes());
             agg.gross = agg.gross.saturating_add(p.delta().unsigned_abs());
@@ -234,18 +235,7 @@ pub fn from_paths(paths: Vec<PathDiff>) -> TreeDiff {
             }
         }
     }
-    let dirs: BTreeMap<Arc<str>, DirAgg> = dirs
-        .into_iter()
-        .map(|(dir, mut agg)| {
-            agg.status = match (agg.in_left, agg.in_right) {
-                (true, false) => Status::OnlyLeft,
-                (false, true) => Status::OnlyRight,
-                _ if agg.differing() > 0 || agg.status == Status::Changed => Status::Changed,
-                _ => Status::Same,
-            };
-            (Arc::from(dir), agg)
-        })
-        .collect();
+    let dirs = b.finish(&paths);
     TreeDiff {
         paths,
         dirs,

@@ -2,19 +2,24 @@
 //! instead of filling memory (oci-client reads manifests and blobs it buffers whole). The
 //! bounds are skopeo's (containers/image after CVE-2020-1702): a manifest 4 MiB, which is
 //! the Docker registry's own limit (the OCI distribution spec asks clients to take at least
-//! 4 MB); a config 4 MiB and no more than its descriptor says.
+//! 4 MB); a config 4 MiB and no more than its descriptor says; a token and an error answer
+//! 1 MiB each.
 
 use super::super::SourceError;
 use super::ACCEPT;
+use super::errors::{Ctx, map_error};
 use oci_client::Reference;
+use oci_client::errors::{OciDistributionError, OciEnvelope};
 use oci_client::secrets::RegistryAuth;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
 /// Largest manifest or index taken from a registry.
 pub(super) const MAX_MANIFEST: u64 = 4 << 20;
 /// Largest config taken from a registry.
 pub(super) const MAX_CONFIG: u64 = 4 << 20;
+/// Largest answer taken from a token server.
+pub(super) const MAX_TOKEN: u64 = 1 << 20;
+/// Largest error answer read (its message goes into the error line).
+pub(super) const MAX_ERROR_BODY: u64 = 1 << 20;
 
 /// Our own HTTP client for the requests whose bodies must be bounded, with the credentials
 /// oci-client negotiated (its bearer token, or Basic credentials when the registry takes
@@ -26,12 +31,13 @@ pub(super) struct Http {
     pub auth: RegistryAuth,
 }
 
-/// The manifest `reference` names and its digest, read to at most [`MAX_MANIFEST`] bytes.
-/// None when the registry does not answer 200: the caller asks again through oci-client,
-/// whose errors (401, 404, 429...) are already mapped to clear lines.
+/// The manifest `reference` names and its digest, read to at most [`MAX_MANIFEST`] bytes;
+/// an error answer is read to [`MAX_ERROR_BODY`] and said in one line. None when no answer
+/// came: the caller asks again through oci-client, which says why in its words.
 pub(super) async fn manifest(
     http: &Http,
     reference: &Reference,
+    ctx: &Ctx<'_>,
 ) -> Result<Option<(Vec<u8>, String)>, SourceError> {
     let url = format!(
         "{}://{}/v2/{}/manifests/{}",
@@ -40,18 +46,12 @@ pub(super) async fn manifest(
         reference.repository(),
         reference.digest().or(reference.tag()).unwrap_or("latest")
     );
-    let mut req = http.client.get(&url).header("Accept", ACCEPT.join(", "));
-    req = match (&http.token, &http.auth) {
-        (Some(t), _) => req.bearer_auth(t),
-        (None, RegistryAuth::Basic(u, p)) => req.basic_auth(u, Some(p)),
-        (None, RegistryAuth::Bearer(t)) => req.bearer_auth(t),
-        (None, RegistryAuth::Anonymous) => req,
-    };
-    let Ok(mut resp) = req.send().await else {
+    let req = http.client.get(&url).header("Accept", ACCEPT.join(", "));
+    let Ok(mut resp) = http.authorize(req).send().await else {
         return Ok(None);
     };
     if resp.status() != reqwest::StatusCode::OK {
-        return Ok(None);
+        return Err(error_answer(resp, ctx).await);
     }
     let header_digest = resp
         .headers()
@@ -68,6 +68,106 @@ pub(super) async fn manifest(
     Ok(Some((bytes, digest)))
 }
 
+impl Http {
+    fn authorize(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match (&self.token, &self.auth) {
+            (Some(t), _) => req.bearer_auth(t),
+            (None, RegistryAuth::Basic(u, p)) => req.basic_auth(u, Some(p)),
+            (None, RegistryAuth::Bearer(t)) => req.bearer_auth(t),
+            (None, RegistryAuth::Anonymous) => req,
+        }
+    }
+}
+
+/// The blob `digest` of `reference`'s repository, read to at most `limit` bytes (its
+/// descriptor's size); an error answer is read to [`MAX_ERROR_BODY`].
+pub(super) async fn blob(
+    http: &Http,
+    reference: &Reference,
+    digest: &str,
+    limit: u64,
+    ctx: &Ctx<'_>,
+) -> Result<Vec<u8>, SourceError> {
+    let mut resp = blob_response(http, reference, digest, ctx).await?;
+    let mut out = Vec::new();
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| map_error(OciDistributionError::RequestError(e), ctx))?
+    {
+        if out.len() as u64 + chunk.len() as u64 > limit {
+            return Err(longer_than(&format!("config {digest}"), limit));
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
+/// The answer to a GET of blob `digest` once it is a 200 (redirects followed by reqwest);
+/// any other answer is an error, its body read to [`MAX_ERROR_BODY`].
+pub(super) async fn blob_response(
+    http: &Http,
+    reference: &Reference,
+    digest: &str,
+    ctx: &Ctx<'_>,
+) -> Result<reqwest::Response, SourceError> {
+    let url = format!(
+        "{}://{}/v2/{}/blobs/{digest}",
+        http.scheme,
+        reference.resolve_registry(),
+        reference.repository(),
+    );
+    let resp = http
+        .authorize(http.client.get(&url))
+        .send()
+        .await
+        .map_err(|e| map_error(OciDistributionError::RequestError(e), ctx))?;
+    // A 206 to a request for the whole blob is taken as it comes: the bytes are checked
+    // against the digest, whatever the transfer.
+    if !matches!(
+        resp.status(),
+        reqwest::StatusCode::OK | reqwest::StatusCode::PARTIAL_CONTENT
+    ) {
+        return Err(error_answer(resp, ctx).await);
+    }
+    Ok(resp)
+}
+
+/// A registry's error answer as one line, its body read to [`MAX_ERROR_BODY`]; as
+/// oci-client reads it (401, the registry's error envelope, else the status and text).
+async fn error_answer(mut resp: reqwest::Response, ctx: &Ctx<'_>) -> SourceError {
+    let status = resp.status();
+    let url = resp.url().to_string();
+    let what = format!("the error answer ({status})");
+    let body = match read_capped(&mut resp, MAX_ERROR_BODY, &what).await {
+        Ok(b) => b,
+        Err(e) => return from_registry(e, ctx),
+    };
+    let e = if status == reqwest::StatusCode::UNAUTHORIZED {
+        OciDistributionError::UnauthorizedError { url }
+    } else if let Ok(envelope) = serde_json::from_slice::<OciEnvelope>(&body)
+        && status.is_client_error()
+    {
+        OciDistributionError::RegistryError { envelope, url }
+    } else {
+        OciDistributionError::ServerError {
+            code: status.as_u16(),
+            url,
+            message: String::from_utf8_lossy(&body).into_owned(),
+        }
+    };
+    map_error(e, ctx)
+}
+
+/// A bound passed by an answer that is not the image's (a token, an error): said as the
+/// registry's fault, not as a corrupt image.
+pub(super) fn from_registry(e: SourceError, ctx: &Ctx<'_>) -> SourceError {
+    match e {
+        SourceError::Corrupt(m) => SourceError::Remote(format!("registry {}: {m}", ctx.registry)),
+        e => e,
+    }
+}
+
 fn too_large(what: &str, limit: u64) -> SourceError {
     SourceError::Corrupt(format!(
         "{what} is larger than {} MiB, the limit for it",
@@ -77,7 +177,7 @@ fn too_large(what: &str, limit: u64) -> SourceError {
 
 /// The body, refused as soon as it passes `limit` (a declared length over it is refused
 /// before any byte is read).
-async fn read_capped(
+pub(super) async fn read_capped(
     resp: &mut reqwest::Response,
     limit: u64,
     what: &str,
@@ -99,51 +199,10 @@ async fn read_capped(
     Ok(out)
 }
 
-/// A writer that keeps at most `limit` bytes and fails past them; `exceeded` tells the
-/// caller why the download stopped.
-pub(super) struct Capped {
-    pub bytes: Vec<u8>,
-    pub limit: u64,
-    pub exceeded: bool,
-}
-
-impl Capped {
-    pub fn new(limit: u64) -> Self {
-        Capped {
-            bytes: Vec::new(),
-            limit,
-            exceeded: false,
-        }
-    }
-
-    pub fn error(&self, what: &str) -> SourceError {
-        SourceError::Corrupt(format!(
-            "{what} is longer than its limit of {} bytes (its descriptor's size, at most {} MiB)",
-            self.limit,
-            MAX_CONFIG >> 20
-        ))
-    }
-}
-
-impl tokio::io::AsyncWrite for Capped {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        if self.bytes.len() as u64 + buf.len() as u64 > self.limit {
-            self.exceeded = true;
-            return Poll::Ready(Err(std::io::Error::other("body over its limit")));
-        }
-        self.bytes.extend_from_slice(buf);
-        Poll::Ready(Ok(buf.len()))
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
+/// A blob longer than its descriptor says (or than the bound for its kind).
+fn longer_than(what: &str, limit: u64) -> SourceError {
+    SourceError::Corrupt(format!(
+        "{what} is longer than its limit of {limit} bytes (its descriptor's size, at most {} MiB)",
+        MAX_CONFIG >> 20
+    ))
 }

@@ -3,18 +3,17 @@
 
 use super::super::digest::Hasher;
 use super::super::{LayerReader, SourceError};
-use super::errors::{Ctx, map_error};
+use super::bounded::{Http, blob_response};
+use super::errors::Ctx;
 use crate::image::LayerDesc;
 use futures_util::StreamExt;
-use oci_client::client::BlobResponse;
-use oci_client::manifest::OciDescriptor;
-use oci_client::{Client, Reference};
+use oci_client::Reference;
 use std::time::Duration;
 
 /// Starts downloading `desc`'s blob and returns the reading end.
 pub(super) fn open_blob(
     rt: &tokio::runtime::Runtime,
-    client: &Client,
+    http: &Http,
     reference: &Reference,
     desc: &LayerDesc,
     ctx: &Ctx<'_>,
@@ -23,21 +22,9 @@ pub(super) fn open_blob(
     // sha256 or sha512, whole-blob, whatever the transfer (a 206 is not checked by
     // oci-client); another algorithm is refused before any byte is asked for.
     let hasher = Hasher::for_digest(&desc.locator)?;
-    let layer = OciDescriptor {
-        media_type: desc.media_type.clone(),
-        digest: desc.locator.clone(),
-        size: i64::try_from(desc.size.unwrap_or(0)).unwrap_or(i64::MAX),
-        ..Default::default()
-    };
-    // Asked as a range from 0 so that oci-client does not hash the blob: it is hashed
-    // below, once, and hashing it twice was a sixth of a cold load's CPU. A registry that
-    // ignores the range answers in full, and oci-client then checks the digest too.
-    let stream = match rt
-        .block_on(client.pull_blob_stream_partial(reference, &layer, 0, None))
-        .map_err(|e| map_error(e, ctx))?
-    {
-        BlobResponse::Full(s) | BlobResponse::Partial(s) => s,
-    };
+    // Our own request, so that an error answer is read to its bound only; the bytes are
+    // hashed below, once, whatever the transfer.
+    let resp = rt.block_on(blob_response(http, reference, &desc.locator, ctx))?;
     let digest = desc.locator.clone();
     // The bytes are hashed here, as they arrive, and the stream fails at its end if they do
     // not match: the scan is told so (`verifies_blob_digests`) and does not hash them again
@@ -50,7 +37,7 @@ pub(super) fn open_blob(
     // enough (the socket buffers more): with 64, a download ran 20 MB ahead of the scan in
     // fresh memory, and faulting its pages in cost a cold debian:bookworm 5 % of its CPU.
     let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<bytes::Bytes>>(8);
-    let mut body = stream.stream;
+    let mut body = resp.bytes_stream();
     rt.spawn(async move {
         let mut got = 0u64;
         loop {
@@ -62,16 +49,7 @@ pub(super) fn open_blob(
                     return;
                 }
             };
-            let item = item.map_err(|e| {
-                // oci-client ends the stream with an error when the bytes do not hash
-                // to the digest: say so in words (the loader reports it against the layer).
-                let msg = e.to_string();
-                if msg.contains("igest") {
-                    mismatch(&digest, &msg)
-                } else {
-                    e
-                }
-            });
+            let item = item.map_err(|e| std::io::Error::other(format!("blob {digest}: {e}")));
             if let Ok(chunk) = &item {
                 got = got.saturating_add(chunk.len() as u64);
                 if size.is_some_and(|s| got > s) {

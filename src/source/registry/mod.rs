@@ -25,6 +25,7 @@ pub mod name;
 pub mod push;
 mod resolve;
 pub mod session;
+mod token;
 
 pub use auth::is_loopback;
 pub use session::Session;
@@ -34,7 +35,7 @@ use super::{ImageSource, LayerReader, SourceError, SourceOptions};
 use crate::image::ImageMeta;
 use auth::auth_for;
 use errors::{Ctx, map_error, retry_hint};
-use oci_client::{Client, Reference, RegistryOperation};
+use oci_client::{Reference, RegistryOperation};
 use resolve::fetch_image;
 use std::time::Duration;
 
@@ -48,7 +49,9 @@ const ACCEPT: &[&str] = &[
 
 pub struct RegistrySource {
     rt: tokio::runtime::Runtime,
-    client: Client,
+    /// Layers are read with our own requests (error answers bounded), authorised as
+    /// oci-client negotiated.
+    http: bounded::Http,
     reference: Reference,
     meta: ImageMeta,
     label: String,
@@ -81,23 +84,27 @@ impl RegistrySource {
         let cache = opts.cache.as_deref();
         let mut token = None;
         let fetched = rt.block_on(async {
+            let scheme = if plain_http { "http" } else { "https" };
+            let http_client = http_client()?;
             if let oci_client::secrets::RegistryAuth::Basic(..) = auth {
-                let scheme = if plain_http { "http" } else { "https" };
-                auth::check_realm(&http_client()?, scheme, &registry).await?;
+                auth::check_realm(&http_client, scheme, &registry).await?;
             }
+            let op = RegistryOperation::Pull;
+            let given = token::bearer(&http_client, scheme, &reference, &auth, op, &ctx).await?;
             token = client
-                .auth(&reference, &auth, RegistryOperation::Pull)
+                .auth(&reference, given.as_ref().unwrap_or(&auth), op)
                 .await
                 .map_err(|e| map_error(e, &ctx))?;
             let http = bounded::Http {
-                client: http_client()?,
-                scheme: if plain_http { "http" } else { "https" },
+                client: http_client,
+                scheme,
                 token: token.clone(),
                 auth: auth.clone(),
             };
-            fetch_image(&client, &http, &reference, &auth, opts, cache, &ctx).await
+            let fetched = fetch_image(&client, &http, &reference, &auth, opts, cache, &ctx).await;
+            fetched.map(|f| (f, http))
         });
-        let (manifest_digest, manifest, config_bytes) = match fetched {
+        let ((manifest_digest, manifest, config_bytes), http) = match fetched {
             Ok(f) => f,
             Err(e) => {
                 return Err(match e {
@@ -125,7 +132,7 @@ impl RegistrySource {
         );
         Ok(RegistrySource {
             rt,
-            client,
+            http,
             reference,
             meta,
             label,
@@ -175,7 +182,7 @@ impl ImageSource for RegistrySource {
             .ok_or_else(|| SourceError::MissingBlob(format!("layer {index}")))?;
         fetch::open_blob(
             &self.rt,
-            &self.client,
+            &self.http,
             &self.reference,
             desc,
             &self.ctx(),

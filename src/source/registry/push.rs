@@ -8,6 +8,7 @@ use super::super::{SourceError, SourceOptions};
 use super::auth::{auth_for, is_loopback};
 use super::errors::{Ctx, map_error};
 use super::name;
+use super::token;
 use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::errors::OciDistributionError;
 use oci_client::{Client, Reference, RegistryOperation};
@@ -62,8 +63,12 @@ pub fn push(name: &str, opts: &SourceOptions, image: &Push<'_>) -> Result<String
         .enable_all()
         .build()?;
     rt.block_on(async {
+        let scheme = if plain_http { "http" } else { "https" };
+        let op = RegistryOperation::Push;
+        let given =
+            token::bearer(&super::http_client()?, scheme, &reference, &auth, op, &ctx).await?;
         client
-            .auth(&reference, &auth, RegistryOperation::Push)
+            .auth(&reference, given.as_ref().unwrap_or(&auth), op)
             .await
             .map_err(|e| map_error(e, &ctx))?;
         for l in &image.layers {

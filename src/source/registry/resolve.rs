@@ -5,10 +5,9 @@
 use super::super::config;
 use super::super::{SourceError, SourceOptions, select};
 use super::ACCEPT;
-use super::bounded::{self, Capped, Http, MAX_CONFIG, MAX_MANIFEST};
+use super::bounded::{self, Http, MAX_CONFIG, MAX_MANIFEST};
 use super::errors::{Ctx, map_error};
 use crate::cache::Cache;
-use oci_client::manifest::OciDescriptor;
 use oci_client::secrets::RegistryAuth;
 use oci_client::{Client, Reference};
 use oci_spec::image::{Descriptor, ImageIndex, ImageManifest};
@@ -31,9 +30,9 @@ pub(super) async fn fetch_image(
         let (bytes, digest) = match current.digest().and_then(|d| cache?.get_blob(d)) {
             Some(bytes) => (bytes, current.digest().unwrap_or_default().to_string()),
             None => {
-                let (bytes, digest) = match bounded::manifest(http, &current).await? {
+                let (bytes, digest) = match bounded::manifest(http, &current, ctx).await? {
                     Some(found) => found,
-                    // Not a 200: oci-client asks again and says what went wrong.
+                    // No answer: oci-client asks again and says what went wrong.
                     None => client
                         .pull_manifest_raw(&current, auth, ACCEPT)
                         .await
@@ -75,7 +74,7 @@ pub(super) async fn fetch_image(
                 let manifest = ImageManifest::from_reader(&bytes[..]).map_err(|e| {
                     SourceError::Corrupt(format!("manifest {digest} cannot be parsed: {e}"))
                 })?;
-                let config = fetch_config(client, &current, &manifest, cache, ctx).await?;
+                let config = fetch_config(http, &current, &manifest, cache, ctx).await?;
                 return Ok((digest, manifest, config));
             }
         }
@@ -86,7 +85,7 @@ pub(super) async fn fetch_image(
 }
 
 async fn fetch_config(
-    client: &Client,
+    http: &Http,
     reference: &Reference,
     manifest: &ImageManifest,
     cache: Option<&Cache>,
@@ -106,30 +105,12 @@ async fn fetch_config(
     }
     // The body is read to the descriptor's size and no further: a registry that sends
     // more (or never stops) is refused at that point.
-    let mut capped = Capped::new(desc.size());
-    let pulled = client
-        .pull_blob(reference, &oci_descriptor(desc), &mut capped)
-        .await;
-    if capped.exceeded {
-        return Err(capped.error(&format!("config {digest}")));
-    }
-    pulled.map_err(|e| map_error(e, ctx))?;
-    let bytes = capped.bytes;
+    let bytes = bounded::blob(http, reference, &digest, desc.size(), ctx).await?;
     config::verify(&bytes, &digest, "config")?;
     if let Some(c) = cache {
         c.put_blob(&digest, &bytes);
     }
     Ok(bytes)
-}
-
-fn oci_descriptor(d: &Descriptor) -> OciDescriptor {
-    OciDescriptor {
-        media_type: d.media_type().to_string(),
-        digest: d.digest().to_string(),
-        size: i64::try_from(d.size()).unwrap_or(i64::MAX),
-        urls: d.urls().clone(),
-        ..Default::default()
-    }
 }
 
 /// `mediaType` of a manifest or index; an index without one is recognised by `manifests`.

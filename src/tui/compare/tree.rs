@@ -4,11 +4,9 @@
 //! much it changed (|delta| of a file, Σ|delta| below a directory), so "sort by size" puts
 //! the largest changes first.
 
-use crate::analysis::compare::tree::{Status as Diff, TreeDiff, parent};
-use crate::image::EntryKind;
+use crate::analysis::compare::tree::{DirAgg, Status as Diff, TreeDiff};
+use crate::image::{EntryKind, SharedPath};
 use crate::tui::tree::{NO_LAYER, Node, SortBy, Status, Tree, TreeMode};
-use std::collections::HashMap;
-use std::sync::Arc;
 
 /// What the two images have at one node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,9 +37,17 @@ pub fn status(s: Diff) -> Status {
     }
 }
 
-/// Builds the arena: every directory and entry of the diff, parents first (a parent's path
-/// is a prefix of its children's, so it sorts before them), sorted by change.
+/// Builds the arena: every directory of the diff (parents first, as the diff keeps them),
+/// then the entries each directory holds, sorted by change. A node's path shares the
+/// diff's strings: linear memory whatever the depth.
 pub fn build(t: &TreeDiff) -> (Tree, Vec<Sides>) {
+    let dir_sides = |a: &DirAgg| Sides {
+        status: a.status,
+        in_left: a.in_left,
+        in_right: a.in_right,
+        left_bytes: a.left_bytes,
+        right_bytes: a.right_bytes,
+    };
     let root_sides = t.dirs.get("").map_or(
         Sides {
             status: Diff::Same,
@@ -50,61 +56,41 @@ pub fn build(t: &TreeDiff) -> (Tree, Vec<Sides>) {
             left_bytes: 0,
             right_bytes: 0,
         },
-        |a| Sides {
-            status: a.status,
-            in_left: a.in_left,
-            in_right: a.in_right,
-            left_bytes: a.left_bytes,
-            right_bytes: a.right_bytes,
-        },
+        dir_sides,
     );
-    let mut nodes = vec![node(Arc::from(""), 0, EntryKind::Dir, 0, root_sides.status)];
+    let mut nodes = vec![node(
+        SharedPath::from(""),
+        0,
+        EntryKind::Dir,
+        0,
+        root_sides.status,
+    )];
     let mut sides = vec![root_sides];
-    let mut index: HashMap<&str, u32> = HashMap::from([("", 0)]);
-    let dirs = t.dirs.iter().filter(|(d, _)| !d.is_empty()).peekable();
-    // Entries that are also directories (a directory on one side, a file on the other with
-    // children below) are shown once, as the directory.
-    let entries = t
-        .paths
-        .iter()
-        .filter(|p| !t.dirs.contains_key(&*p.path))
-        .peekable();
-    let mut merged: Vec<(&Arc<str>, bool)> = Vec::with_capacity(t.dirs.len() + t.paths.len());
-    let (mut dirs, mut entries) = (dirs, entries);
-    loop {
-        let take_dir = match (dirs.peek(), entries.peek()) {
-            (None, None) => break,
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (Some((d, _)), Some(p)) => d.as_ref() <= p.path.as_ref(),
-        };
-        if take_dir {
-            if let Some((d, _)) = dirs.next() {
-                merged.push((d, true));
-            }
-        } else if let Some(p) = entries.next() {
-            merged.push((&p.path, false));
-        }
-    }
-    for (path, is_dir) in merged {
-        let Some(&parent_id) = index.get(parent(path)) else {
-            continue;
-        };
+    // A directory's node, by its index in the diff's directories.
+    let mut node_of = vec![0u32; t.dirs.len()];
+    for (i, d) in t.dirs.all().iter().enumerate().skip(1) {
         let id = nodes.len() as u32;
-        let (kind, s) = if is_dir {
-            let Some(a) = t.dirs.get(&**path) else {
-                continue;
-            };
-            let s = Sides {
-                status: a.status,
-                in_left: a.in_left,
-                in_right: a.in_right,
-                left_bytes: a.left_bytes,
-                right_bytes: a.right_bytes,
-            };
-            (EntryKind::Dir, (s, a.gross))
-        } else {
-            let Some(p) = t.path(path) else { continue };
+        let parent = node_of[d.parent as usize];
+        let s = dir_sides(&d.agg);
+        nodes.push(node(
+            d.path.clone(),
+            d.name_at as u32,
+            EntryKind::Dir,
+            parent,
+            s.status,
+        ));
+        nodes[id as usize].size = d.agg.gross;
+        nodes[parent as usize].children.push(id);
+        sides.push(s);
+        node_of[i] = id;
+    }
+    // Entries that are also directories (a directory on one side, a file on the other with
+    // children below) are shown once, as the directory: the diff's directories do not
+    // list them.
+    for (i, d) in t.dirs.all().iter().enumerate() {
+        let parent = node_of[i];
+        for p in d.entries.iter().filter_map(|&e| t.paths.get(e as usize)) {
+            let id = nodes.len() as u32;
             let kind = p.right.or(p.left).map_or(EntryKind::File, |f| f.kind);
             let s = Sides {
                 status: p.status,
@@ -113,15 +99,12 @@ pub fn build(t: &TreeDiff) -> (Tree, Vec<Sides>) {
                 left_bytes: p.left_bytes(),
                 right_bytes: p.right_bytes(),
             };
-            (kind, (s, p.delta().unsigned_abs()))
-        };
-        let name_at = path.rfind('/').map_or(0, |i| i + 1) as u32;
-        nodes.push(node(path.clone(), name_at, kind, parent_id, s.0.status));
-        nodes[id as usize].size = s.1;
-        nodes[parent_id as usize].children.push(id);
-        sides.push(s.0);
-        if is_dir {
-            index.insert(path, id);
+            let name_at = p.path.rfind('/').map_or(0, |i| i + 1) as u32;
+            let path = SharedPath::from(p.path.clone());
+            nodes.push(node(path, name_at, kind, parent, s.status));
+            nodes[id as usize].size = p.delta().unsigned_abs();
+            nodes[parent as usize].children.push(id);
+            sides.push(s);
         }
     }
     nodes[0].size = t.dirs.get("").map_or(0, |a| a.gross);
@@ -135,7 +118,7 @@ pub fn build(t: &TreeDiff) -> (Tree, Vec<Sides>) {
     (tree, sides)
 }
 
-fn node(path: Arc<str>, name_at: u32, kind: EntryKind, parent: u32, s: Diff) -> Node {
+fn node(path: SharedPath, name_at: u32, kind: EntryKind, parent: u32, s: Diff) -> Node {
     Node {
         path,
         name_at,

@@ -4,7 +4,7 @@
 
 use super::{NO_LAYER, Node, SortBy, Status, Tree, TreeMode};
 use crate::image::merge::{Change, LayerChanges, Merged, NodeRef};
-use crate::image::{Entry, EntryKind, LayerScan};
+use crate::image::{Entry, EntryKind, LayerScan, SharedPath};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -32,11 +32,12 @@ type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
 struct Builder {
     nodes: Vec<Node>,
     /// Directories by full path (files are never looked up: scans and the merged tree hold
-    /// each path once).
-    index: FxMap<Arc<str>, u32>,
+    /// each path once). Keys share the entries' strings: an implied directory's path is the
+    /// leading bytes of the path that implied it, so memory stays linear in path bytes.
+    index: FxMap<SharedPath, u32>,
     /// The parent of the previous entry: tar order and the merged tree's order keep a
     /// directory's entries together, so most lookups end here.
-    last_parent: Option<(Arc<str>, u32)>,
+    last_parent: Option<(SharedPath, u32)>,
     /// Nodes made up as parents: their status follows their children.
     implied: Vec<bool>,
 }
@@ -44,7 +45,7 @@ struct Builder {
 impl Builder {
     fn new(capacity: usize) -> Builder {
         let root = Node {
-            path: Arc::from(""),
+            path: SharedPath::from(""),
             name_at: 0,
             parent: 0,
             children: Vec::new(),
@@ -70,37 +71,43 @@ impl Builder {
         }
     }
 
-    /// The directory node for `path`, made (with its missing parents) when absent.
-    fn parent(&mut self, path: &str) -> u32 {
+    /// The directory node for `full[..len]`, made (with its missing parents) when absent.
+    /// Iterative: a path 100 000 levels deep must not recurse that deep.
+    fn parent(&mut self, full: &Arc<str>, len: usize) -> u32 {
+        let path = full.get(..len).unwrap_or_default();
         if let Some((p, id)) = &self.last_parent
             && **p == *path
         {
             return *id;
         }
-        let (key, id) = match self.index.get_key_value(path) {
-            Some((k, &id)) => (k.clone(), id),
-            None => {
-                let key: Arc<str> = Arc::from(path);
-                (key.clone(), self.node_for(&key, true))
+        // Up to the nearest directory already made ("" is the root, always there), then
+        // down again making the missing ones.
+        let mut missing = Vec::new();
+        let mut at = len;
+        let mut id = loop {
+            let here = full.get(..at).unwrap_or_default();
+            if let Some(&id) = self.index.get(here) {
+                break id;
             }
+            missing.push(at);
+            at = here.rfind('/').unwrap_or(0);
         };
-        self.last_parent = Some((key, id));
+        for &end in missing.iter().rev() {
+            id = self.make(SharedPath::prefix(full, end), id, true);
+        }
+        self.last_parent = Some((SharedPath::prefix(full, len), id));
         id
     }
 
-    /// The node for `path`: looked up and indexed when it is a directory, else made.
-    fn node_for(&mut self, path: &Arc<str>, dir: bool) -> u32 {
-        if dir && let Some(&id) = self.index.get(&**path) {
-            return id;
-        }
-        let (parent_path, name_at) = match path.rfind('/') {
-            Some(i) => (&path[..i], i + 1),
-            None => ("", 0),
-        };
-        let parent = self.parent(parent_path);
+    /// A new node for `path` below `parent`, indexed when it is a directory.
+    fn make(&mut self, path: SharedPath, parent: u32, dir: bool) -> u32 {
+        let name_at = path.rfind('/').map_or(0, |i| i + 1);
         let id = self.nodes.len() as u32;
+        if dir {
+            self.index.insert(path.clone(), id);
+        }
         self.nodes.push(Node {
-            path: path.clone(),
+            path,
             name_at: name_at as u32,
             parent,
             children: Vec::new(),
@@ -115,10 +122,16 @@ impl Builder {
         });
         self.implied.push(true);
         self.nodes[parent as usize].children.push(id);
-        if dir {
-            self.index.insert(path.clone(), id);
-        }
         id
+    }
+
+    /// The node for `path`: looked up and indexed when it is a directory, else made.
+    fn node_for(&mut self, path: &Arc<str>, dir: bool) -> u32 {
+        if dir && let Some(&id) = self.index.get(&**path) {
+            return id;
+        }
+        let parent = self.parent(path, path.rfind('/').unwrap_or(0));
+        self.make(SharedPath::from(path.clone()), parent, dir)
     }
 
     fn put(&mut self, e: &Entry, at: NodeRef, status: Status) {
@@ -136,11 +149,11 @@ impl Builder {
     }
 
     fn removed(&mut self, path: &Arc<str>, bytes: u64) {
-        let (parent_path, name) = match path.rfind('/') {
-            Some(i) => (&path[..i], &path[i + 1..]),
-            None => ("", &path[..]),
+        let (parent_len, name) = match path.rfind('/') {
+            Some(i) => (i, &path[i + 1..]),
+            None => (0, &path[..]),
         };
-        let parent = self.parent(parent_path);
+        let parent = self.parent(path, parent_len);
         let exists = self.nodes[parent as usize]
             .children
             .iter()

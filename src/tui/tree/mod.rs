@@ -6,8 +6,7 @@
 pub mod build;
 pub mod rows;
 
-use crate::image::EntryKind;
-use std::sync::Arc;
+use crate::image::{EntryKind, SharedPath};
 
 pub use rows::{Row, TreeView};
 
@@ -57,8 +56,9 @@ pub const NO_LAYER: u32 = u32::MAX;
 
 #[derive(Debug, Clone)]
 pub struct Node {
-    /// Full path, shared with the scan's entry when there is one (no copy per node).
-    pub path: Arc<str>,
+    /// Full path, shared with the scan's entry when there is one (no copy per node); an
+    /// implied directory's is the leading bytes of the path below it.
+    pub path: SharedPath,
     /// Byte offset of the last component in `path`.
     pub name_at: u32,
     pub parent: u32,

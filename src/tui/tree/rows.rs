@@ -103,7 +103,7 @@ impl TreeView {
                 let own = !filter.hidden[status_slot(n.status)]
                     && (n.children.is_empty() || filter.text.is_empty() || keep[i])
                     && matches(&n.path, &filter.text)
-                    && filter.only.as_ref().is_none_or(|o| o.contains(&n.path));
+                    && filter.only.as_ref().is_none_or(|o| o.contains(&*n.path));
                 if own || keep[i] {
                     keep[i] = true;
                     keep[n.parent as usize] = true;

@@ -82,7 +82,7 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
         }
         // While `r` shows only what the rewrite keeps, a directory weighs what it keeps.
         let size = match &state.filter.only {
-            Some(_) if n.is_dir() => state.rewrite.dir_bytes.get(&n.path).copied().unwrap_or(0),
+            Some(_) if n.is_dir() => state.rewrite.dir_bytes.get(&*n.path).copied().unwrap_or(0),
             _ => n.size,
         };
         spans.push(Span::raw(format!("{:>9}  ", bytes(size))));
@@ -100,7 +100,7 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
         if state
             .highlight
             .as_ref()
-            .is_some_and(|h| h.set.contains(&n.path))
+            .is_some_and(|h| h.set.contains(&*n.path))
         {
             name_style = theme.highlight;
         }
@@ -181,7 +181,7 @@ fn footer(state: &State, theme: &Theme, view: &TreeView, rows: Rect, buf: &mut B
     let mut notes: Vec<Span> = Vec::new();
     if let Some(id) = view.selected() {
         let n = view.tree.node(id);
-        if let Some(fs) = state.lookup.findings.get(&n.path) {
+        if let Some(fs) = state.lookup.findings.get(&*n.path) {
             let titles: Vec<&str> = fs
                 .iter()
                 .filter_map(|&i| state.findings.items().get(i as usize))
@@ -264,7 +264,7 @@ fn selected_line<'a>(state: &State, theme: &Theme, n: &Node) -> Line<'a> {
     let owner = state
         .lookup
         .owner
-        .get(&n.path)
+        .get(&*n.path)
         .and_then(|&i| state.packages.items().get(i as usize));
     let owner_text = match (&state.packages, owner) {
         (_, Some(p)) => format!("  owner: {} {} ({})", p.name, p.version, p.manager),

@@ -1,0 +1,121 @@
+//! Token answers and error answers that never end (issue 17, class 2): each is read to
+//! 1 MiB, as skopeo does, and refused there in one line naming the limit.
+
+use crate::fake_registry::*;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::time::Duration;
+
+/// A registry whose `/v2/` asks for a token at its own `/token`, answered by `token`.
+fn with_token_server(token: fn(&mut std::net::TcpStream)) -> Registry {
+    let port = Arc::new(AtomicU16::new(0));
+    let p = port.clone();
+    let reg = Registry::start(
+        Image::new(),
+        Box::new(move |m, path, s| {
+            if m == "GET" && path == "/v2/" {
+                let realm = format!(
+                    "Bearer realm=\"http://127.0.0.1:{}/token\",service=\"fake\"",
+                    p.load(Ordering::Relaxed)
+                );
+                respond(
+                    s,
+                    "401 Unauthorized",
+                    &[("WWW-Authenticate", &realm)],
+                    b"{}",
+                );
+                return true;
+            }
+            if path.starts_with("/token") {
+                token(s);
+                return true;
+            }
+            false
+        }),
+    );
+    port.store(reg.port, Ordering::Relaxed);
+    reg
+}
+
+fn refused_at_1_mib(reg: &Registry, what: &str) {
+    let o = reg.run(&[], Duration::from_secs(60));
+    let line = o.error("larger than 1 MiB, the limit for it");
+    assert!(line.contains(what), "{line}");
+    assert!(line.contains("registry 127.0.0.1:"), "{line}");
+    assert!(
+        o.peak_kib < 200 << 10,
+        "{what}: peak RSS {} KiB",
+        o.peak_kib
+    );
+    eprintln!("{what}: {line}; peak {} KiB", o.peak_kib);
+}
+
+#[test]
+fn a_token_server_is_asked_by_microscope_and_its_token_used() {
+    let reg = with_token_server(|s| {
+        respond(
+            s,
+            "200 OK",
+            &[("Content-Type", "application/json")],
+            br#"{"token":"t"}"#,
+        )
+    });
+    let o = reg.run(&[], Duration::from_secs(60));
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+}
+
+#[test]
+fn an_endless_token_stops_at_1_mib() {
+    let reg = with_token_server(|s| endless(s, "application/json"));
+    refused_at_1_mib(&reg, "the token from");
+}
+
+#[test]
+fn an_endless_token_error_stops_at_1_mib() {
+    let reg = with_token_server(|s| endless_answer(s, "401 Unauthorized", "application/json"));
+    refused_at_1_mib(&reg, "token server");
+}
+
+/// An endless error answer to the requests of one kind (`prefix`), the others normal.
+fn endless_error_on(prefix: &'static str, status: &'static str) -> Registry {
+    Registry::start(
+        Image::new(),
+        Box::new(move |m, p, s| {
+            if m == "GET" && p.starts_with(prefix) {
+                endless_answer(s, status, "application/json");
+                return true;
+            }
+            false
+        }),
+    )
+}
+
+#[test]
+fn an_endless_manifest_error_stops_at_1_mib() {
+    let reg = endless_error_on("/v2/img/manifests/", "404 Not Found");
+    refused_at_1_mib(&reg, "error answer (404 Not Found)");
+}
+
+#[test]
+fn an_endless_blob_error_stops_at_1_mib() {
+    // The config's and then the layer's: both are blobs.
+    let reg = endless_error_on("/v2/img/blobs/", "500 Internal Server Error");
+    refused_at_1_mib(&reg, "error answer (500 Internal Server Error)");
+}
+
+#[test]
+fn an_endless_layer_error_stops_at_1_mib() {
+    let image = Image::new();
+    let layer = format!("/v2/img/blobs/{}", Image::digest_of(&image.layer));
+    let reg = Registry::start(
+        image,
+        Box::new(move |m, p, s| {
+            if m == "GET" && p == layer {
+                endless_answer(s, "403 Forbidden", "text/html");
+                return true;
+            }
+            false
+        }),
+    );
+    refused_at_1_mib(&reg, "error answer (403 Forbidden)");
+}
