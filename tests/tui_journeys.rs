@@ -17,12 +17,16 @@ fn navigating_layers_changes_the_tree() {
         Pane::Layers,
         "the app opens on the Layers pane"
     );
-    assert_eq!(h.state.tree_mode(), TreeMode::Layer(0));
+    assert_eq!(
+        h.state.tree_mode(),
+        TreeMode::AsOf(0),
+        "the files as of the first layer, as dive opens"
+    );
     h.press("j j");
     assert_eq!(h.state.layer_cursor.selected, 2, "j moves down the layers");
     assert_eq!(
         h.state.tree_mode(),
-        TreeMode::Layer(2),
+        TreeMode::AsOf(2),
         "the tree follows the layer"
     );
     assert!(h.state.tree().is_some(), "the layer's tree is built");
@@ -33,17 +37,45 @@ fn navigating_layers_changes_the_tree() {
         h.state.layer_cursor.selected, 0,
         "g goes to the first layer"
     );
-    h.press("ctrl-a");
+    h.press("W");
     assert_eq!(
         h.state.tree_mode(),
         TreeMode::Image,
-        "Ctrl+A on Layers shows the whole image"
+        "W on Layers shows the whole image"
     );
     h.press("ctrl-l");
     assert_eq!(
         h.state.tree_mode(),
         TreeMode::Layer(0),
-        "Ctrl+L goes back to the layer"
+        "Ctrl+L shows the layer's own entries"
+    );
+    h.press("ctrl-a");
+    assert_eq!(
+        h.state.tree_mode(),
+        TreeMode::AsOf(0),
+        "Ctrl+A shows the layer's filesystem as of it (dive's aggregated view)"
+    );
+    h.press("w");
+    assert_eq!(
+        h.state.tree_mode(),
+        TreeMode::Layer(0),
+        "w cycles: layer only"
+    );
+    h.press("w");
+    assert_eq!(
+        h.state.tree_mode(),
+        TreeMode::Image,
+        "w cycles: whole image"
+    );
+    assert!(
+        h.render().contains("whole image"),
+        "the pane title says which"
+    );
+    h.press("w");
+    assert_eq!(h.state.tree_mode(), TreeMode::AsOf(0), "w cycles: back");
+    assert!(
+        h.render().contains("as of layer 0"),
+        "the pane title says which"
     );
     h.press("enter");
     assert_eq!(
@@ -170,7 +202,7 @@ fn search_jumps_and_n_cycles() {
 #[test]
 fn filter_keeps_matching_paths_and_status_toggles_hide() {
     let mut h = tui_common::demo("fat", 80, 24);
-    h.press("w 2 ctrl-f");
+    h.press("W 2 ctrl-f");
     h.type_text("apt");
     h.press("enter");
     let v = h.state.tree().expect("tree");
@@ -359,6 +391,8 @@ fn a_tree_built_before_the_merge_is_replaced_and_failures_are_shown() {
     let src = microscope::demo::source("micro").expect("demo");
     let mut h = microscope::tui::harness::Harness::opening(&*src, 80, 24);
     let scan = loaded.image.layers[0].scan.clone();
+    // The layer's own entries need the merge for their statuses (as-of views do not).
+    h.state.files = microscope::tui::state::FilesView::Layer;
     // The layer arrives; its tree build is asked for but not back yet...
     let effects = update(
         &mut h.state,

@@ -23,12 +23,7 @@ pub enum Action {
     TreeSkipped(TreeMode),
 }
 
-#[derive(Debug)]
-pub enum Effect {
-    BuildTree(TreeJob),
-    /// Text for the terminal's clipboard (OSC 52).
-    Copy(String),
-}
+pub use super::effect::Effect;
 
 /// How many tree views to keep built besides the one on screen: a 600k-entry layer's tree
 /// takes tens of MB, so switching layers must not keep them all.
@@ -144,15 +139,20 @@ fn ensure_tree(state: &mut State, effects: &mut Vec<Effect>) {
         return;
     }
     let analysis = state.loaded.as_ref().map(|l| l.analysis.clone());
-    let scans = match mode {
-        TreeMode::Image => match &state.loaded {
-            Some(l) => l.image.layers.iter().map(|l| l.scan.clone()).collect(),
-            None => return,
-        },
-        TreeMode::Layer(i) => match state.layers.get(i).and_then(|r| r.scan.clone()) {
-            Some(scan) => vec![scan],
-            None => return,
-        },
+    // Every layer's scan up to the one shown: a layer's removed entries are lower layers'.
+    let upto = match mode {
+        TreeMode::Image if state.loaded.is_none() => return,
+        TreeMode::Image => state.layers.len(),
+        TreeMode::Layer(i) | TreeMode::AsOf(i) => i + 1,
+    };
+    let scans: Option<Vec<_>> = state
+        .layers
+        .iter()
+        .take(upto)
+        .map(|r| r.scan.clone())
+        .collect();
+    let Some(scans) = scans.filter(|s| s.len() == upto) else {
+        return;
     };
     state.pending.insert(mode);
     effects.push(Effect::BuildTree(TreeJob {

@@ -1,8 +1,8 @@
 //! What each key command and mouse event does to the state.
 
-use super::action::Effect;
+use super::effect::Effect;
 use super::keymap::Command;
-use super::state::{Highlight, ListCursor, Pane, Prompt, State};
+use super::state::{FilesView, Highlight, ListCursor, Pane, Prompt, State};
 use super::tree::rows::status_slot;
 use super::tree::{SortBy, Status};
 use super::views;
@@ -145,9 +145,10 @@ pub fn command(state: &mut State, cmd: Command, effects: &mut Vec<Effect>) {
         Command::FocusTree => focus(state, Pane::Tree),
         Command::FocusPackages => focus(state, Pane::Packages),
         Command::FocusFindings => focus(state, Pane::Findings),
-        Command::ToggleImage => state.whole_image = !state.whole_image,
-        Command::ShowImage => state.whole_image = true,
-        Command::ShowLayer => state.whole_image = false,
+        Command::ToggleImage => state.files = state.files.next(),
+        Command::ShowImage => state.files = FilesView::Image,
+        Command::ShowAsOf => state.files = FilesView::AsOf,
+        Command::ShowLayer => state.files = FilesView::Layer,
         Command::CopyPath => copy(state, selected_text(state), effects),
         Command::CopyFix => {
             let fix = state
@@ -252,7 +253,9 @@ fn toggle_hidden(state: &mut State, s: Status) {
 fn select(state: &mut State, pane: Pane) {
     let (label, paths, layer) = match pane {
         Pane::Layers => {
-            state.whole_image = false;
+            if state.files == FilesView::Image {
+                state.files = FilesView::AsOf;
+            }
             focus(state, Pane::Tree);
             return;
         }
@@ -280,10 +283,10 @@ fn select(state: &mut State, pane: Pane) {
         .is_some_and(|l| l.analysis.merged.tree.contains_key(&*first));
     match (in_image, layer) {
         (false, Some(l)) if l < state.layers.len() => {
-            state.whole_image = false;
+            state.files = FilesView::Layer;
             state.layer_cursor.selected = l;
         }
-        _ => state.whole_image = true,
+        _ => state.files = FilesView::Image,
     }
     state.highlight = Some(Highlight {
         label,

@@ -52,7 +52,7 @@ commands! {
     FocusTree "focus_tree" Global ["2"] "Files pane";
     FocusPackages "focus_packages" Global ["3"] "Packages pane";
     FocusFindings "focus_findings" Global ["4"] "Findings pane";
-    ToggleImage "toggle_image" Global ["w"] "Files: whole image / selected layer";
+    ToggleImage "toggle_image" Global ["w"] "Files: as of layer / layer only / whole image";
     CopyPath "copy_path" Global ["y"] "Copy the selected path (OSC 52)";
     CopyFix "copy_fix" Global ["Y"] "Copy the selected finding's fix line";
     Help "help" Global ["?", "f1"] "This help";
@@ -64,8 +64,9 @@ commands! {
     Top "top" List ["home", "g"] "First row";
     Bottom "bottom" List ["end", "G"] "Last row";
     Select "select" List ["enter"] "Open: layer's files, package's or finding's files";
-    ShowImage "show_image" Layers ["ctrl-a"] "Files of the whole image";
-    ShowLayer "show_layer" Layers ["ctrl-l"] "Files of the selected layer";
+    ShowAsOf "show_as_of" Layers ["ctrl-a"] "Files as of the selected layer";
+    ShowLayer "show_layer" Layers ["ctrl-l"] "Files of the selected layer only";
+    ShowImage "show_image" Layers ["W"] "Files of the whole image";
     Collapse "collapse" Tree ["space"] "Collapse / expand directory";
     CollapseAll "collapse_all" Tree ["ctrl-space"] "Collapse / expand all";
     Expand "expand" Tree ["right", "l"] "Expand directory";

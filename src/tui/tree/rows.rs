@@ -273,7 +273,10 @@ mod tests {
             entries,
             ..LayerScan::default()
         };
-        TreeView::new(build::layer(&scan, 0, None), &RowFilter::default())
+        TreeView::new(
+            build::layer(&[Arc::new(scan)], 0, None),
+            &RowFilter::default(),
+        )
     }
 
     fn names(v: &TreeView) -> Vec<String> {

@@ -5,7 +5,7 @@
 use super::super::state::{Pane, Prompt, State};
 use super::super::theme::Theme;
 use super::super::tree::rows::matches;
-use super::super::tree::{NO_LAYER, Node, SortBy, TreeMode, TreeView};
+use super::super::tree::{NO_LAYER, Node, SortBy, TreeView};
 use super::super::widgets::{bytes, permissions, truncate};
 use super::{Areas, pane_block};
 use ratatui::buffer::Buffer;
@@ -16,10 +16,7 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
     let focused = state.focus == Pane::Tree;
-    let what = match state.tree_mode() {
-        TreeMode::Image => "whole image".to_string(),
-        TreeMode::Layer(i) => format!("layer {i}"),
-    };
+    let what = state.tree_mode().describe();
     let sort = match state.sort {
         SortBy::Size => "by size",
         SortBy::Name => "by name",
@@ -78,7 +75,7 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
                 theme.dim,
             ));
         }
-        spans.push(Span::raw(format!("{:>9}  ", bytes(n.size))));
+        spans.push(Span::raw(format!("{:>9}  ", bytes(n.bytes()))));
         let mut guide = String::new();
         for d in 0..row.depth.min(63) {
             guide.push_str(if row.guides & (1 << d) != 0 {

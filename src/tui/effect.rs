@@ -1,0 +1,12 @@
+//! What the runtime must do outside the state after a key or event: below both
+//! [`super::action`] (which returns effects) and [`super::commands`] (which makes them), so
+//! neither imports the other for it.
+
+use super::tree::build::TreeJob;
+
+#[derive(Debug)]
+pub enum Effect {
+    BuildTree(TreeJob),
+    /// Text for the terminal's clipboard (OSC 52).
+    Copy(String),
+}
