@@ -81,14 +81,26 @@ fn set_filter(state: &mut State, text: String) {
     }
 }
 
+/// Puts the cursor on the next match and says where it is among all matches. A match the
+/// filter hides clears the filter first: search finds every entry, removed ones included.
 fn jump_to_match(state: &mut State, query: &str, forward: bool, include_current: bool) -> bool {
-    let Some(v) = state.tree_mut() else {
+    let Some(found) = state
+        .tree()
+        .and_then(|v| v.find(query, forward, include_current))
+    else {
+        state.search_hits = None;
         return false;
     };
-    match v.find(query, forward, include_current) {
-        Some(id) => v.reveal(id),
-        None => false,
+    if !found.shown {
+        state.filter = Default::default();
+        let f = state.filter.clone();
+        for v in state.trees.values_mut() {
+            v.apply_filter(&f);
+        }
+        state.message = Some("filter cleared to show the match".into());
     }
+    state.search_hits = Some((found.at, found.of));
+    state.tree_mut().is_some_and(|v| v.reveal(found.node))
 }
 
 fn list_len(state: &State, pane: Pane) -> usize {
@@ -164,6 +176,7 @@ pub fn command(state: &mut State, cmd: Command, effects: &mut Vec<Effect>) {
                 set_filter(state, String::new());
             }
             state.search.clear();
+            state.search_hits = None;
         }
         Command::Up => step(state, pane, -1),
         Command::Down => step(state, pane, 1),

@@ -162,6 +162,8 @@ pub struct State {
     pub sort: SortBy,
     pub filter: RowFilter,
     pub search: String,
+    /// Where the cursor's match is among all matches of the search (`3/17`).
+    pub search_hits: Option<(usize, usize)>,
     pub prompt: Option<Prompt>,
     pub show_attributes: bool,
     pub highlight: Option<Highlight>,
@@ -219,6 +221,7 @@ impl State {
             sort: SortBy::Size,
             filter: RowFilter::default(),
             search: String::new(),
+            search_hits: None,
             prompt: None,
             show_attributes: true,
             highlight: None,

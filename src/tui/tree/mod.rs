@@ -98,10 +98,17 @@ impl Node {
         self.kind == EntryKind::Dir || !self.children.is_empty()
     }
 
-    /// What the size column shows and sorts by: live and removed bytes together, so a
-    /// directory is never smaller than anything beneath it.
+    /// What the size column shows and sorts by. A directory counts live and removed bytes
+    /// together, so it is never smaller than anything beneath it; a live file its own
+    /// bytes (the copies it replaced count in its directory); a removed entry what it held.
     pub fn bytes(&self) -> u64 {
-        self.size + self.removed
+        if self.is_dir() {
+            self.size + self.removed
+        } else if self.status == Status::Removed {
+            self.removed
+        } else {
+            self.size
+        }
     }
 }
 
