@@ -307,13 +307,22 @@ fn selecting_a_finding_jumps_to_its_files() {
 
 #[test]
 fn help_opens_and_any_key_closes_it() {
-    let mut h = tui_common::demo("micro", 80, 24);
+    let mut h = tui_common::demo("micro", 160, 48);
     h.press("?");
     assert!(h.state.help);
     assert!(
         h.render().contains("Quit (cancels loading)"),
         "help lists the keymap"
     );
+    let mut h = tui_common::demo("micro", 80, 24);
+    h.press("?");
+    let screen = h.render();
+    for key in ["Tab / Shift+Tab", "Ctrl+L", "Ctrl+B", "Glyphs"] {
+        assert!(
+            screen.contains(key),
+            "the whole help fits 80x24 in two columns ({key}):\n{screen}"
+        );
+    }
     h.press("x");
     assert!(!h.state.help);
     h.press("q");

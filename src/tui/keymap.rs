@@ -332,7 +332,7 @@ mod tests {
     fn context_decides_what_a_key_means() {
         let k = Keymap::defaults();
         let ctrl_a = ev(KeyCode::Char('a'), KeyModifiers::CONTROL);
-        assert_eq!(k.lookup(&ctrl_a, Pane::Layers), Some(Command::ShowImage));
+        assert_eq!(k.lookup(&ctrl_a, Pane::Layers), Some(Command::ShowAsOf));
         assert_eq!(k.lookup(&ctrl_a, Pane::Tree), Some(Command::HideAdded));
         let big_g = ev(KeyCode::Char('G'), KeyModifiers::SHIFT);
         assert_eq!(k.lookup(&big_g, Pane::Packages), Some(Command::Bottom));

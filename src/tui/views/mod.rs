@@ -145,8 +145,6 @@ pub fn left_title<'a>(state: &State, theme: &Theme) -> Vec<Span<'a>> {
 }
 
 fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    use super::keymap::Command as C;
-    let k = &state.keymap;
     let line = if let Some(msg) = &state.message {
         Line::from(Span::styled(msg.clone(), theme.message))
     } else if let Some(p) = &state.prompt {
@@ -159,23 +157,53 @@ fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
             theme.dim,
         ))
     } else {
-        let hints = [
-            (C::Quit, if state.from_compare { "back" } else { "quit" }),
-            (C::NextPane, "pane"),
-            (C::Help, "help"),
-            (C::ToggleImage, "whole image"),
-            (C::Collapse, "collapse"),
-            (C::Sort, "sort"),
-            (C::Search, "search"),
-            (C::Filter, "filter"),
-            (C::CopyPath, "copy"),
-        ];
         let mut spans = Vec::new();
-        for (c, what) in hints {
-            spans.push(Span::styled(format!(" {}", k.key_for(c)), theme.key));
+        for (key, what) in hints(state) {
+            spans.push(Span::styled(format!(" {key}"), theme.key));
             spans.push(Span::styled(format!(" {what} "), theme.dim));
         }
         Line::from(spans)
     };
     line.render(area, buf);
+}
+
+/// The key bar's hints: the focused pane's own keys first, then the ones every pane has.
+fn hints(state: &State) -> Vec<(String, String)> {
+    use super::keymap::Command as C;
+    use super::state::FilesView;
+    let k = &state.keymap;
+    let next_view = match state.files.next() {
+        FilesView::AsOf => "as of layer",
+        FilesView::Layer => "layer only",
+        FilesView::Image => "whole image",
+    };
+    let own: &[(C, &str)] = match state.focus {
+        Pane::Layers => &[
+            (C::Select, "files"),
+            (C::ToggleImage, next_view),
+            (C::CopyPath, "copy digest"),
+        ],
+        Pane::Tree => &[
+            (C::Collapse, "collapse"),
+            (C::Search, "search"),
+            (C::NextMatch, "next"),
+            (C::Filter, "filter"),
+            (C::ToggleImage, next_view),
+            (C::Sort, "sort"),
+            (C::Attributes, "attrs"),
+            (C::CopyPath, "copy"),
+        ],
+        Pane::Packages => &[(C::Select, "show files"), (C::CopyPath, "copy name")],
+        Pane::Findings => &[
+            (C::Select, "show files"),
+            (C::CopyFix, "copy fix"),
+            (C::CopyPath, "copy path"),
+        ],
+    };
+    let quit = if state.from_compare { "back" } else { "quit" };
+    let common = [(C::Help, "help"), (C::NextPane, "pane"), (C::Quit, quit)];
+    own.iter()
+        .chain(common.iter())
+        .map(|&(c, what)| (k.key_for(c), what.to_string()))
+        .collect()
 }
