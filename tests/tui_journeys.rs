@@ -263,12 +263,14 @@ fn selecting_a_finding_jumps_to_its_files() {
         kind: "package-cache".into(),
         title: "apt lists left behind".into(),
         layer: Some(1),
+        by_layer: None,
         paths: vec![Arc::from(
             "var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_InRelease",
         )],
         path_count: 1,
         bytes: 150_000,
         savable: 150_000,
+        counted: 150_000,
         fix: "RUN apt-get update && apt-get install -y … && rm -rf /var/lib/apt/lists/*".into(),
     };
     h.state.findings = Data::Ready(vec![finding.clone()]);
@@ -333,7 +335,7 @@ fn help_opens_and_any_key_closes_it() {
 fn mouse_click_focuses_and_selects_and_wheel_scrolls() {
     use crossterm::event::{MouseButton, MouseEventKind};
     let mut h = tui_common::demo("fat", 80, 24);
-    let areas = microscope::tui::views::layout(h.state.screen);
+    let areas = microscope::tui::views::app_layout(h.state.screen, &h.state);
     let rows = areas.rows(Pane::Layers);
     h.mouse(
         MouseEventKind::Down(MouseButton::Left),

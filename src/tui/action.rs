@@ -108,6 +108,7 @@ fn load(state: &mut State, ev: LoadEvent) {
         }
         LoadEvent::Done(analysed) => {
             let packages = data::sort_packages(data::packages(&analysed.analysis));
+            let packages = data::with_unowned(packages, &analysed.analysis);
             let findings = data::group_findings(data::findings(&analysed.analysis));
             state.lookup = data::Lookup::build(&packages, &findings);
             state.packages = Data::Ready(packages);
@@ -182,7 +183,7 @@ fn evict(state: &mut State) {
 
 /// Keeps every selection inside its pane's window for the current screen size.
 pub fn fit(state: &mut State) {
-    let areas = views::layout(state.screen);
+    let areas = views::app_layout(state.screen, state);
     use super::state::Pane;
     let h = |p: Pane| areas.rows(p).height as usize;
     let n_layers = state.layers.len();

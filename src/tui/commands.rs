@@ -133,7 +133,7 @@ fn step(state: &mut State, pane: Pane, delta: isize) {
 }
 
 fn page(state: &State, pane: Pane) -> isize {
-    let h = views::layout(state.screen).rows(pane).height;
+    let h = views::app_layout(state.screen, state).rows(pane).height;
     h.saturating_sub(1).max(1) as isize
 }
 
@@ -347,7 +347,7 @@ fn copy(state: &mut State, text: Option<String>, effects: &mut Vec<Effect>) {
 /// Click: focus the pane and select the row. Wheel: move the selection of the pane under
 /// the pointer.
 pub fn mouse(state: &mut State, m: MouseEvent) {
-    let areas = views::layout(state.screen);
+    let areas = views::app_layout(state.screen, state);
     let Some(pane) = areas.pane_at(m.column, m.row, state.left) else {
         return;
     };

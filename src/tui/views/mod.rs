@@ -56,6 +56,42 @@ pub fn layout(area: Rect) -> Areas {
     }
 }
 
+/// The app's layout for its state: [`layout`], then adapted to what is shown. The focused
+/// tree takes more of the width; a short layer list gives its spare rows to the detail pane;
+/// the Findings detail grows so the selected finding's fix shows.
+pub fn app_layout(area: Rect, state: &State) -> Areas {
+    let mut a = layout(area);
+    let column = Rect {
+        height: a.left.height + a.detail.height,
+        ..a.left
+    };
+    if state.focus == Pane::Tree {
+        let narrow = (column.width * 3 / 4).max(24.min(column.width));
+        let gained = column.width - narrow;
+        a.left.width = narrow;
+        a.detail.width = narrow;
+        a.tree.x -= gained;
+        a.tree.width += gained;
+    }
+    let detail_h = match state.left {
+        // Borders, the column header, the rows: nothing below them but empty lines.
+        Pane::Layers => column
+            .height
+            .saturating_sub(state.layers.len() as u16 + 3)
+            .max(a.detail.height),
+        Pane::Findings => (column.height / 2).max(a.detail.height),
+        _ => a.detail.height,
+    }
+    .min(column.height.saturating_sub(4));
+    a.left.height = column.height - detail_h;
+    a.detail = Rect {
+        y: a.left.bottom(),
+        height: detail_h,
+        ..a.left
+    };
+    a
+}
+
 impl Areas {
     /// The pane a point falls in (the left column shows `left`).
     pub fn pane_at(&self, x: u16, y: u16, left: Pane) -> Option<Pane> {
@@ -73,7 +109,9 @@ impl Areas {
     pub fn rows(&self, pane: Pane) -> Rect {
         let (outer, header, footer) = match pane {
             Pane::Tree => (self.tree, 1, TREE_FOOTER),
-            Pane::Layers | Pane::Packages => (self.left, 1, 0),
+            Pane::Layers => (self.left, 1, 0),
+            // The last line is the packages' total.
+            Pane::Packages => (self.left, 1, 1),
             Pane::Findings => (self.left, 0, 0),
         };
         let inner = Block::bordered().inner(outer);
@@ -88,7 +126,7 @@ impl Areas {
 
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
-    let areas = layout(frame.area());
+    let areas = app_layout(frame.area(), state);
     let buf = frame.buffer_mut();
     summary::render(state, theme, areas.header, buf);
     match state.left {
@@ -120,28 +158,64 @@ pub fn pane_block<'a>(title: Vec<Span<'a>>, focused: bool, theme: &Theme) -> Blo
         .title(Line::from(title))
 }
 
-/// The left column's title: all three lists, the shown one marked.
+/// The left column's title: all three lists, the shown one marked, Packages and Findings
+/// with their counts once known; names shorten, then counts go, before the title is cut.
 pub fn left_title<'a>(state: &State, theme: &Theme) -> Vec<Span<'a>> {
-    let mut spans = Vec::new();
-    let narrow = layout(state.screen).left.width < 40;
-    for (i, p) in [Pane::Layers, Pane::Packages, Pane::Findings]
+    let room = app_layout(state.screen, state).left.width.saturating_sub(2) as usize;
+    let count = |p: Pane| -> Option<usize> {
+        match (p, &state.packages, &state.findings) {
+            (Pane::Packages, super::state::Data::Ready(v), _) => {
+                Some(super::data::package_count(v))
+            }
+            (Pane::Findings, _, super::state::Data::Ready(v)) => Some(v.len()),
+            _ => None,
+        }
+    };
+    // The last resort: the shown list's name, the others' keys.
+    let keys_only = [(Pane::Layers, 1), (Pane::Packages, 3), (Pane::Findings, 4)]
         .into_iter()
-        .enumerate()
-    {
-        let key = [1, 3, 4][i];
-        let name = match (narrow, p) {
-            (true, Pane::Packages) => "Pkgs",
-            (true, Pane::Findings) => "Finds",
-            _ => p.title(),
-        };
-        let text = format!(" {key} {name} ");
-        spans.push(if state.left == p {
-            Span::styled(format!("[{}]", text.trim()), theme.title)
-        } else {
-            Span::styled(text, theme.dim)
-        });
-    }
-    spans
+        .map(|(p, key)| match state.left == p {
+            true => (format!("[{key} {}]", p.title()), true),
+            false => (format!(" {key} "), false),
+        })
+        .collect::<Vec<_>>();
+    let build = |short: bool, counts: bool, pad: bool| -> Vec<(String, bool)> {
+        [(Pane::Layers, 1), (Pane::Packages, 3), (Pane::Findings, 4)]
+            .into_iter()
+            .map(|(p, key)| {
+                let name = match (short, p) {
+                    (true, Pane::Packages) => "Pkgs",
+                    (true, Pane::Findings) => "Finds",
+                    _ => p.title(),
+                };
+                let n = count(p)
+                    .filter(|_| counts)
+                    .map(|n| format!(" {n}"))
+                    .unwrap_or_default();
+                let text = match (state.left == p, pad) {
+                    (true, _) => format!("[{key} {name}{n}]"),
+                    (false, true) => format!(" {key} {name}{n} "),
+                    (false, false) => format!(" {key} {name}{n}"),
+                };
+                (text, state.left == p)
+            })
+            .collect()
+    };
+    let width = |v: &[(String, bool)]| v.iter().map(|(t, _)| t.chars().count()).sum::<usize>();
+    let options = [
+        build(false, true, true),
+        build(true, true, true),
+        build(true, true, false),
+        build(true, false, true),
+    ];
+    let chosen = options
+        .into_iter()
+        .find(|o| width(o) <= room)
+        .unwrap_or(keys_only);
+    chosen
+        .into_iter()
+        .map(|(t, on)| Span::styled(t, if on { theme.title } else { theme.dim }))
+        .collect()
 }
 
 fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
