@@ -160,3 +160,45 @@ fn an_image_against_itself_is_all_same_and_can_be_hidden() {
     h.press("ctrl-u");
     assert!(rows(&h).is_empty(), "hiding same hides everything");
 }
+
+/// The header keeps the counts at 80 columns, the change line ends on a whole item, and a
+/// changed file's footer says what changed.
+#[test]
+fn the_header_keeps_counts_and_a_changed_file_says_what_changed() {
+    let mut app = demo("fat", "micro", 80, 24);
+    let screen = app.render();
+    for field in ["layers 5→2", "files ", "packages ", "efficiency "] {
+        assert!(screen.contains(field), "{field} at 80 columns:\n{screen}");
+    }
+    let change = screen
+        .lines()
+        .find(|l| l.contains(" change "))
+        .expect("the change line");
+    let last = change.trim_end_matches(['"', ' ']);
+    assert!(
+        last.ends_with('…') || !last.ends_with(|c: char| c.is_ascii_digit() || c == '.'),
+        "the change line is not cut mid-number: {change}"
+    );
+    let d = app.state.data.as_mut().expect("compared");
+    let changed = d
+        .view
+        .tree
+        .preorder()
+        .into_iter()
+        .find(|&id| {
+            let n = d.view.tree.node(id);
+            !n.is_dir()
+                && d.sides
+                    .get(id as usize)
+                    .is_some_and(|s| s.status == Status::Changed)
+        })
+        .expect("the demo images share a changed file");
+    assert!(d.view.reveal(changed));
+    let screen = app.render();
+    assert!(
+        ["content", "mode ", "owner "]
+            .iter()
+            .any(|w| screen.contains(w)),
+        "the footer says what changed:\n{screen}"
+    );
+}

@@ -281,6 +281,35 @@ fn delta_text(s: &Sides) -> String {
     }
 }
 
+/// What differs at a changed path: `content`, `mode 644→755`, `owner 0:0→1000:1000`,
+/// `link target`, `kind`.
+fn what_changed(d: &CompareData, path: &str) -> String {
+    let entry = |a: &crate::jobs::background::Analysed| {
+        let at = *a.analysis.merged.tree.get(path)?;
+        let scan = &a.image.layers.get(at.layer as usize)?.scan;
+        scan.entries.get(at.entry as usize).cloned()
+    };
+    let (Some(l), Some(r)) = (entry(&d.images[0]), entry(&d.images[1])) else {
+        return String::new();
+    };
+    let mut parts = Vec::new();
+    if l.kind != r.kind {
+        parts.push(format!("kind {:?}→{:?}", l.kind, r.kind).to_lowercase());
+    } else if (l.size, l.hash) != (r.size, r.hash) && l.link == r.link {
+        parts.push("content".to_string());
+    }
+    if l.link != r.link {
+        parts.push("link target".into());
+    }
+    if l.mode != r.mode {
+        parts.push(format!("mode {:o}→{:o}", l.mode & 0o7777, r.mode & 0o7777));
+    }
+    if (l.uid, l.gid) != (r.uid, r.gid) {
+        parts.push(format!("owner {}:{}→{}:{}", l.uid, l.gid, r.uid, r.gid));
+    }
+    parts.join(", ")
+}
+
 fn footer(state: &CompareState, d: &CompareData, theme: &Theme, rows: Rect, buf: &mut Buffer) {
     let area = Rect {
         y: rows.bottom(),
@@ -307,6 +336,10 @@ fn footer(state: &CompareState, d: &CompareData, theme: &Theme, rows: Rect, buf:
             ),
             theme.label,
         ));
+        if s.status == Diff::Changed {
+            let what = what_changed(d, &d.view.tree.node(id).path);
+            spans.push(Span::styled(format!("{what}  "), theme.value));
+        }
     }
     let hidden: Vec<&str> = ["only right", "changed", "only left", "same"]
         .iter()
