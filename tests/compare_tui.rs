@@ -202,3 +202,43 @@ fn the_header_keeps_counts_and_a_changed_file_says_what_changed() {
         "the footer says what changed:\n{screen}"
     );
 }
+
+/// `/` searches the merged tree with a `1/N` count, `n` steps on; `Ctrl+F` filters and says
+/// how many rows it keeps; Esc clears both.
+#[test]
+fn search_and_filter_in_the_compare_tree_give_feedback() {
+    let mut app = demo("fat", "micro", 80, 24);
+    app.press("/");
+    for c in "server".chars() {
+        app.press(&c.to_string());
+    }
+    let (at, of) = app.state.search_hits.expect("server matches");
+    assert_eq!(at, 1);
+    assert!(app.render().contains(&format!("/server█  1/{of}")));
+    app.press("enter");
+    let name = |p: String| p.rsplit('/').next().unwrap_or_default().to_string();
+    assert!(
+        app.selected_path()
+            .map(name)
+            .is_some_and(|n| n.contains("server"))
+    );
+    if of > 1 {
+        app.press("n");
+        assert_eq!(app.state.search_hits, Some((2, of)));
+    }
+    app.press("ctrl-f");
+    for c in "ssl".chars() {
+        app.press(&c.to_string());
+    }
+    let screen = app.render();
+    assert!(screen.contains("filter: ssl█"), "{screen}");
+    assert!(
+        screen.contains(" rows"),
+        "the filter says what it keeps:\n{screen}"
+    );
+    app.press("enter");
+    let rows = app.state.data.as_ref().map_or(0, |d| d.view.rows.len());
+    assert!(rows > 0);
+    app.press("esc");
+    assert!(app.state.filter.text.is_empty() && app.state.search.is_empty());
+}

@@ -10,7 +10,7 @@ use crate::jobs::compare::{Compared, Which};
 use crate::report::compare::CompareReport;
 use crate::tui::action::{Action as AppAction, Effect};
 use crate::tui::keymap::{Command, Context, Keymap};
-use crate::tui::state::{ListCursor, Pane, State};
+use crate::tui::state::{ListCursor, Pane, Prompt, State};
 use crate::tui::tree::rows::{RowFilter, status_slot};
 use crate::tui::tree::{SortBy, Status, TreeView};
 use crate::tui::views::compare::layout;
@@ -42,6 +42,10 @@ pub const COMMANDS: &[Command] = &[
     Command::HideRemoved,
     Command::HideModified,
     Command::HideUnchanged,
+    Command::Search,
+    Command::NextMatch,
+    Command::PrevMatch,
+    Command::Filter,
     Command::OpenLeft,
     Command::OpenRight,
 ];
@@ -134,6 +138,11 @@ pub struct CompareState {
     pub open: Option<Which>,
     /// A one-key message in the status bar (why a key did nothing); the next key clears it.
     pub notice: Option<String>,
+    /// The search or filter being typed.
+    pub prompt: Option<Prompt>,
+    pub search: String,
+    /// Where the cursor's match is among all matches (`3/17`).
+    pub search_hits: Option<(usize, usize)>,
     pub quit: bool,
 }
 
@@ -154,6 +163,9 @@ impl CompareState {
             apps: [None, None],
             open: None,
             notice: None,
+            prompt: None,
+            search: String::new(),
+            search_hits: None,
             quit: false,
         }
     }
@@ -215,6 +227,10 @@ fn key(state: &mut CompareState, k: KeyEvent, effects: &mut Vec<(Which, Effect)>
         state.help = false;
         return;
     }
+    if state.prompt.is_some() {
+        super::search::key(state, k);
+        return;
+    }
     let Some(cmd) = cmd.filter(|c| COMMANDS.contains(c)) else {
         return;
     };
@@ -234,8 +250,14 @@ fn key(state: &mut CompareState, k: KeyEvent, effects: &mut Vec<(Which, Effect)>
         Command::Help => state.help = true,
         Command::Cancel => {
             state.filter = RowFilter::default();
+            state.search.clear();
+            state.search_hits = None;
             refilter(state);
         }
+        Command::Search => super::search::start(state, false),
+        Command::Filter => super::search::start(state, true),
+        Command::NextMatch => super::search::next(state, true),
+        Command::PrevMatch => super::search::next(state, false),
         Command::Up => step(state, -1),
         Command::Down => step(state, 1),
         Command::PageUp => step(state, -page(state, state.focus)),

@@ -11,7 +11,7 @@ use crate::analysis::compare::tree::Status as Diff;
 use crate::report::compare::text::glyph;
 use crate::tui::compare::state::{CompareData, CompareState};
 use crate::tui::compare::tree::{Sides, status};
-use crate::tui::state::Pane;
+use crate::tui::state::{Pane, Prompt};
 use crate::tui::theme::Theme;
 use crate::tui::tree::SortBy;
 use crate::tui::widgets::{bytes, truncate};
@@ -317,7 +317,48 @@ fn footer(state: &CompareState, d: &CompareData, theme: &Theme, rows: Rect, buf:
         ..rows
     };
     let mut spans = Vec::new();
-    if let Some((id, s)) = d.selected() {
+    let hits = match state.search_hits {
+        Some((at, of)) => format!("{at}/{of}"),
+        None => "no match".into(),
+    };
+    match &state.prompt {
+        Some(Prompt::Search(q)) => {
+            spans.push(Span::styled("/", theme.key));
+            spans.push(Span::raw(format!("{q}█  ")));
+            if !q.is_empty() {
+                spans.push(Span::styled(format!("{hits}  "), theme.label));
+            }
+        }
+        Some(Prompt::Filter(q)) => {
+            spans.push(Span::styled("filter: ", theme.key));
+            spans.push(Span::raw(format!("{q}█  ")));
+            spans.push(Span::styled(
+                format!("{} rows  ", d.view.rows.len()),
+                theme.label,
+            ));
+        }
+        None => {}
+    }
+    if state.prompt.is_none() && !state.search.is_empty() {
+        spans.push(Span::styled(
+            format!("/{} {hits} (n/N)  ", state.search),
+            theme.key,
+        ));
+    }
+    if state.prompt.is_none() && !state.filter.text.is_empty() {
+        spans.push(Span::styled(
+            format!(
+                "filter: {} ({} rows)  ",
+                state.filter.text,
+                d.view.rows.len()
+            ),
+            theme.key,
+        ));
+    }
+    if d.view.rows.is_empty() {
+        spans.push(Span::styled("no paths match  ", theme.dim));
+    }
+    if let Some((id, s)) = d.selected().filter(|_| state.prompt.is_none()) {
         let what = match s.status {
             Diff::OnlyLeft => "only left",
             Diff::OnlyRight => "only right",
