@@ -242,3 +242,47 @@ fn search_and_filter_in_the_compare_tree_give_feedback() {
     app.press("esc");
     assert!(app.state.filter.text.is_empty() && app.state.search.is_empty());
 }
+
+/// `3` and `4` show the package and findings deltas in the top pane, as the text report
+/// lists them; the Layers pane's focus puts the selected layer's details in the footer.
+#[test]
+fn package_and_findings_deltas_and_layer_details() {
+    let mut app = demo("fat", "micro", 160, 48);
+    app.press("3");
+    assert_eq!(app.state.focus, Pane::Packages);
+    let screen = app.render();
+    let p = &app
+        .state
+        .data
+        .as_ref()
+        .expect("compared")
+        .report
+        .diff
+        .packages;
+    let head = format!("{} added, {} removed", p.added.len(), p.removed.len());
+    assert!(
+        screen.contains("[3 Packages]") && screen.contains(&head),
+        "{screen}"
+    );
+    assert!(screen.contains("golang-1.19-go"), "{screen}");
+    check("compare-fat-micro-packages-160x48", &mut app);
+    app.press("4");
+    let screen = app.render();
+    assert!(
+        screen.contains("[4 Findings]") && screen.contains("fixed"),
+        "{screen}"
+    );
+    check("compare-fat-micro-findings-160x48", &mut app);
+    app.press("j tab tab");
+    assert_eq!(
+        app.state.focus,
+        Pane::Findings,
+        "Tab comes back to the shown list"
+    );
+    app.press("1");
+    let screen = app.render();
+    assert!(
+        screen.contains("entries: ADD") || screen.contains("entries: "),
+        "{screen}"
+    );
+}

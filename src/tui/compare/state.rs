@@ -25,6 +25,8 @@ pub const COMMANDS: &[Command] = &[
     Command::PrevPane,
     Command::FocusLayers,
     Command::FocusTree,
+    Command::FocusPackages,
+    Command::FocusFindings,
     Command::Help,
     Command::Cancel,
     Command::Up,
@@ -127,6 +129,10 @@ pub struct CompareState {
     /// Layers or Tree.
     pub focus: Pane,
     pub layer_cursor: ListCursor,
+    /// The top pane: Layers, or the Packages or Findings deltas.
+    pub top: Pane,
+    /// The selection in the Packages or Findings delta list.
+    pub delta_cursor: ListCursor,
     pub filter: RowFilter,
     pub sort: SortBy,
     pub help: bool,
@@ -156,6 +162,8 @@ impl CompareState {
             error: None,
             focus: Pane::Tree,
             layer_cursor: ListCursor::default(),
+            top: Pane::Layers,
+            delta_cursor: ListCursor::default(),
             filter: RowFilter::default(),
             sort: SortBy::Size,
             help: false,
@@ -167,6 +175,23 @@ impl CompareState {
             search: String::new(),
             search_hits: None,
             quit: false,
+        }
+    }
+
+    /// Rows of the top pane's list.
+    pub fn top_rows(&self) -> usize {
+        let Some(d) = &self.data else { return 0 };
+        match self.top {
+            Pane::Packages => {
+                d.report.diff.packages.added.len()
+                    + d.report.diff.packages.removed.len()
+                    + d.report.diff.packages.changed.len()
+            }
+            Pane::Findings => {
+                let f = &d.report.diff.findings;
+                f.only_left.len() + f.only_right.len() + f.both.len()
+            }
+            _ => self.layer_rows(),
         }
     }
 
@@ -241,11 +266,22 @@ fn key(state: &mut CompareState, k: KeyEvent, effects: &mut Vec<(Which, Effect)>
         Command::Quit => state.quit = true,
         Command::NextPane | Command::PrevPane => {
             state.focus = match state.focus {
-                Pane::Tree => Pane::Layers,
+                Pane::Tree => state.top,
                 _ => Pane::Tree,
             }
         }
-        Command::FocusLayers => state.focus = Pane::Layers,
+        Command::FocusLayers | Command::FocusPackages | Command::FocusFindings => {
+            let pane = match cmd {
+                Command::FocusPackages => Pane::Packages,
+                Command::FocusFindings => Pane::Findings,
+                _ => Pane::Layers,
+            };
+            if state.top != pane {
+                state.delta_cursor = ListCursor::default();
+            }
+            state.top = pane;
+            state.focus = pane;
+        }
         Command::FocusTree => state.focus = Pane::Tree,
         Command::Help => state.help = true,
         Command::Cancel => {
@@ -313,9 +349,13 @@ fn step(state: &mut CompareState, delta: isize) {
             c.step(delta, v.rows.len());
             v.cursor = c.selected;
         }),
-        _ => {
+        Pane::Layers => {
             let n = state.layer_rows();
             state.layer_cursor.step(delta, n);
+        }
+        _ => {
+            let n = state.top_rows();
+            state.delta_cursor.step(delta, n);
         }
     }
 }
@@ -345,6 +385,11 @@ pub fn fit(state: &mut CompareState) {
     state.layer_cursor.step(0, n);
     state
         .layer_cursor
+        .fit(areas.rows(Pane::Layers).height as usize, n);
+    let n = state.top_rows();
+    state.delta_cursor.step(0, n);
+    state
+        .delta_cursor
         .fit(areas.rows(Pane::Layers).height as usize, n);
     let th = areas.rows(Pane::Tree).height as usize;
     with_tree(state, |v| {

@@ -3,6 +3,7 @@
 //! image, one row per path so a single cursor moves both sides. Glyphs mark each row
 //! (`-` only left, `+` only right, `~` changed, `=` same), so it reads without colour.
 
+mod deltas;
 mod header;
 mod keys;
 
@@ -94,7 +95,10 @@ pub fn draw(frame: &mut Frame, state: &CompareState, theme: &Theme) {
     let areas = layout(frame.area());
     let buf = frame.buffer_mut();
     header::render(state, theme, areas.header, buf);
-    layers(state, theme, &areas, buf);
+    match state.top {
+        Pane::Layers => layers(state, theme, &areas, buf),
+        _ => deltas::render(state, theme, &areas, buf),
+    }
     tree(state, theme, &areas, buf);
     keys::status_bar(state, theme, areas.status, buf);
     if state.help {
@@ -106,29 +110,20 @@ fn layers(state: &CompareState, theme: &Theme, areas: &Areas, buf: &mut Buffer) 
     let focused = state.focus == Pane::Layers;
     let rows = areas.rows(Pane::Layers);
     let Some(d) = &state.data else {
-        pane_block(
-            vec![Span::styled(" 1 Layers ", theme.title)],
-            focused,
-            theme,
-        )
-        .render(areas.layers, buf);
+        pane_block(deltas::title(state, theme, String::new()), focused, theme)
+            .render(areas.layers, buf);
         return;
     };
     let ld = &d.report.diff.layers;
-    let title = vec![
-        Span::styled(" 1 Layers ", theme.title),
-        Span::styled(
-            match ld.shared {
-                0 => "— nothing shared ".to_string(),
-                n => format!(
-                    "— {n} shared, {} of them the common base ({}) ",
-                    ld.shared_base,
-                    bytes(ld.shared_bytes)
-                ),
-            },
-            theme.label,
+    let shared = match ld.shared {
+        0 => "— nothing shared ".to_string(),
+        n => format!(
+            "— {n} shared, {} of them the common base ({}) ",
+            ld.shared_base,
+            bytes(ld.shared_bytes)
         ),
-    ];
+    };
+    let title = deltas::title(state, theme, shared);
     pane_block(title, focused, theme).render(areas.layers, buf);
     let [l, m, r] = columns(Rect {
         y: rows.y - 1,
@@ -281,6 +276,32 @@ fn delta_text(s: &Sides) -> String {
     }
 }
 
+/// The selected layer row's details in the tree's footer while the Layers pane has focus:
+/// each side's layer, bytes, entries and whole command.
+fn layer_details<'a>(state: &CompareState, d: &CompareData, theme: &Theme) -> Vec<Span<'a>> {
+    let Some(row) = d.report.diff.layers.rows.get(state.layer_cursor.selected) else {
+        return Vec::new();
+    };
+    let side = |rep: &crate::report::Report, i: Option<usize>| {
+        i.and_then(|i| rep.layers.get(i))
+            .map_or("–".to_string(), |l| {
+                let cmd = crate::report::compare::text::short_command(&l.command, 200);
+                format!(
+                    "L{} {} {} entries: {cmd}",
+                    l.index,
+                    bytes(l.bytes),
+                    l.entries
+                )
+            })
+    };
+    let mark = if row.shared { "= shared" } else { "≠" };
+    vec![
+        Span::styled(side(&d.report.left, row.left), theme.value),
+        Span::styled(format!("  {mark}  "), theme.label),
+        Span::styled(side(&d.report.right, row.right), theme.value),
+    ]
+}
+
 /// What differs at a changed path: `content`, `mode 644→755`, `owner 0:0→1000:1000`,
 /// `link target`, `kind`.
 fn what_changed(d: &CompareData, path: &str) -> String {
@@ -358,7 +379,9 @@ fn footer(state: &CompareState, d: &CompareData, theme: &Theme, rows: Rect, buf:
     if d.view.rows.is_empty() {
         spans.push(Span::styled("no paths match  ", theme.dim));
     }
-    if let Some((id, s)) = d.selected().filter(|_| state.prompt.is_none()) {
+    if state.focus == Pane::Layers {
+        spans.extend(layer_details(state, d, theme));
+    } else if let Some((id, s)) = d.selected().filter(|_| state.prompt.is_none()) {
         let what = match s.status {
             Diff::OnlyLeft => "only left",
             Diff::OnlyRight => "only right",
