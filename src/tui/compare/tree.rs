@@ -142,6 +142,7 @@ fn node(path: Arc<str>, name_at: u32, kind: EntryKind, parent: u32, s: Diff) -> 
         parent,
         children: Vec::new(),
         size: 0,
+        removed: 0,
         kind,
         status: status(s),
         mode: 0,

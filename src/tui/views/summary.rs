@@ -55,7 +55,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
             second.push(field("final", bytes(s.final_bytes)));
             second.push(field("compressed", bytes(s.compressed_bytes)));
             second.push(field("efficiency", format!("{:.1}%", s.efficiency * 100.0)));
-            second.push(field("reclaimable", bytes(s.reclaimable_bytes)));
+            second.push(field("reclaimable", reclaimable(&s.reclaimable_bytes, l)));
             second.push(field(
                 "savable",
                 if state.findings.items().is_empty() {
@@ -115,5 +115,26 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
                 buf,
             );
         }
+    }
+}
+
+/// The reclaimable bytes and why, always on screen (dive's "Image details"): `8.2 MiB
+/// (8.2 MiB deleted, 3.2 MiB overwritten)`, causes largest first, none that is zero.
+fn reclaimable(total: &u64, l: &crate::jobs::background::Analysed) -> String {
+    let r = &l.analysis.sizes.reclaimable;
+    let mut causes = [
+        (r.deleted_bytes, "deleted"),
+        (r.overwritten_bytes, "overwritten"),
+        (r.opaque_hidden_bytes, "hidden by opaque dirs"),
+    ];
+    causes.sort_by_key(|c| std::cmp::Reverse(c.0));
+    let parts: Vec<String> = causes
+        .iter()
+        .filter(|(b, _)| *b > 0)
+        .map(|(b, why)| format!("{} {why}", bytes(*b)))
+        .collect();
+    match parts.len() {
+        0 => bytes(*total),
+        _ => format!("{} ({})", bytes(*total), parts.join(", ")),
     }
 }
