@@ -218,7 +218,7 @@ fn a_deleted_directory_the_as_of_layer_view_and_search_for_a_removed_file() {
     for f in ["somefile1.txt", "somefile2.txt"] {
         let l = line(f);
         assert!(
-            l.contains("- -r") && l.contains("6.4 kB"),
+            l.contains("- -r") && l.contains("6.3 KiB"),
             "{f} is drawn beneath it with its own mode and size:\n{screen}"
         );
     }
@@ -234,7 +234,7 @@ fn a_deleted_directory_the_as_of_layer_view_and_search_for_a_removed_file() {
     s.keys(&["Enter"]);
     let screen = s.wait_for("/root/example/somefile1.txt", 10);
     assert!(
-        screen.contains("6.4 kB removed"),
+        screen.contains("6.3 KiB removed"),
         "the removed file is found and selected:\n{screen}"
     );
     s.keys(&["q"]);
