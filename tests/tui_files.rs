@@ -211,3 +211,21 @@ fn the_layout_gives_empty_rows_to_what_needs_them() {
         "the fix shows at 80x24:\n{screen}"
     );
 }
+
+#[test]
+fn the_header_keeps_reclaimable_beside_the_rewrite_answer() {
+    // 80 columns: the causes give way, the bytes stay; 160: the causes show on their line.
+    let mut h = tui_common::demo("fat", 80, 24);
+    let screen = h.render();
+    let header: String = screen.lines().take(3).collect();
+    assert!(header.contains("could be"), "{screen}");
+    assert!(header.contains("reclaimable 10.9 MiB "), "{screen}");
+    let mut h = tui_common::demo("fat", 160, 48);
+    let screen = h.render();
+    let header: String = screen.lines().take(3).collect();
+    assert!(header.contains("could be"), "{screen}");
+    assert!(
+        header.contains("reclaimable 10.9 MiB (7.8 MiB deleted"),
+        "{screen}"
+    );
+}
