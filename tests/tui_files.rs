@@ -229,3 +229,17 @@ fn the_header_keeps_reclaimable_beside_the_rewrite_answer() {
         "{screen}"
     );
 }
+
+#[test]
+fn the_key_bar_shows_whole_hints_and_always_help_and_quit() {
+    let mut h = tui_common::demo("fat", 80, 24);
+    for keys in ["1", "2", "3", "4", "5"] {
+        h.press(keys);
+        let screen = h.render();
+        let bar = screen.lines().last().unwrap_or_default().to_string();
+        assert!(
+            bar.contains("? help") && bar.contains("q quit"),
+            "pane {keys}: {bar}"
+        );
+    }
+}

@@ -168,6 +168,10 @@ fn r_filters_the_tree_to_what_the_rewrite_keeps() {
         .tree
         .find("usr/local/bin/server")
         .expect("the server is kept");
+    assert!(
+        v.rows.iter().any(|r| r.node == server),
+        "r opens the directories holding what the rewrite keeps"
+    );
     assert_eq!(
         h.state.rewrite.dir_bytes.get("usr").copied(),
         Some(v.tree.node(server).size),

@@ -148,10 +148,14 @@ impl TreeView {
                     keep[n.parent as usize] = true;
                 }
             }
-            // A directory that holds a match opens, so the matches show at once.
-            if !filter.text.is_empty() {
+            // A directory that holds a match (or a file the rewrite keeps) opens, so the
+            // matches show at once.
+            if !filter.text.is_empty() || filter.only.is_some() {
                 for (i, k) in keep.iter().enumerate() {
-                    if *k && !matches(&nodes[i].path, &filter.text) {
+                    let p = &nodes[i].path;
+                    let holds = !matches(p, &filter.text)
+                        || filter.only.as_ref().is_some_and(|o| !o.contains(p));
+                    if *k && holds {
                         self.collapsed[i] = false;
                     }
                 }

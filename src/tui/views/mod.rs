@@ -249,8 +249,17 @@ fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
             theme.dim,
         ))
     } else {
+        let (own, common) = hints(state);
+        // Whole hints only: the pane's own keys while they fit beside the common ones.
+        let cells = |(k, w): &(String, String)| k.chars().count() + w.chars().count() + 3;
+        let mut room = (area.width as usize).saturating_sub(common.iter().map(cells).sum());
+        let own = own.into_iter().take_while(|h| {
+            let fits = cells(h) <= room;
+            room = room.saturating_sub(cells(h));
+            fits
+        });
         let mut spans = Vec::new();
-        for (key, what) in hints(state) {
+        for (key, what) in own.chain(common) {
             spans.push(Span::styled(format!(" {key}"), theme.key));
             spans.push(Span::styled(format!(" {what} "), theme.dim));
         }
@@ -259,8 +268,9 @@ fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     line.render(area, buf);
 }
 
-/// The key bar's hints: the focused pane's own keys first, then the ones every pane has.
-fn hints(state: &State) -> Vec<(String, String)> {
+/// The key bar's hints: the focused pane's own keys, and the ones every pane has.
+type Hints = Vec<(String, String)>;
+fn hints(state: &State) -> (Hints, Hints) {
     use super::keymap::Command as C;
     use super::state::FilesView;
     let k = &state.keymap;
@@ -275,12 +285,13 @@ fn hints(state: &State) -> Vec<(String, String)> {
             (C::ToggleImage, next_view),
             (C::CopyPath, "copy digest"),
         ],
+        // Most wanted first: the key bar keeps what fits.
         Pane::Tree => &[
-            (C::Collapse, "collapse"),
+            (C::ToggleImage, next_view),
             (C::Search, "search"),
             (C::NextMatch, "next"),
             (C::Filter, "filter"),
-            (C::ToggleImage, next_view),
+            (C::Collapse, "collapse"),
             (C::Sort, "sort"),
             (C::Attributes, "attrs"),
             (C::CopyPath, "copy"),
@@ -295,8 +306,10 @@ fn hints(state: &State) -> Vec<(String, String)> {
     };
     let quit = if state.from_compare { "back" } else { "quit" };
     let common = [(C::Help, "help"), (C::NextPane, "pane"), (C::Quit, quit)];
-    own.iter()
-        .chain(common.iter())
-        .map(|&(c, what)| (k.key_for(c), what.to_string()))
-        .collect()
+    let named = |v: &[(C, &str)]| {
+        v.iter()
+            .map(|&(c, what)| (k.key_for(c), what.to_string()))
+            .collect()
+    };
+    (named(own), named(&common))
 }
