@@ -2,10 +2,10 @@
 //! and its `--baseline` image).
 
 use crate::cli::RewriteArgs;
+use crate::progress::{CliBars, LogLines};
 use anyhow::{Context, Result};
 use microscope::analysis;
 use microscope::jobs::Opened;
-use microscope::jobs::progress::{CliBars, LogLines};
 use microscope::reference::ImageRef;
 use microscope::report::{Report, escape};
 use microscope::source::SourceOptions;

@@ -1,18 +1,18 @@
 //! The front ends: load an image, analyse it, hand the result to the chosen output.
 
 use crate::analyse::{analyse, analyse_ref_with};
-use crate::cli::{CacheCommand, Cli, Command, Format, LiveArgs, OutputArgs, SourceArg};
+use crate::cli::{CacheCommand, Cli, Command, Format, OutputArgs};
 use crate::gate;
+use crate::live::{cache_size, live_options};
 use crate::output::{write_atomically, write_output};
+use crate::progress::CliBars;
 use anyhow::{Context, Result, bail};
 use microscope::cache::Cache;
-use microscope::image::Platform;
-use microscope::jobs::progress::CliBars;
 use microscope::jobs::{Opened, ScanCache};
 use microscope::reference::ImageRef;
 use microscope::report::{Report, ci::Facts, escape, markdown, text};
-use microscope::source::{self, Credentials, ImageSource, LiveSource, SourceOptions};
-use microscope::units::{self, bytes, plural};
+use microscope::source::{self, ImageSource, SourceOptions};
+use microscope::units::{bytes, plural};
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -46,6 +46,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::Compare(args)) => compare(args),
         Some(Command::Slim(args)) => crate::slim_cmd::run(args),
+        Some(Command::Fleet(args)) => crate::fleet::run(args),
         Some(Command::Cache(CacheCommand::Prune { all, cache_size })) => {
             cache_prune(all, &cache_size)
         }
@@ -103,51 +104,6 @@ fn open_app(_opened: Opened) -> Result<ExitCode> {
     bail!("this build has no interactive app (built without the `tui` feature); use --json")
 }
 
-/// Source options from the command line: credentials, insecure registries, the cache.
-pub fn live_options(live: &LiveArgs, platform: Option<Platform>) -> Result<SourceOptions> {
-    let credentials = match (&live.username, live.password_stdin) {
-        (Some(user), true) => {
-            let mut password = String::new();
-            std::io::stdin()
-                .read_line(&mut password)
-                .context("--password-stdin: cannot read standard input")?;
-            let password = password.trim_end_matches(['\n', '\r']).to_string();
-            if password.is_empty() {
-                bail!("--password-stdin: standard input holds no password");
-            }
-            Some(Credentials {
-                username: user.clone(),
-                password,
-            })
-        }
-        _ => None,
-    };
-    let cache = if live.no_cache {
-        None
-    } else {
-        let limit = cache_size(&live.cache_size)?;
-        match Cache::open_default(limit) {
-            Ok(c) => Some(Arc::new(c)),
-            Err(e) => {
-                eprintln!("microscope: running without a cache: {e}");
-                None
-            }
-        }
-    };
-    Ok(SourceOptions {
-        platform,
-        prefer: live.source.map(|s| match s {
-            SourceArg::Daemon => LiveSource::Docker,
-            SourceArg::Podman => LiveSource::Podman,
-            SourceArg::Registry => LiveSource::Registry,
-        }),
-        credentials,
-        insecure_registries: live.insecure_registry.clone(),
-        cache,
-        stall_timeout: Some(std::time::Duration::from_secs(live.stall_timeout)),
-    })
-}
-
 /// `--timeout`: after `secs`, one line and exit 2, whatever is running. Reports are
 /// written whole at the end (a file by rename), so nothing half-written is left behind.
 fn watchdog(secs: Option<u64>) {
@@ -176,21 +132,20 @@ fn cache_prune(all: bool, size: &str) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `--cache-size`, read by the one size parser (crate::units): `500M` is 500 MB.
-fn cache_size(raw: &str) -> Result<u64> {
-    units::parse_size(raw).map_err(|why| anyhow::anyhow!("--cache-size {raw:?}: {why}"))
-}
+/// `--rewrite` on an image no rewrite is proposed for, and why.
+#[derive(Debug, thiserror::Error)]
+#[error("no rewrite proposed: {0}")]
+struct RewriteRefused(String);
 
 /// `--rewrite`: the Dockerfile with the prediction as comments, or the rewrite object as
 /// JSON; an error when no rewrite is proposed.
 fn emit_rewrite(report: &Report, out: &OutputArgs) -> Result<ExitCode> {
     let Some(r) = &report.rewrite else {
         let why = report
-            .warnings
-            .iter()
-            .find_map(|w| w.strip_prefix("no rewrite proposed: "))
+            .rewrite_refusal
+            .as_deref()
             .unwrap_or("no program found");
-        bail!("no rewrite proposed: {why}");
+        return Err(RewriteRefused(why.to_string()).into());
     };
     let body = if out.format() == Format::Json {
         let mut s = serde_json::to_string_pretty(r)?;

@@ -3,6 +3,8 @@
 //! The flow is one-way: [`reference`](mod@reference) → [`source`] → [`scan`] → [`image`] → [`analysis`]
 //! → [`report`]. Only `source` and `jobs` do I/O.
 
+#![forbid(unsafe_code)]
+
 pub mod analysis;
 pub mod cache;
 pub mod demo;

@@ -4,8 +4,11 @@
 mod analyse;
 mod app;
 mod cli;
+mod fleet;
 mod gate;
+mod live;
 mod output;
+mod progress;
 mod shell;
 mod slim_cmd;
 mod slim_print;
@@ -36,30 +39,18 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// The whole cause chain on one line: `what: why: deeper why`.
+/// The whole cause chain on one line: `what: why: deeper why` (the library's renderer, so
+/// the app words a failure as the command line does).
 fn one_line(e: &anyhow::Error) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    for c in e.chain() {
-        let s = c.to_string();
-        // Context often repeats what the cause already says ("x.tar" then "x.tar: no such
-        // file"): keep the fuller of the two.
-        if parts
-            .last()
-            .is_some_and(|last| s.starts_with(last.as_str()))
-        {
-            parts.pop();
-        } else if parts.iter().any(|p| p.contains(&s)) {
-            continue;
-        }
-        parts.push(s);
-    }
     // Errors quote paths, digests and registry answers: shown escaped, on one line.
-    microscope::report::escape::text(&parts.join(": ").replace('\n', " ")).into_owned()
+    microscope::report::escape::text(&microscope::error::one_line(e.as_ref()).replace('\n', " "))
+        .into_owned()
 }
 
 /// glibc gives each thread that allocates its own arena and keeps what is freed there; with
 /// a scan, a decompressor and a hasher thread per layer, that retained memory was a fifth
 /// of the peak RSS of an analysis (python-app: 29 MiB with the default, 23-26 with two).
+#[allow(unsafe_code)]
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: called first in main, before any other thread exists; mallopt only adjusts

@@ -3,13 +3,13 @@
 //! with --verify run it in the Docker engine.
 
 use crate::cli::SlimArgs;
+use crate::progress::CliBars;
 use crate::slim_print::{compare_with, exact, print_written, printable};
 use anyhow::{Context, Result, bail};
 use microscope::analysis::rewrite::{self, Rewrite};
 use microscope::analysis::{self as analysis_mod, Analysis};
 use microscope::image::{Image, Platform};
 use microscope::jobs::Opened;
-use microscope::jobs::progress::CliBars;
 use microscope::reference::ImageRef;
 use microscope::slim::strip::Tool;
 use microscope::slim::write::WriteOptions;
@@ -46,9 +46,7 @@ pub fn run(args: SlimArgs) -> Result<ExitCode> {
         .clone()
         .or_else(|| target.as_ref().and_then(|t| t.tag()).map(str::to_string))
         .or_else(|| push.map(str::to_string))
-        .unwrap_or_else(|| {
-            slim::config::default_tag(&rewrite::source_image_name(&image.meta))
-        });
+        .unwrap_or_else(|| slim::config::default_tag(&rewrite::source_image_name(&image.meta)));
     let reads = plan.reads();
     eprintln!(
         "microscope: reading {} of {} layers again for the {} kept files",
@@ -116,7 +114,7 @@ fn open(args: &SlimArgs) -> Result<(Opened, SourceOptions)> {
                 .with_context(|| format!("--platform {p:?}: expected os/arch[/variant]"))
         })
         .transpose()?;
-    let opts = crate::app::live_options(&args.live, platform)?;
+    let opts = crate::live::live_options(&args.live, platform)?;
     if let Some(name) = args.image.strip_prefix("demo:") {
         return Ok((Opened::uncached(microscope::demo::source(name)?), opts));
     }

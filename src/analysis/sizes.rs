@@ -119,3 +119,77 @@ pub fn compute(image: &Image, merged: &Merged) -> (Sizes, Vec<LayerStats>) {
 fn add(total: &mut u64, n: u64) {
     *total = total.saturating_add(n);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::compute;
+    use crate::demo::builder::LayerBuilder;
+    use crate::image::LayerScan;
+    use crate::scan::{ScanContext, scan_layer};
+    use std::sync::Arc;
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    fn scans(layers: Vec<LayerBuilder>) -> Result<Vec<Arc<LayerScan>>, crate::scan::ScanError> {
+        layers
+            .into_iter()
+            .map(|l| scan_layer(&l.build()[..], &ScanContext::default()).map(Arc::new))
+            .collect()
+    }
+
+    /// Issue 18 §6: a hard link names the inode, so its bytes stay while any name survives.
+    #[test]
+    fn a_surviving_hard_link_keeps_its_targets_bytes() -> TestResult {
+        let base = || {
+            LayerBuilder::new("a")
+                .file("opt/data", &[7; 100_000])
+                .hardlink("opt/link", "opt/data")
+                .hardlink("opt/link2", "opt/data")
+        };
+        let final_and_waste =
+            |top: LayerBuilder| -> Result<(u64, u64), Box<dyn std::error::Error>> {
+                let s = scans(vec![base(), top])?;
+                let m = crate::image::merge::Merged::build(&s);
+                let desc = crate::image::LayerDesc {
+                    digest: None,
+                    diff_id: None,
+                    media_type: String::new(),
+                    size: None,
+                    locator: String::new(),
+                };
+                let meta = crate::image::ImageMeta {
+                    layers: vec![desc; s.len()],
+                    ..Default::default()
+                };
+                let image = crate::image::Image::new(meta, s);
+                let (sizes, _) = compute(&image, &m);
+                let waste = m.shadowed.iter().map(|x| x.bytes).sum();
+                assert_eq!(sizes.reclaimable_bytes, waste);
+                Ok((sizes.final_bytes, waste))
+            };
+        // Deleted, rewritten, hidden by an opaque directory: the links still hold the inode.
+        assert_eq!(
+            final_and_waste(LayerBuilder::new("rm").whiteout("opt/data"))?,
+            (100_000, 0)
+        );
+        assert_eq!(
+            final_and_waste(LayerBuilder::new("new").file("opt/data", &[1; 10]))?,
+            (100_010, 0)
+        );
+        // Every name gone: the bytes are waste.
+        let all_gone = LayerBuilder::new("rm -rf").whiteout("opt");
+        assert_eq!(final_and_waste(all_gone)?, (0, 100_000));
+        let s = scans(vec![
+            LayerBuilder::new("a")
+                .file("opt/data", &[7; 100_000])
+                .hardlink("elsewhere/link", "opt/data"),
+            LayerBuilder::new("opaque").dir("opt").opaque("opt"),
+        ])?;
+        let m = crate::image::merge::Merged::build(&s);
+        assert!(m.shadowed.is_empty());
+        assert_eq!(m.kept_by_link.len(), 1);
+        let link = m.entry(&s, m.kept_by_link[0].0);
+        assert_eq!(&*link.path, "elsewhere/link");
+        Ok(())
+    }
+}

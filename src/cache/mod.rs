@@ -20,6 +20,8 @@
 //! needs no layer bytes at all, and the cache stays a fraction of the image's size.
 
 mod entry;
+#[cfg(feature = "registry")]
+pub mod registry;
 mod writes;
 
 use crate::image::LayerScan;

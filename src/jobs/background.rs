@@ -93,21 +93,7 @@ fn run(opened: &Opened, cancel: &AtomicBool, tx: &UnboundedSender<LoadEvent>) {
             LoadEvent::Done(Box::new(Analysed::new(image)))
         }
         Ok(_) | Err(crate::Error::Cancelled) => return,
-        Err(e) => LoadEvent::Failed(one_line(&e)),
+        Err(e) => LoadEvent::Failed(crate::error::one_line(&e)),
     };
     let _ = tx.send(event);
-}
-
-fn one_line(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        let part = c.to_string();
-        if !s.contains(&part) {
-            s.push_str(": ");
-            s.push_str(&part);
-        }
-        cause = c.source();
-    }
-    s
 }

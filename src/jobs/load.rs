@@ -249,11 +249,15 @@ fn check_blob(
     Ok(())
 }
 
-fn cache_key(desc: &crate::image::LayerDesc) -> Option<String> {
+pub(crate) fn cache_key(desc: &crate::image::LayerDesc) -> Option<String> {
     desc.digest.clone().or_else(|| desc.diff_id.clone())
 }
 
-fn verify(i: usize, desc: &crate::image::LayerDesc, scan: &LayerScan) -> Result<(), crate::Error> {
+pub(crate) fn verify(
+    i: usize,
+    desc: &crate::image::LayerDesc,
+    scan: &LayerScan,
+) -> Result<(), crate::Error> {
     let mismatch = |what, expected: &str, actual: &str| crate::Error::LayerDigest {
         layer: i,
         what,

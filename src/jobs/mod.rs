@@ -2,10 +2,10 @@
 
 pub mod background;
 pub mod compare;
+pub mod fleet;
 pub mod load;
 pub mod open;
 pub mod pair;
-pub mod progress;
 pub mod save;
 pub mod whatif;
 

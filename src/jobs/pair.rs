@@ -63,7 +63,7 @@ impl OpenedPair {
                 };
                 let event = match load_and_compare(&*self.left, &*self.right, &opts) {
                     Ok(c) => PairEvent::Done(Box::new(c)),
-                    Err(e) => PairEvent::Failed(e.to_string()),
+                    Err(e) => PairEvent::Failed(crate::error::one_line(&e)),
                 };
                 on_event(event);
             })?;

@@ -3,6 +3,7 @@
 pub mod ci;
 pub mod compare;
 pub mod escape;
+pub mod fleet;
 pub mod markdown;
 pub mod model;
 pub mod rewrite;

@@ -35,6 +35,10 @@ pub struct Report {
     /// reason is then among the warnings).
     #[serde(default)]
     pub rewrite: Option<Rewrite>,
+    /// Why no rewrite is proposed, for front ends that must refuse `--rewrite` (not part of
+    /// the JSON, which says it among the warnings).
+    #[serde(skip)]
+    pub rewrite_refusal: Option<String>,
     /// Packages of the final image, largest first.
     pub packages: Vec<Package>,
     /// Packages an earlier layer installed that the final image no longer has (removed, or
@@ -236,6 +240,7 @@ impl Report {
             findings: analysis.findings.findings.clone(),
             findings_savable_bytes: analysis.findings.findings_savable_bytes,
             rewrite: analysis.rewrite.as_ref().ok().cloned(),
+            rewrite_refusal: analysis.rewrite.as_ref().err().cloned(),
             packages: pk.packages.clone(),
             removed_packages: pk.removed.clone(),
             unowned_bytes: pk.unowned_bytes,

@@ -32,7 +32,8 @@ pub fn open_tar(path: &Path) -> Result<Box<dyn BlobStore>, SourceError> {
 
 fn sniff(path: &Path) -> io::Result<Option<Packing>> {
     let mut head = [0u8; 4];
-    let mut f = File::open(path)?;
+    // Through the regular-file check: a FIFO named as an image must fail, not block.
+    let mut f = super::regular::open(path)?;
     let mut n = 0;
     while n < head.len() {
         match f.read(&mut head[n..])? {

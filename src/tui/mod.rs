@@ -24,7 +24,7 @@ use crate::jobs::Opened;
 use action::{Action, Effect, update};
 use anyhow::{Context, Result};
 use crossterm::event::EventStream;
-use futures::StreamExt;
+use futures_util::StreamExt;
 use ratatui::layout::Rect;
 use state::State;
 use std::time::{Duration, Instant};

@@ -30,6 +30,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// Paths named in a deletion fix, at most.
+pub(crate) const MAX_NAMED: usize = 5;
+
 pub use catalogue::Class;
 pub use classify::classify;
 

@@ -3,8 +3,7 @@
 //! move happened a layer too late.
 
 use super::dockerfile::{append, layer_ref, run_command};
-use super::waste::MAX_NAMED;
-use super::{Draft, FindingsInput, Item, files};
+use super::{Draft, FindingsInput, Item, MAX_NAMED, files};
 use std::sync::Arc;
 
 /// One finding for the files layer `upper` moved out of layer `lower`, each with its new path.

@@ -3,14 +3,11 @@
 //! content is already at another path.
 
 use super::dockerfile::{append, describe, layer_ref, run_command};
-use super::{Draft, FindingsInput, Item, files};
+use super::{Draft, FindingsInput, Item, MAX_NAMED, files};
 use crate::image::entry::EntryKind;
 use crate::image::merge::{NodeRef, WasteKind};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
-
-/// Paths named in a deletion fix, at most.
-pub(super) const MAX_NAMED: usize = 5;
 
 type Groups = BTreeMap<(u32, u32), Vec<Item>>;
 

@@ -6,6 +6,16 @@ use crate::image::{LayerScan, Merged, NodeRef};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// The paths rpm keeps its package database at; a distribution uses one of them.
+pub const RPM_DB_PATHS: &[&str] = &[
+    "var/lib/rpm/rpmdb.sqlite",
+    "var/lib/rpm/Packages",
+    "usr/lib/sysimage/rpm/rpmdb.sqlite",
+    "usr/lib/sysimage/rpm/Packages",
+    "usr/lib/sysimage/rpm/Packages.db",
+    "var/lib/rpm/Packages.db",
+];
+
 /// What a captured file is to the package analysis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum DbKind {
@@ -42,7 +52,7 @@ pub(crate) fn classify(path: &str) -> Option<DbKind> {
         "var/lib/dpkg/status" => DpkgStatus,
         "var/lib/dpkg/diversions" => DpkgDiversions,
         "lib/apk/db/installed" | "usr/lib/apk/db/installed" => Apk,
-        _ if super::rpm::DB_PATHS.contains(&path) => Rpm,
+        _ if RPM_DB_PATHS.contains(&path) => Rpm,
         _ => {
             if let Some(rest) = path.strip_prefix("var/lib/dpkg/info/") {
                 return (!rest.contains('/') && rest.ends_with(".list")).then_some(DpkgList);

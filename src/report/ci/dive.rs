@@ -17,20 +17,36 @@ use super::Rules;
 use super::config::{ConfigError, LoadedRules, clip, is_off_word, parse_size};
 use yaml_rust2::{Yaml, YamlLoader};
 
-/// What dive's three rules are set to, as the strings dive would see.
+/// One of dive's rules as the string dive would see, and whether the file set it (else it
+/// is dive's default).
+struct DiveValue {
+    raw: String,
+    from_file: bool,
+}
+
+impl DiveValue {
+    fn default_of(raw: &str) -> DiveValue {
+        DiveValue {
+            raw: raw.to_string(),
+            from_file: false,
+        }
+    }
+}
+
+/// What dive's three rules are set to.
 struct DiveRules {
-    lowest_efficiency: (String, bool),
-    highest_wasted_bytes: (String, bool),
-    highest_user_wasted_percent: (String, bool),
+    lowest_efficiency: DiveValue,
+    highest_wasted_bytes: DiveValue,
+    highest_user_wasted_percent: DiveValue,
 }
 
 impl Default for DiveRules {
     /// dive's defaults, flagged as not set by the file.
     fn default() -> Self {
         DiveRules {
-            lowest_efficiency: ("0.9".into(), false),
-            highest_wasted_bytes: ("disabled".into(), false),
-            highest_user_wasted_percent: ("0.1".into(), false),
+            lowest_efficiency: DiveValue::default_of("0.9"),
+            highest_wasted_bytes: DiveValue::default_of("disabled"),
+            highest_user_wasted_percent: DiveValue::default_of("0.1"),
         }
     }
 }
@@ -76,7 +92,10 @@ pub fn parse(text: &str, label: &str) -> Result<LoadedRules, ConfigError> {
                 continue;
             }
         };
-        *slot = (as_dive_string(&key, v)?, true);
+        *slot = DiveValue {
+            raw: as_dive_string(&key, v)?,
+            from_file: true,
+        };
     }
     let rules = map(&dive)?;
     notes.push(mapping_note(label, &dive, &rules));
@@ -135,7 +154,7 @@ fn ratio(key: &str, s: &str) -> Result<Option<f64>, ConfigError> {
 }
 
 fn map(d: &DiveRules) -> Result<Rules, ConfigError> {
-    let wasted = &d.highest_wasted_bytes.0;
+    let wasted = &d.highest_wasted_bytes.raw;
     let max_reclaimable_bytes = if is_off_word(wasted) {
         None
     } else {
@@ -148,11 +167,11 @@ fn map(d: &DiveRules) -> Result<Rules, ConfigError> {
     // Rounded so that 0.29 maps to 29 %, not 28.999999999999996 %.
     let to_percent = |r: f64| (r * 1e12).round() / 1e10;
     Ok(Rules {
-        min_efficiency: ratio("lowestEfficiency", &d.lowest_efficiency.0)?,
+        min_efficiency: ratio("lowestEfficiency", &d.lowest_efficiency.raw)?,
         max_reclaimable_bytes,
         max_reclaimable_percent: ratio(
             "highestUserWastedPercent",
-            &d.highest_user_wasted_percent.0,
+            &d.highest_user_wasted_percent.raw,
         )?
         .map(to_percent),
         ..Rules::none()
@@ -160,9 +179,9 @@ fn map(d: &DiveRules) -> Result<Rules, ConfigError> {
 }
 
 fn mapping_note(label: &str, d: &DiveRules, r: &Rules) -> String {
-    let line = |dive_key: &str, (raw, set): &(String, bool), ours: &str, value: String| {
-        let origin = if *set { "" } else { ", dive's default" };
-        format!("{dive_key} {raw:?}{origin} → {ours} = {value}")
+    let line = |dive_key: &str, v: &DiveValue, ours: &str, value: String| {
+        let origin = if v.from_file { "" } else { ", dive's default" };
+        format!("{dive_key} {:?}{origin} → {ours} = {value}", v.raw)
     };
     let off = || "off".to_string();
     let parts = [

@@ -97,10 +97,14 @@ fn context_host() -> Result<Option<(String, String)>, SourceError> {
     {
         Some(c) => c,
         None => {
-            let Ok(raw) = std::fs::read(dir.join("config.json")) else {
+            let path = dir.join("config.json");
+            let Ok(raw) = std::fs::read(&path) else {
                 return Ok(None);
             };
-            let cfg: CliConfig = serde_json::from_slice(&raw).unwrap_or_default();
+            // Silently ignoring it would talk to another engine than the docker CLI does.
+            let cfg: CliConfig = serde_json::from_slice(&raw).map_err(|e| {
+                SourceError::Unreachable(format!("{} cannot be parsed: {e}", path.display()))
+            })?;
             match cfg.current_context {
                 Some(c) if !c.is_empty() => c,
                 _ => return Ok(None),

@@ -14,23 +14,26 @@
 //!   the host, port or scheme changes.
 //! - Manifests and configs are cached by digest, so a warm run asks only for the tag.
 
+pub mod artifact;
 mod auth;
 mod bounded;
 pub mod credentials;
 mod errors;
 mod fetch;
+mod listing;
 pub mod name;
 pub mod push;
 mod resolve;
+pub mod session;
 
 pub use auth::is_loopback;
+pub use session::Session;
 
 use super::config::OciImage;
 use super::{ImageSource, LayerReader, SourceError, SourceOptions};
 use crate::image::ImageMeta;
 use auth::auth_for;
 use errors::{Ctx, map_error, retry_hint};
-use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::{Client, Reference, RegistryOperation};
 use resolve::fetch_image;
 use std::time::Duration;
@@ -63,33 +66,7 @@ impl RegistrySource {
                 .insecure_registries
                 .iter()
                 .any(|h| h == reference.registry() || h == &registry);
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = Client::try_from(ClientConfig {
-            protocol: if plain_http {
-                ClientProtocol::Http
-            } else {
-                ClientProtocol::Https
-            },
-            connect_timeout: Some(Duration::from_secs(15)),
-            read_timeout: Some(Duration::from_secs(120)),
-            platform_resolver: None,
-            user_agent: concat!("microscope/", env!("CARGO_PKG_VERSION")),
-            ..Default::default()
-        })
-        // `Client::new` would panic here on a system without CA certificates.
-        .map_err(|e| {
-            // The useful words ("No CA certificates were loaded") are at the chain's end.
-            let mut why = e.to_string();
-            let mut cause = std::error::Error::source(&e);
-            while let Some(c) = cause {
-                why = c.to_string();
-                cause = c.source();
-            }
-            SourceError::Tls(format!(
-                "cannot set up TLS for {registry}: {why} (install CA certificates, or point \
-                 SSL_CERT_FILE at a bundle)"
-            ))
-        })?;
+        let client = session::client(&registry, plain_http)?;
         let (auth, had_credentials) = auth_for(reference.registry(), &registry, opts)?;
         let ctx = Ctx {
             registry: reference.registry(),

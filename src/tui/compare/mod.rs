@@ -15,7 +15,7 @@ use crate::jobs::pair::{OpenedPair, PairEvent};
 use crate::tui::{config, terminal, theme::Theme, views};
 use anyhow::{Context, Result};
 use crossterm::event::EventStream;
-use futures::StreamExt;
+use futures_util::StreamExt;
 use ratatui::layout::Rect;
 use state::{Action, CompareData, CompareState, Msg, SideLoad, update};
 use std::time::{Duration, Instant};

@@ -18,15 +18,7 @@ use super::canon::Canon;
 use super::catalog::{Catalog, Claims, Key, Meta};
 use super::history::{DbKind, History, Warnings};
 
-/// The paths rpm keeps its package database at; a distribution uses one of them.
-pub const DB_PATHS: &[&str] = &[
-    "var/lib/rpm/rpmdb.sqlite",
-    "var/lib/rpm/Packages",
-    "usr/lib/sysimage/rpm/rpmdb.sqlite",
-    "usr/lib/sysimage/rpm/Packages",
-    "usr/lib/sysimage/rpm/Packages.db",
-    "var/lib/rpm/Packages.db",
-];
+pub use super::history::RPM_DB_PATHS as DB_PATHS;
 
 /// Which of the three formats a database file is in, told by its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

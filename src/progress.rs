@@ -2,9 +2,9 @@
 //! fed by the loader's [`Progress`] events. Shown only when stderr is a terminal; the TUI
 //! consumes the same events itself.
 
-use super::load::Progress;
-use crate::image::ImageMeta;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use microscope::image::ImageMeta;
+use microscope::jobs::Progress;
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::sync::Mutex;
@@ -118,13 +118,13 @@ fn units_keys(style: ProgressStyle) -> ProgressStyle {
     use std::fmt::Write;
     style
         .with_key("read", |s: &ProgressState, w: &mut dyn Write| {
-            let _ = w.write_str(&crate::units::bytes(s.pos()));
+            let _ = w.write_str(&microscope::units::bytes(s.pos()));
         })
         .with_key("total", |s: &ProgressState, w: &mut dyn Write| {
-            let _ = w.write_str(&s.len().map(crate::units::bytes).unwrap_or_default());
+            let _ = w.write_str(&s.len().map(microscope::units::bytes).unwrap_or_default());
         })
         .with_key("rate", |s: &ProgressState, w: &mut dyn Write| {
-            let _ = write!(w, "{}/s", crate::units::bytes(s.per_sec() as u64));
+            let _ = write!(w, "{}/s", microscope::units::bytes(s.per_sec() as u64));
         })
 }
 
@@ -182,7 +182,7 @@ impl LogLines {
                 "microscope: reading the image: {} of {} layers done, {} read",
                 s.done,
                 self.layers,
-                crate::units::bytes(read)
+                microscope::units::bytes(read)
             );
         }
     }
@@ -191,7 +191,7 @@ impl LogLines {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::image::{LayerDesc, LayerScan};
+    use microscope::image::{LayerDesc, LayerScan};
     use std::sync::Arc;
 
     type TestResult = Result<(), Box<dyn std::error::Error>>;

@@ -1,0 +1,60 @@
+//! Engines, registries and the cache as the command line sets them up (`LiveArgs`), shared
+//! by the front ends that read live images (one image, compare, slim, fleet).
+
+use crate::cli::{LiveArgs, SourceArg};
+use anyhow::{Context, Result, bail};
+use microscope::cache::Cache;
+use microscope::image::Platform;
+use microscope::source::{Credentials, LiveSource, SourceOptions};
+use microscope::units;
+use std::sync::Arc;
+
+/// Source options from the command line: credentials, insecure registries, the cache.
+pub fn live_options(live: &LiveArgs, platform: Option<Platform>) -> Result<SourceOptions> {
+    let credentials = match (&live.username, live.password_stdin) {
+        (Some(user), true) => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("--password-stdin: cannot read standard input")?;
+            let password = password.trim_end_matches(['\n', '\r']).to_string();
+            if password.is_empty() {
+                bail!("--password-stdin: standard input holds no password");
+            }
+            Some(Credentials {
+                username: user.clone(),
+                password,
+            })
+        }
+        _ => None,
+    };
+    let cache = if live.no_cache {
+        None
+    } else {
+        let limit = cache_size(&live.cache_size)?;
+        match Cache::open_default(limit) {
+            Ok(c) => Some(Arc::new(c)),
+            Err(e) => {
+                eprintln!("microscope: running without a cache: {e}");
+                None
+            }
+        }
+    };
+    Ok(SourceOptions {
+        platform,
+        prefer: live.source.map(|s| match s {
+            SourceArg::Daemon => LiveSource::Docker,
+            SourceArg::Podman => LiveSource::Podman,
+            SourceArg::Registry => LiveSource::Registry,
+        }),
+        credentials,
+        insecure_registries: live.insecure_registry.clone(),
+        cache,
+        stall_timeout: Some(std::time::Duration::from_secs(live.stall_timeout)),
+    })
+}
+
+/// `--cache-size`, read by the one size parser (crate::units): `500M` is 500 MB.
+pub fn cache_size(raw: &str) -> Result<u64> {
+    units::parse_size(raw).map_err(|why| anyhow::anyhow!("--cache-size {raw:?}: {why}"))
+}

@@ -1,0 +1,101 @@
+//! A client for one registry, apart from any image: what the image source, the fleet's
+//! listing (catalog and tags) and the fleet's shared scan cache each build on.
+
+use super::super::{SourceError, SourceOptions};
+use super::auth::{auth_for, is_loopback};
+use super::errors::{Ctx, map_error};
+use oci_client::client::{ClientConfig, ClientProtocol};
+use oci_client::secrets::RegistryAuth;
+use oci_client::{Client, Reference};
+use std::time::Duration;
+
+/// An oci-client `Client` for `registry` (as named: `HOST[:PORT]`), HTTPS unless plain.
+pub(super) fn client(registry: &str, plain_http: bool) -> Result<Client, SourceError> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    Client::try_from(ClientConfig {
+        protocol: if plain_http {
+            ClientProtocol::Http
+        } else {
+            ClientProtocol::Https
+        },
+        connect_timeout: Some(Duration::from_secs(15)),
+        read_timeout: Some(Duration::from_secs(120)),
+        platform_resolver: None,
+        user_agent: concat!("microscope/", env!("CARGO_PKG_VERSION")),
+        ..Default::default()
+    })
+    // `Client::new` would panic here on a system without CA certificates.
+    .map_err(|e| {
+        // The useful words ("No CA certificates were loaded") are at the chain's end.
+        let mut why = e.to_string();
+        let mut cause = std::error::Error::source(&e);
+        while let Some(c) = cause {
+            why = c.to_string();
+            cause = c.source();
+        }
+        SourceError::Tls(format!(
+            "cannot set up TLS for {registry}: {why} (install CA certificates, or point \
+             SSL_CERT_FILE at a bundle)"
+        ))
+    })
+}
+
+/// One registry, with its own small runtime: the client, who we are to it, and how errors
+/// are worded.
+pub struct Session {
+    pub(super) rt: tokio::runtime::Runtime,
+    pub(super) client: Client,
+    pub(super) auth: RegistryAuth,
+    pub(super) registry: String,
+    pub(super) had_credentials: bool,
+    pub(super) plain_http: bool,
+}
+
+impl Session {
+    /// A session with `registry` (`HOST[:PORT]`, as in `docker://HOST[:PORT]/…`).
+    pub fn connect(registry: &str, opts: &SourceOptions) -> Result<Session, SourceError> {
+        // A reference parsed only to learn how the registry resolves (docker.io's alias).
+        let probe = super::name::parse_or_refuse(&format!("{registry}/probe:latest"))?;
+        let resolved = probe.resolve_registry().to_string();
+        let plain_http = is_loopback(registry)
+            || opts
+                .insecure_registries
+                .iter()
+                .any(|h| h == registry || *h == resolved);
+        let client = client(&resolved, plain_http)?;
+        let (auth, had_credentials) = auth_for(registry, &resolved, opts)?;
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("microscope-registry")
+            .enable_all()
+            .build()?;
+        Ok(Session {
+            rt,
+            client,
+            auth,
+            registry: registry.to_string(),
+            had_credentials,
+            plain_http,
+        })
+    }
+
+    pub fn registry(&self) -> &str {
+        &self.registry
+    }
+
+    pub(super) fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            registry: &self.registry,
+            had_credentials: self.had_credentials,
+            plain_http: self.plain_http,
+        }
+    }
+
+    pub(super) fn reference(&self, repo: &str, tag: &str) -> Reference {
+        Reference::with_tag(self.registry.clone(), repo.to_string(), tag.to_string())
+    }
+
+    pub(super) fn error(&self, e: oci_client::errors::OciDistributionError) -> SourceError {
+        map_error(e, &self.ctx())
+    }
+}
