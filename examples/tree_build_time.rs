@@ -20,7 +20,7 @@ fn main() -> anyhow::Result<()> {
     println!("analyse+report {:?}", t.elapsed());
     let scans: Vec<_> = a.image.layers.iter().map(|l| l.scan.clone()).collect();
     let t = Instant::now();
-    let tree = build::layer(&scans[0], 0, a.analysis.merged.changes.first());
+    let tree = build::layer(&scans, 0, Some(&a.analysis.merged));
     println!(
         "layer 0 tree {:?} ({} nodes)",
         t.elapsed(),

@@ -51,11 +51,11 @@ shot() {
 
 shot layers fat
 shot layer-tree fat j j Tab
-shot image-tree fat w Tab
-shot search fat w Tab C-Space / s e r v e r
+shot image-tree fat W Tab
+shot search fat W Tab C-Space / s e r v e r
 shot findings fat 4 j j Enter
 shot help fat ?
-shot micro micro w Tab
+shot micro micro W Tab
 # How small could it be: the Rewrite pane, the files it keeps, the what-if compare.
 shot rewrite fat 5
 shot kept fat r

@@ -89,7 +89,7 @@ fn keys_move_the_opened_side_and_it_is_kept_for_next_time() {
     assert_eq!(fat.layer_cursor.selected, 2, "j moves in the opened app");
     assert_eq!(
         fat.tree().map(|t| t.tree.mode),
-        Some(microscope::tui::tree::TreeMode::Layer(2)),
+        Some(microscope::tui::tree::TreeMode::AsOf(2)),
         "the layer's tree was built for the opened app"
     );
     app.press("q ]");

@@ -177,3 +177,129 @@ fn an_image_against_itself_is_all_same_and_can_be_hidden() {
     h.press("ctrl-u");
     assert!(rows(&h).is_empty(), "hiding same hides everything");
 }
+
+/// The header keeps the counts at 80 columns, the change line ends on a whole item, and a
+/// changed file's footer says what changed.
+#[test]
+fn the_header_keeps_counts_and_a_changed_file_says_what_changed() {
+    let mut app = demo("fat", "micro", 80, 24);
+    let screen = app.render();
+    for field in ["layers 5→2", "files ", "packages ", "efficiency "] {
+        assert!(screen.contains(field), "{field} at 80 columns:\n{screen}");
+    }
+    let change = screen
+        .lines()
+        .find(|l| l.contains(" change "))
+        .expect("the change line");
+    let last = change.trim_end_matches(['"', ' ']);
+    assert!(
+        last.ends_with('…') || !last.ends_with(|c: char| c.is_ascii_digit() || c == '.'),
+        "the change line is not cut mid-number: {change}"
+    );
+    let d = app.state.data.as_mut().expect("compared");
+    let changed = d
+        .view
+        .tree
+        .preorder()
+        .into_iter()
+        .find(|&id| {
+            let n = d.view.tree.node(id);
+            !n.is_dir()
+                && d.sides
+                    .get(id as usize)
+                    .is_some_and(|s| s.status == Status::Changed)
+        })
+        .expect("the demo images share a changed file");
+    assert!(d.view.reveal(changed));
+    let screen = app.render();
+    assert!(
+        ["content", "mode ", "owner "]
+            .iter()
+            .any(|w| screen.contains(w)),
+        "the footer says what changed:\n{screen}"
+    );
+}
+
+/// `/` searches the merged tree with a `1/N` count, `n` steps on; `Ctrl+F` filters and says
+/// how many rows it keeps; Esc clears both.
+#[test]
+fn search_and_filter_in_the_compare_tree_give_feedback() {
+    let mut app = demo("fat", "micro", 80, 24);
+    app.press("/");
+    for c in "server".chars() {
+        app.press(&c.to_string());
+    }
+    let (at, of) = app.state.search_hits.expect("server matches");
+    assert_eq!(at, 1);
+    assert!(app.render().contains(&format!("/server█  1/{of}")));
+    app.press("enter");
+    let name = |p: String| p.rsplit('/').next().unwrap_or_default().to_string();
+    assert!(
+        app.selected_path()
+            .map(name)
+            .is_some_and(|n| n.contains("server"))
+    );
+    if of > 1 {
+        app.press("n");
+        assert_eq!(app.state.search_hits, Some((2, of)));
+    }
+    app.press("ctrl-f");
+    for c in "ssl".chars() {
+        app.press(&c.to_string());
+    }
+    let screen = app.render();
+    assert!(screen.contains("filter: ssl█"), "{screen}");
+    assert!(
+        screen.contains(" rows"),
+        "the filter says what it keeps:\n{screen}"
+    );
+    app.press("enter");
+    let rows = app.state.data.as_ref().map_or(0, |d| d.view.rows.len());
+    assert!(rows > 0);
+    app.press("esc");
+    assert!(app.state.filter.text.is_empty() && app.state.search.is_empty());
+}
+
+/// `3` and `4` show the package and findings deltas in the top pane, as the text report
+/// lists them; the Layers pane's focus puts the selected layer's details in the footer.
+#[test]
+fn package_and_findings_deltas_and_layer_details() {
+    let mut app = demo("fat", "micro", 160, 48);
+    app.press("3");
+    assert_eq!(app.state.focus, Pane::Packages);
+    let screen = app.render();
+    let p = &app
+        .state
+        .data
+        .as_ref()
+        .expect("compared")
+        .report
+        .diff
+        .packages;
+    let head = format!("{} added, {} removed", p.added.len(), p.removed.len());
+    assert!(
+        screen.contains("[3 Packages]") && screen.contains(&head),
+        "{screen}"
+    );
+    assert!(screen.contains("golang-1.19-go"), "{screen}");
+    check("compare-fat-micro-packages-160x48", &mut app);
+    app.press("4");
+    let screen = app.render();
+    assert!(
+        screen.contains("[4 Findings]") && screen.contains("fixed"),
+        "{screen}"
+    );
+    check("compare-fat-micro-findings-160x48", &mut app);
+    app.press("j tab tab");
+    assert_eq!(
+        app.state.focus,
+        Pane::Findings,
+        "Tab comes back to the shown list"
+    );
+    app.press("1");
+    let screen = app.render();
+    assert!(
+        screen.contains("entries: ADD") || screen.contains("entries: "),
+        "{screen}"
+    );
+}

@@ -17,12 +17,16 @@ fn navigating_layers_changes_the_tree() {
         Pane::Layers,
         "the app opens on the Layers pane"
     );
-    assert_eq!(h.state.tree_mode(), TreeMode::Layer(0));
+    assert_eq!(
+        h.state.tree_mode(),
+        TreeMode::AsOf(0),
+        "the files as of the first layer, as dive opens"
+    );
     h.press("j j");
     assert_eq!(h.state.layer_cursor.selected, 2, "j moves down the layers");
     assert_eq!(
         h.state.tree_mode(),
-        TreeMode::Layer(2),
+        TreeMode::AsOf(2),
         "the tree follows the layer"
     );
     assert!(h.state.tree().is_some(), "the layer's tree is built");
@@ -33,17 +37,45 @@ fn navigating_layers_changes_the_tree() {
         h.state.layer_cursor.selected, 0,
         "g goes to the first layer"
     );
-    h.press("ctrl-a");
+    h.press("W");
     assert_eq!(
         h.state.tree_mode(),
         TreeMode::Image,
-        "Ctrl+A on Layers shows the whole image"
+        "W on Layers shows the whole image"
     );
     h.press("ctrl-l");
     assert_eq!(
         h.state.tree_mode(),
         TreeMode::Layer(0),
-        "Ctrl+L goes back to the layer"
+        "Ctrl+L shows the layer's own entries"
+    );
+    h.press("ctrl-a");
+    assert_eq!(
+        h.state.tree_mode(),
+        TreeMode::AsOf(0),
+        "Ctrl+A shows the layer's filesystem as of it (dive's aggregated view)"
+    );
+    h.press("w");
+    assert_eq!(
+        h.state.tree_mode(),
+        TreeMode::Layer(0),
+        "w cycles: layer only"
+    );
+    h.press("w");
+    assert_eq!(
+        h.state.tree_mode(),
+        TreeMode::Image,
+        "w cycles: whole image"
+    );
+    assert!(
+        h.render().contains("whole image"),
+        "the pane title says which"
+    );
+    h.press("w");
+    assert_eq!(h.state.tree_mode(), TreeMode::AsOf(0), "w cycles: back");
+    assert!(
+        h.render().contains("as of layer 0"),
+        "the pane title says which"
     );
     h.press("enter");
     assert_eq!(
@@ -172,7 +204,7 @@ fn search_jumps_and_n_cycles() {
 #[test]
 fn filter_keeps_matching_paths_and_status_toggles_hide() {
     let mut h = tui_common::demo("fat", 80, 24);
-    h.press("w 2 ctrl-f");
+    h.press("W 2 ctrl-f");
     h.type_text("apt");
     h.press("enter");
     let v = h.state.tree().expect("tree");
@@ -233,12 +265,14 @@ fn selecting_a_finding_jumps_to_its_files() {
         kind: "package-cache".into(),
         title: "apt lists left behind".into(),
         layer: Some(1),
+        by_layer: None,
         paths: vec![Arc::from(
             "var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_InRelease",
         )],
         path_count: 1,
         bytes: 150_000,
         savable: 150_000,
+        counted: 150_000,
         fix: "RUN apt-get update && apt-get install -y … && rm -rf /var/lib/apt/lists/*".into(),
         explanation: String::new(),
     };
@@ -283,10 +317,12 @@ fn y_copies_only_a_fix_line_never_the_explanation() {
         kind: "toolchain".into(),
         title: "build toolchain".into(),
         layer: Some(1),
+        by_layer: None,
         paths: vec![Arc::from("usr/lib/gcc/x86_64-linux-gnu/12/cc1")],
         path_count: 1,
         bytes: 40_000,
         savable: 40_000,
+        counted: 0,
         fix: String::new(),
         explanation: "build in a separate stage".into(),
     };
@@ -305,13 +341,22 @@ fn y_copies_only_a_fix_line_never_the_explanation() {
 
 #[test]
 fn help_opens_and_any_key_closes_it() {
-    let mut h = tui_common::demo("micro", 80, 24);
+    let mut h = tui_common::demo("micro", 160, 48);
     h.press("?");
     assert!(h.state.help);
     assert!(
         h.render().contains("Quit (cancels loading)"),
         "help lists the keymap"
     );
+    let mut h = tui_common::demo("micro", 80, 24);
+    h.press("?");
+    let screen = h.render();
+    for key in ["Tab / Shift+Tab", "Ctrl+L", "Ctrl+B", "Glyphs"] {
+        assert!(
+            screen.contains(key),
+            "the whole help fits 80x24 in two columns ({key}):\n{screen}"
+        );
+    }
     h.press("x");
     assert!(!h.state.help);
     h.press("q");
@@ -322,7 +367,7 @@ fn help_opens_and_any_key_closes_it() {
 fn mouse_click_focuses_and_selects_and_wheel_scrolls() {
     use crossterm::event::{MouseButton, MouseEventKind};
     let mut h = tui_common::demo("fat", 80, 24);
-    let areas = microscope::tui::views::layout(h.state.screen);
+    let areas = microscope::tui::views::app_layout(h.state.screen, &h.state);
     let rows = areas.rows(Pane::Layers);
     h.mouse(
         MouseEventKind::Down(MouseButton::Left),
@@ -393,6 +438,8 @@ fn a_tree_built_before_the_merge_is_replaced_and_failures_are_shown() {
         24,
     );
     let scan = loaded.image.layers[0].scan.clone();
+    // The layer's own entries need the merge for their statuses (as-of views do not).
+    h.state.files = microscope::tui::state::FilesView::Layer;
     // The layer arrives; its tree build is asked for but not back yet...
     let effects = update(
         &mut h.state,

@@ -142,7 +142,7 @@ fn enter_on_a_copied_file_shows_it_in_the_tree() {
 fn r_filters_the_tree_to_what_the_rewrite_keeps() {
     let mut h = tui_common::demo("fat", 80, 24);
     let all = {
-        h.press("w");
+        h.press("W");
         h.state.tree().expect("tree").rows.len()
     };
     h.press("r");
@@ -168,6 +168,10 @@ fn r_filters_the_tree_to_what_the_rewrite_keeps() {
         .tree
         .find("usr/local/bin/server")
         .expect("the server is kept");
+    assert!(
+        v.rows.iter().any(|r| r.node == server),
+        "r opens the directories holding what the rewrite keeps"
+    );
     assert_eq!(
         h.state.rewrite.dir_bytes.get("usr").copied(),
         Some(v.tree.node(server).size),
@@ -190,6 +194,18 @@ fn y_copies_the_dockerfile_as_rewrite_prints_it() {
         vec![expected.clone()],
         "Y in the Rewrite pane copies the Dockerfile"
     );
+    // A finding with a fix line (advice such as the toolchain's has none to copy).
+    let at = h
+        .state
+        .findings
+        .items()
+        .iter()
+        .position(|f| !f.fix.is_empty())
+        .expect("the fat demo has a finding with a fix line");
+    h.press("4");
+    for _ in 0..at {
+        h.press("j");
+    }
     h.press("1 Y");
     // The selected finding (the toolchain) has no line to paste: Y copies nothing then,
     // and never the Dockerfile outside the Rewrite pane.

@@ -19,10 +19,12 @@ fn check(name: &str, h: &mut Harness) {
 }
 
 /// (view name, keys that get there)
-const VIEWS: [(&str, &str); 6] = [
+const VIEWS: [(&str, &str); 7] = [
     ("layers", ""),
-    ("layer-tree", "j j tab"),
-    ("image-tree", "w tab"),
+    ("as-of-tree", "j j tab"),
+    // Layer 3 is `rm -rf /tmp/build`: the deleted directory with what it held.
+    ("layer-tree", "j j j ctrl-l tab"),
+    ("image-tree", "W tab"),
     ("packages", "3"),
     ("findings", "4"),
     ("help", "?"),
@@ -42,7 +44,7 @@ fn fat_views() {
 #[test]
 fn micro_views() {
     for (w, h) in [(80, 24), (160, 48)] {
-        for (view, keys) in &VIEWS[..3] {
+        for (view, keys) in &VIEWS[..4] {
             let mut app = tui_common::demo("micro", w, h);
             app.press(keys);
             check(&format!("micro-{view}-{w}x{h}"), &mut app);
@@ -53,12 +55,14 @@ fn micro_views() {
 #[test]
 fn search_filter_and_collapse_views() {
     let mut app = tui_common::demo("fat", 80, 24);
-    app.press("w tab ctrl-space");
+    app.press("W tab ctrl-space");
     check("fat-collapsed-80x24", &mut app);
     app.press("/");
     app.type_text("server");
     check("fat-search-80x24", &mut app);
-    app.press("enter ctrl-f");
+    app.press("enter n");
+    check("fat-search-next-80x24", &mut app);
+    app.press("ctrl-f");
     app.type_text("apt");
     check("fat-filter-80x24", &mut app);
 }

@@ -100,7 +100,7 @@ fn the_app_runs_in_a_terminal() {
         "the layers pane shows:\n{screen}"
     );
     s.wait_for("Name", 30);
-    s.keys(&["w", "Tab"]);
+    s.keys(&["W", "Tab"]);
     s.wait_for("whole image", 10);
     // The whole image's tree is built in the background: it shows /etc once it is done.
     s.wait_for("etc/", 10);
@@ -178,4 +178,65 @@ fn demo_opens_the_compare_and_a_side_in_the_full_app() {
         screen.contains("MICROSCOPE_EXIT=0"),
         "q in the compare view exits cleanly:\n{screen}"
     );
+}
+
+/// dive-test-image's layer 9 is `rm -rf /root/example/`: the layer's own view draws the
+/// deleted directory as a directory holding its two files; the view as of layer 9 has
+/// layer 0's files too; search finds a removed file and says where it is among the matches.
+#[test]
+fn a_deleted_directory_the_as_of_layer_view_and_search_for_a_removed_file() {
+    let image = std::env::var_os("MICROSCOPE_CORPUS")
+        .map(|d| PathBuf::from(d).join("dive-test-image.docker.tar"))
+        .filter(|p| p.is_file() && has_tmux());
+    let Some(image) = image else {
+        eprintln!("skipped: needs tmux and $MICROSCOPE_CORPUS/dive-test-image.docker.tar");
+        return;
+    };
+    let s = Session::start("deleted", &image.display().to_string());
+    s.wait_for("efficiency", 60);
+    for _ in 0..9 {
+        s.keys(&["j"]);
+    }
+    s.keys(&["C-l"]);
+    let screen = s.wait_for("layer 9 only", 10);
+    let screen = if screen.contains("somefile2.txt") {
+        screen
+    } else {
+        s.wait_for("somefile2.txt", 10)
+    };
+    let line = |name: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("no {name} row:\n{screen}"))
+            .to_string()
+    };
+    assert!(
+        line("example/").contains("- drwxr-xr-x"),
+        "the removed directory is a directory, marked removed:\n{screen}"
+    );
+    for f in ["somefile1.txt", "somefile2.txt"] {
+        let l = line(f);
+        assert!(
+            l.contains("- -r") && l.contains("6.3 KiB"),
+            "{f} is drawn beneath it with its own mode and size:\n{screen}"
+        );
+    }
+    s.keys(&["C-a"]);
+    let screen = s.wait_for("as of layer 9", 10);
+    assert!(
+        screen.contains("bin/") && screen.contains("root/"),
+        "the filesystem as of layer 9 holds layer 0's files:\n{screen}"
+    );
+    s.keys(&["2", "/"]);
+    s.keys(&["-l", "somefile1"]);
+    s.wait_for("/somefile1█  1/1", 10);
+    s.keys(&["Enter"]);
+    let screen = s.wait_for("/root/example/somefile1.txt", 10);
+    assert!(
+        screen.contains("6.3 KiB removed"),
+        "the removed file is found and selected:\n{screen}"
+    );
+    s.keys(&["q"]);
+    s.wait_for("MICROSCOPE_EXIT=0", 10);
 }

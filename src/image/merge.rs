@@ -64,6 +64,9 @@ pub struct LayerChanges {
     /// Paths of lower layers this layer removed (whiteout targets, opaque-hidden children,
     /// directories replaced by non-directories), with the regular-file bytes under each.
     pub removed: Vec<(Arc<str>, u64)>,
+    /// Every lower entry this layer removed (files, directories, links), so a view can draw
+    /// a deleted directory as the directory it was, with what it held.
+    pub gone: Vec<NodeRef>,
     pub added: usize,
     pub modified: usize,
 }
@@ -92,13 +95,17 @@ impl Merged {
             let mut changes = LayerChanges::default();
             // Opaque markers apply first, wherever they sit in the tar (layer.md).
             for dir in &scan.opaque_dirs {
-                for (path, bytes) in m.remove_under(scans, dir, false, WasteKind::OpaqueHidden, li)
-                {
-                    changes.removed.push((path, bytes));
-                }
+                let tops = m.remove_under(
+                    scans,
+                    dir,
+                    false,
+                    (WasteKind::OpaqueHidden, li),
+                    &mut changes.gone,
+                );
+                changes.removed.extend(tops);
             }
             for path in &scan.whiteouts {
-                if let Some(bytes) = m.remove_path(scans, path, WasteKind::Deleted, li) {
+                if let Some(bytes) = m.remove_path(scans, path, li, &mut changes.gone) {
                     changes.removed.push((path.clone(), bytes));
                 }
             }
@@ -199,7 +206,13 @@ impl Merged {
         } else if old.kind.is_dir() && !entry.kind.is_dir() {
             // A directory replaced by a file: its whole lower subtree goes.
             let path = entry.path.clone();
-            let removed = self.remove_under(scans, &path, false, WasteKind::Overwritten, at.layer);
+            let removed = self.remove_under(
+                scans,
+                &path,
+                false,
+                (WasteKind::Overwritten, at.layer),
+                &mut changes.gone,
+            );
             let bytes = removed.iter().map(|(_, b)| *b).fold(0, u64::saturating_add);
             if !removed.is_empty() {
                 changes.removed.push((path, bytes));
@@ -209,16 +222,16 @@ impl Merged {
         status
     }
 
-    /// Removes `path` and everything under it; None when nothing was there.
+    /// Removes `path` and everything under it (a whiteout); None when nothing was there.
     fn remove_path(
         &mut self,
         scans: &[Arc<LayerScan>],
         path: &Arc<str>,
-        kind: WasteKind,
         by_layer: u32,
+        gone: &mut Vec<NodeRef>,
     ) -> Option<u64> {
         let existed = self.tree.contains_key(&**path);
-        let under = self.remove_under(scans, path, true, kind, by_layer);
+        let under = self.remove_under(scans, path, true, (WasteKind::Deleted, by_layer), gone);
         if !existed && under.is_empty() {
             return None;
         }
@@ -226,15 +239,15 @@ impl Merged {
     }
 
     /// Removes everything below `dir` (and `dir` itself when `inclusive`), recording shadowed
-    /// files. Returns the removed paths that sit directly in `dir` (or `dir` itself) with
-    /// the file bytes under each.
+    /// files (why, and by which layer) and every removed entry in `gone`. Returns the removed
+    /// paths that sit directly in `dir` (or `dir` itself) with the file bytes under each.
     fn remove_under(
         &mut self,
         scans: &[Arc<LayerScan>],
         dir: &str,
         inclusive: bool,
-        kind: WasteKind,
-        by_layer: u32,
+        (kind, by_layer): (WasteKind, u32),
+        gone: &mut Vec<NodeRef>,
     ) -> Vec<(Arc<str>, u64)> {
         // The root (an opaque marker at the top of a layer) has every path under it.
         let lo = if dir.is_empty() {
@@ -261,6 +274,7 @@ impl Merged {
             let Some(at) = self.tree.remove(&*key) else {
                 continue;
             };
+            gone.push(at);
             let e = entry_at(scans, at);
             let bytes = if e.kind == EntryKind::File { e.size } else { 0 };
             if e.kind == EntryKind::File {

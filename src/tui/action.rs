@@ -29,20 +29,7 @@ pub enum Action {
     Saved(Result<String, SaveError>),
 }
 
-#[derive(Debug)]
-pub enum Effect {
-    BuildTree(TreeJob),
-    /// Text for the terminal's clipboard (OSC 52).
-    Copy(String),
-    /// Compare the image with its rewrite, in the background.
-    WhatIf(Box<Analysed>),
-    /// Write a text to a file; `overwrite` only once the user said so.
-    Save {
-        path: String,
-        text: String,
-        overwrite: bool,
-    },
-}
+pub use super::effect::Effect;
 
 /// How many tree views to keep built besides the one on screen: a 600k-entry layer's tree
 /// takes tens of MB, so switching layers must not keep them all.
@@ -134,6 +121,7 @@ fn load(state: &mut State, ev: LoadEvent) {
         }
         LoadEvent::Done(analysed) => {
             let packages = data::sort_packages(data::packages(&analysed.analysis));
+            let packages = data::with_unowned(packages, &analysed.analysis);
             let findings = data::group_findings(data::findings(&analysed.analysis));
             state.lookup = data::Lookup::build(&packages, &findings);
             state.packages = Data::Ready(packages);
@@ -166,15 +154,20 @@ fn ensure_tree(state: &mut State, effects: &mut Vec<Effect>) {
         return;
     }
     let analysis = state.loaded.as_ref().map(|l| l.analysis.clone());
-    let scans = match mode {
-        TreeMode::Image => match &state.loaded {
-            Some(l) => l.image.layers.iter().map(|l| l.scan.clone()).collect(),
-            None => return,
-        },
-        TreeMode::Layer(i) => match state.layers.get(i).and_then(|r| r.scan.clone()) {
-            Some(scan) => vec![scan],
-            None => return,
-        },
+    // Every layer's scan up to the one shown: a layer's removed entries are lower layers'.
+    let upto = match mode {
+        TreeMode::Image if state.loaded.is_none() => return,
+        TreeMode::Image => state.layers.len(),
+        TreeMode::Layer(i) | TreeMode::AsOf(i) => i + 1,
+    };
+    let scans: Option<Vec<_>> = state
+        .layers
+        .iter()
+        .take(upto)
+        .map(|r| r.scan.clone())
+        .collect();
+    let Some(scans) = scans.filter(|s| s.len() == upto) else {
+        return;
     };
     state.pending.insert(mode);
     effects.push(Effect::BuildTree(TreeJob {
@@ -204,7 +197,7 @@ fn evict(state: &mut State) {
 
 /// Keeps every selection inside its pane's window for the current screen size.
 pub fn fit(state: &mut State) {
-    let areas = views::layout(state.screen);
+    let areas = views::app_layout(state.screen, state);
     use super::state::Pane;
     let h = |p: Pane| areas.rows(p).height as usize;
     let n_layers = state.layers.len();

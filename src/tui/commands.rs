@@ -1,8 +1,8 @@
 //! What each key command and mouse event does to the state.
 
-use super::action::Effect;
+use super::effect::Effect;
 use super::keymap::Command;
-use super::state::{Highlight, ListCursor, Pane, Prompt, State};
+use super::state::{FilesView, Highlight, ListCursor, Pane, Prompt, State};
 use super::tree::rows::status_slot;
 use super::tree::{SortBy, Status};
 use super::views;
@@ -85,14 +85,26 @@ fn set_filter(state: &mut State, text: String) {
     }
 }
 
+/// Puts the cursor on the next match and says where it is among all matches. A match the
+/// filter hides clears the filter first: search finds every entry, removed ones included.
 fn jump_to_match(state: &mut State, query: &str, forward: bool, include_current: bool) -> bool {
-    let Some(v) = state.tree_mut() else {
+    let Some(found) = state
+        .tree()
+        .and_then(|v| v.find(query, forward, include_current))
+    else {
+        state.search_hits = None;
         return false;
     };
-    match v.find(query, forward, include_current) {
-        Some(id) => v.reveal(id),
-        None => false,
+    if !found.shown {
+        state.filter = Default::default();
+        let f = state.filter.clone();
+        for v in state.trees.values_mut() {
+            v.apply_filter(&f);
+        }
+        state.message = Some("filter cleared to show the match".into());
     }
+    state.search_hits = Some((found.at, found.of));
+    state.tree_mut().is_some_and(|v| v.reveal(found.node))
 }
 
 fn list_len(state: &State, pane: Pane) -> usize {
@@ -155,9 +167,10 @@ pub fn command(state: &mut State, cmd: Command, effects: &mut Vec<Effect>) {
         Command::FocusTree => focus(state, Pane::Tree),
         Command::FocusPackages => focus(state, Pane::Packages),
         Command::FocusFindings => focus(state, Pane::Findings),
-        Command::ToggleImage => state.whole_image = !state.whole_image,
-        Command::ShowImage => state.whole_image = true,
-        Command::ShowLayer => state.whole_image = false,
+        Command::ToggleImage => state.files = state.files.next(),
+        Command::ShowImage => state.files = FilesView::Image,
+        Command::ShowAsOf => state.files = FilesView::AsOf,
+        Command::ShowLayer => state.files = FilesView::Layer,
         Command::CopyPath => copy(state, selected_text(state), effects),
         Command::CopyFix => {
             let fix = state
@@ -179,6 +192,7 @@ pub fn command(state: &mut State, cmd: Command, effects: &mut Vec<Effect>) {
                 set_filter(state, String::new());
             }
             state.search.clear();
+            state.search_hits = None;
         }
         Command::Up => step(state, pane, -1),
         Command::Down => step(state, pane, 1),
@@ -268,7 +282,9 @@ fn toggle_hidden(state: &mut State, s: Status) {
 fn select(state: &mut State, pane: Pane) {
     let (label, paths, layer) = match pane {
         Pane::Layers => {
-            state.whole_image = false;
+            if state.files == FilesView::Image {
+                state.files = FilesView::AsOf;
+            }
             focus(state, Pane::Tree);
             return;
         }
@@ -300,10 +316,10 @@ fn select(state: &mut State, pane: Pane) {
         .is_some_and(|l| l.analysis.merged.tree.contains_key(&*first));
     match (in_image, layer) {
         (false, Some(l)) if l < state.layers.len() => {
-            state.whole_image = false;
+            state.files = FilesView::Layer;
             state.layer_cursor.selected = l;
         }
-        _ => state.whole_image = true,
+        _ => state.files = FilesView::Image,
     }
     state.highlight = Some(Highlight {
         label,
@@ -352,7 +368,7 @@ fn copy(state: &mut State, text: Option<String>, effects: &mut Vec<Effect>) {
 /// Click: focus the pane and select the row. Wheel: move the selection of the pane under
 /// the pointer.
 pub fn mouse(state: &mut State, m: MouseEvent) {
-    let areas = views::layout(state.screen);
+    let areas = views::app_layout(state.screen, state);
     let Some(mut pane) = areas.pane_at(m.column, m.row, state.left) else {
         return;
     };

@@ -93,8 +93,8 @@ impl Config {
         if let Some(a) = self.tree.show_attributes {
             state.show_attributes = a;
         }
-        if let Some(w) = self.tree.whole_image {
-            state.whole_image = w;
+        if let Some(true) = self.tree.whole_image {
+            state.files = super::state::FilesView::Image;
         }
     }
 }

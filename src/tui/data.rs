@@ -22,12 +22,16 @@ pub struct FindingRow {
     pub kind: String,
     pub title: String,
     pub layer: Option<usize>,
+    /// For waste: the later layer that deleted, hid, rewrote or copied the files.
+    pub by_layer: Option<usize>,
     /// The files behind it, largest saving first (the analysis lists at most a few dozen).
     pub paths: Vec<Arc<str>>,
     /// All files behind it, listed or not.
     pub path_count: u64,
     pub bytes: u64,
     pub savable: u64,
+    /// The part of `savable` the header's total counts (0 for advice such as UPX).
+    pub counted: u64,
     /// The Dockerfile line that fixes it (empty when no line fits); what `y` copies.
     pub fix: String,
     /// The prose around the fix.
@@ -94,6 +98,7 @@ pub fn findings(analysis: &Analysis) -> Vec<FindingRow> {
             kind: f.kind.clone(),
             title: f.title.clone(),
             layer: Some(f.layer as usize),
+            by_layer: f.by_layer.map(|b| b as usize),
             paths: f
                 .paths
                 .iter()
@@ -102,17 +107,21 @@ pub fn findings(analysis: &Analysis) -> Vec<FindingRow> {
             path_count: f.path_count,
             bytes: f.bytes,
             savable: f.savable_bytes,
+            counted: f.counted_bytes,
             fix: f.fix.clone(),
             explanation: f.explanation.clone(),
         })
         .collect()
 }
 
-/// Orders findings for the pane: groups by kind, the group saving most first.
+/// Orders findings for the pane: groups by kind, the group whose counted saving is largest
+/// first, so advice the total does not count (UPX) comes after what it does.
 pub fn group_findings(mut rows: Vec<FindingRow>) -> Vec<FindingRow> {
-    let mut totals: HashMap<String, u64> = HashMap::new();
+    let mut totals: HashMap<String, (u64, u64)> = HashMap::new();
     for f in &rows {
-        *totals.entry(f.kind.clone()).or_default() += f.savable;
+        let t = totals.entry(f.kind.clone()).or_default();
+        t.0 += f.counted;
+        t.1 += f.savable;
     }
     rows.sort_by(|a, b| {
         let (ta, tb) = (totals[&a.kind], totals[&b.kind]);
@@ -122,6 +131,37 @@ pub fn group_findings(mut rows: Vec<FindingRow>) -> Vec<FindingRow> {
             .then_with(|| a.title.cmp(&b.title))
     });
     rows
+}
+
+/// The name of the row that holds the final bytes no package owns.
+pub const UNOWNED: &str = "(unowned)";
+
+/// The packages, then the bytes no package owns as a last row (as `--packages` prints it);
+/// its files are the largest unowned ones, so Enter shows them in the tree.
+pub fn with_unowned(mut rows: Vec<PackageRow>, analysis: &Analysis) -> Vec<PackageRow> {
+    let pa = &analysis.packages;
+    if pa.unowned_bytes > 0 {
+        rows.push(PackageRow {
+            name: UNOWNED.into(),
+            manager: String::new(),
+            version: String::new(),
+            layer: None,
+            bytes: pa.unowned_bytes,
+            paths: pa
+                .largest_unowned
+                .iter()
+                .map(|(p, _)| Arc::from(p.trim_start_matches('/')))
+                .collect(),
+        });
+    }
+    rows
+}
+
+/// How many rows are packages (the unowned row is not one).
+pub fn package_count(rows: &[PackageRow]) -> usize {
+    rows.iter()
+        .filter(|p| p.name != UNOWNED || p.layer.is_some())
+        .count()
 }
 
 /// Packages for the pane: most bytes first.

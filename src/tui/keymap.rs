@@ -8,9 +8,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::BTreeMap;
 
 /// Where a command applies. A key is looked up in the focused pane's context first, then in
-/// `List` (every list pane), then `Global`, so Ctrl+A can mean "whole image" on the Layers
+/// `List` (every list pane), then `Global`, so Ctrl+A can mean "as of this layer" on the Layers
 /// pane and "hide added" on the tree, as in dive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Context {
     Global,
     List,
@@ -58,7 +58,7 @@ commands! {
     FocusRewrite "focus_rewrite" Global ["5"] "Rewrite pane: how small it could be";
     WhatIf "what_if" Global ["c"] "What-if: the image against its rewrite";
     KeptOnly "kept_only" Global ["r"] "Files: only what the rewrite keeps";
-    ToggleImage "toggle_image" Global ["w"] "Files: whole image / selected layer";
+    ToggleImage "toggle_image" Global ["w"] "Files: as of layer / layer only / whole image";
     CopyPath "copy_path" Global ["y"] "Copy the selected path (OSC 52)";
     CopyFix "copy_fix" Global ["Y"] "Copy the selected finding's fix line";
     Help "help" Global ["?", "f1"] "This help";
@@ -70,8 +70,9 @@ commands! {
     Top "top" List ["home", "g"] "First row";
     Bottom "bottom" List ["end", "G"] "Last row";
     Select "select" List ["enter"] "Open: layer's files, package's or finding's files";
-    ShowImage "show_image" Layers ["ctrl-a"] "Files of the whole image";
-    ShowLayer "show_layer" Layers ["ctrl-l"] "Files of the selected layer";
+    ShowAsOf "show_as_of" Layers ["ctrl-a"] "Files as of the selected layer";
+    ShowLayer "show_layer" Layers ["ctrl-l"] "Files of the selected layer only";
+    ShowImage "show_image" Layers ["W"] "Files of the whole image";
     Collapse "collapse" Tree ["space"] "Collapse / expand directory";
     CollapseAll "collapse_all" Tree ["ctrl-space"] "Collapse / expand all";
     Expand "expand" Tree ["right", "l"] "Expand directory";
@@ -337,10 +338,21 @@ mod tests {
     }
 
     #[test]
+    fn no_key_is_bound_twice_in_one_context() {
+        let mut seen = std::collections::HashSet::new();
+        for (_, name, ctx, keys, _) in TABLE {
+            for k in *keys {
+                let key = Key::parse(k).map(|k| (k.code, k.ctrl, k.alt)).ok();
+                assert!(seen.insert((*ctx, key)), "{name}: {k:?} twice in {ctx:?}");
+            }
+        }
+    }
+
+    #[test]
     fn context_decides_what_a_key_means() {
         let k = Keymap::defaults();
         let ctrl_a = ev(KeyCode::Char('a'), KeyModifiers::CONTROL);
-        assert_eq!(k.lookup(&ctrl_a, Pane::Layers), Some(Command::ShowImage));
+        assert_eq!(k.lookup(&ctrl_a, Pane::Layers), Some(Command::ShowAsOf));
         assert_eq!(k.lookup(&ctrl_a, Pane::Tree), Some(Command::HideAdded));
         let big_g = ev(KeyCode::Char('G'), KeyModifiers::SHIFT);
         assert_eq!(k.lookup(&big_g, Pane::Packages), Some(Command::Bottom));

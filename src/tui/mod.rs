@@ -9,6 +9,7 @@ mod commands;
 pub mod compare;
 pub mod config;
 pub mod data;
+mod effect;
 pub mod harness;
 pub mod keymap;
 pub mod rewrite;

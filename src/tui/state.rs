@@ -41,6 +41,28 @@ impl Pane {
     }
 }
 
+/// What the Files pane shows for the selected layer; `w` cycles them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FilesView {
+    /// The filesystem as of the layer, its changes marked (dive's default).
+    #[default]
+    AsOf,
+    /// Only the layer's own entries and what it removed.
+    Layer,
+    /// The final filesystem.
+    Image,
+}
+
+impl FilesView {
+    pub fn next(self) -> FilesView {
+        match self {
+            FilesView::AsOf => FilesView::Layer,
+            FilesView::Layer => FilesView::Image,
+            FilesView::Image => FilesView::AsOf,
+        }
+    }
+}
+
 /// A selection in a list, and the first row shown.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ListCursor {
@@ -140,14 +162,16 @@ pub struct State {
     pub focus: Pane,
     /// Which list the left column shows: Layers, Packages or Findings.
     pub left: Pane,
-    /// Tree pane: the whole image rather than the selected layer.
-    pub whole_image: bool,
+    /// Tree pane: the selected layer as of, its own entries, or the whole image.
+    pub files: FilesView,
     pub trees: HashMap<TreeMode, TreeView>,
     /// Builds asked for and not yet back.
     pub pending: HashSet<TreeMode>,
     pub sort: SortBy,
     pub filter: RowFilter,
     pub search: String,
+    /// Where the cursor's match is among all matches of the search (`3/17`).
+    pub search_hits: Option<(usize, usize)>,
     pub prompt: Option<Prompt>,
     pub show_attributes: bool,
     pub highlight: Option<Highlight>,
@@ -201,12 +225,13 @@ impl State {
             lookup: Lookup::default(),
             focus: Pane::Layers,
             left: Pane::Layers,
-            whole_image: false,
+            files: FilesView::default(),
             trees: HashMap::new(),
             pending: HashSet::new(),
             sort: SortBy::Size,
             filter: RowFilter::default(),
             search: String::new(),
+            search_hits: None,
             prompt: None,
             show_attributes: true,
             highlight: None,
@@ -223,10 +248,11 @@ impl State {
 
     /// What the tree pane shows now.
     pub fn tree_mode(&self) -> TreeMode {
-        if self.whole_image {
-            TreeMode::Image
-        } else {
-            TreeMode::Layer(self.layer_cursor.selected)
+        let i = self.layer_cursor.selected;
+        match self.files {
+            FilesView::AsOf => TreeMode::AsOf(i),
+            FilesView::Layer => TreeMode::Layer(i),
+            FilesView::Image => TreeMode::Image,
         }
     }
 

@@ -149,7 +149,7 @@ fn deep_trees(arg: &str) -> String {
     let before = rss_kib("VmRSS:");
     let scans = Analysis::scans(&left);
     let app = microscope::tui::tree::build::image(&scans, &la.merged);
-    let layer = microscope::tui::tree::build::layer(&scans[0], 0, la.merged.changes.first());
+    let layer = microscope::tui::tree::build::layer(&scans, 0, Some(&la.merged));
     let c = compare::compare(
         compare::Side::new(&left, &la),
         compare::Side::new(&right, &ra),

@@ -4,6 +4,7 @@
 //! single-image app.
 
 pub mod harness;
+mod search;
 pub mod sides;
 pub mod state;
 pub mod tree;

@@ -10,7 +10,7 @@ use crate::jobs::compare::{Compared, Which};
 use crate::report::compare::CompareReport;
 use crate::tui::action::{Action as AppAction, Effect};
 use crate::tui::keymap::{Command, Context, Keymap};
-use crate::tui::state::{ListCursor, Pane, State};
+use crate::tui::state::{ListCursor, Pane, Prompt, State};
 use crate::tui::tree::rows::{RowFilter, status_slot};
 use crate::tui::tree::{SortBy, Status, TreeView};
 use crate::tui::views::compare::layout;
@@ -25,6 +25,8 @@ pub const COMMANDS: &[Command] = &[
     Command::PrevPane,
     Command::FocusLayers,
     Command::FocusTree,
+    Command::FocusPackages,
+    Command::FocusFindings,
     Command::Help,
     Command::Cancel,
     Command::Up,
@@ -42,6 +44,10 @@ pub const COMMANDS: &[Command] = &[
     Command::HideRemoved,
     Command::HideModified,
     Command::HideUnchanged,
+    Command::Search,
+    Command::NextMatch,
+    Command::PrevMatch,
+    Command::Filter,
     Command::OpenLeft,
     Command::OpenRight,
 ];
@@ -123,6 +129,10 @@ pub struct CompareState {
     /// Layers or Tree.
     pub focus: Pane,
     pub layer_cursor: ListCursor,
+    /// The top pane: Layers, or the Packages or Findings deltas.
+    pub top: Pane,
+    /// The selection in the Packages or Findings delta list.
+    pub delta_cursor: ListCursor,
     pub filter: RowFilter,
     pub sort: SortBy,
     pub help: bool,
@@ -134,6 +144,11 @@ pub struct CompareState {
     pub open: Option<Which>,
     /// A one-key message in the status bar (why a key did nothing); the next key clears it.
     pub notice: Option<String>,
+    /// The search or filter being typed.
+    pub prompt: Option<Prompt>,
+    pub search: String,
+    /// Where the cursor's match is among all matches (`3/17`).
+    pub search_hits: Option<(usize, usize)>,
     pub quit: bool,
 }
 
@@ -147,6 +162,8 @@ impl CompareState {
             error: None,
             focus: Pane::Tree,
             layer_cursor: ListCursor::default(),
+            top: Pane::Layers,
+            delta_cursor: ListCursor::default(),
             filter: RowFilter::default(),
             sort: SortBy::Size,
             help: false,
@@ -154,7 +171,27 @@ impl CompareState {
             apps: [None, None],
             open: None,
             notice: None,
+            prompt: None,
+            search: String::new(),
+            search_hits: None,
             quit: false,
+        }
+    }
+
+    /// Rows of the top pane's list.
+    pub fn top_rows(&self) -> usize {
+        let Some(d) = &self.data else { return 0 };
+        match self.top {
+            Pane::Packages => {
+                d.report.diff.packages.added.len()
+                    + d.report.diff.packages.removed.len()
+                    + d.report.diff.packages.changed.len()
+            }
+            Pane::Findings => {
+                let f = &d.report.diff.findings;
+                f.only_left.len() + f.only_right.len() + f.both.len()
+            }
+            _ => self.layer_rows(),
         }
     }
 
@@ -215,6 +252,10 @@ fn key(state: &mut CompareState, k: KeyEvent, effects: &mut Vec<(Which, Effect)>
         state.help = false;
         return;
     }
+    if state.prompt.is_some() {
+        super::search::key(state, k);
+        return;
+    }
     let Some(cmd) = cmd.filter(|c| COMMANDS.contains(c)) else {
         return;
     };
@@ -225,17 +266,34 @@ fn key(state: &mut CompareState, k: KeyEvent, effects: &mut Vec<(Which, Effect)>
         Command::Quit => state.quit = true,
         Command::NextPane | Command::PrevPane => {
             state.focus = match state.focus {
-                Pane::Tree => Pane::Layers,
+                Pane::Tree => state.top,
                 _ => Pane::Tree,
             }
         }
-        Command::FocusLayers => state.focus = Pane::Layers,
+        Command::FocusLayers | Command::FocusPackages | Command::FocusFindings => {
+            let pane = match cmd {
+                Command::FocusPackages => Pane::Packages,
+                Command::FocusFindings => Pane::Findings,
+                _ => Pane::Layers,
+            };
+            if state.top != pane {
+                state.delta_cursor = ListCursor::default();
+            }
+            state.top = pane;
+            state.focus = pane;
+        }
         Command::FocusTree => state.focus = Pane::Tree,
         Command::Help => state.help = true,
         Command::Cancel => {
             state.filter = RowFilter::default();
+            state.search.clear();
+            state.search_hits = None;
             refilter(state);
         }
+        Command::Search => super::search::start(state, false),
+        Command::Filter => super::search::start(state, true),
+        Command::NextMatch => super::search::next(state, true),
+        Command::PrevMatch => super::search::next(state, false),
         Command::Up => step(state, -1),
         Command::Down => step(state, 1),
         Command::PageUp => step(state, -page(state, state.focus)),
@@ -291,9 +349,13 @@ fn step(state: &mut CompareState, delta: isize) {
             c.step(delta, v.rows.len());
             v.cursor = c.selected;
         }),
-        _ => {
+        Pane::Layers => {
             let n = state.layer_rows();
             state.layer_cursor.step(delta, n);
+        }
+        _ => {
+            let n = state.top_rows();
+            state.delta_cursor.step(delta, n);
         }
     }
 }
@@ -323,6 +385,11 @@ pub fn fit(state: &mut CompareState) {
     state.layer_cursor.step(0, n);
     state
         .layer_cursor
+        .fit(areas.rows(Pane::Layers).height as usize, n);
+    let n = state.top_rows();
+    state.delta_cursor.step(0, n);
+    state
+        .delta_cursor
         .fit(areas.rows(Pane::Layers).height as usize, n);
     let th = areas.rows(Pane::Tree).height as usize;
     with_tree(state, |v| {

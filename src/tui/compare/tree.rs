@@ -125,6 +125,7 @@ fn node(path: SharedPath, name_at: u32, kind: EntryKind, parent: u32, s: Diff) -
         parent,
         children: Vec::new(),
         size: 0,
+        removed: 0,
         kind,
         status: status(s),
         mode: 0,

@@ -113,7 +113,7 @@ pub fn lines(rewrite: &Result<Rewrite, String>) -> Vec<Line> {
     out
 }
 
-/// `  1.2 MB  /usr/bin/bash [stripped] (was 2.0 MB)  the program`
+/// `  1.2 MiB  /usr/bin/bash [stripped] (was 2.0 MiB)  the program`
 pub fn file_text(f: &crate::analysis::rewrite::CopiedPath) -> String {
     let stage = match f.from {
         Stage::Source => "",

@@ -6,10 +6,10 @@
 pub mod doc;
 pub mod whatif;
 
-use super::action::Effect;
 use super::compare::state::CompareState;
+use super::effect::Effect;
 use super::keymap::Command;
-use super::state::{Highlight, ListCursor, Pane, State};
+use super::state::{FilesView, Highlight, ListCursor, Pane, State};
 use crate::analysis::rewrite::whatif::kept_paths;
 use crate::jobs::background::Analysed;
 use crate::jobs::save::SaveError;
@@ -111,7 +111,7 @@ fn kept_only(state: &mut State) {
         }
         let set: HashSet<Arc<str>> = state.rewrite.kept.keys().cloned().collect();
         state.filter.only = Some(Arc::new(set));
-        state.whole_image = true;
+        state.files = FilesView::Image;
         state.focus = Pane::Tree;
     }
     let f = state.filter.clone();
@@ -132,7 +132,7 @@ pub fn select(state: &mut State) {
     let Some(target) = state.rewrite.targets.get(i).cloned() else {
         return;
     };
-    state.whole_image = true;
+    state.files = FilesView::Image;
     state.highlight = Some(Highlight {
         label: format!("kept by the rewrite: /{target}"),
         paths: vec![target.clone()],

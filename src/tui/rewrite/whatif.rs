@@ -2,8 +2,8 @@
 //! compare view itself (its state, `update` and drawing), fed a comparison built in the
 //! background from the rewrite's files; `q` (or Esc with nothing to clear) comes back.
 
-use crate::tui::action::Effect;
 use crate::tui::compare::state::{self as cmp, CompareData, CompareState, Msg, SideLoad};
+use crate::tui::effect::Effect;
 use crate::tui::keymap::Command;
 use crate::tui::state::State;
 use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};

@@ -1,9 +1,11 @@
-//! Building a [`Tree`] from one layer's scan or from the merged filesystem. One pass over the
-//! entries with a path → node map for directories, then one reverse pass to add sizes up
-//! (a child always has a higher index than its parent, because parents are made first).
+//! Building a [`Tree`] from one layer's scan, the filesystem as of a layer, or the merged
+//! filesystem. One pass over the entries with a path → node map for directories; removed
+//! entries come back as the entries they were (a deleted directory stays a directory with
+//! its files); then one reverse pass adds sizes up (a child always has a higher index than
+//! its parent, because parents are made first).
 
 use super::{NO_LAYER, Node, SortBy, Status, Tree, TreeMode};
-use crate::image::merge::{Change, LayerChanges, Merged, NodeRef};
+use crate::image::merge::{Change, LayerChanges, Merged, NodeRef, Shadowed};
 use crate::image::{Entry, EntryKind, LayerScan, SharedPath};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -40,6 +42,8 @@ struct Builder {
     last_parent: Option<(SharedPath, u32)>,
     /// Nodes made up as parents: their status follows their children.
     implied: Vec<bool>,
+    /// Every node by path, made on the first removal that needs to find a file.
+    all: Option<FxMap<SharedPath, u32>>,
 }
 
 impl Builder {
@@ -50,6 +54,7 @@ impl Builder {
             parent: 0,
             children: Vec::new(),
             size: 0,
+            removed: 0,
             kind: EntryKind::Dir,
             status: Status::Unchanged,
             mode: 0o755,
@@ -68,6 +73,7 @@ impl Builder {
             index,
             last_parent: None,
             implied: vec![true],
+            all: None,
         }
     }
 
@@ -106,12 +112,16 @@ impl Builder {
         if dir {
             self.index.insert(path.clone(), id);
         }
+        if let Some(all) = &mut self.all {
+            all.insert(path.clone(), id);
+        }
         self.nodes.push(Node {
             path,
             name_at: name_at as u32,
             parent,
             children: Vec::new(),
             size: 0,
+            removed: 0,
             kind: EntryKind::Dir,
             status: Status::Unchanged,
             mode: 0o755,
@@ -148,35 +158,76 @@ impl Builder {
         self.implied[id as usize] = false;
     }
 
-    fn removed(&mut self, path: &Arc<str>, bytes: u64) {
-        let (parent_len, name) = match path.rfind('/') {
-            Some(i) => (i, &path[i + 1..]),
-            None => (0, &path[..]),
-        };
-        let parent = self.parent(path, parent_len);
-        let exists = self.nodes[parent as usize]
-            .children
-            .iter()
-            .any(|&c| self.nodes[c as usize].name() == name);
-        if exists {
-            // Re-created after the removal: the live node wins.
+    /// The node at `path`, whatever its kind.
+    fn existing(&mut self, path: &str) -> Option<u32> {
+        let nodes = &self.nodes;
+        let all = self.all.get_or_insert_with(|| {
+            nodes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.path.clone(), i as u32))
+                .collect()
+        });
+        all.get(path).copied()
+    }
+
+    /// A lower entry this view's layer removed, drawn as what it was (a directory stays a
+    /// directory) unless something live holds its path.
+    fn ghost(&mut self, e: &Entry, at: NodeRef) {
+        if self.existing(&e.path).is_some() {
             return;
         }
-        let id = self.node_for(path, false);
+        let id = self.node_for(&e.path, e.kind.is_dir());
         let n = &mut self.nodes[id as usize];
-        n.kind = EntryKind::File;
-        n.size = bytes;
+        n.kind = e.kind;
         n.status = Status::Removed;
+        n.mode = e.mode;
+        n.uid = e.uid;
+        n.gid = e.gid;
+        n.layer = at.layer;
+        n.entry = at.entry;
         self.implied[id as usize] = false;
     }
 
+    /// Bytes of a lower file this view's layer hid, counted at its path.
+    fn hidden_bytes(&mut self, path: &Arc<str>, bytes: u64) {
+        let id = match self.existing(path) {
+            Some(id) => id,
+            None => {
+                let id = self.node_for(path, false);
+                let n = &mut self.nodes[id as usize];
+                (n.kind, n.status) = (EntryKind::File, Status::Removed);
+                self.implied[id as usize] = false;
+                id
+            }
+        };
+        self.nodes[id as usize].removed += bytes;
+    }
+
+    /// Ghosts for `gone` and removed bytes for `shadowed` (each already chosen for the view).
+    fn removals<'a>(
+        &mut self,
+        scans: &[Arc<LayerScan>],
+        gone: impl Iterator<Item = &'a NodeRef>,
+        shadowed: impl Iterator<Item = &'a Shadowed>,
+    ) {
+        for &at in gone {
+            if let Some(e) = entry(scans, at) {
+                self.ghost(e, at);
+            }
+        }
+        for s in shadowed {
+            if let Some(e) = entry(scans, s.at) {
+                self.hidden_bytes(&e.path, s.bytes);
+            }
+        }
+    }
+
     fn finish(mut self, mode: TreeMode, complete: bool) -> Tree {
-        // Children come after parents, so one reverse pass sums every subtree. Removed bytes
-        // add up separately: a removed directory shows what it held, a live one only what
-        // is there.
-        let mut ghost = vec![0u64; self.nodes.len()];
+        // Children come after parents, so one reverse pass sums every subtree, live and
+        // removed bytes apart. A directory made up only as a parent of removed entries is
+        // removed itself.
         for i in (1..self.nodes.len()).rev() {
-            let (size, parent) = (self.nodes[i].size, self.nodes[i].parent as usize);
             if self.implied[i] && !self.nodes[i].children.is_empty() {
                 let all_removed = self.nodes[i]
                     .children
@@ -186,15 +237,10 @@ impl Builder {
                     self.nodes[i].status = Status::Removed;
                 }
             }
-            let status = self.nodes[i].status;
-            if status == Status::Removed {
-                if self.implied[i] {
-                    self.nodes[i].size = ghost[i];
-                }
-                ghost[parent] += self.nodes[i].size;
-            } else {
-                self.nodes[parent].size += size;
-            }
+            let n = &self.nodes[i];
+            let (size, removed, parent) = (n.size, n.removed, n.parent as usize);
+            self.nodes[parent].size += size;
+            self.nodes[parent].removed += removed;
         }
         let mut tree = Tree {
             mode,
@@ -207,6 +253,10 @@ impl Builder {
     }
 }
 
+fn entry(scans: &[Arc<LayerScan>], at: NodeRef) -> Option<&Entry> {
+    scans.get(at.layer as usize)?.entries.get(at.entry as usize)
+}
+
 fn status_of(change: Change) -> Status {
     match change {
         Change::Added => Status::Added,
@@ -215,9 +265,14 @@ fn status_of(change: Change) -> Status {
     }
 }
 
-/// What layer `layer`'s tar holds, with what it removed below. `changes` is None before
-/// the merge has run: statuses show as unknown.
-pub fn layer(scan: &LayerScan, layer: usize, changes: Option<&LayerChanges>) -> Tree {
+/// What layer `layer`'s tar holds, with what it removed below. `scans` are every layer's
+/// (the removed entries are lower layers'); `merged` is None before the merge has run:
+/// statuses show as unknown.
+pub fn layer(scans: &[Arc<LayerScan>], layer: usize, merged: Option<&Merged>) -> Tree {
+    let Some(scan) = scans.get(layer) else {
+        return Builder::new(0).finish(TreeMode::Layer(layer), merged.is_some());
+    };
+    let changes: Option<&LayerChanges> = merged.and_then(|m| m.changes.get(layer));
     let mut b = Builder::new(scan.entries.len());
     for (i, e) in scan.entries.iter().enumerate() {
         let status = changes
@@ -229,45 +284,70 @@ pub fn layer(scan: &LayerScan, layer: usize, changes: Option<&LayerChanges>) -> 
         };
         b.put(e, at, status);
     }
-    if let Some(c) = changes {
-        for (path, bytes) in &c.removed {
-            b.removed(path, *bytes);
-        }
+    if let (Some(m), Some(c)) = (merged, changes) {
+        let by = |s: &&Shadowed| s.by_layer as usize == layer;
+        b.removals(scans, c.gone.iter(), m.shadowed.iter().filter(by));
     }
     b.finish(TreeMode::Layer(layer), changes.is_some())
 }
 
 /// The final filesystem. A path last written by layer 0 is unchanged; later writes show as
 /// added or modified (relative to the filesystem below them); paths some layer removed and
-/// none re-created show as removed.
+/// none re-created show as removed, and every byte a layer stored that the final
+/// filesystem does not show is counted where it was.
 pub fn image(scans: &[Arc<LayerScan>], merged: &Merged) -> Tree {
+    let mut b = merged_tree(scans, merged, None);
+    // The latest removal of a path draws it.
+    let gone = merged.changes.iter().rev().flat_map(|c| c.gone.iter());
+    b.removals(scans, gone, merged.shadowed.iter());
+    b.finish(TreeMode::Image, true)
+}
+
+/// The filesystem as of layer `layer` (layers 0..=layer merged), that layer's changes
+/// marked and what it removed shown; the rest unchanged. dive's default view. Needs only
+/// the scans up to `layer`: merging is causal, so no later layer changes what it shows.
+pub fn as_of(scans: &[Arc<LayerScan>], layer: usize) -> Tree {
+    let upto = &scans[..(layer + 1).min(scans.len())];
+    let merged = Merged::build(upto);
+    let mut b = merged_tree(upto, &merged, Some(layer as u32));
+    if let Some(c) = merged.changes.get(layer) {
+        let by = |s: &&Shadowed| s.by_layer as usize == layer;
+        b.removals(upto, c.gone.iter(), merged.shadowed.iter().filter(by));
+    }
+    b.finish(TreeMode::AsOf(layer), true)
+}
+
+/// The live paths of `merged`: statuses of `only` layer's entries (every layer's above 0
+/// when None), the rest unchanged.
+fn merged_tree(scans: &[Arc<LayerScan>], merged: &Merged, only: Option<u32>) -> Builder {
     let mut b = Builder::new(merged.tree.len());
     for &at in merged.tree.values() {
-        let e = &scans[at.layer as usize].entries[at.entry as usize];
-        let status = if at.layer == 0 {
-            Status::Unchanged
-        } else {
+        let Some(e) = entry(scans, at) else {
+            continue;
+        };
+        let marked = match only {
+            Some(l) => at.layer == l,
+            None => at.layer != 0,
+        };
+        let status = if marked {
             merged
                 .changes
                 .get(at.layer as usize)
                 .and_then(|c| c.status.get(at.entry as usize))
                 .map_or(Status::Unknown, |&c| status_of(c))
+        } else {
+            Status::Unchanged
         };
         b.put(e, at, status);
     }
-    for c in &merged.changes {
-        for (path, bytes) in &c.removed {
-            b.removed(path, *bytes);
-        }
-    }
-    b.finish(TreeMode::Image, true)
+    b
 }
 
 /// A tree to build off the UI thread: everything it needs, shared.
 #[derive(Debug, Clone)]
 pub struct TreeJob {
     pub mode: TreeMode,
-    /// Every layer's scan for the whole image; just the one layer's for a layer.
+    /// Every layer's scan (a layer's removed entries are lower layers').
     pub scans: Vec<Arc<LayerScan>>,
     pub analysis: Option<Arc<crate::analysis::Analysis>>,
 }
@@ -277,100 +357,12 @@ impl TreeJob {
         let merged = self.analysis.as_ref().map(|a| &a.merged);
         match self.mode {
             TreeMode::Image => Some(image(&self.scans, merged?)),
-            TreeMode::Layer(i) => {
-                let changes = merged.and_then(|m| m.changes.get(i));
-                Some(layer(self.scans.first()?, i, changes))
-            }
+            TreeMode::AsOf(i) => Some(as_of(&self.scans, i)),
+            TreeMode::Layer(i) => Some(layer(&self.scans, i, merged)),
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    type TestResult = Result<(), Box<dyn std::error::Error>>;
-
-    fn entry(path: &str, kind: EntryKind, size: u64) -> Entry {
-        Entry {
-            path: Arc::from(path),
-            kind,
-            size,
-            mode: 0o644,
-            uid: 0,
-            gid: 0,
-            link: None,
-            hash: size,
-        }
-    }
-
-    #[test]
-    fn parents_are_implied_and_sizes_add_up() -> TestResult {
-        // a/            (implied)
-        // ├── b/c  10
-        // └── d     5
-        let scan = LayerScan {
-            entries: vec![
-                entry("a/b/c", EntryKind::File, 10),
-                entry("a/d", EntryKind::File, 5),
-                entry("a/b", EntryKind::Dir, 0),
-            ],
-            ..LayerScan::default()
-        };
-        let t = layer(&scan, 0, None);
-        let a = t.find("a").ok_or("missing")?;
-        assert_eq!(t.node(a).size, 15, "a directory's size is the sum below it");
-        assert_eq!(
-            t.node(t.find("a/b").ok_or("missing")?).status,
-            Status::Unknown
-        );
-        let kids: Vec<&str> = t
-            .node(a)
-            .children
-            .iter()
-            .map(|&c| t.node(c).name())
-            .collect();
-        assert_eq!(kids, ["b", "d"], "sorted by size, largest first");
-        assert_eq!(t.root().size, 15);
-        Ok(())
-    }
-
-    #[test]
-    fn removed_paths_show_but_do_not_count() -> TestResult {
-        let lower = LayerScan {
-            entries: vec![entry("x/big", EntryKind::File, 100)],
-            ..LayerScan::default()
-        };
-        let upper = LayerScan {
-            entries: vec![entry("y", EntryKind::File, 1)],
-            whiteouts: vec![Arc::from("x/big")],
-            ..LayerScan::default()
-        };
-        let scans = vec![Arc::new(lower), Arc::new(upper)];
-        let merged = Merged::build(&scans);
-        let t = layer(&scans[1], 1, merged.changes.get(1));
-        let big = t.find("x/big").ok_or("missing")?;
-        assert_eq!(t.node(big).status, Status::Removed);
-        let x = t.node(t.find("x").ok_or("missing")?);
-        assert_eq!(
-            (x.status, x.size),
-            (Status::Removed, 100),
-            "x held what was removed"
-        );
-        assert_eq!(
-            t.root().size,
-            1,
-            "removed bytes are not part of the layer's size"
-        );
-        let whole = image(&scans, &merged);
-        assert_eq!(
-            whole.node(whole.find("y").ok_or("missing")?).status,
-            Status::Added
-        );
-        assert_eq!(
-            whole.node(whole.find("x/big").ok_or("missing")?).status,
-            Status::Removed
-        );
-        Ok(())
-    }
-}
+#[path = "build_tests.rs"]
+mod tests;

@@ -1,5 +1,5 @@
 //! The file tree as the tree pane shows it: a node arena built once per view mode (one layer,
-//! or the whole image), directory sizes aggregated at build time, children sorted in place.
+//! the filesystem as of a layer, or the whole image), directory sizes aggregated at build time, children sorted in place.
 //! Flattening to visible rows is a single pass, so a 600k-entry image stays responsive:
 //! only the rows on screen are ever formatted.
 
@@ -41,6 +41,19 @@ pub enum TreeMode {
     Image,
     /// What one layer's tar holds, plus what it removed.
     Layer(usize),
+    /// The filesystem as of a layer (layers 0..=N merged), N's changes marked (dive's view).
+    AsOf(usize),
+}
+
+impl TreeMode {
+    /// The pane title's words for it.
+    pub fn describe(self) -> String {
+        match self {
+            TreeMode::Image => "whole image".into(),
+            TreeMode::Layer(i) => format!("layer {i} only"),
+            TreeMode::AsOf(i) => format!("as of layer {i}"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
@@ -63,8 +76,10 @@ pub struct Node {
     pub name_at: u32,
     pub parent: u32,
     pub children: Vec<u32>,
-    /// File bytes; for a directory, the sum over everything below it (removed nodes excluded).
+    /// File bytes; for a directory, the sum over every live file below it.
     pub size: u64,
+    /// Bytes of lower layers' files this view removed or overwrote, at this path or below.
+    pub removed: u64,
     pub kind: EntryKind,
     pub status: Status,
     pub mode: u32,
@@ -82,6 +97,19 @@ impl Node {
 
     pub fn is_dir(&self) -> bool {
         self.kind == EntryKind::Dir || !self.children.is_empty()
+    }
+
+    /// What the size column shows and sorts by. A directory counts live and removed bytes
+    /// together, so it is never smaller than anything beneath it; a live file its own
+    /// bytes (the copies it replaced count in its directory); a removed entry what it held.
+    pub fn bytes(&self) -> u64 {
+        if self.is_dir() {
+            self.size + self.removed
+        } else if self.status == Status::Removed {
+            self.removed
+        } else {
+            self.size
+        }
     }
 }
 
@@ -114,7 +142,9 @@ impl Tree {
                 SortBy::Name => kids.sort_by(|a, b| name(a).cmp(name(b))),
                 SortBy::Size => kids.sort_by(|a, b| {
                     let (na, nb) = (&nodes[*a as usize], &nodes[*b as usize]);
-                    nb.size.cmp(&na.size).then_with(|| na.name().cmp(nb.name()))
+                    nb.bytes()
+                        .cmp(&na.bytes())
+                        .then_with(|| na.name().cmp(nb.name()))
                 }),
             }
             nodes[i].children = kids;

@@ -56,6 +56,9 @@ pub fn matches(hay: &str, needle: &str) -> bool {
     h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
+/// Rows a new tree may open with before deeper directories start collapsed.
+pub const OPEN_ROWS: usize = 200;
+
 #[derive(Debug, Clone)]
 pub struct TreeView {
     pub tree: Tree,
@@ -78,8 +81,44 @@ impl TreeView {
             cursor: 0,
             offset: 0,
         };
+        v.collapse_deep();
         v.apply_filter(filter);
         v
+    }
+
+    /// A large tree opens with every directory below the deepest level that still fits in
+    /// [`OPEN_ROWS`] rows collapsed: the top of the tree reads at once, any depth is a key
+    /// away (search, filter and jumps expand what they reveal).
+    fn collapse_deep(&mut self) {
+        let nodes = &self.tree.nodes;
+        if nodes.len() <= OPEN_ROWS + 1 {
+            return;
+        }
+        // Parents come before children, so one forward pass gives every depth.
+        let mut depth = vec![0u16; nodes.len()];
+        let mut per_depth: Vec<usize> = Vec::new();
+        for i in 1..nodes.len() {
+            let p = nodes[i].parent as usize;
+            let d = if p == 0 { 0 } else { depth[p] + 1 };
+            depth[i] = d;
+            let d = d as usize;
+            if per_depth.len() <= d {
+                per_depth.resize(d + 1, 0);
+            }
+            per_depth[d] += 1;
+        }
+        let mut shown = 0;
+        let mut open_to = 0;
+        for (d, count) in per_depth.iter().enumerate() {
+            shown += count;
+            if shown > OPEN_ROWS {
+                break;
+            }
+            open_to = d;
+        }
+        for (i, n) in nodes.iter().enumerate().skip(1) {
+            self.collapsed[i] = depth[i] as usize >= open_to && n.is_dir();
+        }
     }
 
     pub fn selected(&self) -> Option<u32> {
@@ -107,6 +146,18 @@ impl TreeView {
                 if own || keep[i] {
                     keep[i] = true;
                     keep[n.parent as usize] = true;
+                }
+            }
+            // A directory that holds a match (or a file the rewrite keeps) opens, so the
+            // matches show at once.
+            if !filter.text.is_empty() || filter.only.is_some() {
+                for (i, k) in keep.iter().enumerate() {
+                    let p = &nodes[i].path;
+                    let holds = !matches(p, &filter.text)
+                        || filter.only.as_ref().is_some_and(|o| !o.contains(&**p));
+                    if *k && holds {
+                        self.collapsed[i] = false;
+                    }
                 }
             }
             self.keep = keep;
@@ -213,120 +264,67 @@ impl TreeView {
         }
     }
 
-    /// The next node (in display order, collapsed ones included) after the selected one
-    /// whose name matches `query`, wrapping around.
-    pub fn find(&self, query: &str, forward: bool, include_current: bool) -> Option<u32> {
+    /// The next node (in display order, collapsed and filtered-out ones included) after
+    /// the selected one whose name matches `query`, wrapping around; with its place among
+    /// all matches (1-based) and their count.
+    pub fn find(&self, query: &str, forward: bool, include_current: bool) -> Option<Found> {
         if query.is_empty() {
             return None;
         }
-        let order: Vec<u32> = self
+        let hits: Vec<u32> = self
             .tree
             .preorder()
             .into_iter()
-            .filter(|&n| self.kept(n))
+            .filter(|&n| matches(self.tree.node(n).name(), query))
             .collect();
-        if order.is_empty() {
+        if hits.is_empty() {
             return None;
         }
-        let here = self
-            .selected()
-            .and_then(|s| order.iter().position(|&n| n == s));
-        let len = order.len();
-        let start = match (here, include_current, forward) {
-            (Some(h), true, _) => h,
-            (Some(h), false, true) => (h + 1) % len,
-            (Some(h), false, false) => (h + len - 1) % len,
-            (None, _, _) => 0,
+        let order = self.tree.preorder();
+        let rank: Vec<usize> = {
+            let mut r = vec![0; self.tree.nodes.len()];
+            for (i, &n) in order.iter().enumerate() {
+                r[n as usize] = i;
+            }
+            r
         };
-        (0..len)
-            .map(|k| {
+        let here = self.selected().map(|s| rank[s as usize]);
+        let pick = match here {
+            None => 0,
+            Some(h) => {
+                let after = |&n: &u32| {
+                    let r = rank[n as usize];
+                    if include_current { r >= h } else { r > h }
+                };
+                let before = |&n: &u32| {
+                    let r = rank[n as usize];
+                    if include_current { r <= h } else { r < h }
+                };
                 if forward {
-                    (start + k) % len
+                    hits.iter().position(after).unwrap_or(0)
                 } else {
-                    (start + len - k) % len
+                    hits.iter().rposition(before).unwrap_or(hits.len() - 1)
                 }
-            })
-            .map(|i| order[i])
-            .find(|&n| matches(self.tree.node(n).name(), query))
+            }
+        };
+        Some(Found {
+            node: hits[pick],
+            at: pick + 1,
+            of: hits.len(),
+            shown: self.kept(hits[pick]),
+        })
     }
+}
+
+/// A search hit: the node, its place among the matches, and whether the filter shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Found {
+    pub node: u32,
+    pub at: usize,
+    pub of: usize,
+    pub shown: bool,
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::build;
-    use super::*;
-    use crate::image::{Entry, EntryKind, LayerScan};
-    use std::sync::Arc;
-
-    type TestResult = Result<(), Box<dyn std::error::Error>>;
-
-    fn view(paths: &[(&str, u64)]) -> TreeView {
-        let entries = paths
-            .iter()
-            .map(|(p, s)| Entry {
-                path: Arc::from(*p),
-                kind: EntryKind::File,
-                size: *s,
-                mode: 0o644,
-                uid: 0,
-                gid: 0,
-                link: None,
-                hash: 0,
-            })
-            .collect();
-        let scan = LayerScan {
-            entries,
-            ..LayerScan::default()
-        };
-        TreeView::new(build::layer(&scan, 0, None), &RowFilter::default())
-    }
-
-    fn names(v: &TreeView) -> Vec<String> {
-        v.rows
-            .iter()
-            .map(|r| {
-                let n = v.tree.node(r.node);
-                format!("{}{}", "  ".repeat(r.depth as usize), n.name())
-            })
-            .collect()
-    }
-
-    #[test]
-    fn collapse_sort_filter_and_find() -> TestResult {
-        // a/b 1, a/c 5, z 3  →  by size: a(6) [c, b], z
-        let mut v = view(&[("a/b", 1), ("a/c", 5), ("z", 3)]);
-        assert_eq!(names(&v), ["a", "  c", "  b", "z"]);
-        assert!(v.rows[2].last && !v.rows[1].last);
-        v.toggle_selected();
-        assert_eq!(
-            names(&v),
-            ["a", "z"],
-            "space collapses the selected directory"
-        );
-        v.sort(SortBy::Name);
-        assert_eq!(names(&v), ["a", "z"]);
-        let found = v.find("B", true, false);
-        assert_eq!(
-            found, None,
-            "smart case: upper-case query is case-sensitive"
-        );
-        let b = v.find("b", true, false).ok_or("missing")?;
-        assert!(v.reveal(b));
-        assert_eq!(names(&v), ["a", "  b", "  c", "z"]);
-        assert_eq!(v.cursor, 1);
-        v.apply_filter(&RowFilter {
-            text: "c".into(),
-            ..RowFilter::default()
-        });
-        assert_eq!(
-            names(&v),
-            ["a", "  c"],
-            "the filter keeps matches and their parents"
-        );
-        v.toggle_all();
-        assert_eq!(names(&v), ["a"]);
-        v.toggle_all();
-        assert_eq!(names(&v), ["a", "  c"]);
-        Ok(())
-    }
-}
+#[path = "rows_tests.rs"]
+mod tests;

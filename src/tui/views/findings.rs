@@ -1,6 +1,7 @@
 //! The Findings pane: findings grouped by kind under a heading with the group's savable
 //! bytes; the detail pane shows the fix line. Enter jumps to the finding's files.
 
+use super::super::data::FindingRow;
 use super::super::state::{Data, Pane, State};
 use super::super::theme::Theme;
 use super::super::widgets::{bytes, truncate};
@@ -37,7 +38,9 @@ fn offset(state: &State, lines: &[Option<usize>], height: usize) -> usize {
 /// The finding on line `line` of the pane (for mouse clicks).
 pub fn row_at(state: &State, line: usize) -> Option<usize> {
     let ls = lines(state);
-    let h = super::layout(state.screen).rows(Pane::Findings).height as usize;
+    let h = super::app_layout(state.screen, state)
+        .rows(Pane::Findings)
+        .height as usize;
     ls.get(offset(state, &ls, h) + line).copied().flatten()
 }
 
@@ -74,14 +77,11 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
         match l {
             None => {
                 let kind = &items[ls[k + 1].unwrap_or(0)].kind;
-                let group: Vec<_> = items.iter().filter(|f| &f.kind == kind).collect();
-                let savable: u64 = group.iter().map(|f| f.savable).sum();
-                let text = format!("▾ {kind} ({}, savable {})", group.len(), bytes(savable));
-                Line::styled(truncate(&text, w), theme.header).render(r, buf);
+                Line::styled(truncate(&heading(items, kind), w), theme.header).render(r, buf);
             }
             Some(i) => {
                 let f = &items[*i];
-                let text = format!("  {:>8}  {}", bytes(f.savable), f.title);
+                let text = format!("  {:>8}  {}", bytes(f.savable), row_text(f));
                 let mut line = Line::raw(truncate(&text, w));
                 if *i == state.finding_cursor.selected {
                     let s = if focused {
@@ -99,35 +99,88 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
     detail(state, theme, areas.detail, buf);
 }
 
+/// A group's heading: what the header's savable total counts of it, so the headings add up
+/// to that total; advice it does not count says so.
+fn heading(items: &[FindingRow], kind: &str) -> String {
+    let group: Vec<&FindingRow> = items.iter().filter(|f| f.kind == kind).collect();
+    let counted: u64 = group.iter().map(|f| f.counted).sum();
+    let savable: u64 = group.iter().map(|f| f.savable).sum();
+    let n = group.len();
+    if counted == 0 {
+        format!("▾ not counted: {kind} ({n}) {}", bytes(savable))
+    } else if counted < savable {
+        format!(
+            "▾ {} {kind} ({n}), {} with overlap",
+            bytes(counted),
+            bytes(savable)
+        )
+    } else {
+        format!("▾ {} {kind} ({n})", bytes(counted))
+    }
+}
+
+/// What tells a finding from the others of its kind: its layer and first path (the title,
+/// alike across a kind, is in the detail pane).
+fn row_text(f: &FindingRow) -> String {
+    let layer = f.layer.map(|l| format!("L{l} ")).unwrap_or_default();
+    match f.paths.first() {
+        Some(p) => {
+            let more = f.path_count.saturating_sub(1);
+            let more = if more > 0 {
+                format!(" +{more}")
+            } else {
+                String::new()
+            };
+            format!("{layer}/{p}{more}")
+        }
+        None => format!("{layer}{}", f.title),
+    }
+}
+
 fn detail(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let block = pane_block(vec![Span::styled(" Finding ", theme.title)], false, theme);
     let Some(f) = state.findings.items().get(state.finding_cursor.selected) else {
         block.render(area, buf);
         return;
     };
-    let layer = f.layer.map(|l| format!(" · layer {l}")).unwrap_or_default();
-    let mut lines = vec![
-        Line::styled(f.title.clone(), theme.value),
-        Line::styled(
-            format!(
-                "savable {} of {}{layer} · {}",
-                bytes(f.savable),
-                bytes(f.bytes),
-                crate::units::plural(f.path_count, "file", "files")
-            ),
-            theme.label,
-        ),
-    ];
+    let layer = match (f.layer, f.by_layer) {
+        (Some(l), Some(b)) => format!(" · layer {l}, by layer {b}"),
+        (Some(l), None) => format!(" · layer {l}"),
+        _ => String::new(),
+    };
+    let counted = if f.counted == f.savable {
+        String::new()
+    } else if f.counted == 0 {
+        " · advice, not in the total".into()
+    } else {
+        format!(" · {} not counted elsewhere", bytes(f.counted))
+    };
+    // Title, then the fix: at 80x24 the pane has three lines and the fix must be one of them.
+    let mut lines = vec![Line::styled(
+        truncate(&f.title, area.width.saturating_sub(2) as usize),
+        theme.value,
+    )];
     if !f.fix.is_empty() {
         lines.push(Line::from(vec![
             Span::styled("fix: ", theme.key),
             Span::raw(f.fix.clone()),
         ]));
     }
+    lines.push(Line::styled(
+        format!(
+            "saves {} of {} · {}{layer}{counted}",
+            bytes(f.savable),
+            bytes(f.bytes),
+            crate::units::plural(f.path_count, "file", "files")
+        ),
+        theme.label,
+    ));
     if !f.explanation.is_empty() {
         lines.push(Line::styled(f.explanation.clone(), theme.dim));
     }
-    for p in f.paths.iter().take(area.height.saturating_sub(5) as usize) {
+    // Borders and the lines above; the paths get what is left.
+    let room = area.height.saturating_sub(lines.len() as u16 + 2) as usize;
+    for p in f.paths.iter().take(room) {
         lines.push(Line::styled(format!("/{p}"), theme.dim));
     }
     Paragraph::new(lines)

@@ -57,6 +57,42 @@ pub fn layout(area: Rect) -> Areas {
     }
 }
 
+/// The app's layout for its state: [`layout`], then adapted to what is shown. The focused
+/// tree takes more of the width; a short layer list gives its spare rows to the detail pane;
+/// the Findings detail grows so the selected finding's fix shows.
+pub fn app_layout(area: Rect, state: &State) -> Areas {
+    let mut a = layout(area);
+    let column = Rect {
+        height: a.left.height + a.detail.height,
+        ..a.left
+    };
+    if state.focus == Pane::Tree {
+        let narrow = (column.width * 3 / 4).max(24.min(column.width));
+        let gained = column.width - narrow;
+        a.left.width = narrow;
+        a.detail.width = narrow;
+        a.tree.x -= gained;
+        a.tree.width += gained;
+    }
+    let detail_h = match state.left {
+        // Borders, the column header, the rows: nothing below them but empty lines.
+        Pane::Layers => column
+            .height
+            .saturating_sub(state.layers.len() as u16 + 3)
+            .max(a.detail.height),
+        Pane::Findings => (column.height / 2).max(a.detail.height),
+        _ => a.detail.height,
+    }
+    .min(column.height.saturating_sub(4));
+    a.left.height = column.height - detail_h;
+    a.detail = Rect {
+        y: a.left.bottom(),
+        height: detail_h,
+        ..a.left
+    };
+    a
+}
+
 impl Areas {
     /// The pane a point falls in (the left column shows `left`).
     pub fn pane_at(&self, x: u16, y: u16, left: Pane) -> Option<Pane> {
@@ -74,7 +110,9 @@ impl Areas {
     pub fn rows(&self, pane: Pane) -> Rect {
         let (outer, header, footer) = match pane {
             Pane::Tree => (self.tree, 1, TREE_FOOTER),
-            Pane::Layers | Pane::Packages => (self.left, 1, 0),
+            Pane::Layers => (self.left, 1, 0),
+            // The last line is the packages' total.
+            Pane::Packages => (self.left, 1, 1),
             Pane::Findings | Pane::Rewrite => (self.left, 0, 0),
         };
         let inner = Block::bordered().inner(outer);
@@ -92,7 +130,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     if let Some(whatif) = super::rewrite::whatif::shown(state) {
         return compare::draw(frame, whatif, theme);
     }
-    let areas = layout(frame.area());
+    let areas = app_layout(frame.area(), state);
     let buf = frame.buffer_mut();
     summary::render(state, theme, areas.header, buf);
     match state.left {
@@ -127,40 +165,78 @@ pub fn pane_block<'a>(title: Vec<Span<'a>>, focused: bool, theme: &Theme) -> Blo
         .title(Line::from(title))
 }
 
-/// The left column's title: all four lists, the shown one marked.
+/// The left column's lists and their keys.
+const LISTS: [(Pane, u8); 4] = [
+    (Pane::Layers, 1),
+    (Pane::Packages, 3),
+    (Pane::Findings, 4),
+    (Pane::Rewrite, 5),
+];
+
+/// The left column's title: all four lists, the shown one marked, Packages and Findings
+/// with their counts once known; names shorten, then counts go, before the title is cut.
 pub fn left_title<'a>(state: &State, theme: &Theme) -> Vec<Span<'a>> {
-    let mut spans = Vec::new();
-    let narrow = layout(state.screen).left.width < 40;
-    for (i, p) in [Pane::Layers, Pane::Packages, Pane::Findings, Pane::Rewrite]
+    // The list block: the left column's, or wider while the Rewrite pane is focused.
+    let room = rewrite::areas(state).0.width.saturating_sub(2) as usize;
+    let count = |p: Pane| -> Option<usize> {
+        match (p, &state.packages, &state.findings) {
+            (Pane::Packages, super::state::Data::Ready(v), _) => {
+                Some(super::data::package_count(v))
+            }
+            (Pane::Findings, _, super::state::Data::Ready(v)) => Some(v.len()),
+            _ => None,
+        }
+    };
+    // The last resort: the shown list's name, the others' keys.
+    let keys_only = LISTS
         .into_iter()
-        .enumerate()
-    {
-        let key = [1, 3, 4, 5][i];
-        let name = match (narrow, p) {
-            (true, Pane::Packages) => "Pkgs",
-            (true, Pane::Findings) => "Finds",
-            (true, Pane::Rewrite) => "Rw",
-            _ => p.title(),
-        };
-        // Narrow: one space between names, so all four fit in 30 cells.
-        let text = if narrow {
-            format!("{}{key} {name}", if i == 0 { "" } else { " " })
-        } else {
-            format!(" {key} {name} ")
-        };
-        spans.push(if state.left == p {
-            let pad = if narrow && i > 0 { " " } else { "" };
-            Span::styled(format!("{pad}[{}]", text.trim()), theme.title)
-        } else {
-            Span::styled(text, theme.dim)
-        });
-    }
-    spans
+        .map(|(p, key)| match state.left == p {
+            true => (format!("[{key} {}]", p.title()), true),
+            false => (format!(" {key} "), false),
+        })
+        .collect::<Vec<_>>();
+    let build = |short: bool, counts: bool, pad: bool| -> Vec<(String, bool)> {
+        LISTS
+            .into_iter()
+            .map(|(p, key)| {
+                let name = match (short, p) {
+                    (true, Pane::Packages) => "Pkgs",
+                    (true, Pane::Findings) => "Finds",
+                    (true, Pane::Rewrite) => "Rw",
+                    _ => p.title(),
+                };
+                let n = count(p)
+                    .filter(|_| counts)
+                    .map(|n| format!(" {n}"))
+                    .unwrap_or_default();
+                let text = match (state.left == p, pad) {
+                    (true, _) => format!("[{key} {name}{n}]"),
+                    (false, true) => format!(" {key} {name}{n} "),
+                    (false, false) => format!(" {key} {name}{n}"),
+                };
+                (text, state.left == p)
+            })
+            .collect()
+    };
+    let width = |v: &[(String, bool)]| v.iter().map(|(t, _)| t.chars().count()).sum::<usize>();
+    let options = [
+        build(false, true, true),
+        build(true, true, true),
+        build(true, true, false),
+        build(true, false, true),
+        build(true, false, false),
+    ];
+    let chosen = options
+        .into_iter()
+        .find(|o| width(o) <= room)
+        .unwrap_or(keys_only);
+    chosen
+        .into_iter()
+        .map(|(t, on)| Span::styled(t, if on { theme.title } else { theme.dim }))
+        .collect()
 }
 
 fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    use super::keymap::Command as C;
-    let k = &state.keymap;
     let line = if let Some(msg) = &state.message {
         Line::from(Span::styled(msg.clone(), theme.message))
     } else if let Some(p) = &state.prompt {
@@ -173,27 +249,67 @@ fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
             theme.dim,
         ))
     } else {
-        let hints = [
-            (C::Quit, if state.from_compare { "back" } else { "quit" }),
-            (C::NextPane, "pane"),
-            (C::Help, "help"),
-            (C::ToggleImage, "whole image"),
-            (C::Collapse, "collapse"),
-            (C::Sort, "sort"),
-            (C::Search, "search"),
-            (C::Filter, "filter"),
-            (C::CopyPath, "copy"),
-        ];
-        let hints = match state.focus {
-            Pane::Rewrite => rewrite::hints(state),
-            _ => hints.to_vec(),
-        };
+        let (own, common) = hints(state);
+        // Whole hints only: the pane's own keys while they fit beside the common ones.
+        let cells = |(k, w): &(String, String)| k.chars().count() + w.chars().count() + 3;
+        let mut room = (area.width as usize).saturating_sub(common.iter().map(cells).sum());
+        let own = own.into_iter().take_while(|h| {
+            let fits = cells(h) <= room;
+            room = room.saturating_sub(cells(h));
+            fits
+        });
         let mut spans = Vec::new();
-        for (c, what) in hints {
-            spans.push(Span::styled(format!(" {}", k.key_for(c)), theme.key));
+        for (key, what) in own.chain(common) {
+            spans.push(Span::styled(format!(" {key}"), theme.key));
             spans.push(Span::styled(format!(" {what} "), theme.dim));
         }
         Line::from(spans)
     };
     line.render(area, buf);
+}
+
+/// The key bar's hints: the focused pane's own keys, and the ones every pane has.
+type Hints = Vec<(String, String)>;
+fn hints(state: &State) -> (Hints, Hints) {
+    use super::keymap::Command as C;
+    use super::state::FilesView;
+    let k = &state.keymap;
+    let next_view = match state.files.next() {
+        FilesView::AsOf => "as of layer",
+        FilesView::Layer => "layer only",
+        FilesView::Image => "whole image",
+    };
+    let own: &[(C, &str)] = match state.focus {
+        Pane::Layers => &[
+            (C::Select, "files"),
+            (C::ToggleImage, next_view),
+            (C::CopyPath, "copy digest"),
+        ],
+        // Most wanted first: the key bar keeps what fits.
+        Pane::Tree => &[
+            (C::ToggleImage, next_view),
+            (C::Search, "search"),
+            (C::NextMatch, "next"),
+            (C::Filter, "filter"),
+            (C::Collapse, "collapse"),
+            (C::Sort, "sort"),
+            (C::Attributes, "attrs"),
+            (C::CopyPath, "copy"),
+        ],
+        Pane::Packages => &[(C::Select, "show files"), (C::CopyPath, "copy name")],
+        Pane::Findings => &[
+            (C::Select, "show files"),
+            (C::CopyFix, "copy fix"),
+            (C::CopyPath, "copy path"),
+        ],
+        Pane::Rewrite => rewrite::HINTS,
+    };
+    let quit = if state.from_compare { "back" } else { "quit" };
+    let common = [(C::Help, "help"), (C::NextPane, "pane"), (C::Quit, quit)];
+    let named = |v: &[(C, &str)]| {
+        v.iter()
+            .map(|&(c, what)| (k.key_for(c), what.to_string()))
+            .collect()
+    };
+    (named(own), named(&common))
 }

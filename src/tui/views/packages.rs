@@ -78,7 +78,33 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
         }
         line.render(r, buf);
     }
+    total(state, theme, rows, buf);
     detail(state, theme, areas.detail, buf);
+}
+
+/// `96 packages own 74.2 MiB of 78.6 MiB`, below the list, as `--packages` ends.
+fn total(state: &State, theme: &Theme, rows: Rect, buf: &mut Buffer) {
+    let Some(l) = &state.loaded else {
+        return;
+    };
+    let items = state.packages.items();
+    let n = crate::tui::data::package_count(items);
+    let final_bytes = l.analysis.packages.final_bytes;
+    let owned = final_bytes.saturating_sub(l.analysis.packages.unowned_bytes);
+    let text = format!(
+        "{n} package{} own {} of {}",
+        if n == 1 { "" } else { "s" },
+        bytes(owned),
+        bytes(final_bytes)
+    );
+    Line::styled(truncate(&text, rows.width as usize), theme.label).render(
+        Rect {
+            y: rows.bottom(),
+            height: 1,
+            ..rows
+        },
+        buf,
+    );
 }
 
 fn detail(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -87,19 +113,28 @@ fn detail(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         block.render(area, buf);
         return;
     };
+    let unowned = p.name == crate::tui::data::UNOWNED && p.layer.is_none();
+    let what = if unowned {
+        Span::styled(" final bytes no package owns", theme.label)
+    } else {
+        Span::styled(format!(" {} ({})", p.version, p.manager), theme.label)
+    };
+    let files = if unowned {
+        format!(
+            "{}; the {} largest files · Enter shows them",
+            bytes(p.bytes),
+            p.paths.len()
+        )
+    } else {
+        format!(
+            "{} in {} · Enter shows them",
+            bytes(p.bytes),
+            crate::units::plural(p.paths.len() as u64, "file", "files")
+        )
+    };
     let mut lines = vec![
-        Line::from(vec![
-            Span::styled(p.name.clone(), theme.value),
-            Span::styled(format!(" {} ({})", p.version, p.manager), theme.label),
-        ]),
-        Line::styled(
-            format!(
-                "{} in {} · Enter shows them",
-                bytes(p.bytes),
-                crate::units::plural(p.paths.len() as u64, "file", "files")
-            ),
-            theme.label,
-        ),
+        Line::from(vec![Span::styled(p.name.clone(), theme.value), what]),
+        Line::styled(files, theme.label),
     ];
     for path in p.paths.iter().take(area.height.saturating_sub(4) as usize) {
         lines.push(Line::styled(format!("/{path}"), theme.dim));

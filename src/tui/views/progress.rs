@@ -49,10 +49,13 @@ pub fn tree_placeholder(state: &State) -> String {
             state.layers_done(),
             state.layers.len()
         ),
-        TreeMode::Layer(i) => match state.layers.get(i) {
+        TreeMode::Layer(i) | TreeMode::AsOf(i) => match state.layers.get(i) {
             Some(row) if row.scan.is_none() => {
                 let (_, label) = layer(row);
                 format!("Scanning layer {i}… {label}")
+            }
+            _ if state.layers.iter().take(i).any(|r| r.scan.is_none()) => {
+                format!("Layer {i}'s files show once the layers below it are scanned.")
             }
             _ => "Building the file tree…".into(),
         },

@@ -8,7 +8,7 @@ use super::super::rewrite::{SavePrompt, doc};
 use super::super::state::{Pane, State};
 use super::super::theme::Theme;
 use super::super::widgets::{bytes, truncate};
-use super::{Areas, layout, left_title, pane_block};
+use super::{Areas, app_layout, left_title, pane_block};
 use crate::analysis::rewrite::Stage;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -22,7 +22,7 @@ pub fn wide(state: &State) -> bool {
 
 /// The pane's list block and its detail block.
 pub fn areas(state: &State) -> (Rect, Rect) {
-    let a = layout(state.screen);
+    let a = app_layout(state.screen, state);
     if !wide(state) {
         return (a.left, a.detail);
     }
@@ -42,7 +42,7 @@ pub fn rows(state: &State) -> Rect {
 pub fn rows_of(state: &State, pane: Pane) -> Rect {
     match pane {
         Pane::Rewrite => rows(state),
-        _ => layout(state.screen).rows(pane),
+        _ => app_layout(state.screen, state).rows(pane),
     }
 }
 
@@ -199,18 +199,12 @@ pub fn answer_field<'a>(state: &State, theme: &Theme) -> Vec<Vec<Span<'a>>> {
     }
 }
 
-/// The key bar while the pane is focused.
-pub fn hints(state: &State) -> Vec<(Command, &'static str)> {
-    use Command as C;
-    // What this pane does first; whole hints fit 80 columns.
-    vec![
-        (C::Select, "show file"),
-        (C::CopyDockerfile, "copy"),
-        (C::SaveDockerfile, "write"),
-        (C::WhatIf, "what-if"),
-        (C::KeptOnly, "kept"),
-        (C::Help, "help"),
-        (C::Quit, if state.from_compare { "back" } else { "quit" }),
-        (C::NextPane, "pane"),
-    ]
-}
+/// The pane's own keys for the key bar (help, pane and quit follow); whole hints fit 80
+/// columns.
+pub const HINTS: &[(Command, &str)] = &[
+    (Command::Select, "show file"),
+    (Command::CopyDockerfile, "copy"),
+    (Command::SaveDockerfile, "write"),
+    (Command::WhatIf, "what-if"),
+    (Command::KeptOnly, "kept"),
+];

@@ -46,6 +46,8 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         ]
     };
     let mut second: Vec<Vec<Span>> = Vec::new();
+    // The reclaimable bytes without their causes, where the causes leave no room.
+    let mut short_reclaim = None;
     match &state.loaded {
         Some(l) => {
             let s = &l.report.size;
@@ -55,7 +57,11 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
             second.push(field("final", bytes(s.final_bytes)));
             second.push(field("compressed", bytes(s.compressed_bytes)));
             second.push(field("efficiency", format!("{:.1}%", s.efficiency * 100.0)));
-            second.push(field("reclaimable", bytes(s.reclaimable_bytes)));
+            second.push(field("reclaimable", reclaimable(&s.reclaimable_bytes, l)));
+            short_reclaim = Some((
+                second.len() - 1,
+                field("reclaimable", bytes(s.reclaimable_bytes)),
+            ));
             second.push(field(
                 "savable",
                 if state.findings.items().is_empty() {
@@ -77,18 +83,26 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     // The answer to "how small could it be" goes beside today's final size, in the widest
     // form that fits there.
     let mut fields: Vec<Vec<Vec<Span>>> = second.into_iter().map(|f| vec![f]).collect();
-    fields.insert(
-        2.min(fields.len()),
-        super::rewrite::answer_field(state, theme),
-    );
+    let at = 2.min(fields.len());
+    fields.insert(at, super::rewrite::answer_field(state, theme));
+    // The reclaimable causes rather go to the next line than shorten; on the last line the
+    // bytes alone stay on screen.
+    let reclaim_at = short_reclaim.and_then(|(i, short)| {
+        let i = if i >= at { i + 1 } else { i };
+        fields.get_mut(i)?.push(short);
+        Some(i)
+    });
     // Fields flow onto as many lines as the header has, never cut mid-field.
     let width = |f: &Vec<Span>| f.iter().map(|s| s.content.chars().count()).sum::<usize>();
     let full = area.width as usize;
     let mut line: Vec<Span> = Vec::new();
     let mut used = 0;
-    for forms in fields {
+    for (i, forms) in fields.into_iter().enumerate() {
         let fits = |room: usize| forms.iter().find(|f| width(f) <= room).cloned();
-        let f = match fits(full.saturating_sub(used)) {
+        let room = full.saturating_sub(used);
+        let more_lines = lines.len() + 1 < area.height as usize;
+        let whole_first = reclaim_at == Some(i) && more_lines;
+        let f = match fits(room).filter(|f| !whole_first || width(f) == width(&forms[0])) {
             Some(f) => f,
             None => {
                 if !line.is_empty() {
@@ -115,5 +129,26 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
                 buf,
             );
         }
+    }
+}
+
+/// The reclaimable bytes and why, always on screen (dive's "Image details"): `8.2 MiB
+/// (8.2 MiB deleted, 3.2 MiB overwritten)`, causes largest first, none that is zero.
+fn reclaimable(total: &u64, l: &crate::jobs::background::Analysed) -> String {
+    let r = &l.analysis.sizes.reclaimable;
+    let mut causes = [
+        (r.deleted_bytes, "deleted"),
+        (r.overwritten_bytes, "overwritten"),
+        (r.opaque_hidden_bytes, "hidden by opaque dirs"),
+    ];
+    causes.sort_by_key(|c| std::cmp::Reverse(c.0));
+    let parts: Vec<String> = causes
+        .iter()
+        .filter(|(b, _)| *b > 0)
+        .map(|(b, why)| format!("{} {why}", bytes(*b)))
+        .collect();
+    match parts.len() {
+        0 => bytes(*total),
+        _ => format!("{} ({})", bytes(*total), parts.join(", ")),
     }
 }

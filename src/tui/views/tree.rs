@@ -5,7 +5,7 @@
 use super::super::state::{Pane, Prompt, State};
 use super::super::theme::Theme;
 use super::super::tree::rows::matches;
-use super::super::tree::{NO_LAYER, Node, SortBy, TreeMode, TreeView};
+use super::super::tree::{NO_LAYER, Node, Row, SortBy, TreeView};
 use super::super::widgets::{bytes, permissions, truncate};
 use super::{Areas, pane_block};
 use ratatui::buffer::Buffer;
@@ -16,18 +16,29 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
     let focused = state.focus == Pane::Tree;
-    let what = match state.tree_mode() {
-        TreeMode::Image => "whole image".to_string(),
-        TreeMode::Layer(i) => format!("layer {i}"),
-    };
+    let what = state.tree_mode().describe();
     let sort = match state.sort {
         SortBy::Size => "by size",
         SortBy::Name => "by name",
     };
-    let title = vec![
+    let mut title = vec![
         Span::styled(" 2 Files ", theme.title),
         Span::styled(format!("— {what} · {sort} "), theme.label),
     ];
+    if let Some(removed) = state
+        .tree()
+        .map(|v| v.tree.root().removed)
+        .filter(|&r| r > 0)
+    {
+        let used: usize = title.iter().map(|s| s.content.chars().count()).sum();
+        let long = format!("· {} removed ", bytes(removed));
+        let text = if used + long.chars().count() + 2 <= areas.tree.width as usize {
+            long
+        } else {
+            format!("· −{} ", bytes(removed))
+        };
+        title.push(Span::styled(text, theme.removed));
+    }
     pane_block(title, focused, theme).render(areas.tree, buf);
     let rows = areas.rows(Pane::Tree);
     let Some(view) = state.tree() else {
@@ -42,13 +53,22 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
             .render(rows, buf);
         return;
     };
-    let attrs = state.show_attributes && rows.width >= 60;
+    let end = (view.offset + rows.height as usize).min(view.rows.len());
+    let window = &view.rows[view.offset.min(end)..end];
+    let width = rows.width as usize;
+    // Attributes drop, for the whole window so columns stay aligned, before any name would
+    // be cut short by them.
+    let attrs = state.show_attributes
+        && window.iter().all(|r| {
+            let name = display_name(state, view, r.node).chars().count();
+            FIXED + ATTRS + indent(r.depth as usize) + name.min(MIN_NAME) <= width
+        });
     let head = if attrs {
         "  Permission  UID:GID      Size  Name"
     } else {
         "       Size  Name"
     };
-    Line::styled(truncate(head, rows.width as usize), theme.header).render(
+    Line::styled(truncate(head, width), theme.header).render(
         Rect {
             y: rows.y - 1,
             height: 1,
@@ -60,8 +80,7 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
         Some(Prompt::Search(q)) => q.as_str(),
         _ => state.search.as_str(),
     };
-    let end = (view.offset + rows.height as usize).min(view.rows.len());
-    for (i, row) in view.rows[view.offset.min(end)..end].iter().enumerate() {
+    for (i, row) in window.iter().enumerate() {
         let line_no = view.offset + i;
         let n = view.tree.node(row.node);
         // ◆ after the status glyph: the rewrite keeps this file.
@@ -83,18 +102,13 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
         // While `r` shows only what the rewrite keeps, a directory weighs what it keeps.
         let size = match &state.filter.only {
             Some(_) if n.is_dir() => state.rewrite.dir_bytes.get(&*n.path).copied().unwrap_or(0),
-            _ => n.size,
+            _ => n.bytes(),
         };
         spans.push(Span::raw(format!("{:>9}  ", bytes(size))));
-        let mut guide = String::new();
-        for d in 0..row.depth.min(63) {
-            guide.push_str(if row.guides & (1 << d) != 0 {
-                "│   "
-            } else {
-                "    "
-            });
-        }
-        guide.push_str(if row.last { "└── " } else { "├── " });
+        let room = width.saturating_sub(FIXED + if attrs { ATTRS } else { 0 });
+        let name = display_name(state, view, row.node);
+        let guide = guide(row, room.saturating_sub(name.chars().count().min(MIN_NAME)));
+        let name = truncate(&name, room.saturating_sub(guide.chars().count()));
         spans.push(Span::styled(guide, theme.dim));
         let mut name_style = theme.status(n.status);
         if state
@@ -107,10 +121,7 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
         if !query.is_empty() && matches(n.name(), query) {
             name_style = name_style.patch(theme.search_hit);
         }
-        spans.push(Span::styled(
-            display_name(state, view, row.node),
-            name_style,
-        ));
+        spans.push(Span::styled(name, name_style));
         let mut line = Line::from(spans);
         let r = Rect {
             y: rows.y + i as u16,
@@ -129,6 +140,40 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
         line.render(r, buf);
     }
     footer(state, theme, view, rows, buf);
+}
+
+/// Status glyph and size columns; the attribute columns; the name's width kept before
+/// indentation or attributes take more.
+const FIXED: usize = 2 + 11;
+const ATTRS: usize = 21;
+const MIN_NAME: usize = 24;
+
+/// Columns the tree guide takes at `depth` (two per level, as the compare view draws).
+fn indent(depth: usize) -> usize {
+    2 * depth + 2
+}
+
+/// `│ ├ ` guides, at most `room` columns wide: a deep row keeps its innermost levels and
+/// marks the cut with `…`.
+fn guide(row: &Row, room: usize) -> String {
+    let depth = row.depth.min(63) as usize;
+    let mut g = String::new();
+    for d in 0..depth {
+        g.push_str(if row.guides & (1 << d) != 0 {
+            "│ "
+        } else {
+            "  "
+        });
+    }
+    g.push_str(if row.last { "└ " } else { "├ " });
+    let cols = indent(depth);
+    if cols <= room {
+        return g;
+    }
+    // Keep the last levels that fit after the `…` marker.
+    let keep = room.saturating_sub(1) & !1;
+    let tail: String = g.chars().skip(cols - keep).collect();
+    format!("…{tail}")
 }
 
 /// `name/` for directories (with `▸` when collapsed), `name → target` for links.
@@ -166,7 +211,8 @@ fn footer(state: &State, theme: &Theme, view: &TreeView, rows: Rect, buf: &mut B
     match &state.prompt {
         Some(Prompt::Search(q)) => lines.push(Line::from(vec![
             Span::styled("/", theme.key),
-            Span::raw(format!("{q}█")),
+            Span::raw(format!("{q}█  ")),
+            Span::styled(hits_text(state, q), theme.label),
         ])),
         Some(Prompt::Filter(q)) => lines.push(Line::from(vec![
             Span::styled("filter: ", theme.key),
@@ -179,6 +225,16 @@ fn footer(state: &State, theme: &Theme, view: &TreeView, rows: Rect, buf: &mut B
         }
     }
     let mut notes: Vec<Span> = Vec::new();
+    if state.prompt.is_none() && !state.search.is_empty() {
+        notes.push(Span::styled(
+            format!(
+                "/{} {} (n/N) ",
+                state.search,
+                hits_text(state, &state.search)
+            ),
+            theme.key,
+        ));
+    }
     if let Some(id) = view.selected() {
         let n = view.tree.node(id);
         if let Some(fs) = state.lookup.findings.get(&*n.path) {
@@ -256,8 +312,29 @@ fn footer(state: &State, theme: &Theme, view: &TreeView, rows: Rect, buf: &mut B
     }
 }
 
+/// `3/17` while a search has matches, `no match` when it has none.
+fn hits_text(state: &State, query: &str) -> String {
+    match state.search_hits {
+        _ if query.is_empty() => String::new(),
+        Some((at, of)) => format!("{at}/{of}"),
+        None => "no match".into(),
+    }
+}
+
 fn selected_line<'a>(state: &State, theme: &Theme, n: &Node) -> Line<'a> {
     let mut spans = vec![Span::styled(format!("/{}", n.path), theme.value)];
+    // What the size column adds up, when part of it is gone from this view's filesystem.
+    if n.removed > 0 && n.size > 0 {
+        spans.push(Span::styled(
+            format!("  {} here + {} removed", bytes(n.size), bytes(n.removed)),
+            theme.label,
+        ));
+    } else if n.removed > 0 {
+        spans.push(Span::styled(
+            format!("  {} removed", bytes(n.removed)),
+            theme.removed,
+        ));
+    }
     if n.layer != NO_LAYER {
         spans.push(Span::styled(format!("  layer {}", n.layer), theme.label));
     }

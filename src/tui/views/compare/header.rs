@@ -74,11 +74,10 @@ pub fn render(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer)
         )
     };
     let e = &s.efficiency;
+    // The counts come right after the final size: whatever the width, they are kept and
+    // the other byte figures give way.
     let fields = vec![
         b("final", &s.final_bytes),
-        b("total", &s.layers_bytes),
-        b("compressed", &s.compressed_bytes),
-        b("savable", &s.savable_bytes),
         n("layers", &s.layers),
         n("files", &s.files),
         n("packages", &s.packages),
@@ -88,6 +87,9 @@ pub fn render(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer)
             format!("{:.0}%", e.right * 100.0),
             String::new(),
         ),
+        b("total", &s.layers_bytes),
+        b("compressed", &s.compressed_bytes),
+        b("savable", &s.savable_bytes),
     ];
     let mut lines = vec![Line::from(top)];
     // Fields flow onto the lines the header has, never cut mid-field.
@@ -111,18 +113,25 @@ pub fn render(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer)
         format!(" change {}: ", signed(s.final_bytes.delta)),
         theme.header,
     )];
-    for (i, it) in d.report.diff.explained.items.iter().enumerate() {
+    // Whole items only: a change is never cut mid-number; `…` says more were left out.
+    let mut used: usize = why.iter().map(|s| s.content.chars().count()).sum();
+    let items = &d.report.diff.explained.items;
+    for (i, it) in items.iter().enumerate() {
         let name = match (it.kind, it.dir) {
             (ItemKind::Path, true) => format!("{}/", it.name),
             _ => it.name.clone(),
         };
-        if i > 0 {
-            why.push(Span::styled(" · ", theme.dim));
+        let sep = if i > 0 { " · " } else { "" };
+        let text = format!("{} {name}", signed(it.delta));
+        let w = sep.chars().count() + text.chars().count();
+        let more = if i + 1 < items.len() { 2 } else { 0 };
+        if used + w + more > area.width as usize {
+            why.push(Span::styled(" …", theme.dim));
+            break;
         }
-        why.push(Span::styled(
-            format!("{} {name}", signed(it.delta)),
-            theme.value,
-        ));
+        used += w;
+        why.push(Span::styled(sep, theme.dim));
+        why.push(Span::styled(text, theme.value));
     }
     lines.push(Line::from(why));
     lines_into(lines, area, buf);

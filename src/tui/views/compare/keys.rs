@@ -20,6 +20,8 @@ pub fn status_bar(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buf
         (C::Quit, "quit"),
         (C::NextPane, "pane"),
         (C::Help, "help"),
+        (C::Search, "search"),
+        (C::Filter, "filter"),
         (C::Collapse, "collapse"),
         (C::Sort, "sort"),
         (C::HideUnchanged, "hide same"),

@@ -3,6 +3,7 @@
 //! image, one row per path so a single cursor moves both sides. Glyphs mark each row
 //! (`-` only left, `+` only right, `~` changed, `=` same), so it reads without colour.
 
+mod deltas;
 mod header;
 mod keys;
 
@@ -11,7 +12,7 @@ use crate::analysis::compare::tree::Status as Diff;
 use crate::report::compare::text::glyph;
 use crate::tui::compare::state::{CompareData, CompareState};
 use crate::tui::compare::tree::{Sides, status};
-use crate::tui::state::Pane;
+use crate::tui::state::{Pane, Prompt};
 use crate::tui::theme::Theme;
 use crate::tui::tree::SortBy;
 use crate::tui::widgets::{bytes, truncate};
@@ -90,7 +91,10 @@ pub fn draw(frame: &mut Frame, state: &CompareState, theme: &Theme) {
     let areas = layout(frame.area());
     let buf = frame.buffer_mut();
     header::render(state, theme, areas.header, buf);
-    layers(state, theme, &areas, buf);
+    match state.top {
+        Pane::Layers => layers(state, theme, &areas, buf),
+        _ => deltas::render(state, theme, &areas, buf),
+    }
     tree(state, theme, &areas, buf);
     keys::status_bar(state, theme, areas.status, buf);
     if state.help {
@@ -102,29 +106,20 @@ fn layers(state: &CompareState, theme: &Theme, areas: &Areas, buf: &mut Buffer) 
     let focused = state.focus == Pane::Layers;
     let rows = areas.rows(Pane::Layers);
     let Some(d) = &state.data else {
-        pane_block(
-            vec![Span::styled(" 1 Layers ", theme.title)],
-            focused,
-            theme,
-        )
-        .render(areas.layers, buf);
+        pane_block(deltas::title(state, theme, String::new()), focused, theme)
+            .render(areas.layers, buf);
         return;
     };
     let ld = &d.report.diff.layers;
-    let title = vec![
-        Span::styled(" 1 Layers ", theme.title),
-        Span::styled(
-            match ld.shared {
-                0 => "— nothing shared ".to_string(),
-                n => format!(
-                    "— {n} shared, {} of them the common base ({}) ",
-                    ld.shared_base,
-                    bytes(ld.shared_bytes)
-                ),
-            },
-            theme.label,
+    let shared = match ld.shared {
+        0 => "— nothing shared ".to_string(),
+        n => format!(
+            "— {n} shared, {} of them the common base ({}) ",
+            ld.shared_base,
+            bytes(ld.shared_bytes)
         ),
-    ];
+    };
+    let title = deltas::title(state, theme, shared);
     pane_block(title, focused, theme).render(areas.layers, buf);
     let [l, m, r] = columns(Rect {
         y: rows.y - 1,
@@ -277,6 +272,61 @@ fn delta_text(s: &Sides) -> String {
     }
 }
 
+/// The selected layer row's details in the tree's footer while the Layers pane has focus:
+/// each side's layer, bytes, entries and whole command.
+fn layer_details<'a>(state: &CompareState, d: &CompareData, theme: &Theme) -> Vec<Span<'a>> {
+    let Some(row) = d.report.diff.layers.rows.get(state.layer_cursor.selected) else {
+        return Vec::new();
+    };
+    let side = |rep: &crate::report::Report, i: Option<usize>| {
+        i.and_then(|i| rep.layers.get(i))
+            .map_or("–".to_string(), |l| {
+                let cmd = crate::report::compare::text::short_command(&l.command, 200);
+                format!(
+                    "L{} {} {} entries: {cmd}",
+                    l.index,
+                    bytes(l.bytes),
+                    l.entries
+                )
+            })
+    };
+    let mark = if row.shared { "= shared" } else { "≠" };
+    vec![
+        Span::styled(side(&d.report.left, row.left), theme.value),
+        Span::styled(format!("  {mark}  "), theme.label),
+        Span::styled(side(&d.report.right, row.right), theme.value),
+    ]
+}
+
+/// What differs at a changed path: `content`, `mode 644→755`, `owner 0:0→1000:1000`,
+/// `link target`, `kind`.
+fn what_changed(d: &CompareData, path: &str) -> String {
+    let entry = |a: &crate::jobs::background::Analysed| {
+        let at = *a.analysis.merged.tree.get(path)?;
+        let scan = &a.image.layers.get(at.layer as usize)?.scan;
+        scan.entries.get(at.entry as usize).cloned()
+    };
+    let (Some(l), Some(r)) = (entry(&d.images[0]), entry(&d.images[1])) else {
+        return String::new();
+    };
+    let mut parts = Vec::new();
+    if l.kind != r.kind {
+        parts.push(format!("kind {:?}→{:?}", l.kind, r.kind).to_lowercase());
+    } else if (l.size, l.hash) != (r.size, r.hash) && l.link == r.link {
+        parts.push("content".to_string());
+    }
+    if l.link != r.link {
+        parts.push("link target".into());
+    }
+    if l.mode != r.mode {
+        parts.push(format!("mode {:o}→{:o}", l.mode & 0o7777, r.mode & 0o7777));
+    }
+    if (l.uid, l.gid) != (r.uid, r.gid) {
+        parts.push(format!("owner {}:{}→{}:{}", l.uid, l.gid, r.uid, r.gid));
+    }
+    parts.join(", ")
+}
+
 fn footer(state: &CompareState, d: &CompareData, theme: &Theme, rows: Rect, buf: &mut Buffer) {
     let area = Rect {
         y: rows.bottom(),
@@ -284,7 +334,50 @@ fn footer(state: &CompareState, d: &CompareData, theme: &Theme, rows: Rect, buf:
         ..rows
     };
     let mut spans = Vec::new();
-    if let Some((id, s)) = d.selected() {
+    let hits = match state.search_hits {
+        Some((at, of)) => format!("{at}/{of}"),
+        None => "no match".into(),
+    };
+    match &state.prompt {
+        Some(Prompt::Search(q)) => {
+            spans.push(Span::styled("/", theme.key));
+            spans.push(Span::raw(format!("{q}█  ")));
+            if !q.is_empty() {
+                spans.push(Span::styled(format!("{hits}  "), theme.label));
+            }
+        }
+        Some(Prompt::Filter(q)) => {
+            spans.push(Span::styled("filter: ", theme.key));
+            spans.push(Span::raw(format!("{q}█  ")));
+            spans.push(Span::styled(
+                format!("{} rows  ", d.view.rows.len()),
+                theme.label,
+            ));
+        }
+        None => {}
+    }
+    if state.prompt.is_none() && !state.search.is_empty() {
+        spans.push(Span::styled(
+            format!("/{} {hits} (n/N)  ", state.search),
+            theme.key,
+        ));
+    }
+    if state.prompt.is_none() && !state.filter.text.is_empty() {
+        spans.push(Span::styled(
+            format!(
+                "filter: {} ({} rows)  ",
+                state.filter.text,
+                d.view.rows.len()
+            ),
+            theme.key,
+        ));
+    }
+    if d.view.rows.is_empty() {
+        spans.push(Span::styled("no paths match  ", theme.dim));
+    }
+    if state.focus == Pane::Layers {
+        spans.extend(layer_details(state, d, theme));
+    } else if let Some((id, s)) = d.selected().filter(|_| state.prompt.is_none()) {
         let what = match s.status {
             Diff::OnlyLeft => "only left",
             Diff::OnlyRight => "only right",
@@ -303,6 +396,10 @@ fn footer(state: &CompareState, d: &CompareData, theme: &Theme, rows: Rect, buf:
             ),
             theme.label,
         ));
+        if s.status == Diff::Changed {
+            let what = what_changed(d, &d.view.tree.node(id).path);
+            spans.push(Span::styled(format!("{what}  "), theme.value));
+        }
     }
     let hidden: Vec<&str> = ["only right", "changed", "only left", "same"]
         .iter()

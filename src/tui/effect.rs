@@ -1,0 +1,21 @@
+//! What the runtime must do outside the state after a key or event: below both
+//! [`super::action`] (which returns effects) and [`super::commands`] (which makes them), so
+//! neither imports the other for it.
+
+use super::tree::build::TreeJob;
+use crate::jobs::background::Analysed;
+
+#[derive(Debug)]
+pub enum Effect {
+    BuildTree(TreeJob),
+    /// Text for the terminal's clipboard (OSC 52).
+    Copy(String),
+    /// Compare the image with its rewrite, in the background.
+    WhatIf(Box<Analysed>),
+    /// Write a text to a file; `overwrite` only once the user said so.
+    Save {
+        path: String,
+        text: String,
+        overwrite: bool,
+    },
+}

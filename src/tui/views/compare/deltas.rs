@@ -1,0 +1,133 @@
+//! The compare view's Packages and Findings panes: what the text report lists under
+//! "packages" and "findings", one row per package or kind of finding, in the top pane.
+
+use super::super::pane_block;
+use super::{Areas, select, signed};
+use crate::tui::compare::state::{CompareData, CompareState};
+use crate::tui::state::Pane;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::{bytes, truncate};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+/// The pane bar of the top pane: the shown list marked.
+pub fn title<'a>(state: &CompareState, theme: &Theme, detail: String) -> Vec<Span<'a>> {
+    let mut spans: Vec<Span> = [(Pane::Layers, 1), (Pane::Packages, 3), (Pane::Findings, 4)]
+        .into_iter()
+        .map(|(p, key)| {
+            let name = if p == Pane::Layers {
+                "Layers"
+            } else {
+                p.title()
+            };
+            match state.top == p {
+                true => Span::styled(format!("[{key} {name}]"), theme.title),
+                false => Span::styled(format!(" {key} {name} "), theme.dim),
+            }
+        })
+        .collect();
+    spans.push(Span::styled(format!(" {detail}"), theme.label));
+    spans
+}
+
+/// (glyph, delta, text) per row.
+fn rows(state: &CompareState, d: &CompareData) -> (String, Vec<(char, i64, String)>) {
+    let version = |v: &Option<String>| v.clone().unwrap_or_else(|| "–".into());
+    match state.top {
+        Pane::Packages => {
+            let p = &d.report.diff.packages;
+            let head = format!(
+                "— {} added, {} removed, {} changed, {} unchanged ",
+                p.added.len(),
+                p.removed.len(),
+                p.changed.len(),
+                p.unchanged
+            );
+            let row = |g: char, c: &crate::analysis::compare::packages::PackageChange| {
+                let text = format!(
+                    "{} {} → {}",
+                    c.name,
+                    version(&c.left_version),
+                    version(&c.right_version)
+                );
+                (g, c.delta, text)
+            };
+            let rows = (p.added.iter().map(|c| row('+', c)))
+                .chain(p.removed.iter().map(|c| row('-', c)))
+                .chain(p.changed.iter().map(|c| row('~', c)))
+                .collect();
+            (head, rows)
+        }
+        _ => {
+            let f = &d.report.diff.findings;
+            let head = format!(
+                "— {} fixed, {} new, {} on both sides ",
+                f.only_left.len(),
+                f.only_right.len(),
+                f.both.len()
+            );
+            let rows = (f.only_left.iter())
+                .map(|x| {
+                    let text = format!("fixed: {} ({})", x.title, bytes(x.savable_bytes));
+                    ('-', -(x.savable_bytes as i64), text)
+                })
+                .chain(f.only_right.iter().map(|x| {
+                    let text = format!("new: {} ({})", x.title, bytes(x.savable_bytes));
+                    ('+', x.savable_bytes as i64, text)
+                }))
+                .chain(f.both.iter().map(|x| {
+                    let text = format!("{} → {}", x.left_title, x.right_title);
+                    ('~', x.delta, text)
+                }))
+                .collect();
+            (head, rows)
+        }
+    }
+}
+
+pub fn render(state: &CompareState, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
+    let focused = state.focus == state.top;
+    let rows_area = areas.rows(Pane::Layers);
+    let Some(d) = &state.data else {
+        pane_block(title(state, theme, String::new()), focused, theme).render(areas.layers, buf);
+        return;
+    };
+    let (head, rows) = rows(state, d);
+    pane_block(title(state, theme, head), focused, theme).render(areas.layers, buf);
+    let what = match state.top {
+        Pane::Packages => "package  left → right version",
+        _ => "kind of finding (savable bytes: left → right)",
+    };
+    Line::styled(
+        truncate(&format!("       Δ    {what}"), rows_area.width as usize),
+        theme.header,
+    )
+    .render(
+        Rect {
+            y: rows_area.y - 1,
+            height: 1,
+            ..rows_area
+        },
+        buf,
+    );
+    if rows.is_empty() {
+        Line::styled("no change", theme.dim).render(rows_area, buf);
+        return;
+    }
+    let cur = state.delta_cursor;
+    let end = (cur.offset + rows_area.height as usize).min(rows.len());
+    for (i, (g, delta, text)) in rows[cur.offset.min(end)..end].iter().enumerate() {
+        let r = Rect {
+            y: rows_area.y + i as u16,
+            height: 1,
+            ..rows_area
+        };
+        let line = format!(" {g} {:>9}  {text}", signed(*delta));
+        Line::raw(truncate(&line, r.width as usize)).render(r, buf);
+        if cur.offset + i == cur.selected {
+            select(buf, r, focused, theme);
+        }
+    }
+}
