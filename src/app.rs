@@ -46,6 +46,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::Compare(args)) => compare(args),
         Some(Command::Slim(args)) => crate::slim_cmd::run(args),
+        Some(Command::Tour(args)) => crate::tour_cmd::run(args),
         Some(Command::Cache(CacheCommand::Prune { all, cache_size })) => {
             cache_prune(all, &cache_size)
         }

@@ -9,6 +9,8 @@ mod output;
 mod shell;
 mod slim_cmd;
 mod slim_print;
+mod tour_cmd;
+mod tour_image;
 mod verify;
 
 use clap::Parser;

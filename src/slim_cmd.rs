@@ -46,9 +46,7 @@ pub fn run(args: SlimArgs) -> Result<ExitCode> {
         .clone()
         .or_else(|| target.as_ref().and_then(|t| t.tag()).map(str::to_string))
         .or_else(|| push.map(str::to_string))
-        .unwrap_or_else(|| {
-            slim::config::default_tag(&rewrite::source_image_name(&image.meta))
-        });
+        .unwrap_or_else(|| slim::config::default_tag(&rewrite::source_image_name(&image.meta)));
     let reads = plan.reads();
     eprintln!(
         "microscope: reading {} of {} layers again for the {} kept files",

@@ -6,7 +6,10 @@ pub use crate::units::bytes;
 /// Whether every layer blob is a plain tar (`docker save`): its "compressed" bytes are then
 /// the uncompressed tars, which a registry push would shrink.
 pub fn blobs_uncompressed(r: &super::Report) -> bool {
-    !r.layers.is_empty() && r.layers.iter().all(|l| l.compression == crate::image::Compression::Plain)
+    !r.layers.is_empty()
+        && r.layers
+            .iter()
+            .all(|l| l.compression == crate::image::Compression::Plain)
 }
 
 /// Why the blobs outweigh the layer bytes, when they do: layer bytes count file contents

@@ -119,7 +119,11 @@ pub fn render(spec: &Spec<'_>) -> (String, Vec<String>) {
         .map(String::as_str)
         .partition(|n| q::apk_name_ok(n));
     for n in bad {
-        notes.push(q::dropped("rpm package", n, "not a package name dnf accepts"));
+        notes.push(q::dropped(
+            "rpm package",
+            n,
+            "not a package name dnf accepts",
+        ));
     }
     if !dnf.is_empty() {
         line(&format!(

@@ -2,9 +2,9 @@
 //! value, threshold), the baseline comparison, then the top offenders — what to fix first.
 
 use super::{Facts, Outcome, Status, signed_bytes};
-use crate::report::escape::text as esc;
 use crate::image::merge::WasteKind;
 use crate::report::Report;
+use crate::report::escape::text as esc;
 use crate::report::text::bytes;
 
 /// How many offenders of each kind to list.

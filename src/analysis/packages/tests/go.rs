@@ -58,8 +58,8 @@ fn a_go_binary_nobody_lists_is_its_own_package() -> TestResult {
 /// cargo-auditable: the root crate of `.dep-v0` names a Rust program no package lists.
 #[test]
 fn an_auditable_rust_binary_is_its_own_package() -> TestResult {
-    use crate::scan::elf::auditable::tests::{DEPS, section};
     use crate::analysis::packages::Manager::Cargo;
+    use crate::scan::elf::auditable::tests::{DEPS, section};
     let rg = build(&ElfSpec {
         text: 9_000,
         dep_v0: Some(section(DEPS)),

@@ -1,0 +1,48 @@
+//! `microscope tour`: the lesson in the terminal, as a list, as a handout, or asked of the
+//! learner's own image.
+
+use crate::cli::TourArgs;
+use anyhow::{Result, anyhow};
+use microscope::demo::tour::{self, handout, measure};
+use std::io::Write;
+use std::process::ExitCode;
+
+pub fn run(args: TourArgs) -> Result<ExitCode> {
+    let start = match args.step {
+        Some(n) => tour::step_index(n).map_err(|e| anyhow!(e))?,
+        None => 0,
+    };
+    if let Some(image) = &args.image {
+        return crate::tour_image::run(image, &args.live);
+    }
+    if args.list || args.markdown || !interactive() {
+        let measured = measure::all()?;
+        let body = if args.markdown {
+            handout::markdown(&measured)
+        } else {
+            handout::list(&measured)
+        };
+        std::io::stdout().lock().write_all(body.as_bytes())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    open_tour(start)
+}
+
+fn interactive() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal()
+}
+
+#[cfg(feature = "tui")]
+fn open_tour(start: usize) -> Result<ExitCode> {
+    let measured = measure::all()?;
+    microscope::tui::tour::run(start, measured)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(not(feature = "tui"))]
+fn open_tour(_start: usize) -> Result<ExitCode> {
+    anyhow::bail!(
+        "this build has no interactive app (built without the `tui` feature); use --list or --markdown"
+    )
+}

@@ -1,0 +1,167 @@
+//! `microscope tour`: the steps' images, their lessons, the list and the handout, checked
+//! against microscope's own analysis of the generated images.
+
+use microscope::demo::tour::{STEPS, handout, lesson, measure};
+use microscope::units::bytes;
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+fn measured() -> Result<Vec<measure::Measured>, microscope::Error> {
+    measure::all()
+}
+
+#[test]
+fn every_step_is_a_miniature_with_a_filled_lesson() -> TestResult {
+    let m = measured()?;
+    assert_eq!(m.len(), STEPS.len());
+    for (i, step) in STEPS.iter().enumerate() {
+        assert!(m[i].size > 0, "step {} is empty", step.id);
+        assert!(m[i].size < 50_000_000, "step {} is no miniature", step.id);
+        let text = lesson::render(i, &m);
+        assert!(
+            !text.contains("{?"),
+            "step {}: unknown placeholder in {text}",
+            step.id
+        );
+        assert!(!text.contains('{'), "step {}: unfilled {text}", step.id);
+        if let Some(b) = step.before {
+            assert!(b < i, "step {} compares with a later step", step.id);
+        }
+    }
+    Ok(())
+}
+
+/// The bytes a finding promises on the step before are what the step saves, within 1 %.
+#[test]
+fn findings_promise_what_the_next_step_saves() -> TestResult {
+    let m = measured()?;
+    let mut checked = 0;
+    for (i, step) in STEPS.iter().enumerate() {
+        let Some(kind) = step.promise else { continue };
+        let Some(before) = step.before else { continue };
+        let promised = m[before].finding(kind);
+        let saved = m[before].size.saturating_sub(m[i].size);
+        assert!(
+            promised > 0,
+            "step {}: no {kind} finding on step {}",
+            step.id,
+            before + 1
+        );
+        let off = promised.abs_diff(saved) as f64 / saved.max(1) as f64;
+        assert!(
+            off <= 0.01,
+            "step {}: {kind} promised {promised}, the step saves {saved} ({:.2} % off)",
+            step.id,
+            off * 100.0
+        );
+        checked += 1;
+    }
+    assert!(checked >= 3, "only {checked} promises checked");
+    Ok(())
+}
+
+/// Every number of the handout is the analysis's, measured here independently.
+#[test]
+fn the_handout_numbers_are_the_analysis() -> TestResult {
+    let m = measured()?;
+    let md = handout::markdown(&m);
+    for (i, step) in STEPS.iter().enumerate() {
+        let r = measure::report(i)?;
+        let heading = format!("\n## {}. {}\n", i + 1, step.title);
+        let at = md
+            .find(&heading)
+            .ok_or(format!("no section for step {}", i + 1))?;
+        let section = &md[at..];
+        let section = &section[..section[heading.len()..]
+            .find("\n## ")
+            .map_or(section.len(), |e| e + heading.len())];
+        let line = format!(
+            "**This run:** {} ({} bytes, {} layers; {} in the final filesystem)",
+            bytes(r.size.layers_bytes),
+            handout::grouped(r.size.layers_bytes),
+            r.layers.len(),
+            bytes(r.size.final_bytes),
+        );
+        assert!(
+            section.contains(&line),
+            "step {}: {line:?} not in\n{section}",
+            i + 1
+        );
+        assert!(
+            section.contains(&lesson::render(i, &m)),
+            "step {}: lesson text",
+            i + 1
+        );
+        assert!(
+            section.contains(step.dockerfile),
+            "step {}: Dockerfile",
+            i + 1
+        );
+        if let Some((real, _)) = step.real_world {
+            let label = format!("**Real-world figure:** {}", bytes(real));
+            assert!(
+                section.contains(&label),
+                "step {}: real-world figure",
+                i + 1
+            );
+        }
+        if let (Some(b), Some(kind)) = (step.before, step.promise) {
+            let before = measure::report(b)?;
+            let promised: u64 = before
+                .findings
+                .iter()
+                .filter(|f| f.kind == kind)
+                .map(|f| f.savable_bytes)
+                .sum();
+            assert!(
+                section.contains(&bytes(promised)),
+                "step {}: promise",
+                i + 1
+            );
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn the_list_has_one_line_a_step_with_its_size() -> TestResult {
+    let m = measured()?;
+    let list = handout::list(&m);
+    let lines: Vec<&str> = list.lines().collect();
+    assert_eq!(lines.len(), STEPS.len() + 1);
+    for (i, step) in STEPS.iter().enumerate() {
+        assert!(lines[i].contains(step.id), "{}", lines[i]);
+        assert!(lines[i].contains(&bytes(m[i].size)), "{}", lines[i]);
+    }
+    Ok(())
+}
+
+#[test]
+fn the_main_road_shrinks_and_deleting_later_saves_nothing() -> TestResult {
+    let m = measured()?;
+    assert!(m[0].size > m[1].size && m[1].size > m[2].size && m[2].size > m[3].size);
+    let later = STEPS
+        .iter()
+        .position(|s| s.id == "deleted-later")
+        .ok_or("no step")?;
+    assert!(
+        m[later].size >= m[0].size,
+        "a later rm must not shrink the image"
+    );
+    assert!(m[later].finding("deleted-later") > 0);
+    Ok(())
+}
+
+#[test]
+fn dockerfile_diff_marks_changed_lines() {
+    let d = lesson::diff("FROM a\nRUN x\nCMD y\n", "FROM a\nRUN z\nCMD y\n");
+    assert_eq!(
+        d,
+        vec![
+            (' ', "FROM a"),
+            ('-', "RUN x"),
+            ('+', "RUN z"),
+            (' ', "CMD y")
+        ]
+    );
+}
