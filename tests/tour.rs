@@ -165,3 +165,50 @@ fn dockerfile_diff_marks_changed_lines() {
         ]
     );
 }
+
+/// `--image`: the tour's questions on an image, answered from its findings and rewrite.
+#[test]
+fn the_tour_asks_its_questions_of_any_image() -> TestResult {
+    let golang = measure::report(0)?;
+    let text = microscope::demo::tour::learner::render(&golang);
+    let toolchain: u64 = golang
+        .findings
+        .iter()
+        .filter(|f| f.kind == "toolchain" || f.kind == "static-libs-headers")
+        .map(|f| f.savable_bytes)
+        .sum();
+    assert!(
+        text.contains(&format!("yes: {} could go", bytes(toolchain))),
+        "{text}"
+    );
+    assert!(text.contains("step 3"), "debug symbols asked: {text}");
+    assert!(text.contains("distribution packages hold"), "{text}");
+    let rewrite = golang.rewrite.as_ref().ok_or("no rewrite")?;
+    assert!(text.contains(&format!("predicted {}", bytes(rewrite.predicted_bytes))));
+    assert!(text.contains("FROM scratch"), "{text}");
+    let upx = measure::report(3)?;
+    let text = microscope::demo::tour::learner::render(&upx);
+    assert!(text.contains("no: no compiler"), "{text}");
+    assert!(text.contains("scratch or distroless already"), "{text}");
+    Ok(())
+}
+
+fn run(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_microscope"))
+        .args(args)
+        .output()
+        .expect("microscope runs")
+}
+
+#[test]
+fn the_command_line_lists_and_refuses_a_bad_step() {
+    let o = run(&["tour", "--list"]);
+    assert!(o.status.success());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(out.lines().count(), STEPS.len() + 1, "{out}");
+    let o = run(&["tour", "--step", "99"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("steps 1 to"), "{err}");
+}

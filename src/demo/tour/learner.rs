@@ -51,7 +51,7 @@ const QUESTIONS: [Question; 5] = [
     },
     Question {
         ask: "Could the big executables be packed (UPX)?",
-        step: "step 4 (UPX, at a cost)",
+        step: "step 4 (UPX: on disk only, at a cost in start-up time and shared memory)",
         kinds: &["uncompressed-binary"],
         no: "no large unpacked executable.",
     },
@@ -90,7 +90,7 @@ fn answer(r: &Report, q: &Question, out: &mut String) {
     }
     let total: u64 = found.iter().map(|f| f.savable_bytes).sum();
     out.push_str(&format!(
-        "   yes: {} could go - the road's {}.\n",
+        "   yes: {} could go - the tour's {}.\n",
         bytes(total),
         q.step
     ));
@@ -98,7 +98,7 @@ fn answer(r: &Report, q: &Question, out: &mut String) {
         out.push_str(&format!(
             "   - {} (layer {}): {}\n",
             f.title,
-            f.layer + 1,
+            f.layer,
             bytes(f.savable_bytes)
         ));
         if let Some(line) = f.fix.lines().next().filter(|l| !l.is_empty()) {
