@@ -3,7 +3,7 @@
 
 use crate::cli::TourArgs;
 use anyhow::{Result, anyhow};
-use microscope::demo::tour::{self, handout, measure};
+use microscope::demo::tour::{self, handout};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -16,7 +16,7 @@ pub fn run(args: TourArgs) -> Result<ExitCode> {
         return crate::tour_image::run(image, &args.live);
     }
     if args.list || args.markdown || !interactive() {
-        let measured = measure::all()?;
+        let measured = microscope::jobs::tour::measure_all()?;
         let body = if args.markdown {
             handout::markdown(&measured)
         } else {
@@ -35,7 +35,7 @@ fn interactive() -> bool {
 
 #[cfg(feature = "tui")]
 fn open_tour(start: usize) -> Result<ExitCode> {
-    let measured = measure::all()?;
+    let measured = microscope::jobs::tour::measure_all()?;
     microscope::tui::tour::run(start, measured)?;
     Ok(ExitCode::SUCCESS)
 }

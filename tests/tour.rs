@@ -7,7 +7,7 @@ use microscope::units::bytes;
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 fn measured() -> Result<Vec<measure::Measured>, microscope::Error> {
-    measure::all()
+    microscope::jobs::tour::measure_all()
 }
 
 #[test]
@@ -66,7 +66,7 @@ fn the_handout_numbers_are_the_analysis() -> TestResult {
     let m = measured()?;
     let md = handout::markdown(&m);
     for (i, step) in STEPS.iter().enumerate() {
-        let r = measure::report(i)?;
+        let r = microscope::jobs::tour::report(i)?;
         let heading = format!("\n## {}. {}\n", i + 1, step.title);
         let at = md
             .find(&heading)
@@ -106,7 +106,7 @@ fn the_handout_numbers_are_the_analysis() -> TestResult {
             );
         }
         if let (Some(b), Some(kind)) = (step.before, step.promise) {
-            let before = measure::report(b)?;
+            let before = microscope::jobs::tour::report(b)?;
             let promised: u64 = before
                 .findings
                 .iter()
@@ -169,7 +169,7 @@ fn dockerfile_diff_marks_changed_lines() {
 /// `--image`: the tour's questions on an image, answered from its findings and rewrite.
 #[test]
 fn the_tour_asks_its_questions_of_any_image() -> TestResult {
-    let golang = measure::report(0)?;
+    let golang = microscope::jobs::tour::report(0)?;
     let text = microscope::demo::tour::learner::render(&golang);
     let toolchain: u64 = golang
         .findings
@@ -186,7 +186,7 @@ fn the_tour_asks_its_questions_of_any_image() -> TestResult {
     let rewrite = golang.rewrite.as_ref().ok_or("no rewrite")?;
     assert!(text.contains(&format!("predicted {}", bytes(rewrite.predicted_bytes))));
     assert!(text.contains("FROM scratch"), "{text}");
-    let upx = measure::report(3)?;
+    let upx = microscope::jobs::tour::report(3)?;
     let text = microscope::demo::tour::learner::render(&upx);
     assert!(text.contains("no: no compiler"), "{text}");
     assert!(text.contains("scratch or distroless already"), "{text}");

@@ -3,7 +3,7 @@
 
 #![cfg(feature = "tui")]
 
-use microscope::demo::tour::{STEPS, measure};
+use microscope::demo::tour::STEPS;
 use microscope::jobs::compare::Which;
 use microscope::tui::tour::harness::TourHarness;
 
@@ -24,7 +24,7 @@ fn reference(h: &TourHarness, which: Which) -> String {
 
 #[test]
 fn walking_the_tour_with_n_and_p() -> Result<(), Box<dyn std::error::Error>> {
-    let measured = measure::all()?;
+    let measured = microscope::jobs::tour::measure_all()?;
     let mut h = TourHarness::new(0, measured, 80, 24);
     for (i, step) in STEPS.iter().enumerate() {
         assert_eq!(h.state.step, i);
@@ -63,7 +63,7 @@ fn walking_the_tour_with_n_and_p() -> Result<(), Box<dyn std::error::Error>> {
 
 #[test]
 fn sides_open_and_come_back_and_the_lesson_scrolls() -> Result<(), Box<dyn std::error::Error>> {
-    let measured = measure::all()?;
+    let measured = microscope::jobs::tour::measure_all()?;
     let mut h = TourHarness::new(2, measured, 160, 48);
     check("tour-step-03-stripped-160x48", h.render());
     h.press("]");

@@ -54,19 +54,3 @@ impl Measured {
             .map_or(0, |(_, b)| *b)
     }
 }
-
-/// Builds, reads and analyses one step's image: its report.
-pub fn report(index: usize) -> Result<Report, crate::Error> {
-    let source = super::source(index)?;
-    let opened = crate::jobs::Opened::uncached(source);
-    let image = opened.load(None, None)?;
-    let analysis = crate::analysis::analyze(&image);
-    Ok(Report::build(&image, &analysis))
-}
-
-/// Every step, measured in order.
-pub fn all() -> Result<Vec<Measured>, crate::Error> {
-    (0..super::STEPS.len())
-        .map(|i| report(i).map(|r| Measured::from_report(&r)))
-        .collect()
-}

@@ -54,6 +54,12 @@ pub fn step_index(n: usize) -> Result<usize, String> {
     }
 }
 
+/// The images a step compares: the step before (or the step itself, at a start) and it.
+pub fn pair_of(step: usize) -> (usize, usize) {
+    let before = STEPS.get(step).and_then(|s| s.before).unwrap_or(step);
+    (before, step)
+}
+
 /// A step's image as a source, like `demo:NAME`.
 pub fn source(
     index: usize,

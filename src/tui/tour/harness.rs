@@ -36,7 +36,7 @@ impl TourHarness {
         while let Some(e) = effects.pop() {
             let action = match e {
                 TourEffect::Open { step, generation } => {
-                    let msg = match super::open_pair(step) {
+                    let msg = match crate::jobs::tour::open_pair(step) {
                         Ok(pair) => match pair.compare_now(&|_, _| {}) {
                             Ok(c) => Msg::Done(Box::new(CompareData::new(c))),
                             Err(e) => Msg::Failed(e.to_string()),

@@ -6,35 +6,24 @@ pub mod harness;
 pub mod state;
 pub mod view;
 
-use crate::demo::tour;
 use crate::demo::tour::measure::Measured;
 use crate::jobs::compare::Which;
-use crate::jobs::pair::{OpenedPair, PairEvent, PairHandle};
+use crate::jobs::pair::{PairEvent, PairHandle};
 use crate::tui::compare::state::{CompareData, Msg};
 use crate::tui::{config, terminal, theme::Theme};
 use anyhow::{Context, Result};
 use crossterm::event::EventStream;
 use futures::StreamExt;
 use ratatui::layout::Rect;
-use state::{Action, TourEffect, TourState, pair_of, update};
+use state::{Action, TourEffect, TourState, update};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 const FRAME: Duration = Duration::from_millis(16);
 
-/// The pair of images a step compares, opened.
-pub fn open_pair(step: usize) -> Result<OpenedPair, crate::source::SourceError> {
-    let (before, this) = pair_of(step);
-    Ok(OpenedPair {
-        left: tour::source(before)?,
-        right: tour::source(this)?,
-        cache: None,
-    })
-}
-
 /// Starts the comparison of `step`; its messages carry `generation`.
 fn spawn(step: usize, generation: u64, tx: &UnboundedSender<Action>) -> Option<PairHandle> {
-    let pair = match open_pair(step) {
+    let pair = match crate::jobs::tour::open_pair(step) {
         Ok(p) => p,
         Err(e) => {
             let _ = tx.send(Action::Load(generation, Msg::Failed(e.to_string())));

@@ -2,8 +2,8 @@
 //! one before, and `update`, the only way it changes. `n` and `p` move between steps (a
 //! new comparison is asked of the runtime); every other key goes to the compare view.
 
-use crate::demo::tour::STEPS;
 use crate::demo::tour::measure::Measured;
+use crate::demo::tour::{STEPS, pair_of};
 use crate::jobs::compare::Which;
 use crate::tui::action::{Action as AppAction, Effect};
 use crate::tui::compare::state::{self as cs, CompareState, Msg, SideLoad};
@@ -49,12 +49,6 @@ pub struct TourState {
     pub keymap: Keymap,
     /// Lines the lesson pane is scrolled by (`J`/`K`).
     pub lesson_scroll: u16,
-}
-
-/// The images a step compares: the step before (or the step itself, at a start) and it.
-pub fn pair_of(step: usize) -> (usize, usize) {
-    let before = STEPS.get(step).and_then(|s| s.before).unwrap_or(step);
-    (before, step)
 }
 
 fn side(index: usize, measured: &[Measured]) -> SideLoad {

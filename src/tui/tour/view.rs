@@ -3,9 +3,9 @@
 //! and the Dockerfile's diff against the step before). Beside the compare view on wide
 //! terminals, below it on narrow ones.
 
-use super::state::{NEXT, PREV, SCROLL_DOWN, SCROLL_UP, TourState, pair_of};
+use super::state::{NEXT, PREV, SCROLL_DOWN, SCROLL_UP, TourState};
 use crate::demo::tour::lesson::{change, dockerfile_diff, render};
-use crate::demo::tour::{Road, STEPS};
+use crate::demo::tour::{Road, STEPS, pair_of};
 use crate::tui::theme::Theme;
 use crate::tui::views::{compare, pane_block};
 use crate::units::bytes;
