@@ -4,9 +4,9 @@
 //! `{saved}`, `{saved_pct}`, `{change}` ("saves X (Y %)" or "adds X"), `{of_start}` (this
 //! size as a share of step 1), `{promise}` (what the step before's finding of the step's
 //! promise kind said it would save), `{this.KIND}` / `{prev.KIND}` (bytes the findings of
-//! KIND name), `{this.rewrite}` (the rewrite's predicted size), `{this.program}` (the program as the
-//! rewrite reads it), `{this.missing}`. A name
-//! not known renders as `{?name}`, which a test forbids.
+//! KIND name), `{prev.pull.KIND}` (their estimated saving on the pull), `{this.rewrite}`
+//! (the rewrite's predicted size), `{this.program}` (the program as the rewrite reads it),
+//! `{this.missing}`. A name not known renders as `{?name}`, which a test forbids.
 
 use super::measure::Measured;
 use super::{STEPS, Step};
@@ -74,7 +74,9 @@ fn value(step: &Step, index: usize, name: &str, m: &[Measured]) -> Option<String
         "this.missing" if this.missing.is_empty() => "nothing missing".into(),
         "this.missing" => crate::report::escape::text(&this.missing.join(", ")).to_string(),
         _ => {
-            if let Some(kind) = name.strip_prefix("this.") {
+            if let Some(kind) = name.strip_prefix("prev.pull.") {
+                bytes(prev?.pull(kind))
+            } else if let Some(kind) = name.strip_prefix("this.") {
                 bytes(this.finding(kind))
             } else {
                 bytes(prev?.finding(name.strip_prefix("prev.")?))

@@ -14,6 +14,9 @@ pub struct Measured {
     pub layers: usize,
     /// Each finding kind with the bytes its fixes save (kinds in report order).
     pub findings: Vec<(String, u64)>,
+    /// Each finding kind with its estimated change in pulled (compressed) bytes, where the
+    /// analysis gives one.
+    pub pulls: Vec<(String, u64)>,
     /// The rewrite's base and predicted bytes.
     pub rewrite: Option<(String, u64)>,
     /// Libraries the program needs that nothing in the image provides.
@@ -25,10 +28,11 @@ pub struct Measured {
 impl Measured {
     pub fn from_report(r: &Report) -> Measured {
         let mut findings: Vec<(String, u64)> = Vec::new();
+        let mut pulls: Vec<(String, u64)> = Vec::new();
         for f in &r.findings {
-            match findings.iter_mut().find(|(k, _)| *k == f.kind) {
-                Some((_, b)) => *b = b.saturating_add(f.savable_bytes),
-                None => findings.push((f.kind.clone(), f.savable_bytes)),
+            add(&mut findings, &f.kind, f.savable_bytes);
+            if let Some(p) = f.pull_savable_bytes {
+                add(&mut pulls, &f.kind, p);
             }
         }
         Measured {
@@ -37,6 +41,7 @@ impl Measured {
             compressed: r.size.compressed_bytes,
             layers: r.layers.len(),
             findings,
+            pulls,
             rewrite: r
                 .rewrite
                 .as_ref()
@@ -48,9 +53,25 @@ impl Measured {
 
     /// Bytes the findings of `kind` promise to save (0 when there is none).
     pub fn finding(&self, kind: &str) -> u64 {
-        self.findings
-            .iter()
-            .find(|(k, _)| k == kind)
-            .map_or(0, |(_, b)| *b)
+        get(&self.findings, kind)
     }
+
+    /// Pulled bytes the findings of `kind` promise to save (0 when none is estimated).
+    pub fn pull(&self, kind: &str) -> u64 {
+        get(&self.pulls, kind)
+    }
+}
+
+fn add(totals: &mut Vec<(String, u64)>, kind: &str, bytes: u64) {
+    match totals.iter_mut().find(|(k, _)| k == kind) {
+        Some((_, b)) => *b = b.saturating_add(bytes),
+        None => totals.push((kind.to_string(), bytes)),
+    }
+}
+
+fn get(totals: &[(String, u64)], kind: &str) -> u64 {
+    totals
+        .iter()
+        .find(|(k, _)| k == kind)
+        .map_or(0, |(_, b)| *b)
 }

@@ -97,7 +97,7 @@ keep the unstripped build as an artefact.",
 {promise} on disk (its uncompressed-binary finding); this step saves {saved}, down to {size}, \
 {of_start} of the start. The miniature's packed file is sized with the ratio UPX's LZMA reached \
 on a real 23 MB Go binary. The trap: layers already travel gzip-compressed, so the pull shrinks \
-far less; every start unpacks the whole program (slower start-up, more memory) and its pages \
+far less (the finding estimates {prev.pull.uncompressed-binary}); every start unpacks the whole program (slower start-up, more memory) and its pages \
 are no longer shared between processes; some scanners cannot see inside.",
         real_world: Some((2_567_632, "the real UPX image (0.27 % of the start)")),
         promise: Some("uncompressed-binary"),
