@@ -4,16 +4,18 @@
 use crate::cli::TourArgs;
 use anyhow::{Result, anyhow};
 use microscope::demo::tour::{self, handout};
+use microscope::source::SourceOptions;
 use std::io::Write;
 use std::process::ExitCode;
 
-pub fn run(args: TourArgs) -> Result<ExitCode> {
+/// `opts`: how to read `--image` (made by the caller from the live flags).
+pub fn run(args: TourArgs, opts: Option<SourceOptions>) -> Result<ExitCode> {
     let start = match args.step {
         Some(n) => tour::step_index(n).map_err(|e| anyhow!(e))?,
         None => 0,
     };
     if let Some(image) = &args.image {
-        return crate::tour_image::run(image, &args.live);
+        return crate::tour_image::run(image, &opts.unwrap_or_default());
     }
     if args.list || args.markdown || !interactive() {
         let measured = microscope::jobs::tour::measure_all()?;

@@ -1,12 +1,13 @@
 //! `microscope tour --image IMAGE`: the tour's questions asked of the learner's image.
 
-use crate::cli::{LiveArgs, RewriteArgs};
+use crate::cli::RewriteArgs;
 use anyhow::{Result, anyhow};
 use microscope::demo::tour::STEPS;
 use microscope::jobs::Opened;
+use microscope::source::SourceOptions;
 use std::process::ExitCode;
 
-pub fn run(image: &str, live: &LiveArgs) -> Result<ExitCode> {
+pub fn run(image: &str, opts: &SourceOptions) -> Result<ExitCode> {
     let report = if let Some(name) = image.strip_prefix("demo:") {
         let opened = Opened::uncached(microscope::demo::source(name)?);
         crate::analyse::analyse(&opened, &RewriteArgs::default())?
@@ -18,8 +19,7 @@ pub fn run(image: &str, live: &LiveArgs) -> Result<ExitCode> {
         let opened = Opened::uncached(microscope::demo::tour::source(index)?);
         crate::analyse::analyse(&opened, &RewriteArgs::default())?
     } else {
-        let opts = crate::app::live_options(live, None)?;
-        crate::analyse::analyse_ref(image, &opts)?
+        crate::analyse::analyse_ref(image, opts)?
     };
     let body = microscope::demo::tour::learner::render(&report);
     print!("{}", microscope::report::escape::log(&body));

@@ -3,6 +3,7 @@
 //! thread, tagged with a generation) whenever the step changes.
 
 pub mod harness;
+pub mod layout;
 pub mod state;
 pub mod view;
 

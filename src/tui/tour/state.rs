@@ -42,7 +42,7 @@ pub struct TourState {
     pub step: usize,
     pub measured: Vec<Measured>,
     pub compare: CompareState,
-    /// The whole screen; the compare view gets [`super::view::split`]'s part of it.
+    /// The whole screen; the compare view gets [`super::layout::split`]'s part of it.
     pub screen: Rect,
     /// The load the compare view's messages must carry; older loads' are dropped.
     pub generation: u64,
@@ -107,7 +107,7 @@ impl TourState {
         if self.compare.open.is_some() {
             self.compare.screen = self.screen;
         } else {
-            let area = super::view::split(self.screen).compare;
+            let area = super::layout::split(self.screen).compare;
             self.compare.screen = Rect::new(0, 0, area.width, area.height);
             cs::fit(&mut self.compare);
         }

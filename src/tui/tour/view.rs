@@ -3,6 +3,7 @@
 //! and the Dockerfile's diff against the step before). Beside the compare view on wide
 //! terminals, below it on narrow ones.
 
+use super::layout::split;
 use super::state::{NEXT, PREV, SCROLL_DOWN, SCROLL_UP, TourState};
 use crate::demo::tour::lesson::{change, dockerfile_diff, render};
 use crate::demo::tour::{Road, STEPS, pair_of};
@@ -10,30 +11,9 @@ use crate::tui::theme::Theme;
 use crate::tui::views::{compare, pane_block};
 use crate::units::bytes;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Areas {
-    pub compare: Rect,
-    pub lesson: Rect,
-}
-
-/// Wide screens: the lesson on the right; narrow ones: below, the compare view keeping
-/// the rows its panes need.
-pub fn split(screen: Rect) -> Areas {
-    if screen.width >= 140 {
-        let [compare, lesson] =
-            Layout::horizontal([Constraint::Min(80), Constraint::Length(58)]).areas(screen);
-        Areas { compare, lesson }
-    } else {
-        let lesson_h = screen.height.saturating_sub(16).clamp(3, 14);
-        let [compare, lesson] =
-            Layout::vertical([Constraint::Min(3), Constraint::Length(lesson_h)]).areas(screen);
-        Areas { compare, lesson }
-    }
-}
 
 pub fn draw(frame: &mut Frame, t: &TourState, theme: &Theme) {
     if t.compare.open.is_some() {
