@@ -58,7 +58,8 @@ pub struct TourArgs {
     /// Start at step N (1-based).
     #[arg(long, value_name = "N")]
     pub step: Option<usize>,
-    /// Ask the tour's questions of your own image (any IMAGE reference).
+    /// Ask the tour's questions of your own image (any IMAGE reference, demo:NAME or
+    /// tour:STEP).
     #[arg(long, value_name = "IMAGE")]
     pub image: Option<String>,
     #[command(flatten)]
