@@ -20,10 +20,13 @@ cols=140 rows=40
 shot() {
   local name=$1 image=$2; shift 2
   local s=shots-$$
+  # `tour:N` is the tour at step N (README, "Tour"), not a demo image.
+  local run="demo --image $image"
+  [[ $image == tour:* ]] && run="tour --step ${image#tour:}"
   tmux new-session -d -s "$s" -x $cols -y $rows \
-    "XDG_CONFIG_HOME=$tmp TERM=xterm-256color $bin demo --image $image; sleep 5"
+    "XDG_CONFIG_HOME=$tmp TERM=xterm-256color $bin $run; sleep 5"
   for _ in $(seq 1 200); do
-    tmux capture-pane -p -t "$s" | grep -q "efficiency [0-9]" && break
+    tmux capture-pane -p -t "$s" | grep -Eq "efficiency [0-9]|change [−+±]" && break
     sleep 0.1
   done
   sleep 0.3
@@ -60,3 +63,5 @@ shot micro micro W Tab
 shot rewrite fat 5
 shot kept fat r
 shot what-if fat c
+# The tour at step 3, beside its compare view.
+shot tour tour:3

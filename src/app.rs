@@ -47,6 +47,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Compare(args)) => compare(args),
         Some(Command::Slim(args)) => crate::slim_cmd::run(args),
         Some(Command::Fleet(args)) => crate::fleet::run(args),
+        Some(Command::Tour(args)) => {
+            // Source options only for a learner's image: the tour's own are in memory.
+            let opts = match &args.image {
+                Some(_) => Some(live_options(&args.live, None)?),
+                None => None,
+            };
+            crate::tour_cmd::run(args, opts)
+        }
         Some(Command::Cache(CacheCommand::Prune { all, cache_size })) => {
             cache_prune(all, &cache_size)
         }

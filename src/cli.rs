@@ -46,6 +46,28 @@ pub enum Command {
     /// the original's Entrypoint, Cmd, Env, User, WorkingDir, ports and labels. No engine
     /// needed (only for --verify).
     Slim(SlimArgs),
+    /// The micro-image journey as a lesson: generated images, step by step, offline.
+    Tour(TourArgs),
+}
+
+/// `microscope tour` (README, "Tour").
+#[derive(Debug, Args)]
+pub struct TourArgs {
+    /// The steps, one line each, with their measured sizes.
+    #[arg(long, conflicts_with_all = ["markdown", "image"])]
+    pub list: bool,
+    /// The whole lesson as a Markdown handout, with this run's numbers.
+    #[arg(long, conflicts_with = "image")]
+    pub markdown: bool,
+    /// Start at step N (1-based).
+    #[arg(long, value_name = "N")]
+    pub step: Option<usize>,
+    /// Ask the tour's questions of your own image (any IMAGE reference, demo:NAME or
+    /// tour:STEP).
+    #[arg(long, value_name = "IMAGE")]
+    pub image: Option<String>,
+    #[command(flatten)]
+    pub live: LiveArgs,
 }
 
 /// `microscope slim` (README, "Slim").

@@ -12,6 +12,8 @@ mod progress;
 mod shell;
 mod slim_cmd;
 mod slim_print;
+mod tour_cmd;
+mod tour_image;
 mod verify;
 
 use clap::Parser;

@@ -5,6 +5,7 @@
 
 pub mod builder;
 pub mod elf;
+pub mod tour;
 pub mod zip;
 
 use crate::image::RunConfig;
@@ -28,7 +29,15 @@ pub fn source(name: &str) -> Result<Box<dyn ImageSource>, SourceError> {
             )));
         }
     };
-    let display = format!("demo:{name}");
+    source_of(&format!("demo:{name}"), image)
+}
+
+/// A generated image as a source named `display`.
+pub(crate) fn source_of(
+    display: &str,
+    image: ImageBuilder,
+) -> Result<Box<dyn ImageSource>, SourceError> {
+    let display = display.to_string();
     let store = MemoryStore::new(&display, image.docker_archive())?;
     Ok(Box::new(DockerArchive::from_store(
         Box::new(store),
@@ -74,14 +83,14 @@ pub(crate) fn server(debug: bool) -> Vec<u8> {
     })
 }
 
-struct Pkg {
-    name: &'static str,
-    version: &'static str,
-    multiarch: bool,
-    files: Vec<(&'static str, usize)>,
+pub(crate) struct Pkg {
+    pub(crate) name: &'static str,
+    pub(crate) version: &'static str,
+    pub(crate) multiarch: bool,
+    pub(crate) files: Vec<(&'static str, usize)>,
 }
 
-fn status(pkgs: &[&Pkg]) -> Vec<u8> {
+pub(crate) fn status(pkgs: &[&Pkg]) -> Vec<u8> {
     let mut s = String::new();
     for p in pkgs {
         let kib: usize = p.files.iter().map(|(_, n)| n.div_ceil(1024)).sum();
@@ -96,7 +105,7 @@ fn status(pkgs: &[&Pkg]) -> Vec<u8> {
     s.into_bytes()
 }
 
-fn with_packages(mut layer: LayerBuilder, pkgs: &[&Pkg], seed: u64) -> LayerBuilder {
+pub(crate) fn with_packages(mut layer: LayerBuilder, pkgs: &[&Pkg], seed: u64) -> LayerBuilder {
     for (i, p) in pkgs.iter().enumerate() {
         let mut list = String::new();
         for (path, size) in &p.files {
@@ -114,7 +123,7 @@ fn with_packages(mut layer: LayerBuilder, pkgs: &[&Pkg], seed: u64) -> LayerBuil
     layer
 }
 
-fn base_packages() -> Vec<Pkg> {
+pub(crate) fn base_packages() -> Vec<Pkg> {
     vec![
         Pkg {
             name: "libc6",

@@ -7,6 +7,7 @@ pub mod load;
 pub mod open;
 pub mod pair;
 pub mod save;
+pub mod tour;
 pub mod whatif;
 
 pub use load::{LoadOptions, Progress, ScanCache, load_image};

@@ -16,6 +16,7 @@ pub mod rewrite;
 pub mod state;
 pub mod terminal;
 pub mod theme;
+pub mod tour;
 pub mod tree;
 pub mod views;
 pub mod widgets;

@@ -85,10 +85,16 @@ fn signed(d: i64) -> String {
 }
 
 pub fn draw(frame: &mut Frame, state: &CompareState, theme: &Theme) {
+    draw_in(frame, frame.area(), state, theme)
+}
+
+/// [`draw`] into `area` (the tour keeps a pane of its own beside it); an opened side still
+/// takes the whole frame.
+pub fn draw_in(frame: &mut Frame, area: Rect, state: &CompareState, theme: &Theme) {
     if let Some(app) = state.open_app() {
         return super::draw(frame, app, theme);
     }
-    let areas = layout(frame.area());
+    let areas = layout(area);
     let buf = frame.buffer_mut();
     header::render(state, theme, areas.header, buf);
     match state.top {
@@ -98,7 +104,7 @@ pub fn draw(frame: &mut Frame, state: &CompareState, theme: &Theme) {
     tree(state, theme, &areas, buf);
     keys::status_bar(state, theme, areas.status, buf);
     if state.help {
-        keys::help(state, theme, frame.area(), frame.buffer_mut());
+        keys::help(state, theme, area, frame.buffer_mut());
     }
 }
 
