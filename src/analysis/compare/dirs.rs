@@ -4,7 +4,7 @@
 //! linear in the bytes of the paths, however deep (issue 17 §5: one 1 MB path took 2 GB
 //! when every implied directory kept its own full name).
 
-use super::tree::{DirAgg, PathDiff, Status};
+use super::paths::{DirAgg, PathDiff, Status};
 use crate::image::SharedPath;
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -9,6 +9,7 @@ pub mod findings;
 pub mod highlights;
 pub mod layers;
 pub mod packages;
+pub mod paths;
 pub mod tree;
 
 use crate::analysis::Analysis;
