@@ -35,15 +35,7 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
     let running_refs: Vec<&Binary> = needs.running.iter().collect();
     let choice = target::choose(&running_refs, &closure, go_rebuild, &target::fallback(&fs))?;
     let libc = needs.running.iter().find_map(|b| b.libc().cloned());
-    let Needs {
-        running,
-        mut extras,
-        mut assumptions,
-        mut may_also_need,
-        ..
-    } = needs;
-
-    let os = os_files::os_files(&OsContext {
+    needs.add_os_files(os_files::os_files(&OsContext {
         fs: &fs,
         user: &run.user,
         program: &program,
@@ -51,18 +43,18 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
         base: &choice.base,
         libc: libc.as_ref(),
         closure: &closure,
-    });
-    extras.extend(os.extras);
-    may_also_need.extend(os.may_also_need);
-    assumptions.extend(os.assumptions);
-    may_also_need.extend(os_files::runtime_loads(&fs, &closure, libc.as_ref()));
-    if program.upx {
-        assumptions.push("the program is UPX-packed: sizes are of the packed file; UPX saves disk but little pull size and costs memory".into());
-    }
-    if matches!(choice.base, Base::Scratch) && launch.wrappers.is_empty() {
-        may_also_need.push("an init for PID 1 if the program spawns children: `docker run --init` adds tini without changing the image".into());
-    }
-    assumptions.extend(closure.notes.iter().cloned());
+    }));
+    needs
+        .may_also_need
+        .extend(os_files::runtime_loads(&fs, &closure, libc.as_ref()));
+    late_notes(&mut needs, &program, &choice, &launch, &closure);
+    let Needs {
+        running,
+        extras,
+        mut assumptions,
+        may_also_need,
+        ..
+    } = needs;
 
     let go_build = go_build(&fs, run, prog, &program, go_rebuild, opts.no_rebuild);
     if let Some(b) = &go_build {
@@ -148,6 +140,24 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
         rpm_packages: rpms.packages,
         alternatives,
     })
+}
+
+/// What the rewrite cannot see or leaves to the user: a UPX-packed program, an init for
+/// PID 1 on scratch, the closure's own notes.
+fn late_notes(
+    needs: &mut Needs,
+    program: &Binary,
+    choice: &Choice,
+    launch: &Launch,
+    closure: &Closure,
+) {
+    if program.upx {
+        needs.assumptions.push("the program is UPX-packed: sizes are of the packed file; UPX saves disk but little pull size and costs memory".into());
+    }
+    if matches!(choice.base, Base::Scratch) && launch.wrappers.is_empty() {
+        needs.may_also_need.push("an init for PID 1 if the program spawns children: `docker run --init` adds tini without changing the image".into());
+    }
+    needs.assumptions.extend(closure.notes.iter().cloned());
 }
 
 /// The ELF program the launch ends in (the interpreter, for scripts).

@@ -5,7 +5,7 @@
 use super::classify::{Binary, Link, Runtime};
 use super::entrypoint::Launch;
 use super::fs::{self, Fs};
-use super::os_files::{self, Extra};
+use super::os_files::{self, Extra, OsFiles};
 use super::runtime;
 
 /// ELF files of one copied runtime directory followed into the closure, at most.
@@ -113,6 +113,13 @@ impl Needs {
         self.extras.extend(rf.extras);
         self.assumptions.extend(rf.notes);
         self.may_also_need.extend(rf.may_also_need);
+    }
+
+    /// The OS files the program reads (CA bundle, zoneinfo, passwd...) and their notes.
+    pub fn add_os_files(&mut self, os: OsFiles) {
+        self.extras.extend(os.extras);
+        self.may_also_need.extend(os.may_also_need);
+        self.assumptions.extend(os.assumptions);
     }
 
     /// `--include-path`: copied as given; the ELF files in it are closure roots.
