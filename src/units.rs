@@ -203,8 +203,11 @@ mod tests {
         assert_eq!(parse_size("2GiB"), Ok(2 << 30));
         assert_eq!(parse_size("1.5 GiB"), Ok(1_610_612_736));
         assert_eq!(parse_size("1,000"), Ok(1000));
-        assert!(parse_size("20 parsecs").is_err());
-        assert!(parse_size("-1MB").is_err());
-        assert!(parse_size("").is_err());
+        let e = parse_size("20 parsecs").unwrap_err().to_string();
+        assert!(e.contains("unknown size unit"), "{e}");
+        let e = parse_size("-1MB").unwrap_err().to_string();
+        assert!(e.contains("expected a size like"), "{e}");
+        let e = parse_size("").unwrap_err().to_string();
+        assert!(e.contains("expected a size like"), "{e}");
     }
 }

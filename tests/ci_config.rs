@@ -31,11 +31,16 @@ fn sizes_parse_like_dive() {
     assert_eq!(parse_size("2M"), Ok(2_000_000));
     assert_eq!(parse_size("0.5KiB"), Ok(512));
     assert_eq!(parse_size("18446744073709551615"), Ok(u64::MAX), "exact");
-    assert!(parse_size("20 parsecs").is_err());
-    assert!(parse_size("MB").is_err());
-    assert!(parse_size("-1MB").is_err());
-    assert!(parse_size("99999EiB").is_err());
-    assert!(parse_size("").is_err());
+    let e = parse_size("20 parsecs").unwrap_err().to_string();
+    assert!(e.contains("unknown size unit"), "{e}");
+    let e = parse_size("MB").unwrap_err().to_string();
+    assert!(e.contains("expected a size like"), "{e}");
+    let e = parse_size("-1MB").unwrap_err().to_string();
+    assert!(e.contains("expected a size like"), "{e}");
+    let e = parse_size("99999EiB").unwrap_err().to_string();
+    assert!(e.contains("size too large"), "{e}");
+    let e = parse_size("").unwrap_err().to_string();
+    assert!(e.contains("expected a size like"), "{e}");
 }
 
 #[test]
@@ -248,6 +253,10 @@ fn hostile_rules_files_are_errors_not_crashes() {
     );
     let e = parse_toml(&format!("[ci]\nmax_layers = {deep}"), "t.toml").unwrap_err();
     assert!(e.to_string().chars().count() < 400);
-    assert!(parse_toml("\u{0}\u{1}", "t.toml").is_err());
-    assert!(parse_dive("rules:\n  lowestEfficiency: &a [*a]\n", ".dive-ci").is_err());
+    let e = parse_toml("\u{0}\u{1}", "t.toml").unwrap_err().to_string();
+    assert!(e.contains("not valid TOML"), "{e}");
+    let e = parse_dive("rules:\n  lowestEfficiency: &a [*a]\n", ".dive-ci")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("expected a single value"), "{e}");
 }

@@ -4,6 +4,7 @@
 mod ci_support;
 
 use ci_support::*;
+use microscope::analysis::packages::Manager;
 use microscope::demo::builder::{ImageBuilder, LayerBuilder};
 use microscope::report::Report;
 use microscope::report::ci::{
@@ -244,14 +245,14 @@ fn facts_with(savable: u64) -> Facts {
         savable_bytes: Some(savable),
         packages: Some(vec![
             PackageFact {
-                manager: "dpkg".into(),
+                manager: Manager::Dpkg,
                 name: "gcc-12".into(),
                 version: "12.2.0-14".into(),
                 layer: Some(1),
                 bytes: 1 << 20,
             },
             PackageFact {
-                manager: "dpkg".into(),
+                manager: Manager::Dpkg,
                 name: "libc6".into(),
                 version: "2.36".into(),
                 layer: Some(0),
@@ -344,7 +345,10 @@ fn default_rules_check_efficiency_only() {
         vec![],
     );
     assert_eq!(out.verdicts.len(), 1);
-    assert_eq!(out.verdicts[0].rule, "min_efficiency");
+    assert_eq!(
+        out.verdicts[0].rule,
+        microscope::report::ci::Rule::MinEfficiency
+    );
     assert_eq!(out.verdicts[0].status, Status::Fail);
     assert_eq!(out.summary_line(), "FAIL: 1 of 1 rule failed");
 }

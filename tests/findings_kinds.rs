@@ -6,6 +6,7 @@ use elf_common::*;
 use microscope::analysis::findings::{
     Finding, FindingsInput, FindingsReport, PackageRef, PackageView, Severity, classify, find,
 };
+use microscope::analysis::packages::Manager;
 use microscope::demo::builder::LayerBuilder;
 use microscope::image::Merged;
 use microscope::scan::{ScanContext, scan_layer};
@@ -397,17 +398,17 @@ fn packages_name_the_toolchain_and_debug_packages() {
     let view = PackageView {
         packages: vec![
             PackageRef {
-                manager: "dpkg".into(),
+                manager: Manager::Dpkg,
                 name: "gcc-12".into(),
                 version: "12.2".into(),
             },
             PackageRef {
-                manager: "dpkg".into(),
+                manager: Manager::Dpkg,
                 name: "libssl3-dbgsym".into(),
                 version: "3".into(),
             },
             PackageRef {
-                manager: "dpkg".into(),
+                manager: Manager::Dpkg,
                 name: "libgcc-s1".into(),
                 version: "12".into(),
             },

@@ -15,7 +15,7 @@ fn corpus() -> Option<PathBuf> {
     match std::env::var_os("MICROSCOPE_CORPUS") {
         Some(dir) => Some(PathBuf::from(dir)),
         None => {
-            println!("MICROSCOPE_CORPUS is not set: skipping the corpus package checks");
+            eprintln!("skipped: needs MICROSCOPE_CORPUS (the corpus package checks)");
             None
         }
     }

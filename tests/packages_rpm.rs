@@ -11,7 +11,7 @@ fn corpus_file(rel: &str) -> Option<Vec<u8>> {
     match std::env::var_os("MICROSCOPE_CORPUS") {
         Some(dir) => Some(std::fs::read(PathBuf::from(dir).join("rpmdb").join(rel)).unwrap()),
         None => {
-            println!("MICROSCOPE_CORPUS is not set: skipping the rpm database checks");
+            eprintln!("skipped: needs MICROSCOPE_CORPUS (the rpm database checks)");
             None
         }
     }

@@ -51,7 +51,7 @@ pub fn analyze_with(image: &Image, rewrite_opts: &rewrite::Options) -> Analysis 
             .packages
             .iter()
             .map(|p| findings::PackageRef {
-                manager: p.manager.name().into(),
+                manager: p.manager,
                 name: p.name.clone(),
                 version: p.version.clone(),
             })

@@ -325,9 +325,12 @@ mod tests {
                 tag: None
             }
         );
-        assert!(Target::parse("slim.tar").is_err());
-        assert!(Target::parse("docker://x/y").is_err());
-        assert!(Target::parse("oci-archive:").is_err());
+        let e = Target::parse("slim.tar").unwrap_err().to_string();
+        assert!(e.contains("expected oci-archive:PATH"), "{e}");
+        let e = Target::parse("docker://x/y").unwrap_err().to_string();
+        assert!(e.contains("unknown transport \"docker\""), "{e}");
+        let e = Target::parse("oci-archive:").unwrap_err().to_string();
+        assert!(e.contains("no path"), "{e}");
         Ok(())
     }
 }

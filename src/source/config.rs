@@ -57,8 +57,12 @@ impl ParsedConfig {
 
 pub fn parse(bytes: &[u8], what: &str) -> Result<ParsedConfig, SourceError> {
     // serde_json directly, not oci-spec's `from_reader`: its error says only "serde failed".
-    let cfg = serde_json::from_slice::<ImageConfiguration>(bytes)
-        .map_err(|e| SourceError::Corrupt(format!("config {what} cannot be parsed: {e}")))?;
+    let cfg = serde_json::from_slice::<ImageConfiguration>(bytes).map_err(|e| {
+        SourceError::Unparsable {
+            what: format!("config {what}"),
+            source: e.into(),
+        }
+    })?;
     let platform = Platform {
         os: cfg.os().to_string(),
         architecture: cfg.architecture().to_string(),

@@ -65,8 +65,11 @@ impl DockerArchive {
             )),
             e => e,
         })?;
-        let entries: Vec<ManifestEntry> = serde_json::from_slice(&raw)
-            .map_err(|e| SourceError::Corrupt(format!("manifest.json cannot be parsed: {e}")))?;
+        let entries: Vec<ManifestEntry> =
+            serde_json::from_slice(&raw).map_err(|e| SourceError::Unparsable {
+                what: "manifest.json".into(),
+                source: e.into(),
+            })?;
         let entry = pick(&entries, select, &*store, opts)?;
         config::check_layer_count(entry.layers.len())?;
         let config_bytes = store.read_small(&entry.config)?;

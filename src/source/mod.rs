@@ -70,7 +70,38 @@ pub enum SourceError {
     Remote(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// A document of the image (manifest, index, config) that does not parse.
+    #[error("corrupt image: {what} cannot be parsed")]
+    Unparsable {
+        what: String,
+        #[source]
+        source: Cause,
+    },
+    /// A local engine setting (the docker CLI's config, a context) that does not parse.
+    #[error("{path} cannot be parsed")]
+    EngineSetting {
+        path: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// An HTTP or TLS client that cannot be set up.
+    #[error("{what}")]
+    Client {
+        what: String,
+        #[source]
+        source: Cause,
+    },
+    /// An engine's socket that fails for another reason than the ones named above.
+    #[error("cannot connect to {endpoint}")]
+    Connect {
+        endpoint: String,
+        #[source]
+        source: std::io::Error,
+    },
 }
+
+/// What a [`SourceError`] keeps of the error that caused it.
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
 
 /// A layer blob stream. Buffered by its source, so that a source holding the bytes in
 /// memory already (a registry download) hands them to the decoder without another copy.

@@ -68,14 +68,20 @@ impl OciLayout {
             )),
             e => e,
         })?;
-        let index = serde_json::from_slice::<ImageIndex>(&raw)
-            .map_err(|e| SourceError::Corrupt(format!("index.json cannot be parsed: {e}")))?;
+        let index =
+            serde_json::from_slice::<ImageIndex>(&raw).map_err(|e| SourceError::Unparsable {
+                what: "index.json".into(),
+                source: e.into(),
+            })?;
         let tagged = select::by_tag(index.manifests(), tag, opts.platform.as_ref())?;
         let manifest_desc = resolve(&*store, &tagged, opts, 0)?;
         let digest = manifest_desc.digest().to_string();
         let manifest_bytes = read_blob(&*store, &digest, "manifest")?;
         let manifest = serde_json::from_slice::<ImageManifest>(&manifest_bytes).map_err(|e| {
-            SourceError::Corrupt(format!("manifest {digest} cannot be parsed: {e}"))
+            SourceError::Unparsable {
+                what: format!("manifest {digest}"),
+                source: e.into(),
+            }
         })?;
         if let Some(kind) = config::artifact_kind(&manifest) {
             // Before the config is read: an artifact's may be absent from the layout.
@@ -115,8 +121,11 @@ fn resolve(
     }
     let digest = chosen.digest().to_string();
     let bytes = read_blob(store, &digest, "index")?;
-    let nested = serde_json::from_slice::<ImageIndex>(&bytes)
-        .map_err(|e| SourceError::Corrupt(format!("index {digest} cannot be parsed: {e}")))?;
+    let nested =
+        serde_json::from_slice::<ImageIndex>(&bytes).map_err(|e| SourceError::Unparsable {
+            what: format!("index {digest}"),
+            source: e.into(),
+        })?;
     let list: Vec<&Descriptor> = nested.manifests().iter().collect();
     resolve(store, &list, opts, depth + 1)
 }

@@ -143,7 +143,8 @@ fn pax_headers_with_bogus_size() {
     let mut t = RawTar::new();
     t.pax(&[("size", b"18446744073709551615")]).file(b"a", b"1");
     let (lib, bin) = check_layer(t.finish());
-    assert!(lib.is_err());
+    let e = lib.unwrap_err().to_string();
+    assert!(e.contains("size overflow"), "{e}");
     bin.error("corrupt layer");
 }
 

@@ -131,7 +131,7 @@ fn order(class: &'static Class) -> usize {
 
 /// Classes that follow from the owning OS package alone.
 fn by_package(p: &PackageRef) -> Option<&'static Class> {
-    if !matches!(p.manager.as_str(), "dpkg" | "apk" | "rpm") {
+    if !p.manager.is_os() {
         return None;
     }
     let name = p.name.split(':').next().unwrap_or(&p.name);

@@ -24,6 +24,7 @@ mod dockerfile;
 mod moved;
 mod waste;
 
+use crate::analysis::packages::Manager;
 use crate::image::entry::LayerScan;
 use crate::image::merge::{Merged, NodeRef};
 use serde::{Deserialize, Serialize};
@@ -117,10 +118,9 @@ pub struct FindingsReport {
 }
 
 /// A package as the package analysis reports it, reduced to what findings use.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PackageRef {
-    /// `dpkg`, `apk`, `pip`, `npm`...
-    pub manager: String,
+    pub manager: Manager,
     pub name: String,
     pub version: String,
 }

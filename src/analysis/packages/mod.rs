@@ -76,6 +76,12 @@ pub enum Manager {
     Java,
 }
 
+impl std::fmt::Display for Manager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.name())
+    }
+}
+
 impl Manager {
     /// OS package managers: their claim on a file wins over a language package's.
     pub fn is_os(self) -> bool {

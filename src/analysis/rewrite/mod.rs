@@ -15,6 +15,7 @@ pub mod dockerfile_quote;
 pub mod entrypoint;
 pub mod estimate;
 pub mod fs;
+mod needs;
 pub mod os_files;
 pub mod rebuild;
 pub mod rpm;

@@ -232,87 +232,116 @@ pub fn outside_links(fs: &Fs<'_>, extra: &Extra, limit: usize) -> Vec<String> {
     out
 }
 
+/// What the OS files depend on: the image, the program and the base chosen.
+pub struct OsContext<'a> {
+    pub fs: &'a Fs<'a>,
+    /// The image's USER.
+    pub user: &'a str,
+    pub program: &'a Binary,
+    /// The program is an interpreter.
+    pub interpreted: bool,
+    pub base: &'a Base,
+    pub libc: Option<&'a Libc>,
+    pub closure: &'a Closure,
+}
+
+/// The OS files to copy, and the notes deciding them wrote.
+#[derive(Default)]
+pub struct OsFiles {
+    pub extras: Vec<Extra>,
+    pub may_also_need: Vec<String>,
+    pub assumptions: Vec<String>,
+}
+
 /// CA bundle, zoneinfo, passwd/group and nsswitch.conf, as the program's facts ask and the
 /// base lacks.
-#[allow(clippy::too_many_arguments)]
-pub fn os_files(
-    fs: &Fs<'_>,
-    user: &str,
-    program: &Binary,
-    interpreted: bool,
-    base: &Base,
-    libc: Option<&Libc>,
-    closure: &Closure,
-    extras: &mut Vec<Extra>,
-    may: &mut Vec<String>,
-    assumptions: &mut Vec<String>,
-) {
-    let go = program.go.as_ref();
-    if !base.has_os_files() {
-        // Go says whether it loads system roots; for others, a TLS library or a runtime
-        // that ships one (Python's ssl, Node, Java, Rust's rustls-native-certs) makes it likely.
-        let tls = [
-            "libssl.so",
-            "libgnutls.so",
-            "libnss3.so",
-            "libcurl.so",
-            "libmbedtls.so",
-            "libwolfssl.so",
-        ];
-        let likely = interpreted
-            || program.rust
-            || closure
-                .objects
-                .iter()
-                .any(|o| tls.iter().any(|t| fs::basename(&o.opened).starts_with(t)));
-        match (go.map(|g| g.needs_ca), ca_bundle(fs, "CA certificates for TLS")) {
-            (Some(true), Some(e)) => extras.push(Extra { why: "CA certificates: the Go program loads system roots (crypto/x509.loadSystemRoots)".into(), ..e }),
-            (Some(true), None) => may.push("a CA bundle: the Go program verifies TLS peers with the system roots, and the image has none".into()),
-            (None, Some(e)) if likely => {
-                assumptions.push(format!("{} is copied because the program likely verifies TLS peers (a TLS library or runtime is in its closure)", e.path));
-                extras.push(e);
-            }
-            (None, Some(e)) => may.push(format!("{} ({}) if the program verifies TLS peers", e.path, bytes(e.bytes))),
-            _ => {}
-        }
-        let zone = zoneinfo(
-            fs,
-            "time zone database: the Go program loads locations (time.LoadLocation)",
-        );
-        match (go.map(|g| g.needs_zoneinfo), zone) {
-            (Some(true), Some(e)) => extras.push(e),
-            (Some(true), None) => may.push("zoneinfo: time.LoadLocation reads /usr/share/zoneinfo, which the image lacks too; build with -tags timetzdata (or import time/tzdata) to embed it (~440 KiB)".into()),
-            (_, Some(e)) => may.push(format!("{} ({}) if the program reads time zones other than UTC", e.path, bytes(e.bytes))),
-            _ => {}
-        }
+pub fn os_files(cx: &OsContext<'_>) -> OsFiles {
+    let mut out = OsFiles::default();
+    if !cx.base.has_os_files() {
+        tls_roots(cx, &mut out);
+        time_zones(cx, &mut out);
     }
-    let needs_passwd = user_is_name(user) || go.is_some_and(|g| g.needs_passwd);
+    users_and_nss(cx, &mut out);
+    if cx.interpreted && cx.base == &Base::Scratch {
+        out.may_also_need
+            .push("/tmp (mode 1777) if the app writes temporary files: scratch has none".into());
+    }
+    out
+}
+
+/// The CA bundle: Go says whether it loads system roots; for others, a TLS library or a
+/// runtime that ships one (Python's ssl, Node, Java, Rust's rustls-native-certs) makes it
+/// likely.
+fn tls_roots(cx: &OsContext<'_>, out: &mut OsFiles) {
+    let tls = [
+        "libssl.so",
+        "libgnutls.so",
+        "libnss3.so",
+        "libcurl.so",
+        "libmbedtls.so",
+        "libwolfssl.so",
+    ];
+    let likely = cx.interpreted
+        || cx.program.rust
+        || cx
+            .closure
+            .objects
+            .iter()
+            .any(|o| tls.iter().any(|t| fs::basename(&o.opened).starts_with(t)));
+    let go = cx.program.go.as_ref();
+    match (go.map(|g| g.needs_ca), ca_bundle(cx.fs, "CA certificates for TLS")) {
+        (Some(true), Some(e)) => out.extras.push(Extra { why: "CA certificates: the Go program loads system roots (crypto/x509.loadSystemRoots)".into(), ..e }),
+        (Some(true), None) => out.may_also_need.push("a CA bundle: the Go program verifies TLS peers with the system roots, and the image has none".into()),
+        (None, Some(e)) if likely => {
+            out.assumptions.push(format!("{} is copied because the program likely verifies TLS peers (a TLS library or runtime is in its closure)", e.path));
+            out.extras.push(e);
+        }
+        (None, Some(e)) => out.may_also_need.push(format!("{} ({}) if the program verifies TLS peers", e.path, bytes(e.bytes))),
+        _ => {}
+    }
+}
+
+fn time_zones(cx: &OsContext<'_>, out: &mut OsFiles) {
+    let zone = zoneinfo(
+        cx.fs,
+        "time zone database: the Go program loads locations (time.LoadLocation)",
+    );
+    match (cx.program.go.as_ref().map(|g| g.needs_zoneinfo), zone) {
+        (Some(true), Some(e)) => out.extras.push(e),
+        (Some(true), None) => out.may_also_need.push("zoneinfo: time.LoadLocation reads /usr/share/zoneinfo, which the image lacks too; build with -tags timetzdata (or import time/tzdata) to embed it (~440 KiB)".into()),
+        (_, Some(e)) => out.may_also_need.push(format!("{} ({}) if the program reads time zones other than UTC", e.path, bytes(e.bytes))),
+        _ => {}
+    }
+}
+
+/// passwd/group for a USER by name or Go's user lookups; nsswitch.conf for glibc's NSS.
+fn users_and_nss(cx: &OsContext<'_>, out: &mut OsFiles) {
+    let user = cx.user;
+    let needs_passwd = user_is_name(user) || cx.program.go.as_ref().is_some_and(|g| g.needs_passwd);
     if needs_passwd {
         for f in ["/etc/passwd", "/etc/group"] {
-            extras.extend(file(
-                fs,
+            out.extras.extend(file(
+                cx.fs,
                 f,
                 "users and groups (USER by name, or user lookups)",
             ));
         }
-        if user_is_name(user) && !passwd_has(fs, user) {
-            assumptions.push(format!("USER {user} is not in the image's /etc/passwd: the container will not start as written"));
+        if user_is_name(user) && !passwd_has(cx.fs, user) {
+            out.assumptions.push(format!("USER {user} is not in the image's /etc/passwd: the container will not start as written"));
         }
     }
-    let nss = closure
+    let nss = cx
+        .closure
         .objects
         .iter()
         .filter_map(|o| o.binary.as_ref())
         .any(|b| b.nss);
-    if libc == Some(&Libc::Glibc) && nss && !base.has_os_files() {
-        extras.extend(file(
-            fs,
+    if cx.libc == Some(&Libc::Glibc) && nss && !cx.base.has_os_files() {
+        out.extras.extend(file(
+            cx.fs,
             "/etc/nsswitch.conf",
             "glibc NSS configuration (hosts, passwd lookups)",
         ));
-    }
-    if interpreted && base == &Base::Scratch {
-        may.push("/tmp (mode 1777) if the app writes temporary files: scratch has none".into());
     }
 }
 

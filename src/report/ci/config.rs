@@ -6,6 +6,7 @@
 //! without `%`, and `false`/`"off"`/`"disabled"`/`""` to turn a rule off — the words dive
 //! accepts, so a config means the same in both tools.
 
+use super::rule::Rule;
 use super::{Pattern, Rules};
 
 /// Rules plus what the reader should be told about where they came from.
@@ -34,21 +35,6 @@ pub enum ConfigError {
         why: String,
     },
 }
-
-/// The keys of `[ci]`, in the order the README documents them.
-pub const RULE_KEYS: [&str; 11] = [
-    "min_efficiency",
-    "max_reclaimable_bytes",
-    "max_reclaimable_percent",
-    "max_final_bytes",
-    "max_compressed_bytes",
-    "max_layers",
-    "max_savable_bytes",
-    "forbid_findings",
-    "forbid_packages",
-    "max_growth_bytes",
-    "max_growth_percent",
-];
 
 /// A config value, whatever format it came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -117,7 +103,7 @@ pub fn parse_toml(text: &str, label: &str) -> Result<LoadedRules, ConfigError> {
     let mut notes = Vec::new();
     if let Some(key) = table
         .keys()
-        .find(|k| RULE_KEYS.contains(&k.replace('-', "_").as_str()))
+        .find(|k| Rule::from_key(&k.replace('-', "_")).is_some())
     {
         return Err(ConfigError::Misplaced(key.clone()));
     }
@@ -147,24 +133,24 @@ pub fn clip(s: &str, max: usize) -> String {
 }
 
 fn set_rule(rules: &mut Rules, key: &str, raw: &Raw) -> Result<(), ConfigError> {
-    match key {
-        "min_efficiency" => rules.min_efficiency = ratio(key, raw)?,
-        "max_reclaimable_bytes" => rules.max_reclaimable_bytes = size(key, raw)?,
-        "max_reclaimable_percent" => rules.max_reclaimable_percent = percent(key, raw)?,
-        "max_final_bytes" => rules.max_final_bytes = size(key, raw)?,
-        "max_compressed_bytes" => rules.max_compressed_bytes = size(key, raw)?,
-        "max_layers" => rules.max_layers = count(key, raw)?,
-        "max_savable_bytes" => rules.max_savable_bytes = size(key, raw)?,
-        "forbid_findings" => rules.forbid_findings = patterns(key, raw)?,
-        "forbid_packages" => rules.forbid_packages = patterns(key, raw)?,
-        "max_growth_bytes" => rules.max_growth_bytes = size(key, raw)?,
-        "max_growth_percent" => rules.max_growth_percent = percent(key, raw)?,
-        _ => {
-            return Err(ConfigError::UnknownRule {
-                key: key.to_string(),
-                known: RULE_KEYS.join(", "),
-            });
-        }
+    let Some(rule) = Rule::from_key(key) else {
+        return Err(ConfigError::UnknownRule {
+            key: key.to_string(),
+            known: Rule::ALL.map(Rule::key).join(", "),
+        });
+    };
+    match rule {
+        Rule::MinEfficiency => rules.min_efficiency = ratio(key, raw)?,
+        Rule::MaxReclaimableBytes => rules.max_reclaimable_bytes = size(key, raw)?,
+        Rule::MaxReclaimablePercent => rules.max_reclaimable_percent = percent(key, raw)?,
+        Rule::MaxFinalBytes => rules.max_final_bytes = size(key, raw)?,
+        Rule::MaxCompressedBytes => rules.max_compressed_bytes = size(key, raw)?,
+        Rule::MaxLayers => rules.max_layers = count(key, raw)?,
+        Rule::MaxSavableBytes => rules.max_savable_bytes = size(key, raw)?,
+        Rule::ForbidFindings => rules.forbid_findings = patterns(key, raw)?,
+        Rule::ForbidPackages => rules.forbid_packages = patterns(key, raw)?,
+        Rule::MaxGrowthBytes => rules.max_growth_bytes = size(key, raw)?,
+        Rule::MaxGrowthPercent => rules.max_growth_percent = percent(key, raw)?,
     }
     Ok(())
 }

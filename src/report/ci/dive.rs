@@ -15,6 +15,7 @@
 
 use super::Rules;
 use super::config::{ConfigError, LoadedRules, clip, is_off_word, parse_size};
+use super::rule::Rule;
 use yaml_rust2::{Yaml, YamlLoader};
 
 /// One of dive's rules as the string dive would see, and whether the file set it (else it
@@ -188,19 +189,19 @@ fn mapping_note(label: &str, d: &DiveRules, r: &Rules) -> String {
         line(
             "lowestEfficiency",
             &d.lowest_efficiency,
-            "min_efficiency",
+            Rule::MinEfficiency.key(),
             r.min_efficiency.map_or_else(off, |x| x.to_string()),
         ),
         line(
             "highestWastedBytes",
             &d.highest_wasted_bytes,
-            "max_reclaimable_bytes",
+            Rule::MaxReclaimableBytes.key(),
             r.max_reclaimable_bytes.map_or_else(off, |x| x.to_string()),
         ),
         line(
             "highestUserWastedPercent",
             &d.highest_user_wasted_percent,
-            "max_reclaimable_percent",
+            Rule::MaxReclaimablePercent.key(),
             r.max_reclaimable_percent
                 .map_or_else(off, |x| x.to_string()),
         ),

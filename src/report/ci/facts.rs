@@ -3,7 +3,7 @@
 //! an explicit `None` — a SKIP with a reason — rather than an empty list that would pass.
 
 use crate::analysis::findings::Finding;
-use crate::analysis::packages::Package;
+use crate::analysis::packages::{Manager, Package};
 use crate::report::Report;
 use serde_json::Value;
 
@@ -29,9 +29,9 @@ pub struct Facts {
     pub savable_bytes: Option<u64>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PackageFact {
-    pub manager: String,
+    pub manager: Manager,
     pub name: String,
     pub version: String,
     pub layer: Option<usize>,
@@ -82,7 +82,7 @@ fn finding(f: &Finding) -> FindingFact {
 
 fn package(p: &Package) -> PackageFact {
     PackageFact {
-        manager: p.manager.name().to_string(),
+        manager: p.manager,
         name: p.name.clone(),
         version: p.version.clone(),
         layer: Some(p.layer),

@@ -3,6 +3,7 @@
 //! layers), which does not depend on how the blobs are stored, so a registry baseline and a
 //! `docker save` PR image compare fairly.
 
+use super::rule::Rule;
 use super::{Baseline, Facts, Rules, Verdict, bytes_exact, distinct, skip, verdict};
 use crate::report::text::bytes;
 use serde::Serialize;
@@ -44,7 +45,7 @@ pub(super) fn growth_verdicts(rules: &Rules, growth: Option<&Growth>, v: &mut Ve
     if let Some(max) = rules.max_growth_bytes {
         v.push(match growth {
             None => skip(
-                "max_growth_bytes",
+                Rule::MaxGrowthBytes,
                 format!("≤ +{}", bytes_exact(max)),
                 NO_BASELINE,
             ),
@@ -54,14 +55,18 @@ pub(super) fn growth_verdicts(rules: &Rules, growth: Option<&Growth>, v: &mut Ve
                     measured: signed_bytes(g.delta_bytes, true),
                     threshold: format!("≤ +{}", bytes_exact(max)),
                     note: Some(format!("layer bytes vs {}", g.baseline)),
-                    ..verdict("max_growth_bytes", fail, g.delta_bytes as f64, max as f64)
+                    ..verdict(Rule::MaxGrowthBytes, fail, g.delta_bytes as f64, max as f64)
                 }
             }
         });
     }
     if let Some(max) = rules.max_growth_percent {
         v.push(match growth {
-            None => skip("max_growth_percent", format!("≤ +{max:.2} %"), NO_BASELINE),
+            None => skip(
+                Rule::MaxGrowthPercent,
+                format!("≤ +{max:.2} %"),
+                NO_BASELINE,
+            ),
             Some(g) => growth_percent(g, max),
         });
     }
@@ -82,7 +87,7 @@ fn growth_percent(g: &Growth, max: f64) -> Verdict {
                 measured: format!("{sign}{m} %"),
                 threshold: format!("≤ +{t} %"),
                 note,
-                ..verdict("max_growth_percent", pct > max, pct, max)
+                ..verdict(Rule::MaxGrowthPercent, pct > max, pct, max)
             }
         }
         // Growing from an empty baseline is unbounded growth; staying empty is none.
@@ -91,7 +96,7 @@ fn growth_percent(g: &Growth, max: f64) -> Verdict {
             threshold: format!("≤ +{max} %"),
             note,
             ..verdict(
-                "max_growth_percent",
+                Rule::MaxGrowthPercent,
                 g.delta_bytes > 0,
                 if g.delta_bytes > 0 {
                     f64::INFINITY

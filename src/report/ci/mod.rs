@@ -12,12 +12,14 @@ pub mod config;
 pub mod dive;
 pub mod facts;
 pub mod growth;
+pub mod rule;
 pub mod text;
 
 use crate::report::text::bytes;
 pub use facts::{Baseline, Facts, FindingFact, PackageFact};
 pub use growth::{Growth, signed_bytes};
 use growth::{growth, growth_verdicts};
+pub use rule::Rule;
 use serde::Serialize;
 
 /// The thresholds to check. `None` (or an empty list) means the rule is off.
@@ -129,7 +131,7 @@ impl Status {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Verdict {
     /// The rule's key in `.microscope.toml`.
-    pub rule: &'static str,
+    pub rule: Rule,
     pub status: Status,
     /// The measured value as a number (bytes, ratio, percent, count), when there is one.
     pub value: Option<f64>,
@@ -191,11 +193,11 @@ pub fn evaluate(
 ) -> Outcome {
     let mut v = Vec::new();
     if let Some(min) = rules.min_efficiency {
-        v.push(min_ratio("min_efficiency", facts.efficiency, min));
+        v.push(min_ratio(Rule::MinEfficiency, facts.efficiency, min));
     }
     if let Some(max) = rules.max_reclaimable_bytes {
         v.push(max_bytes(
-            "max_reclaimable_bytes",
+            Rule::MaxReclaimableBytes,
             facts.reclaimable_bytes,
             max,
         ));
@@ -204,10 +206,10 @@ pub fn evaluate(
         v.push(reclaimable_percent(facts, max));
     }
     if let Some(max) = rules.max_final_bytes {
-        v.push(max_bytes("max_final_bytes", facts.final_bytes, max));
+        v.push(max_bytes(Rule::MaxFinalBytes, facts.final_bytes, max));
     }
     if let Some(max) = rules.max_compressed_bytes {
-        let mut verdict = max_bytes("max_compressed_bytes", facts.compressed_bytes, max);
+        let mut verdict = max_bytes(Rule::MaxCompressedBytes, facts.compressed_bytes, max);
         if facts.stored_uncompressed {
             verdict.note = Some(
                 "this source stores layers uncompressed (e.g. `docker save`), so this is \
@@ -218,12 +220,12 @@ pub fn evaluate(
         v.push(verdict);
     }
     if let Some(max) = rules.max_layers {
-        v.push(max_count("max_layers", facts.layers as u64, max));
+        v.push(max_count(Rule::MaxLayers, facts.layers as u64, max));
     }
     if let Some(max) = rules.max_savable_bytes {
         v.push(match facts.savable_bytes {
-            Some(b) => max_bytes("max_savable_bytes", b, max),
-            None => skip("max_savable_bytes", le_bytes(max), NO_FINDINGS),
+            Some(b) => max_bytes(Rule::MaxSavableBytes, b, max),
+            None => skip(Rule::MaxSavableBytes, le_bytes(max), NO_FINDINGS),
         });
     }
     if !rules.forbid_findings.is_empty() {
@@ -268,7 +270,7 @@ pub(super) fn distinct(value: f64, limit: f64, digits: usize) -> (String, String
     }
 }
 
-pub(super) fn verdict(rule: &'static str, fail: bool, value: f64, limit: f64) -> Verdict {
+pub(super) fn verdict(rule: Rule, fail: bool, value: f64, limit: f64) -> Verdict {
     Verdict {
         rule,
         status: if fail { Status::Fail } else { Status::Pass },
@@ -281,7 +283,7 @@ pub(super) fn verdict(rule: &'static str, fail: bool, value: f64, limit: f64) ->
     }
 }
 
-pub(super) fn skip(rule: &'static str, threshold: String, why: &str) -> Verdict {
+pub(super) fn skip(rule: Rule, threshold: String, why: &str) -> Verdict {
     Verdict {
         rule,
         status: Status::Skip,
@@ -294,7 +296,7 @@ pub(super) fn skip(rule: &'static str, threshold: String, why: &str) -> Verdict 
     }
 }
 
-fn min_ratio(rule: &'static str, value: f64, min: f64) -> Verdict {
+fn min_ratio(rule: Rule, value: f64, min: f64) -> Verdict {
     let (m, t) = distinct(value, min, 4);
     Verdict {
         measured: m,
@@ -303,7 +305,7 @@ fn min_ratio(rule: &'static str, value: f64, min: f64) -> Verdict {
     }
 }
 
-fn max_bytes(rule: &'static str, value: u64, max: u64) -> Verdict {
+fn max_bytes(rule: Rule, value: u64, max: u64) -> Verdict {
     Verdict {
         measured: bytes_exact(value),
         threshold: le_bytes(max),
@@ -311,7 +313,7 @@ fn max_bytes(rule: &'static str, value: u64, max: u64) -> Verdict {
     }
 }
 
-fn max_count(rule: &'static str, value: u64, max: u64) -> Verdict {
+fn max_count(rule: Rule, value: u64, max: u64) -> Verdict {
     Verdict {
         measured: value.to_string(),
         threshold: format!("≤ {max}"),
@@ -319,7 +321,7 @@ fn max_count(rule: &'static str, value: u64, max: u64) -> Verdict {
     }
 }
 
-fn max_percent(rule: &'static str, value: f64, max: f64) -> Verdict {
+fn max_percent(rule: Rule, value: f64, max: f64) -> Verdict {
     let (m, t) = distinct(value, max, 2);
     Verdict {
         measured: format!("{m} %"),
@@ -332,7 +334,7 @@ fn reclaimable_percent(facts: &Facts, max: f64) -> Verdict {
     let user = facts.layers_bytes.saturating_sub(facts.base_layer_bytes);
     if user == 0 {
         return skip(
-            "max_reclaimable_percent",
+            Rule::MaxReclaimablePercent,
             format!("≤ {max:.2} %"),
             "the image has no bytes above its first layer, so there is nothing to \
              take a percentage of",
@@ -346,11 +348,11 @@ fn reclaimable_percent(facts: &Facts, max: f64) -> Verdict {
             bytes(user),
             facts.layers.saturating_sub(1)
         )),
-        ..max_percent("max_reclaimable_percent", pct, max)
+        ..max_percent(Rule::MaxReclaimablePercent, pct, max)
     }
 }
 
-fn forbidden(rule: &'static str, patterns: &[Pattern], offenders: Vec<String>) -> Verdict {
+fn forbidden(rule: Rule, patterns: &[Pattern], offenders: Vec<String>) -> Verdict {
     let list: Vec<&str> = patterns.iter().map(|p| p.text.as_str()).collect();
     Verdict {
         rule,
@@ -370,8 +372,8 @@ fn forbidden(rule: &'static str, patterns: &[Pattern], offenders: Vec<String>) -
 
 fn forbid_findings(facts: &Facts, patterns: &[Pattern]) -> Verdict {
     let Some(findings) = &facts.findings else {
-        let t = forbidden("forbid_findings", patterns, Vec::new()).threshold;
-        return skip("forbid_findings", t, NO_FINDINGS);
+        let t = forbidden(Rule::ForbidFindings, patterns, Vec::new()).threshold;
+        return skip(Rule::ForbidFindings, t, NO_FINDINGS);
     };
     let hits = findings
         .iter()
@@ -384,13 +386,13 @@ fn forbid_findings(facts: &Facts, patterns: &[Pattern]) -> Verdict {
             s
         })
         .collect();
-    forbidden("forbid_findings", patterns, hits)
+    forbidden(Rule::ForbidFindings, patterns, hits)
 }
 
 fn forbid_packages(facts: &Facts, patterns: &[Pattern]) -> Verdict {
     let Some(packages) = &facts.packages else {
-        let t = forbidden("forbid_packages", patterns, Vec::new()).threshold;
-        return skip("forbid_packages", t, NO_PACKAGES);
+        let t = forbidden(Rule::ForbidPackages, patterns, Vec::new()).threshold;
+        return skip(Rule::ForbidPackages, t, NO_PACKAGES);
     };
     let hits = packages
         .iter()
@@ -404,5 +406,5 @@ fn forbid_packages(facts: &Facts, patterns: &[Pattern]) -> Verdict {
             s
         })
         .collect();
-    forbidden("forbid_packages", patterns, hits)
+    forbidden(Rule::ForbidPackages, patterns, hits)
 }

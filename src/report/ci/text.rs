@@ -20,15 +20,6 @@ pub fn waste_reason(kind: WasteKind, by_layer: usize) -> String {
     format!("{what} by layer {by_layer}")
 }
 
-/// Rules whose failure points at the image's size rather than at waste or content.
-const SIZE_RULES: [&str; 5] = [
-    "max_final_bytes",
-    "max_compressed_bytes",
-    "max_layers",
-    "max_growth_bytes",
-    "max_growth_percent",
-];
-
 pub fn render(report: &Report, facts: &Facts, outcome: &Outcome) -> String {
     let mut out = format!("microscope CI gate: {}\n", esc(&report.image.reference));
     for n in &outcome.notes {
@@ -38,7 +29,7 @@ pub fn render(report: &Report, facts: &Facts, outcome: &Outcome) -> String {
     let w_rule = outcome
         .verdicts
         .iter()
-        .map(|v| v.rule.len())
+        .map(|v| v.rule.key().len())
         .max()
         .unwrap_or(0);
     let w_measured = outcome
@@ -126,7 +117,7 @@ fn offenders(report: &Report, facts: &Facts, outcome: &Outcome) -> String {
     let size_failed = outcome
         .verdicts
         .iter()
-        .any(|v| v.status == Status::Fail && SIZE_RULES.contains(&v.rule));
+        .any(|v| v.status == Status::Fail && v.rule.is_size());
     if size_failed && !report.layers.is_empty() {
         let mut layers: Vec<_> = report.layers.iter().collect();
         layers.sort_by(|a, b| b.bytes.cmp(&a.bytes).then(a.index.cmp(&b.index)));

@@ -102,9 +102,11 @@ fn context_host() -> Result<Option<(String, String)>, SourceError> {
                 return Ok(None);
             };
             // Silently ignoring it would talk to another engine than the docker CLI does.
-            let cfg: CliConfig = serde_json::from_slice(&raw).map_err(|e| {
-                SourceError::Unreachable(format!("{} cannot be parsed: {e}", path.display()))
-            })?;
+            let cfg: CliConfig =
+                serde_json::from_slice(&raw).map_err(|e| SourceError::EngineSetting {
+                    path: path.display().to_string(),
+                    source: e,
+                })?;
             match cfg.current_context {
                 Some(c) if !c.is_empty() => c,
                 _ => return Ok(None),
@@ -122,9 +124,11 @@ fn context_host() -> Result<Option<(String, String)>, SourceError> {
             path.display()
         ))
     })?;
-    let meta: ContextMeta = serde_json::from_slice(&raw).map_err(|e| {
-        SourceError::Unreachable(format!("{} cannot be parsed: {e}", path.display()))
-    })?;
+    let meta: ContextMeta =
+        serde_json::from_slice(&raw).map_err(|e| SourceError::EngineSetting {
+            path: path.display().to_string(),
+            source: e,
+        })?;
     let host = meta
         .endpoints
         .get("docker")
@@ -150,7 +154,7 @@ pub(super) fn connect(ep: &Endpoint, rt: &tokio::runtime::Runtime) -> Result<Doc
     let docker = if let Some(path) = ep.host.strip_prefix("unix://") {
         // Ask the socket directly first: bollard's errors do not say "permission denied".
         if let Err(e) = std::os::unix::net::UnixStream::connect(path) {
-            return Err(socket_error(&e, path, ep));
+            return Err(socket_error(e, path, ep));
         }
         Docker::connect_with_unix(path, TIMEOUT, version)
     } else if ep.host.starts_with("tcp://") || ep.host.starts_with("http://") {
@@ -166,7 +170,7 @@ pub(super) fn connect(ep: &Endpoint, rt: &tokio::runtime::Runtime) -> Result<Doc
         .map_err(|e| engine_error(e, ep, None))
 }
 
-fn socket_error(e: &std::io::Error, path: &str, ep: &Endpoint) -> SourceError {
+fn socket_error(e: std::io::Error, path: &str, ep: &Endpoint) -> SourceError {
     use std::io::ErrorKind::*;
     let engine = if ep.kind == LiveSource::Podman {
         "podman system service"
@@ -186,7 +190,10 @@ fn socket_error(e: &std::io::Error, path: &str, ep: &Endpoint) -> SourceError {
             "permission denied on {path} ({}): add your user to the socket's group (docker), or run as a user who may use it",
             ep.label
         )),
-        _ => SourceError::Unreachable(format!("cannot connect to {}: {e}", ep.label)),
+        _ => SourceError::Connect {
+            endpoint: ep.label.clone(),
+            source: e,
+        },
     }
 }
 

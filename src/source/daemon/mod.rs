@@ -69,7 +69,7 @@ impl DaemonSource {
     ) -> Result<Presence, SourceError> {
         let endpoint = match endpoint(kind) {
             Ok(e) => e,
-            Err(e) => return Ok(Presence::Absent(e.to_string())),
+            Err(e) => return Ok(Presence::Absent(crate::error::one_line(&e))),
         };
         if let Some(path) = endpoint.host.strip_prefix("unix://")
             && !Path::new(path).exists()
@@ -84,7 +84,7 @@ impl DaemonSource {
         let docker = match connect(&endpoint, &rt) {
             Ok(d) => d,
             Err(e @ SourceError::Permission(_)) => return Err(e),
-            Err(e) => return Ok(Presence::Absent(e.to_string())),
+            Err(e) => return Ok(Presence::Absent(crate::error::one_line(&e))),
         };
         let label = endpoint.label.clone();
         match Self::inspect(rt, docker, endpoint, name, opts, display) {

@@ -216,7 +216,10 @@ mod tests {
             auth: Some("!!".into()),
             ..Default::default()
         };
-        assert!(decode_entry(&bad, std::path::Path::new("c")).is_err());
+        let e = decode_entry(&bad, std::path::Path::new("c"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("is not base64"), "{e}");
         Ok(())
     }
 
@@ -227,6 +230,7 @@ mod tests {
             "https://index.docker.io/v1/"
         );
         assert_eq!(keys_for("127.0.0.1:5001")[0], "127.0.0.1:5001");
-        assert!(run_helper("../evil", "x").is_err());
+        let e = run_helper("../evil", "x").unwrap_err().to_string();
+        assert!(e.contains("is not valid"), "{e}");
     }
 }

@@ -163,7 +163,10 @@ fn http_client() -> Result<reqwest::Client, SourceError> {
         .read_timeout(Duration::from_secs(120))
         .user_agent(concat!("microscope/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| SourceError::Tls(format!("cannot set up an HTTP client: {e}")))
+        .map_err(|e| SourceError::Client {
+            what: "cannot set up an HTTP client".into(),
+            source: e.into(),
+        })
 }
 
 impl ImageSource for RegistrySource {

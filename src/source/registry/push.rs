@@ -52,7 +52,10 @@ pub fn push(name: &str, opts: &SourceOptions, image: &Push<'_>) -> Result<String
         user_agent: concat!("microscope/", env!("CARGO_PKG_VERSION")),
         ..Default::default()
     })
-    .map_err(|e| SourceError::Tls(format!("cannot set up TLS for {registry}: {e}")))?;
+    .map_err(|e| SourceError::Client {
+        what: format!("cannot set up TLS for {registry}"),
+        source: e.into(),
+    })?;
     let (auth, had_credentials) = auth_for(reference.registry(), &registry, opts)?;
     let ctx = Ctx {
         registry: reference.registry(),

@@ -58,9 +58,11 @@ pub(super) async fn fetch_image(
                 if depth == MAX_INDEX_DEPTH {
                     break;
                 }
-                let index = ImageIndex::from_reader(&bytes[..]).map_err(|e| {
-                    SourceError::Corrupt(format!("index {digest} cannot be parsed: {e}"))
-                })?;
+                let index =
+                    ImageIndex::from_reader(&bytes[..]).map_err(|e| SourceError::Unparsable {
+                        what: format!("index {digest}"),
+                        source: e.into(),
+                    })?;
                 let all: Vec<&Descriptor> = index.manifests().iter().collect();
                 let chosen = select::by_platform(&all, opts.platform.as_ref())?;
                 current = current.clone_with_digest(chosen.digest().to_string());
@@ -72,7 +74,10 @@ pub(super) async fn fetch_image(
             }
             _ => {
                 let manifest = ImageManifest::from_reader(&bytes[..]).map_err(|e| {
-                    SourceError::Corrupt(format!("manifest {digest} cannot be parsed: {e}"))
+                    SourceError::Unparsable {
+                        what: format!("manifest {digest}"),
+                        source: e.into(),
+                    }
                 })?;
                 let config = fetch_config(http, &current, &manifest, cache, ctx).await?;
                 return Ok((digest, manifest, config));

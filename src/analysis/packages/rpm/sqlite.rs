@@ -69,8 +69,10 @@ pub(crate) mod tests {
 
     #[test]
     fn refuses_what_is_not_a_database() {
-        assert!(blobs(b"").is_err());
-        assert!(blobs(b"SQLite format 3\0garbage").is_err());
+        let e = blobs(b"").unwrap_err().to_string();
+        assert!(e.contains("not an SQLite database"), "{e}");
+        let e = blobs(b"SQLite format 3\0garbage").unwrap_err().to_string();
+        assert!(e.contains("not a database"), "{e}");
         let db = database(&[vec![7; 5000], vec![8; 5000]]);
         for cut in [100, 1024, 4096, db.len() - 1] {
             let _ = blobs(&db[..cut]);
