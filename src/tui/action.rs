@@ -12,7 +12,7 @@ use super::views;
 use crate::jobs::Progress;
 use crate::jobs::background::{Analysed, LoadEvent};
 use crate::jobs::save::SaveError;
-use crate::tui::compare::state::CompareData;
+use crate::tui::compare::data::CompareData;
 use crossterm::event::{Event, KeyEventKind};
 use ratatui::layout::Rect;
 

@@ -3,6 +3,7 @@
 //! terminal's events into the state and redraws at most once per frame, like the
 //! single-image app.
 
+pub mod data;
 pub mod harness;
 mod search;
 pub mod sides;

@@ -2,13 +2,12 @@
 //! pane serves both images: the layer table and the merged tree are aligned rows, so moving
 //! moves both sides together.
 
+pub use super::data::CompareData;
 use super::sides;
-use super::tree::{Sides, build};
 use crate::jobs::Progress;
-use crate::jobs::background::Analysed;
-use crate::jobs::compare::{Compared, Which};
-use crate::report::compare::CompareReport;
-use crate::tui::action::{Action as AppAction, Effect};
+use crate::jobs::compare::Which;
+use crate::tui::action::Action as AppAction;
+use crate::tui::effect::Effect;
 use crate::tui::keymap::{Command, Context, Keymap};
 use crate::tui::state::{ListCursor, Pane, Prompt, State};
 use crate::tui::tree::rows::{RowFilter, status_slot};
@@ -16,7 +15,6 @@ use crate::tui::tree::{SortBy, Status, TreeView};
 use crate::tui::views::compare::layout;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::layout::Rect;
-use std::sync::Arc;
 
 /// The commands the compare view answers; the help lists these.
 pub const COMMANDS: &[Command] = &[
@@ -58,50 +56,6 @@ pub struct SideLoad {
     pub reference: String,
     pub layers: usize,
     pub done: usize,
-}
-
-/// Everything the view shows once both images are compared; built off the UI thread.
-#[derive(Debug)]
-pub struct CompareData {
-    pub report: CompareReport,
-    pub view: TreeView,
-    /// Parallel to `view.tree.nodes`.
-    pub sides: Vec<Sides>,
-    /// Layers read from their blobs, and layers of one image reused from the other's scan.
-    pub scanned: usize,
-    pub reused: usize,
-    /// Each image with its analysis, left then right: what the single-image app shows when
-    /// a side is opened, without reading the image again.
-    pub images: [Analysed; 2],
-}
-
-impl CompareData {
-    pub fn new(c: Compared) -> CompareData {
-        let (tree, sides) = build(&c.comparison.tree);
-        let report = c.report();
-        let analysed = |image, analysis, report| Analysed {
-            image: Arc::new(image),
-            analysis: Arc::new(analysis),
-            report: Arc::new(report),
-        };
-        let images = [
-            analysed(c.pair.left, c.left, report.left.clone()),
-            analysed(c.pair.right, c.right, report.right.clone()),
-        ];
-        CompareData {
-            report,
-            view: TreeView::new(tree, &RowFilter::default()),
-            sides,
-            scanned: c.pair.scanned,
-            reused: c.pair.reused,
-            images,
-        }
-    }
-
-    pub fn selected(&self) -> Option<(u32, &Sides)> {
-        let id = self.view.selected()?;
-        Some((id, self.sides.get(id as usize)?))
-    }
 }
 
 #[derive(Debug)]
