@@ -252,6 +252,15 @@ impl ImageSource for DockerArchive {
         &self.meta
     }
 
+    fn cache_guard(&self, index: usize) -> super::CacheGuard {
+        let id = self
+            .meta
+            .layers
+            .get(index)
+            .and_then(|d| self.store.identity(&d.locator));
+        id.map_or(super::CacheGuard::Uncached, super::CacheGuard::File)
+    }
+
     fn open_layer(&self, index: usize) -> Result<LayerReader<'_>, SourceError> {
         let desc = self
             .meta

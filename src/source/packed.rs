@@ -123,6 +123,15 @@ impl BlobStore for PackedTarStore {
     fn describe(&self) -> String {
         self.file.display().to_string()
     }
+
+    /// The archive's identity and where the member sits in its inflated stream.
+    fn identity(&self, path: &str) -> Option<String> {
+        let (offset, size) = self.members.get(path)?;
+        Some(format!(
+            "{}@{offset}+{size}",
+            super::store::file_identity(&self.file)?
+        ))
+    }
 }
 
 #[cfg(test)]

@@ -32,6 +32,36 @@ pub trait BlobStore: Send + Sync {
         Ok(out)
     }
     fn describe(&self) -> String;
+    /// What the bytes of `path` are as a file, for the scan cache to tell an unchanged blob
+    /// from an edited one (see [`file_identity`]); None: no cached scan may stand for it.
+    fn identity(&self, _path: &str) -> Option<String> {
+        None
+    }
+}
+
+/// Device, inode, size, mtime and ctime (to the nanosecond) of a regular file: an edit, a
+/// rewrite or a replacement changes at least one (ctime even when mtime is set back).
+#[cfg(unix)]
+pub fn file_identity(path: &Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(path).ok()?;
+    m.is_file().then(|| {
+        format!(
+            "{}:{}:{}:{}.{}:{}.{}",
+            m.dev(),
+            m.ino(),
+            m.len(),
+            m.mtime(),
+            m.mtime_nsec(),
+            m.ctime(),
+            m.ctime_nsec()
+        )
+    })
+}
+
+#[cfg(not(unix))]
+pub fn file_identity(_path: &Path) -> Option<String> {
+    None
 }
 
 /// An unpacked layout on disk.
@@ -78,6 +108,10 @@ impl BlobStore for DirStore {
 
     fn describe(&self) -> String {
         self.root.display().to_string()
+    }
+
+    fn identity(&self, path: &str) -> Option<String> {
+        file_identity(&self.resolve(path)?)
     }
 }
 
@@ -214,6 +248,12 @@ impl BlobStore for TarStore {
 
     fn describe(&self) -> String {
         self.file.display().to_string()
+    }
+
+    /// The archive's identity and where the member sits in it.
+    fn identity(&self, path: &str) -> Option<String> {
+        let (offset, size) = self.members.get(path)?;
+        Some(format!("{}@{offset}+{size}", file_identity(&self.file)?))
     }
 }
 
