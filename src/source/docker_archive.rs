@@ -253,12 +253,10 @@ impl ImageSource for DockerArchive {
     }
 
     fn cache_guard(&self, index: usize) -> super::CacheGuard {
-        let id = self
-            .meta
-            .layers
-            .get(index)
-            .and_then(|d| self.store.identity(&d.locator));
-        id.map_or(super::CacheGuard::Uncached, super::CacheGuard::File)
+        match self.meta.layers.get(index) {
+            Some(d) => self.store.cache_guard(&d.locator),
+            None => super::CacheGuard::Uncached,
+        }
     }
 
     fn open_layer(&self, index: usize) -> Result<LayerReader<'_>, SourceError> {

@@ -125,11 +125,10 @@ impl BlobStore for PackedTarStore {
     }
 
     /// The archive's identity and where the member sits in its inflated stream.
-    fn identity(&self, path: &str) -> Option<String> {
-        let (offset, size) = self.members.get(path)?;
-        Some(format!(
-            "{}@{offset}+{size}",
-            super::store::file_identity(&self.file)?
+    fn cache_guard(&self, path: &str) -> super::CacheGuard {
+        super::store::guard(super::store::member_identity(
+            &self.file,
+            self.members.get(path),
         ))
     }
 }

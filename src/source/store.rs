@@ -32,10 +32,10 @@ pub trait BlobStore: Send + Sync {
         Ok(out)
     }
     fn describe(&self) -> String;
-    /// What the bytes of `path` are as a file, for the scan cache to tell an unchanged blob
-    /// from an edited one (see [`file_identity`]); None: no cached scan may stand for it.
-    fn identity(&self, _path: &str) -> Option<String> {
-        None
+    /// How a scan of the blob at `path` may be cached: for a file, guarded by its identity
+    /// (see [`file_identity`]), so an edited blob is a miss; by default, not at all.
+    fn cache_guard(&self, _path: &str) -> super::CacheGuard {
+        super::CacheGuard::Uncached
     }
 }
 
@@ -62,6 +62,16 @@ pub fn file_identity(path: &Path) -> Option<String> {
 #[cfg(not(unix))]
 pub fn file_identity(_path: &Path) -> Option<String> {
     None
+}
+
+/// A member of an archive: the archive's identity and where the member sits in it.
+pub(super) fn member_identity(archive: &Path, member: Option<&(u64, u64)>) -> Option<String> {
+    let (offset, size) = member?;
+    Some(format!("{}@{offset}+{size}", file_identity(archive)?))
+}
+
+pub(super) fn guard(identity: Option<String>) -> super::CacheGuard {
+    identity.map_or(super::CacheGuard::Uncached, super::CacheGuard::File)
 }
 
 /// An unpacked layout on disk.
@@ -110,8 +120,8 @@ impl BlobStore for DirStore {
         self.root.display().to_string()
     }
 
-    fn identity(&self, path: &str) -> Option<String> {
-        file_identity(&self.resolve(path)?)
+    fn cache_guard(&self, path: &str) -> super::CacheGuard {
+        guard(self.resolve(path).and_then(|p| file_identity(&p)))
     }
 }
 
@@ -251,9 +261,8 @@ impl BlobStore for TarStore {
     }
 
     /// The archive's identity and where the member sits in it.
-    fn identity(&self, path: &str) -> Option<String> {
-        let (offset, size) = self.members.get(path)?;
-        Some(format!("{}@{offset}+{size}", file_identity(&self.file)?))
+    fn cache_guard(&self, path: &str) -> super::CacheGuard {
+        guard(member_identity(&self.file, self.members.get(path)))
     }
 }
 
