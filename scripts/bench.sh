@@ -146,5 +146,5 @@ print(((m[0].get("RepoTags") or [""])[0]))' "$img" 2>/dev/null || true)
   if command -v dive >/dev/null; then
     read -r ds _ < <(measure dive "$name" --ci --json "$OUT/dive.json")
   else ds=fail; fi
-  echo "| $name | $xs | $cs | $(ratio "$cs" "$xs") | $ws | $ds | $(ratio "$cs" "$ds") |"
+  echo "| $(basename "$img" .tar) ($name) | $xs | $cs | $(ratio "$cs" "$xs") | $ws | $ds | $(ratio "$cs" "$ds") |"
 done
