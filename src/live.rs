@@ -51,6 +51,7 @@ pub fn live_options(live: &LiveArgs, platform: Option<Platform>) -> Result<Sourc
         insecure_registries: live.insecure_registry.clone(),
         cache,
         stall_timeout: Some(std::time::Duration::from_secs(live.stall_timeout)),
+        no_verify: false,
     })
 }
 

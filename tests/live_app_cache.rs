@@ -39,6 +39,7 @@ fn a_background_load_reads_and_fills_the_cache() {
     let open = || Opened {
         source: microscope::demo::source("micro").unwrap(),
         cache: Some(cache.clone()),
+        verify: true,
     };
     let layers = open().source.meta().layers.len();
     assert!(layers > 0);

@@ -133,6 +133,9 @@ pub struct Layer {
 pub struct Image {
     pub meta: ImageMeta,
     pub layers: Vec<Layer>,
+    /// False when the load skipped hashing the layers (`--no-verify`): then each layer's
+    /// digest and diff_id are what the manifest and config say, not what was read.
+    pub digests_verified: bool,
 }
 
 impl Image {
@@ -160,7 +163,11 @@ impl Image {
                 scan,
             })
             .collect();
-        Image { meta, layers }
+        Image {
+            meta,
+            layers,
+            digests_verified: true,
+        }
     }
 }
 

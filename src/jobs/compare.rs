@@ -152,6 +152,7 @@ pub fn load_pair(
             cancel: opts.cancel,
             cache: Some(&shared),
             verify_reuse: second,
+            skip_digests: false,
         };
         load_image(src, &lo).map_err(|e| match e {
             crate::Error::Cancelled => e,

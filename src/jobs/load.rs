@@ -35,6 +35,10 @@ pub struct LoadOptions<'a> {
     /// the key it was found by (compare's second image: a scan of the first image's layer
     /// must not stand for a corrupt blob of the second).
     pub verify_reuse: bool,
+    /// `--no-verify`: hash neither blobs nor tars; digests are taken from the manifest and
+    /// config as they are, the image says so, and nothing is written to the scan cache
+    /// (an unchecked scan must not stand for a digest later, verified runs).
+    pub skip_digests: bool,
 }
 
 /// Scans every layer of the source's image and builds the model.
@@ -52,10 +56,13 @@ pub fn load_image(source: &dyn ImageSource, opts: &LoadOptions<'_>) -> Result<Im
         }
         slots.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(scan);
     };
+    // Taken before any byte is read: a file edited while it is read no longer matches the
+    // key its scan is stored under.
+    let keys: Vec<Option<String>> = (0..n).map(|i| guarded_key(source, meta, i)).collect();
     let mut wanted = Vec::new();
     let mut reuse: HashMap<usize, Arc<LayerScan>> = HashMap::new();
-    for (i, desc) in meta.layers.iter().enumerate() {
-        let hit = cache_key(desc).and_then(|k| opts.cache?.get(&k));
+    for (i, key) in keys.iter().enumerate() {
+        let hit = key.as_ref().and_then(|k| opts.cache?.get(k));
         match hit {
             Some(scan) if opts.verify_reuse => {
                 reuse.insert(i, Arc::new(scan));
@@ -71,7 +78,7 @@ pub fn load_image(source: &dyn ImageSource, opts: &LoadOptions<'_>) -> Result<Im
     let by_content = Mutex::new(wanted.clone());
     source.for_each_layer(&wanted, &|i, reader| {
         if i == LAYER_BY_CONTENT {
-            return scan_by_content(meta, reader, &by_content, opts, &store);
+            return scan_by_content(meta, reader, &by_content, (opts, &keys), &store);
         }
         // A source hands back indices from `wanted`; one that does not is a bug in it, and
         // an error names the layer rather than panicking the loader.
@@ -96,8 +103,13 @@ pub fn load_image(source: &dyn ImageSource, opts: &LoadOptions<'_>) -> Result<Im
                 .digest
                 .as_deref()
                 .filter(|d| source.verifies_blob_digests() && d.starts_with("sha256:")),
+            skip_digests: opts.skip_digests,
         };
-        let reader = guard(reader, desc, source.verifies_blob_digests())?;
+        let reader = guard(
+            reader,
+            desc,
+            source.verifies_blob_digests() || opts.skip_digests,
+        )?;
         if let Some(scan) = reuse.get(&i) {
             check_blob(i, reader, desc, source.verifies_blob_digests())?;
             store(i, scan.clone(), true);
@@ -115,10 +127,15 @@ pub fn load_image(source: &dyn ImageSource, opts: &LoadOptions<'_>) -> Result<Im
                 source,
             },
         })?;
-        verify(i, desc, &scan)?;
+        let scan = if opts.skip_digests {
+            trusted(i, desc, scan)?
+        } else {
+            verify(i, desc, &scan)?;
+            scan
+        };
         let scan = Arc::new(scan);
-        if let (Some(cache), Some(key)) = (opts.cache, cache_key(desc)) {
-            cache.put(&key, &scan);
+        if let (Some(cache), Some(key), false) = (opts.cache, &keys[i], opts.skip_digests) {
+            cache.put(key, &scan);
         }
         store(i, scan, false);
         Ok(())
@@ -136,7 +153,9 @@ pub fn load_image(source: &dyn ImageSource, opts: &LoadOptions<'_>) -> Result<Im
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Image::new(meta.clone(), scans))
+    let mut image = Image::new(meta.clone(), scans);
+    image.digests_verified = !opts.skip_digests;
+    Ok(image)
 }
 
 /// A stream the source could not name (a legacy `docker save` stream names layers by v1 id):
@@ -146,9 +165,11 @@ fn scan_by_content(
     meta: &crate::image::ImageMeta,
     reader: LayerReader<'_>,
     pending: &Mutex<Vec<usize>>,
-    opts: &LoadOptions<'_>,
+    (opts, keys): (&LoadOptions<'_>, &[Option<String>]),
     store: &(dyn Fn(usize, Arc<LayerScan>, bool) + Sync),
 ) -> Result<(), crate::Error> {
+    // A stream named by nothing but its content is matched by its diff_id, so it is hashed
+    // even under `--no-verify`.
     let ctx = ScanContext {
         progress: None,
         cancel: opts.cancel,
@@ -172,8 +193,8 @@ fn scan_by_content(
         return Ok(());
     };
     let scan = Arc::new(scan);
-    if let (Some(cache), Some(key)) = (opts.cache, cache_key(&meta.layers[first])) {
-        cache.put(&key, &scan);
+    if let (Some(cache), Some(key)) = (opts.cache, &keys[first]) {
+        cache.put(key, &scan);
     }
     for i in matched {
         store(i, scan.clone(), false);
@@ -251,6 +272,54 @@ fn check_blob(
 
 pub(crate) fn cache_key(desc: &crate::image::LayerDesc) -> Option<String> {
     desc.digest.clone().or_else(|| desc.diff_id.clone())
+}
+
+/// The key layer `i`'s scan is cached under: its digest for a live source; for a local
+/// file, a digest of its digest and the file's identity (still a `sha256:` name, as the
+/// cache wants), so a scan stands only for the very file it was read from.
+fn guarded_key(
+    source: &dyn ImageSource,
+    meta: &crate::image::ImageMeta,
+    i: usize,
+) -> Option<String> {
+    use crate::source::CacheGuard;
+    let key = cache_key(meta.layers.get(i)?)?;
+    match source.cache_guard(i) {
+        CacheGuard::Digest => Some(key),
+        CacheGuard::File(id) => Some(crate::source::config::sha256(
+            format!("microscope local scan\n{key}\n{id}").as_bytes(),
+        )),
+        CacheGuard::Uncached => None,
+    }
+}
+
+/// Under `--no-verify`: the digests the descriptor promises stand for the scan's (the size
+/// is still checked, it costs nothing).
+fn trusted(
+    i: usize,
+    desc: &crate::image::LayerDesc,
+    mut scan: LayerScan,
+) -> Result<LayerScan, crate::Error> {
+    if let Some(size) = desc.size
+        && size != scan.compressed_bytes
+    {
+        return Err(crate::Error::LayerDigest {
+            layer: i,
+            what: "blob size",
+            expected: size.to_string(),
+            actual: scan.compressed_bytes.to_string(),
+        });
+    }
+    if scan.digest.is_empty() {
+        // A plain tar's blob is its tar: its digest is the diff_id.
+        scan.digest = desc
+            .digest
+            .clone()
+            .or_else(|| desc.diff_id.clone())
+            .unwrap_or_default();
+    }
+    scan.diff_id = desc.diff_id.clone().unwrap_or_default();
+    Ok(scan)
 }
 
 pub(crate) fn verify(

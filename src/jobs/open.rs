@@ -14,9 +14,11 @@ use std::sync::atomic::AtomicBool;
 /// An opened image, ready to load.
 pub struct Opened {
     pub source: Box<dyn ImageSource>,
-    /// Layer scans by digest. Only for live sources (engines, registries): there a layer
-    /// costs a download, and its digest names it for good; an archive is read from disk.
+    /// Layer scans: by digest for live sources (engines, registries), by digest and file
+    /// identity for local layouts and archives (see [`crate::source::CacheGuard`]).
     pub cache: Option<Arc<Cache>>,
+    /// False under `--no-verify` (or `verify = false` in the config): layers are not hashed.
+    pub verify: bool,
 }
 
 impl Opened {
@@ -27,8 +29,12 @@ impl Opened {
         note: &mut dyn FnMut(String),
     ) -> Result<Opened, crate::Error> {
         let source = source::open_reporting(reference, opts, note)?;
-        let cache = opts.cache.clone().filter(|_| reference.is_live());
-        Ok(Opened { source, cache })
+        let cache = opts.cache.clone();
+        Ok(Opened {
+            source,
+            cache,
+            verify: !opts.no_verify,
+        })
     }
 
     /// A source that has no cache (demo images, tests).
@@ -36,6 +42,7 @@ impl Opened {
         Opened {
             source,
             cache: None,
+            verify: true,
         }
     }
 
@@ -55,6 +62,7 @@ impl Opened {
             cancel,
             cache: self.cache.as_deref().map(|c| c as &dyn ScanCache),
             verify_reuse: false,
+            skip_digests: !self.verify,
         };
         load_image(&*self.source, &opts)
     }

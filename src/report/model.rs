@@ -51,6 +51,18 @@ pub struct Report {
     /// Package files whose content a later layer changed, largest first.
     pub modified_package_files: Vec<ModifiedPackageFile>,
     pub warnings: Vec<String>,
+    /// False when the layers were not hashed (`--no-verify`); omitted when true, so a
+    /// verified run's JSON is what it always was.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub digests_verified: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -213,6 +225,9 @@ impl Report {
             );
         }
         warnings.extend(pk.warnings.iter().map(|w| format!("packages: {w}")));
+        if !image.digests_verified {
+            warnings.push("layer digests not verified (--no-verify)".into());
+        }
         Report {
             schema_version: SCHEMA_VERSION,
             tool: Tool {
@@ -254,6 +269,7 @@ impl Report {
                 .collect(),
             modified_package_files: modified,
             warnings,
+            digests_verified: image.digests_verified,
         }
     }
 }

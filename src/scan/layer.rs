@@ -24,6 +24,9 @@ pub struct ScanContext<'a> {
     /// The blob's digest when the source checks the bytes against it itself (a registry
     /// download hashes them as they arrive): then the scan does not hash them again.
     pub digest_checked_by_source: Option<&'a str>,
+    /// `--no-verify`: hash neither the blob nor the tar (the scan's `digest` and `diff_id`
+    /// stay empty for the caller to fill from the descriptor it trusts).
+    pub skip_digests: bool,
 }
 
 const MAX_WARNINGS: usize = 50;
@@ -35,7 +38,8 @@ pub fn scan_layer(
     ctx: &ScanContext<'_>,
 ) -> Result<LayerScan, ScanError> {
     let checked = ctx.digest_checked_by_source;
-    let raw = HashReader::new(blob, checked.is_none(), ctx.progress);
+    let skip = ctx.skip_digests;
+    let raw = HashReader::new(blob, checked.is_none() && !skip, ctx.progress);
     let (mut decoder, kind) = Decoder::new(raw)?;
     let Some(kind) = kind else {
         return Err(ScanError::UnknownCompression(peek_hex(decoder)));
@@ -50,7 +54,9 @@ pub fn scan_layer(
         compression: kind,
         ..Default::default()
     };
-    let hashing = if plain {
+    let hashing = if skip {
+        Hashing::Off
+    } else if plain {
         Hashing::Thread
     } else {
         Hashing::Walker
@@ -73,6 +79,7 @@ pub fn scan_layer(
         // The source has read the blob to its end by now, and failed the read had the
         // bytes not matched.
         Some(d) => d.to_string(),
+        None if skip => String::new(),
         None if plain => scan.diff_id.clone(),
         None => raw.finish().0,
     };

@@ -132,6 +132,11 @@ pub trait ImageSource: Send + Sync {
         false
     }
 
+    /// How a scan of layer `index` may be cached: see [`CacheGuard`].
+    fn cache_guard(&self, _index: usize) -> CacheGuard {
+        CacheGuard::Digest
+    }
+
     /// Opens layer `index`'s blob as stored. Called from several threads at once.
     fn open_layer(&self, index: usize) -> Result<LayerReader<'_>, SourceError>;
 
@@ -175,6 +180,19 @@ pub trait ImageSource: Send + Sync {
     }
 }
 
+/// What a cached scan of a layer is keyed by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CacheGuard {
+    /// Its digest alone: an engine or a registry, whose bytes are checked as they arrive.
+    Digest,
+    /// Its digest and the identity of the file it was read from (device, inode, size,
+    /// times; see [`store::file_identity`]): a local layout or archive, where the same name
+    /// may hold other bytes tomorrow. An edited file is a miss, read and verified again.
+    File(String),
+    /// Not cached (a store that cannot say what its file is).
+    Uncached,
+}
+
 /// Options that shape which image a source picks.
 #[derive(Debug, Clone, Default)]
 pub struct SourceOptions {
@@ -191,6 +209,9 @@ pub struct SourceOptions {
     /// `--stall-timeout`: a download that brings no byte for this long fails, naming the
     /// blob and how far it got. None is [`DEFAULT_STALL`].
     pub stall_timeout: Option<std::time::Duration>,
+    /// `--no-verify` (or `verify = false` in the config): layer blobs and tars are not
+    /// hashed, so their digests are not checked. Only ever set by the user, never implied.
+    pub no_verify: bool,
 }
 
 /// How long a registry download may bring nothing before it fails.
@@ -275,6 +296,10 @@ impl ImageSource for Referenced {
 
     fn verifies_blob_digests(&self) -> bool {
         self.inner.verifies_blob_digests()
+    }
+
+    fn cache_guard(&self, index: usize) -> CacheGuard {
+        self.inner.cache_guard(index)
     }
 
     fn open_layer(&self, index: usize) -> Result<LayerReader<'_>, SourceError> {

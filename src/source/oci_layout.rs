@@ -165,6 +165,13 @@ impl ImageSource for OciLayout {
         &self.meta
     }
 
+    fn cache_guard(&self, index: usize) -> super::CacheGuard {
+        match self.meta.layers.get(index) {
+            Some(d) => self.store.cache_guard(&d.locator),
+            None => super::CacheGuard::Uncached,
+        }
+    }
+
     fn open_layer(&self, index: usize) -> Result<LayerReader<'_>, SourceError> {
         let desc = self
             .meta

@@ -124,6 +124,14 @@ impl BlobStore for PackedTarStore {
     fn describe(&self) -> String {
         self.file.display().to_string()
     }
+
+    /// The archive's identity and where the member sits in its inflated stream.
+    fn cache_guard(&self, path: &str) -> super::CacheGuard {
+        super::store::guard(super::store::member_identity(
+            &self.file,
+            self.members.get(path),
+        ))
+    }
 }
 
 #[cfg(test)]

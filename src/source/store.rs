@@ -32,6 +32,46 @@ pub trait BlobStore: Send + Sync {
         Ok(out)
     }
     fn describe(&self) -> String;
+    /// How a scan of the blob at `path` may be cached: for a file, guarded by its identity
+    /// (see [`file_identity`]), so an edited blob is a miss; by default, not at all.
+    fn cache_guard(&self, _path: &str) -> super::CacheGuard {
+        super::CacheGuard::Uncached
+    }
+}
+
+/// Device, inode, size, mtime and ctime (to the nanosecond) of a regular file: an edit, a
+/// rewrite or a replacement changes at least one (ctime even when mtime is set back).
+#[cfg(unix)]
+pub fn file_identity(path: &Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(path).ok()?;
+    m.is_file().then(|| {
+        format!(
+            "{}:{}:{}:{}.{}:{}.{}",
+            m.dev(),
+            m.ino(),
+            m.len(),
+            m.mtime(),
+            m.mtime_nsec(),
+            m.ctime(),
+            m.ctime_nsec()
+        )
+    })
+}
+
+#[cfg(not(unix))]
+pub fn file_identity(_path: &Path) -> Option<String> {
+    None
+}
+
+/// A member of an archive: the archive's identity and where the member sits in it.
+pub(super) fn member_identity(archive: &Path, member: Option<&(u64, u64)>) -> Option<String> {
+    let (offset, size) = member?;
+    Some(format!("{}@{offset}+{size}", file_identity(archive)?))
+}
+
+pub(super) fn guard(identity: Option<String>) -> super::CacheGuard {
+    identity.map_or(super::CacheGuard::Uncached, super::CacheGuard::File)
 }
 
 /// An unpacked layout on disk.
@@ -78,6 +118,10 @@ impl BlobStore for DirStore {
 
     fn describe(&self) -> String {
         self.root.display().to_string()
+    }
+
+    fn cache_guard(&self, path: &str) -> super::CacheGuard {
+        guard(self.resolve(path).and_then(|p| file_identity(&p)))
     }
 }
 
@@ -214,6 +258,11 @@ impl BlobStore for TarStore {
 
     fn describe(&self) -> String {
         self.file.display().to_string()
+    }
+
+    /// The archive's identity and where the member sits in it.
+    fn cache_guard(&self, path: &str) -> super::CacheGuard {
+        guard(member_identity(&self.file, self.members.get(path)))
     }
 }
 

@@ -3,6 +3,7 @@
 //! defaults; an unknown field or key name is an error, so typos do not pass silently.
 //!
 //! ```toml
+//! verify = false         # as --no-verify: skip hashing layers (default true)
 //! [keys]                 # command = key or [keys]; names as in the help overlay (`?`)
 //! quit = ["q", "ctrl-q"]
 //! collapse = "space"
@@ -26,6 +27,8 @@ use std::path::PathBuf;
 pub struct Config {
     pub keys: BTreeMap<String, Keys>,
     pub tree: TreeConfig,
+    /// `verify = false`: as `--no-verify` on every run (reports and the app alike).
+    pub verify: Option<bool>,
 }
 
 /// One key or several.
