@@ -158,6 +158,11 @@ pub trait ScanCache: Sync {
     fn get(&self, key: &str) -> Option<LayerScan>;
     /// May finish after it returns (see the module's notes); a `get` still sees it.
     fn put(&self, key: &str, scan: &Arc<LayerScan>);
+    /// Remembers a scan under its blob's bare digest, for a load of another file with the
+    /// same blob that reads and checks that blob again (compare's second image). Only a
+    /// cache that lives for one run keeps it: on disk, a local file's scan stands for that
+    /// file alone.
+    fn put_shared(&self, _key: &str, _scan: &Arc<LayerScan>) {}
 }
 
 impl ScanCache for Cache {

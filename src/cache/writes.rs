@@ -11,9 +11,22 @@ pub(super) struct Writes {
     pending: Mutex<Vec<JoinHandle<()>>>,
 }
 
+/// Cache writes in flight at most.
+const MAX_PENDING: usize = 8;
+
 impl Writes {
     /// Runs `job` on a new thread, or here if no thread can be had.
+    /// At most [`MAX_PENDING`] writes run at once: an image of thousands of small layers
+    /// must not start a thread per layer (the system's thread limit ends the run).
     pub fn spawn(&self, job: impl FnOnce() + Send + Clone + 'static) {
+        let oldest = {
+            let mut pending = self.lock();
+            pending.retain(|h| !h.is_finished());
+            (pending.len() >= MAX_PENDING).then(|| pending.remove(0))
+        };
+        if let Some(h) = oldest {
+            let _ = h.join();
+        }
         let spawned = std::thread::Builder::new()
             .name("microscope-cache".into())
             .spawn(job.clone());

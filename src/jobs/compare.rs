@@ -95,6 +95,10 @@ impl ScanCache for SharedScans<'_> {
             inner.put(key, scan);
         }
     }
+
+    fn put_shared(&self, key: &str, scan: &Arc<LayerScan>) {
+        self.remember(key, scan.clone());
+    }
 }
 
 impl SharedScans<'_> {

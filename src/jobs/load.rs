@@ -61,8 +61,20 @@ pub fn load_image(source: &dyn ImageSource, opts: &LoadOptions<'_>) -> Result<Im
     let keys: Vec<Option<String>> = (0..n).map(|i| guarded_key(source, meta, i)).collect();
     let mut wanted = Vec::new();
     let mut reuse: HashMap<usize, Arc<LayerScan>> = HashMap::new();
+    // A scan of the same blob in another file (compare's first image) may stand for this
+    // one only when its blob is read and checked again (`verify_reuse`): a one-run cache
+    // also keeps it under the bare digest, which only such a checked load looks up.
+    let bare = |i: usize| {
+        let key = cache_key(meta.layers.get(i)?)?;
+        (keys[i].as_deref() != Some(key.as_str())).then_some(key)
+    };
     for (i, key) in keys.iter().enumerate() {
-        let hit = key.as_ref().and_then(|k| opts.cache?.get(k));
+        let hit = key.as_ref().and_then(|k| opts.cache?.get(k)).or_else(|| {
+            opts.verify_reuse
+                .then(|| bare(i))
+                .flatten()
+                .and_then(|k| opts.cache?.get(&k))
+        });
         match hit {
             Some(scan) if opts.verify_reuse => {
                 reuse.insert(i, Arc::new(scan));
@@ -136,6 +148,9 @@ pub fn load_image(source: &dyn ImageSource, opts: &LoadOptions<'_>) -> Result<Im
         let scan = Arc::new(scan);
         if let (Some(cache), Some(key), false) = (opts.cache, &keys[i], opts.skip_digests) {
             cache.put(key, &scan);
+            if let Some(b) = bare(i) {
+                cache.put_shared(&b, &scan);
+            }
         }
         store(i, scan, false);
         Ok(())

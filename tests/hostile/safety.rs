@@ -35,6 +35,18 @@ fn cache_name_ok(name: &str) -> bool {
         "microscope" | "scans" | "blobs" | "sha256" | "CACHEDIR.TAG" | "tmp"
     ) || (stem.len() >= 2 && stem.bytes().all(|b| b.is_ascii_hexdigit()))
         || name.starts_with(".tmp")
+        || format_dir(name)
+}
+
+/// The scan format's directory: `v4-0.1.0-61c379c1a58d` (format, version, field fingerprint).
+fn format_dir(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix('v') else {
+        return false;
+    };
+    let parts: Vec<&str> = rest.split('-').collect();
+    parts.len() == 3
+        && parts[0].bytes().all(|b| b.is_ascii_digit())
+        && parts[2].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 fn hostile_layers() -> Vec<Vec<u8>> {

@@ -104,7 +104,10 @@ fn markdown_escapes_what_the_images_say() {
     assert!(md.contains("`` RUN echo `x` \\| <b> ``"), "{md}");
     assert!(md.contains("`reg/x\\|y:1`"), "{md}");
     // A newline in an error is shown as `\n` (report::escape), never breaks the row.
-    assert!(md.contains("no \\*such\\* \\| thing\\\\nsecond line"), "{md}");
+    assert!(
+        md.contains("no \\*such\\* \\| thing\\\\nsecond line"),
+        "{md}"
+    );
     for line in md.lines().filter(|l| l.starts_with('|')) {
         assert!(line.ends_with('|'), "one row per line: {line}");
     }
