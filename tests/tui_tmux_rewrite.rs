@@ -118,7 +118,10 @@ fn header_answers(file: &str, percent: &str) {
         answer.starts_with("could be ") && answer.contains(percent),
         "{file}: {answer}"
     );
-    let s = Session::start("header", &image);
+    // One session name per image: both header tests run at once in this process, and a
+    // shared name let one test's session (and its drop) take the other's.
+    let tag = format!("header-{}", file.replace(['.', ':'], "-"));
+    let s = Session::start(&tag, &image);
     let screen = s.wait_for(&answer, 60);
     let header: Vec<&str> = screen.lines().take(3).collect();
     assert!(
