@@ -170,7 +170,9 @@ mod tests {
                 (1000 << (shift - 10)) - 1,
             ] {
                 let s = bytes(n);
-                let number: f64 = s.split(' ').next().and_then(|x| x.parse().ok()).unwrap();
+                let Some(number) = s.split(' ').next().and_then(|x| x.parse::<f64>().ok()) else {
+                    panic!("{n} reads {s}: no number first");
+                };
                 assert!(number < 1000.0, "{n} reads {s}");
                 assert!(s.len() <= 8, "{n} reads {s}: wider than a column");
             }

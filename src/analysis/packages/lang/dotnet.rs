@@ -80,7 +80,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn lists_libraries_and_their_assemblies() {
+    fn lists_libraries_and_their_assemblies() -> Result<(), Box<dyn std::error::Error>> {
         let deps = br#"{
           "runtimeTarget": {"name": ".NETCoreApp,Version=v8.0"},
           "targets": {".NETCoreApp,Version=v8.0": {
@@ -95,7 +95,7 @@ mod tests {
             "Microsoft.NETCore.App.Ref/8.0.0": {"type": "reference"}
           }
         }"#;
-        let f = read("app/app.deps.json", deps).unwrap();
+        let f = read("app/app.deps.json", deps).ok_or("deps.json not read")?;
         let names: Vec<&str> = f.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(
             names,
@@ -108,5 +108,6 @@ mod tests {
         );
         assert_eq!(f[2].files, ["app/app.dll"]);
         assert!(read("x.deps.json", b"[]").is_none());
+        Ok(())
     }
 }

@@ -357,7 +357,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn reads_identity_and_files() {
+    fn reads_identity_and_files() -> Result<(), Box<dyn std::error::Error>> {
         let b = package(
             "bash",
             "5.1.8",
@@ -367,7 +367,7 @@ pub(crate) mod tests {
                 ("/var/log/", "bash.log", 0, 0o100_644, FILE_GHOST),
             ],
         );
-        let h = parse(&b).unwrap();
+        let h = parse(&b)?;
         assert_eq!(
             (&*h.name, &*h.version, &*h.arch),
             ("bash", "5.1.8", "x86_64")
@@ -379,13 +379,14 @@ pub(crate) mod tests {
         assert_eq!(h.files[0].size, 1_000);
         assert!(h.files[1].is_dir());
         assert!(h.files[2].is_ghost());
+        Ok(())
     }
 
     #[test]
-    fn epoch_is_part_of_the_version() {
+    fn epoch_is_part_of_the_version() -> Result<(), Box<dyn std::error::Error>> {
         let mut b = package("shadow-utils", "4.9", &[]);
         // Append an EPOCH entry by rebuilding with it.
-        let h = parse(&b).unwrap();
+        let h = parse(&b)?;
         assert_eq!(h.epoch, None);
         b = blob(&[
             (TAG_NAME, TYPE_STRING, 1, b"shadow-utils\0".to_vec()),
@@ -393,7 +394,8 @@ pub(crate) mod tests {
             (TAG_VERSION, TYPE_STRING, 1, b"4.9\0".to_vec()),
             (TAG_RELEASE, TYPE_STRING, 1, b"8.el9\0".to_vec()),
         ]);
-        assert_eq!(parse(&b).unwrap().evr(), "2:4.9-8.el9");
+        assert_eq!(parse(&b)?.evr(), "2:4.9-8.el9");
+        Ok(())
     }
 
     #[test]

@@ -167,16 +167,17 @@ mod tests {
     }
 
     #[test]
-    fn every_format_yields_the_same_header() {
+    fn every_format_yields_the_same_header() -> Result<(), Box<dyn std::error::Error>> {
         let blob = header::tests::package(
             "zlib",
             "1.2.13",
             &[("/usr/lib64/", "libz.so.1", 9, 0o100_755, 0)],
         );
-        let via_ndb = read_db(&ndb::tests::database(&[&blob])).unwrap();
-        let via_bdb = read_db(&bdb::tests::database(&blob)).unwrap();
+        let via_ndb = read_db(&ndb::tests::database(&[&blob]))?;
+        let via_bdb = read_db(&bdb::tests::database(&blob))?;
         assert_eq!(via_ndb.packages.len(), 1);
         assert_eq!(via_ndb, via_bdb);
         assert_eq!(via_ndb.packages[0].files[0].path, "/usr/lib64/libz.so.1");
+        Ok(())
     }
 }
