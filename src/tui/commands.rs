@@ -2,6 +2,7 @@
 
 use super::effect::Effect;
 use super::keymap::Command;
+use super::prompt::Edit;
 use super::state::{FilesView, Highlight, ListCursor, Pane, Prompt, State};
 use super::tree::rows::status_slot;
 use super::tree::{SortBy, Status};
@@ -40,40 +41,18 @@ fn help_key(state: &mut State, k: KeyEvent) {
 }
 
 fn prompt_key(state: &mut State, k: KeyEvent) {
-    let Some(prompt) = state.prompt.as_mut() else {
-        return;
-    };
-    let text = match prompt {
-        Prompt::Search(t) | Prompt::Filter(t) => t,
-    };
-    match k.code {
-        KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => state.quit = true,
-        KeyCode::Enter => {
-            if let Some(Prompt::Search(t)) = state.prompt.take() {
-                state.search = t;
-            }
-            return;
-        }
-        KeyCode::Esc => {
-            if let Some(Prompt::Filter(_)) = state.prompt.take() {
-                set_filter(state, String::new());
-            }
-            return;
-        }
-        KeyCode::Backspace => {
-            text.pop();
-        }
-        KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => text.push(c),
-        _ => return,
-    }
-    match state.prompt.clone() {
+    match super::prompt::edit(&mut state.prompt, k) {
+        Edit::Quit => state.quit = true,
+        Edit::Searched(t) => state.search = t,
+        Edit::Cancelled { was_filter: true } => set_filter(state, String::new()),
         // Incremental: the cursor follows the first match from where it is.
-        Some(Prompt::Search(t)) if !jump_to_match(state, &t, true, true) && !t.is_empty() => {
+        Edit::Typed(Prompt::Search(t))
+            if !jump_to_match(state, &t, true, true) && !t.is_empty() =>
+        {
             state.message = Some(format!("no match for {t:?}"));
         }
-        Some(Prompt::Search(_)) => {}
-        Some(Prompt::Filter(t)) => set_filter(state, t),
-        None => {}
+        Edit::Typed(Prompt::Filter(t)) => set_filter(state, t),
+        Edit::Typed(Prompt::Search(_)) | Edit::Kept | Edit::Cancelled { .. } | Edit::Ignored => {}
     }
 }
 

@@ -12,6 +12,7 @@ pub mod data;
 mod effect;
 pub mod harness;
 pub mod keymap;
+mod prompt;
 pub mod rewrite;
 pub mod state;
 pub mod terminal;

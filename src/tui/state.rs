@@ -128,12 +128,7 @@ impl<T> Data<T> {
     }
 }
 
-/// A line being typed at the bottom of the tree pane.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Prompt {
-    Search(String),
-    Filter(String),
-}
+pub use super::prompt::Prompt;
 
 /// Files picked out in the tree by selecting a package or a finding.
 #[derive(Debug, Clone, PartialEq, Eq)]

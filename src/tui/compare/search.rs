@@ -3,8 +3,9 @@
 //! `Ctrl+F` filters paths and opens the directories holding matches.
 
 use super::state::CompareState;
+use crate::tui::prompt::Edit;
 use crate::tui::state::Prompt;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 
 /// Opens the prompt: an empty search, or the filter as it stands.
 pub fn start(state: &mut CompareState, filter: bool) {
@@ -20,36 +21,13 @@ pub fn start(state: &mut CompareState, filter: bool) {
 
 /// A key while the prompt is open: typing, Enter keeps it, Esc drops it.
 pub fn key(state: &mut CompareState, k: KeyEvent) {
-    let Some(prompt) = state.prompt.as_mut() else {
-        return;
-    };
-    let text = match prompt {
-        Prompt::Search(t) | Prompt::Filter(t) => t,
-    };
-    match k.code {
-        KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => state.quit = true,
-        KeyCode::Enter => {
-            if let Some(Prompt::Search(t)) = state.prompt.take() {
-                state.search = t;
-            }
-            return;
-        }
-        KeyCode::Esc => {
-            if let Some(Prompt::Filter(_)) = state.prompt.take() {
-                set_filter(state, String::new());
-            }
-            return;
-        }
-        KeyCode::Backspace => {
-            text.pop();
-        }
-        KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => text.push(c),
-        _ => return,
-    }
-    match state.prompt.clone() {
-        Some(Prompt::Search(t)) => jump(state, &t, true, true),
-        Some(Prompt::Filter(t)) => set_filter(state, t),
-        None => {}
+    match crate::tui::prompt::edit(&mut state.prompt, k) {
+        Edit::Quit => state.quit = true,
+        Edit::Searched(t) => state.search = t,
+        Edit::Cancelled { was_filter: true } => set_filter(state, String::new()),
+        Edit::Typed(Prompt::Search(t)) => jump(state, &t, true, true),
+        Edit::Typed(Prompt::Filter(t)) => set_filter(state, t),
+        Edit::Kept | Edit::Cancelled { .. } | Edit::Ignored => {}
     }
 }
 
