@@ -195,3 +195,36 @@ fn normal(image: &Image, method: &str, path: &str, stream: &mut TcpStream) {
         b"{\"errors\":[{\"code\":\"BLOB_UNKNOWN\"}]}",
     );
 }
+
+/// A registry whose `/v2/` asks for a token at `realm_host` on its own port's `/token`,
+/// answered by `token`.
+pub fn token_server(realm_host: &'static str, token: fn(&mut TcpStream)) -> Registry {
+    use std::sync::atomic::{AtomicU16, Ordering};
+    let port = Arc::new(AtomicU16::new(0));
+    let p = port.clone();
+    let reg = Registry::start(
+        Image::new(),
+        Box::new(move |m, path, s| {
+            if m == "GET" && path == "/v2/" {
+                let realm = format!(
+                    "Bearer realm=\"http://{realm_host}:{}/token\",service=\"fake\"",
+                    p.load(Ordering::Relaxed)
+                );
+                respond(
+                    s,
+                    "401 Unauthorized",
+                    &[("WWW-Authenticate", &realm)],
+                    b"{}",
+                );
+                return true;
+            }
+            if path.starts_with("/token") {
+                token(s);
+                return true;
+            }
+            false
+        }),
+    );
+    port.store(reg.port, Ordering::Relaxed);
+    reg
+}

@@ -194,39 +194,15 @@ fn a_ci_log_gets_progress_lines() {
 /// HTTPS; a plain-HTTP realm elsewhere is refused before anything is sent.
 #[test]
 fn credentials_go_only_to_the_registrys_host_or_an_https_realm() {
-    use std::sync::atomic::{AtomicU16, Ordering};
     for (realm_host, refused) in [("localhost", true), ("127.0.0.1", false)] {
-        let port = std::sync::Arc::new(AtomicU16::new(0));
-        let p = port.clone();
-        let reg = Registry::start(
-            Image::new(),
-            Box::new(move |m, path, s| {
-                if m == "GET" && path == "/v2/" {
-                    let realm = format!(
-                        "Bearer realm=\"http://{realm_host}:{}/token\",service=\"fake\"",
-                        p.load(Ordering::Relaxed)
-                    );
-                    respond(
-                        s,
-                        "401 Unauthorized",
-                        &[("WWW-Authenticate", &realm)],
-                        b"{}",
-                    );
-                    return true;
-                }
-                if path.starts_with("/token") {
-                    respond(
-                        s,
-                        "200 OK",
-                        &[("Content-Type", "application/json")],
-                        br#"{"token":"t"}"#,
-                    );
-                    return true;
-                }
-                false
-            }),
-        );
-        port.store(reg.port, Ordering::Relaxed);
+        let reg = token_server(realm_host, |s| {
+            respond(
+                s,
+                "200 OK",
+                &[("Content-Type", "application/json")],
+                br#"{"token":"t"}"#,
+            )
+        });
         let home = tempfile::tempdir().unwrap();
         let auth = base64_user_pass();
         std::fs::write(

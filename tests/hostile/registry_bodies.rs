@@ -2,39 +2,10 @@
 //! 1 MiB, as skopeo does, and refused there in one line naming the limit.
 
 use crate::fake_registry::*;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::Duration;
 
-/// A registry whose `/v2/` asks for a token at its own `/token`, answered by `token`.
 fn with_token_server(token: fn(&mut std::net::TcpStream)) -> Registry {
-    let port = Arc::new(AtomicU16::new(0));
-    let p = port.clone();
-    let reg = Registry::start(
-        Image::new(),
-        Box::new(move |m, path, s| {
-            if m == "GET" && path == "/v2/" {
-                let realm = format!(
-                    "Bearer realm=\"http://127.0.0.1:{}/token\",service=\"fake\"",
-                    p.load(Ordering::Relaxed)
-                );
-                respond(
-                    s,
-                    "401 Unauthorized",
-                    &[("WWW-Authenticate", &realm)],
-                    b"{}",
-                );
-                return true;
-            }
-            if path.starts_with("/token") {
-                token(s);
-                return true;
-            }
-            false
-        }),
-    );
-    port.store(reg.port, Ordering::Relaxed);
-    reg
+    token_server("127.0.0.1", token)
 }
 
 fn refused_at_1_mib(reg: &Registry, what: &str) {
