@@ -12,39 +12,11 @@ use microscope::image::Image;
 use microscope::jobs::{LoadOptions, load_image};
 use microscope::reference::ImageRef;
 use microscope::source::{SourceOptions, open};
-use std::path::{Path, PathBuf};
+use std::path::Path;
+mod docker_common;
+
+use docker_common::{docker, setup};
 use std::process::Command;
-
-fn docker(args: &[&str]) -> Result<String, String> {
-    let o = Command::new("docker")
-        .args(args)
-        .output()
-        .map_err(|e| format!("docker: {e}"))?;
-    if o.status.success() {
-        Ok(String::from_utf8_lossy(&o.stdout).into_owned())
-    } else {
-        Err(format!(
-            "docker {}: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&o.stderr)
-        ))
-    }
-}
-
-fn setup() -> Option<PathBuf> {
-    let Some(dir) = std::env::var_os("MICROSCOPE_CORPUS") else {
-        eprintln!("skipped: MICROSCOPE_CORPUS is not set");
-        return None;
-    };
-    if let Err(e) = docker(&["info", "--format", "{{.ServerVersion}}"]) {
-        eprintln!(
-            "skipped: no Docker engine ({})",
-            e.lines().next().unwrap_or("")
-        );
-        return None;
-    }
-    Some(PathBuf::from(dir))
-}
 
 fn load(path: &Path) -> (Image, Analysis) {
     let r = ImageRef::parse(&path.to_string_lossy()).unwrap();

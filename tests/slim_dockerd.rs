@@ -6,46 +6,22 @@
 //! Skipped, saying so, without `$MICROSCOPE_CORPUS` or a reachable engine
 //! (`/work/shared/corpus/services.sh dockerd start` starts one).
 
+mod docker_common;
 mod slim_common;
+
+use docker_common::setup;
 
 use slim_common::{slim, text, written_and_predicted};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Mutex;
 use std::time::Duration;
 
 /// The corpus servers all listen on 8080 of the host's loopback: one test at a time.
 static PORT_8080: Mutex<()> = Mutex::new(());
 
+/// `docker ARGS`, its output trimmed.
 fn docker(args: &[&str]) -> Result<String, String> {
-    let o = Command::new("docker")
-        .args(args)
-        .output()
-        .map_err(|e| format!("docker: {e}"))?;
-    if o.status.success() {
-        Ok(String::from_utf8_lossy(&o.stdout).trim().to_string())
-    } else {
-        Err(format!(
-            "docker {}: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&o.stderr)
-        ))
-    }
-}
-
-fn setup() -> Option<PathBuf> {
-    let Some(dir) = std::env::var_os("MICROSCOPE_CORPUS") else {
-        eprintln!("skipped: MICROSCOPE_CORPUS is not set");
-        return None;
-    };
-    if let Err(e) = docker(&["info", "--format", "{{.ServerVersion}}"]) {
-        eprintln!(
-            "skipped: no Docker engine ({})",
-            e.lines().next().unwrap_or("")
-        );
-        return None;
-    }
-    Some(PathBuf::from(dir))
+    docker_common::docker(args).map(|o| o.trim().to_string())
 }
 
 /// Slims `image` into a docker-archive tagged `tag`, loads it; returns slim's output.
