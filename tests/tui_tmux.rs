@@ -5,7 +5,6 @@
 #![cfg(feature = "tui")]
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 fn corpus_image() -> Option<PathBuf> {
@@ -16,75 +15,23 @@ fn corpus_image() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-fn tmux(args: &[&str]) -> String {
-    let out = Command::new("tmux").args(args).output().expect("tmux runs");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+mod tmux_common;
 
-fn has_tmux() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
+use tmux_common::{Session, has_tmux};
 
-/// A tmux session running `microscope ARG` (120×36) with its own config directory; the
-/// exit code is printed as `MICROSCOPE_EXIT=N` when it ends. Killed on drop.
-struct Session(String, #[allow(dead_code)] tempfile::TempDir);
-
-impl Session {
-    fn start(tag: &str, arg: &str) -> Session {
-        let config = tempfile::tempdir().expect("temp dir");
-        let name = format!("microscope-e2e-{tag}-{}", std::process::id());
-        let cmd = format!(
-            "XDG_CONFIG_HOME={} {} {arg}; echo MICROSCOPE_EXIT=$?; sleep 30",
-            config.path().display(),
-            env!("CARGO_BIN_EXE_microscope"),
-        );
-        tmux(&[
-            "new-session",
-            "-d",
-            "-s",
-            &name,
-            "-x",
-            "120",
-            "-y",
-            "36",
-            &cmd,
-        ]);
-        Session(name, config)
-    }
-
-    fn screen(&self) -> String {
-        tmux(&["capture-pane", "-p", "-t", &self.0])
-    }
-
-    /// Waits until the screen shows `text`; panics with the screen after `secs`.
-    fn wait_for(&self, text: &str, secs: u64) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if s.contains(text) {
-                return s;
-            }
-            if start.elapsed() > Duration::from_secs(secs) {
-                panic!("{text:?} did not appear within {secs}s; the screen:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", &self.0];
-        args.extend_from_slice(keys);
-        tmux(&args);
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        tmux(&["kill-session", "-t", &self.0]);
-    }
+/// `microscope ARG` in a session with its own config directory; the exit code is printed
+/// as `MICROSCOPE_EXIT=N` when it ends.
+fn start(tag: &str, arg: &str) -> Session {
+    Session::start(
+        format!("microscope-e2e-{tag}-{}", std::process::id()),
+        |dir| {
+            format!(
+                "XDG_CONFIG_HOME={} {} {arg}; echo MICROSCOPE_EXIT=$?; sleep 30",
+                dir.display(),
+                env!("CARGO_BIN_EXE_microscope"),
+            )
+        },
+    )
 }
 
 #[test]
@@ -93,7 +40,7 @@ fn the_app_runs_in_a_terminal() {
         eprintln!("skipped: needs tmux and $MICROSCOPE_CORPUS");
         return;
     };
-    let s = Session::start("app", &image.display().to_string());
+    let s = start("app", &image.display().to_string());
     let screen = s.wait_for("efficiency", 60);
     assert!(
         screen.contains("Layers"),
@@ -130,7 +77,7 @@ fn keys_work_and_q_quits_while_loading() {
         eprintln!("skipped: needs tmux and $MICROSCOPE_CORPUS/debian-bookworm.oci.tar");
         return;
     };
-    let s = Session::start("load", &image.display().to_string());
+    let s = start("load", &image.display().to_string());
     let screen = s.wait_for("scanning 0/1 layers", 10);
     assert!(
         screen.contains("Layers"),
@@ -161,7 +108,7 @@ fn demo_opens_the_compare_and_a_side_in_the_full_app() {
         eprintln!("skipped: needs tmux");
         return;
     }
-    let s = Session::start("demo", "demo");
+    let s = start("demo", "demo");
     s.wait_for("microscope compare demo:fat → demo:micro", 20);
     // Sides open once compared: the layer table says what is shared only then.
     s.wait_for("nothing shared", 20);
@@ -192,7 +139,7 @@ fn a_deleted_directory_the_as_of_layer_view_and_search_for_a_removed_file() {
         eprintln!("skipped: needs tmux and $MICROSCOPE_CORPUS/dive-test-image.docker.tar");
         return;
     };
-    let s = Session::start("deleted", &image.display().to_string());
+    let s = start("deleted", &image.display().to_string());
     s.wait_for("efficiency", 60);
     for _ in 0..9 {
         s.keys(&["j"]);

@@ -7,22 +7,17 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+mod tmux_common;
+
+use tmux_common::{Session, has_tmux};
 
 const BIN: &str = env!("CARGO_BIN_EXE_microscope");
 
 fn corpus(file: &str) -> Option<PathBuf> {
     let p = PathBuf::from(std::env::var_os("MICROSCOPE_CORPUS")?).join(file);
-    let tmux = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    (p.is_file() && tmux).then_some(p)
-}
-
-fn tmux(args: &[&str]) -> String {
-    let out = Command::new("tmux").args(args).output().expect("tmux runs");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    (p.is_file() && has_tmux()).then_some(p)
 }
 
 /// `microscope IMAGE ARGS` in a pipe: its standard output.
@@ -55,57 +50,15 @@ fn summary_answer(image: &Path) -> String {
         .to_string()
 }
 
-/// The app in a 120×36 tmux session, run from `dir`; killed on drop.
-struct Session(String, tempfile::TempDir);
-
-impl Session {
-    fn start(tag: &str, image: &Path) -> Session {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let name = format!("microscope-rw-{tag}-{}", std::process::id());
-        let cmd = format!(
+/// The app on `image` in a session run from its own directory (config and cache there too).
+fn start(tag: &str, image: &Path) -> Session {
+    Session::start(format!("microscope-rw-{tag}-{}", std::process::id()), |d| {
+        format!(
             "cd {d} && XDG_CONFIG_HOME={d} XDG_CACHE_HOME={d} {BIN} {}; sleep 30",
             image.display(),
-            d = dir.path().display(),
-        );
-        tmux(&[
-            "new-session",
-            "-d",
-            "-s",
-            &name,
-            "-x",
-            "120",
-            "-y",
-            "36",
-            &cmd,
-        ]);
-        Session(name, dir)
-    }
-
-    fn wait_for(&self, text: &str, secs: u64) -> String {
-        let start = Instant::now();
-        loop {
-            let s = tmux(&["capture-pane", "-p", "-t", &self.0]);
-            if s.contains(text) {
-                return s;
-            }
-            if start.elapsed() > Duration::from_secs(secs) {
-                panic!("{text:?} did not appear within {secs}s; the screen:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", &self.0];
-        args.extend_from_slice(keys);
-        tmux(&args);
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        tmux(&["kill-session", "-t", &self.0]);
-    }
+            d = d.display(),
+        )
+    })
 }
 
 fn header_answers(file: &str, percent: &str) {
@@ -121,7 +74,7 @@ fn header_answers(file: &str, percent: &str) {
     // One session name per image: both header tests run at once in this process, and a
     // shared name let one test's session (and its drop) take the other's.
     let tag = format!("header-{}", file.replace(['.', ':'], "-"));
-    let s = Session::start(&tag, &image);
+    let s = start(&tag, &image);
     let screen = s.wait_for(&answer, 60);
     let header: Vec<&str> = screen.lines().take(3).collect();
     assert!(
@@ -153,7 +106,7 @@ fn the_rewrite_pane_writes_what_rewrite_prints() {
         return;
     };
     let expected = piped(&image, &["--rewrite"]);
-    let s = Session::start("pane", &image);
+    let s = start("pane", &image);
     s.wait_for("could be", 60);
     s.keys(&["5"]);
     s.wait_for("Copied (5)", 10);
@@ -166,7 +119,7 @@ fn the_rewrite_pane_writes_what_rewrite_prints() {
     s.wait_for("write the Dockerfile to: Dockerfile.rewrite", 10);
     s.keys(&["Enter"]);
     s.wait_for("wrote the Dockerfile to Dockerfile.rewrite", 10);
-    let path = s.1.path().join("Dockerfile.rewrite");
+    let path = s.dir.path().join("Dockerfile.rewrite");
     let written = std::fs::read_to_string(&path).expect("the file is written");
     assert_eq!(written, expected, "the pane's Dockerfile is --rewrite's");
     // Again: the file exists, so it asks, and `n` keeps it.
