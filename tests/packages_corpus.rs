@@ -7,9 +7,12 @@ use microscope::analysis::{Analysis, analyze};
 use microscope::jobs::{LoadOptions, load_image};
 use microscope::reference::ImageRef;
 use microscope::source::{SourceOptions, open};
+mod syft_common;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
+use syft_common::syft;
 
 fn corpus() -> Option<PathBuf> {
     match std::env::var_os("MICROSCOPE_CORPUS") {
@@ -50,18 +53,6 @@ fn run(image: &str) -> Option<Run> {
         analyze,
         attribute,
     })
-}
-
-fn syft(list: &str) -> BTreeSet<(String, String)> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/syft")
-        .join(list);
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .filter_map(|l| l.split_once(' '))
-        .map(|(n, v)| (n.to_string(), v.to_string()))
-        .collect()
 }
 
 fn found(a: &PackageAnalysis, manager: Manager) -> BTreeSet<(String, String)> {

@@ -4,8 +4,11 @@
 //! file lists must be whole.
 
 use microscope::analysis::packages::{RpmFormat, read_rpm_db};
+mod syft_common;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use syft_common::syft;
 
 fn corpus_file(rel: &str) -> Option<Vec<u8>> {
     match std::env::var_os("MICROSCOPE_CORPUS") {
@@ -15,18 +18,6 @@ fn corpus_file(rel: &str) -> Option<Vec<u8>> {
             None
         }
     }
-}
-
-fn syft(list: &str) -> BTreeSet<(String, String)> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/syft")
-        .join(list);
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .filter_map(|l| l.split_once(' '))
-        .map(|(n, v)| (n.to_string(), v.to_string()))
-        .collect()
 }
 
 /// Reads one database and checks it against syft; returns (packages, files, ghost files).

@@ -12,8 +12,10 @@ use microscope::demo::zip::zip;
 use microscope::jobs::{LoadOptions, load_image};
 use microscope::reference::ImageRef;
 use microscope::source::{SourceOptions, open};
+mod syft_common;
+
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use syft_common::syft;
 
 fn gemspec(name: &str, version: &str) -> Vec<u8> {
     format!(
@@ -106,18 +108,6 @@ fn image() -> ImageBuilder {
         .layer(ruby)
         .layer(java)
         .layer(php_net)
-}
-
-fn syft(list: &str) -> BTreeSet<(String, String)> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/syft")
-        .join(list);
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .filter_map(|l| l.split_once(' '))
-        .map(|(n, v)| (n.to_string(), v.to_string()))
-        .collect()
 }
 
 #[test]
