@@ -6,6 +6,17 @@ pub const MAX_CAPTURE: u64 = 64 << 20;
 /// Bytes of a script's first line kept for its `#!`.
 pub const MAX_SHEBANG: usize = 256;
 
+/// The paths rpm keeps its package database at, in each of its formats and places; a
+/// distribution uses one of them.
+pub const RPM_DB_PATHS: &[&str] = &[
+    "var/lib/rpm/rpmdb.sqlite",
+    "var/lib/rpm/Packages",
+    "usr/lib/sysimage/rpm/rpmdb.sqlite",
+    "usr/lib/sysimage/rpm/Packages",
+    "usr/lib/sysimage/rpm/Packages.db",
+    "var/lib/rpm/Packages.db",
+];
+
 /// True when the analyses read this file's whole content.
 pub fn wants_content(path: &str) -> bool {
     const EXACT: &[&str] = &[
@@ -21,15 +32,8 @@ pub fn wants_content(path: &str) -> bool {
         "usr/lib/os-release",
         "etc/alpine-release",
         "etc/debian_version",
-        // rpm's database, in each of its formats and places (packages::rpm::DB_PATHS).
-        "var/lib/rpm/rpmdb.sqlite",
-        "var/lib/rpm/Packages",
-        "usr/lib/sysimage/rpm/rpmdb.sqlite",
-        "usr/lib/sysimage/rpm/Packages",
-        "usr/lib/sysimage/rpm/Packages.db",
-        "var/lib/rpm/Packages.db",
     ];
-    if EXACT.contains(&path) {
+    if EXACT.contains(&path) || RPM_DB_PATHS.contains(&path) {
         return true;
     }
     if let Some(rest) = path.strip_prefix("var/lib/dpkg/info/") {

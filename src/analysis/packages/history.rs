@@ -6,15 +6,7 @@ use crate::image::{LayerScan, Merged, NodeRef};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// The paths rpm keeps its package database at; a distribution uses one of them.
-pub const RPM_DB_PATHS: &[&str] = &[
-    "var/lib/rpm/rpmdb.sqlite",
-    "var/lib/rpm/Packages",
-    "usr/lib/sysimage/rpm/rpmdb.sqlite",
-    "usr/lib/sysimage/rpm/Packages",
-    "usr/lib/sysimage/rpm/Packages.db",
-    "var/lib/rpm/Packages.db",
-];
+pub use crate::scan::capture::RPM_DB_PATHS;
 
 /// What a captured file is to the package analysis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

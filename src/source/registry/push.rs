@@ -5,16 +5,14 @@
 //! line or the docker CLI's config.
 
 use super::super::{SourceError, SourceOptions};
-use super::auth::{auth_for, is_loopback};
+use super::auth::auth_for;
 use super::errors::{Ctx, map_error};
 use super::name;
-use super::token;
-use oci_client::client::{ClientConfig, ClientProtocol};
+use super::{session, token};
 use oci_client::errors::OciDistributionError;
 use oci_client::{Client, Reference, RegistryOperation};
 use std::io::Read;
 use std::path::Path;
-use std::time::Duration;
 
 /// A blob stored in a file.
 pub struct FileBlob<'a> {
@@ -35,27 +33,8 @@ pub struct Push<'a> {
 pub fn push(name: &str, opts: &SourceOptions, image: &Push<'_>) -> Result<String, SourceError> {
     let reference = name::parse_or_refuse(name)?;
     let registry = reference.resolve_registry().to_string();
-    let plain_http = is_loopback(reference.registry())
-        || opts
-            .insecure_registries
-            .iter()
-            .any(|h| h == reference.registry() || h == &registry);
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = Client::try_from(ClientConfig {
-        protocol: if plain_http {
-            ClientProtocol::Http
-        } else {
-            ClientProtocol::Https
-        },
-        connect_timeout: Some(Duration::from_secs(15)),
-        read_timeout: Some(Duration::from_secs(120)),
-        user_agent: concat!("microscope/", env!("CARGO_PKG_VERSION")),
-        ..Default::default()
-    })
-    .map_err(|e| SourceError::Client {
-        what: format!("cannot set up TLS for {registry}"),
-        source: e.into(),
-    })?;
+    let plain_http = session::plain_http(reference.registry(), &registry, opts);
+    let client = session::client(&registry, plain_http)?;
     let (auth, had_credentials) = auth_for(reference.registry(), &registry, opts)?;
     let ctx = Ctx {
         registry: reference.registry(),

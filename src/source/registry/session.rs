@@ -9,6 +9,16 @@ use oci_client::secrets::RegistryAuth;
 use oci_client::{Client, Reference};
 use std::time::Duration;
 
+/// Whether `registry` (as named) is spoken to over plain HTTP: loopback, or listed with
+/// `--insecure-registry` under its name or the name it resolves to (`resolved`).
+pub(super) fn plain_http(registry: &str, resolved: &str, opts: &SourceOptions) -> bool {
+    is_loopback(registry)
+        || opts
+            .insecure_registries
+            .iter()
+            .any(|h| h == registry || h == resolved)
+}
+
 /// An oci-client `Client` for `registry` (as named: `HOST[:PORT]`), HTTPS unless plain.
 pub(super) fn client(registry: &str, plain_http: bool) -> Result<Client, SourceError> {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -57,11 +67,7 @@ impl Session {
         // A reference parsed only to learn how the registry resolves (docker.io's alias).
         let probe = super::name::parse_or_refuse(&format!("{registry}/probe:latest"))?;
         let resolved = probe.resolve_registry().to_string();
-        let plain_http = is_loopback(registry)
-            || opts
-                .insecure_registries
-                .iter()
-                .any(|h| h == registry || *h == resolved);
+        let plain_http = plain_http(registry, &resolved, opts);
         let client = client(&resolved, plain_http)?;
         let (auth, had_credentials) = auth_for(registry, &resolved, opts)?;
         let rt = tokio::runtime::Builder::new_multi_thread()
