@@ -1,7 +1,9 @@
 //! The front ends: load an image, analyse it, hand the result to the chosen output.
 
 use crate::analyse::{analyse, analyse_ref_with};
-use crate::cli::{CacheCommand, Cli, Command, Format, OutputArgs};
+use crate::cli::{
+    AnalyzeArgs, CacheCommand, Cli, Command, DemoArgs, Format, OutputArgs, RewriteArgs,
+};
 use crate::gate;
 use crate::live::{cache_size, live_options};
 use crate::output::{write_atomically, write_output};
@@ -19,31 +21,7 @@ use std::sync::Arc;
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Some(Command::Demo(args)) => {
-            // Rules are read before the image, so a bad config fails fast.
-            let plan = gate::plan(&args.ci, &args.output, &SourceOptions::default(), false)?;
-            let watching = plan.is_none() && !args.rewrite.rewrite && interactive(&args.output);
-            // With no image named, a person sees the point of microscope: fat against micro.
-            // Reports keep describing one image, fat, as they always did.
-            if watching && args.image.is_none() {
-                let fat = microscope::demo::source("fat")?;
-                let micro = microscope::demo::source("micro")?;
-                return open_compare_app(fat, micro, None);
-            }
-            let src = microscope::demo::source(args.image.as_deref().unwrap_or("fat"))?;
-            let opened = Opened::uncached(src);
-            if watching {
-                return open_app(opened);
-            }
-            let report = analyse(&opened, &args.rewrite)?;
-            if args.rewrite.rewrite {
-                return emit_rewrite(&report, &args.output);
-            }
-            match plan {
-                Some(plan) => gate::run(&report, &args.output, plan),
-                None => emit(&report, &args.output),
-            }
-        }
+        Some(Command::Demo(args)) => demo(args),
         Some(Command::Compare(args)) => compare(args),
         Some(Command::Slim(args)) => crate::slim_cmd::run(args),
         Some(Command::Fleet(args)) => crate::fleet::run(args),
@@ -66,37 +44,68 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             crate::shell::man(&mut std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
-        None => {
-            let a = cli.analyze;
-            let Some(image) = a.image else {
-                bail!("no image given (try `microscope demo`, or `microscope --help`)");
-            };
-            let mut opts = live_options(&a.live, a.platform)?;
-            opts.no_verify = a.no_verify || config_says_no_verify()?;
-            if opts.no_verify {
-                eprintln!(
-                    "microscope: not verifying layer digests (--no-verify): a corrupt or altered layer goes unnoticed"
-                );
-            }
-            let plan = gate::plan(&a.ci, &a.output, &opts, true)?;
-            if plan.is_none() && !a.rewrite.rewrite && interactive(&a.output) {
-                let reference = ImageRef::parse(&image)?;
-                let opened = Opened::open(&reference, &opts, &mut |note| {
-                    eprintln!("microscope: {}", escape::text(&note))
-                })
-                .with_context(|| reference.to_string())?;
-                return open_app(opened);
-            }
-            watchdog(a.live.timeout);
-            let report = analyse_ref_with(&image, &opts, &a.rewrite)?;
-            if a.rewrite.rewrite {
-                return emit_rewrite(&report, &a.output);
-            }
-            match plan {
-                Some(plan) => gate::run(&report, &a.output, plan),
-                None => emit(&report, &a.output),
-            }
-        }
+        None => analyze(cli.analyze),
+    }
+}
+
+fn demo(args: DemoArgs) -> Result<ExitCode> {
+    // Rules are read before the image, so a bad config fails fast.
+    let plan = gate::plan(&args.ci, &args.output, &SourceOptions::default(), false)?;
+    let watching = plan.is_none() && !args.rewrite.rewrite && interactive(&args.output);
+    // With no image named, a person sees the point of microscope: fat against micro.
+    // Reports keep describing one image, fat, as they always did.
+    if watching && args.image.is_none() {
+        let fat = microscope::demo::source("fat")?;
+        let micro = microscope::demo::source("micro")?;
+        return open_compare_app(fat, micro, None);
+    }
+    let src = microscope::demo::source(args.image.as_deref().unwrap_or("fat"))?;
+    let opened = Opened::uncached(src);
+    if watching {
+        return open_app(opened);
+    }
+    let report = analyse(&opened, &args.rewrite)?;
+    finish(&report, &args.rewrite, &args.output, plan)
+}
+
+fn analyze(a: AnalyzeArgs) -> Result<ExitCode> {
+    let Some(image) = a.image else {
+        bail!("no image given (try `microscope demo`, or `microscope --help`)");
+    };
+    let mut opts = live_options(&a.live, a.platform)?;
+    opts.no_verify = a.no_verify || config_says_no_verify()?;
+    if opts.no_verify {
+        eprintln!(
+            "microscope: not verifying layer digests (--no-verify): a corrupt or altered layer goes unnoticed"
+        );
+    }
+    let plan = gate::plan(&a.ci, &a.output, &opts, true)?;
+    if plan.is_none() && !a.rewrite.rewrite && interactive(&a.output) {
+        let reference = ImageRef::parse(&image)?;
+        let opened = Opened::open(&reference, &opts, &mut |note| {
+            eprintln!("microscope: {}", escape::text(&note))
+        })
+        .with_context(|| reference.to_string())?;
+        return open_app(opened);
+    }
+    watchdog(a.live.timeout);
+    let report = analyse_ref_with(&image, &opts, &a.rewrite)?;
+    finish(&report, &a.rewrite, &a.output, plan)
+}
+
+/// A finished report goes out as a rewrite, a CI verdict or the report asked for.
+fn finish(
+    report: &Report,
+    rewrite: &RewriteArgs,
+    out: &OutputArgs,
+    plan: Option<gate::Plan>,
+) -> Result<ExitCode> {
+    if rewrite.rewrite {
+        return emit_rewrite(report, out);
+    }
+    match plan {
+        Some(plan) => gate::run(report, out, plan),
+        None => emit(report, out),
     }
 }
 

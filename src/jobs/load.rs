@@ -43,62 +43,132 @@ pub struct LoadOptions<'a> {
 
 /// Scans every layer of the source's image and builds the model.
 pub fn load_image(source: &dyn ImageSource, opts: &LoadOptions<'_>) -> Result<Image, crate::Error> {
-    let meta = source.meta();
-    let n = meta.layers.len();
-    let slots: Mutex<Vec<Option<Arc<LayerScan>>>> = Mutex::new(vec![None; n]);
-    let store = |i: usize, scan: Arc<LayerScan>, cached: bool| {
-        if let Some(p) = opts.progress {
+    let mut loader = Loader::new(source, opts);
+    let wanted = loader.take_cached();
+    let by_content = Mutex::new(wanted.clone());
+    source.for_each_layer(&wanted, &|i, reader| {
+        if i == LAYER_BY_CONTENT {
+            let store = |i, scan, cached| loader.store(i, scan, cached);
+            let keyed = (loader.opts, loader.keys.as_slice());
+            return scan_by_content(loader.meta, reader, &by_content, keyed, &store);
+        }
+        loader.scan(i, reader)
+    })?;
+    loader.finish()
+}
+
+/// One image's load: what the cache already had, then each layer the source streams.
+struct Loader<'a> {
+    source: &'a dyn ImageSource,
+    meta: &'a crate::image::ImageMeta,
+    opts: &'a LoadOptions<'a>,
+    /// Taken before any byte is read: a file edited while it is read no longer matches the
+    /// key its scan is stored under.
+    keys: Vec<Option<String>>,
+    /// Cached scans that stand only once this image's own blob is read and checked.
+    reuse: HashMap<usize, Arc<LayerScan>>,
+    slots: Mutex<Vec<Option<Arc<LayerScan>>>>,
+}
+
+impl<'a> Loader<'a> {
+    fn new(source: &'a dyn ImageSource, opts: &'a LoadOptions<'a>) -> Self {
+        let meta = source.meta();
+        let n = meta.layers.len();
+        Loader {
+            source,
+            meta,
+            opts,
+            keys: (0..n).map(|i| guarded_key(source, meta, i)).collect(),
+            reuse: HashMap::new(),
+            slots: Mutex::new(vec![None; n]),
+        }
+    }
+
+    fn store(&self, i: usize, scan: Arc<LayerScan>, cached: bool) {
+        if let Some(p) = self.opts.progress {
             p(Progress::LayerDone {
                 layer: i,
                 scan: scan.clone(),
                 cached,
             });
         }
-        slots.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(scan);
-    };
-    // Taken before any byte is read: a file edited while it is read no longer matches the
-    // key its scan is stored under.
-    let keys: Vec<Option<String>> = (0..n).map(|i| guarded_key(source, meta, i)).collect();
-    let mut wanted = Vec::new();
-    let mut reuse: HashMap<usize, Arc<LayerScan>> = HashMap::new();
-    // A scan of the same blob in another file (compare's first image) may stand for this
-    // one only when its blob is read and checked again (`verify_reuse`): a one-run cache
-    // also keeps it under the bare digest, which only such a checked load looks up.
-    let bare = |i: usize| {
-        let key = cache_key(meta.layers.get(i)?)?;
-        (keys[i].as_deref() != Some(key.as_str())).then_some(key)
-    };
-    for (i, key) in keys.iter().enumerate() {
-        let hit = key.as_ref().and_then(|k| opts.cache?.get(k)).or_else(|| {
-            opts.verify_reuse
-                .then(|| bare(i))
-                .flatten()
-                .and_then(|k| opts.cache?.get(&k))
-        });
-        match hit {
-            Some(scan) if opts.verify_reuse => {
-                reuse.insert(i, Arc::new(scan));
-                wanted.push(i);
-            }
-            Some(scan) => store(i, Arc::new(scan), true),
-            None => wanted.push(i),
-        }
+        self.slots.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(scan);
     }
-    // Biggest first: with a few workers, the longest layer then overlaps the rest instead
-    // of starting last (sources that stream in their own order ignore this).
-    wanted.sort_by_key(|&i| std::cmp::Reverse(meta.layers[i].size.unwrap_or(0)));
-    let by_content = Mutex::new(wanted.clone());
-    source.for_each_layer(&wanted, &|i, reader| {
-        if i == LAYER_BY_CONTENT {
-            return scan_by_content(meta, reader, &by_content, (opts, &keys), &store);
+
+    /// A scan of the same blob in another file (compare's first image) may stand for this
+    /// one only when its blob is read and checked again (`verify_reuse`): a one-run cache
+    /// also keeps it under the bare digest, which only such a checked load looks up.
+    fn bare(&self, i: usize) -> Option<String> {
+        let key = cache_key(self.meta.layers.get(i)?)?;
+        (self.keys[i].as_deref() != Some(key.as_str())).then_some(key)
+    }
+
+    /// Stores the layers the cache already has; the rest are returned, to be read.
+    fn take_cached(&mut self) -> Vec<usize> {
+        let opts = self.opts;
+        let mut wanted = Vec::new();
+        for i in 0..self.keys.len() {
+            let hit = self.keys[i]
+                .as_ref()
+                .and_then(|k| opts.cache?.get(k))
+                .or_else(|| {
+                    opts.verify_reuse
+                        .then(|| self.bare(i))
+                        .flatten()
+                        .and_then(|k| opts.cache?.get(&k))
+                });
+            match hit {
+                Some(scan) if opts.verify_reuse => {
+                    self.reuse.insert(i, Arc::new(scan));
+                    wanted.push(i);
+                }
+                Some(scan) => self.store(i, Arc::new(scan), true),
+                None => wanted.push(i),
+            }
         }
+        // Biggest first: with a few workers, the longest layer then overlaps the rest instead
+        // of starting last (sources that stream in their own order ignore this).
+        wanted.sort_by_key(|&i| std::cmp::Reverse(self.meta.layers[i].size.unwrap_or(0)));
+        wanted
+    }
+
+    /// Layer `i` as the source streamed it: a reused scan once its blob checks out, else
+    /// a fresh scan, cached unless unverified.
+    fn scan(&self, i: usize, reader: LayerReader<'_>) -> Result<(), crate::Error> {
         // A source hands back indices from `wanted`; one that does not is a bug in it, and
         // an error names the layer rather than panicking the loader.
-        let desc = meta.layers.get(i).ok_or_else(|| {
+        let desc = self.meta.layers.get(i).ok_or_else(|| {
             crate::source::SourceError::MissingBlob(format!(
                 "layer {i} (the source streamed a layer the image does not list)"
             ))
         })?;
+        let source_verifies = self.source.verifies_blob_digests();
+        let reader = guard(reader, desc, source_verifies || self.opts.skip_digests)?;
+        if let Some(scan) = self.reuse.get(&i) {
+            check_blob(i, reader, desc, source_verifies)?;
+            self.store(i, scan.clone(), true);
+            return Ok(());
+        }
+        let scan = Arc::new(self.scan_checked(i, desc, reader)?);
+        let opts = self.opts;
+        if let (Some(cache), Some(key), false) = (opts.cache, &self.keys[i], opts.skip_digests) {
+            cache.put(key, &scan);
+            if let Some(b) = self.bare(i) {
+                cache.put_shared(&b, &scan);
+            }
+        }
+        self.store(i, scan, false);
+        Ok(())
+    }
+
+    /// Scans the stream and holds it to the digests and size its descriptor promises.
+    fn scan_checked(
+        &self,
+        i: usize,
+        desc: &crate::image::LayerDesc,
+        reader: LayerReader<'_>,
+    ) -> Result<LayerScan, crate::Error> {
+        let opts = self.opts;
         let progress = |read: u64| {
             if let Some(p) = opts.progress {
                 p(Progress::Bytes {
@@ -114,19 +184,9 @@ pub fn load_image(source: &dyn ImageSource, opts: &LoadOptions<'_>) -> Result<Im
             digest_checked_by_source: desc
                 .digest
                 .as_deref()
-                .filter(|d| source.verifies_blob_digests() && d.starts_with("sha256:")),
+                .filter(|d| self.source.verifies_blob_digests() && d.starts_with("sha256:")),
             skip_digests: opts.skip_digests,
         };
-        let reader = guard(
-            reader,
-            desc,
-            source.verifies_blob_digests() || opts.skip_digests,
-        )?;
-        if let Some(scan) = reuse.get(&i) {
-            check_blob(i, reader, desc, source.verifies_blob_digests())?;
-            store(i, scan.clone(), true);
-            return Ok(());
-        }
         let scan = scan_layer(reader, &ctx).map_err(|e| match e {
             ScanError::Cancelled => crate::Error::Cancelled,
             source => crate::Error::Scan {
@@ -139,38 +199,34 @@ pub fn load_image(source: &dyn ImageSource, opts: &LoadOptions<'_>) -> Result<Im
                 source,
             },
         })?;
-        let scan = if opts.skip_digests {
-            trusted(i, desc, scan)?
+        if opts.skip_digests {
+            trusted(i, desc, scan)
         } else {
             verify(i, desc, &scan)?;
-            scan
-        };
-        let scan = Arc::new(scan);
-        if let (Some(cache), Some(key), false) = (opts.cache, &keys[i], opts.skip_digests) {
-            cache.put(key, &scan);
-            if let Some(b) = bare(i) {
-                cache.put_shared(&b, &scan);
-            }
+            Ok(scan)
         }
-        store(i, scan, false);
-        Ok(())
-    })?;
-    let scans = slots
-        .into_inner()
-        .unwrap_or_else(|p| p.into_inner())
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| {
-            s.ok_or_else(|| {
-                crate::Error::Source(crate::source::SourceError::MissingBlob(format!(
-                    "layer {i}"
-                )))
+    }
+
+    /// The model, once every layer has its scan.
+    fn finish(self) -> Result<Image, crate::Error> {
+        let scans = self
+            .slots
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner())
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| {
+                s.ok_or_else(|| {
+                    crate::Error::Source(crate::source::SourceError::MissingBlob(format!(
+                        "layer {i}"
+                    )))
+                })
             })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut image = Image::new(meta.clone(), scans);
-    image.digests_verified = !opts.skip_digests;
-    Ok(image)
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut image = Image::new(self.meta.clone(), scans);
+        image.digests_verified = !self.opts.skip_digests;
+        Ok(image)
+    }
 }
 
 /// A stream the source could not name (a legacy `docker save` stream names layers by v1 id):

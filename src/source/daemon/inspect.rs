@@ -7,6 +7,7 @@ use crate::image::model::HistoryEntry;
 use crate::image::{ImageMeta, LayerDesc, Platform, RunConfig};
 use bollard::Docker;
 use bollard::errors::Error as BollardError;
+use bollard::models::{ImageHistoryResponseItem, ImageInspect};
 
 /// The image's metadata from inspect and history, checked against `--platform`.
 pub(super) fn image_meta(
@@ -24,49 +25,15 @@ pub(super) fn image_meta(
             Ok::<_, BollardError>((i, h))
         })
         .map_err(|e| engine_error(e, endpoint, Some(name)))?;
-    let platform = Platform {
-        os: inspect.os.clone().unwrap_or_default(),
-        architecture: inspect.architecture.clone().unwrap_or_default(),
-        variant: inspect.variant.clone().filter(|v| !v.is_empty()),
-    };
-    if let Some(w) = &opts.platform
-        && !w.accepts(&platform)
-    {
-        return Err(SourceError::NoPlatform {
-            wanted: w.to_string(),
-            available: format!("{platform} (the image in {})", endpoint.label),
-        });
-    }
+    let platform = wanted_platform(&inspect, endpoint, opts)?;
     let diff_ids: Vec<String> = inspect
         .root_fs
         .as_ref()
         .and_then(|r| r.layers.clone())
         .unwrap_or_default();
     let mut warnings = Vec::new();
-    // The history API lists newest first; the config's order is oldest first.
-    let items: Vec<(String, i64)> = history
-        .iter()
-        .rev()
-        .map(|h| {
-            let by = if h.created_by.is_empty() {
-                h.comment.clone()
-            } else {
-                h.created_by.clone()
-            };
-            (by, h.size)
-        })
-        .collect();
-    let history = infer_history(&items, diff_ids.len(), &mut warnings);
-    let layers = diff_ids
-        .iter()
-        .map(|d| LayerDesc {
-            digest: None,
-            diff_id: Some(d.clone()),
-            media_type: "application/vnd.docker.image.rootfs.diff.tar".into(),
-            size: None,
-            locator: d.clone(),
-        })
-        .collect();
+    let history = infer_history(&history_items(&history), diff_ids.len(), &mut warnings);
+    let layers = diff_ids.iter().map(|d| layer_desc(d)).collect();
     let manifest_digest = inspect
         .repo_digests
         .iter()
@@ -88,6 +55,56 @@ pub(super) fn image_meta(
         origin: None,
     };
     Ok(meta)
+}
+
+/// The image's platform, refused when `--platform` asks for another.
+fn wanted_platform(
+    inspect: &ImageInspect,
+    endpoint: &Endpoint,
+    opts: &SourceOptions,
+) -> Result<Platform, SourceError> {
+    let platform = Platform {
+        os: inspect.os.clone().unwrap_or_default(),
+        architecture: inspect.architecture.clone().unwrap_or_default(),
+        variant: inspect.variant.clone().filter(|v| !v.is_empty()),
+    };
+    if let Some(w) = &opts.platform
+        && !w.accepts(&platform)
+    {
+        return Err(SourceError::NoPlatform {
+            wanted: w.to_string(),
+            available: format!("{platform} (the image in {})", endpoint.label),
+        });
+    }
+    Ok(platform)
+}
+
+/// Each history step's command and size, oldest first.
+fn history_items(history: &[ImageHistoryResponseItem]) -> Vec<(String, i64)> {
+    // The history API lists newest first; the config's order is oldest first.
+    history
+        .iter()
+        .rev()
+        .map(|h| {
+            let by = if h.created_by.is_empty() {
+                h.comment.clone()
+            } else {
+                h.created_by.clone()
+            };
+            (by, h.size)
+        })
+        .collect()
+}
+
+/// An engine names a layer only by its diff_id: the export streams it as a plain tar.
+fn layer_desc(diff_id: &str) -> LayerDesc {
+    LayerDesc {
+        digest: None,
+        diff_id: Some(diff_id.to_string()),
+        media_type: "application/vnd.docker.image.rootfs.diff.tar".into(),
+        size: None,
+        locator: diff_id.to_string(),
+    }
 }
 
 fn run_config(c: Option<&bollard::models::ImageConfig>) -> RunConfig {

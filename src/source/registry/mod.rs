@@ -35,6 +35,7 @@ use super::{ImageSource, LayerReader, SourceError, SourceOptions};
 use crate::image::ImageMeta;
 use auth::auth_for;
 use errors::{Ctx, map_error, retry_hint};
+use oci_client::secrets::RegistryAuth;
 use oci_client::{Reference, RegistryOperation};
 use resolve::fetch_image;
 use std::time::Duration;
@@ -64,11 +65,7 @@ impl RegistrySource {
     pub fn open(name: &str, opts: &SourceOptions, display: &str) -> Result<Self, SourceError> {
         let reference = name::parse_or_refuse(name)?;
         let registry = reference.resolve_registry().to_string();
-        let plain_http = is_loopback(reference.registry())
-            || opts
-                .insecure_registries
-                .iter()
-                .any(|h| h == reference.registry() || h == &registry);
+        let plain_http = speaks_plain_http(&reference, &registry, opts);
         let client = session::client(&registry, plain_http)?;
         let (auth, had_credentials) = auth_for(reference.registry(), &registry, opts)?;
         let ctx = Ctx {
@@ -81,41 +78,20 @@ impl RegistrySource {
             .thread_name("microscope-registry")
             .enable_all()
             .build()?;
-        let cache = opts.cache.as_deref();
-        let mut token = None;
-        let fetched = rt.block_on(async {
-            let scheme = if plain_http { "http" } else { "https" };
-            let http_client = http_client()?;
-            if let oci_client::secrets::RegistryAuth::Basic(..) = auth {
-                auth::check_realm(&http_client, scheme, &registry).await?;
-            }
-            let op = RegistryOperation::Pull;
-            let given = token::bearer(&http_client, scheme, &reference, &auth, op, &ctx).await?;
-            token = client
-                .auth(&reference, given.as_ref().unwrap_or(&auth), op)
-                .await
-                .map_err(|e| map_error(e, &ctx))?;
-            let http = bounded::Http {
-                client: http_client,
-                scheme,
-                token: token.clone(),
-                auth: auth.clone(),
-            };
-            let fetched = fetch_image(&client, &http, &reference, &auth, opts, cache, &ctx).await;
-            fetched.map(|f| (f, http))
-        });
-        let ((manifest_digest, manifest, config_bytes), http) = match fetched {
-            Ok(f) => f,
-            Err(e) => {
-                return Err(match e {
-                    SourceError::RateLimited(msg) => SourceError::RateLimited(format!(
-                        "{msg}{}",
-                        rt.block_on(retry_hint(&reference, token.as_deref(), plain_http))
-                    )),
-                    e => e,
-                });
-            }
+        let pull = Pull {
+            client: &client,
+            reference: &reference,
+            registry: &registry,
+            auth: &auth,
+            opts,
+            ctx: &ctx,
         };
+        let mut token = None;
+        let ((manifest_digest, manifest, config_bytes), http) =
+            match rt.block_on(pull.fetch(&mut token)) {
+                Ok(f) => f,
+                Err(e) => return Err(pull.explain(&rt, e, token.as_deref())),
+            };
         let meta = OciImage {
             manifest: &manifest,
             manifest_digest,
@@ -151,6 +127,74 @@ impl RegistrySource {
             registry: self.reference.registry(),
             had_credentials: true,
             plain_http: self.plain_http,
+        }
+    }
+}
+
+/// Loopback registries and those named with `--insecure-registry` are spoken to over HTTP.
+fn speaks_plain_http(reference: &Reference, registry: &str, opts: &SourceOptions) -> bool {
+    is_loopback(reference.registry())
+        || opts
+            .insecure_registries
+            .iter()
+            .any(|h| h == reference.registry() || h == registry)
+}
+
+type Fetched = (
+    (String, oci_spec::image::ImageManifest, Vec<u8>),
+    bounded::Http,
+);
+
+/// One image pulled from one registry: authorise, then fetch its manifest and config.
+struct Pull<'a> {
+    client: &'a oci_client::Client,
+    reference: &'a Reference,
+    registry: &'a str,
+    auth: &'a RegistryAuth,
+    opts: &'a SourceOptions,
+    ctx: &'a Ctx<'a>,
+}
+
+impl Pull<'_> {
+    /// `token` keeps what the registry granted even when the fetch fails, for [`Self::explain`].
+    async fn fetch(&self, token: &mut Option<String>) -> Result<Fetched, SourceError> {
+        let scheme = if self.ctx.plain_http { "http" } else { "https" };
+        let http_client = http_client()?;
+        if let RegistryAuth::Basic(..) = self.auth {
+            auth::check_realm(&http_client, scheme, self.registry).await?;
+        }
+        let (reference, auth, ctx) = (self.reference, self.auth, self.ctx);
+        let op = RegistryOperation::Pull;
+        let given = token::bearer(&http_client, scheme, reference, auth, op, ctx).await?;
+        *token = self
+            .client
+            .auth(reference, given.as_ref().unwrap_or(auth), op)
+            .await
+            .map_err(|e| map_error(e, ctx))?;
+        let http = bounded::Http {
+            client: http_client,
+            scheme,
+            token: token.clone(),
+            auth: auth.clone(),
+        };
+        let cache = self.opts.cache.as_deref();
+        let fetched = fetch_image(self.client, &http, reference, auth, self.opts, cache, ctx).await;
+        fetched.map(|f| (f, http))
+    }
+
+    /// A rate limit says when the registry lets this client pull again.
+    fn explain(
+        &self,
+        rt: &tokio::runtime::Runtime,
+        e: SourceError,
+        token: Option<&str>,
+    ) -> SourceError {
+        match e {
+            SourceError::RateLimited(msg) => SourceError::RateLimited(format!(
+                "{msg}{}",
+                rt.block_on(retry_hint(self.reference, token, self.ctx.plain_http))
+            )),
+            e => e,
         }
     }
 }
