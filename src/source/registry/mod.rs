@@ -65,7 +65,7 @@ impl RegistrySource {
     pub fn open(name: &str, opts: &SourceOptions, display: &str) -> Result<Self, SourceError> {
         let reference = name::parse_or_refuse(name)?;
         let registry = reference.resolve_registry().to_string();
-        let plain_http = speaks_plain_http(&reference, &registry, opts);
+        let plain_http = session::plain_http(reference.registry(), &registry, opts);
         let client = session::client(&registry, plain_http)?;
         let (auth, had_credentials) = auth_for(reference.registry(), &registry, opts)?;
         let ctx = Ctx {
@@ -129,15 +129,6 @@ impl RegistrySource {
             plain_http: self.plain_http,
         }
     }
-}
-
-/// Loopback registries and those named with `--insecure-registry` are spoken to over HTTP.
-fn speaks_plain_http(reference: &Reference, registry: &str, opts: &SourceOptions) -> bool {
-    is_loopback(reference.registry())
-        || opts
-            .insecure_registries
-            .iter()
-            .any(|h| h == reference.registry() || h == registry)
 }
 
 type Fetched = (
