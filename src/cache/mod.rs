@@ -30,6 +30,7 @@ use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 /// Bump when [`LayerScan`] changes meaning or encoding without changing shape (the field
@@ -49,6 +50,10 @@ pub struct Cache {
     root: PathBuf,
     limit: u64,
     writes: Arc<writes::Writes>,
+    /// Bytes written since the last prune: a prune walks the whole cache, so it runs once a
+    /// sixteenth of the bound is written, and when the cache is dropped, not per entry (an
+    /// image of thousands of layers made that quadratic).
+    unpruned: Arc<AtomicU64>,
 }
 
 /// What a prune did.
@@ -71,6 +76,7 @@ impl Cache {
             root: root.to_path_buf(),
             limit,
             writes: Arc::default(),
+            unpruned: Arc::default(),
         }
     }
 
@@ -165,6 +171,15 @@ pub trait ScanCache: Sync {
     fn put_shared(&self, _key: &str, _scan: &Arc<LayerScan>) {}
 }
 
+impl Drop for Cache {
+    fn drop(&mut self) {
+        self.writes.wait();
+        if self.unpruned.load(Ordering::Relaxed) > 0 {
+            let _ = prune(&self.root, self.limit);
+        }
+    }
+}
+
 impl ScanCache for Cache {
     fn get(&self, key: &str) -> Option<LayerScan> {
         self.read_scan(key)
@@ -176,12 +191,21 @@ impl ScanCache for Cache {
         };
         let (root, limit, key, scan) =
             (self.root.clone(), self.limit, key.to_string(), scan.clone());
+        let unpruned = self.unpruned.clone();
         self.writes.spawn(move || {
             let Some(bytes) = encode_scan(&scan, &key) else {
                 return;
             };
             if write_atomically(&path, &bytes).is_ok() {
-                let _ = prune(&root, limit);
+                let len = bytes.len() as u64;
+                if unpruned
+                    .fetch_add(len, Ordering::Relaxed)
+                    .saturating_add(len)
+                    >= limit / 16
+                {
+                    unpruned.store(0, Ordering::Relaxed);
+                    let _ = prune(&root, limit);
+                }
             }
         });
     }
