@@ -21,22 +21,29 @@ pub(super) fn format_tag() -> &'static str {
     })
 }
 
-/// `MAGIC`, a header line `format key length sha256`, then the zstd-compressed JSON.
-pub(super) fn encode_scan(scan: &LayerScan, key: &str) -> Option<Vec<u8>> {
-    let json = serde_json::to_vec(scan).ok()?;
-    let payload = zstd::encode_all(&json[..], ZSTD_LEVEL).ok()?;
-    let mut out = Vec::with_capacity(payload.len() + 200);
-    out.extend_from_slice(MAGIC);
+/// `MAGIC` and a header line `format key length sha256`, then the zstd-compressed JSON,
+/// returned apart so the payload is written as it is, never copied.
+pub(super) fn encode_scan(scan: &LayerScan, key: &str) -> Option<(Vec<u8>, Vec<u8>)> {
+    // The JSON goes straight into the encoder: held whole it is 5-6 times the compressed
+    // payload, and was half the peak memory of a run on 900k entries.
+    let mut encoder = zstd::Encoder::new(Vec::new(), ZSTD_LEVEL).ok()?;
+    {
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut encoder);
+        serde_json::to_writer(&mut buffered, scan).ok()?;
+        buffered.flush().ok()?;
+    }
+    let payload = encoder.finish().ok()?;
+    let mut head = Vec::with_capacity(200);
+    head.extend_from_slice(MAGIC);
     writeln!(
-        out,
+        head,
         "{} {key} {} {}",
         format_tag(),
         payload.len(),
         hex::encode(Sha256::digest(&payload))
     )
     .ok()?;
-    out.extend_from_slice(&payload);
-    Some(out)
+    Some((head, payload))
 }
 
 pub(super) fn decode_scan(bytes: &[u8], key: &str) -> Option<LayerScan> {

@@ -104,7 +104,7 @@ impl Cache {
         if crate::source::config::sha256(bytes) != digest {
             return;
         }
-        if write_atomically(&path, bytes).is_ok() {
+        if write_atomically(&path, &[bytes]).is_ok() {
             self.enforce_limit();
         }
     }
@@ -193,11 +193,11 @@ impl ScanCache for Cache {
             (self.root.clone(), self.limit, key.to_string(), scan.clone());
         let unpruned = self.unpruned.clone();
         self.writes.spawn(move || {
-            let Some(bytes) = encode_scan(&scan, &key) else {
+            let Some((head, payload)) = encode_scan(&scan, &key) else {
                 return;
             };
-            if write_atomically(&path, &bytes).is_ok() {
-                let len = bytes.len() as u64;
+            if write_atomically(&path, &[&head, &payload]).is_ok() {
+                let len = (head.len() + payload.len()) as u64;
                 if unpruned
                     .fetch_add(len, Ordering::Relaxed)
                     .saturating_add(len)
@@ -274,11 +274,13 @@ fn read_bounded(path: &Path, max: u64) -> io::Result<Vec<u8>> {
     Ok(out)
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+fn write_atomically(path: &Path, parts: &[&[u8]]) -> io::Result<()> {
     let dir = path.parent().ok_or(io::ErrorKind::InvalidInput)?;
     fs::create_dir_all(dir)?;
     let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
+    for part in parts {
+        tmp.write_all(part)?;
+    }
     // No fsync: an entry a crash leaves torn fails its check on the next read and is
     // dropped as a miss, and waiting for the disk cost a cold run 5-10 ms per entry.
     tmp.persist(path).map_err(|e| e.error)?;

@@ -72,9 +72,11 @@ impl ScanCache for RegistryScans {
     }
 
     fn put(&self, key: &str, scan: &Arc<LayerScan>) {
-        let (Some(tag), Some(blob)) = (Self::tag(key), encode_scan(scan, key)) else {
+        let (Some(tag), Some((mut blob, payload))) = (Self::tag(key), encode_scan(scan, key))
+        else {
             return;
         };
+        blob.extend_from_slice(&payload);
         let artifact = Artifact {
             artifact_type: ARTIFACT_TYPE.to_string(),
             annotations: BTreeMap::from([
