@@ -10,7 +10,8 @@ use super::npm::package_dirs;
 use super::{LayerPackages, Manager, ModifiedFile, Package, PackageAnalysis, PackageRef};
 use crate::image::{Entry, EntryKind, LayerScan, Merged, NodeRef};
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use foldhash::{HashMap, HashMapExt};
+use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 const LARGEST_UNOWNED: usize = 20;

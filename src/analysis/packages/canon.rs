@@ -3,7 +3,8 @@
 //! directory symlinks in the final tree (merged /usr: `bin -> usr/bin`).
 
 use crate::image::{EntryKind, LayerScan, NodeRef};
-use std::collections::{BTreeMap, HashMap};
+use foldhash::{HashMap, HashMapExt};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Longer than any path Linux accepts (PATH_MAX): a database line this long is garbage and

@@ -3,7 +3,7 @@
 
 use super::Manager;
 use crate::image::facts::GoInfo;
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// What identifies one installed package version.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
