@@ -1,7 +1,7 @@
 //! Java archives: each `.jar`/`.war`/`.ear` is a package (manager `java`) named by its
-//! `META-INF/maven/G/A/pom.properties` (the one whose artifactId the file name starts with,
-//! or the only one), else its `MANIFEST.MF` (`Implementation-Title`/`Bundle-SymbolicName`
-//! and their versions), else its file name; it owns its own bytes. The archives nested in
+//! `META-INF/maven/G/A/pom.properties` (the one whose artifactId matches the file name),
+//! else its file name, else its `MANIFEST.MF`, in syft's order (see [`identify`]); it owns
+//! its own bytes. The archives nested in
 //! it (a Spring Boot fat jar's `BOOT-INF/lib/`, a war's `WEB-INF/lib/`) and the Maven
 //! artifacts a shaded jar swallowed are listed under it (`location` `outer.jar!/inner`),
 //! owning no bytes of their own: the outer archive's bytes are one file.
@@ -72,36 +72,104 @@ pub fn from_file_name(file: &str) -> JarId {
     }
 }
 
-/// The identity of the archive `file` whose metadata (for that archive) is `metas`.
+/// The identity of the archive `file` whose metadata (for that archive) is `metas`, chosen
+/// in the order syft's Java cataloger chooses, so the two name the same archive the same:
+/// the pom.properties whose artifactId matches the file name (exactly, else by prefix or
+/// suffix), else the name a Maven bundle plugin wrote, else the file name, else the
+/// manifest's title fields; the version from that pom, else the file name, else the
+/// manifest. An archive that names nothing has version "" (syft writes `UNKNOWN`).
 pub fn identify(file: &str, metas: &[&JarMeta]) -> JarId {
     let by_file = from_file_name(file);
-    let poms: Vec<JarId> = metas
-        .iter()
-        .filter(|m| m.name.ends_with("pom.properties"))
-        .filter_map(|m| from_pom(m))
-        .collect();
-    if let Some(p) = poms
-        .iter()
-        .find(|p| p.name == by_file.name)
-        .or_else(|| (poms.len() == 1).then(|| &poms[0]))
-    {
-        return p.clone();
+    if let Some(pom) = main_pom(&by_file.name, metas) {
+        return pom;
     }
     let mf = metas.iter().find(|m| m.name == "META-INF/MANIFEST.MF");
     let get = |k: &str| mf.and_then(|m| manifest(&m.content, k));
-    let name = get("Implementation-Title")
+    let name = bundle_plugin_name(&get)
+        .or_else(|| Some(artifact_from_file_name(&by_file.name)).filter(|n| !n.is_empty()))
         .or_else(|| {
-            get("Bundle-SymbolicName").map(|s| s.split(';').next().unwrap_or("").trim().to_string())
+            [
+                "Name",
+                "Bundle-Name",
+                "Short-Name",
+                "Extension-Name",
+                "Implementation-Title",
+            ]
+            .iter()
+            .find_map(|k| get(k))
         })
-        .filter(|n| !n.is_empty());
-    let version = get("Implementation-Version").or_else(|| get("Bundle-Version"));
-    match (name, version) {
-        (Some(name), version) => JarId {
-            name,
-            version: version.unwrap_or(by_file.version),
-        },
-        (None, Some(version)) if by_file.version.is_empty() => JarId { version, ..by_file },
-        _ => by_file,
+        .unwrap_or_default();
+    let version = Some(by_file.version)
+        .filter(|v| !v.is_empty())
+        .or_else(|| {
+            [
+                "Implementation-Version",
+                "Specification-Version",
+                "Plugin-Version",
+                "Bundle-Version",
+            ]
+            .iter()
+            .find_map(|k| get(k))
+        })
+        .unwrap_or_default();
+    JarId { name, version }
+}
+
+/// The pom.properties that describes the archive itself, matched on the file's name.
+fn main_pom(file_name: &str, metas: &[&JarMeta]) -> Option<JarId> {
+    let mut poms: Vec<(&str, JarId)> = metas
+        .iter()
+        .filter(|m| m.name.ends_with("pom.properties"))
+        .filter_map(|m| Some((m.name.as_str(), from_pom(m)?)))
+        .filter(|(_, id)| !id.version.is_empty())
+        .collect();
+    poms.sort_by(|a, b| a.0.cmp(b.0));
+    if file_name.is_empty() {
+        return None;
+    }
+    let exact = poms.iter().any(|(_, id)| id.name == file_name);
+    poms.into_iter().map(|(_, id)| id).find(|id| {
+        if exact {
+            id.name == file_name
+        } else {
+            id.name.starts_with(file_name) || file_name.ends_with(id.name.as_str())
+        }
+    })
+}
+
+/// `Bundle-SymbolicName`'s last dotted field, when the Apache Maven Bundle Plugin wrote the
+/// manifest (unless the symbolic name is only the group id).
+fn bundle_plugin_name(get: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    if !get("Created-By")?.contains("Apache Maven Bundle Plugin") {
+        return None;
+    }
+    let symbolic = get("Bundle-SymbolicName")?;
+    let symbolic = symbolic.split(';').next().unwrap_or("").trim();
+    if get("Implementation-Vendor-Id").as_deref() == Some(symbolic) {
+        return None;
+    }
+    symbolic
+        .rsplit('.')
+        .next()
+        .map(str::to_string)
+        .filter(|n| !n.is_empty())
+}
+
+/// A file name such as `org.slf4j.slf4j-api` may be `group.artifact`: its last field.
+fn artifact_from_file_name(name: &str) -> String {
+    if !name.contains('.') || name.starts_with("org.eclipse.") {
+        return name.to_string();
+    }
+    let fields: Vec<&str> = name.split('.').collect();
+    let java_start = |f: &&str| {
+        f.chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_' || c == '$')
+    };
+    if fields.iter().all(java_start) {
+        fields.last().map_or(name, |f| f).to_string()
+    } else {
+        name.to_string()
     }
 }
 
@@ -248,8 +316,38 @@ mod tests {
             "META-INF/MANIFEST.MF",
             "Bundle-SymbolicName: org.x.core;singleton:=true\nBundle-Version: 4.2\n\nName: a\nImplementation-Title: no\n",
         )];
+        // The file name comes before the manifest's names, as syft has it.
         let id = identify("core.jar", &mf.iter().collect::<Vec<_>>());
-        assert_eq!((&*id.name, &*id.version), ("org.x.core", "4.2"));
+        assert_eq!((&*id.name, &*id.version), ("core", "4.2"));
+        let bundle = [meta(
+            "",
+            "META-INF/MANIFEST.MF",
+            "Created-By: Apache Maven Bundle Plugin\nBundle-SymbolicName: org.x.core-api\n",
+        )];
+        let id = identify("x-1.0.jar", &bundle.iter().collect::<Vec<_>>());
+        assert_eq!((&*id.name, &*id.version), ("core-api", "1.0"));
+        // A pom whose artifact the file name does not match is listed apart, not taken.
+        let other = [meta(
+            "",
+            "META-INF/maven/g/error_prone_annotation/pom.properties",
+            "artifactId=error_prone_annotation\nversion=2.18.0\n",
+        )];
+        let info = JarInfo {
+            meta: other.to_vec(),
+            nested: vec![],
+        };
+        let got: Vec<(String, String)> =
+            packages("usr/share/java/error-prone-annotation.jar", &info)
+                .into_iter()
+                .map(|(id, _)| (id.name, id.version))
+                .collect();
+        assert_eq!(
+            got,
+            [
+                ("error-prone-annotation".to_string(), String::new()),
+                ("error_prone_annotation".to_string(), "2.18.0".to_string())
+            ]
+        );
         assert_eq!(
             from_file_name("lib/tomcat-embed-core-10.1.15.jar").name,
             "tomcat-embed-core"
