@@ -65,7 +65,9 @@ fn build(corpus: &Path, work: &Path, out: &Path) -> Result<(), String> {
     docker(&["save", "-o", &out.to_string_lossy(), TAG]).map(|_| ())
 }
 
-fn syft_sets(archive: &Path) -> Result<Vec<(Manager, BTreeSet<(String, String)>)>, String> {
+type Sets = Vec<(Manager, BTreeSet<(String, String)>)>;
+
+fn syft_sets(archive: &Path) -> Result<Sets, String> {
     let out = run(Command::new("syft")
         .env("SYFT_CHECK_FOR_APP_UPDATE", "false")
         .args(["-q", "-o", "json"])

@@ -9,8 +9,8 @@ use super::history::Warnings;
 use super::npm::package_dirs;
 use super::{LayerPackages, Manager, ModifiedFile, Package, PackageAnalysis, PackageRef};
 use crate::image::{Entry, EntryKind, LayerScan, Merged, NodeRef};
-use std::cmp::Reverse;
 use foldhash::{HashMap, HashMapExt};
+use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::Arc;
 
