@@ -4,7 +4,7 @@
 //! refused. A symlink in the layer is itself stored as a symlink there; the tar's bytes
 //! for it sit in the record, so it is never opened.
 
-use rustix::fs::{Mode, OFlags, openat};
+use rustix::fs::{AtFlags, FileType, Mode, OFlags, openat, statat};
 use std::ffi::OsStr;
 use std::fs::File;
 use std::io;
@@ -63,14 +63,23 @@ impl Within {
             Some((_, fd)) => fd,
             None => &self.root,
         };
-        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
-        let fd = openat(dir, OsStr::from_bytes(leaf), flags, Mode::empty())?;
-        let file = File::from(fd);
-        if !file.metadata()?.is_file() {
-            return Err(invalid(format!(
+        let not_a_file = || {
+            invalid(format!(
                 "{:?} in the layer's directory is not a regular file",
                 String::from_utf8_lossy(name)
-            )));
+            ))
+        };
+        let leaf = OsStr::from_bytes(leaf);
+        // Looked at before it is opened: opening a device can do something (and a
+        // whiteout is one).
+        let st = statat(dir, leaf, AtFlags::SYMLINK_NOFOLLOW)?;
+        if FileType::from_raw_mode(st.st_mode) != FileType::RegularFile {
+            return Err(not_a_file());
+        }
+        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+        let file = File::from(openat(dir, leaf, flags, Mode::empty())?);
+        if !file.metadata()?.is_file() {
+            return Err(not_a_file());
         }
         Ok(file)
     }
@@ -120,8 +129,25 @@ mod tests {
             w.open_file(b"link/secret").is_err(),
             "a symlinked directory"
         );
-        assert!(w.open_file(b"s").is_err(), "a symlinked file");
+        let err = w.open_file(b"s").unwrap_err();
+        assert!(
+            err.to_string().contains("not a regular file"),
+            "a symlinked file: {err}"
+        );
         assert!(w.open_file(b"d").is_err(), "a directory is not a file");
+        let fifo = dir.path().join("fifo");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            FileType::Fifo,
+            Mode::from_raw_mode(0o644),
+            0,
+        )
+        .unwrap();
+        assert!(
+            w.open_file(b"fifo").is_err(),
+            "a FIFO, refused without blocking"
+        );
         assert!(w.open_file(b"d/../s").is_err());
     }
 }
