@@ -47,6 +47,7 @@ fn load_corpus(host: &str, corpus: &Path) {
             "dive-test-image.docker.tar",
             "micro-latest.docker.tar",
             "alpine-3.20.docker.tar",
+            "real/dive-test-kaniko-image.tar",
         ] {
             let path = corpus.join(f).display().to_string();
             sh("docker", &["-H", host, "load", "-q", "-i", &path]);
@@ -79,7 +80,13 @@ fn storage_gives_the_exports_report() {
     };
     load_corpus(&host, &corpus);
     let t = Isolated::new();
-    for name in ["alpine:3.20", "micro:latest", "dive-test:latest"] {
+    let names = [
+        "alpine:3.20",
+        "micro:latest",
+        "dive-test:latest",
+        "dive-test:kaniko-latest",
+    ];
+    for name in names {
         let direct = read(&t, &host, name, "storage");
         let err = String::from_utf8_lossy(&direct.stderr);
         assert!(
@@ -211,11 +218,18 @@ fn a_changed_file_fails_the_check() {
     };
     let img = OwnImage::load(&host, &root, "tampered");
     let t = Isolated::new();
-    report(&read(&t, &host, &img.name, "storage"));
+    let cached = |t: &Isolated| {
+        t.run(&[&format!("docker-daemon:{}", img.name), "--json"])
+            .env("DOCKER_HOST", &host)
+            .output()
+    };
+    let clean = report(&cached(&t));
     let file = img.diff.join("data/unique.txt");
     let mut bytes = std::fs::read(&file).unwrap();
     bytes[0] ^= 0x20;
     std::fs::write(&file, &bytes).unwrap();
+    // Only what the scan cache lacks is read: a warm run does not open the layer.
+    assert_eq!(report(&cached(&t)), clean, "served by the cache");
 
     let auto = read(&t, &host, &img.name, "auto");
     let err = String::from_utf8_lossy(&auto.stderr);
