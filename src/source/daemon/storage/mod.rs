@@ -168,15 +168,4 @@ fn place(root: &Path, layerdb: &Path, chain: &str, diff_id: &str) -> Result<Plac
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn chain_ids_as_the_engine_computes_them() {
-        let a = format!("sha256:{}", "a".repeat(64));
-        let b = format!("sha256:{}", "b".repeat(64));
-        assert_eq!(chain_id("", &a), a);
-        let expected = crate::source::config::sha256(format!("{a} {b}").as_bytes());
-        assert_eq!(chain_id(&a, &b), expected);
-    }
-}
+mod tests;
