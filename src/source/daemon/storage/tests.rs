@@ -12,7 +12,7 @@ const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STA
 fn layer(diff: &Path, files: &[(&str, &[u8])]) -> (Vec<u8>, Vec<u8>) {
     let crc = crc::Crc::<u64, crc::Table<16>>::new(&crc::CRC_64_GO_ISO);
     let (mut tar, mut record) = (Vec::new(), Vec::new());
-    let mut segment = |tar: &mut Vec<u8>, record: &mut Vec<u8>, bytes: &[u8]| {
+    let segment = |tar: &mut Vec<u8>, record: &mut Vec<u8>, bytes: &[u8]| {
         tar.extend_from_slice(bytes);
         let line = serde_json::json!({"type": 2, "payload": B64.encode(bytes), "position": 0});
         writeln!(record, "{line}").unwrap();
