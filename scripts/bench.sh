@@ -14,8 +14,10 @@
 # (diff_id). microscope runs cold (empty scan cache), with --no-verify, and warm (cache
 # filled by the cold run, archive unchanged).
 # Table 2, daemon: each docker-archive image is loaded into the engine, then
-# `docker save NAME | cat` (the export floor both tools share), `microscope
-# docker-daemon:NAME --json` cold (empty scan cache) and warm, and `dive NAME --ci --json`.
+# `docker save NAME | cat` (the export floor both tools share), microscope with each way of
+# reading forced and no cache (`--daemon-read=export`, `--daemon-read=storage`: the engine's
+# overlay2 storage, `fail` where it is not readable), `microscope docker-daemon:NAME --json`
+# as a user runs it (auto) cold (empty scan cache) and warm, and `dive NAME --ci --json`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${BENCH_DIR:-${TMPDIR:-/tmp}/microscope-bench}
@@ -147,8 +149,8 @@ trap '[ -n "$started" ] && "$CORPUS/services.sh" dockerd stop >/dev/null' EXIT
 echo
 echo "daemon ($(docker version --format '{{.Server.Version}}' 2>/dev/null), $(docker info --format '{{.Driver}}' 2>/dev/null)); load: $(uptime | sed 's/.*load average: //')"
 echo
-printf '| image | docker save \\| cat s | microscope cold s | ×export | microscope warm s | dive s | cold ×dive |\n'
-printf '|---|---|---|---|---|---|---|\n'
+printf '| image | docker save \\| cat s | export cold s | export ×save | storage cold s | storage ×export | microscope cold s | warm s | dive s | cold ×dive |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|\n'
 for img in "${images[@]}"; do
   name=$(python3 -c 'import json,sys,tarfile
 t = tarfile.open(sys.argv[1]); m = json.load(t.extractfile("manifest.json"))
@@ -156,11 +158,14 @@ print(((m[0].get("RepoTags") or [""])[0]))' "$img" 2>/dev/null || true)
   [ -n "$name" ] || continue
   docker load -q -i "$img" >/dev/null || continue
   read -r xs _ < <(measure bash -c "docker save '$name' | cat >/dev/null")
+  # Each way forced (--daemon-read), no cache; then the default (auto) cold and warm.
+  read -r es _ < <(measure "$BIN" "docker-daemon:$name" --json --no-cache --daemon-read=export)
+  read -r ss _ < <(measure "$BIN" "docker-daemon:$name" --json --no-cache --daemon-read=storage)
   rm -rf "$XDG_CACHE_HOME"
   read -r cs _ < <(measure "$BIN" "docker-daemon:$name" --json)
   read -r ws _ < <(measure "$BIN" "docker-daemon:$name" --json)
   if command -v dive >/dev/null; then
     read -r ds _ < <(measure dive "$name" --ci --json "$OUT/dive.json")
   else ds=fail; fi
-  echo "| $(basename "$img" .tar) ($name) | $xs | $cs | $(ratio "$cs" "$xs") | $ws | $ds | $(ratio "$cs" "$ds") |"
+  echo "| $(basename "$img" .tar) ($name) | $xs | $es | $(ratio "$es" "$xs") | $ss | $(ratio "$ss" "$es") | $cs | $ws | $ds | $(ratio "$cs" "$ds") |"
 done

@@ -81,6 +81,7 @@ fn analyze(a: AnalyzeArgs) -> Result<ExitCode> {
     }
     let plan = gate::plan(&a.ci, &a.output, &opts, true)?;
     if plan.is_none() && !a.rewrite.rewrite && interactive(&a.output) {
+        opts.notify = None;
         let reference = ImageRef::parse(&image)?;
         let opened = Opened::open(&reference, &opts, &mut |note| {
             eprintln!("microscope: {}", escape::text(&note))
@@ -211,13 +212,17 @@ fn emit(report: &Report, out: &OutputArgs) -> Result<ExitCode> {
 
 /// `microscope compare LEFT RIGHT`.
 fn compare(args: crate::cli::CompareArgs) -> Result<ExitCode> {
-    let opts = live_options(&args.live, args.platform.clone())?;
+    let mut opts = live_options(&args.live, args.platform.clone())?;
+    let report_asked = args.json || args.markdown || args.format.is_some() || args.output.is_some();
+    let app = !report_asked && interactive(&OutputArgs::default());
+    if app {
+        opts.notify = None;
+    }
     let (left, left_live) = open_side(&args.left, &opts).context("left image")?;
     let (right, right_live) = open_side(&args.right, &opts).context("right image")?;
     // As for one image: the scan cache is for what is slow to read again, live images.
     let cache = opts.cache.clone().filter(|_| left_live || right_live);
-    let report_asked = args.json || args.markdown || args.format.is_some() || args.output.is_some();
-    if !report_asked && interactive(&OutputArgs::default()) {
+    if app {
         return open_compare_app(left, right, cache);
     }
     watchdog(args.live.timeout);

@@ -186,6 +186,16 @@ pub struct LiveArgs {
     /// Neither read nor write the cache.
     #[arg(long)]
     pub no_cache: bool,
+    /// How a Docker engine's layers are read: from its overlay2 storage where readable,
+    /// else its image export (auto); only the storage (storage); only the export (export).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "HOW",
+        default_value = "auto",
+        env = "MICROSCOPE_DAEMON_READ"
+    )]
+    pub daemon_read: DaemonReadArg,
     /// Fail a registry download that brings no byte for this many seconds.
     #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     pub stall_timeout: u64,
@@ -193,6 +203,14 @@ pub struct LiveArgs {
     /// interactive app.
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum DaemonReadArg {
+    #[default]
+    Auto,
+    Storage,
+    Export,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -1,11 +1,12 @@
 //! Engines, registries and the cache as the command line sets them up (`LiveArgs`), shared
 //! by the front ends that read live images (one image, compare, slim, fleet).
 
-use crate::cli::{LiveArgs, SourceArg};
+use crate::cli::{DaemonReadArg, LiveArgs, SourceArg};
 use anyhow::{Context, Result, bail};
 use microscope::cache::Cache;
 use microscope::image::Platform;
-use microscope::source::{Credentials, LiveSource, SourceOptions};
+use microscope::report::escape;
+use microscope::source::{Credentials, DaemonRead, LiveSource, Notify, SourceOptions};
 use microscope::units;
 use std::sync::Arc;
 
@@ -52,6 +53,15 @@ pub fn live_options(live: &LiveArgs, platform: Option<Platform>) -> Result<Sourc
         cache,
         stall_timeout: Some(std::time::Duration::from_secs(live.stall_timeout)),
         no_verify: false,
+        daemon_read: match live.daemon_read {
+            DaemonReadArg::Auto => DaemonRead::Auto,
+            DaemonReadArg::Storage => DaemonRead::Storage,
+            DaemonReadArg::Export => DaemonRead::Export,
+        },
+        // The interactive app drops it: the terminal is its screen then.
+        notify: Some(Notify(Arc::new(|what: &str| {
+            eprintln!("microscope: {}", escape::text(what))
+        }))),
     })
 }
 

@@ -147,36 +147,45 @@ pub trait ImageSource: Send + Sync {
         wanted: &[usize],
         visit: &LayerVisitor<'_>,
     ) -> Result<(), crate::Error> {
-        let workers = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2)
-            .min(wanted.len().max(1));
-        let next = AtomicUsize::new(0);
-        let failed = AtomicBool::new(false);
-        let first_error: Mutex<Option<crate::Error>> = Mutex::new(None);
-        std::thread::scope(|s| {
-            for _ in 0..workers {
-                s.spawn(|| {
-                    while !failed.load(Ordering::Relaxed) {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(&layer) = wanted.get(i) else { break };
-                        let result = self
-                            .open_layer(layer)
-                            .map_err(crate::Error::from)
-                            .and_then(|r| visit(layer, r));
-                        if let Err(e) = result {
-                            failed.store(true, Ordering::Relaxed);
-                            let mut slot = first_error.lock().unwrap_or_else(|p| p.into_inner());
-                            slot.get_or_insert(e);
-                        }
+        in_parallel(wanted, &|layer| {
+            self.open_layer(layer)
+                .map_err(crate::Error::from)
+                .and_then(|r| visit(layer, r))
+        })
+    }
+}
+
+/// Runs `work` on each of `wanted`, in order, on one thread per core; the first error stops
+/// the others from taking more and is returned.
+pub(crate) fn in_parallel(
+    wanted: &[usize],
+    work: &(dyn Fn(usize) -> Result<(), crate::Error> + Sync),
+) -> Result<(), crate::Error> {
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .min(wanted.len().max(1));
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let first_error: Mutex<Option<crate::Error>> = Mutex::new(None);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                while !failed.load(Ordering::Relaxed) {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&layer) = wanted.get(i) else { break };
+                    if let Err(e) = work(layer) {
+                        failed.store(true, Ordering::Relaxed);
+                        let mut slot = first_error.lock().unwrap_or_else(|p| p.into_inner());
+                        slot.get_or_insert(e);
                     }
-                });
-            }
-        });
-        match first_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
-            Some(e) => Err(e),
-            None => Ok(()),
+                }
+            });
         }
+    });
+    match first_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
 }
 
@@ -212,6 +221,34 @@ pub struct SourceOptions {
     /// `--no-verify` (or `verify = false` in the config): layer blobs and tars are not
     /// hashed, so their digests are not checked. Only ever set by the user, never implied.
     pub no_verify: bool,
+    /// `--daemon-read`: how a Docker engine's layers are read.
+    pub daemon_read: DaemonRead,
+    /// Hears what a source decides while it loads (a layer read another way than planned).
+    /// None where nobody should be told on stderr (the interactive app owns the terminal).
+    pub notify: Option<Notify>,
+}
+
+/// How a Docker engine's layers are read (`--daemon-read`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DaemonRead {
+    /// From the engine's overlay2 storage where it is readable and every check holds, else
+    /// from the image export.
+    #[default]
+    Auto,
+    /// Only from the storage: any problem is an error.
+    Storage,
+    /// Only from the image export (`docker save`).
+    Export,
+}
+
+/// A one-line message for the user, from a source while it loads.
+#[derive(Clone)]
+pub struct Notify(pub std::sync::Arc<dyn Fn(&str) + Send + Sync>);
+
+impl std::fmt::Debug for Notify {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Notify")
+    }
 }
 
 /// How long a registry download may bring nothing before it fails.
@@ -271,8 +308,12 @@ pub fn open_reporting(
                 &display,
             )?),
             ImageRef::Path(path) => detect(path, opts, &display)?,
-            ImageRef::DockerDaemon(name) => live::daemon(name, LiveSource::Docker, opts, &display)?,
-            ImageRef::PodmanDaemon(name) => live::daemon(name, LiveSource::Podman, opts, &display)?,
+            ImageRef::DockerDaemon(name) => {
+                live::daemon(name, LiveSource::Docker, opts, &display, note)?
+            }
+            ImageRef::PodmanDaemon(name) => {
+                live::daemon(name, LiveSource::Podman, opts, &display, note)?
+            }
             ImageRef::Registry(name) => live::registry(name, opts, &display)?,
             ImageRef::Name(name) => live::bare_name(name, opts, &display, note)?,
         };

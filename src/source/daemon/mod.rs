@@ -12,10 +12,15 @@
 //! `<diff_id>.tar`) and otherwise by content (legacy `<v1 id>/layer.tar`, compressed blobs
 //! of the containerd store): the loader scans such a stream and places it by the diff_id
 //! it computes ([`super::LAYER_BY_CONTENT`]).
+//!
+//! A Docker engine whose overlay2 storage is readable here is not asked for the export at
+//! all: its layers are rebuilt from that storage ([`storage`], `--daemon-read`).
 
 mod connect;
+mod direct;
 mod export;
 mod inspect;
+mod storage;
 
 use connect::connect;
 pub use connect::{Endpoint, endpoint};
@@ -41,6 +46,7 @@ pub struct DaemonSource {
     name: String,
     endpoint: Endpoint,
     meta: ImageMeta,
+    plan: direct::Plan,
 }
 
 impl DaemonSource {
@@ -101,6 +107,11 @@ impl DaemonSource {
         &self.endpoint.label
     }
 
+    /// Which way the layers will be read, and why not the other, in a line for the user.
+    pub fn read_path(&self) -> &str {
+        &self.plan.said
+    }
+
     fn inspect(
         rt: tokio::runtime::Runtime,
         docker: Docker,
@@ -110,12 +121,14 @@ impl DaemonSource {
         display: &str,
     ) -> Result<Self, SourceError> {
         let meta = inspect::image_meta(&rt, &docker, &endpoint, name, opts, display)?;
+        let plan = direct::plan(&rt, &docker, &endpoint, &meta, opts)?;
         Ok(DaemonSource {
             rt,
             docker,
             name: name.to_string(),
             endpoint,
             meta,
+            plan,
         })
     }
 }
@@ -139,12 +152,14 @@ impl ImageSource for DaemonSource {
         )))
     }
 
-    /// Walks the export stream once, handing each layer to `visit` as it arrives.
+    /// Reads what the engine's storage has (when it is read), then walks the export
+    /// stream once for the rest, handing each layer to `visit` as it arrives.
     fn for_each_layer(
         &self,
         wanted: &[usize],
         visit: &LayerVisitor<'_>,
     ) -> Result<(), crate::Error> {
+        let wanted = self.plan.read_storage(wanted, visit)?;
         if wanted.is_empty() {
             return Ok(());
         }
@@ -162,6 +177,6 @@ impl ImageSource for DaemonSource {
             StreamReader::new(Box::pin(stream)),
             self.rt.handle().clone(),
         );
-        scan_export(reader, &self.meta, wanted, visit, &stream_err)
+        scan_export(reader, &self.meta, &wanted, visit, &stream_err)
     }
 }
