@@ -57,7 +57,8 @@ const INFO_END: [u8; 16] = [
     0xf9, 0x32, 0x43, 0x31, 0x86, 0x18, 0x20, 0x72, 0x00, 0x82, 0x42, 0x10, 0x41, 0x16, 0xd8, 0xf2,
 ];
 
-fn varint(mut v: usize, out: &mut Vec<u8>) {
+/// Go's unsigned varint (encoding/binary.PutUvarint), as build info prefixes its strings.
+pub fn varint(mut v: usize, out: &mut Vec<u8>) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
         v >>= 7;
@@ -65,8 +66,12 @@ fn varint(mut v: usize, out: &mut Vec<u8>) {
     out.push(v as u8);
 }
 
-fn buildinfo(version: &str, modinfo: &str) -> Vec<u8> {
-    let mut b = b"\xff Go buildinf:".to_vec();
+/// A `.go.buildinfo` section as Go 1.18+ writes it: the 32-byte header (magic, pointer
+/// size 8, flags = inline strings, little endian), then the version and the module text
+/// between its sentinels, each prefixed with its varint length. The tests write theirs
+/// with this one too.
+pub fn buildinfo(version: &str, modinfo: &str) -> Vec<u8> {
+    let mut b = crate::scan::elf::gobuild::MAGIC.to_vec();
     b.push(8); // pointer size
     b.push(2); // flags: inline strings, little endian
     b.resize(32, 0);

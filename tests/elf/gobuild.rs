@@ -3,6 +3,7 @@
 use crate::support::elf;
 
 use elf::*;
+use microscope::demo::elf::varint;
 use microscope::scan::elf::gobuild::{self, MAGIC, parse_buildinfo, pclntab_needs};
 use microscope::scan::elf::inspect;
 

@@ -6,6 +6,7 @@
 use microscope::analysis::rewrite::Rewrite;
 use microscope::analysis::{Analysis, analyze};
 use microscope::demo::builder::ImageBuilder;
+use microscope::demo::elf::buildinfo;
 use microscope::image::Image;
 use microscope::jobs::{LoadOptions, load_image};
 use microscope::reference::ImageRef;
@@ -91,36 +92,6 @@ fn filler(len: usize, seed: u8) -> Vec<u8> {
     (0..len)
         .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
         .collect()
-}
-
-fn buildinfo(version: &str, modinfo: &str) -> Vec<u8> {
-    const START: [u8; 16] = [
-        0x30, 0x77, 0xaf, 0x0c, 0x92, 0x74, 0x08, 0x02, 0x41, 0xe1, 0xc1, 0x07, 0xe6, 0xd6, 0x18,
-        0xe6,
-    ];
-    const END: [u8; 16] = [
-        0xf9, 0x32, 0x43, 0x31, 0x86, 0x18, 0x20, 0x72, 0x00, 0x82, 0x42, 0x10, 0x41, 0x16, 0xd8,
-        0xf2,
-    ];
-    let mut b = b"\xff Go buildinf:".to_vec();
-    b.push(8);
-    b.push(2);
-    b.resize(32, 0);
-    let push_str = |b: &mut Vec<u8>, s: &[u8]| {
-        let mut n = s.len();
-        while n >= 0x80 {
-            b.push((n as u8) | 0x80);
-            n >>= 7;
-        }
-        b.push(n as u8);
-        b.extend_from_slice(s);
-    };
-    push_str(&mut b, version.as_bytes());
-    let mut m = START.to_vec();
-    m.extend_from_slice(modinfo.as_bytes());
-    m.extend_from_slice(&END);
-    push_str(&mut b, &m);
-    b
 }
 
 fn write(spec: &Elf) -> Vec<u8> {

@@ -3,6 +3,8 @@
 
 pub mod corpus;
 
+/// The Go build-info writer is the demo's (one writer for the demo images and the tests).
+pub use microscope::demo::elf::buildinfo;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -261,30 +263,6 @@ pub fn unstripped(text: usize, symtab: usize, strtab: usize, debug: usize) -> Ve
 
 pub fn strip_cost(symtab: usize, strtab: usize, debug: usize) -> u64 {
     (symtab + strtab + debug + 3 * 64 + 8 + 8 + 12) as u64
-}
-
-pub fn varint(mut n: u64, out: &mut Vec<u8>) {
-    while n >= 0x80 {
-        out.push((n as u8) | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
-/// Header (magic, ptr size, flags = inline strings), version and modinfo with sentinels.
-pub fn buildinfo(version: &str, modinfo: &str) -> Vec<u8> {
-    let mut b = microscope::scan::elf::gobuild::MAGIC.to_vec();
-    b.push(8);
-    b.push(2);
-    b.resize(32, 0);
-    varint(version.len() as u64, &mut b);
-    b.extend_from_slice(version.as_bytes());
-    let mut m = vec![0x30u8; 16];
-    m.extend_from_slice(modinfo.as_bytes());
-    m.extend_from_slice(&[0xf9; 16]);
-    varint(m.len() as u64, &mut b);
-    b.extend_from_slice(&m);
-    b
 }
 
 /// An unstripped Go-like executable: build info, a pclntab naming `crypto/x509`, symbols
