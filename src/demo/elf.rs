@@ -57,7 +57,8 @@ const INFO_END: [u8; 16] = [
     0xf9, 0x32, 0x43, 0x31, 0x86, 0x18, 0x20, 0x72, 0x00, 0x82, 0x42, 0x10, 0x41, 0x16, 0xd8, 0xf2,
 ];
 
-fn varint(mut v: usize, out: &mut Vec<u8>) {
+/// Go's unsigned varint (encoding/binary.PutUvarint), as build info prefixes its strings.
+pub fn varint(mut v: usize, out: &mut Vec<u8>) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
         v >>= 7;
@@ -65,8 +66,12 @@ fn varint(mut v: usize, out: &mut Vec<u8>) {
     out.push(v as u8);
 }
 
-fn buildinfo(version: &str, modinfo: &str) -> Vec<u8> {
-    let mut b = b"\xff Go buildinf:".to_vec();
+/// A `.go.buildinfo` section as Go 1.18+ writes it: the 32-byte header (magic, pointer
+/// size 8, flags = inline strings, little endian), then the version and the module text
+/// between its sentinels, each prefixed with its varint length. The tests write theirs
+/// with this one too.
+pub fn buildinfo(version: &str, modinfo: &str) -> Vec<u8> {
+    let mut b = crate::scan::elf::gobuild::MAGIC.to_vec();
     b.push(8); // pointer size
     b.push(2); // flags: inline strings, little endian
     b.resize(32, 0);
@@ -80,7 +85,31 @@ fn buildinfo(version: &str, modinfo: &str) -> Vec<u8> {
     b
 }
 
+/// The file: sections as the spec asks, laid out after the ELF and program headers, then
+/// the section header table.
 pub fn build(spec: &ElfSpec) -> Vec<u8> {
+    let mut sections = sections(spec);
+    let names = push_shstrtab(&mut sections);
+    let phnum: u16 = 1 + u16::from(spec.interp.is_some());
+    let mut out = vec![0u8; 64 + 56 * phnum as usize];
+    let offsets = lay_out(&sections, &mut out);
+    let shoff = out.len() as u64;
+    out.extend(section_headers(&sections, &names, &offsets));
+    let shnum = sections.len() as u16 + 1;
+    let entry = 0x400000u64 + offsets.first().copied().unwrap_or(0);
+    out[..64].copy_from_slice(&elf_header(entry, shoff, phnum, shnum));
+    // PT_INTERP (when dynamic; .interp is the first section), then one PT_LOAD over the file.
+    let interp = spec
+        .interp
+        .as_ref()
+        .map(|_| (offsets[0], sections[0].data.len() as u64));
+    let ph = program_headers(interp, out.len() as u64);
+    out[64..64 + ph.len()].copy_from_slice(&ph);
+    out
+}
+
+/// The spec's sections, in file order (the null section at index 0 is implied).
+fn sections(spec: &ElfSpec) -> Vec<Section> {
     let mut sections: Vec<Section> = Vec::new();
     let mut push = |name, kind, flags, data, link, entsize| {
         sections.push(Section {
@@ -107,15 +136,7 @@ pub fn build(spec: &ElfSpec) -> Vec<u8> {
         0,
     );
     if !spec.needed.is_empty() {
-        let mut dynstr = vec![0u8];
-        let mut dynamic = Vec::new();
-        for n in &spec.needed {
-            dynamic.extend_from_slice(&1u64.to_le_bytes()); // DT_NEEDED
-            dynamic.extend_from_slice(&(dynstr.len() as u64).to_le_bytes());
-            dynstr.extend_from_slice(n.as_bytes());
-            dynstr.push(0);
-        }
-        dynamic.extend_from_slice(&[0u8; 16]); // DT_NULL
+        let (dynstr, dynamic) = dynamic_section(&spec.needed);
         let strndx = push(".dynstr", SHT_STRTAB, SHF_ALLOC, dynstr, 0, 0);
         push(
             ".dynamic",
@@ -179,9 +200,28 @@ pub fn build(spec: &ElfSpec) -> Vec<u8> {
             24,
         );
     }
+    sections
+}
+
+/// `.dynstr` and `.dynamic` for the DT_NEEDED entries.
+fn dynamic_section(needed: &[String]) -> (Vec<u8>, Vec<u8>) {
+    let mut dynstr = vec![0u8];
+    let mut dynamic = Vec::new();
+    for n in needed {
+        dynamic.extend_from_slice(&1u64.to_le_bytes()); // DT_NEEDED
+        dynamic.extend_from_slice(&(dynstr.len() as u64).to_le_bytes());
+        dynstr.extend_from_slice(n.as_bytes());
+        dynstr.push(0);
+    }
+    dynamic.extend_from_slice(&[0u8; 16]); // DT_NULL
+    (dynstr, dynamic)
+}
+
+/// Appends `.shstrtab` (last); returns each section's name offset in it.
+fn push_shstrtab(sections: &mut Vec<Section>) -> Vec<u32> {
     let mut shstrtab = vec![0u8];
     let mut names = Vec::new();
-    for s in &sections {
+    for s in sections.iter() {
         names.push(shstrtab.len() as u32);
         shstrtab.extend_from_slice(s.name.as_bytes());
         shstrtab.push(0);
@@ -196,11 +236,14 @@ pub fn build(spec: &ElfSpec) -> Vec<u8> {
         link: 0,
         entsize: 0,
     });
+    names
+}
 
-    let phnum: u16 = 1 + u16::from(spec.interp.is_some());
-    let mut out = vec![0u8; 64 + 56 * phnum as usize];
+/// Appends the sections' data, each at a 16-byte boundary, then pads to 8 for the header
+/// table; returns each section's offset.
+fn lay_out(sections: &[Section], out: &mut Vec<u8>) -> Vec<u64> {
     let mut offsets = Vec::new();
-    for s in &sections {
+    for s in sections {
         while !out.len().is_multiple_of(16) {
             out.push(0);
         }
@@ -210,37 +253,41 @@ pub fn build(spec: &ElfSpec) -> Vec<u8> {
     while !out.len().is_multiple_of(8) {
         out.push(0);
     }
-    let shoff = out.len() as u64;
-    out.extend_from_slice(&[0u8; 64]); // null section
+    offsets
+}
+
+/// The section header table, the null section first.
+fn section_headers(sections: &[Section], names: &[u32], offsets: &[u64]) -> Vec<u8> {
+    let mut out = vec![0u8; 64]; // null section
     for (i, s) in sections.iter().enumerate() {
-        let mut h = Vec::with_capacity(64);
-        h.extend_from_slice(&names[i].to_le_bytes());
-        h.extend_from_slice(&s.kind.to_le_bytes());
-        h.extend_from_slice(&s.flags.to_le_bytes());
+        out.extend_from_slice(&names[i].to_le_bytes());
+        out.extend_from_slice(&s.kind.to_le_bytes());
+        out.extend_from_slice(&s.flags.to_le_bytes());
         let addr = if s.flags & SHF_ALLOC != 0 {
             0x400000 + offsets[i]
         } else {
             0
         };
-        h.extend_from_slice(&addr.to_le_bytes());
-        h.extend_from_slice(&offsets[i].to_le_bytes());
-        h.extend_from_slice(&(s.data.len() as u64).to_le_bytes());
-        h.extend_from_slice(&s.link.to_le_bytes());
-        h.extend_from_slice(&0u32.to_le_bytes());
-        h.extend_from_slice(&1u64.to_le_bytes());
-        h.extend_from_slice(&s.entsize.to_le_bytes());
-        out.extend(h);
+        out.extend_from_slice(&addr.to_le_bytes());
+        out.extend_from_slice(&offsets[i].to_le_bytes());
+        out.extend_from_slice(&(s.data.len() as u64).to_le_bytes());
+        out.extend_from_slice(&s.link.to_le_bytes());
+        out.extend_from_slice(&0u32.to_le_bytes());
+        out.extend_from_slice(&1u64.to_le_bytes());
+        out.extend_from_slice(&s.entsize.to_le_bytes());
     }
-    let shnum = sections.len() as u16 + 1;
-    let file_len = out.len() as u64;
-    // ELF header.
+    out
+}
+
+/// The 64-byte ELF header of an x86-64 executable; `.shstrtab` is the last section.
+fn elf_header(entry: u64, shoff: u64, phnum: u16, shnum: u16) -> Vec<u8> {
     let mut e = Vec::with_capacity(64);
     e.extend_from_slice(b"\x7fELF\x02\x01\x01\x00");
     e.extend_from_slice(&[0u8; 8]);
     e.extend_from_slice(&2u16.to_le_bytes()); // ET_EXEC
     e.extend_from_slice(&62u16.to_le_bytes()); // EM_X86_64
     e.extend_from_slice(&1u32.to_le_bytes());
-    e.extend_from_slice(&(0x400000u64 + offsets.first().copied().unwrap_or(0)).to_le_bytes());
+    e.extend_from_slice(&entry.to_le_bytes());
     e.extend_from_slice(&64u64.to_le_bytes()); // phoff
     e.extend_from_slice(&shoff.to_le_bytes());
     e.extend_from_slice(&0u32.to_le_bytes());
@@ -249,18 +296,20 @@ pub fn build(spec: &ElfSpec) -> Vec<u8> {
     e.extend_from_slice(&phnum.to_le_bytes());
     e.extend_from_slice(&64u16.to_le_bytes());
     e.extend_from_slice(&shnum.to_le_bytes());
-    e.extend_from_slice(&(shnum - 1).to_le_bytes()); // .shstrtab is last
-    out[..64].copy_from_slice(&e);
-    // Program headers: PT_INTERP (when dynamic), then one PT_LOAD over the whole file.
+    e.extend_from_slice(&(shnum - 1).to_le_bytes());
+    e
+}
+
+/// PT_INTERP over `interp` (offset, length) when there is one, then a PT_LOAD of the
+/// whole file.
+fn program_headers(interp: Option<(u64, u64)>, file_len: u64) -> Vec<u8> {
     let mut ph = Vec::new();
-    if spec.interp.is_some() {
-        let i = 0; // .interp is the first section
+    if let Some((offset, len)) = interp {
         ph.extend_from_slice(&3u32.to_le_bytes());
         ph.extend_from_slice(&4u32.to_le_bytes());
-        ph.extend_from_slice(&offsets[i].to_le_bytes());
-        ph.extend_from_slice(&(0x400000 + offsets[i]).to_le_bytes());
-        ph.extend_from_slice(&(0x400000 + offsets[i]).to_le_bytes());
-        let len = sections[i].data.len() as u64;
+        ph.extend_from_slice(&offset.to_le_bytes());
+        ph.extend_from_slice(&(0x400000 + offset).to_le_bytes());
+        ph.extend_from_slice(&(0x400000 + offset).to_le_bytes());
         ph.extend_from_slice(&len.to_le_bytes());
         ph.extend_from_slice(&len.to_le_bytes());
         ph.extend_from_slice(&1u64.to_le_bytes());
@@ -273,6 +322,5 @@ pub fn build(spec: &ElfSpec) -> Vec<u8> {
     ph.extend_from_slice(&file_len.to_le_bytes());
     ph.extend_from_slice(&file_len.to_le_bytes());
     ph.extend_from_slice(&0x1000u64.to_le_bytes());
-    out[64..64 + ph.len()].copy_from_slice(&ph);
-    out
+    ph
 }

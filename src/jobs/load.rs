@@ -248,9 +248,10 @@ fn scan_by_content(
     };
     let scan = scan_layer(reader, &ctx).map_err(|e| match e {
         ScanError::Cancelled => crate::Error::Cancelled,
-        e => crate::Error::Source(crate::source::SourceError::Corrupt(format!(
-            "a layer of the stream cannot be read: {e}"
-        ))),
+        e => crate::Error::Source(crate::source::SourceError::CorruptBecause {
+            what: "a layer of the stream cannot be read".into(),
+            source: e.into(),
+        }),
     })?;
     let matched: Vec<usize> = {
         let mut pending = pending.lock().unwrap_or_else(|p| p.into_inner());

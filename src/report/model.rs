@@ -148,108 +148,17 @@ pub struct WastedFile {
 
 impl Report {
     pub fn build(image: &Image, analysis: &Analysis) -> Report {
-        let meta = &image.meta;
-        let layers = image
-            .layers
-            .iter()
-            .zip(&analysis.layers)
-            .map(|(l, s)| LayerReport {
-                index: l.index,
-                digest: l.scan.digest.clone(),
-                diff_id: l.scan.diff_id.clone(),
-                media_type: l.desc.media_type.clone(),
-                compression: l.scan.compression,
-                command: l.command.clone(),
-                bytes: s.bytes,
-                compressed_bytes: s.compressed_bytes,
-                entries: s.entries,
-                added: s.added,
-                modified: s.modified,
-                removed: s.removed,
-                reclaimable_bytes: s.reclaimable_bytes,
-                sparse_files: l
-                    .scan
-                    .sparse
-                    .iter()
-                    .filter_map(|&(i, stored)| {
-                        let e = l.scan.entries.get(i as usize)?;
-                        Some(SparseFile {
-                            path: e.path.to_string(),
-                            apparent_bytes: e.size,
-                            stored_bytes: stored,
-                        })
-                    })
-                    .collect(),
-            })
-            .collect();
-        let scans = Analysis::scans(image);
-        let mut waste: Vec<WastedFile> = analysis
-            .merged
-            .shadowed
-            .iter()
-            .filter(|s| s.bytes > 0)
-            .map(|s| WastedFile {
-                path: analysis.merged.entry(&scans, s.at).path.to_string(),
-                layer: s.at.layer as usize,
-                bytes: s.bytes,
-                reason: s.kind,
-                by_layer: s.by_layer as usize,
-            })
-            .collect();
-        waste.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
-        waste.truncate(TOP_WASTE);
         let pk = &analysis.packages;
-        let mut modified: Vec<ModifiedPackageFile> = pk
-            .modified
-            .iter()
-            .map(|m| ModifiedPackageFile {
-                path: m.path.to_string(),
-                package: pk.packages[m.package as usize].name.clone(),
-                installed_layer: m.installed_layer,
-                modified_layer: m.modified_layer,
-                bytes: m.bytes,
-            })
-            .collect();
-        modified.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
-        modified.truncate(TOP_WASTE);
-        let mut warnings = meta.warnings.clone();
-        if let Err(why) = &analysis.rewrite {
-            warnings.push(format!("no rewrite proposed: {why}"));
-        }
-        for l in &image.layers {
-            warnings.extend(
-                l.scan
-                    .warnings
-                    .iter()
-                    .map(|w| format!("layer {}: {w}", l.index)),
-            );
-        }
-        warnings.extend(pk.warnings.iter().map(|w| format!("packages: {w}")));
-        if !image.digests_verified {
-            warnings.push("layer digests not verified (--no-verify)".into());
-        }
         Report {
             schema_version: SCHEMA_VERSION,
             tool: Tool {
                 name: "microscope".into(),
                 version: env!("CARGO_PKG_VERSION").into(),
             },
-            image: ImageInfo {
-                reference: meta.reference.clone(),
-                source: meta.source.clone(),
-                platform: meta.platform.to_string(),
-                manifest_digest: meta.manifest_digest.clone(),
-                config_digest: meta.config_digest.clone(),
-                entrypoint: meta.run.entrypoint.clone(),
-                cmd: meta.run.cmd.clone(),
-                env: meta.run.env.clone(),
-                user: meta.run.user.clone(),
-                working_dir: meta.run.working_dir.clone(),
-                exposed_ports: meta.run.exposed_ports.clone(),
-            },
+            image: image_info(&image.meta),
+            layers: layer_reports(image, analysis),
+            waste: top_waste(image, analysis),
             size: analysis.sizes.clone(),
-            layers,
-            waste,
             metadata_copies: analysis.metadata_copies.clone(),
             duplicates: analysis.duplicates.clone(),
             findings: analysis.findings.findings.clone(),
@@ -267,9 +176,128 @@ impl Report {
                     bytes: *bytes,
                 })
                 .collect(),
-            modified_package_files: modified,
-            warnings,
+            modified_package_files: top_modified(pk),
+            warnings: warnings(image, analysis),
             digests_verified: image.digests_verified,
         }
     }
+}
+
+fn image_info(meta: &crate::image::ImageMeta) -> ImageInfo {
+    ImageInfo {
+        reference: meta.reference.clone(),
+        source: meta.source.clone(),
+        platform: meta.platform.to_string(),
+        manifest_digest: meta.manifest_digest.clone(),
+        config_digest: meta.config_digest.clone(),
+        entrypoint: meta.run.entrypoint.clone(),
+        cmd: meta.run.cmd.clone(),
+        env: meta.run.env.clone(),
+        user: meta.run.user.clone(),
+        working_dir: meta.run.working_dir.clone(),
+        exposed_ports: meta.run.exposed_ports.clone(),
+    }
+}
+
+fn layer_reports(image: &Image, analysis: &Analysis) -> Vec<LayerReport> {
+    image
+        .layers
+        .iter()
+        .zip(&analysis.layers)
+        .map(|(l, s)| LayerReport {
+            index: l.index,
+            digest: l.scan.digest.clone(),
+            diff_id: l.scan.diff_id.clone(),
+            media_type: l.desc.media_type.clone(),
+            compression: l.scan.compression,
+            command: l.command.clone(),
+            bytes: s.bytes,
+            compressed_bytes: s.compressed_bytes,
+            entries: s.entries,
+            added: s.added,
+            modified: s.modified,
+            removed: s.removed,
+            reclaimable_bytes: s.reclaimable_bytes,
+            sparse_files: l
+                .scan
+                .sparse
+                .iter()
+                .filter_map(|&(i, stored)| {
+                    let e = l.scan.entries.get(i as usize)?;
+                    Some(SparseFile {
+                        path: e.path.to_string(),
+                        apparent_bytes: e.size,
+                        stored_bytes: stored,
+                    })
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The [`TOP_WASTE`] largest shadowed files, largest first.
+fn top_waste(image: &Image, analysis: &Analysis) -> Vec<WastedFile> {
+    let scans = Analysis::scans(image);
+    let mut waste: Vec<WastedFile> = analysis
+        .merged
+        .shadowed
+        .iter()
+        .filter(|s| s.bytes > 0)
+        .map(|s| WastedFile {
+            path: analysis.merged.entry(&scans, s.at).path.to_string(),
+            layer: s.at.layer as usize,
+            bytes: s.bytes,
+            reason: s.kind,
+            by_layer: s.by_layer as usize,
+        })
+        .collect();
+    waste.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
+    waste.truncate(TOP_WASTE);
+    waste
+}
+
+/// The [`TOP_WASTE`] largest package files a later layer modified, largest first.
+fn top_modified(pk: &crate::analysis::packages::PackageAnalysis) -> Vec<ModifiedPackageFile> {
+    let mut modified: Vec<ModifiedPackageFile> = pk
+        .modified
+        .iter()
+        .map(|m| ModifiedPackageFile {
+            path: m.path.to_string(),
+            package: pk.packages[m.package as usize].name.clone(),
+            installed_layer: m.installed_layer,
+            modified_layer: m.modified_layer,
+            bytes: m.bytes,
+        })
+        .collect();
+    modified.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
+    modified.truncate(TOP_WASTE);
+    modified
+}
+
+/// The source's warnings, then the rewrite's refusal, each layer's, the packages', and
+/// whether digests went unverified.
+fn warnings(image: &Image, analysis: &Analysis) -> Vec<String> {
+    let mut warnings = image.meta.warnings.clone();
+    if let Err(why) = &analysis.rewrite {
+        warnings.push(format!("no rewrite proposed: {why}"));
+    }
+    for l in &image.layers {
+        warnings.extend(
+            l.scan
+                .warnings
+                .iter()
+                .map(|w| format!("layer {}: {w}", l.index)),
+        );
+    }
+    warnings.extend(
+        analysis
+            .packages
+            .warnings
+            .iter()
+            .map(|w| format!("packages: {w}")),
+    );
+    if !image.digests_verified {
+        warnings.push("layer digests not verified (--no-verify)".into());
+    }
+    warnings
 }

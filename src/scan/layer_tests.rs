@@ -2,6 +2,7 @@ use super::*;
 use crate::demo::builder::LayerBuilder;
 use crate::image::Compression;
 use std::io::Write;
+use std::sync::Arc;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 

@@ -5,6 +5,7 @@ pub mod decompress;
 pub mod elf;
 mod error;
 pub mod extract;
+mod file;
 pub(crate) mod hasher;
 pub mod jar;
 pub mod layer;
@@ -12,6 +13,7 @@ pub mod limits;
 pub mod path;
 pub mod pipeline;
 pub mod sparse;
+mod walk;
 
 pub use error::ScanError;
 pub use layer::{ScanContext, scan_layer};

@@ -197,7 +197,8 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("is not one microscope can verify"), "{e}");
-        assert!(verify(b"abc", "sha256:abc", "x").is_err(), "short hex");
+        let e = verify(b"abc", "sha256:abc", "x").unwrap_err().to_string();
+        assert!(e.contains("is not sha256 followed by 64 hex digits"), "{e}");
     }
 
     #[test]

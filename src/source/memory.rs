@@ -18,9 +18,15 @@ impl MemoryStore {
         let mut archive = tar::Archive::new(Cursor::new(&bytes[..]));
         for entry in archive
             .entries()
-            .map_err(|e| SourceError::NotAnImage(format!("not a tar archive ({e})")))?
+            .map_err(|e| SourceError::NotAnImageBecause {
+                what: "not a tar archive".into(),
+                source: e.into(),
+            })?
         {
-            let entry = entry.map_err(|e| SourceError::Corrupt(e.to_string()))?;
+            let entry = entry.map_err(|e| SourceError::CorruptBecause {
+                what: "the archive cannot be read".into(),
+                source: e.into(),
+            })?;
             if !entry.header().entry_type().is_file() {
                 continue;
             }

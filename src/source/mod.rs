@@ -70,6 +70,38 @@ pub enum SourceError {
     Remote(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The variants below say what failed and keep the error that made it fail as their
+    /// cause, which `error::one_line` renders after the message (never inside it).
+    #[error("not an image: {what}")]
+    NotAnImageBecause {
+        what: String,
+        #[source]
+        source: Cause,
+    },
+    #[error("corrupt image: {what}")]
+    CorruptBecause {
+        what: String,
+        #[source]
+        source: Cause,
+    },
+    #[error("{what}")]
+    UnreachableBecause {
+        what: String,
+        #[source]
+        source: Cause,
+    },
+    #[error("{what}")]
+    PermissionBecause {
+        what: String,
+        #[source]
+        source: Cause,
+    },
+    #[error("{what}")]
+    RemoteBecause {
+        what: String,
+        #[source]
+        source: Cause,
+    },
     /// A document of the image (manifest, index, config) that does not parse.
     #[error("corrupt image: {what} cannot be parsed")]
     Unparsable {

@@ -69,7 +69,10 @@ impl PackedTarStore {
         let mut archive = tar::Archive::new(store.inflate()?);
         let entries = archive
             .entries()
-            .map_err(|e| SourceError::NotAnImage(format!("not a compressed tar archive ({e})")))?;
+            .map_err(|e| SourceError::NotAnImageBecause {
+                what: "not a compressed tar archive".into(),
+                source: e.into(),
+            })?;
         let mut budget = KEEP_TOTAL;
         let mut kept = HashMap::new();
         store.members = store::index(entries, file, &mut |offset, entry| {
@@ -79,7 +82,10 @@ impl PackedTarStore {
                 let mut bytes = Vec::with_capacity(size as usize);
                 entry
                     .read_to_end(&mut bytes)
-                    .map_err(|e| SourceError::Corrupt(format!("archive cannot be read ({e})")))?;
+                    .map_err(|e| SourceError::CorruptBecause {
+                        what: "the archive cannot be read".into(),
+                        source: e.into(),
+                    })?;
                 kept.insert(offset, bytes);
             }
             Ok(())

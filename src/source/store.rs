@@ -143,7 +143,10 @@ impl TarStore {
         let mut archive = tar::Archive::new(f);
         let entries = archive
             .entries_with_seek()
-            .map_err(|e| SourceError::NotAnImage(format!("not a tar archive ({e})")))?;
+            .map_err(|e| SourceError::NotAnImageBecause {
+                what: "not a tar archive".into(),
+                source: e.into(),
+            })?;
         let members = index(entries, file, &mut |_, _| Ok(()))?;
         Ok(TarStore {
             file: file.to_path_buf(),
@@ -175,7 +178,10 @@ pub(super) fn index<R: Read>(
             if members.is_empty() && links.is_empty() {
                 SourceError::NotAnImage(format!("{} is not a tar archive", file.display()))
             } else {
-                SourceError::Corrupt(format!("archive cannot be read ({e})"))
+                SourceError::CorruptBecause {
+                    what: "the archive cannot be read".into(),
+                    source: e.into(),
+                }
             }
         })?;
         let Some((name, _)) = crate::scan::path::normalize(&entry.path_bytes())

@@ -3,7 +3,7 @@
 //! an instruction. The Dockerfile is parsed back: its instructions are exactly the expected
 //! ones, the values it keeps read back unchanged, and what it left out is noted.
 
-use crate::rewrite_common::{Elf, rewrite};
+use crate::support::rewrite::{Elf, rewrite};
 use microscope::demo::builder::{ImageBuilder, LayerBuilder};
 use microscope::image::RunConfig;
 

@@ -23,11 +23,11 @@ mod packages;
 mod registry;
 mod registry_bodies;
 mod regressions;
-#[path = "../rewrite_common/mod.rs"]
-mod rewrite_common;
 mod rss;
 mod safety;
 mod scale;
+#[path = "../support/mod.rs"]
+mod support;
 mod tar_entries;
 mod tar_headers;
 mod util;

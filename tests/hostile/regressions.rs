@@ -15,10 +15,10 @@ fn fuzz_dir() -> PathBuf {
 fn replay(target: &str, run: fn(&[u8])) {
     let dir = fuzz_dir().join("regressions").join(target);
     let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!(
-            "skipped: needs {} (no saved regressions for {target})",
+        crate::support::skip(format_args!(
+            "needs {} (no saved regressions for {target})",
             dir.display()
-        );
+        ));
         return;
     };
     let mut files: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();

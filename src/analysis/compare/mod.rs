@@ -39,7 +39,7 @@ impl<'a> Side<'a> {
             .packages
             .iter()
             .map(|p| PackageFacts {
-                manager: p.manager.name().to_string(),
+                manager: p.manager,
                 name: p.name.clone(),
                 version: p.version.clone(),
                 arch: p.arch.clone(),

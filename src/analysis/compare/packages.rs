@@ -4,13 +4,14 @@
 //! package moved (a Go program copied from `/usr/local/bin/server` to `/server`).
 
 use super::signed_delta;
+use crate::analysis::packages::Manager;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// What the diff needs of an installed package.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackageFacts {
-    pub manager: String,
+    pub manager: Manager,
     pub name: String,
     pub version: String,
     pub arch: String,
@@ -24,7 +25,7 @@ pub struct PackageFacts {
 /// A package present on one side only, or whose version or bytes differ.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackageChange {
-    pub manager: String,
+    pub manager: Manager,
     pub name: String,
     pub arch: String,
     /// Where it is installed (the right side's, for a moved package).
@@ -56,10 +57,11 @@ impl PackageDiff {
     }
 }
 
-type PackageKey<'a> = (&'a str, &'a str, &'a str, &'a str);
+/// Managers sort by name here (as when they were strings), so the lists keep their order.
+type PackageKey<'a> = (&'static str, &'a str, &'a str, &'a str);
 
 fn key(p: &PackageFacts) -> PackageKey<'_> {
-    (&p.manager, &p.name, &p.arch, &p.location)
+    (p.manager.name(), &p.name, &p.arch, &p.location)
 }
 
 pub fn diff_packages(left: &[PackageFacts], right: &[PackageFacts]) -> PackageDiff {
@@ -72,9 +74,12 @@ pub fn diff_packages(left: &[PackageFacts], right: &[PackageFacts]) -> PackageDi
         both.entry(key(p)).or_default().1 = Some(p);
     }
     let mut out = PackageDiff::default();
-    for ((manager, name, arch, location), (l, r)) in both {
+    for ((_, name, arch, location), (l, r)) in both {
+        let Some(manager) = l.or(r).map(|p| p.manager) else {
+            continue;
+        };
         let change = PackageChange {
-            manager: manager.to_string(),
+            manager,
             name: name.to_string(),
             arch: arch.to_string(),
             location: location.to_string(),
@@ -109,8 +114,8 @@ pub fn diff_packages(left: &[PackageFacts], right: &[PackageFacts]) -> PackageDi
 /// Turns a removal and an addition of the same package, the only one of its name on each
 /// side, into one change: the package moved.
 fn pair_moved(d: &mut PackageDiff) {
-    type Name = (String, String, String);
-    let name = |c: &PackageChange| (c.manager.clone(), c.name.clone(), c.arch.clone());
+    type Name = (&'static str, String, String);
+    let name = |c: &PackageChange| (c.manager.name(), c.name.clone(), c.arch.clone());
     let mut count: BTreeMap<Name, (usize, usize)> = BTreeMap::new();
     for c in &d.removed {
         count.entry(name(c)).or_default().0 += 1;
@@ -150,7 +155,7 @@ mod tests {
 
     fn pkg(name: &str, version: &str, bytes: u64) -> PackageFacts {
         PackageFacts {
-            manager: "dpkg".into(),
+            manager: Manager::Dpkg,
             name: name.into(),
             version: version.into(),
             arch: "amd64".into(),
@@ -193,7 +198,7 @@ mod tests {
     #[test]
     fn a_package_found_elsewhere_on_the_right_moved() {
         let at = |location: &str, version: &str, bytes: u64| PackageFacts {
-            manager: "go".into(),
+            manager: Manager::Go,
             location: location.into(),
             ..pkg("example.com/server", version, bytes)
         };

@@ -42,88 +42,29 @@ struct Totals {
     modified: usize,
 }
 
-impl<'a> Attribution<'a> {
-    pub fn new(
-        scans: &'a [Arc<LayerScan>],
-        merged: &'a Merged,
-        catalog: &'a Catalog,
-        claims: &'a Claims,
-        canon: Canon<'a>,
-    ) -> Self {
-        Attribution {
-            scans,
-            merged,
-            catalog,
-            claims,
-            canon,
-            layer_index: vec![None; scans.len()],
-            ties: 0,
-        }
-    }
+/// What the final filesystem gives each instance, and what no package owns.
+struct FinalTree {
+    totals: Vec<Totals>,
+    owned: Vec<(Arc<str>, u32)>,
+    /// (path, its owner, the layer that modified it, bytes).
+    modified: Vec<(Arc<str>, Owner, u32, u64)>,
+    /// The largest unowned files (a min-heap of at most [`LARGEST_UNOWNED`]).
+    largest_unowned: BinaryHeap<Reverse<(u64, Arc<str>)>>,
+    final_bytes: u64,
+    unowned_bytes: u64,
+}
 
-    pub fn run(mut self, mut warnings: Warnings) -> PackageAnalysis {
-        let n = self.scans.len() as u32;
-        let last = n.saturating_sub(1);
-        // Each entry's claims are looked up once, here, and reused for the final tree.
-        let mut heads: Vec<Vec<u32>> = Vec::with_capacity(n as usize);
-        let per_layer: Vec<(HashMap<u32, u64>, u64)> = (0..n)
-            .map(|l| {
-                let (by, unowned, h) = self.layer(l);
-                heads.push(h);
-                (by, unowned)
-            })
-            .collect();
+/// The report's order of the instances: final packages largest first, removed ones in
+/// layer order; `refs` says where each instance went.
+struct Order {
+    installed: Vec<u32>,
+    removed: Vec<u32>,
+    refs: Vec<PackageRef>,
+}
 
-        let mut totals = vec![Totals::default(); self.catalog.instances.len()];
-        let mut owned: Vec<(Arc<str>, u32)> = Vec::with_capacity(self.merged.tree.len());
-        let mut modified: Vec<(Arc<str>, Owner, u32, u64)> = Vec::new();
-        let mut heap: BinaryHeap<Reverse<(u64, Arc<str>)>> = BinaryHeap::new();
-        let (mut final_bytes, mut unowned_bytes) = (0u64, 0u64);
-        let merged = self.merged;
-        let tree = &merged.tree;
-        for (path, &at) in tree {
-            let e = entry(self.scans, at);
-            if e.kind.is_dir() {
-                continue;
-            }
-            let size = if e.kind == EntryKind::File { e.size } else { 0 };
-            final_bytes = final_bytes.saturating_add(size);
-            let head = heads[at.layer as usize][at.entry as usize];
-            let owner = match self.owner(head, path, last, at, e, true) {
-                Some(o) => Some(o),
-                None if e.kind == EntryKind::Symlink => self.by_link_target(path, e, last),
-                None => None,
-            };
-            let Some(o) = owner else {
-                unowned_bytes = unowned_bytes.saturating_add(size);
-                if e.kind == EntryKind::File {
-                    heap.push(Reverse((size, path.clone())));
-                    if heap.len() > LARGEST_UNOWNED {
-                        heap.pop();
-                    }
-                }
-                continue;
-            };
-            let t = &mut totals[o.instance as usize];
-            t.bytes = t.bytes.saturating_add(size);
-            t.files += 1;
-            owned.push((path.clone(), o.instance));
-            if self.is_modified(path, at, e, o.since) {
-                t.modified += 1;
-                modified.push((path.clone(), o, at.layer, size));
-            }
-        }
-        if self.ties > 0 {
-            warnings.push(format!(
-                "{} listed by more than one package; each went to one owner \
-                 (OS package first, then diversion, then the package installed by the layer \
-                 that wrote the file)",
-                crate::units::plural(self.ties as u64, "path is", "paths are")
-            ));
-        }
-
-        // Final packages largest first; removed ones in layer order.
-        let insts = &self.catalog.instances;
+impl Order {
+    fn new(catalog: &Catalog, totals: &[Totals], n: u32) -> Order {
+        let insts = &catalog.instances;
         let mut installed: Vec<u32> = (0..insts.len() as u32)
             .filter(|&i| insts[i as usize].to >= n)
             .collect();
@@ -145,33 +86,69 @@ impl<'a> Attribution<'a> {
         for (pos, &i) in removed.iter().enumerate() {
             refs[i as usize] = PackageRef::Removed(pos as u32);
         }
-        let index_of = |i: u32| match refs[i as usize] {
-            PackageRef::Installed(p) | PackageRef::Removed(p) => p,
-        };
-        let package = |i: u32| {
-            let inst = &insts[i as usize];
-            let t = totals[i as usize];
-            Package {
-                manager: inst.key.manager,
-                name: inst.key.name.clone(),
-                version: inst.key.version.clone(),
-                arch: inst.key.arch.clone(),
-                location: inst.key.location.clone(),
-                layer: inst.from as usize,
-                removed_layer: (inst.to < n).then_some(inst.to as usize),
-                bytes: t.bytes,
-                declared_bytes: inst.meta.declared_bytes,
-                files: t.files,
-                modified_files: t.modified,
-                go: inst.meta.go.as_deref().cloned(),
-            }
-        };
+        Order {
+            installed,
+            removed,
+            refs,
+        }
+    }
 
+    /// The instance's position in its list (installed or removed).
+    fn index_of(&self, i: u32) -> u32 {
+        match self.refs[i as usize] {
+            PackageRef::Installed(p) | PackageRef::Removed(p) => p,
+        }
+    }
+}
+
+impl<'a> Attribution<'a> {
+    pub fn new(
+        scans: &'a [Arc<LayerScan>],
+        merged: &'a Merged,
+        catalog: &'a Catalog,
+        claims: &'a Claims,
+        canon: Canon<'a>,
+    ) -> Self {
+        Attribution {
+            scans,
+            merged,
+            catalog,
+            claims,
+            canon,
+            layer_index: vec![None; scans.len()],
+            ties: 0,
+        }
+    }
+
+    pub fn run(mut self, mut warnings: Warnings) -> PackageAnalysis {
+        let n = self.scans.len() as u32;
+        // Each entry's claims are looked up once, here, and reused for the final tree.
+        let mut heads: Vec<Vec<u32>> = Vec::with_capacity(n as usize);
+        let per_layer: Vec<(HashMap<u32, u64>, u64)> = (0..n)
+            .map(|l| {
+                let (by, unowned, h) = self.layer(l);
+                heads.push(h);
+                (by, unowned)
+            })
+            .collect();
+        let fin = self.final_tree(&heads);
+        if self.ties > 0 {
+            warnings.push(format!(
+                "{} listed by more than one package; each went to one owner \
+                 (OS package first, then diversion, then the package installed by the layer \
+                 that wrote the file)",
+                crate::units::plural(self.ties as u64, "path is", "paths are")
+            ));
+        }
+        let order = Order::new(self.catalog, &fin.totals, n);
+        let package = |i: u32| self.package(i, fin.totals[i as usize], n);
         let layers = per_layer
             .into_iter()
             .map(|(by, unowned_bytes)| {
-                let mut by_package: Vec<(PackageRef, u64)> =
-                    by.into_iter().map(|(i, b)| (refs[i as usize], b)).collect();
+                let mut by_package: Vec<(PackageRef, u64)> = by
+                    .into_iter()
+                    .map(|(i, b)| (order.refs[i as usize], b))
+                    .collect();
                 by_package.sort_by_key(|&(r, b)| (Reverse(b), r_order(r)));
                 LayerPackages {
                     by_package,
@@ -179,32 +156,106 @@ impl<'a> Attribution<'a> {
                 }
             })
             .collect();
-        let mut modified: Vec<ModifiedFile> = modified
+        let mut modified: Vec<ModifiedFile> = fin
+            .modified
             .into_iter()
             .map(|(path, o, layer, bytes)| ModifiedFile {
                 path,
-                package: index_of(o.instance),
+                package: order.index_of(o.instance),
                 installed_layer: o.since as usize,
                 modified_layer: layer as usize,
                 bytes,
             })
             .collect();
         modified.sort_by(|a, b| a.path.cmp(&b.path));
-        let mut largest: Vec<(String, u64)> = heap
+        let mut largest: Vec<(String, u64)> = fin
+            .largest_unowned
             .into_iter()
             .map(|Reverse((b, p))| (p.to_string(), b))
             .collect();
         largest.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         PackageAnalysis {
-            packages: installed.iter().map(|&i| package(i)).collect(),
-            removed: removed.iter().map(|&i| package(i)).collect(),
-            final_bytes,
-            unowned_bytes,
+            packages: order.installed.iter().map(|&i| package(i)).collect(),
+            removed: order.removed.iter().map(|&i| package(i)).collect(),
+            final_bytes: fin.final_bytes,
+            unowned_bytes: fin.unowned_bytes,
             largest_unowned: largest,
-            owners: owned.into_iter().map(|(p, i)| (p, index_of(i))).collect(),
+            owners: fin
+                .owned
+                .into_iter()
+                .map(|(p, i)| (p, order.index_of(i)))
+                .collect(),
             modified,
             layers,
             warnings: warnings.finish(),
+        }
+    }
+
+    /// Every non-directory path of the final filesystem given to its owner (or counted as
+    /// unowned), with `heads` the claim list head of each layer's entries.
+    fn final_tree(&mut self, heads: &[Vec<u32>]) -> FinalTree {
+        let last = (self.scans.len() as u32).saturating_sub(1);
+        let mut fin = FinalTree {
+            totals: vec![Totals::default(); self.catalog.instances.len()],
+            owned: Vec::with_capacity(self.merged.tree.len()),
+            modified: Vec::new(),
+            largest_unowned: BinaryHeap::new(),
+            final_bytes: 0,
+            unowned_bytes: 0,
+        };
+        let merged = self.merged;
+        for (path, &at) in &merged.tree {
+            let e = entry(self.scans, at);
+            if e.kind.is_dir() {
+                continue;
+            }
+            let size = if e.kind == EntryKind::File { e.size } else { 0 };
+            fin.final_bytes = fin.final_bytes.saturating_add(size);
+            let head = heads[at.layer as usize][at.entry as usize];
+            let owner = match self.owner(head, path, last, at, e, true) {
+                Some(o) => Some(o),
+                None if e.kind == EntryKind::Symlink => self.by_link_target(path, e, last),
+                None => None,
+            };
+            let Some(o) = owner else {
+                fin.unowned_bytes = fin.unowned_bytes.saturating_add(size);
+                if e.kind == EntryKind::File {
+                    fin.largest_unowned.push(Reverse((size, path.clone())));
+                    if fin.largest_unowned.len() > LARGEST_UNOWNED {
+                        fin.largest_unowned.pop();
+                    }
+                }
+                continue;
+            };
+            let t = &mut fin.totals[o.instance as usize];
+            t.bytes = t.bytes.saturating_add(size);
+            t.files += 1;
+            fin.owned.push((path.clone(), o.instance));
+            if self.is_modified(path, at, e, o.since) {
+                t.modified += 1;
+                fin.modified.push((path.clone(), o, at.layer, size));
+            }
+        }
+        fin
+    }
+
+    /// Instance `i` as a package of the report, with its totals over the final filesystem;
+    /// `n` is the number of layers.
+    fn package(&self, i: u32, t: Totals, n: u32) -> Package {
+        let inst = &self.catalog.instances[i as usize];
+        Package {
+            manager: inst.key.manager,
+            name: inst.key.name.clone(),
+            version: inst.key.version.clone(),
+            arch: inst.key.arch.clone(),
+            location: inst.key.location.clone(),
+            layer: inst.from as usize,
+            removed_layer: (inst.to < n).then_some(inst.to as usize),
+            bytes: t.bytes,
+            declared_bytes: inst.meta.declared_bytes,
+            files: t.files,
+            modified_files: t.modified,
+            go: inst.meta.go.as_deref().cloned(),
         }
     }
 

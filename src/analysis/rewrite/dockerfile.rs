@@ -49,59 +49,74 @@ pub fn stripped_name(path: &str) -> String {
 /// The Dockerfile, and a note for each value of the image's that could not be written
 /// safely and was left out (for `assumes`).
 pub fn render(spec: &Spec<'_>) -> (String, Vec<String>) {
-    let mut out = String::new();
     let mut notes = Vec::new();
-    let mut line = |s: &str| {
-        out.push_str(s);
-        out.push('\n');
-    };
-    for h in &spec.header {
-        line(&comment(h));
+    let mut lines: Vec<String> = spec.header.iter().map(|h| comment(h)).collect();
+    lines.extend(source_stage(&spec.source_image, &mut notes));
+    if let Some(b) = spec.go_build {
+        lines.push(String::new());
+        lines.extend(go_stage(b, &mut notes));
     }
-    match q::word(&spec.source_image) {
-        Some(w) => line(&format!("ARG SOURCE_IMAGE={w}")),
+    if let Some((tool, files)) = &spec.strip {
+        lines.push(String::new());
+        lines.extend(strip_stage(tool, files));
+    }
+    lines.push(String::new());
+    lines.extend(spec.advice.iter().map(|a| comment(a)));
+    lines.push(format!("FROM {}", spec.base));
+    lines.extend(package_lines(spec, &mut notes));
+    lines.extend(copy_lines(spec.copies));
+    lines.extend(run_config(spec.run, &mut notes));
+    lines.extend(launch_lines(spec));
+    let mut out = String::new();
+    for l in lines {
+        out.push_str(&l);
+        out.push('\n');
+    }
+    (out, notes)
+}
+
+/// The source image as a build argument (left for `--build-arg` when it cannot be written
+/// as one word) and the stage that names it.
+fn source_stage(source_image: &str, notes: &mut Vec<String>) -> Vec<String> {
+    let arg = match q::word(source_image) {
+        Some(w) => format!("ARG SOURCE_IMAGE={w}"),
         None => {
             notes.push(q::dropped(
                 "the source image name",
-                &spec.source_image,
+                source_image,
                 "pass it with --build-arg SOURCE_IMAGE=",
             ));
-            line("ARG SOURCE_IMAGE");
+            "ARG SOURCE_IMAGE".to_string()
         }
+    };
+    vec![arg, "FROM ${SOURCE_IMAGE} AS source".to_string()]
+}
+
+/// The stage that strips `files` with the image's own `tool`.
+fn strip_stage(tool: &str, files: &[String]) -> Vec<String> {
+    let mut l = vec![
+        "# Strip symbols and debug info with the image's own strip (exec form: no shell needed)."
+            .to_string(),
+        "FROM source AS strip".to_string(),
+    ];
+    for f in files {
+        l.push(format!(
+            "RUN {}",
+            json(&[tool, "--strip-unneeded", "-o", &stripped_name(f), f])
+        ));
     }
-    line("FROM ${SOURCE_IMAGE} AS source");
-    if let Some(b) = spec.go_build {
-        line("");
-        for l in go_stage(b, &mut notes) {
-            line(&l);
-        }
-    }
-    if let Some((tool, files)) = &spec.strip {
-        line("");
-        line(
-            "# Strip symbols and debug info with the image's own strip (exec form: no shell needed).",
-        );
-        line("FROM source AS strip");
-        for f in files {
-            line(&format!(
-                "RUN {}",
-                json(&[
-                    tool.as_str(),
-                    "--strip-unneeded",
-                    "-o",
-                    &stripped_name(f),
-                    f
-                ])
-            ));
-        }
-    }
-    line("");
-    for a in &spec.advice {
-        line(&comment(a));
-    }
-    line(&format!("FROM {}", spec.base));
-    let apk: Vec<&str> = spec.apk_add.iter().map(String::as_str).collect();
-    let (apk, bad): (Vec<&str>, Vec<&str>) = apk.into_iter().partition(|n| q::apk_name_ok(n));
+    l
+}
+
+/// `apk add` and `microdnf install` of the packages the base lacks; a name either tool
+/// would not take as one word is left out with a note.
+fn package_lines(spec: &Spec<'_>, notes: &mut Vec<String>) -> Vec<String> {
+    let mut l = Vec::new();
+    let (apk, bad): (Vec<&str>, Vec<&str>) = spec
+        .apk_add
+        .iter()
+        .map(String::as_str)
+        .partition(|n| q::apk_name_ok(n));
     for n in bad {
         notes.push(q::dropped(
             "apk package",
@@ -110,7 +125,7 @@ pub fn render(spec: &Spec<'_>) -> (String, Vec<String>) {
         ));
     }
     if !apk.is_empty() {
-        line(&format!("RUN apk add --no-cache {}", apk.join(" ")));
+        l.push(format!("RUN apk add --no-cache {}", apk.join(" ")));
     }
     // rpm names come from the image's database: the same charset rule keeps them one word.
     let (dnf, bad): (Vec<&str>, Vec<&str>) = spec
@@ -126,32 +141,32 @@ pub fn render(spec: &Spec<'_>) -> (String, Vec<String>) {
         ));
     }
     if !dnf.is_empty() {
-        line(&format!(
+        l.push(format!(
             "RUN microdnf install -y --nodocs {} && microdnf clean all",
             dnf.join(" ")
         ));
     }
-    for c in copy_lines(spec.copies) {
-        line(&c);
-    }
-    for l in run_config(spec.run, &mut notes) {
-        line(&l);
-    }
+    l
+}
+
+/// ENTRYPOINT, and CMD unless the launch replaces the entrypoint.
+fn launch_lines(spec: &Spec<'_>) -> Vec<String> {
+    let mut l = Vec::new();
     let entrypoint = spec
         .launch
         .entrypoint
         .as_ref()
         .unwrap_or(&spec.run.entrypoint);
     if !entrypoint.is_empty() {
-        line(&format!("ENTRYPOINT {}", json_owned(entrypoint)));
+        l.push(format!("ENTRYPOINT {}", json_owned(entrypoint)));
     }
     if spec.launch.entrypoint.is_none() {
         let cmd = spec.launch.cmd.as_ref().unwrap_or(&spec.run.cmd);
         if !cmd.is_empty() {
-            line(&format!("CMD {}", json_owned(cmd)));
+            l.push(format!("CMD {}", json_owned(cmd)));
         }
     }
-    (out, notes)
+    l
 }
 
 /// ENV, WORKDIR, EXPOSE and USER from the image config, each written per its grammar or

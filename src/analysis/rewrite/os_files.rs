@@ -103,69 +103,16 @@ pub fn runtime_loads(fs: &Fs<'_>, closure: &Closure, libc: Option<&Libc>) -> Vec
         .filter_map(|o| o.binary.as_ref())
         .any(|b: &Binary| b.nss);
     if glibc && nss {
-        let conf = fs
-            .content("/etc/nsswitch.conf")
-            .map(|b| String::from_utf8_lossy(b).into_owned());
-        let mut modules: Vec<String> = Vec::new();
-        for line in conf.as_deref().unwrap_or_default().lines() {
-            let line = line.split('#').next().unwrap_or_default();
-            let Some((db, services)) = line.split_once(':') else {
-                continue;
-            };
-            if !matches!(db.trim(), "passwd" | "group" | "hosts" | "shadow") {
-                continue;
-            }
-            for s in services.split_whitespace() {
-                // files and dns are built into glibc since 2.34; [NOTFOUND=return] is syntax.
-                if s.starts_with('[') || s == "files" || s == "dns" {
-                    continue;
-                }
-                let m = format!("libnss_{s}.so.2");
-                if !modules.contains(&m) {
-                    modules.push(m);
-                }
-            }
-        }
-        let listed = if modules.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", modules.join(", "))
-        };
-        out.push(format!(
-            "NSS (getaddrinfo, getpwnam...): glibc dlopens the modules /etc/nsswitch.conf names{listed}; files and dns are built into glibc 2.34+, older glibc needs libnss_files.so.2 and libnss_dns.so.2"
-        ));
+        out.push(nss_note(fs));
     }
-    let lib_dirs = |sub: &str| -> Vec<String> {
-        let mut v = vec![format!("/usr/lib/{sub}"), format!("/usr/lib64/{sub}")];
-        if let Some(t) = closure
-            .objects
-            .iter()
-            .filter_map(|o| o.binary.as_ref())
-            .find_map(|b| super::classify::triplet(b.machine, b.class))
-        {
-            v.insert(0, format!("/usr/lib/{t}/{sub}"));
-        }
-        v
-    };
-    let present = |dirs: Vec<String>| -> Option<String> {
-        dirs.into_iter().find_map(|d| {
-            let e = dir(fs, &d, "")?;
-            Some(format!(
-                "{} ({} in {})",
-                e.path,
-                bytes(e.bytes),
-                plural(e.files as u64, "file", "files")
-            ))
-        })
-    };
     if glibc {
-        if let Some(d) = present(lib_dirs("gconv")) {
+        if let Some(d) = present(fs, lib_dirs(closure, "gconv")) {
             out.push(format!(
                 "gconv modules {d}: glibc dlopens them for iconv() charset conversion"
             ));
         }
         if !closure.has_soname("libgcc_s.so.1")
-            && let Some(p) = lib_dirs("")
+            && let Some(p) = lib_dirs(closure, "")
                 .iter()
                 .map(|d| fs::join(d, "libgcc_s.so.1"))
                 .find_map(|p| file(fs, &p, ""))
@@ -178,15 +125,77 @@ pub fn runtime_loads(fs: &Fs<'_>, closure: &Closure, libc: Option<&Libc>) -> Vec
         }
     }
     if closure.has_soname("libcrypto.so.3") {
-        let mut dirs = lib_dirs("ossl-modules");
-        dirs.extend(lib_dirs("engines-3"));
-        if let Some(d) = present(dirs) {
+        let mut dirs = lib_dirs(closure, "ossl-modules");
+        dirs.extend(lib_dirs(closure, "engines-3"));
+        if let Some(d) = present(fs, dirs) {
             out.push(format!(
                 "OpenSSL 3 providers and engines {d}: loaded when the configuration or the program asks (the legacy provider)"
             ));
         }
     }
     out
+}
+
+/// NSS: the modules glibc dlopens for the databases /etc/nsswitch.conf configures.
+fn nss_note(fs: &Fs<'_>) -> String {
+    let conf = fs
+        .content("/etc/nsswitch.conf")
+        .map(|b| String::from_utf8_lossy(b).into_owned());
+    let mut modules: Vec<String> = Vec::new();
+    for line in conf.as_deref().unwrap_or_default().lines() {
+        let line = line.split('#').next().unwrap_or_default();
+        let Some((db, services)) = line.split_once(':') else {
+            continue;
+        };
+        if !matches!(db.trim(), "passwd" | "group" | "hosts" | "shadow") {
+            continue;
+        }
+        for s in services.split_whitespace() {
+            // files and dns are built into glibc since 2.34; [NOTFOUND=return] is syntax.
+            if s.starts_with('[') || s == "files" || s == "dns" {
+                continue;
+            }
+            let m = format!("libnss_{s}.so.2");
+            if !modules.contains(&m) {
+                modules.push(m);
+            }
+        }
+    }
+    let listed = if modules.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", modules.join(", "))
+    };
+    format!(
+        "NSS (getaddrinfo, getpwnam...): glibc dlopens the modules /etc/nsswitch.conf names{listed}; files and dns are built into glibc 2.34+, older glibc needs libnss_files.so.2 and libnss_dns.so.2"
+    )
+}
+
+/// Where a library subdirectory `sub` can be: under the closure's multiarch triplet first.
+fn lib_dirs(closure: &Closure, sub: &str) -> Vec<String> {
+    let mut v = vec![format!("/usr/lib/{sub}"), format!("/usr/lib64/{sub}")];
+    if let Some(t) = closure
+        .objects
+        .iter()
+        .filter_map(|o| o.binary.as_ref())
+        .find_map(|b| super::classify::triplet(b.machine, b.class))
+    {
+        v.insert(0, format!("/usr/lib/{t}/{sub}"));
+    }
+    v
+}
+
+/// The first of `dirs` the image has, said with its bytes and files.
+fn present(fs: &Fs<'_>, dirs: Vec<String>) -> Option<String> {
+    dirs.into_iter().find_map(|d| {
+        let e = dir(fs, &d, "")?;
+        Some(format!(
+            "{} ({} in {})",
+            e.path,
+            bytes(e.bytes),
+            plural(e.files as u64, "file", "files")
+        ))
+    })
 }
 
 /// Regular ELF files under a directory (runtime extensions: Python's lib-dynload, a JDK's

@@ -7,11 +7,23 @@ use std::time::Duration;
 fn shards_parse_one_based_and_from_the_job_index() {
     assert_eq!(Shard::parse("3/8"), Ok(Shard { index: 2, count: 8 }));
     assert_eq!(Shard::from_index("7", 8), Ok(Shard { index: 7, count: 8 }));
-    for bad in ["0/8", "9/8", "3", "a/b", "1/0"] {
-        assert!(Shard::parse(bad).is_err(), "{bad}");
+    for (bad, why) in [
+        ("0/8", "I must be between 1 and N"),
+        ("9/8", "I must be between 1 and N"),
+        ("1/0", "I must be between 1 and N"),
+        ("3", "expected I/N, e.g. 3/8"),
+        ("a/b", "expected I/N, e.g. 3/8"),
+    ] {
+        assert_eq!(Shard::parse(bad), Err(format!("--shard {bad}: {why}")));
     }
-    assert!(Shard::from_index("8", 8).is_err());
-    assert!(Shard::from_index("x", 8).is_err());
+    assert_eq!(
+        Shard::from_index("8", 8),
+        Err("JOB_COMPLETION_INDEX=8 is not below --shards 8".into())
+    );
+    assert_eq!(
+        Shard::from_index("x", 8),
+        Err("JOB_COMPLETION_INDEX=\"x\" is not a number (0-based shard index)".into())
+    );
 }
 
 #[test]

@@ -115,7 +115,19 @@ fn markdown_escapes_what_the_images_say() {
 
 #[test]
 fn bad_lines_say_why() {
-    assert!(Line::parse("{").is_err());
-    assert!(Line::parse(r#"{"ref":"x"}"#).is_err());
-    assert!(Line::parse(r#"{"error":"x"}"#).is_err());
+    let why = |line: &str| match Line::parse(line) {
+        Ok(_) => panic!("{line} parsed"),
+        Err(e) => e,
+    };
+    assert!(
+        why("{").starts_with("not a fleet line: EOF"),
+        "{}",
+        why("{")
+    );
+    assert_eq!(why(r#"{"ref":"x"}"#), "neither a report nor an error");
+    assert!(
+        why(r#"{"error":"x"}"#).starts_with("not a fleet line: missing field `ref`"),
+        "{}",
+        why(r#"{"error":"x"}"#)
+    );
 }

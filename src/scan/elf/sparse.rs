@@ -85,8 +85,8 @@ mod tests {
         let r = &s;
         assert_eq!(r.read_bytes_at(0, 4), Ok(&b"head"[..]));
         assert_eq!(r.read_bytes_at(51, 2), Ok(&b"id"[..]));
-        assert!(r.read_bytes_at(4, 10).is_err(), "runs past the kept bytes");
-        assert!(r.read_bytes_at(20, 1).is_err(), "never kept");
+        assert_eq!(r.read_bytes_at(4, 10), Err(()), "runs past the kept bytes");
+        assert_eq!(r.read_bytes_at(20, 1), Err(()), "never kept");
         assert_eq!(r.read_bytes_at(99, 0), Ok(&[][..]));
         assert_eq!(r.read_bytes_at_until(50..100, 0), Ok(&b"mid"[..]));
         assert_eq!(r.read_bytes_at_until(1..3, 0), Err(()), "no NUL in range");

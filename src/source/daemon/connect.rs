@@ -118,11 +118,12 @@ fn context_host() -> Result<Option<(String, String)>, SourceError> {
     }
     let hash = hex::encode(Sha256::digest(name.as_bytes()));
     let path = dir.join("contexts/meta").join(hash).join("meta.json");
-    let raw = std::fs::read(&path).map_err(|e| {
-        SourceError::Unreachable(format!(
-            "docker context {name:?} is selected but {} cannot be read: {e}",
+    let raw = std::fs::read(&path).map_err(|e| SourceError::UnreachableBecause {
+        what: format!(
+            "docker context {name:?} is selected but {} cannot be read",
             path.display()
-        ))
+        ),
+        source: e.into(),
     })?;
     let meta: ContextMeta =
         serde_json::from_slice(&raw).map_err(|e| SourceError::EngineSetting {
@@ -217,17 +218,27 @@ pub(super) fn engine_error(e: BollardError, ep: &Endpoint, image: Option<&str>) 
             SourceError::Unreachable(format!("{}: {path} does not exist", ep.label))
         }
         BollardError::IOError { err } if err.kind() == std::io::ErrorKind::PermissionDenied => {
-            SourceError::Permission(format!("permission denied talking to {}: {err}", ep.label))
+            SourceError::PermissionBecause {
+                what: format!("permission denied talking to {}", ep.label),
+                source: err.into(),
+            }
         }
         BollardError::RequestTimeoutError => {
             SourceError::Unreachable(format!("{} did not answer in time", ep.label))
         }
         other => {
             let text = other.to_string();
+            let what = ep.label.clone();
             if text.contains("onnect") || text.contains("refused") {
-                SourceError::Unreachable(format!("cannot reach {}: {text}", ep.label))
+                SourceError::UnreachableBecause {
+                    what: format!("cannot reach {what}"),
+                    source: other.into(),
+                }
             } else {
-                SourceError::Remote(format!("{}: {text}", ep.label))
+                SourceError::RemoteBecause {
+                    what,
+                    source: other.into(),
+                }
             }
         }
     }

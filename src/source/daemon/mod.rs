@@ -89,7 +89,9 @@ impl DaemonSource {
         let rt = runtime()?;
         let docker = match connect(&endpoint, &rt) {
             Ok(d) => d,
-            Err(e @ SourceError::Permission(_)) => return Err(e),
+            Err(e @ (SourceError::Permission(_) | SourceError::PermissionBecause { .. })) => {
+                return Err(e);
+            }
             Err(e) => return Ok(Presence::Absent(crate::error::one_line(&e))),
         };
         let label = endpoint.label.clone();
@@ -98,7 +100,9 @@ impl DaemonSource {
             Err(SourceError::ImageNotFound(_)) => {
                 Ok(Presence::Absent(format!("{label}: no such image")))
             }
-            Err(SourceError::Unreachable(why)) => Ok(Presence::Absent(why)),
+            Err(e @ (SourceError::Unreachable(_) | SourceError::UnreachableBecause { .. })) => {
+                Ok(Presence::Absent(crate::error::one_line(&e)))
+            }
             Err(e) => Err(e),
         }
     }
@@ -165,9 +169,10 @@ impl ImageSource for DaemonSource {
         }
         let label = self.endpoint.label.clone();
         let stream_err = move |e: std::io::Error| {
-            crate::Error::Source(SourceError::Remote(format!(
-                "the image export from {label} failed: {e}"
-            )))
+            crate::Error::Source(SourceError::RemoteBecause {
+                what: format!("the image export from {label} failed"),
+                source: e.into(),
+            })
         };
         let stream = self
             .docker

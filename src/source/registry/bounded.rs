@@ -186,11 +186,10 @@ pub(super) async fn read_capped(
         return Err(too_large(what, limit));
     }
     let mut out = Vec::new();
-    while let Some(chunk) = resp
-        .chunk()
-        .await
-        .map_err(|e| SourceError::Remote(format!("{what}: {e}")))?
-    {
+    while let Some(chunk) = resp.chunk().await.map_err(|e| SourceError::RemoteBecause {
+        what: what.to_string(),
+        source: e.into(),
+    })? {
         if out.len() as u64 + chunk.len() as u64 > limit {
             return Err(too_large(what, limit));
         }

@@ -76,9 +76,10 @@ pub(super) fn map_error(e: OciDistributionError, ctx: &Ctx<'_>) -> SourceError {
         }
         OciDistributionError::ImageManifestNotFoundError(_) => by_status(404, ""),
         OciDistributionError::RequestError(e) => request_error(&e, ctx),
-        OciDistributionError::DigestError(e) => {
-            SourceError::Corrupt(format!("a blob from registry {reg} fails its digest: {e}"))
-        }
+        OciDistributionError::DigestError(e) => SourceError::CorruptBecause {
+            what: format!("a blob from registry {reg} fails its digest"),
+            source: e.into(),
+        },
         other => SourceError::Remote(format!("registry {reg}: {}", one_line(&other.to_string()))),
     }
 }

@@ -15,7 +15,10 @@ const MAX_TAG: usize = 128;
 
 /// [`parse`], refused as a source error naming the input.
 pub fn parse_or_refuse(s: &str) -> Result<Reference, SourceError> {
-    parse(s).map_err(|e| SourceError::NotAnImage(format!("{s:?} is not a registry reference: {e}")))
+    parse(s).map_err(|e| SourceError::NotAnImageBecause {
+        what: format!("{s:?} is not a registry reference"),
+        source: e.into(),
+    })
 }
 
 /// Parses `s` as `docker pull` would. The error says what is wrong, in words.

@@ -69,7 +69,13 @@ pub fn push(name: &str, opts: &SourceOptions, image: &Push<'_>) -> Result<String
                 .map_err(|e| map_error(e, &ctx))?;
         }
         let content_type = reqwest::header::HeaderValue::from_str(image.manifest_media_type)
-            .map_err(|e| SourceError::Remote(format!("bad media type: {e}")))?;
+            .map_err(|e| SourceError::RemoteBecause {
+                what: format!(
+                    "manifest media type {:?} cannot be sent",
+                    image.manifest_media_type
+                ),
+                source: e.into(),
+            })?;
         client
             .push_manifest_raw(&reference, image.manifest.to_vec(), content_type)
             .await

@@ -1,0 +1,26 @@
+//! Fixtures and helpers shared by the integration test binaries (`tests/*/main.rs`), each of
+//! which includes this tree with `#[path = "../support/mod.rs"] mod support;`. A binary uses
+//! only some of it, hence `dead_code` allowed here.
+#![allow(dead_code)]
+
+pub mod ci;
+pub mod docker;
+pub mod elf;
+pub mod live;
+pub mod rewrite;
+pub mod rpm;
+pub mod slim;
+pub mod syft;
+
+/// Says that the calling test did not run its checks, and why, where `cargo test` shows it:
+/// straight to the process's stderr, past the runner's capture (an `eprintln!` is captured
+/// with the test's output and shown only when the test fails, so a skip printed that way
+/// reads as a plain `ok`).
+pub fn skip(why: impl std::fmt::Display) {
+    use std::io::Write;
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string();
+    let _ = writeln!(std::io::stderr().lock(), "SKIPPED {test}: {why}");
+}
