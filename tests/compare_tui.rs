@@ -159,6 +159,18 @@ fn layer_table_and_keys_between_panes() {
     assert_eq!(h.state.focus, Pane::Tree);
     h.press("? x");
     assert!(!h.state.help, "any key closes the help");
+    let mut h = demo("fat", "micro", 80, 24);
+    h.press("?");
+    let top = h.render();
+    assert!(top.contains("more ↓"), "{top}");
+    h.press("G");
+    assert!(h.state.help, "G scrolls the help");
+    let end = h.render();
+    for key in ["Right image in the full app", "Glyphs", "↑ more"] {
+        assert!(end.contains(key), "{key} at the help's end:\n{end}");
+    }
+    h.press("x");
+    assert!(!h.state.help);
     h.press("q");
     assert!(h.state.quit);
 }

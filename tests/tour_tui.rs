@@ -56,6 +56,13 @@ fn walking_the_tour_with_n_and_p() -> Result<(), Box<dyn std::error::Error>> {
     }
     assert_eq!(h.state.step, STEPS.len() - 1, "n stops at the last step");
     assert!(h.state.compare.notice.is_some());
+    h.press("?");
+    let mut help = h.render();
+    check("tour-help-80x24", help.clone());
+    h.press("G");
+    help.push_str(&h.render());
+    assert!(help.contains("Next / previous step"), "{help}");
+    h.press("x");
     h.press("p p");
     assert_eq!(h.state.step, STEPS.len() - 3);
     Ok(())
@@ -81,6 +88,19 @@ fn sides_open_and_come_back_and_the_lesson_scrolls() -> Result<(), Box<dyn std::
     h.press("q");
     assert_eq!(h.state.compare.open, None);
     assert!(h.render().contains("next step"));
+    h.press("?");
+    let help = h.render();
+    for key in [
+        "n / p",
+        "Next / previous step",
+        "J / K",
+        "Scroll the lesson",
+    ] {
+        assert!(help.contains(key), "the tour's help lists {key}:\n{help}");
+    }
+    check("tour-help-160x48", help);
+    h.press("x");
+    assert!(!h.state.compare.help);
     h.press("J J");
     assert_eq!(h.state.lesson_scroll, 2);
     h.press("K");

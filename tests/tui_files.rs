@@ -243,3 +243,42 @@ fn the_key_bar_shows_whole_hints_and_always_help_and_quit() {
         );
     }
 }
+
+/// `65534:65534` (nobody) is wider than the owner column's default: the column grows to
+/// it, so the size column stays aligned and nothing runs into the next column.
+#[test]
+fn a_wide_owner_widens_its_column_instead_of_overflowing() {
+    use microscope::demo::builder::{ImageBuilder, LayerBuilder};
+    let img = ImageBuilder::new("owners:1").layer(
+        LayerBuilder::new("ADD rootfs.tar /")
+            .dir("home")
+            .file_with("home/nobody.txt", &[7; 3000], 0o644, 65534, 65534)
+            .file_with("home/root.txt", &[8; 2000], 0o600, 0, 0)
+            .file_with("home/big-ids.txt", &[9; 1000], 0o600, 4_000_000, 4_000_000),
+    );
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut app = tui_common::built(&img, w, h);
+        app.press("tab l");
+        let screen = app.render();
+        let row = |name: &str| {
+            screen
+                .lines()
+                .find(|l| l.contains(name))
+                .unwrap_or_else(|| panic!("{name} shown:\n{screen}"))
+                .to_string()
+        };
+        let (nobody, root) = (row("nobody.txt"), row("root.txt"));
+        assert!(nobody.contains("65534:65534 "), "{nobody}");
+        // The names start in the same column on both rows.
+        let at = |l: &str, name: &str| l.find(name).map(|i| l[..i].chars().count());
+        assert_eq!(
+            at(&nobody, "nobody.txt"),
+            at(&root, "root.txt"),
+            "\n{nobody}\n{root}"
+        );
+        assert!(row("big-ids.txt").contains("4000000:40… "), "cut with …");
+        if w == 80 {
+            tui_common::check("owners-wide-80x24", &screen);
+        }
+    }
+}

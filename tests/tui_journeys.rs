@@ -351,12 +351,33 @@ fn help_opens_and_any_key_closes_it() {
     let mut h = tui_common::demo("micro", 80, 24);
     h.press("?");
     let screen = h.render();
-    for key in ["Tab / Shift+Tab", "Ctrl+L", "Ctrl+B", "Glyphs"] {
-        assert!(
-            screen.contains(key),
-            "the whole help fits 80x24 in two columns ({key}):\n{screen}"
-        );
+    assert!(
+        screen.contains("Tab / Shift+Tab  Next / previous pane") && screen.contains("more ↓"),
+        "one column, whole lines, and the screen says more is below:\n{screen}"
+    );
+    // Every key of every pane is reachable by scrolling, none cut.
+    let mut seen = screen.clone();
+    for _ in 0..8 {
+        h.press("pgdn");
+        seen.push_str(&h.render());
     }
+    assert!(h.state.help, "scrolling keeps the help open");
+    for key in [
+        "Ctrl+L",
+        "Ctrl+B",
+        "What-if: the image against its rewrite",
+        "Write the Dockerfile to a file (asks the path)",
+        "Copy the Dockerfile (OSC 52)",
+        "Glyphs",
+    ] {
+        assert!(seen.contains(key), "{key} reachable in the help:\n{seen}");
+    }
+    let end = h.render();
+    assert!(end.contains("↑ more") && !end.contains("more ↓"), "{end}");
+    h.press("k");
+    assert!(h.render().contains("more ↓"), "k scrolls back up");
+    h.press("G");
+    assert_eq!(h.render(), end, "G goes to the end, no further");
     h.press("x");
     assert!(!h.state.help);
     h.press("q");

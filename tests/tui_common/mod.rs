@@ -24,3 +24,26 @@ fn analysed(name: &str) -> Analysed {
 pub fn demo(name: &str, w: u16, h: u16) -> Harness {
     Harness::from_analysed(&analysed(name), w, h)
 }
+
+/// The app on an image generated for the test (owners, names the demo lacks).
+pub fn built(img: &microscope::demo::builder::ImageBuilder, w: u16, h: u16) -> Harness {
+    use microscope::source::SourceOptions;
+    use microscope::source::docker_archive::DockerArchive;
+    use microscope::source::memory::MemoryStore;
+    let store = MemoryStore::new("test", img.docker_archive()).expect("archive in memory");
+    let opts = SourceOptions::default();
+    let src = DockerArchive::from_store(Box::new(store), None, &opts, &img.tag)
+        .expect("generated archive opens");
+    let image = load_image(&src, &LoadOptions::default()).expect("generated image loads");
+    Harness::from_analysed(&Analysed::new(image), w, h)
+}
+
+/// An insta snapshot of a screen, in tests/snapshots (digests masked).
+pub fn check(name: &str, screen: &str) {
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"sha256:[0-9a-f]{12,64}", "sha256:[digest]");
+    settings.add_filter(r"\b[0-9a-f]{12}\b", "############");
+    settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!(name, screen));
+}

@@ -90,6 +90,9 @@ pub struct CompareState {
     pub filter: RowFilter,
     pub sort: SortBy,
     pub help: bool,
+    pub help_scroll: usize,
+    /// Keys of the screen around the view (the tour's n/p/J/K), listed in its help.
+    pub extra_help: Option<crate::tui::widgets::help::Group>,
     pub screen: Rect,
     /// The single-image apps of both sides, made when a side is first opened and kept, so
     /// going back and forth keeps each one's cursors.
@@ -121,6 +124,8 @@ impl CompareState {
             filter: RowFilter::default(),
             sort: SortBy::Size,
             help: false,
+            help_scroll: 0,
+            extra_help: None,
             screen: Rect::new(0, 0, 80, 24),
             apps: [None, None],
             open: None,
@@ -201,9 +206,17 @@ fn key(state: &mut CompareState, k: KeyEvent, effects: &mut Vec<(Which, Effect)>
         .lookup_in(&k, Context::Compare)
         .or_else(|| state.keymap.lookup(&k, state.focus));
     if state.help {
+        use crate::tui::widgets::help::{HelpKey, key as help_key};
         let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
         state.quit = ctrl_c;
-        state.help = false;
+        let text = crate::tui::views::compare::help_text(state);
+        let width = crate::tui::views::compare::HELP_WIDTH;
+        let mut scroll = state.help_scroll;
+        if ctrl_c || help_key(&mut scroll, cmd, &text, state.screen, width) == HelpKey::Close {
+            state.help = false;
+            scroll = 0;
+        }
+        state.help_scroll = scroll;
         return;
     }
     if state.prompt.is_some() {

@@ -51,6 +51,21 @@ pub struct TourState {
     pub lesson_scroll: u16,
 }
 
+/// The tour's own keys, as its help lists them.
+pub fn tour_keys() -> crate::tui::widgets::help::Group {
+    let line = |k: String, what: &str| (k, what.to_string());
+    crate::tui::widgets::help::Group {
+        title: "Tour".into(),
+        lines: vec![
+            line(format!("{NEXT} / {PREV}"), "Next / previous step"),
+            line(
+                format!("{SCROLL_DOWN} / {SCROLL_UP}"),
+                "Scroll the lesson down / up",
+            ),
+        ],
+    }
+}
+
 fn side(index: usize, measured: &[Measured]) -> SideLoad {
     SideLoad {
         reference: STEPS
@@ -94,6 +109,7 @@ impl TourState {
             side(this, &self.measured),
             self.keymap.clone(),
         );
+        self.compare.extra_help = Some(tour_keys());
         self.fit();
         TourEffect::Open {
             step,

@@ -1,6 +1,7 @@
 //! Small reusable pieces: byte counts, bars, permission strings.
 
 pub mod bar;
+pub mod help;
 
 /// The one byte formatter of every output (crate::units): `1.2 MiB`, `512 B`.
 pub use crate::units::bytes;

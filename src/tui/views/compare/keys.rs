@@ -1,13 +1,13 @@
 //! The compare view's key hints and help overlay, from the keymap (overrides show), listing
 //! only the commands the view answers.
 
-use super::super::pane_block;
 use crate::tui::compare::state::{COMMANDS, CompareState};
 use crate::tui::theme::Theme;
+use crate::tui::widgets::help::{Group, HelpText};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::widgets::Widget;
 
 pub fn status_bar(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer) {
     use crate::tui::keymap::Command as C;
@@ -47,9 +47,12 @@ pub fn status_bar(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buf
     Line::from(spans).render(area, buf);
 }
 
-pub fn help(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let r = crate::tui::widgets::popup(area, 72, buf);
-    let mut lines: Vec<Line> = Vec::new();
+/// The compare view's help: the commands it answers, grouped as the app's help is, in its
+/// own words, after the screen's own keys (the tour's); then the glyphs.
+pub fn help_text(state: &CompareState) -> HelpText {
+    use crate::tui::keymap::Command as C;
+    // The screen's own keys first: the tour's are what its reader looks for.
+    let mut groups: Vec<Group> = state.extra_help.iter().cloned().collect();
     for b in state
         .keymap
         .bindings
@@ -58,27 +61,38 @@ pub fn help(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer) {
     {
         let keys: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
         let text = match b.command {
-            crate::tui::keymap::Command::HideAdded => "Show / hide only right (+)",
-            crate::tui::keymap::Command::HideRemoved => "Show / hide only left (-)",
-            crate::tui::keymap::Command::HideModified => "Show / hide changed (~)",
-            crate::tui::keymap::Command::HideUnchanged => "Show / hide same (=)",
-            crate::tui::keymap::Command::Sort => "Sort by change / name",
-            crate::tui::keymap::Command::Cancel => "Show every status again",
+            C::HideAdded => "Show / hide only right (+)",
+            C::HideRemoved => "Show / hide only left (-)",
+            C::HideModified => "Show / hide changed (~)",
+            C::HideUnchanged => "Show / hide same (=)",
+            C::Sort => "Sort by change / name",
+            C::Cancel => "Show every status again",
+            C::FocusLayers => "Layers pane (the selected layer's details below)",
             _ => b.help,
         };
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {:<18}", keys.join(" ")), theme.key),
-            Span::raw(text),
-        ]));
+        let title = b.context.title();
+        let line = (keys.join(" "), text.to_string());
+        match groups.iter_mut().find(|g| g.title == title) {
+            Some(g) => g.lines.push(line),
+            None => groups.push(Group {
+                title: title.to_string(),
+                lines: vec![line],
+            }),
+        }
     }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        "Glyphs: - only left  + only right  ~ changed  = same. One cursor moves both sides.",
-        theme.dim,
-    ));
-    let title = vec![Span::styled(" Help — any key closes ", theme.title)];
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .block(pane_block(title, true, theme))
-        .render(r, buf);
+    HelpText {
+        groups,
+        notes: vec![
+            "Glyphs: - only left  + only right  ~ changed  = same. One cursor moves both sides."
+                .to_string(),
+        ],
+    }
+}
+
+/// The pop-up's widest.
+pub const HELP_WIDTH: u16 = 100;
+
+pub fn help(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let text = help_text(state);
+    crate::tui::widgets::help::render(&text, state.help_scroll, HELP_WIDTH, theme, area, buf);
 }

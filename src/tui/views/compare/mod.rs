@@ -6,6 +6,7 @@
 mod deltas;
 mod header;
 mod keys;
+pub use keys::{HELP_WIDTH, help, help_text};
 
 use super::pane_block;
 use crate::analysis::compare::tree::Status as Diff;
