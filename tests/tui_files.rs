@@ -282,3 +282,36 @@ fn a_wide_owner_widens_its_column_instead_of_overflowing() {
         }
     }
 }
+
+/// A long image name is shortened in its middle (its start and its file name or tag stay);
+/// the platform and layer count after it stay whole, and the fields below are not cut.
+#[test]
+fn a_long_image_name_is_shortened_in_the_middle() {
+    let long_tag = format!("registry.example.com/{}/app:v1.2.3", "team".repeat(24));
+    assert!(long_tag.chars().count() >= 120);
+    let path = "/work/shared/corpus/variants/alpine-3.20.skopeo-docker.tar";
+    for (w, h) in [(80, 24), (160, 48)] {
+        for name in [path, long_tag.as_str()] {
+            let mut app = tui_common::demo("micro", w, h);
+            app.state.meta.reference = name.to_string();
+            let screen = app.render();
+            let first = screen.lines().next().unwrap_or_default().to_string();
+            let tail = if name == path {
+                "alpine-3.20.skopeo-docker.tar"
+            } else {
+                "app:v1.2.3"
+            };
+            assert!(first.contains(tail), "{w}: the name's end stays:\n{first}");
+            assert!(
+                first.contains(" 2 layers"),
+                "{w}: the count stays:\n{first}"
+            );
+            if name.chars().count() + 40 > w as usize {
+                assert!(first.contains('…'), "{first}");
+            }
+            if w == 80 && name == long_tag {
+                tui_common::check("long-name-80x24", &screen);
+            }
+        }
+    }
+}

@@ -2,7 +2,7 @@
 
 use super::super::state::State;
 use super::super::theme::Theme;
-use super::super::widgets::bytes;
+use super::super::widgets::{bytes, middle_ellipsis};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -11,15 +11,8 @@ use ratatui::widgets::Widget;
 pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let meta = &state.meta;
     let n = state.layers.len();
-    let mut top = vec![
-        Span::styled(" microscope ", theme.title),
-        Span::styled(meta.reference.clone(), theme.value),
-        Span::styled(format!("  {}  ", meta.platform), theme.label),
-        Span::styled(
-            format!("{n} layer{}", if n == 1 { "" } else { "s" }),
-            theme.label,
-        ),
-    ];
+    let platform = format!("  {}  ", meta.platform);
+    let layers = format!("{n} layer{}", if n == 1 { "" } else { "s" });
     let status = if let Some(e) = &state.error {
         Span::styled(format!("  failed: {e}"), theme.error)
     } else if state.loaded.is_none() {
@@ -36,6 +29,26 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     } else {
         Span::raw("")
     };
+    // The name gives way, in its middle, to the fields after it; the platform goes first
+    // when the name would be left too short.
+    const TITLE: &str = " microscope ";
+    let w = |s: &str| s.chars().count();
+    let full = area.width as usize;
+    let after = w(&layers) + w(&status.content);
+    let mut room = full.saturating_sub(w(TITLE) + w(&platform) + after);
+    let platform = if room < 24.min(w(&meta.reference)) {
+        room = full.saturating_sub(w(TITLE) + 2 + after);
+        "  ".to_string()
+    } else {
+        platform
+    };
+    let mut top = vec![
+        Span::styled(TITLE, theme.title),
+        // A long failure is cut at the screen's edge rather than the name lost.
+        Span::styled(middle_ellipsis(&meta.reference, room.max(16)), theme.value),
+        Span::styled(platform, theme.label),
+        Span::styled(layers, theme.label),
+    ];
     top.push(status);
     let mut lines = vec![Line::from(top)];
     let field = |label: &str, value: String| {
