@@ -315,3 +315,32 @@ fn a_long_image_name_is_shortened_in_the_middle() {
         }
     }
 }
+
+/// A short layer list on a wide screen: the layers and their details share a band as tall
+/// as they need, and the tree below takes the full width and the rest of the rows; at 80
+/// columns and on the other panes the column layout stays.
+#[test]
+fn a_short_layer_list_gives_its_rows_to_the_tree() {
+    let mut h = tui_common::demo("micro", 160, 48);
+    let a = app_layout(h.state.screen, &h.state);
+    assert_eq!(a.tree.width, 160, "the tree spans the screen");
+    assert_eq!(a.left.y, a.detail.y, "layers and details side by side");
+    assert!(a.left.height <= 8, "the band is as tall as it needs: {a:?}");
+    assert!(a.tree.height >= 35, "the tree has the rows: {a:?}");
+    let screen = h.render();
+    let empty_detail_rows = screen
+        .lines()
+        .filter(|l| l.starts_with("│ ") && l.trim_end_matches(['"', ' ', '│']).len() < 3)
+        .count();
+    assert_eq!(empty_detail_rows, 0, "no column of empty rows:\n{screen}");
+    h.press("2 j");
+    let b = app_layout(h.state.screen, &h.state);
+    assert_eq!(b.tree, a.tree, "focusing the tree keeps the band");
+    assert_eq!(h.state.focus, Pane::Tree);
+    h.press("3");
+    let c = app_layout(h.state.screen, &h.state);
+    assert!(c.tree.width < 160, "the Packages pane keeps the column");
+    let h = tui_common::demo("micro", 80, 24);
+    let d = app_layout(h.state.screen, &h.state);
+    assert!(d.tree.width < 80, "80 columns keep the column layout");
+}
