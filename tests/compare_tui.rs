@@ -314,4 +314,31 @@ fn package_and_findings_deltas_and_layer_details() {
         screen.contains("entries: ADD") || screen.contains("entries: "),
         "{screen}"
     );
+    // At 80 columns the deltas fit, and the layer details stack: each side on its line.
+    let mut app = demo("fat", "micro", 80, 24);
+    app.press("3");
+    assert!(app.render().contains("golang-1.19-go"));
+    check("compare-fat-micro-packages-80x24", &mut app);
+    app.press("4");
+    check("compare-fat-micro-findings-80x24", &mut app);
+    app.press("1 j");
+    assert_eq!(app.state.focus, Pane::Layers);
+    let screen = app.render();
+    let line = |side: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(side))
+            .unwrap_or_else(|| panic!("{side:?} details line:\n{screen}"))
+            .to_string()
+    };
+    let (left, right) = (line("│left  L1 "), line("│right L1 "));
+    assert!(
+        left.contains("19.2 MiB") && left.contains("RUN apt-get"),
+        "{left}"
+    );
+    assert!(
+        right.contains("1.7 MiB") && right.contains("COPY /src/server"),
+        "{right}"
+    );
+    check("compare-fat-micro-layer-details-80x24", &mut app);
 }

@@ -280,29 +280,69 @@ fn delta_text(s: &Sides) -> String {
 }
 
 /// The selected layer row's details in the tree's footer while the Layers pane has focus:
-/// each side's layer, bytes, entries and whole command.
-fn layer_details<'a>(state: &CompareState, d: &CompareData, theme: &Theme) -> Vec<Span<'a>> {
-    let Some(row) = d.report.diff.layers.rows.get(state.layer_cursor.selected) else {
-        return Vec::new();
-    };
+/// each side's layer, bytes, entries and whole command, and whether the row is shared.
+fn layer_details(state: &CompareState, d: &CompareData) -> Option<[String; 3]> {
+    let row = d.report.diff.layers.rows.get(state.layer_cursor.selected)?;
     let side = |rep: &crate::report::Report, i: Option<usize>| {
         i.and_then(|i| rep.layers.get(i))
             .map_or("–".to_string(), |l| {
                 let cmd = crate::report::compare::text::short_command(&l.command, 200);
                 format!(
-                    "L{} {} {} entries: {cmd}",
+                    "L{} {} {}: {cmd}",
                     l.index,
                     bytes(l.bytes),
-                    l.entries
+                    crate::units::plural(l.entries as u64, "entry", "entries")
                 )
             })
     };
     let mark = if row.shared { "= shared" } else { "≠" };
-    vec![
-        Span::styled(side(&d.report.left, row.left), theme.value),
-        Span::styled(format!("  {mark}  "), theme.label),
-        Span::styled(side(&d.report.right, row.right), theme.value),
-    ]
+    Some([
+        side(&d.report.left, row.left),
+        mark.to_string(),
+        side(&d.report.right, row.right),
+    ])
+}
+
+/// The layer details on the footer line, or, when both sides do not fit on it, the left
+/// side on the line above (the tree's last row gives way while the Layers pane has focus)
+/// and the right on the footer, each named.
+fn layer_footer<'a>(
+    state: &CompareState,
+    d: &CompareData,
+    theme: &Theme,
+    spans: &mut Vec<Span<'a>>,
+    rows: Rect,
+    buf: &mut Buffer,
+) {
+    let area = Rect {
+        y: rows.bottom(),
+        height: 1,
+        ..rows
+    };
+    let Some([l, mark, r]) = layer_details(state, d) else {
+        return;
+    };
+    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    let one = used + l.chars().count() + mark.chars().count() + 4 + r.chars().count();
+    if one <= area.width as usize || rows.height == 0 {
+        spans.push(Span::styled(l, theme.value));
+        spans.push(Span::styled(format!("  {mark}  "), theme.label));
+        spans.push(Span::styled(r, theme.value));
+        return;
+    }
+    let above = Rect {
+        y: area.y - 1,
+        ..area
+    };
+    ratatui::widgets::Clear.render(above, buf);
+    Line::from(vec![
+        Span::styled("left  ", theme.label),
+        Span::styled(l, theme.value),
+        Span::styled(format!("  {mark}"), theme.label),
+    ])
+    .render(above, buf);
+    spans.push(Span::styled("right ", theme.label));
+    spans.push(Span::styled(r, theme.value));
 }
 
 /// What differs at a changed path: `content`, `mode 644→755`, `owner 0:0→1000:1000`,
@@ -383,7 +423,7 @@ fn footer(state: &CompareState, d: &CompareData, theme: &Theme, rows: Rect, buf:
         spans.push(Span::styled("no paths match  ", theme.dim));
     }
     if state.focus == Pane::Layers {
-        spans.extend(layer_details(state, d, theme));
+        layer_footer(state, d, theme, &mut spans, rows, buf);
     } else if let Some((id, s)) = d.selected().filter(|_| state.prompt.is_none()) {
         let what = match s.status {
             Diff::OnlyLeft => "only left",
