@@ -18,6 +18,7 @@ pub mod state;
 pub mod terminal;
 pub mod theme;
 pub mod tour;
+pub mod trace;
 pub mod tree;
 pub mod views;
 pub mod widgets;
@@ -68,9 +69,8 @@ async fn event_loop(
     // First frame before any work starts: the layer list is known from the manifest.
     term.draw(|f| views::draw(f, state, theme))?;
     let mut last_draw = Instant::now();
-    let mut timings = Timings::from_env();
-    timings.mark("first_frame");
-    let mut loaded_shown = false;
+    let mut trace = trace::Trace::from_env();
+    trace.mark("first_frame");
     let mut load = opened.spawn();
     let (trees, mut built) = tree_worker::<()>();
     let mut events = EventStream::new();
@@ -84,16 +84,17 @@ async fn event_loop(
             term.draw(|f| views::draw(f, state, theme))?;
             last_draw = Instant::now();
             dirty = false;
-            if !loaded_shown && state.loaded.is_some() && state.tree().is_some() {
-                loaded_shown = true;
-                timings.mark("loaded");
-            }
+            trace.frame(state);
         }
         let mut batch: Vec<Action> = Vec::new();
         tokio::select! {
             ev = events.next() => match ev {
                 Some(ev) => {
-                    batch.push(Action::Term(ev?));
+                    let ev = ev?;
+                    if ev.is_key_press() {
+                        trace.mark("key");
+                    }
+                    batch.push(Action::Term(ev));
                     // Drain what is already queued: one render for a burst of keys. Polled
                     // with this task's waker (not `now_or_never`'s no-op one): crossterm keeps
                     // the first waker it is given and would never wake us again.
@@ -153,7 +154,7 @@ pub(crate) fn run_effect<T: Send + 'static>(
             text,
             overwrite,
         } => {
-            // A Dockerfile is a few kB: written here, at once.
+            // A Dockerfile is a few KiB: written here, at once.
             let r = crate::jobs::save::write_text(&path, &text, overwrite).map(|()| path);
             let _ = trees.done.send((tag, Action::Saved(r)));
         }
@@ -166,33 +167,6 @@ pub fn rewrite_compare(
 ) -> Result<Box<compare::state::CompareData>, String> {
     let c = crate::jobs::whatif::compare_with_rewrite(a)?;
     Ok(Box::new(compare::state::CompareData::new(c)))
-}
-
-/// `MICROSCOPE_TIMINGS=FILE` appends `event unix_ms` lines (first_frame, loaded): how the
-/// speed figures in the README are measured, from outside, on real terminals.
-struct Timings(Option<std::fs::File>);
-
-impl Timings {
-    fn from_env() -> Timings {
-        let file = std::env::var_os("MICROSCOPE_TIMINGS").and_then(|p| {
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(p)
-                .ok()
-        });
-        Timings(file)
-    }
-
-    fn mark(&mut self, what: &str) {
-        use std::io::Write;
-        if let Some(f) = &mut self.0 {
-            let ms = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_millis());
-            let _ = writeln!(f, "{what} {ms}");
-        }
-    }
 }
 
 /// Where tree builds are asked for, each tagged with the app that asks; and where other
