@@ -5,8 +5,9 @@
 #   analysis     - the first frame with every layer scanned, analysed and the tree drawn
 #   rewrite      - the first frame with the rewrite's answer in the header
 # Median of RUNS runs (default 5), each with an empty scan cache (cold). Then, on the
-# biggest image, the Files views' switch times: G (as of the last layer), w (that layer
-# only), w (the whole image): from the key's arrival to the frame drawing the new tree.
+# biggest image, the Files views' switch times: G (as of the last layer, when there is more
+# than one), w (that layer only), w (the whole image): from the key's arrival to the frame
+# drawing the new tree.
 #
 #   scripts/measure-tui.sh [IMAGE...]
 # Without IMAGE: every $MICROSCOPE_CORPUS/*.tar (default /work/shared/corpus) and, when LAB
@@ -93,7 +94,11 @@ for _ in $(seq 1 "$runs"); do
   trace=$tmp/trace
   launch "$biggest" "$trace"
   wait_for "$trace" '^[0-9.]+ rewrite$' || { quit; continue; }
-  for step in G w1 w2; do
+  # G moves to the last layer: only a change when there is more than one.
+  layers=$(tmux capture-pane -p -t "$session" | head -1 | grep -o '[0-9]* layers*' | cut -d' ' -f1)
+  steps="w1 w2"
+  if [ "${layers:-1}" -gt 1 ]; then steps="G w1 w2"; fi
+  for step in $steps; do
     n=$(wc -l <"$trace")
     tmux send-keys -t "$session" "${step:0:1}"
     # The key's line, then the frame drawing another tree (none when G stays on a

@@ -2,8 +2,6 @@
 //! `send-keys`, the screen comes back with `capture-pane`. Skipped when tmux or the corpus
 //! (`$MICROSCOPE_CORPUS`) is absent.
 
-#![cfg(feature = "tui")]
-
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -15,9 +13,7 @@ fn corpus_image() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-mod tmux_common;
-
-use tmux_common::{Session, has_tmux};
+use crate::tmux_common::{Session, has_tmux};
 
 /// `microscope ARG` in a session with its own config directory; the exit code is printed
 /// as `MICROSCOPE_EXIT=N` when it ends.

@@ -2,9 +2,7 @@
 //! keys, the tree's marks and filter, the what-if compare. Key-driven state tests (each key
 //! this adds), and insta snapshots at 80×24 and 160×48.
 
-#![cfg(feature = "tui")]
-
-mod tui_common;
+use crate::common;
 
 use microscope::report::rewrite as answer;
 use microscope::tui::harness::Harness;
@@ -18,7 +16,7 @@ fn check(name: &str, h: &mut Harness) {
     let mut settings = insta::Settings::clone_current();
     settings.add_filter(r"sha256:[0-9a-f]{12,64}", "sha256:[digest]");
     settings.add_filter(r"\b[0-9a-f]{12}\b", "############");
-    settings.set_snapshot_path("snapshots");
+    settings.set_snapshot_path(crate::common::SNAPSHOTS);
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| insta::assert_snapshot!(name, screen));
 }
@@ -45,7 +43,7 @@ fn to_first_file(h: &mut Harness) -> usize {
 
 #[test]
 fn the_header_answers_on_every_pane() {
-    let mut h = tui_common::demo("fat", 160, 48);
+    let mut h = common::demo("fat", 160, 48);
     let headline = answer::headline(&rewrite(&h));
     assert!(headline.starts_with("could be "), "{headline}");
     for keys in ["", "2", "3", "4", "5", "w"] {
@@ -57,14 +55,14 @@ fn the_header_answers_on_every_pane() {
             "after {keys:?} the header says {headline:?}:\n{header}"
         );
     }
-    let mut narrow = tui_common::demo("fat", 80, 24);
+    let mut narrow = common::demo("fat", 80, 24);
     let [_, medium, _] = answer::answers(&rewrite(&narrow));
     let screen = narrow.render();
     assert!(
         screen.lines().take(3).any(|l| l.contains(&medium)),
         "80 columns: the shorter answer fits:\n{screen}"
     );
-    let mut micro = tui_common::demo("micro", 80, 24);
+    let mut micro = common::demo("micro", 80, 24);
     let screen = micro.render();
     assert!(
         screen
@@ -77,7 +75,7 @@ fn the_header_answers_on_every_pane() {
 
 #[test]
 fn five_focuses_the_rewrite_pane_and_tab_reaches_it() {
-    let mut h = tui_common::demo("fat", 80, 24);
+    let mut h = common::demo("fat", 80, 24);
     h.press("5");
     assert_eq!(
         (h.state.focus, h.state.left),
@@ -108,7 +106,7 @@ fn five_focuses_the_rewrite_pane_and_tab_reaches_it() {
 
 #[test]
 fn enter_on_a_copied_file_shows_it_in_the_tree() {
-    let mut h = tui_common::demo("fat", 80, 24);
+    let mut h = common::demo("fat", 80, 24);
     h.press("5");
     to_first_file(&mut h);
     let Kind::File(i) = h.state.rewrite.lines[h.state.rewrite.cursor.selected].kind else {
@@ -140,7 +138,7 @@ fn enter_on_a_copied_file_shows_it_in_the_tree() {
 
 #[test]
 fn r_filters_the_tree_to_what_the_rewrite_keeps() {
-    let mut h = tui_common::demo("fat", 80, 24);
+    let mut h = common::demo("fat", 80, 24);
     let all = {
         h.press("W");
         h.state.tree().expect("tree").rows.len()
@@ -186,7 +184,7 @@ fn r_filters_the_tree_to_what_the_rewrite_keeps() {
 
 #[test]
 fn y_copies_the_dockerfile_as_rewrite_prints_it() {
-    let mut h = tui_common::demo("fat", 80, 24);
+    let mut h = common::demo("fat", 80, 24);
     h.press("5 Y");
     let expected = answer::text(&rewrite(&h));
     assert_eq!(
@@ -221,7 +219,7 @@ fn s_writes_the_dockerfile_and_never_overwrites_without_asking()
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("Dockerfile");
     let path_s = path.to_string_lossy().to_string();
-    let mut h = tui_common::demo("fat", 80, 24);
+    let mut h = common::demo("fat", 80, 24);
     let expected = answer::text(&rewrite(&h));
     h.press("5 s");
     assert_eq!(
@@ -264,7 +262,7 @@ fn s_writes_the_dockerfile_and_never_overwrites_without_asking()
 
 #[test]
 fn c_opens_the_what_if_compare_and_q_comes_back() {
-    let mut h = tui_common::demo("fat", 80, 24);
+    let mut h = common::demo("fat", 80, 24);
     h.press("c");
     let cs = microscope::tui::rewrite::whatif::shown(&h.state).expect("what-if open");
     let data = cs.data.as_ref().expect("compared");
@@ -294,18 +292,18 @@ fn c_opens_the_what_if_compare_and_q_comes_back() {
 #[test]
 fn rewrite_views() {
     for (w, h) in [(80, 24), (160, 48)] {
-        let mut app = tui_common::demo("fat", w, h);
+        let mut app = common::demo("fat", w, h);
         app.press("5");
         check(&format!("fat-rewrite-{w}x{h}"), &mut app);
         app.press("G");
         check(&format!("fat-rewrite-dockerfile-{w}x{h}"), &mut app);
-        let mut app = tui_common::demo("fat", w, h);
+        let mut app = common::demo("fat", w, h);
         app.press("r");
         check(&format!("fat-kept-tree-{w}x{h}"), &mut app);
-        let mut app = tui_common::demo("fat", w, h);
+        let mut app = common::demo("fat", w, h);
         app.press("c");
         check(&format!("fat-what-if-{w}x{h}"), &mut app);
-        let mut app = tui_common::demo("micro", w, h);
+        let mut app = common::demo("micro", w, h);
         app.press("5");
         check(&format!("micro-rewrite-{w}x{h}"), &mut app);
     }

@@ -1,7 +1,5 @@
 //! The README's key table is the keymap's: regenerate it with
-//! `cargo test --test tui_readme -- --ignored --nocapture` when keys change.
-
-#![cfg(feature = "tui")]
+//! `cargo test --test tui readme -- --ignored --nocapture` when keys change.
 
 use microscope::tui::keymap::Keymap;
 

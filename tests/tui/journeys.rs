@@ -1,8 +1,6 @@
 //! Journeys through the app driven by keys, asserting on state (dua-cli style).
 
-#![cfg(feature = "tui")]
-
-mod tui_common;
+use crate::common;
 
 use microscope::tui::data::FindingRow;
 use microscope::tui::state::{Data, Pane, Prompt};
@@ -11,7 +9,7 @@ use std::sync::Arc;
 
 #[test]
 fn navigating_layers_changes_the_tree() {
-    let mut h = tui_common::demo("fat", 80, 24);
+    let mut h = common::demo("fat", 80, 24);
     assert_eq!(
         h.state.focus,
         Pane::Layers,
@@ -87,7 +85,7 @@ fn navigating_layers_changes_the_tree() {
 
 #[test]
 fn focus_cycles_with_tab_and_numbers() {
-    let mut h = tui_common::demo("fat", 80, 24);
+    let mut h = common::demo("fat", 80, 24);
     h.press("tab");
     assert_eq!(h.state.focus, Pane::Tree);
     h.press("tab");
@@ -116,7 +114,7 @@ fn focus_cycles_with_tab_and_numbers() {
 
 #[test]
 fn collapse_expand_and_sort_in_the_tree() {
-    let mut h = tui_common::demo("fat", 80, 24);
+    let mut h = common::demo("fat", 80, 24);
     h.press("w tab");
     let rows = h.state.tree().expect("tree built").rows.len();
     assert_eq!(
@@ -171,7 +169,7 @@ fn collapse_expand_and_sort_in_the_tree() {
 
 #[test]
 fn search_jumps_and_n_cycles() {
-    let mut h = tui_common::demo("fat", 80, 24);
+    let mut h = common::demo("fat", 80, 24);
     h.press("w 2 ctrl-space");
     h.press("/");
     assert!(matches!(h.state.prompt, Some(Prompt::Search(_))));
@@ -203,7 +201,7 @@ fn search_jumps_and_n_cycles() {
 
 #[test]
 fn filter_keeps_matching_paths_and_status_toggles_hide() {
-    let mut h = tui_common::demo("fat", 80, 24);
+    let mut h = common::demo("fat", 80, 24);
     h.press("W 2 ctrl-f");
     h.type_text("apt");
     h.press("enter");
@@ -247,7 +245,7 @@ fn filter_keeps_matching_paths_and_status_toggles_hide() {
 
 #[test]
 fn removed_files_show_in_the_layer_that_removed_them() {
-    let mut h = tui_common::demo("fat", 80, 24);
+    let mut h = common::demo("fat", 80, 24);
     h.press("j j j");
     let v = h.state.tree().expect("layer 3 tree");
     let id = v
@@ -259,7 +257,7 @@ fn removed_files_show_in_the_layer_that_removed_them() {
 
 #[test]
 fn selecting_a_finding_jumps_to_its_files() {
-    let mut h = tui_common::demo("fat", 80, 24);
+    let mut h = common::demo("fat", 80, 24);
     // The findings analysis lands separately; feed the pane the way it will.
     let finding = FindingRow {
         kind: "package-cache".into(),
@@ -312,7 +310,7 @@ fn selecting_a_finding_jumps_to_its_files() {
 
 #[test]
 fn y_copies_only_a_fix_line_never_the_explanation() {
-    let mut h = tui_common::demo("fat", 80, 24);
+    let mut h = common::demo("fat", 80, 24);
     let advice = FindingRow {
         kind: "toolchain".into(),
         title: "build toolchain".into(),
@@ -341,14 +339,14 @@ fn y_copies_only_a_fix_line_never_the_explanation() {
 
 #[test]
 fn help_opens_and_any_key_closes_it() {
-    let mut h = tui_common::demo("micro", 160, 48);
+    let mut h = common::demo("micro", 160, 48);
     h.press("?");
     assert!(h.state.help);
     assert!(
         h.render().contains("Quit (cancels loading)"),
         "help lists the keymap"
     );
-    let mut h = tui_common::demo("micro", 80, 24);
+    let mut h = common::demo("micro", 80, 24);
     h.press("?");
     let screen = h.render();
     assert!(
@@ -387,7 +385,7 @@ fn help_opens_and_any_key_closes_it() {
 #[test]
 fn mouse_click_focuses_and_selects_and_wheel_scrolls() {
     use crossterm::event::{MouseButton, MouseEventKind};
-    let mut h = tui_common::demo("fat", 80, 24);
+    let mut h = common::demo("fat", 80, 24);
     let areas = microscope::tui::views::app_layout(h.state.screen, &h.state);
     let rows = areas.rows(Pane::Layers);
     h.mouse(
@@ -450,7 +448,7 @@ fn a_tree_built_before_the_merge_is_replaced_and_failures_are_shown() {
     use microscope::jobs::background::LoadEvent;
     use microscope::tui::action::{Action, update};
     use microscope::tui::tree::build::TreeJob;
-    let done = tui_common::demo("micro", 80, 24);
+    let done = common::demo("micro", 80, 24);
     let loaded = done.state.loaded.clone().expect("loaded");
     let src = microscope::demo::source("micro").expect("demo");
     let mut h = microscope::tui::harness::Harness::opening(
@@ -487,7 +485,7 @@ fn a_tree_built_before_the_merge_is_replaced_and_failures_are_shown() {
 
 #[test]
 fn a_deleted_files_finding_opens_the_layer_that_holds_them() {
-    let mut h = tui_common::demo("fat", 80, 24);
+    let mut h = common::demo("fat", 80, 24);
     let items = h.state.findings.items();
     let i = items
         .iter()

@@ -1,9 +1,7 @@
 //! Key-driven state tests for the Files pane's views, search and filter, the key bar, the
 //! Findings and Packages panes and the adaptive layout (issue 16 §2-3), on the demo images.
 
-#![cfg(feature = "tui")]
-
-mod tui_common;
+use crate::common;
 
 use microscope::tui::data::UNOWNED;
 use microscope::tui::state::{FilesView, Pane};
@@ -14,7 +12,7 @@ use microscope::tui::views::{app_layout, layout};
 /// removed directory holding the files it removed, sized by them.
 #[test]
 fn the_demo_deleted_directory_is_a_directory_with_its_files() {
-    let mut h = tui_common::demo("fat", 160, 48);
+    let mut h = common::demo("fat", 160, 48);
     h.press("j j j ctrl-l");
     assert_eq!(h.state.tree_mode(), TreeMode::Layer(3));
     let v = h.state.tree().expect("layer 3's tree");
@@ -45,7 +43,7 @@ fn the_demo_deleted_directory_is_a_directory_with_its_files() {
 
 #[test]
 fn w_cycles_the_three_file_views_and_the_title_follows() {
-    let mut h = tui_common::demo("fat", 80, 24);
+    let mut h = common::demo("fat", 80, 24);
     h.press("j j");
     let mut seen = Vec::new();
     for _ in 0..3 {
@@ -70,7 +68,7 @@ fn w_cycles_the_three_file_views_and_the_title_follows() {
 
 #[test]
 fn search_counts_matches_and_finds_what_the_filter_hides() {
-    let mut h = tui_common::demo("fat", 80, 24);
+    let mut h = common::demo("fat", 80, 24);
     h.press("W 2 /");
     h.type_text("server");
     let (at, of) = h.state.search_hits.expect("matches counted");
@@ -95,7 +93,7 @@ fn search_counts_matches_and_finds_what_the_filter_hides() {
 
 #[test]
 fn a_filter_opens_the_directories_holding_matches() {
-    let mut h = tui_common::demo("fat", 80, 24);
+    let mut h = common::demo("fat", 80, 24);
     h.press("W 2 ctrl-space");
     let v = h.state.tree().expect("tree");
     assert!(v.rows.iter().all(|r| r.depth == 0), "all collapsed");
@@ -115,7 +113,7 @@ fn a_filter_opens_the_directories_holding_matches() {
 
 #[test]
 fn the_key_bar_follows_the_focused_pane() {
-    let mut h = tui_common::demo("fat", 80, 24);
+    let mut h = common::demo("fat", 80, 24);
     let bar = |h: &mut microscope::tui::harness::Harness| {
         h.render().lines().last().unwrap_or_default().to_string()
     };
@@ -132,7 +130,7 @@ fn the_key_bar_follows_the_focused_pane() {
 
 #[test]
 fn findings_rows_differ_and_headings_add_up_to_the_savable_total() {
-    let mut h = tui_common::demo("fat", 160, 48);
+    let mut h = common::demo("fat", 160, 48);
     let items = h.state.findings.items().to_vec();
     let total = h
         .state
@@ -163,7 +161,7 @@ fn findings_rows_differ_and_headings_add_up_to_the_savable_total() {
 
 #[test]
 fn the_packages_pane_has_counts_the_unowned_row_and_a_total() {
-    let mut h = tui_common::demo("fat", 160, 48);
+    let mut h = common::demo("fat", 160, 48);
     h.press("3 G");
     let items = h.state.packages.items();
     let last = items.last().expect("rows");
@@ -182,7 +180,7 @@ fn the_packages_pane_has_counts_the_unowned_row_and_a_total() {
 
 #[test]
 fn the_layout_gives_empty_rows_to_what_needs_them() {
-    let mut h = tui_common::demo("fat", 80, 24);
+    let mut h = common::demo("fat", 80, 24);
     let base = layout(h.state.screen);
     let a = app_layout(h.state.screen, &h.state);
     assert!(
@@ -215,12 +213,12 @@ fn the_layout_gives_empty_rows_to_what_needs_them() {
 #[test]
 fn the_header_keeps_reclaimable_beside_the_rewrite_answer() {
     // 80 columns: the causes give way, the bytes stay; 160: the causes show on their line.
-    let mut h = tui_common::demo("fat", 80, 24);
+    let mut h = common::demo("fat", 80, 24);
     let screen = h.render();
     let header: String = screen.lines().take(3).collect();
     assert!(header.contains("could be"), "{screen}");
     assert!(header.contains("reclaimable 10.9 MiB "), "{screen}");
-    let mut h = tui_common::demo("fat", 160, 48);
+    let mut h = common::demo("fat", 160, 48);
     let screen = h.render();
     let header: String = screen.lines().take(3).collect();
     assert!(header.contains("could be"), "{screen}");
@@ -232,7 +230,7 @@ fn the_header_keeps_reclaimable_beside_the_rewrite_answer() {
 
 #[test]
 fn the_key_bar_shows_whole_hints_and_always_help_and_quit() {
-    let mut h = tui_common::demo("fat", 80, 24);
+    let mut h = common::demo("fat", 80, 24);
     for keys in ["1", "2", "3", "4", "5"] {
         h.press(keys);
         let screen = h.render();
@@ -257,7 +255,7 @@ fn a_wide_owner_widens_its_column_instead_of_overflowing() {
             .file_with("home/big-ids.txt", &[9; 1000], 0o600, 4_000_000, 4_000_000),
     );
     for (w, h) in [(80, 24), (160, 48)] {
-        let mut app = tui_common::built(&img, w, h);
+        let mut app = common::built(&img, w, h);
         app.press("tab l");
         let screen = app.render();
         let row = |name: &str| {
@@ -278,7 +276,7 @@ fn a_wide_owner_widens_its_column_instead_of_overflowing() {
         );
         assert!(row("big-ids.txt").contains("4000000:40… "), "cut with …");
         if w == 80 {
-            tui_common::check("owners-wide-80x24", &screen);
+            common::check("owners-wide-80x24", &screen);
         }
     }
 }
@@ -292,7 +290,7 @@ fn a_long_image_name_is_shortened_in_the_middle() {
     let path = "/work/shared/corpus/variants/alpine-3.20.skopeo-docker.tar";
     for (w, h) in [(80, 24), (160, 48)] {
         for name in [path, long_tag.as_str()] {
-            let mut app = tui_common::demo("micro", w, h);
+            let mut app = common::demo("micro", w, h);
             app.state.meta.reference = name.to_string();
             let screen = app.render();
             let first = screen.lines().next().unwrap_or_default().to_string();
@@ -310,7 +308,7 @@ fn a_long_image_name_is_shortened_in_the_middle() {
                 assert!(first.contains('…'), "{first}");
             }
             if w == 80 && name == long_tag {
-                tui_common::check("long-name-80x24", &screen);
+                common::check("long-name-80x24", &screen);
             }
         }
     }
@@ -321,7 +319,7 @@ fn a_long_image_name_is_shortened_in_the_middle() {
 /// columns and on the other panes the column layout stays.
 #[test]
 fn a_short_layer_list_gives_its_rows_to_the_tree() {
-    let mut h = tui_common::demo("micro", 160, 48);
+    let mut h = common::demo("micro", 160, 48);
     let a = app_layout(h.state.screen, &h.state);
     assert_eq!(a.tree.width, 160, "the tree spans the screen");
     assert_eq!(a.left.y, a.detail.y, "layers and details side by side");
@@ -340,7 +338,7 @@ fn a_short_layer_list_gives_its_rows_to_the_tree() {
     h.press("3");
     let c = app_layout(h.state.screen, &h.state);
     assert!(c.tree.width < 160, "the Packages pane keeps the column");
-    let h = tui_common::demo("micro", 80, 24);
+    let h = common::demo("micro", 80, 24);
     let d = app_layout(h.state.screen, &h.state);
     assert!(d.tree.width < 80, "80 columns keep the column layout");
 }

@@ -1,8 +1,6 @@
 //! The compare view on the demo images: insta snapshots at 80×24 and 160×48 (NO_COLOR
 //! theme, digests masked), and journeys driven by keys asserting on state.
 
-#![cfg(feature = "tui")]
-
 use microscope::analysis::compare::tree::Status;
 use microscope::tui::compare::harness::CompareHarness;
 use microscope::tui::state::Pane;
@@ -27,7 +25,7 @@ fn check(name: &str, h: &mut CompareHarness) {
     let screen = h.render();
     let mut settings = insta::Settings::clone_current();
     settings.add_filter(r"sha256:[0-9a-f]{12,64}", "sha256:[digest]");
-    settings.set_snapshot_path("snapshots");
+    settings.set_snapshot_path(crate::common::SNAPSHOTS);
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| insta::assert_snapshot!(name, screen));
 }

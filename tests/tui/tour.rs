@@ -1,8 +1,6 @@
 //! The tour on screen: a snapshot of every step (80×24) and one wide (160×48), and a
 //! key-driven walk through all steps, back, into a side and out again.
 
-#![cfg(feature = "tui")]
-
 use microscope::demo::tour::STEPS;
 use microscope::jobs::compare::Which;
 use microscope::tui::tour::harness::TourHarness;
@@ -10,7 +8,7 @@ use microscope::tui::tour::harness::TourHarness;
 fn check(name: &str, screen: String) {
     let mut settings = insta::Settings::clone_current();
     settings.add_filter(r"sha256:[0-9a-f]{12,64}", "sha256:[digest]");
-    settings.set_snapshot_path("snapshots");
+    settings.set_snapshot_path(crate::common::SNAPSHOTS);
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| insta::assert_snapshot!(name, screen));
 }

@@ -1,9 +1,7 @@
 //! Every view of the app on the demo images, at 80×24 and 160×48, as insta snapshots
 //! (NO_COLOR theme; digests masked). Review changes with `cargo insta review`.
 
-#![cfg(feature = "tui")]
-
-mod tui_common;
+use crate::common;
 
 use microscope::tui::harness::Harness;
 
@@ -13,7 +11,7 @@ fn check(name: &str, h: &mut Harness) {
     settings.add_filter(r"sha256:[0-9a-f]{12,64}", "sha256:[digest]");
     // Same width as what it masks, so the boxes stay aligned.
     settings.add_filter(r"\b[0-9a-f]{12}\b", "############");
-    settings.set_snapshot_path("snapshots");
+    settings.set_snapshot_path(crate::common::SNAPSHOTS);
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| insta::assert_snapshot!(name, screen));
 }
@@ -34,7 +32,7 @@ const VIEWS: [(&str, &str); 7] = [
 fn fat_views() {
     for (w, h) in [(80, 24), (160, 48)] {
         for (view, keys) in VIEWS {
-            let mut app = tui_common::demo("fat", w, h);
+            let mut app = common::demo("fat", w, h);
             app.press(keys);
             check(&format!("fat-{view}-{w}x{h}"), &mut app);
         }
@@ -45,7 +43,7 @@ fn fat_views() {
 fn micro_views() {
     for (w, h) in [(80, 24), (160, 48)] {
         for (view, keys) in &VIEWS[..4] {
-            let mut app = tui_common::demo("micro", w, h);
+            let mut app = common::demo("micro", w, h);
             app.press(keys);
             check(&format!("micro-{view}-{w}x{h}"), &mut app);
         }
@@ -54,7 +52,7 @@ fn micro_views() {
 
 #[test]
 fn search_filter_and_collapse_views() {
-    let mut app = tui_common::demo("fat", 80, 24);
+    let mut app = common::demo("fat", 80, 24);
     app.press("W tab ctrl-space");
     check("fat-collapsed-80x24", &mut app);
     app.press("/");

@@ -1,7 +1,5 @@
 //! Shared by the TUI tests: the demo images, loaded once per test binary.
 
-#![allow(dead_code)]
-
 use microscope::jobs::background::Analysed;
 use microscope::jobs::{LoadOptions, load_image};
 use microscope::tui::harness::Harness;
@@ -38,12 +36,15 @@ pub fn built(img: &microscope::demo::builder::ImageBuilder, w: u16, h: u16) -> H
     Harness::from_analysed(&Analysed::new(image), w, h)
 }
 
+/// Where the TUI's snapshots live (insta resolves a relative path from each module's file).
+pub const SNAPSHOTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tui/snapshots");
+
 /// An insta snapshot of a screen, in tests/snapshots (digests masked).
 pub fn check(name: &str, screen: &str) {
     let mut settings = insta::Settings::clone_current();
     settings.add_filter(r"sha256:[0-9a-f]{12,64}", "sha256:[digest]");
     settings.add_filter(r"\b[0-9a-f]{12}\b", "############");
-    settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots"));
+    settings.set_snapshot_path(SNAPSHOTS);
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| insta::assert_snapshot!(name, screen));
 }

@@ -3,15 +3,11 @@
 //! and the Rewrite pane's Dockerfile, written with `s`, is what `--rewrite` prints.
 //! Skipped, saying so, when tmux or `$MICROSCOPE_CORPUS` is absent.
 
-#![cfg(feature = "tui")]
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-mod tmux_common;
-
-use tmux_common::{Session, has_tmux};
+use crate::tmux_common::{Session, has_tmux};
 
 const BIN: &str = env!("CARGO_BIN_EXE_microscope");
 
