@@ -10,6 +10,7 @@ pub mod compare;
 pub mod config;
 pub mod data;
 mod effect;
+#[cfg(feature = "test-support")]
 pub mod harness;
 pub mod keymap;
 mod prompt;

@@ -4,6 +4,7 @@
 //! single-image app.
 
 pub mod data;
+#[cfg(feature = "test-support")]
 pub mod harness;
 mod search;
 pub mod sides;

@@ -2,6 +2,7 @@
 //! with the lesson pane. The loop is the compare view's, plus a new comparison (on its own
 //! thread, tagged with a generation) whenever the step changes.
 
+#[cfg(feature = "test-support")]
 pub mod harness;
 pub mod layout;
 pub mod state;
