@@ -1,5 +1,6 @@
-//! Drives the app without a terminal (feature `test-support`, tests only): the state on a `TestBackend`, keys given by name,
-//! effects run synchronously. Tests (dua-cli's "journeys") and snapshot scripts use it.
+//! Drives the app without a terminal (feature `test-support`, tests only): the state on a
+//! `TestBackend`, keys given by name, effects run synchronously. Tests (dua-cli's
+//! "journeys") and snapshot scripts use it.
 
 use super::action::{Action, Effect, update};
 use super::keymap::Key;
