@@ -4,15 +4,17 @@
 //! keys (yazi's batched render). Loading and tree building run on their own threads;
 //! quitting sets the loader's cancel flag and returns at once.
 
-pub mod action;
 mod commands;
 pub mod compare;
 pub mod config;
+pub mod cursor;
 pub mod data;
-mod effect;
+pub mod effect;
+pub mod event;
 #[cfg(feature = "test-support")]
 pub mod harness;
 pub mod keymap;
+pub mod pane;
 mod prompt;
 pub mod rewrite;
 pub mod state;
@@ -21,13 +23,15 @@ pub mod theme;
 pub mod tour;
 pub mod trace;
 pub mod tree;
+pub mod update;
 pub mod views;
 pub mod widgets;
 
 use crate::jobs::Opened;
-use action::{Action, Effect, update};
 use anyhow::{Context, Result};
 use crossterm::event::EventStream;
+use effect::Effect;
+use event::Event;
 use futures_util::StreamExt;
 use ratatui::layout::Rect;
 use state::State;
@@ -35,6 +39,7 @@ use std::time::{Duration, Instant};
 use theme::Theme;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tree::build::TreeJob;
+use update::update;
 
 /// At most one render per frame.
 const FRAME: Duration = Duration::from_millis(16);
@@ -87,7 +92,7 @@ async fn event_loop(
             dirty = false;
             trace.frame(state);
         }
-        let mut batch: Vec<Action> = Vec::new();
+        let mut batch: Vec<Event> = Vec::new();
         tokio::select! {
             ev = events.next() => match ev {
                 Some(ev) => {
@@ -95,20 +100,20 @@ async fn event_loop(
                     if ev.is_key_press() {
                         trace.mark("key");
                     }
-                    batch.push(Action::Term(ev));
+                    batch.push(Event::Term(ev));
                     // Drain what is already queued: one render for a burst of keys. Polled
                     // with this task's waker (not `now_or_never`'s no-op one): crossterm keeps
                     // the first waker it is given and would never wake us again.
                     while let Ok(Some(ev)) = tokio::time::timeout(Duration::ZERO, events.next()).await {
-                        batch.push(Action::Term(ev?));
+                        batch.push(Event::Term(ev?));
                     }
                 }
                 None => return Ok(()),
             },
             Some(ev) = load.events.recv() => {
-                batch.push(Action::Load(ev));
+                batch.push(Event::Load(ev));
                 while let Ok(ev) = load.events.try_recv() {
-                    batch.push(Action::Load(ev));
+                    batch.push(Event::Load(ev));
                 }
             }
             Some(((), a)) = built.recv() => batch.push(a),
@@ -147,7 +152,7 @@ pub(crate) fn run_effect<T: Send + 'static>(
             let _ = std::thread::Builder::new()
                 .name("microscope-whatif".into())
                 .spawn(move || {
-                    let _ = done.send((tag, Action::WhatIfReady(rewrite_compare(&analysed))));
+                    let _ = done.send((tag, Event::WhatIfReady(rewrite_compare(&analysed))));
                 });
         }
         Effect::Save {
@@ -157,7 +162,7 @@ pub(crate) fn run_effect<T: Send + 'static>(
         } => {
             // A Dockerfile is a few KiB: written here, at once.
             let r = crate::jobs::save::write_text(&path, &text, overwrite).map(|()| path);
-            let _ = trees.done.send((tag, Action::Saved(r)));
+            let _ = trees.done.send((tag, Event::Saved(r)));
         }
     }
 }
@@ -174,16 +179,15 @@ pub fn rewrite_compare(
 /// background answers (the what-if comparison, a written file) are sent to the loop.
 pub(crate) struct TreeRequests<T> {
     jobs: std::sync::mpsc::Sender<(T, TreeJob)>,
-    done: UnboundedSender<(T, Action)>,
+    done: UnboundedSender<(T, Event)>,
 }
 
 /// Builds trees on a thread of its own. Requests queued behind a newer one are skipped
 /// (scrolling through layers asks for each), and reported so the state can ask again. The
 /// tag says which app asked and comes back with the answer.
-pub(crate) fn tree_worker<T: Send + 'static>() -> (TreeRequests<T>, UnboundedReceiver<(T, Action)>)
-{
+pub(crate) fn tree_worker<T: Send + 'static>() -> (TreeRequests<T>, UnboundedReceiver<(T, Event)>) {
     let (req_tx, req_rx) = std::sync::mpsc::channel::<(T, TreeJob)>();
-    let (tx, rx): (UnboundedSender<(T, Action)>, _) = unbounded_channel();
+    let (tx, rx): (UnboundedSender<(T, Event)>, _) = unbounded_channel();
     let done = tx.clone();
     let _ = std::thread::Builder::new()
         .name("microscope-tree".into())
@@ -191,14 +195,14 @@ pub(crate) fn tree_worker<T: Send + 'static>() -> (TreeRequests<T>, UnboundedRec
             while let Ok(mut job) = req_rx.recv() {
                 while let Ok(newer) = req_rx.try_recv() {
                     let (tag, old) = std::mem::replace(&mut job, newer);
-                    if tx.send((tag, Action::TreeSkipped(old.mode))).is_err() {
+                    if tx.send((tag, Event::TreeSkipped(old.mode))).is_err() {
                         return;
                     }
                 }
                 let (tag, job) = job;
                 let msg = match job.run() {
-                    Some(t) => Action::TreeBuilt(Box::new(t)),
-                    None => Action::TreeSkipped(job.mode),
+                    Some(t) => Event::TreeBuilt(Box::new(t)),
+                    None => Event::TreeSkipped(job.mode),
                 };
                 if tx.send((tag, msg)).is_err() {
                     return;

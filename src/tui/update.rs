@@ -1,4 +1,4 @@
-//! `update(&mut State, Action) -> Vec<Effect>`: the only way state changes. Effects are what
+//! `update(&mut State, Event) -> Vec<Effect>`: the only way state changes. Effects are what
 //! the runtime must do outside the state (build a tree off-thread, write to the clipboard);
 //! tests run them synchronously.
 
@@ -7,57 +7,43 @@ use super::data;
 use super::keymap::Keymap;
 use super::state::{Data, LayerLoad, State};
 use super::tree::build::TreeJob;
-use super::tree::{Tree, TreeMode, TreeView};
+use super::tree::{TreeMode, TreeView};
 use super::views;
 use crate::jobs::Progress;
 use crate::jobs::background::{Analysed, LoadEvent};
-use crate::jobs::save::SaveError;
-use crate::tui::compare::data::CompareData;
-use crossterm::event::{Event, KeyEventKind};
+use crossterm::event::{Event as TermEvent, KeyEventKind};
 use ratatui::layout::Rect;
 
-#[derive(Debug)]
-pub enum Action {
-    Term(Event),
-    Load(LoadEvent),
-    TreeBuilt(Box<Tree>),
-    /// The builder dropped a request a newer one superseded.
-    TreeSkipped(TreeMode),
-    /// The what-if comparison of the image with its rewrite, built off the UI thread.
-    WhatIfReady(Result<Box<CompareData>, String>),
-    /// The Dockerfile was written (to this path), or why not.
-    Saved(Result<String, SaveError>),
-}
-
 pub use super::effect::Effect;
+pub use super::event::Event;
 
 /// How many tree views to keep built besides the one on screen: a 600k-entry layer's tree
 /// takes tens of MB, so switching layers must not keep them all.
 const TREE_CACHE: usize = 4;
 
-pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+pub fn update(state: &mut State, action: Event) -> Vec<Effect> {
     let mut effects = Vec::new();
-    if let Action::Term(ev) = &action
+    if let Event::Term(ev) = &action
         && super::rewrite::whatif::term(state, ev)
     {
         return effects;
     }
     match action {
-        Action::WhatIfReady(r) => super::rewrite::whatif::ready(state, r),
-        Action::Saved(r) => super::rewrite::saved(state, r),
-        Action::Term(Event::Key(k)) if k.kind != KeyEventKind::Release => {
+        Event::WhatIfReady(r) => super::rewrite::whatif::ready(state, r),
+        Event::Saved(r) => super::rewrite::saved(state, r),
+        Event::Term(TermEvent::Key(k)) if k.kind != KeyEventKind::Release => {
             state.message = None;
             commands::key(state, k, &mut effects);
         }
-        Action::Term(Event::Mouse(m)) => commands::mouse(state, m),
-        Action::Term(Event::Resize(w, h)) => state.screen = Rect::new(0, 0, w, h),
-        Action::Term(_) => {}
-        Action::Load(ev) => load(state, ev),
+        Event::Term(TermEvent::Mouse(m)) => commands::mouse(state, m),
+        Event::Term(TermEvent::Resize(w, h)) => state.screen = Rect::new(0, 0, w, h),
+        Event::Term(_) => {}
+        Event::Load(ev) => load(state, ev),
         // Built from a scan alone while the merge was running: stale now, ask again.
-        Action::TreeBuilt(tree) if !tree.complete && state.loaded.is_some() => {
+        Event::TreeBuilt(tree) if !tree.complete && state.loaded.is_some() => {
             state.pending.remove(&tree.mode);
         }
-        Action::TreeBuilt(tree) => {
+        Event::TreeBuilt(tree) => {
             state.pending.remove(&tree.mode);
             let mode = tree.mode;
             let mut view = TreeView::new(*tree, &state.filter);
@@ -65,13 +51,23 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.trees.insert(mode, view);
             evict(state);
         }
-        Action::TreeSkipped(mode) => {
+        Event::TreeSkipped(mode) => {
             state.pending.remove(&mode);
         }
     }
     ensure_tree(state, &mut effects);
     fit(state);
     effects
+}
+
+impl crate::tui::compare::sides::SideApp for State {
+    fn loaded(a: &Analysed, keymap: Keymap, screen: Rect) -> (State, Vec<Effect>) {
+        loaded_state(a, keymap, screen)
+    }
+
+    fn update(&mut self, e: Event) -> Vec<Effect> {
+        update(self, e)
+    }
 }
 
 /// The app on an image analysed before (the compare view's sides, tests sharing one load):
@@ -87,12 +83,12 @@ pub fn loaded_state(a: &Analysed, keymap: Keymap, screen: Rect) -> (State, Vec<E
             cached: false,
         });
         // A tree asked for now would lack the analysis and be rebuilt once it lands.
-        let _ = update(&mut state, Action::Load(done));
+        let _ = update(&mut state, Event::Load(done));
         state.pending.clear();
     }
     let effects = update(
         &mut state,
-        Action::Load(LoadEvent::Done(Box::new(a.clone()))),
+        Event::Load(LoadEvent::Done(Box::new(a.clone()))),
     );
     (state, effects)
 }

@@ -417,7 +417,7 @@ fn mouse_click_focuses_and_selects_and_wheel_scrolls() {
 fn layers_fill_in_while_loading() {
     use microscope::jobs::Progress;
     use microscope::jobs::background::LoadEvent;
-    use microscope::tui::action::Action;
+    use microscope::tui::event::Event;
     use microscope::tui::harness::Harness;
     let src = microscope::demo::source("fat").expect("demo");
     let mut h = Harness::opening(&microscope::jobs::Opened::uncached(src), 80, 24);
@@ -425,7 +425,7 @@ fn layers_fill_in_while_loading() {
         h.render().contains("scanning 0/5 layers"),
         "first frame shows progress"
     );
-    h.apply(Action::Load(LoadEvent::Progress(Progress::Bytes {
+    h.apply(Event::Load(LoadEvent::Progress(Progress::Bytes {
         layer: 1,
         read: 1_000_000,
         total: Some(4_000_000),
@@ -446,8 +446,9 @@ fn layers_fill_in_while_loading() {
 fn a_tree_built_before_the_merge_is_replaced_and_failures_are_shown() {
     use microscope::jobs::Progress;
     use microscope::jobs::background::LoadEvent;
-    use microscope::tui::action::{Action, update};
+    use microscope::tui::event::Event;
     use microscope::tui::tree::build::TreeJob;
+    use microscope::tui::update::update;
     let done = common::demo("micro", 80, 24);
     let loaded = done.state.loaded.clone().expect("loaded");
     let src = microscope::demo::source("micro").expect("demo");
@@ -462,7 +463,7 @@ fn a_tree_built_before_the_merge_is_replaced_and_failures_are_shown() {
     // The layer arrives; its tree build is asked for but not back yet...
     let effects = update(
         &mut h.state,
-        Action::Load(LoadEvent::Progress(Progress::LayerDone {
+        Event::Load(LoadEvent::Progress(Progress::LayerDone {
             layer: 0,
             scan: scan.clone(),
             cached: false,
@@ -470,16 +471,16 @@ fn a_tree_built_before_the_merge_is_replaced_and_failures_are_shown() {
     );
     assert_eq!(effects.len(), 1, "a tree build is asked for");
     // ...the analysis lands first, then the stale tree.
-    h.apply(Action::Load(LoadEvent::Done(Box::new(loaded))));
+    h.apply(Event::Load(LoadEvent::Done(Box::new(loaded))));
     let stale = TreeJob {
         mode: TreeMode::Layer(0),
         scans: vec![scan],
         analysis: None,
     };
-    h.apply(Action::TreeBuilt(Box::new(stale.run().expect("tree"))));
+    h.apply(Event::TreeBuilt(Box::new(stale.run().expect("tree"))));
     let v = h.state.tree().expect("a tree is shown");
     assert!(v.tree.complete, "the tree without statuses was replaced");
-    h.apply(Action::Load(LoadEvent::Failed("layer 1: truncated".into())));
+    h.apply(Event::Load(LoadEvent::Failed("layer 1: truncated".into())));
     assert!(h.render().contains("failed: layer 1: truncated"));
 }
 

@@ -6,10 +6,13 @@
 pub mod data;
 #[cfg(feature = "test-support")]
 pub mod harness;
+pub mod help;
+pub mod layout;
 mod search;
 pub mod sides;
 pub mod state;
 pub mod tree;
+pub mod update;
 
 use crate::image::ImageMeta;
 use crate::jobs::compare::Which;
@@ -19,9 +22,10 @@ use anyhow::{Context, Result};
 use crossterm::event::EventStream;
 use futures_util::StreamExt;
 use ratatui::layout::Rect;
-use state::{Action, CompareData, CompareState, Msg, SideLoad, update};
+use state::{CompareData, CompareState, Event, Msg, SideLoad};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+use update::update;
 
 const FRAME: Duration = Duration::from_millis(16);
 
@@ -86,23 +90,23 @@ async fn event_loop(
             last_draw = Instant::now();
             dirty = false;
         }
-        let mut batch: Vec<Action> = Vec::new();
+        let mut batch: Vec<Event> = Vec::new();
         tokio::select! {
             ev = events.next() => match ev {
                 Some(ev) => {
-                    batch.push(Action::Term(ev?));
+                    batch.push(Event::Term(ev?));
                     // See the single-image loop: polled with this task's waker.
                     while let Ok(Some(ev)) = tokio::time::timeout(Duration::ZERO, events.next()).await {
-                        batch.push(Action::Term(ev?));
+                        batch.push(Event::Term(ev?));
                     }
                 }
                 None => return Ok(()),
             },
-            Some((which, a)) = built.recv() => batch.push(Action::Side(which, a)),
+            Some((which, a)) = built.recv() => batch.push(Event::Side(which, a)),
             Some(m) = msgs.recv() => {
-                batch.push(Action::Load(m));
+                batch.push(Event::Load(m));
                 while let Ok(m) = msgs.try_recv() {
-                    batch.push(Action::Load(m));
+                    batch.push(Event::Load(m));
                 }
             }
             _ = tokio::time::sleep_until((last_draw + FRAME).into()), if dirty => {}

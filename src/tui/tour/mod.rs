@@ -17,24 +17,24 @@ use anyhow::{Context, Result};
 use crossterm::event::EventStream;
 use futures_util::StreamExt;
 use ratatui::layout::Rect;
-use state::{Action, TourEffect, TourState, update};
+use state::{Event, TourEffect, TourState, update};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 const FRAME: Duration = Duration::from_millis(16);
 
 /// Starts the comparison of `step`; its messages carry `generation`.
-fn spawn(step: usize, generation: u64, tx: &UnboundedSender<Action>) -> Option<PairHandle> {
+fn spawn(step: usize, generation: u64, tx: &UnboundedSender<Event>) -> Option<PairHandle> {
     let pair = match crate::jobs::tour::open_pair(step) {
         Ok(p) => p,
         Err(e) => {
-            let _ = tx.send(Action::Load(generation, Msg::Failed(e.to_string())));
+            let _ = tx.send(Event::Load(generation, Msg::Failed(e.to_string())));
             return None;
         }
     };
     let tx2 = tx.clone();
     let spawned = pair.spawn(move |event| {
-        let _ = tx2.send(Action::Load(
+        let _ = tx2.send(Event::Load(
             generation,
             match event {
                 PairEvent::Progress(which, p) => Msg::Progress(which, p),
@@ -47,7 +47,7 @@ fn spawn(step: usize, generation: u64, tx: &UnboundedSender<Action>) -> Option<P
         Ok(h) => Some(h),
         Err(e) => {
             let why = format!("cannot start the loader: {e}");
-            let _ = tx.send(Action::Load(generation, Msg::Failed(why)));
+            let _ = tx.send(Event::Load(generation, Msg::Failed(why)));
             None
         }
     }
@@ -108,13 +108,13 @@ async fn event_loop(
             last_draw = Instant::now();
             dirty = false;
         }
-        let mut batch: Vec<Action> = Vec::new();
+        let mut batch: Vec<Event> = Vec::new();
         tokio::select! {
             ev = events.next() => match ev {
-                Some(ev) => batch.push(Action::Term(ev?)),
+                Some(ev) => batch.push(Event::Term(ev?)),
                 None => return Ok(()),
             },
-            Some((which, a)) = built.recv() => batch.push(Action::Side(which, a)),
+            Some((which, a)) = built.recv() => batch.push(Event::Side(which, a)),
             Some(a) = msgs.recv() => {
                 batch.push(a);
                 while let Ok(a) = msgs.try_recv() {

@@ -6,7 +6,8 @@
 mod deltas;
 mod header;
 mod keys;
-pub use keys::{HELP_WIDTH, help, help_text};
+pub use crate::tui::compare::layout::{Areas, layout};
+pub use keys::help;
 
 use super::pane_block;
 use crate::analysis::compare::tree::Status as Diff;
@@ -21,53 +22,10 @@ use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Areas {
-    pub header: Rect,
-    pub layers: Rect,
-    pub tree: Rect,
-    pub status: Rect,
-}
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 /// The middle column of both tables: glyph and delta.
 const MID: u16 = 13;
-
-pub fn layout(area: Rect) -> Areas {
-    let header_h = if area.width >= 120 { 3 } else { 4 };
-    let layers_h = (area.height / 4).max(5);
-    let [header, layers, tree, status] = Layout::vertical([
-        Constraint::Length(header_h),
-        Constraint::Length(layers_h),
-        Constraint::Min(3),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    Areas {
-        header,
-        layers,
-        tree,
-        status,
-    }
-}
-
-impl Areas {
-    /// A pane's list rows: inside the border, below the column header (and above the tree's
-    /// one-line footer).
-    pub fn rows(&self, pane: Pane) -> Rect {
-        let (outer, footer) = match pane {
-            Pane::Tree => (self.tree, 1),
-            _ => (self.layers, 0),
-        };
-        let inner = Block::bordered().inner(outer);
-        Rect {
-            y: inner.y + 1.min(inner.height),
-            height: inner.height.saturating_sub(1 + footer),
-            ..inner
-        }
-    }
-}
 
 /// Left half, middle, right half of a row.
 fn columns(r: Rect) -> [Rect; 3] {
