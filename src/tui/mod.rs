@@ -1,8 +1,7 @@
-//! The interactive app. One tokio task runs the loop: terminal events, loader messages and
-//! built trees arrive on streams; each batch is drained and folded into the state, and the
-//! screen is redrawn at most once per frame (16 ms), so a flood of progress never blocks
-//! keys (yazi's batched render). Loading and tree building run on their own threads;
-//! quitting sets the loader's cancel flag and returns at once.
+//! The interactive app. [`screen::run`] is the loop of every screen (this app, the compare
+//! view, the tour); here the single-image app is a [`screen::Screen`]. Loading and tree
+//! building run on their own threads; quitting sets the loader's cancel flag and returns at
+//! once.
 
 mod commands;
 pub mod compare;
@@ -17,6 +16,7 @@ pub mod keymap;
 pub mod pane;
 mod prompt;
 pub mod rewrite;
+pub(crate) mod screen;
 pub mod state;
 pub mod terminal;
 pub mod theme;
@@ -29,20 +29,14 @@ pub mod widgets;
 
 use crate::jobs::Opened;
 use anyhow::{Context, Result};
-use crossterm::event::EventStream;
 use effect::Effect;
 use event::Event;
-use futures_util::StreamExt;
 use ratatui::layout::Rect;
 use state::State;
-use std::time::{Duration, Instant};
 use theme::Theme;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tree::build::TreeJob;
 use update::update;
-
-/// At most one render per frame.
-const FRAME: Duration = Duration::from_millis(16);
 
 /// Opens the app on an opened image (loaded through its cache, as the command line would)
 /// and returns when the user quits.
@@ -56,7 +50,16 @@ pub fn run(opened: Opened) -> Result<()> {
         .enable_time()
         .build()?;
     let mut term = terminal::enter()?;
-    let result = rt.block_on(event_loop(&mut term, &mut state, &theme, opened));
+    let mut load = opened.spawn();
+    let (_, none) = unbounded_channel();
+    let msgs = std::mem::replace(&mut load.events, none);
+    let mut app = App {
+        state: &mut state,
+        load,
+        trace: trace::Trace::from_env(),
+        first: false,
+    };
+    let result = rt.block_on(screen::run(&mut term, &mut app, &theme, msgs));
     terminal::restore();
     // The loader may still be unwinding a layer; it sees the cancel flag and stops. Don't
     // wait for it: the process exits right after.
@@ -64,70 +67,63 @@ pub fn run(opened: Opened) -> Result<()> {
     result
 }
 
-async fn event_loop(
-    term: &mut terminal::Term,
-    state: &mut State,
-    theme: &Theme,
-    opened: Opened,
-) -> Result<()> {
-    let size = term.size()?;
-    state.screen = Rect::new(0, 0, size.width, size.height);
-    // First frame before any work starts: the layer list is known from the manifest.
-    term.draw(|f| views::draw(f, state, theme))?;
-    let mut last_draw = Instant::now();
-    let mut trace = trace::Trace::from_env();
-    trace.mark("first_frame");
-    let mut load = opened.spawn();
-    let (trees, mut built) = tree_worker::<()>();
-    let mut events = EventStream::new();
-    let mut dirty = false;
-    loop {
-        if state.quit {
-            load.cancel();
-            return Ok(());
+/// The single-image app as the loop drives it: its state, the loader (cancelled on quit)
+/// and the frame trace.
+struct App<'a> {
+    state: &'a mut State,
+    load: crate::jobs::background::LoadHandle,
+    trace: trace::Trace,
+    first: bool,
+}
+
+impl screen::Screen for App<'_> {
+    type Event = Event;
+    type Msg = crate::jobs::background::LoadEvent;
+    type Tag = ();
+
+    fn term(ev: crossterm::event::Event) -> Event {
+        Event::Term(ev)
+    }
+
+    fn msg(m: Self::Msg) -> Event {
+        Event::Load(m)
+    }
+
+    fn built((): (), e: Event) -> Event {
+        e
+    }
+
+    fn resize(&mut self, area: Rect) {
+        self.state.screen = area;
+    }
+
+    fn update(&mut self, ev: Event, rt: &mut screen::Runtime<'_, ()>) {
+        for effect in update(self.state, ev) {
+            run_effect(rt.term, rt.trees, (), effect);
         }
-        if dirty && last_draw.elapsed() >= FRAME {
-            term.draw(|f| views::draw(f, state, theme))?;
-            last_draw = Instant::now();
-            dirty = false;
-            trace.frame(state);
+    }
+
+    fn draw(&self, frame: &mut ratatui::Frame, theme: &Theme) {
+        views::draw(frame, self.state, theme)
+    }
+
+    fn quit(&self) -> bool {
+        if self.state.quit {
+            self.load.cancel();
         }
-        let mut batch: Vec<Event> = Vec::new();
-        tokio::select! {
-            ev = events.next() => match ev {
-                Some(ev) => {
-                    let ev = ev?;
-                    if ev.is_key_press() {
-                        trace.mark("key");
-                    }
-                    batch.push(Event::Term(ev));
-                    // Drain what is already queued: one render for a burst of keys. Polled
-                    // with this task's waker (not `now_or_never`'s no-op one): crossterm keeps
-                    // the first waker it is given and would never wake us again.
-                    while let Ok(Some(ev)) = tokio::time::timeout(Duration::ZERO, events.next()).await {
-                        batch.push(Event::Term(ev?));
-                    }
-                }
-                None => return Ok(()),
-            },
-            Some(ev) = load.events.recv() => {
-                batch.push(Event::Load(ev));
-                while let Ok(ev) = load.events.try_recv() {
-                    batch.push(Event::Load(ev));
-                }
-            }
-            Some(((), a)) = built.recv() => batch.push(a),
-            _ = tokio::time::sleep_until((last_draw + FRAME).into()), if dirty => {}
+        self.state.quit
+    }
+
+    fn drawn(&mut self) {
+        if !self.first {
+            self.first = true;
+            self.trace.mark("first_frame");
         }
-        for a in batch {
-            dirty = true;
-            for effect in update(state, a) {
-                run_effect(term, &trees, (), effect);
-            }
-            if state.quit {
-                break;
-            }
-        }
+        self.trace.frame(self.state);
+    }
+
+    fn key(&mut self) {
+        self.trace.mark("key");
     }
 }
 
