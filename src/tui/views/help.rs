@@ -8,6 +8,7 @@ use super::super::theme::Theme;
 use super::super::widgets::help::{self, Group, HelpText};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::widgets::Widget;
 
 /// Commands shown on one help line, with the words for the pair.
 const PAIRS: [(Command, Command, &str); 7] = [
@@ -87,5 +88,12 @@ pub fn text(state: &State) -> HelpText {
 pub const MAX_WIDTH: u16 = 120;
 
 pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    help::render(&text(state), state.help_scroll, MAX_WIDTH, theme, area, buf);
+    let text = text(state);
+    help::Help {
+        text: &text,
+        scroll: state.help_scroll,
+        max_width: MAX_WIDTH,
+        theme,
+    }
+    .render(area, buf);
 }

@@ -185,7 +185,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     }
     let areas = app_layout(frame.area(), state);
     let buf = frame.buffer_mut();
-    summary::render(state, theme, areas.header, buf);
+    summary::Header { state, theme }.render(areas.header, buf);
     match state.left {
         Pane::Packages => packages::render(state, theme, &areas, buf),
         Pane::Findings => findings::render(state, theme, &areas, buf),

@@ -8,7 +8,20 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+/// The header as a widget: the image's name, platform and layer count, then its sizes and
+/// the rewrite's answer, over as many lines as the area has.
+pub struct Header<'a> {
+    pub state: &'a State,
+    pub theme: &'a Theme,
+}
+
+impl Widget for Header<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        render(self.state, self.theme, area, buf);
+    }
+}
+
+fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let meta = &state.meta;
     let n = state.layers.len();
     let platform = format!("  {}  ", meta.platform);
@@ -163,5 +176,69 @@ fn reclaimable(total: &u64, l: &crate::jobs::background::Analysed) -> String {
     match parts.len() {
         0 => bytes(*total),
         _ => format!("{} ({})", bytes(*total), parts.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::image::{ImageMeta, Platform};
+
+    fn opening(reference: &str) -> State {
+        let meta = ImageMeta {
+            reference: reference.into(),
+            platform: Platform {
+                os: "linux".into(),
+                architecture: "amd64".into(),
+                variant: None,
+            },
+            ..ImageMeta::default()
+        };
+        State::new(meta, Default::default())
+    }
+
+    fn header(state: &State, width: u16) -> Buffer {
+        let mut buf = Buffer::empty(Rect::new(0, 0, width, 3));
+        let theme = Theme::mono();
+        Header {
+            state,
+            theme: &theme,
+        }
+        .render(buf.area, &mut buf);
+        buf
+    }
+
+    fn text(buf: &Buffer) -> Vec<String> {
+        (0..buf.area.height)
+            .map(|y| {
+                (0..buf.area.width)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn opening_shows_the_name_and_running_totals() {
+        let buf = header(&opening("demo:app"), 70);
+        let expected = Buffer::with_lines([
+            " microscope demo:app  linux/amd64  0 layers  scanning 0/0 layers      ",
+            " scanned 0 B  compressed 0 B  could be …  final …  efficiency …",
+            "",
+        ]);
+        assert_eq!(text(&buf), text(&expected));
+    }
+
+    #[test]
+    fn a_long_name_gives_way_in_its_middle() {
+        let name = format!("registry.example/{}/app:v1", "team".repeat(30));
+        let buf = header(&opening(&name), 60);
+        let expected = Buffer::with_lines([
+            // The platform goes first when the name would be left too short.
+            " microscope registry.e…app:v1  0 layers  scanning 0/0 layers",
+            "",
+            "",
+        ]);
+        assert_eq!(text(&buf)[0], text(&expected)[0]);
     }
 }

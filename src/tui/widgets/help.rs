@@ -201,8 +201,28 @@ pub fn max_scroll(text: &HelpText, screen: Rect, max_width: u16) -> usize {
     }
 }
 
-/// Draws the help over `area`, at most `max_width` wide, scrolled by `scroll` lines.
-pub fn render(
+/// The help over the screen, at most `max_width` wide, scrolled by `scroll` lines.
+pub struct Help<'a> {
+    pub text: &'a HelpText,
+    pub scroll: usize,
+    pub max_width: u16,
+    pub theme: &'a Theme,
+}
+
+impl Widget for Help<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        render(
+            self.text,
+            self.scroll,
+            self.max_width,
+            self.theme,
+            area,
+            buf,
+        );
+    }
+}
+
+fn render(
     text: &HelpText,
     scroll: usize,
     max_width: u16,
@@ -283,7 +303,7 @@ mod tests {
     fn a_short_help_does_not_scroll() {
         let t = text(3);
         let mut buf = Buffer::empty(Rect::new(0, 0, 30, 12));
-        render(&t, 5, 40, &Theme::mono(), buf.area, &mut buf);
+        help(&t, 5, &Theme::mono()).render(buf.area, &mut buf);
         let expected = Buffer::with_lines([
             "                              ",
             "  ┏ Help — j/k PgDn/PgUp sc┓  ",
@@ -308,12 +328,12 @@ mod tests {
         let area = Rect::new(0, 0, 30, 10);
         assert_eq!(max_scroll(&t, area, 40), 15 - 6);
         let mut buf = Buffer::empty(area);
-        render(&t, 0, 40, &Theme::mono(), area, &mut buf);
+        help(&t, 0, &Theme::mono()).render(area, &mut buf);
         let bottom = row(&buf, 8);
         assert!(bottom.contains("more ↓ (9 lines)"), "{bottom}");
         assert!(!bottom.contains("↑ more"), "{bottom}");
         let mut buf = Buffer::empty(area);
-        render(&t, 9, 40, &Theme::mono(), area, &mut buf);
+        help(&t, 9, &Theme::mono()).render(area, &mut buf);
         let bottom = row(&buf, 8);
         assert!(
             bottom.contains("↑ more") && !bottom.contains("more ↓"),
@@ -345,6 +365,15 @@ mod tests {
     fn wraps_words() {
         assert_eq!(wrap("one two three", 7), vec!["one two", "three"]);
         assert_eq!(wrap("abcdefghij", 4), vec!["abc…"]);
+    }
+
+    fn help<'a>(text: &'a HelpText, scroll: usize, theme: &'a Theme) -> Help<'a> {
+        Help {
+            text,
+            scroll,
+            max_width: 40,
+            theme,
+        }
     }
 
     fn row(buf: &Buffer, y: u16) -> String {

@@ -49,5 +49,11 @@ pub fn status_bar(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buf
 
 pub fn help(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let text = help_text(&state.keymap, state.extra_help.as_ref());
-    crate::tui::widgets::help::render(&text, state.help_scroll, HELP_WIDTH, theme, area, buf);
+    crate::tui::widgets::help::Help {
+        text: &text,
+        scroll: state.help_scroll,
+        max_width: HELP_WIDTH,
+        theme,
+    }
+    .render(area, buf);
 }
