@@ -20,6 +20,9 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // The app's frame trace counts from here (MICROSCOPE_TRACE_FRAMES).
+    #[cfg(feature = "tui")]
+    microscope::tui::trace::started();
     limit_malloc_arenas();
     let cli = cli::Cli::parse();
     match app::run(cli) {

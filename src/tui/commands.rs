@@ -29,15 +29,21 @@ pub fn key(state: &mut State, k: KeyEvent, effects: &mut Vec<Effect>) {
 
 fn help_key(state: &mut State, k: KeyEvent) {
     let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
-    match state.keymap.lookup(&k, Pane::Packages) {
-        _ if ctrl_c => state.quit = true,
-        Some(Command::Down) => state.help_scroll += 1,
-        Some(Command::Up) => state.help_scroll = state.help_scroll.saturating_sub(1),
-        _ => {
-            state.help = false;
-            state.help_scroll = 0;
-        }
+    if ctrl_c {
+        state.quit = true;
+        return;
     }
+    let cmd = state.keymap.lookup(&k, Pane::Packages);
+    let text = views::help::text(state);
+    let max = views::help::MAX_WIDTH;
+    let mut scroll = state.help_scroll;
+    if super::widgets::help::key(&mut scroll, cmd, &text, state.screen, max)
+        == super::widgets::help::HelpKey::Close
+    {
+        state.help = false;
+        scroll = 0;
+    }
+    state.help_scroll = scroll;
 }
 
 fn prompt_key(state: &mut State, k: KeyEvent) {

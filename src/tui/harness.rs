@@ -1,14 +1,19 @@
-//! Drives the app without a terminal: the state on a `TestBackend`, keys given by name,
-//! effects run synchronously. Tests (dua-cli's "journeys") and snapshot scripts use it.
+//! Drives the app without a terminal (feature `test-support`, tests only): the state on a
+//! `TestBackend`, keys given by name, effects run synchronously. Tests (dua-cli's
+//! "journeys") and snapshot scripts use it.
 
-use super::action::{Action, Effect, update};
+use super::effect::Effect;
+use super::event::Event;
 use super::keymap::Key;
 use super::state::State;
 use super::theme::Theme;
+use super::update::update;
 use super::views;
 use crate::jobs::background::{Analysed, LoadEvent};
 use crate::jobs::{Opened, Progress};
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+use crossterm::event::{
+    Event as TermEvent, KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind,
+};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
@@ -23,10 +28,10 @@ pub struct Harness {
 }
 
 /// Builds a tree here and now, as the worker thread would.
-pub fn effect_tree(job: super::tree::build::TreeJob) -> Action {
+pub fn effect_tree(job: super::tree::build::TreeJob) -> Event {
     match job.run() {
-        Some(t) => Action::TreeBuilt(Box::new(t)),
-        None => Action::TreeSkipped(job.mode),
+        Some(t) => Event::TreeBuilt(Box::new(t)),
+        None => Event::TreeSkipped(job.mode),
     }
 }
 
@@ -51,11 +56,9 @@ impl Harness {
         let record = |p: Progress| events.lock().unwrap_or_else(|e| e.into_inner()).push(p);
         let image = opened.load(Some(&record), None)?;
         for p in events.into_inner().unwrap_or_else(|e| e.into_inner()) {
-            h.apply(Action::Load(LoadEvent::Progress(p)));
+            h.apply(Event::Load(LoadEvent::Progress(p)));
         }
-        h.apply(Action::Load(LoadEvent::Done(Box::new(Analysed::new(
-            image,
-        )))));
+        h.apply(Event::Load(LoadEvent::Done(Box::new(Analysed::new(image)))));
         Ok(h)
     }
 
@@ -63,7 +66,7 @@ impl Harness {
     /// the analysis, as from the loader.
     pub fn from_analysed(a: &Analysed, width: u16, height: u16) -> Harness {
         let screen = Rect::new(0, 0, width, height);
-        let (state, effects) = super::action::loaded_state(a, Default::default(), screen);
+        let (state, effects) = super::update::loaded_state(a, Default::default(), screen);
         let terminal = test_terminal(width, height);
         let mut h = Harness {
             state,
@@ -78,7 +81,7 @@ impl Harness {
     }
 
     /// Applies an action and runs its effects here and now.
-    pub fn apply(&mut self, action: Action) {
+    pub fn apply(&mut self, action: Event) {
         let mut queue = vec![action];
         while let Some(a) = queue.pop() {
             for e in update(&mut self.state, a) {
@@ -94,19 +97,19 @@ impl Harness {
     }
 
     /// Runs an effect synchronously; a built tree comes back as the action to apply.
-    fn effect(&mut self, e: Effect) -> Option<Action> {
+    fn effect(&mut self, e: Effect) -> Option<Event> {
         match e {
             Effect::BuildTree(job) => Some(effect_tree(job)),
             Effect::Copy(t) => {
                 self.copied.push(t);
                 None
             }
-            Effect::WhatIf(a) => Some(Action::WhatIfReady(super::rewrite_compare(&a))),
+            Effect::WhatIf(a) => Some(Event::WhatIfReady(super::rewrite_compare(&a))),
             Effect::Save {
                 path,
                 text,
                 overwrite,
-            } => Some(Action::Saved(
+            } => Some(Event::Saved(
                 crate::jobs::save::write_text(&path, &text, overwrite).map(|()| path),
             )),
         }
@@ -115,7 +118,7 @@ impl Harness {
     /// Presses keys given as space-separated names: `"j j ctrl-o / tab"`.
     pub fn press(&mut self, keys: &str) {
         for ev in key_events(keys) {
-            self.apply(Action::Term(ev));
+            self.apply(Event::Term(ev));
         }
     }
 
@@ -123,7 +126,7 @@ impl Harness {
     pub fn type_text(&mut self, text: &str) {
         for c in text.chars() {
             let ev = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
-            self.apply(Action::Term(Event::Key(ev)));
+            self.apply(Event::Term(TermEvent::Key(ev)));
         }
     }
 
@@ -134,7 +137,7 @@ impl Harness {
             row,
             modifiers: KeyModifiers::NONE,
         };
-        self.apply(Action::Term(Event::Mouse(ev)));
+        self.apply(Event::Term(TermEvent::Mouse(ev)));
     }
 
     /// Draws a frame and returns the screen as text.
@@ -167,7 +170,7 @@ pub fn draw_text(
 
 /// Key events for space-separated key names (`"j j ctrl-o / tab"`), as a terminal sends
 /// them. A name that does not parse is a mistake in the test, so it panics there.
-pub fn key_events(keys: &str) -> impl Iterator<Item = Event> + '_ {
+pub fn key_events(keys: &str) -> impl Iterator<Item = TermEvent> + '_ {
     keys.split_whitespace().map(|name| {
         let k = Key::parse(name).unwrap_or_else(|e| panic!("key {name:?}: {e}"));
         let mut mods = KeyModifiers::NONE;
@@ -182,6 +185,6 @@ pub fn key_events(keys: &str) -> impl Iterator<Item = Event> + '_ {
         {
             mods |= KeyModifiers::SHIFT;
         }
-        Event::Key(KeyEvent::new(k.code, mods))
+        TermEvent::Key(KeyEvent::new(k.code, mods))
     })
 }

@@ -2,7 +2,7 @@
 //! help text. The config file overrides keys by command name; the help overlay and the
 //! README's key table are generated from the same table.
 
-use super::state::Pane;
+use super::pane::Pane;
 use anyhow::{Result, bail};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::BTreeMap;

@@ -1,41 +1,42 @@
-//! The interactive app. One tokio task runs the loop: terminal events, loader messages and
-//! built trees arrive on streams; each batch is drained and folded into the state, and the
-//! screen is redrawn at most once per frame (16 ms), so a flood of progress never blocks
-//! keys (yazi's batched render). Loading and tree building run on their own threads;
-//! quitting sets the loader's cancel flag and returns at once.
+//! The interactive app. [`screen::run`] is the loop of every screen (this app, the compare
+//! view, the tour); here the single-image app is a [`screen::Screen`]. Loading and tree
+//! building run on their own threads; quitting sets the loader's cancel flag and returns at
+//! once.
 
-pub mod action;
 mod commands;
 pub mod compare;
 pub mod config;
+pub mod cursor;
 pub mod data;
-mod effect;
+pub mod effect;
+pub mod event;
+#[cfg(feature = "test-support")]
 pub mod harness;
 pub mod keymap;
+pub mod pane;
 mod prompt;
 pub mod rewrite;
+pub(crate) mod screen;
 pub mod state;
 pub mod terminal;
 pub mod theme;
 pub mod tour;
+pub mod trace;
 pub mod tree;
+pub mod update;
 pub mod views;
 pub mod widgets;
 
 use crate::jobs::Opened;
-use action::{Action, Effect, update};
 use anyhow::{Context, Result};
-use crossterm::event::EventStream;
-use futures_util::StreamExt;
+use effect::Effect;
+use event::Event;
 use ratatui::layout::Rect;
 use state::State;
-use std::time::{Duration, Instant};
 use theme::Theme;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tree::build::TreeJob;
-
-/// At most one render per frame.
-const FRAME: Duration = Duration::from_millis(16);
+use update::update;
 
 /// Opens the app on an opened image (loaded through its cache, as the command line would)
 /// and returns when the user quits.
@@ -49,7 +50,16 @@ pub fn run(opened: Opened) -> Result<()> {
         .enable_time()
         .build()?;
     let mut term = terminal::enter()?;
-    let result = rt.block_on(event_loop(&mut term, &mut state, &theme, opened));
+    let mut load = opened.spawn();
+    let (_, none) = unbounded_channel();
+    let msgs = std::mem::replace(&mut load.events, none);
+    let mut app = App {
+        state: &mut state,
+        load,
+        trace: trace::Trace::from_env(),
+        first: false,
+    };
+    let result = rt.block_on(screen::run(&mut term, &mut app, &theme, msgs));
     terminal::restore();
     // The loader may still be unwinding a layer; it sees the cancel flag and stops. Don't
     // wait for it: the process exits right after.
@@ -57,70 +67,63 @@ pub fn run(opened: Opened) -> Result<()> {
     result
 }
 
-async fn event_loop(
-    term: &mut terminal::Term,
-    state: &mut State,
-    theme: &Theme,
-    opened: Opened,
-) -> Result<()> {
-    let size = term.size()?;
-    state.screen = Rect::new(0, 0, size.width, size.height);
-    // First frame before any work starts: the layer list is known from the manifest.
-    term.draw(|f| views::draw(f, state, theme))?;
-    let mut last_draw = Instant::now();
-    let mut timings = Timings::from_env();
-    timings.mark("first_frame");
-    let mut loaded_shown = false;
-    let mut load = opened.spawn();
-    let (trees, mut built) = tree_worker::<()>();
-    let mut events = EventStream::new();
-    let mut dirty = false;
-    loop {
-        if state.quit {
-            load.cancel();
-            return Ok(());
+/// The single-image app as the loop drives it: its state, the loader (cancelled on quit)
+/// and the frame trace.
+struct App<'a> {
+    state: &'a mut State,
+    load: crate::jobs::background::LoadHandle,
+    trace: trace::Trace,
+    first: bool,
+}
+
+impl screen::Screen for App<'_> {
+    type Event = Event;
+    type Msg = crate::jobs::background::LoadEvent;
+    type Tag = ();
+
+    fn term(ev: crossterm::event::Event) -> Event {
+        Event::Term(ev)
+    }
+
+    fn msg(m: Self::Msg) -> Event {
+        Event::Load(m)
+    }
+
+    fn built((): (), e: Event) -> Event {
+        e
+    }
+
+    fn resize(&mut self, area: Rect) {
+        self.state.screen = area;
+    }
+
+    fn update(&mut self, ev: Event, rt: &mut screen::Runtime<'_, ()>) {
+        for effect in update(self.state, ev) {
+            run_effect(rt.term, rt.trees, (), effect);
         }
-        if dirty && last_draw.elapsed() >= FRAME {
-            term.draw(|f| views::draw(f, state, theme))?;
-            last_draw = Instant::now();
-            dirty = false;
-            if !loaded_shown && state.loaded.is_some() && state.tree().is_some() {
-                loaded_shown = true;
-                timings.mark("loaded");
-            }
+    }
+
+    fn draw(&self, frame: &mut ratatui::Frame, theme: &Theme) {
+        views::draw(frame, self.state, theme)
+    }
+
+    fn quit(&self) -> bool {
+        if self.state.quit {
+            self.load.cancel();
         }
-        let mut batch: Vec<Action> = Vec::new();
-        tokio::select! {
-            ev = events.next() => match ev {
-                Some(ev) => {
-                    batch.push(Action::Term(ev?));
-                    // Drain what is already queued: one render for a burst of keys. Polled
-                    // with this task's waker (not `now_or_never`'s no-op one): crossterm keeps
-                    // the first waker it is given and would never wake us again.
-                    while let Ok(Some(ev)) = tokio::time::timeout(Duration::ZERO, events.next()).await {
-                        batch.push(Action::Term(ev?));
-                    }
-                }
-                None => return Ok(()),
-            },
-            Some(ev) = load.events.recv() => {
-                batch.push(Action::Load(ev));
-                while let Ok(ev) = load.events.try_recv() {
-                    batch.push(Action::Load(ev));
-                }
-            }
-            Some(((), a)) = built.recv() => batch.push(a),
-            _ = tokio::time::sleep_until((last_draw + FRAME).into()), if dirty => {}
+        self.state.quit
+    }
+
+    fn drawn(&mut self) {
+        if !self.first {
+            self.first = true;
+            self.trace.mark("first_frame");
         }
-        for a in batch {
-            dirty = true;
-            for effect in update(state, a) {
-                run_effect(term, &trees, (), effect);
-            }
-            if state.quit {
-                break;
-            }
-        }
+        self.trace.frame(self.state);
+    }
+
+    fn key(&mut self) {
+        self.trace.mark("key");
     }
 }
 
@@ -145,7 +148,7 @@ pub(crate) fn run_effect<T: Send + 'static>(
             let _ = std::thread::Builder::new()
                 .name("microscope-whatif".into())
                 .spawn(move || {
-                    let _ = done.send((tag, Action::WhatIfReady(rewrite_compare(&analysed))));
+                    let _ = done.send((tag, Event::WhatIfReady(rewrite_compare(&analysed))));
                 });
         }
         Effect::Save {
@@ -153,9 +156,9 @@ pub(crate) fn run_effect<T: Send + 'static>(
             text,
             overwrite,
         } => {
-            // A Dockerfile is a few kB: written here, at once.
+            // A Dockerfile is a few KiB: written here, at once.
             let r = crate::jobs::save::write_text(&path, &text, overwrite).map(|()| path);
-            let _ = trees.done.send((tag, Action::Saved(r)));
+            let _ = trees.done.send((tag, Event::Saved(r)));
         }
     }
 }
@@ -168,47 +171,19 @@ pub fn rewrite_compare(
     Ok(Box::new(compare::state::CompareData::new(c)))
 }
 
-/// `MICROSCOPE_TIMINGS=FILE` appends `event unix_ms` lines (first_frame, loaded): how the
-/// speed figures in the README are measured, from outside, on real terminals.
-struct Timings(Option<std::fs::File>);
-
-impl Timings {
-    fn from_env() -> Timings {
-        let file = std::env::var_os("MICROSCOPE_TIMINGS").and_then(|p| {
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(p)
-                .ok()
-        });
-        Timings(file)
-    }
-
-    fn mark(&mut self, what: &str) {
-        use std::io::Write;
-        if let Some(f) = &mut self.0 {
-            let ms = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_millis());
-            let _ = writeln!(f, "{what} {ms}");
-        }
-    }
-}
-
 /// Where tree builds are asked for, each tagged with the app that asks; and where other
 /// background answers (the what-if comparison, a written file) are sent to the loop.
 pub(crate) struct TreeRequests<T> {
     jobs: std::sync::mpsc::Sender<(T, TreeJob)>,
-    done: UnboundedSender<(T, Action)>,
+    done: UnboundedSender<(T, Event)>,
 }
 
 /// Builds trees on a thread of its own. Requests queued behind a newer one are skipped
 /// (scrolling through layers asks for each), and reported so the state can ask again. The
 /// tag says which app asked and comes back with the answer.
-pub(crate) fn tree_worker<T: Send + 'static>() -> (TreeRequests<T>, UnboundedReceiver<(T, Action)>)
-{
+pub(crate) fn tree_worker<T: Send + 'static>() -> (TreeRequests<T>, UnboundedReceiver<(T, Event)>) {
     let (req_tx, req_rx) = std::sync::mpsc::channel::<(T, TreeJob)>();
-    let (tx, rx): (UnboundedSender<(T, Action)>, _) = unbounded_channel();
+    let (tx, rx): (UnboundedSender<(T, Event)>, _) = unbounded_channel();
     let done = tx.clone();
     let _ = std::thread::Builder::new()
         .name("microscope-tree".into())
@@ -216,14 +191,14 @@ pub(crate) fn tree_worker<T: Send + 'static>() -> (TreeRequests<T>, UnboundedRec
             while let Ok(mut job) = req_rx.recv() {
                 while let Ok(newer) = req_rx.try_recv() {
                     let (tag, old) = std::mem::replace(&mut job, newer);
-                    if tx.send((tag, Action::TreeSkipped(old.mode))).is_err() {
+                    if tx.send((tag, Event::TreeSkipped(old.mode))).is_err() {
                         return;
                     }
                 }
                 let (tag, job) = job;
                 let msg = match job.run() {
-                    Some(t) => Action::TreeBuilt(Box::new(t)),
-                    None => Action::TreeSkipped(job.mode),
+                    Some(t) => Event::TreeBuilt(Box::new(t)),
+                    None => Event::TreeSkipped(job.mode),
                 };
                 if tx.send((tag, msg)).is_err() {
                     return;

@@ -1,4 +1,4 @@
-//! Everything the app shows, as plain data: no I/O, no terminal. [`super::action::update`]
+//! Everything the app shows, as plain data: no I/O, no terminal. [`super::update::update`]
 //! changes it; [`super::views`] draws it.
 
 use super::data::{FindingRow, Lookup, PackageRow};
@@ -11,35 +11,7 @@ use ratatui::layout::Rect;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-/// The panes that take focus, in Tab order (dive's Layers ↔ Tree first).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Pane {
-    Layers,
-    Tree,
-    Packages,
-    Findings,
-    Rewrite,
-}
-
-impl Pane {
-    pub const ORDER: [Pane; 5] = [
-        Pane::Layers,
-        Pane::Tree,
-        Pane::Packages,
-        Pane::Findings,
-        Pane::Rewrite,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::Layers => "Layers",
-            Pane::Tree => "Files",
-            Pane::Packages => "Packages",
-            Pane::Findings => "Findings",
-            Pane::Rewrite => "Rewrite",
-        }
-    }
-}
+pub use super::pane::Pane;
 
 /// What the Files pane shows for the selected layer; `w` cycles them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -63,31 +35,7 @@ impl FilesView {
     }
 }
 
-/// A selection in a list, and the first row shown.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ListCursor {
-    pub selected: usize,
-    pub offset: usize,
-}
-
-impl ListCursor {
-    /// Moves by `delta` within `len` rows.
-    pub fn step(&mut self, delta: isize, len: usize) {
-        let max = len.saturating_sub(1) as isize;
-        self.selected = (self.selected as isize + delta).clamp(0, max) as usize;
-    }
-
-    /// Scrolls so the selection is inside a window of `height` rows.
-    pub fn fit(&mut self, height: usize, len: usize) {
-        let h = height.max(1);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + h {
-            self.offset = self.selected + 1 - h;
-        }
-        self.offset = self.offset.min(len.saturating_sub(h));
-    }
-}
+pub use super::cursor::ListCursor;
 
 /// How far a layer's scan has come.
 #[derive(Debug, Clone, PartialEq)]

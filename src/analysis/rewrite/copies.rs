@@ -173,7 +173,7 @@ impl CopyContext<'_> {
             ),
         );
         a.assumptions.push(
-            "the rebuilt program is assumed the size of today's minus its symbols: dropping cgo changes it by a few kB".into(),
+            "the rebuilt program is assumed the size of today's minus its symbols: dropping cgo changes it by a few KiB".into(),
         );
     }
 

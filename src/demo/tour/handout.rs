@@ -6,7 +6,7 @@ use super::{Road, STEPS};
 use crate::units::bytes;
 
 const MINIATURE: &str = "The images are miniatures generated in code (real ELF files, package \
-databases, layers and whiteouts; file contents are filler), so their sizes are tens of MB, not \
+databases, layers and whiteouts; file contents are filler), so their sizes are tens of MiB, not \
 the real lesson's hundreds: every number below is measured by microscope on this run's images. \
 Beside each step stands the figure the real-world lesson measured, labelled as such.";
 

@@ -44,7 +44,7 @@ fn pct(part: u64, whole: u64) -> String {
     }
 }
 
-/// "saves 1.2 MB (40.0 %)", "adds 240 kB", "saves nothing".
+/// "saves 1.2 MiB (40.0 %)", "adds 240 KiB", "saves nothing".
 pub fn change(before: u64, after: u64) -> String {
     match before.cmp(&after) {
         std::cmp::Ordering::Greater => format!(

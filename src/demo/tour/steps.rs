@@ -96,7 +96,7 @@ keep the unstripped build as an artefact.",
         lesson: "UPX compresses the executable and prepends an unpacker. The step before promised \
 {promise} on disk (its uncompressed-binary finding); this step saves {saved}, down to {size}, \
 {of_start} of the start. The miniature's packed file is sized with the ratio UPX's LZMA reached \
-on a real 23 MB Go binary. The trap: layers already travel gzip-compressed, so the pull shrinks \
+on a real Go binary of about 22 MiB. The trap: layers already travel gzip-compressed, so the pull shrinks \
 far less (the finding estimates {prev.pull.uncompressed-binary}); every start unpacks the whole program (slower start-up, more memory) and its pages \
 are no longer shared between processes; some scanners cannot see inside.",
         real_world: Some((2_567_632, "the real UPX image (0.27 % of the start)")),
@@ -141,7 +141,7 @@ build stage: {change}, to {size}. A cheap fix for a real trap; or embed them wit
         lesson: "When you need a shell, a package manager or a C library, you need a base. A \
 Debian-like base brings bash, coreutils, glibc, apt and dpkg: against scratch with the CA \
 bundle this {change}, to {size}. Its docs and man pages alone are {this.docs}.",
-        real_world: Some((188_000_000, "the real Ubuntu base image (188 MB)")),
+        real_world: Some((188_000_000, "the real Ubuntu base image")),
         promise: None,
         build: images::debian_shell,
     },
@@ -155,7 +155,7 @@ bundle this {change}, to {size}. Its docs and man pages alone are {this.docs}.",
 `apk --no-cache` leaves no index behind. Against the Debian-like base this {change}, to \
 {size}. The trap: musl is not glibc - a binary built against glibc (cgo) does not run here, \
 and DNS and locale behave differently.",
-        real_world: Some((5_000_000, "the real Alpine base image (5 MB)")),
+        real_world: Some((5_000_000, "the real Alpine base image")),
         promise: None,
         build: bases::alpine_shell,
     },
@@ -168,7 +168,7 @@ and DNS and locale behave differently.",
         lesson: "Not only Go: a Node runtime and a node_modules tree on the full official image, \
 a Debian base with python, git and compilers for native modules. This miniature weighs \
 {size}; microscope finds {this.docs} of docs and {this.static-libs-headers} of headers.",
-        real_world: Some((644_000_000, "the real official node image (644 MB)")),
+        real_world: Some((644_000_000, "the real official node image")),
         promise: None,
         build: bases::node_debian,
     },
@@ -181,7 +181,7 @@ a Debian base with python, git and compilers for native modules. This miniature 
         lesson: "The same node_modules tree on musl with libstdc++ from apk: {change}, to {size}. \
 The trap: native modules (node-gyp) must be built for musl, and prebuilt binaries for glibc \
 will not load.",
-        real_world: Some((29_000_000, "the real node:alpine image (29 MB)")),
+        real_world: Some((29_000_000, "the real node:alpine image")),
         promise: None,
         build: bases::node_alpine,
     },

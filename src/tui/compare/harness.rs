@@ -1,11 +1,12 @@
 //! Drives the compare view without a terminal, as the single-image harness does: state on
 //! a `TestBackend`, keys by name, loading replayed synchronously.
 
-use super::state::{Action, CompareData, CompareState, Msg, update};
+use super::state::{CompareData, CompareState, Event, Msg};
+use super::update::update;
 use crate::jobs::Progress;
 use crate::jobs::compare::Which;
 use crate::jobs::pair::OpenedPair;
-use crate::tui::action::Effect;
+use crate::tui::effect::Effect;
 use crate::tui::harness::effect_tree;
 use crate::tui::theme::Theme;
 use crate::tui::views;
@@ -49,24 +50,24 @@ impl CompareHarness {
         };
         let compared = pair.compare_now(&record)?;
         for (which, p) in events.into_inner().unwrap_or_else(|e| e.into_inner()) {
-            harness.apply(Action::Load(Msg::Progress(which, p)));
+            harness.apply(Event::Load(Msg::Progress(which, p)));
         }
         let data = CompareData::new(compared);
-        harness.apply(Action::Load(Msg::Done(Box::new(data))));
+        harness.apply(Event::Load(Msg::Done(Box::new(data))));
         Ok(harness)
     }
 
     /// Applies an action and runs the effects it asks for here and now.
-    pub fn apply(&mut self, action: Action) {
+    pub fn apply(&mut self, action: Event) {
         let mut queue = vec![action];
         while let Some(a) = queue.pop() {
             for (which, e) in update(&mut self.state, a) {
                 match e {
-                    Effect::BuildTree(job) => queue.push(Action::Side(which, effect_tree(job))),
+                    Effect::BuildTree(job) => queue.push(Event::Side(which, effect_tree(job))),
                     Effect::Copy(t) => self.copied.push(t),
-                    Effect::WhatIf(a) => queue.push(Action::Side(
+                    Effect::WhatIf(a) => queue.push(Event::Side(
                         which,
-                        crate::tui::action::Action::WhatIfReady(crate::tui::rewrite_compare(&a)),
+                        crate::tui::event::Event::WhatIfReady(crate::tui::rewrite_compare(&a)),
                     )),
                     Effect::Save { .. } => {}
                 }
@@ -77,7 +78,7 @@ impl CompareHarness {
     /// Presses keys given as space-separated names: `"j j ctrl-o tab"`.
     pub fn press(&mut self, keys: &str) {
         for ev in crate::tui::harness::key_events(keys) {
-            self.apply(Action::Term(ev));
+            self.apply(Event::Term(ev));
         }
     }
 

@@ -1,28 +1,28 @@
 //! The compare app: two images side by side. Loading, analysing and diffing run on a
-//! thread of their own (shared layers scanned once); the loop folds its messages and the
-//! terminal's events into the state and redraws at most once per frame, like the
-//! single-image app.
+//! thread of their own (shared layers scanned once); the loop is every screen's
+//! ([`crate::tui::screen::run`]).
 
 pub mod data;
+#[cfg(feature = "test-support")]
 pub mod harness;
+pub mod help;
+pub mod layout;
 mod search;
 pub mod sides;
 pub mod state;
 pub mod tree;
+pub mod update;
 
 use crate::image::ImageMeta;
 use crate::jobs::compare::Which;
 use crate::jobs::pair::{OpenedPair, PairEvent};
+use crate::tui::screen::{self, Runtime, Screen};
 use crate::tui::{config, terminal, theme::Theme, views};
 use anyhow::{Context, Result};
-use crossterm::event::EventStream;
-use futures_util::StreamExt;
 use ratatui::layout::Rect;
-use state::{Action, CompareData, CompareState, Msg, SideLoad, update};
-use std::time::{Duration, Instant};
-use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
-
-const FRAME: Duration = Duration::from_millis(16);
+use state::{CompareData, CompareState, Event, Msg, SideLoad};
+use tokio::sync::mpsc::unbounded_channel;
+use update::update;
 
 /// What the view knows of an image before it is read: its name and layer count.
 pub fn side(meta: &ImageMeta) -> SideLoad {
@@ -54,7 +54,12 @@ pub fn run(pair: OpenedPair) -> Result<()> {
         });
     });
     let result = match spawned {
-        Ok(_loading) => rt.block_on(event_loop(&mut term, &mut state, &theme, msgs)),
+        Ok(_loading) => rt.block_on(screen::run(
+            &mut term,
+            &mut Compare(&mut state),
+            &theme,
+            msgs,
+        )),
         Err(e) => Err(anyhow::Error::new(e).context("cannot start the loader")),
     };
     terminal::restore();
@@ -62,58 +67,41 @@ pub fn run(pair: OpenedPair) -> Result<()> {
     result
 }
 
-async fn event_loop(
-    term: &mut terminal::Term,
-    state: &mut CompareState,
-    theme: &Theme,
-    mut msgs: UnboundedReceiver<Msg>,
-) -> Result<()> {
-    let size = term.size()?;
-    state.screen = Rect::new(0, 0, size.width, size.height);
-    term.draw(|f| views::compare::draw(f, state, theme))?;
-    let mut last_draw = Instant::now();
-    let mut events = EventStream::new();
-    // Trees for the single-image app of an opened side, tagged with the side.
-    let (trees, mut built) = crate::tui::tree_worker::<Which>();
-    let mut dirty = false;
-    loop {
-        if state.quit {
-            return Ok(());
+/// The compare view as the loop drives it.
+struct Compare<'a>(&'a mut CompareState);
+
+impl Screen for Compare<'_> {
+    type Event = Event;
+    type Msg = Msg;
+    type Tag = Which;
+
+    fn term(ev: crossterm::event::Event) -> Event {
+        Event::Term(ev)
+    }
+
+    fn msg(m: Msg) -> Event {
+        Event::Load(m)
+    }
+
+    fn built(which: Which, e: crate::tui::event::Event) -> Event {
+        Event::Side(which, e)
+    }
+
+    fn resize(&mut self, area: Rect) {
+        self.0.screen = area;
+    }
+
+    fn update(&mut self, ev: Event, rt: &mut Runtime<'_, Which>) {
+        for (which, effect) in update(self.0, ev) {
+            crate::tui::run_effect(rt.term, rt.trees, which, effect);
         }
-        if dirty && last_draw.elapsed() >= FRAME {
-            term.draw(|f| views::compare::draw(f, state, theme))?;
-            last_draw = Instant::now();
-            dirty = false;
-        }
-        let mut batch: Vec<Action> = Vec::new();
-        tokio::select! {
-            ev = events.next() => match ev {
-                Some(ev) => {
-                    batch.push(Action::Term(ev?));
-                    // See the single-image loop: polled with this task's waker.
-                    while let Ok(Some(ev)) = tokio::time::timeout(Duration::ZERO, events.next()).await {
-                        batch.push(Action::Term(ev?));
-                    }
-                }
-                None => return Ok(()),
-            },
-            Some((which, a)) = built.recv() => batch.push(Action::Side(which, a)),
-            Some(m) = msgs.recv() => {
-                batch.push(Action::Load(m));
-                while let Ok(m) = msgs.try_recv() {
-                    batch.push(Action::Load(m));
-                }
-            }
-            _ = tokio::time::sleep_until((last_draw + FRAME).into()), if dirty => {}
-        }
-        for a in batch {
-            dirty = true;
-            for (which, effect) in update(state, a) {
-                crate::tui::run_effect(term, &trees, which, effect);
-            }
-            if state.quit {
-                break;
-            }
-        }
+    }
+
+    fn draw(&self, frame: &mut ratatui::Frame, theme: &Theme) {
+        views::compare::draw(frame, self.0, theme)
+    }
+
+    fn quit(&self) -> bool {
+        self.0.quit
     }
 }

@@ -3,12 +3,24 @@
 //! comparison already holds, so opening a side reads nothing again.
 
 use super::state::CompareState;
+use crate::jobs::background::Analysed;
 use crate::jobs::compare::Which;
-use crate::tui::action::{Action as AppAction, Effect, loaded_state, update};
-use crate::tui::keymap::Command;
+use crate::tui::effect::Effect;
+use crate::tui::event::Event as AppEvent;
+use crate::tui::keymap::{Command, Keymap};
 use crate::tui::state::State;
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::layout::Rect;
+
+/// What the compare view asks of a side's single-image app. The app implements it (in
+/// `tui::update`), so this file names no update of the app's: the app's update runs the
+/// what-if comparison, whose sides run the app's update again, and the loop stays in types.
+pub trait SideApp: Sized {
+    /// The app on an image analysed before, as a load of its own would leave it.
+    fn loaded(a: &Analysed, keymap: Keymap, screen: Rect) -> (Self, Vec<Effect>);
+    /// The app's update: the only way its state changes.
+    fn update(&mut self, e: AppEvent) -> Vec<Effect>;
+}
 
 fn tag(which: Which, effects: Vec<Effect>) -> impl Iterator<Item = (Which, Effect)> {
     effects.into_iter().map(move |e| (which, e))
@@ -24,10 +36,10 @@ pub fn open(state: &mut CompareState, which: Which) -> Vec<(Which, Effect)> {
     let slot = &mut state.apps[which.index()];
     let effects = match slot {
         // The terminal may have changed size while it was hidden.
-        Some(app) => update(app, resize(screen)),
+        Some(app) => app.update(resize(screen)),
         None => {
             let image = &data.images[which.index()];
-            let (mut app, effects) = loaded_state(image, state.keymap.clone(), screen);
+            let (mut app, effects) = State::loaded(image, state.keymap.clone(), screen);
             app.from_compare = true;
             *slot = Some(Box::new(app));
             effects
@@ -37,24 +49,24 @@ pub fn open(state: &mut CompareState, which: Which) -> Vec<(Which, Effect)> {
     tag(which, effects).collect()
 }
 
-fn resize(r: Rect) -> AppAction {
-    AppAction::Term(Event::Resize(r.width, r.height))
+fn resize(r: Rect) -> AppEvent {
+    AppEvent::Term(TermEvent::Resize(r.width, r.height))
 }
 
 /// A terminal event while a side is open: the app takes it, except Ctrl+C (quits
 /// everything), and Quit or a Cancel with nothing left to clear (back to the compare view).
-pub fn term(state: &mut CompareState, ev: Event) -> Vec<(Which, Effect)> {
+pub fn term(state: &mut CompareState, ev: TermEvent) -> Vec<(Which, Effect)> {
     let Some(which) = state.open else {
         return Vec::new();
     };
-    if let Event::Resize(w, h) = ev {
+    if let TermEvent::Resize(w, h) = ev {
         state.screen = Rect::new(0, 0, w, h);
     }
     let Some(app) = state.apps[which.index()].as_deref_mut() else {
         state.open = None;
         return Vec::new();
     };
-    if let Event::Key(k) = &ev
+    if let TermEvent::Key(k) = &ev
         && k.kind != KeyEventKind::Release
     {
         if is_ctrl_c(k) {
@@ -66,7 +78,7 @@ pub fn term(state: &mut CompareState, ev: Event) -> Vec<(Which, Effect)> {
             return Vec::new();
         }
     }
-    let effects = update(app, AppAction::Term(ev));
+    let effects = app.update(AppEvent::Term(ev));
     if app.quit {
         app.quit = false;
         state.open = None;
@@ -76,9 +88,9 @@ pub fn term(state: &mut CompareState, ev: Event) -> Vec<(Which, Effect)> {
 
 /// An action for a side's app from the runtime (a built tree). It goes to that app whether
 /// it is on screen or not, so a tree asked for before going back is there on return.
-pub fn to_app(state: &mut CompareState, which: Which, a: AppAction) -> Vec<(Which, Effect)> {
+pub fn to_app(state: &mut CompareState, which: Which, a: AppEvent) -> Vec<(Which, Effect)> {
     match state.apps[which.index()].as_deref_mut() {
-        Some(app) => tag(which, update(app, a)).collect(),
+        Some(app) => tag(which, app.update(a)).collect(),
         None => Vec::new(),
     }
 }

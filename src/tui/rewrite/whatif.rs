@@ -6,7 +6,7 @@ use crate::tui::compare::state::{self as cmp, CompareData, CompareState, Msg, Si
 use crate::tui::effect::Effect;
 use crate::tui::keymap::Command;
 use crate::tui::state::State;
-use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEventKind, KeyModifiers};
 use ratatui::layout::Rect;
 
 /// `c`: opens the comparison, computing it first when it is not there yet.
@@ -58,7 +58,7 @@ pub fn ready(state: &mut State, r: Result<Box<CompareData>, String>) {
     );
     let mut cs = CompareState::new(left, right, state.keymap.clone());
     cs.screen = state.screen;
-    let _ = cmp::update(&mut cs, cmp::Action::Load(Msg::Done(data)));
+    let _ = crate::tui::compare::update::update(&mut cs, cmp::Event::Load(Msg::Done(data)));
     cs.notice = Some(notice(&cs));
     state.rewrite.whatif = Some(Box::new(cs));
     state.rewrite.whatif_open = true;
@@ -86,7 +86,7 @@ pub fn shown(state: &State) -> Option<&CompareState> {
 /// A terminal event while the comparison is open goes to it; true when it took the event.
 /// Ctrl+C quits the app; Quit, or Cancel with nothing to clear, comes back; the compare
 /// view's keys that would open a side do nothing here (the image is the app behind it).
-pub fn term(state: &mut State, ev: &Event) -> bool {
+pub fn term(state: &mut State, ev: &TermEvent) -> bool {
     if !state.rewrite.whatif_open {
         return false;
     }
@@ -95,11 +95,11 @@ pub fn term(state: &mut State, ev: &Event) -> bool {
         return false;
     };
     match ev {
-        Event::Resize(w, h) => {
+        TermEvent::Resize(w, h) => {
             state.screen = Rect::new(0, 0, *w, *h);
-            let _ = cmp::update(cs, cmp::Action::Term(ev.clone()));
+            let _ = crate::tui::compare::update::update(cs, cmp::Event::Term(ev.clone()));
         }
-        Event::Key(k) if k.kind != KeyEventKind::Release => {
+        TermEvent::Key(k) if k.kind != KeyEventKind::Release => {
             if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
                 state.quit = true;
                 return true;
@@ -111,7 +111,7 @@ pub fn term(state: &mut State, ev: &Event) -> bool {
             let idle = !cs.help && cs.filter == Default::default();
             match cmd {
                 _ if cs.help => {
-                    let _ = cmp::update(cs, cmp::Action::Term(ev.clone()));
+                    let _ = crate::tui::compare::update::update(cs, cmp::Event::Term(ev.clone()));
                 }
                 Some(Command::Quit) => state.rewrite.whatif_open = false,
                 Some(Command::Cancel) if idle => state.rewrite.whatif_open = false,
@@ -120,7 +120,7 @@ pub fn term(state: &mut State, ev: &Event) -> bool {
                     return true;
                 }
                 _ => {
-                    let _ = cmp::update(cs, cmp::Action::Term(ev.clone()));
+                    let _ = crate::tui::compare::update::update(cs, cmp::Event::Term(ev.clone()));
                 }
             }
             if cs.notice.is_none() && !cs.help {

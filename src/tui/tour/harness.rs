@@ -1,11 +1,12 @@
 //! Drives the tour without a terminal: state on a `TestBackend`, keys by name, each step's
 //! comparison loaded here and now.
 
-use super::state::{Action, TourEffect, TourState, update};
+use super::state::{Event, TourEffect, TourState, update};
 use super::view;
 use crate::demo::tour::measure::Measured;
-use crate::tui::action::{Action as AppAction, Effect};
 use crate::tui::compare::state::{CompareData, Msg};
+use crate::tui::effect::Effect;
+use crate::tui::event::Event as AppEvent;
 use crate::tui::harness::effect_tree;
 use crate::tui::theme::Theme;
 use ratatui::Terminal;
@@ -43,14 +44,14 @@ impl TourHarness {
                         },
                         Err(e) => Msg::Failed(e.to_string()),
                     };
-                    Action::Load(generation, msg)
+                    Event::Load(generation, msg)
                 }
                 TourEffect::Side(which, Effect::BuildTree(job)) => {
-                    Action::Side(which, effect_tree(job))
+                    Event::Side(which, effect_tree(job))
                 }
-                TourEffect::Side(which, Effect::WhatIf(a)) => Action::Side(
+                TourEffect::Side(which, Effect::WhatIf(a)) => Event::Side(
                     which,
-                    AppAction::WhatIfReady(crate::tui::rewrite_compare(&a)),
+                    AppEvent::WhatIfReady(crate::tui::rewrite_compare(&a)),
                 ),
                 TourEffect::Side(..) => continue,
             };
@@ -61,7 +62,7 @@ impl TourHarness {
     /// Presses keys given as space-separated names: `"n n p ]"`.
     pub fn press(&mut self, keys: &str) {
         for ev in crate::tui::harness::key_events(keys) {
-            let effects = update(&mut self.state, Action::Term(ev));
+            let effects = update(&mut self.state, Event::Term(ev));
             self.run(effects);
         }
     }

@@ -1,7 +1,9 @@
 //! `microscope tour` on a terminal: each step in the compare view against the step before,
-//! with the lesson pane. The loop is the compare view's, plus a new comparison (on its own
-//! thread, tagged with a generation) whenever the step changes.
+//! with the lesson pane. The loop is every screen's ([`crate::tui::screen::run`]); the
+//! tour's effects start a new comparison (on its own thread, tagged with a generation)
+//! whenever the step changes.
 
+#[cfg(feature = "test-support")]
 pub mod harness;
 pub mod layout;
 pub mod state;
@@ -11,29 +13,25 @@ use crate::demo::tour::measure::Measured;
 use crate::jobs::compare::Which;
 use crate::jobs::pair::{PairEvent, PairHandle};
 use crate::tui::compare::state::{CompareData, Msg};
+use crate::tui::screen::{self, Runtime, Screen};
 use crate::tui::{config, terminal, theme::Theme};
 use anyhow::{Context, Result};
-use crossterm::event::EventStream;
-use futures_util::StreamExt;
 use ratatui::layout::Rect;
-use state::{Action, TourEffect, TourState, update};
-use std::time::{Duration, Instant};
+use state::{Event, TourEffect, TourState, update};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
-const FRAME: Duration = Duration::from_millis(16);
-
 /// Starts the comparison of `step`; its messages carry `generation`.
-fn spawn(step: usize, generation: u64, tx: &UnboundedSender<Action>) -> Option<PairHandle> {
+fn spawn(step: usize, generation: u64, tx: &UnboundedSender<Event>) -> Option<PairHandle> {
     let pair = match crate::jobs::tour::open_pair(step) {
         Ok(p) => p,
         Err(e) => {
-            let _ = tx.send(Action::Load(generation, Msg::Failed(e.to_string())));
+            let _ = tx.send(Event::Load(generation, Msg::Failed(e.to_string())));
             return None;
         }
     };
     let tx2 = tx.clone();
     let spawned = pair.spawn(move |event| {
-        let _ = tx2.send(Action::Load(
+        let _ = tx2.send(Event::Load(
             generation,
             match event {
                 PairEvent::Progress(which, p) => Msg::Progress(which, p),
@@ -46,7 +44,7 @@ fn spawn(step: usize, generation: u64, tx: &UnboundedSender<Action>) -> Option<P
         Ok(h) => Some(h),
         Err(e) => {
             let why = format!("cannot start the loader: {e}");
-            let _ = tx.send(Action::Load(generation, Msg::Failed(why)));
+            let _ = tx.send(Event::Load(generation, Msg::Failed(why)));
             None
         }
     }
@@ -64,7 +62,17 @@ pub fn run(start: usize, measured: Vec<Measured>) -> Result<()> {
         Ok(size) => {
             let screen = Rect::new(0, 0, size.width, size.height);
             let (mut t, first) = TourState::new(start, measured, keymap, screen);
-            rt.block_on(event_loop(&mut term, &mut t, &theme, first))
+            let (tx, msgs) = unbounded_channel();
+            let loading = match first {
+                TourEffect::Open { step, generation } => spawn(step, generation, &tx),
+                TourEffect::Side(..) => None,
+            };
+            let mut tour = Tour {
+                t: &mut t,
+                tx,
+                loading,
+            };
+            rt.block_on(screen::run(&mut term, &mut tour, &theme, msgs))
         }
         Err(e) => Err(e.into()),
     };
@@ -73,61 +81,52 @@ pub fn run(start: usize, measured: Vec<Measured>) -> Result<()> {
     result
 }
 
-async fn event_loop(
-    term: &mut terminal::Term,
-    t: &mut TourState,
-    theme: &Theme,
-    first: TourEffect,
-) -> Result<()> {
-    let (tx, mut msgs) = unbounded_channel();
-    let mut loading: Option<PairHandle> = None;
-    let (trees, mut built) = crate::tui::tree_worker::<Which>();
-    let mut pending = vec![first];
-    let mut events = EventStream::new();
-    let mut last_draw = Instant::now();
-    let mut dirty = true;
-    loop {
-        for e in pending.drain(..) {
+/// The tour as the loop drives it: its state, and the comparison of the step shown (a new
+/// one, with a new generation, replaces it when the step changes; dropping cancels it).
+struct Tour<'a> {
+    t: &'a mut TourState,
+    tx: UnboundedSender<Event>,
+    loading: Option<PairHandle>,
+}
+
+impl Screen for Tour<'_> {
+    type Event = Event;
+    type Msg = Event;
+    type Tag = Which;
+
+    fn term(ev: crossterm::event::Event) -> Event {
+        Event::Term(ev)
+    }
+
+    fn msg(m: Event) -> Event {
+        m
+    }
+
+    fn built(which: Which, e: crate::tui::event::Event) -> Event {
+        Event::Side(which, e)
+    }
+
+    /// The tour was made at the screen's size.
+    fn resize(&mut self, _area: Rect) {}
+
+    fn update(&mut self, ev: Event, rt: &mut Runtime<'_, Which>) {
+        for e in update(self.t, ev) {
             match e {
                 TourEffect::Open { step, generation } => {
-                    // Dropping the old handle cancels the old comparison.
-                    loading = spawn(step, generation, &tx);
+                    self.loading = spawn(step, generation, &self.tx);
                 }
                 TourEffect::Side(which, effect) => {
-                    crate::tui::run_effect(term, &trees, which, effect)
+                    crate::tui::run_effect(rt.term, rt.trees, which, effect)
                 }
             }
         }
-        if t.compare.quit {
-            drop(loading);
-            return Ok(());
-        }
-        if dirty && last_draw.elapsed() >= FRAME {
-            term.draw(|f| view::draw(f, t, theme))?;
-            last_draw = Instant::now();
-            dirty = false;
-        }
-        let mut batch: Vec<Action> = Vec::new();
-        tokio::select! {
-            ev = events.next() => match ev {
-                Some(ev) => batch.push(Action::Term(ev?)),
-                None => return Ok(()),
-            },
-            Some((which, a)) = built.recv() => batch.push(Action::Side(which, a)),
-            Some(a) = msgs.recv() => {
-                batch.push(a);
-                while let Ok(a) = msgs.try_recv() {
-                    batch.push(a);
-                }
-            }
-            _ = tokio::time::sleep_until((last_draw + FRAME).into()), if dirty => {}
-        }
-        for a in batch {
-            dirty = true;
-            pending.extend(update(t, a));
-            if t.compare.quit {
-                break;
-            }
-        }
+    }
+
+    fn draw(&self, frame: &mut ratatui::Frame, theme: &Theme) {
+        view::draw(frame, self.t, theme)
+    }
+
+    fn quit(&self) -> bool {
+        self.t.compare.quit
     }
 }

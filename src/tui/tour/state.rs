@@ -5,10 +5,11 @@
 use crate::demo::tour::measure::Measured;
 use crate::demo::tour::{STEPS, pair_of};
 use crate::jobs::compare::Which;
-use crate::tui::action::{Action as AppAction, Effect};
 use crate::tui::compare::state::{self as cs, CompareState, Msg, SideLoad};
+use crate::tui::effect::Effect;
+use crate::tui::event::Event as AppEvent;
 use crate::tui::keymap::Keymap;
-use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEventKind, KeyModifiers};
 use ratatui::layout::Rect;
 
 /// The tour's own keys; documented in the lesson pane's title and the README.
@@ -19,11 +20,11 @@ pub const SCROLL_DOWN: char = 'J';
 pub const SCROLL_UP: char = 'K';
 
 #[derive(Debug)]
-pub enum Action {
-    Term(Event),
+pub enum Event {
+    Term(TermEvent),
     /// A comparison's message, tagged with the load it belongs to.
     Load(u64, Msg),
-    Side(Which, AppAction),
+    Side(Which, AppEvent),
 }
 
 /// What the runtime must do.
@@ -49,6 +50,21 @@ pub struct TourState {
     pub keymap: Keymap,
     /// Lines the lesson pane is scrolled by (`J`/`K`).
     pub lesson_scroll: u16,
+}
+
+/// The tour's own keys, as its help lists them.
+pub fn tour_keys() -> crate::tui::widgets::help::Group {
+    let line = |k: String, what: &str| (k, what.to_string());
+    crate::tui::widgets::help::Group {
+        title: "Tour".into(),
+        lines: vec![
+            line(format!("{NEXT} / {PREV}"), "Next / previous step"),
+            line(
+                format!("{SCROLL_DOWN} / {SCROLL_UP}"),
+                "Scroll the lesson down / up",
+            ),
+        ],
+    }
 }
 
 fn side(index: usize, measured: &[Measured]) -> SideLoad {
@@ -94,6 +110,7 @@ impl TourState {
             side(this, &self.measured),
             self.keymap.clone(),
         );
+        self.compare.extra_help = Some(tour_keys());
         self.fit();
         TourEffect::Open {
             step,
@@ -109,19 +126,19 @@ impl TourState {
         } else {
             let area = super::layout::split(self.screen).compare;
             self.compare.screen = Rect::new(0, 0, area.width, area.height);
-            cs::fit(&mut self.compare);
+            crate::tui::compare::update::fit(&mut self.compare);
         }
     }
 }
 
 /// Changes the state; returns what the runtime must do.
-pub fn update(t: &mut TourState, action: Action) -> Vec<TourEffect> {
+pub fn update(t: &mut TourState, action: Event) -> Vec<TourEffect> {
     let compare_action = match action {
-        Action::Term(Event::Resize(w, h)) => {
+        Event::Term(TermEvent::Resize(w, h)) => {
             t.screen = Rect::new(0, 0, w, h);
-            cs::Action::Term(Event::Resize(w, h))
+            cs::Event::Term(TermEvent::Resize(w, h))
         }
-        Action::Term(Event::Key(k))
+        Event::Term(TermEvent::Key(k))
             if k.kind != KeyEventKind::Release
                 && t.compare.open.is_none()
                 && !t.compare.help
@@ -142,7 +159,7 @@ pub fn update(t: &mut TourState, action: Action) -> Vec<TourEffect> {
             }
             return vec![t.go(step)];
         }
-        Action::Term(Event::Key(k))
+        Event::Term(TermEvent::Key(k))
             if k.kind != KeyEventKind::Release
                 && t.compare.open.is_none()
                 && !t.compare.help
@@ -155,14 +172,14 @@ pub fn update(t: &mut TourState, action: Action) -> Vec<TourEffect> {
             };
             return Vec::new();
         }
-        Action::Term(ev) => cs::Action::Term(ev),
-        Action::Load(g, _) if g != t.generation => return Vec::new(),
-        Action::Load(_, m) => cs::Action::Load(m),
-        Action::Side(which, a) => cs::Action::Side(which, a),
+        Event::Term(ev) => cs::Event::Term(ev),
+        Event::Load(g, _) if g != t.generation => return Vec::new(),
+        Event::Load(_, m) => cs::Event::Load(m),
+        Event::Side(which, a) => cs::Event::Side(which, a),
     };
     // Sides open at the whole screen's size; the compare view is fitted to its part after.
     t.compare.screen = t.screen;
-    let effects = cs::update(&mut t.compare, compare_action);
+    let effects = crate::tui::compare::update::update(&mut t.compare, compare_action);
     t.fit();
     effects
         .into_iter()

@@ -22,6 +22,10 @@ pub fn draw(frame: &mut Frame, t: &TourState, theme: &Theme) {
     let areas = split(frame.area());
     compare::draw_in(frame, areas.compare, &t.compare, theme);
     lesson(t, theme, areas.lesson, frame.buffer_mut());
+    // Over the whole screen: its keys include the lesson's.
+    if t.compare.help {
+        compare::help(&t.compare, theme, frame.area(), frame.buffer_mut());
+    }
 }
 
 /// The lesson's lines, before wrapping: figures, text, Dockerfile diff.

@@ -113,7 +113,20 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
         buf.set_style(r, l.style);
         l.render(r, buf);
     }
-    detail(state, theme, areas.detail, buf);
+    LayerDetails { state, theme }.render(areas.detail, buf);
+}
+
+/// The selected layer's details: digest, compression, what it added, changed and removed,
+/// the bytes later layers hide, and the whole command, wrapped.
+pub struct LayerDetails<'a> {
+    pub state: &'a State,
+    pub theme: &'a Theme,
+}
+
+impl Widget for LayerDetails<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        detail(self.state, self.theme, area, buf);
+    }
 }
 
 fn detail(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -170,7 +183,51 @@ fn detail(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
 
 #[cfg(test)]
 mod tests {
-    use super::short_command;
+    use super::*;
+    use crate::image::{ImageMeta, LayerDesc};
+
+    #[test]
+    fn details_of_a_layer_not_yet_read_wrap_its_whole_command() {
+        let meta = ImageMeta {
+            layers: vec![LayerDesc {
+                digest: Some(format!("sha256:{}", "ab".repeat(32))),
+                diff_id: None,
+                size: Some(2048),
+                media_type: String::new(),
+                locator: String::new(),
+            }],
+            history: Vec::new(),
+            ..ImageMeta::default()
+        };
+        let mut state = State::new(meta, Default::default());
+        state.layers[0].command = "RUN apt-get update && apt-get install -y curl".into();
+        let mut buf = Buffer::empty(Rect::new(0, 0, 30, 7));
+        let theme = Theme::mono();
+        LayerDetails {
+            state: &state,
+            theme: &theme,
+        }
+        .render(buf.area, &mut buf);
+        let expected = Buffer::with_lines([
+            "┌ Layer details ─────────────┐",
+            "│Layer 0 abababababab        │",
+            "│waiting                     │",
+            "│RUN apt-get update &&       │",
+            "│apt-get install -y curl     │",
+            "│                            │",
+            "└────────────────────────────┘",
+        ]);
+        let text = |b: &Buffer| -> Vec<String> {
+            (0..b.area.height)
+                .map(|y| {
+                    (0..b.area.width)
+                        .map(|x| b[(x, y)].symbol().to_string())
+                        .collect()
+                })
+                .collect()
+        };
+        assert_eq!(text(&buf), text(&expected));
+    }
 
     #[test]
     fn commands_lose_shell_noise() {

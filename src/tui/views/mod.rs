@@ -66,6 +66,9 @@ pub fn app_layout(area: Rect, state: &State) -> Areas {
         height: a.left.height + a.detail.height,
         ..a.left
     };
+    if let Some(banded) = band(&a, column, state) {
+        return banded;
+    }
     if state.focus == Pane::Tree {
         let narrow = (column.width * 3 / 4).max(24.min(column.width));
         let gained = column.width - narrow;
@@ -91,6 +94,56 @@ pub fn app_layout(area: Rect, state: &State) -> Areas {
         ..a.left
     };
     a
+}
+
+/// A short layer list on a wide screen: the Layers pane and its details side by side in a
+/// band as tall as they need, the tree below at the full width, rather than a column of
+/// empty rows beside a cramped tree (a one-layer image at 160x48).
+fn band(a: &Areas, column: Rect, state: &State) -> Option<Areas> {
+    if state.left != Pane::Layers || column.width + a.tree.width < 120 {
+        return None;
+    }
+    let list_h = state.layers.len() as u16 + 3;
+    let middle = Rect {
+        width: column.width + a.tree.width,
+        ..column
+    };
+    let detail_w = middle.width - column.width;
+    // The details' lines: name, counts, hidden bytes, the whole command wrapped (+1 for
+    // word breaks); the band fits the tallest so it stays put as the cursor moves.
+    let inner_w = detail_w.saturating_sub(2).max(1) as usize;
+    let detail_h = state
+        .layers
+        .iter()
+        .map(|l| 3 + l.command.chars().count().div_ceil(inner_w) + 1)
+        .max()
+        .unwrap_or(4) as u16
+        + 2;
+    let band_h = list_h.max(detail_h);
+    // Worth it only when the column would leave a third of its rows empty.
+    let spare = column.height.saturating_sub(list_h + a.detail.height);
+    if spare < column.height / 3 || band_h > column.height / 2 {
+        return None;
+    }
+    let left = Rect {
+        height: band_h,
+        ..column
+    };
+    Some(Areas {
+        header: a.header,
+        left,
+        detail: Rect {
+            x: left.right(),
+            width: detail_w,
+            ..left
+        },
+        tree: Rect {
+            y: left.bottom(),
+            height: middle.height - band_h,
+            ..middle
+        },
+        status: a.status,
+    })
 }
 
 impl Areas {
@@ -132,7 +185,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     }
     let areas = app_layout(frame.area(), state);
     let buf = frame.buffer_mut();
-    summary::render(state, theme, areas.header, buf);
+    summary::Header { state, theme }.render(areas.header, buf);
     match state.left {
         Pane::Packages => packages::render(state, theme, &areas, buf),
         Pane::Findings => findings::render(state, theme, &areas, buf),

@@ -4,7 +4,8 @@
 //! the selected line whole, or the prompt for the file to write. Also the header's answer.
 
 use super::super::keymap::Command;
-use super::super::rewrite::{SavePrompt, doc};
+use super::super::rewrite::doc;
+use super::super::rewrite::state::SavePrompt;
 use super::super::state::{Pane, State};
 use super::super::theme::Theme;
 use super::super::widgets::{bytes, truncate};

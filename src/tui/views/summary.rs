@@ -2,24 +2,30 @@
 
 use super::super::state::State;
 use super::super::theme::Theme;
-use super::super::widgets::bytes;
+use super::super::widgets::{bytes, middle_ellipsis};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+/// The header as a widget: the image's name, platform and layer count, then its sizes and
+/// the rewrite's answer, over as many lines as the area has.
+pub struct Header<'a> {
+    pub state: &'a State,
+    pub theme: &'a Theme,
+}
+
+impl Widget for Header<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        render(self.state, self.theme, area, buf);
+    }
+}
+
+fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let meta = &state.meta;
     let n = state.layers.len();
-    let mut top = vec![
-        Span::styled(" microscope ", theme.title),
-        Span::styled(meta.reference.clone(), theme.value),
-        Span::styled(format!("  {}  ", meta.platform), theme.label),
-        Span::styled(
-            format!("{n} layer{}", if n == 1 { "" } else { "s" }),
-            theme.label,
-        ),
-    ];
+    let platform = format!("  {}  ", meta.platform);
+    let layers = format!("{n} layer{}", if n == 1 { "" } else { "s" });
     let status = if let Some(e) = &state.error {
         Span::styled(format!("  failed: {e}"), theme.error)
     } else if state.loaded.is_none() {
@@ -36,6 +42,26 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     } else {
         Span::raw("")
     };
+    // The name gives way, in its middle, to the fields after it; the platform goes first
+    // when the name would be left too short.
+    const TITLE: &str = " microscope ";
+    let w = |s: &str| s.chars().count();
+    let full = area.width as usize;
+    let after = w(&layers) + w(&status.content);
+    let mut room = full.saturating_sub(w(TITLE) + w(&platform) + after);
+    let platform = if room < 24.min(w(&meta.reference)) {
+        room = full.saturating_sub(w(TITLE) + 2 + after);
+        "  ".to_string()
+    } else {
+        platform
+    };
+    let mut top = vec![
+        Span::styled(TITLE, theme.title),
+        // A long failure is cut at the screen's edge rather than the name lost.
+        Span::styled(middle_ellipsis(&meta.reference, room.max(16)), theme.value),
+        Span::styled(platform, theme.label),
+        Span::styled(layers, theme.label),
+    ];
     top.push(status);
     let mut lines = vec![Line::from(top)];
     let field = |label: &str, value: String| {
@@ -150,5 +176,69 @@ fn reclaimable(total: &u64, l: &crate::jobs::background::Analysed) -> String {
     match parts.len() {
         0 => bytes(*total),
         _ => format!("{} ({})", bytes(*total), parts.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::image::{ImageMeta, Platform};
+
+    fn opening(reference: &str) -> State {
+        let meta = ImageMeta {
+            reference: reference.into(),
+            platform: Platform {
+                os: "linux".into(),
+                architecture: "amd64".into(),
+                variant: None,
+            },
+            ..ImageMeta::default()
+        };
+        State::new(meta, Default::default())
+    }
+
+    fn header(state: &State, width: u16) -> Buffer {
+        let mut buf = Buffer::empty(Rect::new(0, 0, width, 3));
+        let theme = Theme::mono();
+        Header {
+            state,
+            theme: &theme,
+        }
+        .render(buf.area, &mut buf);
+        buf
+    }
+
+    fn text(buf: &Buffer) -> Vec<String> {
+        (0..buf.area.height)
+            .map(|y| {
+                (0..buf.area.width)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn opening_shows_the_name_and_running_totals() {
+        let buf = header(&opening("demo:app"), 70);
+        let expected = Buffer::with_lines([
+            " microscope demo:app  linux/amd64  0 layers  scanning 0/0 layers      ",
+            " scanned 0 B  compressed 0 B  could be …  final …  efficiency …",
+            "",
+        ]);
+        assert_eq!(text(&buf), text(&expected));
+    }
+
+    #[test]
+    fn a_long_name_gives_way_in_its_middle() {
+        let name = format!("registry.example/{}/app:v1", "team".repeat(30));
+        let buf = header(&opening(&name), 60);
+        let expected = Buffer::with_lines([
+            // The platform goes first when the name would be left too short.
+            " microscope registry.e…app:v1  0 layers  scanning 0/0 layers",
+            "",
+            "",
+        ]);
+        assert_eq!(text(&buf)[0], text(&expected)[0]);
     }
 }

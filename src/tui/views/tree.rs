@@ -58,17 +58,22 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
     let width = rows.width as usize;
     // Attributes drop, for the whole window so columns stay aligned, before any name would
     // be cut short by them.
+    let owner_w = owner_width(window.iter().map(|r| {
+        let n = view.tree.node(r.node);
+        (n.uid, n.gid)
+    }));
+    let attrs_w = ATTRS - OWNER + owner_w;
     let attrs = state.show_attributes
         && window.iter().all(|r| {
             let name = display_name(state, view, r.node).chars().count();
-            FIXED + ATTRS + indent(r.depth as usize) + name.min(MIN_NAME) <= width
+            FIXED + attrs_w + indent(r.depth as usize) + name.min(MIN_NAME) <= width
         });
     let head = if attrs {
-        "  Permission  UID:GID      Size  Name"
+        format!("  Permission  {:<owner_w$}    Size  Name", "UID:GID")
     } else {
-        "       Size  Name"
+        "       Size  Name".to_string()
     };
-    Line::styled(truncate(head, width), theme.header).render(
+    Line::styled(truncate(&head, width), theme.header).render(
         Rect {
             y: rows.y - 1,
             height: 1,
@@ -92,9 +97,9 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
         if attrs {
             spans.push(Span::styled(
                 format!(
-                    "{} {:>9} ",
+                    "{} {:>owner_w$} ",
                     permissions(n.kind, n.mode),
-                    format!("{}:{}", n.uid, n.gid)
+                    truncate(&format!("{}:{}", n.uid, n.gid), owner_w)
                 ),
                 theme.dim,
             ));
@@ -105,7 +110,7 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
             _ => n.bytes(),
         };
         spans.push(Span::raw(format!("{:>9}  ", bytes(size))));
-        let room = width.saturating_sub(FIXED + if attrs { ATTRS } else { 0 });
+        let room = width.saturating_sub(FIXED + if attrs { attrs_w } else { 0 });
         let name = display_name(state, view, row.node);
         let guide = guide(row, room.saturating_sub(name.chars().count().min(MIN_NAME)));
         let name = truncate(&name, room.saturating_sub(guide.chars().count()));
@@ -146,6 +151,19 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
 /// indentation or attributes take more.
 const FIXED: usize = 2 + 11;
 const ATTRS: usize = 21;
+/// The owner column's share of ATTRS; it grows to the window's widest `uid:gid`, up to
+/// OWNER_MAX (`65534:65534` whole), and a wider one is cut with `…`.
+const OWNER: usize = 9;
+const OWNER_MAX: usize = 11;
+
+/// The owner column's width for these rows: never narrower than OWNER.
+fn owner_width(owners: impl Iterator<Item = (u32, u32)>) -> usize {
+    owners
+        .map(|(u, g)| format!("{u}:{g}").len())
+        .max()
+        .unwrap_or(0)
+        .clamp(OWNER, OWNER_MAX)
+}
 const MIN_NAME: usize = 24;
 
 /// Columns the tree guide takes at `depth` (two per level, as the compare view draws).
@@ -344,6 +362,8 @@ fn selected_line<'a>(state: &State, theme: &Theme, n: &Node) -> Line<'a> {
         .get(&*n.path)
         .and_then(|&i| state.packages.items().get(i as usize));
     let owner_text = match (&state.packages, owner) {
+        // The Packages pane's row for files no package lists is no package.
+        (_, Some(p)) if p.name == super::super::data::UNOWNED => "  owner: no package".into(),
         (_, Some(p)) => format!("  owner: {} {} ({})", p.name, p.version, p.manager),
         (super::super::state::Data::Loading, _) => "  owner: loading…".into(),
         _ if n.is_dir() => String::new(),

@@ -1,6 +1,7 @@
 //! Small reusable pieces: byte counts, bars, permission strings.
 
 pub mod bar;
+pub mod help;
 
 /// The one byte formatter of every output (crate::units): `1.2 MiB`, `512 B`.
 pub use crate::units::bytes;
@@ -61,6 +62,32 @@ pub fn truncate(s: &str, width: usize) -> String {
     out
 }
 
+/// Cuts `s` to `width` characters in the middle, so both ends stay: an image name keeps its
+/// start and its last path part (the file name, the tag) — `/work/…/alpine-3.20.tar`.
+pub fn middle_ellipsis(s: &str, width: usize) -> String {
+    let n = s.chars().count();
+    if n <= width {
+        return s.to_string();
+    }
+    if width < 2 {
+        return truncate(s, width);
+    }
+    let chars: Vec<char> = s.chars().collect();
+    // The last path part whole when it leaves a few characters of the start.
+    let last = s.rsplit('/').next().map_or(0, |t| t.chars().count());
+    let tail = if last > 0 && last + 1 + 4 <= width {
+        last
+    } else {
+        // Else two thirds of the room for the end, where the tag is.
+        (width - 1) * 2 / 3
+    };
+    let head = width - 1 - tail;
+    let mut out: String = chars[..head].iter().collect();
+    out.push('…');
+    out.extend(&chars[n - tail..]);
+    out
+}
+
 /// `sha256:0123456789ab` → `0123456789ab` (12 hex digits, as docker shows ids).
 pub fn short_digest(d: &str) -> &str {
     let hex = d.split_once(':').map_or(d, |(_, h)| h);
@@ -78,6 +105,22 @@ mod tests {
             "drwxr-xr-x"
         );
         assert_eq!(truncate("abcdef", 4), "abc…");
+        let long = "/work/shared/corpus/variants/alpine-3.20.skopeo-docker.tar";
+        assert_eq!(
+            middle_ellipsis(long, 40),
+            "/work/shar…alpine-3.20.skopeo-docker.tar"
+        );
+        assert_eq!(
+            middle_ellipsis("registry.example/app:1.2", 40),
+            "registry.example/app:1.2"
+        );
+        let name = format!("registry.example/{}:v1.2.3", "x".repeat(120));
+        let cut = middle_ellipsis(&name, 30);
+        assert_eq!(cut.chars().count(), 30);
+        assert!(
+            cut.starts_with("regist") && cut.ends_with("xx:v1.2.3"),
+            "{cut}"
+        );
         assert_eq!(short_digest("sha256:0123456789abcdef"), "0123456789ab");
     }
 }

@@ -5,7 +5,7 @@ use super::signed;
 use crate::analysis::compare::explain::ItemKind;
 use crate::tui::compare::state::{CompareState, SideLoad};
 use crate::tui::theme::Theme;
-use crate::tui::widgets::bytes;
+use crate::tui::widgets::{bytes, middle_ellipsis};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -27,11 +27,19 @@ fn loading(s: &SideLoad) -> String {
 }
 
 pub fn render(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    // Each name gives way in its middle to half of the room, so both stay readable.
+    let room = (area.width as usize).saturating_sub(23) / 2;
+    let (l, r) = (&state.left.reference, &state.right.reference);
+    let fits = l.chars().count() + r.chars().count() <= room * 2;
+    let name = |s: &str| match fits {
+        true => s.to_string(),
+        false => middle_ellipsis(s, room.max(12)),
+    };
     let mut top = vec![
         Span::styled(" microscope compare ", theme.title),
-        Span::styled(state.left.reference.clone(), theme.value),
+        Span::styled(name(l), theme.value),
         Span::styled(" → ", theme.label),
-        Span::styled(state.right.reference.clone(), theme.value),
+        Span::styled(name(r), theme.value),
     ];
     let Some(d) = &state.data else {
         let what = match &state.error {

@@ -1,13 +1,13 @@
 //! The compare view's key hints and help overlay, from the keymap (overrides show), listing
 //! only the commands the view answers.
 
-use super::super::pane_block;
-use crate::tui::compare::state::{COMMANDS, CompareState};
+use crate::tui::compare::help::{HELP_WIDTH, help_text};
+use crate::tui::compare::state::CompareState;
 use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::widgets::Widget;
 
 pub fn status_bar(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer) {
     use crate::tui::keymap::Command as C;
@@ -48,37 +48,12 @@ pub fn status_bar(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buf
 }
 
 pub fn help(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let r = crate::tui::widgets::popup(area, 72, buf);
-    let mut lines: Vec<Line> = Vec::new();
-    for b in state
-        .keymap
-        .bindings
-        .iter()
-        .filter(|b| COMMANDS.contains(&b.command))
-    {
-        let keys: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
-        let text = match b.command {
-            crate::tui::keymap::Command::HideAdded => "Show / hide only right (+)",
-            crate::tui::keymap::Command::HideRemoved => "Show / hide only left (-)",
-            crate::tui::keymap::Command::HideModified => "Show / hide changed (~)",
-            crate::tui::keymap::Command::HideUnchanged => "Show / hide same (=)",
-            crate::tui::keymap::Command::Sort => "Sort by change / name",
-            crate::tui::keymap::Command::Cancel => "Show every status again",
-            _ => b.help,
-        };
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {:<18}", keys.join(" ")), theme.key),
-            Span::raw(text),
-        ]));
+    let text = help_text(&state.keymap, state.extra_help.as_ref());
+    crate::tui::widgets::help::Help {
+        text: &text,
+        scroll: state.help_scroll,
+        max_width: HELP_WIDTH,
+        theme,
     }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        "Glyphs: - only left  + only right  ~ changed  = same. One cursor moves both sides.",
-        theme.dim,
-    ));
-    let title = vec![Span::styled(" Help — any key closes ", theme.title)];
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .block(pane_block(title, true, theme))
-        .render(r, buf);
+    .render(area, buf);
 }

@@ -6,6 +6,8 @@
 mod deltas;
 mod header;
 mod keys;
+pub use crate::tui::compare::layout::{Areas, layout};
+pub use keys::help;
 
 use super::pane_block;
 use crate::analysis::compare::tree::Status as Diff;
@@ -20,53 +22,10 @@ use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Areas {
-    pub header: Rect,
-    pub layers: Rect,
-    pub tree: Rect,
-    pub status: Rect,
-}
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 /// The middle column of both tables: glyph and delta.
 const MID: u16 = 13;
-
-pub fn layout(area: Rect) -> Areas {
-    let header_h = if area.width >= 120 { 3 } else { 4 };
-    let layers_h = (area.height / 4).max(5);
-    let [header, layers, tree, status] = Layout::vertical([
-        Constraint::Length(header_h),
-        Constraint::Length(layers_h),
-        Constraint::Min(3),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    Areas {
-        header,
-        layers,
-        tree,
-        status,
-    }
-}
-
-impl Areas {
-    /// A pane's list rows: inside the border, below the column header (and above the tree's
-    /// one-line footer).
-    pub fn rows(&self, pane: Pane) -> Rect {
-        let (outer, footer) = match pane {
-            Pane::Tree => (self.tree, 1),
-            _ => (self.layers, 0),
-        };
-        let inner = Block::bordered().inner(outer);
-        Rect {
-            y: inner.y + 1.min(inner.height),
-            height: inner.height.saturating_sub(1 + footer),
-            ..inner
-        }
-    }
-}
 
 /// Left half, middle, right half of a row.
 fn columns(r: Rect) -> [Rect; 3] {
@@ -279,29 +238,69 @@ fn delta_text(s: &Sides) -> String {
 }
 
 /// The selected layer row's details in the tree's footer while the Layers pane has focus:
-/// each side's layer, bytes, entries and whole command.
-fn layer_details<'a>(state: &CompareState, d: &CompareData, theme: &Theme) -> Vec<Span<'a>> {
-    let Some(row) = d.report.diff.layers.rows.get(state.layer_cursor.selected) else {
-        return Vec::new();
-    };
+/// each side's layer, bytes, entries and whole command, and whether the row is shared.
+fn layer_details(state: &CompareState, d: &CompareData) -> Option<[String; 3]> {
+    let row = d.report.diff.layers.rows.get(state.layer_cursor.selected)?;
     let side = |rep: &crate::report::Report, i: Option<usize>| {
         i.and_then(|i| rep.layers.get(i))
             .map_or("–".to_string(), |l| {
                 let cmd = crate::report::compare::text::short_command(&l.command, 200);
                 format!(
-                    "L{} {} {} entries: {cmd}",
+                    "L{} {} {}: {cmd}",
                     l.index,
                     bytes(l.bytes),
-                    l.entries
+                    crate::units::plural(l.entries as u64, "entry", "entries")
                 )
             })
     };
     let mark = if row.shared { "= shared" } else { "≠" };
-    vec![
-        Span::styled(side(&d.report.left, row.left), theme.value),
-        Span::styled(format!("  {mark}  "), theme.label),
-        Span::styled(side(&d.report.right, row.right), theme.value),
-    ]
+    Some([
+        side(&d.report.left, row.left),
+        mark.to_string(),
+        side(&d.report.right, row.right),
+    ])
+}
+
+/// The layer details on the footer line, or, when both sides do not fit on it, the left
+/// side on the line above (the tree's last row gives way while the Layers pane has focus)
+/// and the right on the footer, each named.
+fn layer_footer<'a>(
+    state: &CompareState,
+    d: &CompareData,
+    theme: &Theme,
+    spans: &mut Vec<Span<'a>>,
+    rows: Rect,
+    buf: &mut Buffer,
+) {
+    let area = Rect {
+        y: rows.bottom(),
+        height: 1,
+        ..rows
+    };
+    let Some([l, mark, r]) = layer_details(state, d) else {
+        return;
+    };
+    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    let one = used + l.chars().count() + mark.chars().count() + 4 + r.chars().count();
+    if one <= area.width as usize || rows.height == 0 {
+        spans.push(Span::styled(l, theme.value));
+        spans.push(Span::styled(format!("  {mark}  "), theme.label));
+        spans.push(Span::styled(r, theme.value));
+        return;
+    }
+    let above = Rect {
+        y: area.y - 1,
+        ..area
+    };
+    ratatui::widgets::Clear.render(above, buf);
+    Line::from(vec![
+        Span::styled("left  ", theme.label),
+        Span::styled(l, theme.value),
+        Span::styled(format!("  {mark}"), theme.label),
+    ])
+    .render(above, buf);
+    spans.push(Span::styled("right ", theme.label));
+    spans.push(Span::styled(r, theme.value));
 }
 
 /// What differs at a changed path: `content`, `mode 644→755`, `owner 0:0→1000:1000`,
@@ -382,7 +381,7 @@ fn footer(state: &CompareState, d: &CompareData, theme: &Theme, rows: Rect, buf:
         spans.push(Span::styled("no paths match  ", theme.dim));
     }
     if state.focus == Pane::Layers {
-        spans.extend(layer_details(state, d, theme));
+        layer_footer(state, d, theme, &mut spans, rows, buf);
     } else if let Some((id, s)) = d.selected().filter(|_| state.prompt.is_none()) {
         let what = match s.status {
             Diff::OnlyLeft => "only left",
