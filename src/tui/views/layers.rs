@@ -156,14 +156,19 @@ fn detail(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         .and_then(|l| l.analysis.layers.get(row.index));
     match stats {
         Some(s) => {
+            // The count leads: wrapped in a narrow pane, "-0 removed 517 entries" read as
+            // "removed 517 entries".
             lines.push(Line::from(vec![
-                Span::styled(format!("+{} added ", s.added), theme.added),
-                Span::styled(format!("~{} modified ", s.modified), theme.modified),
-                Span::styled(format!("-{} removed ", s.removed), theme.removed),
                 Span::styled(
-                    crate::units::plural(s.entries as u64, "entry", "entries"),
+                    format!(
+                        "{}: ",
+                        crate::units::plural(s.entries as u64, "entry", "entries")
+                    ),
                     theme.dim,
                 ),
+                Span::styled(format!("+{} added ", s.added), theme.added),
+                Span::styled(format!("~{} modified ", s.modified), theme.modified),
+                Span::styled(format!("-{} removed", s.removed), theme.removed),
             ]));
             if s.reclaimable_bytes > 0 {
                 lines.push(Line::from(vec![
