@@ -141,7 +141,7 @@ fn config_says_no_verify() -> Result<bool> {
 
 /// `--timeout`: after `secs`, one line and exit 2, whatever is running. Reports are
 /// written whole at the end (a file by rename), so nothing half-written is left behind.
-fn watchdog(secs: Option<u64>) {
+pub(crate) fn watchdog(secs: Option<u64>) {
     let Some(secs) = secs else { return };
     std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_secs(secs));

@@ -17,6 +17,7 @@ mod elf;
 mod fake_registry;
 mod harness;
 mod injection;
+mod listing;
 mod manifests;
 mod numbers;
 mod packages;

@@ -69,7 +69,7 @@ pub(super) async fn manifest(
 }
 
 impl Http {
-    fn authorize(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+    pub(super) fn authorize(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match (&self.token, &self.auth) {
             (Some(t), _) => req.bearer_auth(t),
             (None, RegistryAuth::Basic(u, p)) => req.basic_auth(u, Some(p)),
@@ -135,7 +135,7 @@ pub(super) async fn blob_response(
 
 /// A registry's error answer as one line, its body read to [`MAX_ERROR_BODY`]; as
 /// oci-client reads it (401, the registry's error envelope, else the status and text).
-async fn error_answer(mut resp: reqwest::Response, ctx: &Ctx<'_>) -> SourceError {
+pub(super) async fn error_answer(mut resp: reqwest::Response, ctx: &Ctx<'_>) -> SourceError {
     let status = resp.status();
     let url = resp.url().to_string();
     let what = format!("the error answer ({status})");

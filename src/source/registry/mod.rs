@@ -22,12 +22,14 @@ mod errors;
 mod fetch;
 mod listing;
 pub mod name;
+mod pages;
 pub mod push;
 mod resolve;
 pub mod session;
 mod token;
 
 pub use auth::is_loopback;
+pub use pages::Limits as ListLimits;
 pub use session::Session;
 
 use super::config::OciImage;
@@ -193,9 +195,14 @@ impl Pull<'_> {
 /// The client for the requests microscope makes itself (bounded bodies), set up as
 /// oci-client's is.
 fn http_client() -> Result<reqwest::Client, SourceError> {
-    reqwest::Client::builder()
+    http_client_with(reqwest::Client::builder().read_timeout(Duration::from_secs(120)))
+}
+
+/// [`http_client`] on a builder that already says how long a read may wait and which
+/// redirects to follow.
+fn http_client_with(builder: reqwest::ClientBuilder) -> Result<reqwest::Client, SourceError> {
+    builder
         .connect_timeout(Duration::from_secs(15))
-        .read_timeout(Duration::from_secs(120))
         .user_agent(concat!("microscope/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| SourceError::Client {

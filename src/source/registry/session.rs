@@ -55,6 +55,11 @@ pub(super) fn client(registry: &str, plain_http: bool) -> Result<Client, SourceE
 pub struct Session {
     pub(super) rt: tokio::runtime::Runtime,
     pub(super) client: Client,
+    /// For the requests whose bodies microscope bounds itself (the catalog and tags pages):
+    /// a read waits at most `stall`, and a redirect is followed only on the same host.
+    pub(super) http: reqwest::Client,
+    /// `--stall-timeout`: the longest wait for the next byte of an answer.
+    pub(super) stall: Duration,
     pub(super) auth: RegistryAuth,
     pub(super) registry: String,
     pub(super) had_credentials: bool,
@@ -70,6 +75,12 @@ impl Session {
         let plain_http = plain_http(registry, &resolved, opts);
         let client = client(&resolved, plain_http)?;
         let (auth, had_credentials) = auth_for(registry, &resolved, opts)?;
+        let stall = opts.stall_timeout.unwrap_or(super::super::DEFAULT_STALL);
+        let http = super::http_client_with(
+            reqwest::Client::builder()
+                .read_timeout(stall)
+                .redirect(same_host_redirects()),
+        )?;
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("microscope-registry")
@@ -78,6 +89,8 @@ impl Session {
         Ok(Session {
             rt,
             client,
+            http,
+            stall,
             auth,
             registry: registry.to_string(),
             had_credentials,
@@ -104,4 +117,27 @@ impl Session {
     pub(super) fn error(&self, e: oci_client::errors::OciDistributionError) -> SourceError {
         map_error(e, &self.ctx())
     }
+}
+
+/// Redirects followed only to the scheme, host and port first asked (at most 10): a
+/// registry's answer must not send microscope, or the credentials it carries, elsewhere.
+fn same_host_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| same_origin(first, attempt.url()));
+        if attempt.previous().len() > 10 || !same {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+/// Same scheme, host and port.
+pub(super) fn same_origin(a: &reqwest::Url, b: &reqwest::Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str().map(str::to_ascii_lowercase) == b.host_str().map(str::to_ascii_lowercase)
+        && a.port_or_known_default() == b.port_or_known_default()
 }
