@@ -7,6 +7,7 @@
 
 mod blobs;
 mod bombs;
+mod cache_registry;
 mod compare;
 mod compression;
 mod configs;

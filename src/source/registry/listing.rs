@@ -54,19 +54,11 @@ impl Session {
         tags: &GlobMatcher,
         limits: &Limits,
     ) -> Result<Vec<(String, String)>, SourceError> {
-        let scheme = if self.plain_http { "http" } else { "https" };
-        let host = self
-            .reference("probe", "latest")
-            .resolve_registry()
-            .to_string();
-        if let super::RegistryAuth::Basic(..) = self.auth {
-            super::auth::check_realm(&self.http, scheme, &host).await?;
-        }
-        let base = Url::parse(&format!("{scheme}://{host}/v2/"))
+        let base = Url::parse(&format!("{}://{}/v2/", self.scheme(), self.host()))
             .map_err(|e| SourceError::Remote(format!("registry {}: {e}", self.registry)))?;
         let ctx = self.ctx();
         let mut matched = Vec::new();
-        let catalog = self.http_for(scheme, &host, "registry:catalog:*").await?;
+        let catalog = self.http_for("registry:catalog:*").await?;
         let list = self.list_of(&catalog, &ctx, "the catalog".into(), "repositories");
         let first = page_url(&base, "_catalog", limits.page)?;
         list.walk(first, limits, &mut |repo| {
@@ -79,9 +71,7 @@ impl Session {
         .await?;
         let mut out = Vec::new();
         for repo in matched {
-            let http = self
-                .http_for(scheme, &host, &format!("repository:{repo}:pull"))
-                .await?;
+            let http = self.http_for(&format!("repository:{repo}:pull")).await?;
             let list = self.list_of(&http, &ctx, format!("the tags of {repo}"), "tags");
             let first = page_url(&base, &format!("{repo}/tags/list"), limits.page)?;
             list.walk(first, limits, &mut |tag| {
@@ -116,28 +106,6 @@ impl Session {
                 super::name::is_repository
             },
         }
-    }
-
-    /// Our client, authorised for `scope`: a token from the registry's token server when it
-    /// asks for one, else the credentials as they are.
-    async fn http_for(
-        &self,
-        scheme: &'static str,
-        host: &str,
-        scope: &str,
-    ) -> Result<Http, SourceError> {
-        let token =
-            super::token::bearer_for(&self.http, scheme, host, scope, &self.auth, &self.ctx())
-                .await?;
-        Ok(Http {
-            client: self.http.clone(),
-            scheme,
-            token: token.and_then(|t| match t {
-                super::RegistryAuth::Bearer(t) => Some(t),
-                _ => None,
-            }),
-            auth: self.auth.clone(),
-        })
     }
 }
 

@@ -27,6 +27,7 @@ pub mod push;
 mod resolve;
 pub mod session;
 mod token;
+mod upload;
 
 pub use auth::is_loopback;
 pub use pages::Limits as ListLimits;
