@@ -44,8 +44,7 @@ impl Session {
         let ctx = self.ctx();
         let http = self.http_for(&format!("repository:{repo}:pull")).await?;
         let bytes = match bounded::manifest(&http, &reference, &ctx).await {
-            Ok(Some((bytes, _))) => bytes,
-            Ok(None) => return Err(self.unreachable()),
+            Ok((bytes, _)) => bytes,
             Err(SourceError::ImageNotFound(_)) => return Ok(None),
             Err(e) => return Err(e),
         };
@@ -67,10 +66,6 @@ impl Session {
             annotations: manifest.annotations.unwrap_or_default(),
             blob,
         }))
-    }
-
-    fn unreachable(&self) -> SourceError {
-        SourceError::Unreachable(format!("cannot reach registry {}", self.registry))
     }
 
     /// Pushes `artifact` to `repo` under `tag` (the blob, the empty config, the manifest).

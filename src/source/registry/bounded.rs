@@ -32,13 +32,12 @@ pub(super) struct Http {
 }
 
 /// The manifest `reference` names and its digest, read to at most [`MAX_MANIFEST`] bytes;
-/// an error answer is read to [`MAX_ERROR_BODY`] and said in one line. None when no answer
-/// came: the caller asks again through oci-client, which says why in its words.
+/// an error answer is read to [`MAX_ERROR_BODY`] and said in one line.
 pub(super) async fn manifest(
     http: &Http,
     reference: &Reference,
     ctx: &Ctx<'_>,
-) -> Result<Option<(Vec<u8>, String)>, SourceError> {
+) -> Result<(Vec<u8>, String), SourceError> {
     let url = format!(
         "{}://{}/v2/{}/manifests/{}",
         http.scheme,
@@ -47,9 +46,11 @@ pub(super) async fn manifest(
         reference.digest().or(reference.tag()).unwrap_or("latest")
     );
     let req = http.client.get(&url).header("Accept", ACCEPT.join(", "));
-    let Ok(mut resp) = http.authorize(req).send().await else {
-        return Ok(None);
-    };
+    let mut resp = http
+        .authorize(req)
+        .send()
+        .await
+        .map_err(|e| map_error(OciDistributionError::RequestError(e), ctx))?;
     if resp.status() != reqwest::StatusCode::OK {
         return Err(error_answer(resp, ctx).await);
     }
@@ -65,7 +66,7 @@ pub(super) async fn manifest(
         (None, Some(d)) => d,
         (None, None) => super::super::config::sha256(&bytes),
     };
-    Ok(Some((bytes, digest)))
+    Ok((bytes, digest))
 }
 
 impl Http {

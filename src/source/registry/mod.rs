@@ -172,7 +172,7 @@ impl Pull<'_> {
             auth: auth.clone(),
         };
         let cache = self.opts.cache.as_deref();
-        let fetched = fetch_image(self.client, &http, reference, auth, self.opts, cache, ctx).await;
+        let fetched = fetch_image(&http, reference, self.opts, cache, ctx).await;
         fetched.map(|f| (f, http))
     }
 
