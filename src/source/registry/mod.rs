@@ -37,7 +37,7 @@ use super::config::OciImage;
 use super::{ImageSource, LayerReader, SourceError, SourceOptions};
 use crate::image::ImageMeta;
 use auth::auth_for;
-use errors::{Ctx, map_error, retry_hint};
+use errors::{Ctx, retry_hint};
 use oci_client::secrets::RegistryAuth;
 use oci_client::{Reference, RegistryOperation};
 use resolve::fetch_image;
@@ -69,7 +69,8 @@ impl RegistrySource {
         let reference = name::parse_or_refuse(name)?;
         let registry = reference.resolve_registry().to_string();
         let plain_http = session::plain_http(reference.registry(), &registry, opts);
-        let client = session::client(&registry, plain_http)?;
+        // Sets TLS up (the crypto provider, the CA certificates), or says why it cannot.
+        session::client(&registry, plain_http)?;
         let (auth, had_credentials) = auth_for(reference.registry(), &registry, opts)?;
         let ctx = Ctx {
             registry: reference.registry(),
@@ -82,7 +83,6 @@ impl RegistrySource {
             .enable_all()
             .build()?;
         let pull = Pull {
-            client: &client,
             reference: &reference,
             registry: &registry,
             auth: &auth,
@@ -141,7 +141,6 @@ type Fetched = (
 
 /// One image pulled from one registry: authorise, then fetch its manifest and config.
 struct Pull<'a> {
-    client: &'a oci_client::Client,
     reference: &'a Reference,
     registry: &'a str,
     auth: &'a RegistryAuth,
@@ -160,11 +159,12 @@ impl Pull<'_> {
         let (reference, auth, ctx) = (self.reference, self.auth, self.ctx);
         let op = RegistryOperation::Pull;
         let given = token::bearer(&http_client, scheme, reference, auth, op, ctx).await?;
-        *token = self
-            .client
-            .auth(reference, given.as_ref().unwrap_or(auth), op)
-            .await
-            .map_err(|e| map_error(e, ctx))?;
+        // The token server's token, else the credentials as they are (Basic, or an identity
+        // token from docker's config).
+        *token = match given {
+            Some(RegistryAuth::Bearer(t)) => Some(t),
+            _ => None,
+        };
         let http = bounded::Http {
             client: http_client,
             scheme,
