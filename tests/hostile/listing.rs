@@ -190,6 +190,41 @@ fn a_link_to_another_host_is_refused() {
 }
 
 #[test]
+fn a_redirect_to_another_host_is_not_followed() {
+    let followed = Arc::new(AtomicUsize::new(0));
+    let seen = followed.clone();
+    let port = Arc::new(AtomicUsize::new(0));
+    let p = port.clone();
+    let reg = Registry::start(
+        Image::new(),
+        Box::new(move |m, path, s| {
+            if m != "GET" || !path.starts_with("/v2/_catalog") {
+                return false;
+            }
+            if path.contains("moved") {
+                seen.fetch_add(1, Ordering::Relaxed);
+                json(s, &serde_json::json!({"repositories": ["a"]}), None);
+                return true;
+            }
+            let to = format!(
+                "http://localhost:{}/v2/_catalog?moved",
+                p.load(Ordering::Relaxed)
+            );
+            respond(s, "302 Found", &[("Location", &to)], b"");
+            true
+        }),
+    );
+    port.store(reg.port as usize, Ordering::Relaxed);
+    let (o, _) = fleet(&reg, &[], Duration::from_secs(60));
+    o.error("answered HTTP 302");
+    assert_eq!(
+        followed.load(Ordering::Relaxed),
+        0,
+        "the redirect was not followed"
+    );
+}
+
+#[test]
 fn a_name_that_is_no_repository_name_is_refused() {
     let reg = Registry::start(
         Image::new(),
