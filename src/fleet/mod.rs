@@ -18,7 +18,7 @@ pub fn run(args: FleetArgs) -> Result<ExitCode> {
     }
     let shard = shard(&args)?;
     // From the first request on: a listing or a run that never ends is given up too.
-    crate::app::watchdog(args.live.timeout);
+    crate::live::watchdog(args.live.timeout);
     let opts = crate::live::live_options(&args.live, args.platform.clone())?;
     let refs = references(&args, &opts)?;
     run::run(&args, &opts, refs, shard)
