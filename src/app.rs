@@ -89,7 +89,7 @@ fn analyze(a: AnalyzeArgs) -> Result<ExitCode> {
         .with_context(|| reference.to_string())?;
         return open_app(opened);
     }
-    watchdog(a.live.timeout);
+    crate::live::watchdog(a.live.timeout);
     let report = analyse_ref_with(&image, &opts, &a.rewrite)?;
     finish(&report, &a.rewrite, &a.output, plan)
 }
@@ -138,17 +138,6 @@ fn config_says_no_verify() -> Result<bool> {
 #[cfg(not(feature = "tui"))]
 fn config_says_no_verify() -> Result<bool> {
     Ok(false)
-}
-
-/// `--timeout`: after `secs`, one line and exit 2, whatever is running. Reports are
-/// written whole at the end (a file by rename), so nothing half-written is left behind.
-fn watchdog(secs: Option<u64>) {
-    let Some(secs) = secs else { return };
-    std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_secs(secs));
-        eprintln!("microscope: gave up after {secs} s (--timeout {secs})");
-        std::process::exit(2);
-    });
 }
 
 fn cache_prune(all: bool, size: &str) -> Result<ExitCode> {
@@ -225,7 +214,7 @@ fn compare(args: crate::cli::CompareArgs) -> Result<ExitCode> {
     if app {
         return open_compare_app(left, right, cache);
     }
-    watchdog(args.live.timeout);
+    crate::live::watchdog(args.live.timeout);
     compare_sources(
         &*left,
         &*right,

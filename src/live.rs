@@ -69,3 +69,14 @@ pub fn live_options(live: &LiveArgs, platform: Option<Platform>) -> Result<Sourc
 pub fn cache_size(raw: &str) -> Result<u64> {
     units::parse_size(raw).map_err(|why| anyhow::anyhow!("--cache-size {raw:?}: {why}"))
 }
+
+/// `--timeout`: after `secs`, one line and exit 2, whatever is running. Reports are
+/// written whole at the end (a file by rename), so nothing half-written is left behind.
+pub(crate) fn watchdog(secs: Option<u64>) {
+    let Some(secs) = secs else { return };
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(secs));
+        eprintln!("microscope: gave up after {secs} s (--timeout {secs})");
+        std::process::exit(2);
+    });
+}

@@ -3,13 +3,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+#[path = "../../tests/hostile/harness.rs"]
+#[allow(dead_code)]
+mod harness;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = microscope::analysis::packages::read_rpm_db(data);
-    let _ = microscope::analysis::packages::parse_rpm_header(data);
-    let mut jar = microscope::scan::jar::JarCollector::default();
-    for part in data.chunks(97) {
-        jar.push(part);
-    }
-    let _ = jar.finish();
+    harness::rpm_db(data);
 });

@@ -17,6 +17,8 @@ pub fn run(args: FleetArgs) -> Result<ExitCode> {
         return summary::run(s);
     }
     let shard = shard(&args)?;
+    // From the first request on: a listing or a run that never ends is given up too.
+    crate::live::watchdog(args.live.timeout);
     let opts = crate::live::live_options(&args.live, args.platform.clone())?;
     let refs = references(&args, &opts)?;
     run::run(&args, &opts, refs, shard)

@@ -42,6 +42,25 @@ pub fn open(path: &Path) -> io::Result<File> {
     ))
 }
 
+/// The whole of the regular file `path`, refused past `limit` bytes (a settings file, not a
+/// disk image: a symlink to `/dev/zero` or a huge file must not fill memory).
+pub fn read_at_most(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    open(path)?.take(limit + 1).read_to_end(&mut out)?;
+    if out.len() as u64 > limit {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "{} is larger than {} KiB, the limit for it",
+                path.display(),
+                limit >> 10
+            ),
+        ));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -56,12 +56,32 @@ pub fn path() -> Option<PathBuf> {
     Some(base.join("microscope").join("config.toml"))
 }
 
+/// Largest config file read: a few keys and colours, never near this.
+const MAX_CONFIG: u64 = 1 << 20;
+
+/// The config file's text, refused past [`MAX_CONFIG`] (a symlink to `/dev/zero` must not
+/// fill memory).
+fn read_small(p: &std::path::Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(p)?
+        .take(MAX_CONFIG + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_CONFIG {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {} KiB, the limit for it", MAX_CONFIG >> 10),
+        ));
+    }
+    Ok(text)
+}
+
 /// Reads the config file; none is the defaults.
 pub fn load() -> Result<Config> {
     let Some(p) = path() else {
         return Ok(Config::default());
     };
-    match std::fs::read_to_string(&p) {
+    match read_small(&p) {
         Ok(text) => parse(&text).with_context(|| format!("config {}", p.display())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
         Err(e) => Err(e).with_context(|| format!("cannot read config {}", p.display())),

@@ -161,7 +161,7 @@ pub fn endless_answer(stream: &mut TcpStream, status: &str, content_type: &str) 
     while stream.write_all(&chunk).is_ok() {}
 }
 
-fn normal(image: &Image, method: &str, path: &str, stream: &mut TcpStream) {
+pub fn normal(image: &Image, method: &str, path: &str, stream: &mut TcpStream) {
     let body = |b: &[u8]| {
         if method == "HEAD" {
             Vec::new()

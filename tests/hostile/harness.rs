@@ -347,3 +347,15 @@ pub fn dockerfile(data: &[u8]) {
         }
     }
 }
+
+/// `rpm_db` target: the rpm database readers (SQLite, Berkeley DB hash, ndb, and the header
+/// parser behind them) on any bytes, and the streaming Java archive reader on the same bytes.
+pub fn rpm_db(data: &[u8]) {
+    let _ = microscope::analysis::packages::read_rpm_db(data);
+    let _ = microscope::analysis::packages::parse_rpm_header(data);
+    let mut jar = microscope::scan::jar::JarCollector::default();
+    for part in data.chunks(97) {
+        jar.push(part);
+    }
+    let _ = jar.finish();
+}

@@ -7,6 +7,7 @@
 
 mod blobs;
 mod bombs;
+mod cache_registry;
 mod compare;
 mod compression;
 mod configs;
@@ -17,6 +18,7 @@ mod elf;
 mod fake_registry;
 mod harness;
 mod injection;
+mod listing;
 mod manifests;
 mod numbers;
 mod packages;

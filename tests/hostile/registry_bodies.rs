@@ -90,3 +90,22 @@ fn an_endless_layer_error_stops_at_1_mib() {
     );
     refused_at_1_mib(&reg, "error answer (403 Forbidden)");
 }
+
+/// Docker's `config.json` (credentials) is read to 4 MiB, and only as a regular file: a
+/// symlink to `/dev/zero` or a huge file is one line, not a full memory.
+#[test]
+fn a_docker_config_that_never_ends_is_refused() {
+    let reg = Registry::start(Image::new(), Box::new(|_, _, _| false));
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.json");
+    std::os::unix::fs::symlink("/dev/zero", &config).unwrap();
+    let o = reg.run_home(&[], Duration::from_secs(60), home.path());
+    o.error("is not a regular file");
+    std::fs::remove_file(&config).unwrap();
+    let mut big = b"{\"auths\":{},\"x\":\"".to_vec();
+    big.resize(5 << 20, b'a');
+    std::fs::write(&config, &big).unwrap();
+    let o = reg.run_home(&[], Duration::from_secs(60), home.path());
+    o.error("larger than 4096 KiB, the limit for it");
+    assert!(o.peak_kib < 200 << 10, "peak RSS {} KiB", o.peak_kib);
+}

@@ -69,6 +69,11 @@ fn ci_config_regressions() {
 }
 
 #[test]
+fn rpm_db_regressions() {
+    replay("rpm_db", harness::rpm_db);
+}
+
+#[test]
 fn dockerfile_regressions() {
     replay("dockerfile", harness::dockerfile);
 }

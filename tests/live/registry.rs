@@ -403,3 +403,66 @@ fn tls_by_default_and_insecure_registry() {
     ])
     .json();
 }
+
+/// The fleet's listing against a token-auth registry: the catalog asks for a token of scope
+/// `registry:catalog:*`, which the token server gives only with credentials.
+#[test]
+fn a_token_registry_lists_its_catalog_with_credentials() {
+    let Some((reg, corpus)) = registry("MICROSCOPE_TEST_REGISTRY_TOKEN") else {
+        return;
+    };
+    push_once(
+        &format!(
+            "docker-archive:{}",
+            arg(&corpus.join("alpine-3.20.docker.tar"))
+        ),
+        &format!("docker://{reg}/private/alpine:3.20"),
+        Some(CREDS),
+        false,
+    );
+    let t = Isolated::new();
+    let out = t.home.path().join("fleet.jsonl");
+    let out = arg(&out);
+    let host = format!("docker://{reg}");
+    let fleet = [
+        "fleet",
+        &host,
+        "--repo",
+        "private/alp*",
+        "--tags",
+        "3.20",
+        "--no-cache",
+    ];
+    let line = t.run(&[&fleet[..], &["-o", &out]].concat()).fails();
+    assert!(line.contains("requires authentication"), "{line}");
+    let ok = t
+        .run(
+            &[
+                &fleet[..],
+                &["-o", &out, "--username", "testuser", "--password-stdin"],
+            ]
+            .concat(),
+        )
+        .stdin("testpass")
+        .output();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let written = std::fs::read_to_string(&out).unwrap();
+    let refs: Vec<serde_json::Value> = written
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(refs.len(), 1, "{written}");
+    assert_eq!(
+        refs[0]["ref"],
+        format!("docker://{reg}/private/alpine:3.20")
+    );
+    assert!(
+        refs[0]["size"]["final_bytes"].as_u64().is_some(),
+        "{}",
+        refs[0]
+    );
+}

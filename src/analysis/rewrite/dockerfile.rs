@@ -174,7 +174,12 @@ fn launch_lines(spec: &Spec<'_>) -> Vec<String> {
 fn run_config(run: &RunConfig, notes: &mut Vec<String>) -> Vec<String> {
     let mut l = Vec::new();
     for e in &run.env {
-        let (k, v) = e.split_once('=').unwrap_or((e, ""));
+        // An entry is NAME=VALUE (image-spec); a bare NAME is not written as NAME="", a
+        // value the image never had.
+        let Some((k, v)) = e.split_once('=') else {
+            notes.push(q::dropped("ENV", e, "not NAME=VALUE"));
+            continue;
+        };
         match q::quoted(v).filter(|_| q::env_key_ok(k)) {
             Some(v) => l.push(format!("ENV {k}={v}")),
             None => notes.push(q::dropped(

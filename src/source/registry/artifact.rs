@@ -4,7 +4,7 @@
 
 use super::super::SourceError;
 use super::session::Session;
-use oci_client::RegistryOperation;
+use super::{bounded, upload};
 use oci_client::manifest::{OciDescriptor, OciImageManifest, OciManifest};
 use std::collections::BTreeMap;
 
@@ -23,40 +23,41 @@ pub struct Artifact {
 
 impl Session {
     /// The artifact tagged `tag` in `repo`; None when there is none, or it is not a
-    /// one-blob artifact no larger than `max` (whatever else sits under that tag).
+    /// one-blob artifact no larger than `max` (whatever else sits under that tag). The
+    /// manifest is read to 4 MiB and the blob to its descriptor's size, as an image's are.
     pub fn get_artifact(
         &self,
         repo: &str,
         tag: &str,
         max: u64,
     ) -> Result<Option<Artifact>, SourceError> {
+        self.rt.block_on(self.fetch_artifact(repo, tag, max))
+    }
+
+    async fn fetch_artifact(
+        &self,
+        repo: &str,
+        tag: &str,
+        max: u64,
+    ) -> Result<Option<Artifact>, SourceError> {
         let reference = self.reference(repo, tag);
-        let pulled = self.rt.block_on(async {
-            self.client
-                .pull_manifest(&reference, &self.auth)
-                .await
-                .map(|(m, _)| m)
-        });
-        let manifest = match pulled {
-            Ok(OciManifest::Image(m)) => m,
-            Ok(OciManifest::ImageIndex(_)) => return Ok(None),
-            Err(e) => {
-                return match self.error(e) {
-                    SourceError::ImageNotFound(_) => Ok(None),
-                    e => Err(e),
-                };
-            }
+        let ctx = self.ctx();
+        let http = self.http_for(&format!("repository:{repo}:pull")).await?;
+        let bytes = match bounded::manifest(&http, &reference, &ctx).await {
+            Ok((bytes, _)) => bytes,
+            Err(SourceError::ImageNotFound(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let Ok(OciManifest::Image(manifest)) = serde_json::from_slice::<OciManifest>(&bytes) else {
+            return Ok(None);
         };
         let (Some(artifact_type), [layer]) = (manifest.artifact_type, &manifest.layers[..]) else {
             return Ok(None);
         };
-        if layer.size < 0 || layer.size as u64 > max {
+        let Some(size) = u64::try_from(layer.size).ok().filter(|s| *s <= max) else {
             return Ok(None);
-        }
-        let mut blob = Vec::with_capacity(layer.size as usize);
-        self.rt
-            .block_on(self.client.pull_blob(&reference, layer, &mut blob))
-            .map_err(|e| self.error(e))?;
+        };
+        let blob = bounded::blob(&http, &reference, &layer.digest, size, &ctx).await?;
         if crate::source::config::sha256(&blob) != layer.digest {
             return Ok(None);
         }
@@ -90,29 +91,30 @@ impl Session {
             layers: vec![OciDescriptor {
                 media_type: blob_media_type.to_string(),
                 digest: digest.clone(),
-                size: artifact.blob.len() as i64,
+                size: i64::try_from(artifact.blob.len()).unwrap_or(i64::MAX),
                 ..Default::default()
             }],
             subject: None,
             artifact_type: Some(artifact.artifact_type.clone()),
             annotations: Some(artifact.annotations.clone()),
         };
-        self.rt
-            .block_on(async {
-                self.client
-                    .auth(&reference, &self.auth, RegistryOperation::Push)
-                    .await?;
-                self.client
-                    .push_blob(&reference, artifact.blob.clone(), &digest)
-                    .await?;
-                self.client
-                    .push_blob(&reference, EMPTY_CONFIG, &config_digest)
-                    .await?;
-                self.client
-                    .push_manifest(&reference, &OciManifest::Image(manifest))
-                    .await
-            })
-            .map(|_| ())
-            .map_err(|e| self.error(e))
+        let manifest = serde_json::to_vec(&manifest)
+            .map_err(|e| SourceError::Remote(format!("cannot write an artifact manifest: {e}")))?;
+        let ctx = self.ctx();
+        self.rt.block_on(async {
+            let http = self
+                .http_for(&format!("repository:{repo}:pull,push"))
+                .await?;
+            let blobs = [
+                (&digest, artifact.blob.clone()),
+                (&config_digest, EMPTY_CONFIG.to_vec()),
+            ];
+            for (digest, bytes) in blobs {
+                let len = bytes.len() as u64;
+                upload::push_blob(&http, &reference, digest, bytes.into(), len, &ctx).await?;
+            }
+            upload::push_manifest(&http, &reference, manifest, MANIFEST_MEDIA_TYPE, &ctx).await?;
+            Ok(())
+        })
     }
 }

@@ -32,13 +32,12 @@ pub(super) struct Http {
 }
 
 /// The manifest `reference` names and its digest, read to at most [`MAX_MANIFEST`] bytes;
-/// an error answer is read to [`MAX_ERROR_BODY`] and said in one line. None when no answer
-/// came: the caller asks again through oci-client, which says why in its words.
+/// an error answer is read to [`MAX_ERROR_BODY`] and said in one line.
 pub(super) async fn manifest(
     http: &Http,
     reference: &Reference,
     ctx: &Ctx<'_>,
-) -> Result<Option<(Vec<u8>, String)>, SourceError> {
+) -> Result<(Vec<u8>, String), SourceError> {
     let url = format!(
         "{}://{}/v2/{}/manifests/{}",
         http.scheme,
@@ -47,9 +46,11 @@ pub(super) async fn manifest(
         reference.digest().or(reference.tag()).unwrap_or("latest")
     );
     let req = http.client.get(&url).header("Accept", ACCEPT.join(", "));
-    let Ok(mut resp) = http.authorize(req).send().await else {
-        return Ok(None);
-    };
+    let mut resp = http
+        .authorize(req)
+        .send()
+        .await
+        .map_err(|e| map_error(OciDistributionError::RequestError(e), ctx))?;
     if resp.status() != reqwest::StatusCode::OK {
         return Err(error_answer(resp, ctx).await);
     }
@@ -65,11 +66,11 @@ pub(super) async fn manifest(
         (None, Some(d)) => d,
         (None, None) => super::super::config::sha256(&bytes),
     };
-    Ok(Some((bytes, digest)))
+    Ok((bytes, digest))
 }
 
 impl Http {
-    fn authorize(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+    pub(super) fn authorize(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match (&self.token, &self.auth) {
             (Some(t), _) => req.bearer_auth(t),
             (None, RegistryAuth::Basic(u, p)) => req.basic_auth(u, Some(p)),
@@ -135,7 +136,7 @@ pub(super) async fn blob_response(
 
 /// A registry's error answer as one line, its body read to [`MAX_ERROR_BODY`]; as
 /// oci-client reads it (401, the registry's error envelope, else the status and text).
-async fn error_answer(mut resp: reqwest::Response, ctx: &Ctx<'_>) -> SourceError {
+pub(super) async fn error_answer(mut resp: reqwest::Response, ctx: &Ctx<'_>) -> SourceError {
     let status = resp.status();
     let url = resp.url().to_string();
     let what = format!("the error answer ({status})");

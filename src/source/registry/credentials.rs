@@ -88,6 +88,9 @@ pub fn is_docker_hub(registry: &str) -> bool {
     )
 }
 
+/// Largest docker `config.json` read (a few KiB in practice, more with many registries).
+const MAX_CONFIG: u64 = 4 << 20;
+
 /// Looks up credentials for `registry` (`host[:port]`); Ok(None) when there are none.
 /// A helper that fails is an error: the user configured it and should hear why.
 pub fn lookup(registry: &str) -> Result<Option<Found>, String> {
@@ -95,9 +98,10 @@ pub fn lookup(registry: &str) -> Result<Option<Found>, String> {
         return Ok(None);
     };
     let path = dir.join("config.json");
-    let raw = match std::fs::read(&path) {
+    let raw = match super::super::regular::read_at_most(&path, MAX_CONFIG) {
         Ok(raw) => raw,
-        Err(_) => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
     };
     let config: DockerConfig = serde_json::from_slice(&raw)
         .map_err(|e| format!("{} cannot be parsed: {e}", path.display()))?;

@@ -1,14 +1,14 @@
 //! Which images a registry holds: the catalog of repositories and each one's tags, page by
-//! page (`n` and `last`, as the distribution spec pages them), filtered by globs.
+//! page, filtered by globs as the pages come (only what matches is kept). Each list is read
+//! with the bounds of [`super::pages`].
 
 use super::super::SourceError;
+use super::bounded::Http;
+use super::errors::Ctx;
+use super::pages::{Limits, List};
 use super::session::Session;
 use globset::GlobMatcher;
-
-/// Entries asked per page (registries cap it at their own maximum and answer fewer).
-const PAGE: usize = 100;
-/// A registry that pages forever (or answers the same page again) stops here.
-const MAX_PAGES: usize = 10_000;
+use reqwest::Url;
 
 impl Session {
     /// Every `REPO:TAG` whose repository matches `repos` and tag matches `tags`, sorted.
@@ -17,7 +17,7 @@ impl Session {
         repos: &GlobMatcher,
         tags: &GlobMatcher,
     ) -> Result<Vec<(String, String)>, SourceError> {
-        self.list_images_paged(repos, tags, PAGE)
+        self.list_images_within(repos, tags, &Limits::default())
     }
 
     /// [`Self::list_images`], asking `page` names at a time (tests page by 2).
@@ -27,74 +27,104 @@ impl Session {
         tags: &GlobMatcher,
         page: usize,
     ) -> Result<Vec<(String, String)>, SourceError> {
-        let page = page.max(1);
-        let mut out = Vec::new();
-        for repo in self.catalog(page)? {
-            if !repos.is_match(&repo) {
-                continue;
+        let limits = Limits {
+            page,
+            ..Limits::default()
+        };
+        self.list_images_within(repos, tags, &limits)
+    }
+
+    /// [`Self::list_images`] within `limits` (tests reach them with small ones).
+    pub fn list_images_within(
+        &self,
+        repos: &GlobMatcher,
+        tags: &GlobMatcher,
+        limits: &Limits,
+    ) -> Result<Vec<(String, String)>, SourceError> {
+        let limits = Limits {
+            page: limits.page.max(1),
+            ..*limits
+        };
+        self.rt.block_on(self.list(repos, tags, &limits))
+    }
+
+    async fn list(
+        &self,
+        repos: &GlobMatcher,
+        tags: &GlobMatcher,
+        limits: &Limits,
+    ) -> Result<Vec<(String, String)>, SourceError> {
+        let base = Url::parse(&format!("{}://{}/v2/", self.scheme(), self.host()))
+            .map_err(|e| SourceError::Remote(format!("registry {}: {e}", self.registry)))?;
+        let ctx = self.ctx();
+        let mut matched = Vec::new();
+        let catalog = self.http_for("registry:catalog:*").await?;
+        let list = self.list_of(&catalog, &ctx, "the catalog".into(), "repositories");
+        let first = page_url(&base, "_catalog", limits.page)?;
+        list.walk(first, limits, &mut |repo| {
+            if repos.is_match(&repo) {
+                too_many(&matched, limits, self, "repositories")?;
+                matched.push(repo);
             }
-            for tag in self.tags(&repo, page)? {
+            Ok(())
+        })
+        .await?;
+        let mut out = Vec::new();
+        for repo in matched {
+            let http = self.http_for(&format!("repository:{repo}:pull")).await?;
+            let list = self.list_of(&http, &ctx, format!("the tags of {repo}"), "tags");
+            let first = page_url(&base, &format!("{repo}/tags/list"), limits.page)?;
+            list.walk(first, limits, &mut |tag| {
                 if tags.is_match(&tag) {
+                    too_many(&out, limits, self, "images (REPO:TAG)")?;
                     out.push((repo.clone(), tag));
                 }
-            }
+                Ok(())
+            })
+            .await?;
         }
         out.sort();
         Ok(out)
     }
 
-    fn catalog(&self, n: usize) -> Result<Vec<String>, SourceError> {
-        // The catalog is not a repository's, but oci-client asks by a reference.
-        let probe = self.reference("library/probe", "latest");
-        self.pages(|last| {
-            let probe = probe.clone();
-            async move {
-                self.client
-                    .catalog(&probe, &self.auth, Some(n), last.as_deref())
-                    .await
-                    .map(|r| r.repositories)
-            }
-        })
-    }
-
-    fn tags(&self, repo: &str, n: usize) -> Result<Vec<String>, SourceError> {
-        let reference = self.reference(repo, "latest");
-        self.pages(|last| {
-            let reference = reference.clone();
-            async move {
-                self.client
-                    .list_tags(&reference, &self.auth, Some(n), last.as_deref())
-                    .await
-                    .map(|r| r.tags)
-            }
-        })
-    }
-
-    /// Pages until one comes back empty or not past the last name seen. A short page does
-    /// not end it: registries cap `n` at their own maximum (and say more in a `Link` header
-    /// oci-client does not show), so one more request is the price of not stopping early.
-    fn pages<F, Fut>(&self, page: F) -> Result<Vec<String>, SourceError>
-    where
-        F: Fn(Option<String>) -> Fut,
-        Fut: std::future::Future<Output = oci_client::errors::Result<Vec<String>>>,
-    {
-        let mut all: Vec<String> = Vec::new();
-        let mut last: Option<String> = None;
-        for _ in 0..MAX_PAGES {
-            let names = self
-                .rt
-                .block_on(page(last.clone()))
-                .map_err(|e| self.error(e))?;
-            let fresh: Vec<String> = names
-                .into_iter()
-                .filter(|name| last.as_ref().is_none_or(|l| name > l))
-                .collect();
-            let Some(end) = fresh.last().cloned() else {
-                break;
-            };
-            all.extend(fresh);
-            last = Some(end);
+    fn list_of<'a>(
+        &self,
+        http: &'a Http,
+        ctx: &'a Ctx<'a>,
+        what: String,
+        field: &'static str,
+    ) -> List<'a> {
+        List {
+            http,
+            ctx,
+            stall: self.stall,
+            what,
+            field,
+            valid: if field == "tags" {
+                super::name::is_tag
+            } else {
+                super::name::is_repository
+            },
         }
-        Ok(all)
     }
+}
+
+/// `/v2/PATH?n=N` on the registry.
+fn page_url(base: &Url, path: &str, n: usize) -> Result<Url, SourceError> {
+    let mut url = base
+        .join(path)
+        .map_err(|e| SourceError::Remote(format!("{base}{path}: {e}")))?;
+    url.query_pairs_mut().append_pair("n", &n.to_string());
+    Ok(url)
+}
+
+/// Refuses one more entry once `kept` holds the limit.
+fn too_many<T>(kept: &[T], limits: &Limits, s: &Session, what: &str) -> Result<(), SourceError> {
+    if kept.len() < limits.max_kept {
+        return Ok(());
+    }
+    Err(SourceError::Remote(format!(
+        "registry {}: more than {} {what} match, the limit for one listing; narrow --repo or --tags",
+        s.registry, limits.max_kept
+    )))
 }

@@ -22,19 +22,22 @@ mod errors;
 mod fetch;
 mod listing;
 pub mod name;
+mod pages;
 pub mod push;
 mod resolve;
 pub mod session;
 mod token;
+mod upload;
 
 pub use auth::is_loopback;
+pub use pages::Limits as ListLimits;
 pub use session::Session;
 
 use super::config::OciImage;
 use super::{ImageSource, LayerReader, SourceError, SourceOptions};
 use crate::image::ImageMeta;
 use auth::auth_for;
-use errors::{Ctx, map_error, retry_hint};
+use errors::{Ctx, retry_hint};
 use oci_client::secrets::RegistryAuth;
 use oci_client::{Reference, RegistryOperation};
 use resolve::fetch_image;
@@ -66,7 +69,8 @@ impl RegistrySource {
         let reference = name::parse_or_refuse(name)?;
         let registry = reference.resolve_registry().to_string();
         let plain_http = session::plain_http(reference.registry(), &registry, opts);
-        let client = session::client(&registry, plain_http)?;
+        // Sets TLS up (the crypto provider, the CA certificates), or says why it cannot.
+        session::client(&registry, plain_http)?;
         let (auth, had_credentials) = auth_for(reference.registry(), &registry, opts)?;
         let ctx = Ctx {
             registry: reference.registry(),
@@ -79,7 +83,6 @@ impl RegistrySource {
             .enable_all()
             .build()?;
         let pull = Pull {
-            client: &client,
             reference: &reference,
             registry: &registry,
             auth: &auth,
@@ -138,7 +141,6 @@ type Fetched = (
 
 /// One image pulled from one registry: authorise, then fetch its manifest and config.
 struct Pull<'a> {
-    client: &'a oci_client::Client,
     reference: &'a Reference,
     registry: &'a str,
     auth: &'a RegistryAuth,
@@ -157,11 +159,12 @@ impl Pull<'_> {
         let (reference, auth, ctx) = (self.reference, self.auth, self.ctx);
         let op = RegistryOperation::Pull;
         let given = token::bearer(&http_client, scheme, reference, auth, op, ctx).await?;
-        *token = self
-            .client
-            .auth(reference, given.as_ref().unwrap_or(auth), op)
-            .await
-            .map_err(|e| map_error(e, ctx))?;
+        // The token server's token, else the credentials as they are (Basic, or an identity
+        // token from docker's config).
+        *token = match given {
+            Some(RegistryAuth::Bearer(t)) => Some(t),
+            _ => None,
+        };
         let http = bounded::Http {
             client: http_client,
             scheme,
@@ -169,7 +172,7 @@ impl Pull<'_> {
             auth: auth.clone(),
         };
         let cache = self.opts.cache.as_deref();
-        let fetched = fetch_image(self.client, &http, reference, auth, self.opts, cache, ctx).await;
+        let fetched = fetch_image(&http, reference, self.opts, cache, ctx).await;
         fetched.map(|f| (f, http))
     }
 
@@ -193,9 +196,14 @@ impl Pull<'_> {
 /// The client for the requests microscope makes itself (bounded bodies), set up as
 /// oci-client's is.
 fn http_client() -> Result<reqwest::Client, SourceError> {
-    reqwest::Client::builder()
+    http_client_with(reqwest::Client::builder().read_timeout(Duration::from_secs(120)))
+}
+
+/// [`http_client`] on a builder that already says how long a read may wait and which
+/// redirects to follow.
+fn http_client_with(builder: reqwest::ClientBuilder) -> Result<reqwest::Client, SourceError> {
+    builder
         .connect_timeout(Duration::from_secs(15))
-        .read_timeout(Duration::from_secs(120))
         .user_agent(concat!("microscope/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| SourceError::Client {

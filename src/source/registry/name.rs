@@ -82,6 +82,16 @@ fn check_name(name: &str) -> Result<(), String> {
     }
 }
 
+/// A repository name as a registry's catalog lists it: path components only, no host.
+pub(super) fn is_repository(name: &str) -> bool {
+    name.split('/').all(is_path_component)
+}
+
+/// A tag as a registry's tags list gives it.
+pub(super) fn is_tag(tag: &str) -> bool {
+    check_tag(tag).is_ok()
+}
+
 /// `[a-z0-9]+` runs joined by one of `.`, `_`, `__` or any number of `-`.
 fn is_path_component(c: &str) -> bool {
     let b = c.as_bytes();

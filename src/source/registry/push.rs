@@ -1,16 +1,17 @@
 //! Pushing an image that is on disk (what `slim` wrote) to a registry over the distribution
 //! API: each blob the registry lacks is streamed from its file in chunks (never whole in
-//! memory), then the config, then the manifest under the tag. Same transport and auth rules
+//! memory), then the config, then the manifest under the tag, each answer read to its bound. Same transport and auth rules
 //! as reading: HTTPS unless loopback or `--insecure-registry`, credentials from the command
 //! line or the docker CLI's config.
 
 use super::super::{SourceError, SourceOptions};
 use super::auth::auth_for;
-use super::errors::{Ctx, map_error};
+use super::bounded::Http;
+use super::errors::Ctx;
 use super::name;
-use super::{session, token};
-use oci_client::errors::OciDistributionError;
-use oci_client::{Client, Reference, RegistryOperation};
+use super::{session, token, upload};
+use oci_client::secrets::RegistryAuth;
+use oci_client::{Reference, RegistryOperation};
 use std::io::Read;
 use std::path::Path;
 
@@ -29,12 +30,14 @@ pub struct Push<'a> {
     pub manifest_media_type: &'a str,
 }
 
-/// Pushes `image` as `name` (`[REGISTRY/]REPO[:TAG]`); returns the manifest's URL.
+/// Pushes `image` as `name` (`[REGISTRY/]REPO[:TAG]`); returns the manifest's URL. Every
+/// request is microscope's own ([`super::upload`]), so each answer is read to its bound.
 pub fn push(name: &str, opts: &SourceOptions, image: &Push<'_>) -> Result<String, SourceError> {
     let reference = name::parse_or_refuse(name)?;
     let registry = reference.resolve_registry().to_string();
     let plain_http = session::plain_http(reference.registry(), &registry, opts);
-    let client = session::client(&registry, plain_http)?;
+    // Sets TLS up (the crypto provider, the CA certificates), or says why it cannot.
+    session::client(&registry, plain_http)?;
     let (auth, had_credentials) = auth_for(reference.registry(), &registry, opts)?;
     let ctx = Ctx {
         registry: reference.registry(),
@@ -46,53 +49,54 @@ pub fn push(name: &str, opts: &SourceOptions, image: &Push<'_>) -> Result<String
         .build()?;
     rt.block_on(async {
         let scheme = if plain_http { "http" } else { "https" };
+        let client = super::http_client()?;
+        if let RegistryAuth::Basic(..) = auth {
+            super::auth::check_realm(&client, scheme, &registry).await?;
+        }
         let op = RegistryOperation::Push;
-        let given =
-            token::bearer(&super::http_client()?, scheme, &reference, &auth, op, &ctx).await?;
-        client
-            .auth(&reference, given.as_ref().unwrap_or(&auth), op)
-            .await
-            .map_err(|e| map_error(e, &ctx))?;
+        let token = match token::bearer(&client, scheme, &reference, &auth, op, &ctx).await? {
+            Some(RegistryAuth::Bearer(t)) => Some(t),
+            _ => None,
+        };
+        let http = Http {
+            client,
+            scheme,
+            token,
+            auth: auth.clone(),
+        };
         for l in &image.layers {
-            send_file(&client, &reference, l)
-                .await
-                .map_err(|e| map_error(e, &ctx))?;
+            send_file(&http, &reference, l, &ctx).await?;
         }
-        if !client
-            .blob_exists(&reference, image.config_digest)
-            .await
-            .map_err(|e| map_error(e, &ctx))?
-        {
-            client
-                .push_blob(&reference, image.config.to_vec(), image.config_digest)
-                .await
-                .map_err(|e| map_error(e, &ctx))?;
+        if !upload::blob_exists(&http, &reference, image.config_digest, &ctx).await? {
+            let config = image.config.to_vec();
+            let len = config.len() as u64;
+            upload::push_blob(
+                &http,
+                &reference,
+                image.config_digest,
+                config.into(),
+                len,
+                &ctx,
+            )
+            .await?;
         }
-        let content_type = reqwest::header::HeaderValue::from_str(image.manifest_media_type)
-            .map_err(|e| SourceError::RemoteBecause {
-                what: format!(
-                    "manifest media type {:?} cannot be sent",
-                    image.manifest_media_type
-                ),
-                source: e.into(),
-            })?;
-        client
-            .push_manifest_raw(&reference, image.manifest.to_vec(), content_type)
-            .await
-            .map_err(|e| map_error(e, &ctx))
+        let manifest = image.manifest.to_vec();
+        upload::push_manifest(&http, &reference, manifest, image.manifest_media_type, &ctx).await
     })
 }
 
 /// One blob from its file, in 1 MiB chunks, unless the registry has it already.
 async fn send_file(
-    client: &Client,
+    http: &Http,
     reference: &Reference,
     blob: &FileBlob<'_>,
-) -> Result<(), OciDistributionError> {
-    if client.blob_exists(reference, blob.digest).await? {
+    ctx: &Ctx<'_>,
+) -> Result<(), SourceError> {
+    if upload::blob_exists(http, reference, blob.digest, ctx).await? {
         return Ok(());
     }
     let file = std::fs::File::open(blob.path)?;
+    let len = file.metadata()?.len();
     let chunks = futures_util::stream::unfold(Some(file), |state| async move {
         let mut f = state?;
         let mut buf = vec![0u8; 1 << 20];
@@ -102,11 +106,9 @@ async fn send_file(
                 buf.truncate(n);
                 Some((Ok(bytes::Bytes::from(buf)), Some(f)))
             }
-            Err(e) => Some((Err(OciDistributionError::IoError(e)), None)),
+            Err(e) => Some((Err(e), None)),
         }
     });
-    client
-        .push_blob_stream(reference, chunks, blob.digest, None)
-        .await?;
-    Ok(())
+    let body = reqwest::Body::wrap_stream(chunks);
+    upload::push_blob(http, reference, blob.digest, body, len, ctx).await
 }

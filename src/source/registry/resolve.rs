@@ -4,12 +4,10 @@
 
 use super::super::config;
 use super::super::{SourceError, SourceOptions, select};
-use super::ACCEPT;
 use super::bounded::{self, Http, MAX_CONFIG, MAX_MANIFEST};
-use super::errors::{Ctx, map_error};
+use super::errors::Ctx;
 use crate::cache::Cache;
-use oci_client::secrets::RegistryAuth;
-use oci_client::{Client, Reference};
+use oci_client::Reference;
 use oci_spec::image::{Descriptor, ImageIndex, ImageManifest};
 
 /// An index may name another index; followed this deep, no further.
@@ -17,10 +15,8 @@ const MAX_INDEX_DEPTH: usize = 4;
 
 /// Manifest (through any indexes), then config: each from the cache when asked by digest.
 pub(super) async fn fetch_image(
-    client: &Client,
     http: &Http,
     reference: &Reference,
-    auth: &RegistryAuth,
     opts: &SourceOptions,
     cache: Option<&Cache>,
     ctx: &Ctx<'_>,
@@ -30,15 +26,7 @@ pub(super) async fn fetch_image(
         let (bytes, digest) = match current.digest().and_then(|d| cache?.get_blob(d)) {
             Some(bytes) => (bytes, current.digest().unwrap_or_default().to_string()),
             None => {
-                let (bytes, digest) = match bounded::manifest(http, &current, ctx).await? {
-                    Some(found) => found,
-                    // No answer: oci-client asks again and says what went wrong.
-                    None => client
-                        .pull_manifest_raw(&current, auth, ACCEPT)
-                        .await
-                        .map(|(b, d)| (b.to_vec(), d))
-                        .map_err(|e| map_error(e, ctx))?,
-                };
+                let (bytes, digest) = bounded::manifest(http, &current, ctx).await?;
                 if bytes.len() as u64 > MAX_MANIFEST {
                     return Err(SourceError::Corrupt(format!(
                         "manifest {digest} is {} bytes, more than the {} MiB limit",

@@ -3,7 +3,8 @@
 
 use super::super::{SourceError, SourceOptions};
 use super::auth::{auth_for, is_loopback};
-use super::errors::{Ctx, map_error};
+use super::bounded::Http;
+use super::errors::Ctx;
 use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::secrets::RegistryAuth;
 use oci_client::{Client, Reference};
@@ -50,11 +51,15 @@ pub(super) fn client(registry: &str, plain_http: bool) -> Result<Client, SourceE
     })
 }
 
-/// One registry, with its own small runtime: the client, who we are to it, and how errors
+/// One registry, with its own small runtime: our HTTP client, who we are to it, and how errors
 /// are worded.
 pub struct Session {
     pub(super) rt: tokio::runtime::Runtime,
-    pub(super) client: Client,
+    /// For the requests whose bodies microscope bounds itself (the catalog and tags pages):
+    /// a read waits at most `stall`, and a redirect is followed only on the same host.
+    pub(super) http: reqwest::Client,
+    /// `--stall-timeout`: the longest wait for the next byte of an answer.
+    pub(super) stall: Duration,
     pub(super) auth: RegistryAuth,
     pub(super) registry: String,
     pub(super) had_credentials: bool,
@@ -68,8 +73,15 @@ impl Session {
         let probe = super::name::parse_or_refuse(&format!("{registry}/probe:latest"))?;
         let resolved = probe.resolve_registry().to_string();
         let plain_http = plain_http(registry, &resolved, opts);
-        let client = client(&resolved, plain_http)?;
+        // Sets TLS up (the crypto provider, the CA certificates), or says why it cannot.
+        client(&resolved, plain_http)?;
         let (auth, had_credentials) = auth_for(registry, &resolved, opts)?;
+        let stall = opts.stall_timeout.unwrap_or(super::super::DEFAULT_STALL);
+        let http = super::http_client_with(
+            reqwest::Client::builder()
+                .read_timeout(stall)
+                .redirect(same_host_redirects()),
+        )?;
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("microscope-registry")
@@ -77,7 +89,8 @@ impl Session {
             .build()?;
         Ok(Session {
             rt,
-            client,
+            http,
+            stall,
             auth,
             registry: registry.to_string(),
             had_credentials,
@@ -101,7 +114,58 @@ impl Session {
         Reference::with_tag(self.registry.clone(), repo.to_string(), tag.to_string())
     }
 
-    pub(super) fn error(&self, e: oci_client::errors::OciDistributionError) -> SourceError {
-        map_error(e, &self.ctx())
+    pub(super) fn scheme(&self) -> &'static str {
+        if self.plain_http { "http" } else { "https" }
     }
+
+    /// `HOST[:PORT]` the requests go to (Docker Hub's name resolved).
+    pub(super) fn host(&self) -> String {
+        self.reference("probe", "latest")
+            .resolve_registry()
+            .to_string()
+    }
+
+    /// Our client, authorised for `scope`: a token from the registry's token server when it
+    /// asks for one, else the credentials as they are (Basic ones only where
+    /// [`super::auth::check_realm`] lets them go).
+    pub(super) async fn http_for(&self, scope: &str) -> Result<Http, SourceError> {
+        let (scheme, host) = (self.scheme(), self.host());
+        if let RegistryAuth::Basic(..) = self.auth {
+            super::auth::check_realm(&self.http, scheme, &host).await?;
+        }
+        let ctx = self.ctx();
+        let token = super::token::bearer_for(&self.http, scheme, &host, scope, &self.auth, &ctx);
+        Ok(Http {
+            client: self.http.clone(),
+            scheme,
+            token: match token.await? {
+                Some(RegistryAuth::Bearer(t)) => Some(t),
+                _ => None,
+            },
+            auth: self.auth.clone(),
+        })
+    }
+}
+
+/// Redirects followed only to the scheme, host and port first asked (at most 10): a
+/// registry's answer must not send microscope, or the credentials it carries, elsewhere.
+fn same_host_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| same_origin(first, attempt.url()));
+        if attempt.previous().len() > 10 || !same {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+/// Same scheme, host and port.
+pub(super) fn same_origin(a: &reqwest::Url, b: &reqwest::Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str().map(str::to_ascii_lowercase) == b.host_str().map(str::to_ascii_lowercase)
+        && a.port_or_known_default() == b.port_or_known_default()
 }

@@ -22,10 +22,34 @@ pub(super) async fn bearer(
     op: RegistryOperation,
     ctx: &Ctx<'_>,
 ) -> Result<Option<RegistryAuth>, SourceError> {
+    let scope = match op {
+        RegistryOperation::Pull => format!("repository:{}:pull", reference.repository()),
+        RegistryOperation::Push => format!("repository:{}:pull,push", reference.repository()),
+    };
+    bearer_for(
+        http,
+        scheme,
+        reference.resolve_registry(),
+        &scope,
+        auth,
+        ctx,
+    )
+    .await
+}
+
+/// [`bearer`] for any `scope` (`registry:catalog:*` lists the catalog) on `registry`
+/// (`HOST[:PORT]` as resolved).
+pub(super) async fn bearer_for(
+    http: &reqwest::Client,
+    scheme: &str,
+    registry: &str,
+    scope: &str,
+    auth: &RegistryAuth,
+    ctx: &Ctx<'_>,
+) -> Result<Option<RegistryAuth>, SourceError> {
     if let RegistryAuth::Bearer(_) = auth {
         return Ok(None);
     }
-    let registry = reference.resolve_registry();
     let Ok(resp) = http.get(format!("{scheme}://{registry}/v2/")).send().await else {
         return Ok(None); // unreachable: oci-client says so in its own words
     };
@@ -41,11 +65,7 @@ pub(super) async fn bearer(
     let Some(realm) = param(&challenge, "realm") else {
         return Ok(None);
     };
-    let scope = match op {
-        RegistryOperation::Pull => format!("repository:{}:pull", reference.repository()),
-        RegistryOperation::Push => format!("repository:{}:pull,push", reference.repository()),
-    };
-    let mut query = vec![("scope", scope)];
+    let mut query = vec![("scope", scope.to_string())];
     if let Some(s) = param(&challenge, "service") {
         query.push(("service", s));
     }
