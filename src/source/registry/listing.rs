@@ -54,8 +54,13 @@ impl Session {
         tags: &GlobMatcher,
         limits: &Limits,
     ) -> Result<Vec<(String, String)>, SourceError> {
-        let base = Url::parse(&format!("{}://{}/v2/", self.scheme(), self.host()))
-            .map_err(|e| SourceError::Remote(format!("registry {}: {e}", self.registry)))?;
+        let base =
+            Url::parse(&format!("{}://{}/v2/", self.scheme(), self.host())).map_err(|e| {
+                SourceError::RemoteBecause {
+                    what: format!("registry {} makes no URL", self.registry),
+                    source: e.into(),
+                }
+            })?;
         let ctx = self.ctx();
         let mut matched = Vec::new();
         let catalog = self.http_for("registry:catalog:*").await?;
@@ -111,9 +116,10 @@ impl Session {
 
 /// `/v2/PATH?n=N` on the registry.
 fn page_url(base: &Url, path: &str, n: usize) -> Result<Url, SourceError> {
-    let mut url = base
-        .join(path)
-        .map_err(|e| SourceError::Remote(format!("{base}{path}: {e}")))?;
+    let mut url = base.join(path).map_err(|e| SourceError::RemoteBecause {
+        what: format!("{base}{path} is not a URL"),
+        source: e.into(),
+    })?;
     url.query_pairs_mut().append_pair("n", &n.to_string());
     Ok(url)
 }

@@ -20,7 +20,10 @@ fn repo_url(http: &Http, reference: &Reference, rest: &str) -> Result<Url, Sourc
         reference.resolve_registry(),
         reference.repository()
     );
-    Url::parse(&url).map_err(|e| SourceError::Remote(format!("{url}: {e}")))
+    Url::parse(&url).map_err(|e| SourceError::RemoteBecause {
+        what: format!("{url} is not a URL"),
+        source: e.into(),
+    })
 }
 
 fn sent(ctx: &Ctx<'_>) -> impl Fn(reqwest::Error) -> SourceError {
