@@ -32,6 +32,31 @@ pub fn title<'a>(state: &CompareState, theme: &Theme, detail: String) -> Vec<Spa
     spans
 }
 
+/// `head` ("— 1 added, 2 removed, …") cut after the last count that fits in `room` columns,
+/// never inside a word.
+fn fit_counts(head: &str, room: usize) -> String {
+    if head.chars().count() <= room {
+        return head.to_string();
+    }
+    let mut out = String::new();
+    for part in head.trim_end().split(", ") {
+        let next = if out.is_empty() {
+            part.to_string()
+        } else {
+            format!("{out}, {part}")
+        };
+        if next.chars().count() + 2 > room {
+            break;
+        }
+        out = next;
+    }
+    if out.is_empty() {
+        String::new()
+    } else {
+        format!("{out} … ")
+    }
+}
+
 /// (glyph, delta, text) per row.
 fn rows(state: &CompareState, d: &CompareData) -> (String, Vec<(char, i64, String)>) {
     let version = |v: &Option<String>| v.clone().unwrap_or_else(|| "–".into());
@@ -95,7 +120,13 @@ pub fn render(state: &CompareState, theme: &Theme, areas: &Areas, buf: &mut Buff
         return;
     };
     let (head, rows) = rows(state, d);
-    pane_block(title(state, theme, head), focused, theme).render(areas.layers, buf);
+    let labels: usize = title(state, theme, String::new())
+        .iter()
+        .map(|s| s.width())
+        .sum();
+    let room = (areas.layers.width as usize).saturating_sub(labels + 4);
+    pane_block(title(state, theme, fit_counts(&head, room)), focused, theme)
+        .render(areas.layers, buf);
     let what = match state.top {
         Pane::Packages => "package  left → right version",
         _ => "kind of finding (savable bytes: left → right)",
@@ -129,5 +160,19 @@ pub fn render(state: &CompareState, theme: &Theme, areas: &Areas, buf: &mut Buff
         if cur.offset + i == cur.selected {
             select(buf, r, focused, theme);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit_counts;
+
+    #[test]
+    fn counts_are_cut_between_counts_never_inside_a_word() {
+        let head = "— 0 added, 6 removed, 1 changed, 0 unchanged ";
+        assert_eq!(fit_counts(head, 80), head);
+        assert_eq!(fit_counts(head, 40), "— 0 added, 6 removed, 1 changed … ");
+        assert_eq!(fit_counts(head, 12), "— 0 added … ");
+        assert_eq!(fit_counts(head, 5), "");
     }
 }
