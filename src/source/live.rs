@@ -76,6 +76,7 @@ pub(super) fn bare_name(
         }
         None => {
             // Why each engine could not give the image, for the error if the registry fails.
+            #[cfg_attr(not(feature = "daemon"), allow(unused_mut))]
             let mut tried: Vec<String> = Vec::new();
             #[cfg(feature = "daemon")]
             for kind in [LiveSource::Docker, LiveSource::Podman] {
