@@ -4,6 +4,7 @@
 //! recognised as shared and scanned once although one side stores it gzipped and the other
 //! as a plain `docker save` layer.
 
+use crate::support::corpus;
 use microscope::analysis::analyze;
 use microscope::analysis::compare::Comparison;
 use microscope::analysis::compare::tree::Status;
@@ -16,17 +17,7 @@ use microscope::source::store::{BlobStore, TarStore};
 use microscope::source::{ImageSource, SourceOptions, open};
 use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
-
-fn corpus() -> Option<PathBuf> {
-    match std::env::var_os("MICROSCOPE_CORPUS") {
-        Some(p) => Some(PathBuf::from(p)),
-        None => {
-            crate::support::skip("MICROSCOPE_CORPUS is not set");
-            None
-        }
-    }
-}
+use std::path::Path;
 
 fn source(reference: &str) -> Box<dyn ImageSource> {
     let r = ImageRef::parse(reference).unwrap();

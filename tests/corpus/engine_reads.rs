@@ -3,6 +3,7 @@
 //! by kaniko and stereoscope), their sizes checked against an independent reading done
 //! here with the tar crate; reference splitting is checked against skopeo where installed.
 
+use crate::support::corpus;
 use microscope::analysis::analyze;
 use microscope::demo::builder::{ImageBuilder, LayerBuilder, sha256};
 use microscope::jobs::{LoadOptions, load_image};
@@ -11,19 +12,9 @@ use microscope::report::Report;
 use microscope::source::{ImageSource, SourceOptions, open};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
-
-fn corpus() -> Option<PathBuf> {
-    match std::env::var_os("MICROSCOPE_CORPUS") {
-        Some(p) => Some(PathBuf::from(p)),
-        None => {
-            crate::support::skip("MICROSCOPE_CORPUS is not set");
-            None
-        }
-    }
-}
 
 fn source(reference: &str) -> Result<Box<dyn ImageSource>, microscope::Error> {
     open(&ImageRef::parse(reference)?, &SourceOptions::default())

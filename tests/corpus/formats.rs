@@ -2,6 +2,7 @@
 //! the numbers match the corpus README, and reclaimable bytes match a ground truth computed
 //! here, independently, from the raw layer tars.
 
+use crate::support::corpus;
 use microscope::analysis::analyze;
 use microscope::jobs::{LoadOptions, load_image};
 use microscope::reference::ImageRef;
@@ -9,17 +10,6 @@ use microscope::report::Report;
 use microscope::source::{SourceOptions, open};
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::PathBuf;
-
-fn corpus() -> Option<PathBuf> {
-    match std::env::var_os("MICROSCOPE_CORPUS") {
-        Some(p) => Some(PathBuf::from(p)),
-        None => {
-            crate::support::skip("MICROSCOPE_CORPUS is not set");
-            None
-        }
-    }
-}
 
 fn report(reference: &str) -> Report {
     let r = ImageRef::parse(reference).unwrap();

@@ -2,27 +2,17 @@
 //! info, rewritten to scratch must predict micro-latest's real size (the same server built
 //! with -s -w, plus the CA bundle) within 15 %; micro-latest is its own rewrite.
 
+use crate::support::corpus;
 use microscope::analysis::analyze;
 use microscope::analysis::rewrite::Rewrite;
 use microscope::jobs::{LoadOptions, load_image};
 use microscope::reference::ImageRef;
 use microscope::source::{SourceOptions, open};
-use std::path::PathBuf;
 
 /// micro-latest: 4,587,520 B server + 222,073 B CA bundle (corpus README).
 const MICRO_LATEST_BYTES: u64 = 4_809_593;
 /// micro-latest.oci.tar: the gzip blobs a registry stores (corpus README).
 const MICRO_LATEST_COMPRESSED: u64 = 2_197_481;
-
-fn corpus() -> Option<PathBuf> {
-    match std::env::var_os("MICROSCOPE_CORPUS") {
-        Some(p) => Some(PathBuf::from(p)),
-        None => {
-            crate::support::skip("MICROSCOPE_CORPUS is not set");
-            None
-        }
-    }
-}
 
 fn rewrite(file: &std::path::Path) -> Rewrite {
     let r = ImageRef::parse(&file.to_string_lossy()).unwrap();

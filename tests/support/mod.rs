@@ -24,3 +24,14 @@ pub fn skip(why: impl std::fmt::Display) {
         .to_string();
     let _ = writeln!(std::io::stderr().lock(), "SKIPPED {test}: {why}");
 }
+
+/// `$MICROSCOPE_CORPUS`, or None after saying the test is skipped.
+pub fn corpus() -> Option<std::path::PathBuf> {
+    match std::env::var_os("MICROSCOPE_CORPUS") {
+        Some(p) => Some(std::path::PathBuf::from(p)),
+        None => {
+            skip("MICROSCOPE_CORPUS is not set");
+            None
+        }
+    }
+}
