@@ -221,6 +221,8 @@ impl<R: BufRead> Read for Rebuilt<R> {
 mod tests {
     use super::*;
 
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
     fn record(lines: &[String]) -> io::Cursor<Vec<u8>> {
         io::Cursor::new(lines.join("\n").into_bytes())
     }
@@ -251,33 +253,42 @@ mod tests {
     }
 
     #[test]
-    fn segments_and_files_in_order() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("etc")).unwrap();
-        std::fs::write(dir.path().join("etc/hosts"), b"hello").unwrap();
+    fn segments_and_files_in_order() -> TestResult {
+        let dir = tempfile::tempdir()?;
+        std::fs::create_dir(dir.path().join("etc"))?;
+        std::fs::write(dir.path().join("etc/hosts"), b"hello")?;
         let lines = [seg(b"HDR"), file("etc/hosts", b"hello"), seg(b"PAD")];
-        assert_eq!(rebuild(dir.path(), &lines).unwrap(), b"HDRhelloPAD");
+        assert_eq!(rebuild(dir.path(), &lines)?, b"HDRhelloPAD");
+        Ok(())
     }
 
     #[test]
-    fn a_changed_file_fails() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("f"), b"hellO").unwrap();
-        let err = rebuild(dir.path(), &[file("f", b"hello")]).unwrap_err();
+    fn a_changed_file_fails() -> TestResult {
+        let dir = tempfile::tempdir()?;
+        std::fs::write(dir.path().join("f"), b"hellO")?;
+        let err = rebuild(dir.path(), &[file("f", b"hello")])
+            .err()
+            .ok_or("expected an error")?;
         assert!(err.to_string().contains("CRC-64"), "{err}");
-        std::fs::write(dir.path().join("f"), b"hello!").unwrap();
-        let err = rebuild(dir.path(), &[file("f", b"hello")]).unwrap_err();
+        std::fs::write(dir.path().join("f"), b"hello!")?;
+        let err = rebuild(dir.path(), &[file("f", b"hello")])
+            .err()
+            .ok_or("expected an error")?;
         assert!(err.to_string().contains("holds 6 bytes"), "{err}");
+        Ok(())
     }
 
     #[test]
-    fn bad_records_fail() {
-        let dir = tempfile::tempdir().unwrap();
+    fn bad_records_fail() -> TestResult {
+        let dir = tempfile::tempdir()?;
         assert!(rebuild(dir.path(), &["{".into()]).is_err());
         assert!(rebuild(dir.path(), &[r#"{"type":7,"position":0}"#.into()]).is_err());
         assert!(rebuild(dir.path(), &[file("../x", b"a")]).is_err());
         let long = format!("{}{}", seg(b""), " ".repeat(MAX_LINE as usize));
-        let err = rebuild(dir.path(), &[long]).unwrap_err();
+        let err = rebuild(dir.path(), &[long])
+            .err()
+            .ok_or("expected an error")?;
         assert!(err.to_string().contains("longer than"), "{err}");
+        Ok(())
     }
 }
