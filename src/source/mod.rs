@@ -143,7 +143,7 @@ pub type LayerReader<'a> = Box<dyn BufRead + Send + 'a>;
 pub const LAYER_BUFFER: usize = 64 * 1024;
 
 /// A layer from a plain reader, buffered.
-pub fn buffered<'a>(r: impl Read + Send + 'a) -> LayerReader<'a> {
+pub fn buffered<'a, R: Read + Send + 'a>(r: R) -> LayerReader<'a> {
     Box::new(std::io::BufReader::with_capacity(LAYER_BUFFER, r))
 }
 

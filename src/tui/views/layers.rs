@@ -1,7 +1,7 @@
 //! The Layers pane (size, blob size, share of the image, command) and the layer detail pane
 //! below it, which shows the whole command wrapped, never cut (dive #356).
 
-use super::super::state::{LayerLoad, Pane, State};
+use super::super::state::{LayerLoad, LayerRow, Pane, State};
 use super::super::theme::Theme;
 use super::super::widgets::{bar::bar, bytes, short_digest, truncate};
 use super::{Areas, left_title, pane_block};
@@ -28,15 +28,34 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
     pane_block(left_title(state, theme), focused, theme).render(areas.left, buf);
     let rows = areas.rows(Pane::Layers);
     let w = rows.width as usize;
-    let wide = w >= 60;
-    let bw = if w < 50 { 6 } else { 10 };
-    let head = if wide {
+    let cols = Columns {
+        w,
+        wide: w >= 60,
+        bw: if w < 50 { 6 } else { 10 },
+        max: state
+            .layers
+            .iter()
+            .filter_map(|l| l.bytes)
+            .max()
+            .unwrap_or(0),
+    };
+    let head = if cols.wide {
         format!(
             "{:>2} {:>8} {:>8} {:<bw$} Command",
-            "#", "Size", "Blob", "Share"
+            "#",
+            "Size",
+            "Blob",
+            "Share",
+            bw = cols.bw
         )
     } else {
-        format!("{:>2} {:>8} {:<bw$} Command", "#", "Size", "Share")
+        format!(
+            "{:>2} {:>8} {:<bw$} Command",
+            "#",
+            "Size",
+            "Share",
+            bw = cols.bw
+        )
     };
     Line::styled(truncate(&head, w), theme.header).render(
         Rect {
@@ -46,12 +65,6 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
         },
         buf,
     );
-    let max = state
-        .layers
-        .iter()
-        .filter_map(|l| l.bytes)
-        .max()
-        .unwrap_or(0);
     let c = state.layer_cursor;
     for (line, row) in state
         .layers
@@ -60,44 +73,7 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
         .skip(c.offset)
         .take(rows.height as usize)
     {
-        let y = rows.y + (line - c.offset) as u16;
-        let done = matches!(row.load, LayerLoad::Done { .. });
-        let size = match (row.bytes, super::progress::layer(row).0) {
-            (Some(b), _) => bytes(b),
-            (None, Some(f)) if matches!(row.load, LayerLoad::Reading { .. }) => {
-                format!("{:.0}%", f * 100.0)
-            }
-            _ => "…".to_string(),
-        };
-        let (fill, empty, bar_style) = if done {
-            let f = row.bytes.unwrap_or(0) as f64 / max.max(1) as f64;
-            let (a, b) = bar(f, bw);
-            (a, b, theme.bar)
-        } else {
-            let (f, _) = super::progress::layer(row);
-            let (a, b) = bar(f.unwrap_or(0.0), bw);
-            (a, b, theme.message)
-        };
-        let mut spans = vec![Span::raw(format!("{:>2} {:>8} ", row.index, size))];
-        if wide {
-            let blob = row.compressed.map_or_else(|| "…".into(), bytes);
-            spans.push(Span::styled(format!("{blob:>8} "), theme.dim));
-        }
-        spans.push(Span::styled(fill, bar_style));
-        spans.push(Span::styled(empty, theme.bar_empty));
-        let used: usize = spans
-            .iter()
-            .map(|s| s.content.chars().count())
-            .sum::<usize>()
-            + 1;
-        let cmd = if done {
-            short_command(&row.command)
-        } else {
-            super::progress::layer(row).1
-        };
-        spans.push(Span::raw(" "));
-        spans.push(Span::raw(truncate(&cmd, w.saturating_sub(used))));
-        let mut l = Line::from(spans);
+        let mut l = row_line(row, &cols, theme);
         if line == c.selected {
             l = l.style(if focused {
                 theme.selected
@@ -106,7 +82,7 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
             });
         }
         let r = Rect {
-            y,
+            y: rows.y + (line - c.offset) as u16,
             height: 1,
             ..rows
         };
@@ -114,6 +90,56 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
         l.render(r, buf);
     }
     LayerDetails { state, theme }.render(areas.detail, buf);
+}
+
+/// The layer table's shape: its width, whether the blob column fits, the bar's width and
+/// the biggest layer the bars are scaled to.
+struct Columns {
+    w: usize,
+    wide: bool,
+    bw: usize,
+    max: u64,
+}
+
+/// One layer's row: index, size (or progress), blob, share bar and command.
+fn row_line<'a>(row: &LayerRow, cols: &Columns, theme: &Theme) -> Line<'a> {
+    let done = matches!(row.load, LayerLoad::Done { .. });
+    let size = match (row.bytes, super::progress::layer(row).0) {
+        (Some(b), _) => bytes(b),
+        (None, Some(f)) if matches!(row.load, LayerLoad::Reading { .. }) => {
+            format!("{:.0}%", f * 100.0)
+        }
+        _ => "…".to_string(),
+    };
+    let (fill, empty, bar_style) = if done {
+        let f = row.bytes.unwrap_or(0) as f64 / cols.max.max(1) as f64;
+        let (a, b) = bar(f, cols.bw);
+        (a, b, theme.bar)
+    } else {
+        let (f, _) = super::progress::layer(row);
+        let (a, b) = bar(f.unwrap_or(0.0), cols.bw);
+        (a, b, theme.message)
+    };
+    let mut spans = vec![Span::raw(format!("{:>2} {:>8} ", row.index, size))];
+    if cols.wide {
+        let blob = row.compressed.map_or_else(|| "…".into(), bytes);
+        spans.push(Span::styled(format!("{blob:>8} "), theme.dim));
+    }
+    spans.push(Span::styled(fill, bar_style));
+    spans.push(Span::styled(empty, theme.bar_empty));
+    let used: usize = spans
+        .iter()
+        .map(|s| s.content.chars().count())
+        .sum::<usize>()
+        + 1;
+    let cmd = if done {
+        short_command(&row.command)
+    } else {
+        super::progress::layer(row).1
+    };
+    spans.push(Span::raw(" "));
+    spans.push(Span::raw(truncate(&cmd, cols.w.saturating_sub(used))));
+    Line::from(spans)
 }
 
 /// The selected layer's details: digest, compression, what it added, changed and removed,

@@ -22,11 +22,39 @@ impl Widget for Header<'_> {
 }
 
 fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let meta = &state.meta;
+    let mut lines = vec![title_line(state, theme, area.width as usize)];
+    let (second, short_reclaim) = size_fields(state, theme);
+    // The answer to "how small could it be" goes beside today's final size, in the widest
+    // form that fits there.
+    let mut fields: Vec<Vec<Vec<Span>>> = second.into_iter().map(|f| vec![f]).collect();
+    let at = 2.min(fields.len());
+    fields.insert(at, super::rewrite::answer_field(state, theme));
+    // The reclaimable causes rather go to the next line than shorten; on the last line the
+    // bytes alone stay on screen.
+    let reclaim_at = short_reclaim.and_then(|(i, short)| {
+        let i = if i >= at { i + 1 } else { i };
+        fields.get_mut(i)?.push(short);
+        Some(i)
+    });
+    flow(&mut lines, fields, reclaim_at, area);
+    for (i, line) in lines.into_iter().enumerate() {
+        if (i as u16) < area.height {
+            line.render(
+                Rect {
+                    y: area.y + i as u16,
+                    height: 1,
+                    ..area
+                },
+                buf,
+            );
+        }
+    }
+}
+
+/// While loading, how far the scan is; after a failure, why.
+fn status<'a>(state: &State, theme: &Theme) -> Span<'a> {
     let n = state.layers.len();
-    let platform = format!("  {}  ", meta.platform);
-    let layers = format!("{n} layer{}", if n == 1 { "" } else { "s" });
-    let status = if let Some(e) = &state.error {
+    if let Some(e) = &state.error {
         Span::styled(format!("  failed: {e}"), theme.error)
     } else if state.loaded.is_none() {
         let (read, total) = super::progress::totals(state);
@@ -41,12 +69,20 @@ fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         )
     } else {
         Span::raw("")
-    };
+    }
+}
+
+/// ` microscope NAME  PLATFORM  N layers  STATUS` in `full` columns.
+fn title_line<'a>(state: &State, theme: &Theme, full: usize) -> Line<'a> {
+    let meta = &state.meta;
+    let n = state.layers.len();
+    let platform = format!("  {}  ", meta.platform);
+    let layers = format!("{n} layer{}", if n == 1 { "" } else { "s" });
+    let status = status(state, theme);
     // The name gives way, in its middle, to the fields after it; the platform goes first
     // when the name would be left too short.
     const TITLE: &str = " microscope ";
     let w = |s: &str| s.chars().count();
-    let full = area.width as usize;
     let after = w(&layers) + w(&status.content);
     let mut room = full.saturating_sub(w(TITLE) + w(&platform) + after);
     let platform = if room < 24.min(w(&meta.reference)) {
@@ -55,15 +91,22 @@ fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     } else {
         platform
     };
-    let mut top = vec![
+    Line::from(vec![
         Span::styled(TITLE, theme.title),
         // A long failure is cut at the screen's edge rather than the name lost.
         Span::styled(middle_ellipsis(&meta.reference, room.max(16)), theme.value),
         Span::styled(platform, theme.label),
         Span::styled(layers, theme.label),
-    ];
-    top.push(status);
-    let mut lines = vec![Line::from(top)];
+        status,
+    ])
+}
+
+/// A header field: its spans.
+type Field<'a> = Vec<Span<'a>>;
+
+/// The size fields, and where the reclaimable one is with its short form (its bytes without
+/// their causes, where the causes leave no room).
+fn size_fields<'a>(state: &State, theme: &Theme) -> (Vec<Field<'a>>, Option<(usize, Field<'a>)>) {
     let field = |label: &str, value: String| {
         vec![
             Span::styled(format!(" {label} "), theme.label),
@@ -71,8 +114,7 @@ fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
             Span::raw(" "),
         ]
     };
-    let mut second: Vec<Vec<Span>> = Vec::new();
-    // The reclaimable bytes without their causes, where the causes leave no room.
+    let mut second: Vec<Field> = Vec::new();
     let mut short_reclaim = None;
     match &state.loaded {
         Some(l) => {
@@ -106,22 +148,21 @@ fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
             second.push(field("efficiency", "…".into()));
         }
     }
-    // The answer to "how small could it be" goes beside today's final size, in the widest
-    // form that fits there.
-    let mut fields: Vec<Vec<Vec<Span>>> = second.into_iter().map(|f| vec![f]).collect();
-    let at = 2.min(fields.len());
-    fields.insert(at, super::rewrite::answer_field(state, theme));
-    // The reclaimable causes rather go to the next line than shorten; on the last line the
-    // bytes alone stay on screen.
-    let reclaim_at = short_reclaim.and_then(|(i, short)| {
-        let i = if i >= at { i + 1 } else { i };
-        fields.get_mut(i)?.push(short);
-        Some(i)
-    });
-    // Fields flow onto as many lines as the header has, never cut mid-field.
-    let width = |f: &Vec<Span>| f.iter().map(|s| s.content.chars().count()).sum::<usize>();
+    (second, short_reclaim)
+}
+
+/// Fields (each in its forms, widest first) flow onto as many lines as the header has,
+/// never cut mid-field; the field at `reclaim_at` goes whole to the next line rather than
+/// shortened, unless it is on the last line.
+fn flow<'a>(
+    lines: &mut Vec<Line<'a>>,
+    fields: Vec<Vec<Field<'a>>>,
+    reclaim_at: Option<usize>,
+    area: Rect,
+) {
+    let width = |f: &Field| f.iter().map(|s| s.content.chars().count()).sum::<usize>();
     let full = area.width as usize;
-    let mut line: Vec<Span> = Vec::new();
+    let mut line: Field = Vec::new();
     let mut used = 0;
     for (i, forms) in fields.into_iter().enumerate() {
         let fits = |room: usize| forms.iter().find(|f| width(f) <= room).cloned();
@@ -144,18 +185,6 @@ fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         line.extend(f);
     }
     lines.push(Line::from(line));
-    for (i, line) in lines.into_iter().enumerate() {
-        if (i as u16) < area.height {
-            line.render(
-                Rect {
-                    y: area.y + i as u16,
-                    height: 1,
-                    ..area
-                },
-                buf,
-            );
-        }
-    }
 }
 
 /// The reclaimable bytes and why, always on screen (dive's "Image details"): `8.2 MiB

@@ -3,6 +3,7 @@
 
 use super::signed;
 use crate::analysis::compare::explain::ItemKind;
+use crate::tui::compare::data::CompareData;
 use crate::tui::compare::state::{CompareState, SideLoad};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{bytes, middle_ellipsis};
@@ -27,20 +28,7 @@ fn loading(s: &SideLoad) -> String {
 }
 
 pub fn render(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    // Each name gives way in its middle to half of the room, so both stay readable.
-    let room = (area.width as usize).saturating_sub(23) / 2;
-    let (l, r) = (&state.left.reference, &state.right.reference);
-    let fits = l.chars().count() + r.chars().count() <= room * 2;
-    let name = |s: &str| match fits {
-        true => s.to_string(),
-        false => middle_ellipsis(s, room.max(12)),
-    };
-    let mut top = vec![
-        Span::styled(" microscope compare ", theme.title),
-        Span::styled(name(l), theme.value),
-        Span::styled(" → ", theme.label),
-        Span::styled(name(r), theme.value),
-    ];
+    let mut top = names(state, theme, area.width as usize);
     let Some(d) = &state.data else {
         let what = match &state.error {
             Some(e) => Line::styled(format!(" failed: {e}"), theme.error),
@@ -62,6 +50,33 @@ pub fn render(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer)
             theme.dim,
         ));
     }
+    let mut lines = vec![Line::from(top)];
+    flow(&mut lines, fields(d, theme), area);
+    lines.push(change(d, theme, area.width as usize));
+    lines_into(lines, area, buf);
+}
+
+/// ` microscope compare LEFT → RIGHT` in `width` columns.
+fn names<'a>(state: &CompareState, theme: &Theme, width: usize) -> Vec<Span<'a>> {
+    // Each name gives way in its middle to half of the room, so both stay readable.
+    let room = width.saturating_sub(23) / 2;
+    let (l, r) = (&state.left.reference, &state.right.reference);
+    let fits = l.chars().count() + r.chars().count() <= room * 2;
+    let name = |s: &str| match fits {
+        true => s.to_string(),
+        false => middle_ellipsis(s, room.max(12)),
+    };
+    vec![
+        Span::styled(" microscope compare ", theme.title),
+        Span::styled(name(l), theme.value),
+        Span::styled(" → ", theme.label),
+        Span::styled(name(r), theme.value),
+    ]
+}
+
+/// Both images' figures, each `label left→right delta`; the counts come right after the
+/// final size: whatever the width, they are kept and the other byte figures give way.
+fn fields<'a>(d: &CompareData, theme: &Theme) -> Vec<Vec<Span<'a>>> {
     let s = &d.report.diff.summary;
     let field = |label: &str, l: String, r: String, delta: String| {
         vec![
@@ -82,9 +97,7 @@ pub fn render(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer)
         )
     };
     let e = &s.efficiency;
-    // The counts come right after the final size: whatever the width, they are kept and
-    // the other byte figures give way.
-    let fields = vec![
+    vec![
         b("final", &s.final_bytes),
         n("layers", &s.layers),
         n("files", &s.files),
@@ -98,9 +111,11 @@ pub fn render(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer)
         b("total", &s.layers_bytes),
         b("compressed", &s.compressed_bytes),
         b("savable", &s.savable_bytes),
-    ];
-    let mut lines = vec![Line::from(top)];
-    // Fields flow onto the lines the header has, never cut mid-field.
+    ]
+}
+
+/// Fields flow onto the lines the header has, never cut mid-field.
+fn flow<'a>(lines: &mut Vec<Line<'a>>, fields: Vec<Vec<Span<'a>>>, area: Rect) {
     let room = area.height.saturating_sub(2).max(1) as usize;
     let mut line: Vec<Span> = Vec::new();
     let mut used = 0;
@@ -117,11 +132,18 @@ pub fn render(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer)
         line.extend(f);
     }
     lines.push(Line::from(line));
+}
+
+/// ` change −21.0 MiB: −5.4 MiB golang-1.19-go · …`: whole items only, a change is never
+/// cut mid-number; `…` says more were left out.
+fn change<'a>(d: &CompareData, theme: &Theme, width: usize) -> Line<'a> {
     let mut why = vec![Span::styled(
-        format!(" change {}: ", signed(s.final_bytes.delta)),
+        format!(
+            " change {}: ",
+            signed(d.report.diff.summary.final_bytes.delta)
+        ),
         theme.header,
     )];
-    // Whole items only: a change is never cut mid-number; `…` says more were left out.
     let mut used: usize = why.iter().map(|s| s.content.chars().count()).sum();
     let items = &d.report.diff.explained.items;
     for (i, it) in items.iter().enumerate() {
@@ -133,7 +155,7 @@ pub fn render(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer)
         let text = format!("{} {name}", signed(it.delta));
         let w = sep.chars().count() + text.chars().count();
         let more = if i + 1 < items.len() { 2 } else { 0 };
-        if used + w + more > area.width as usize {
+        if used + w + more > width {
             why.push(Span::styled(" …", theme.dim));
             break;
         }
@@ -141,6 +163,5 @@ pub fn render(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer)
         why.push(Span::styled(sep, theme.dim));
         why.push(Span::styled(text, theme.value));
     }
-    lines.push(Line::from(why));
-    lines_into(lines, area, buf);
+    Line::from(why)
 }

@@ -17,6 +17,7 @@ use crate::tui::compare::tree::{Sides, status};
 use crate::tui::state::{Pane, Prompt};
 use crate::tui::theme::Theme;
 use crate::tui::tree::SortBy;
+use crate::tui::tree::rows::Row;
 use crate::tui::widgets::{bytes, truncate};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -160,19 +161,7 @@ fn tree(state: &CompareState, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
             .render(rows, buf);
         return;
     };
-    let [l, m, r] = columns(Rect {
-        y: rows.y - 1,
-        height: 1,
-        ..rows
-    });
-    let heads = [
-        (l, format!("    Size  {}", state.left.reference)),
-        (m, "       Δ".to_string()),
-        (r, format!("    Size  {}", state.right.reference)),
-    ];
-    for (rect, text) in heads {
-        Line::styled(truncate(&text, rect.width as usize), theme.header).render(rect, buf);
-    }
+    heads(state, theme, rows, buf);
     let v = &d.view;
     let end = (v.offset + rows.height as usize).min(v.rows.len());
     for (i, row) in v.rows[v.offset.min(end)..end].iter().enumerate() {
@@ -180,15 +169,7 @@ fn tree(state: &CompareState, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
             continue;
         };
         let n = v.tree.node(row.node);
-        let mut guide = String::new();
-        for depth in 0..row.depth.min(63) {
-            guide.push_str(if row.guides & (1 << depth) != 0 {
-                "│ "
-            } else {
-                "  "
-            });
-        }
-        guide.push_str(if row.last { "└ " } else { "├ " });
+        let guide = guide(row);
         let mut name = n.name().to_string();
         if n.is_dir() {
             name.push('/');
@@ -228,6 +209,37 @@ fn tree(state: &CompareState, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
         }
     }
     footer(state, d, theme, rows, buf);
+}
+
+/// The columns' heads above the rows: each side's size and reference, the delta between.
+fn heads(state: &CompareState, theme: &Theme, rows: Rect, buf: &mut Buffer) {
+    let [l, m, r] = columns(Rect {
+        y: rows.y - 1,
+        height: 1,
+        ..rows
+    });
+    let heads = [
+        (l, format!("    Size  {}", state.left.reference)),
+        (m, "       Δ".to_string()),
+        (r, format!("    Size  {}", state.right.reference)),
+    ];
+    for (rect, text) in heads {
+        Line::styled(truncate(&text, rect.width as usize), theme.header).render(rect, buf);
+    }
+}
+
+/// The tree's guide lines in front of a row's name (`│ │ ├ `).
+fn guide(row: &Row) -> String {
+    let mut guide = String::new();
+    for depth in 0..row.depth.min(63) {
+        guide.push_str(if row.guides & (1 << depth) != 0 {
+            "│ "
+        } else {
+            "  "
+        });
+    }
+    guide.push_str(if row.last { "└ " } else { "├ " });
+    guide
 }
 
 fn delta_text(s: &Sides) -> String {
