@@ -36,7 +36,6 @@ pub use session::Session;
 use super::config::OciImage;
 use super::{ImageSource, LayerReader, SourceError, SourceOptions};
 use crate::image::ImageMeta;
-use auth::auth_for;
 use errors::{Ctx, retry_hint};
 use oci_client::secrets::RegistryAuth;
 use oci_client::{Reference, RegistryOperation};
@@ -68,10 +67,11 @@ impl RegistrySource {
     pub fn open(name: &str, opts: &SourceOptions, display: &str) -> Result<Self, SourceError> {
         let reference = name::parse_or_refuse(name)?;
         let registry = reference.resolve_registry().to_string();
-        let plain_http = session::plain_http(reference.registry(), &registry, opts);
-        // Sets TLS up (the crypto provider, the CA certificates), or says why it cannot.
-        session::client(&registry, plain_http)?;
-        let (auth, had_credentials) = auth_for(reference.registry(), &registry, opts)?;
+        let session::Access {
+            plain_http,
+            auth,
+            had_credentials,
+        } = session::access(reference.registry(), &registry, opts)?;
         let ctx = Ctx {
             registry: reference.registry(),
             had_credentials,

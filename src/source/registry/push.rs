@@ -5,7 +5,6 @@
 //! line or the docker CLI's config.
 
 use super::super::{SourceError, SourceOptions};
-use super::auth::auth_for;
 use super::bounded::Http;
 use super::errors::Ctx;
 use super::name;
@@ -35,10 +34,11 @@ pub struct Push<'a> {
 pub fn push(name: &str, opts: &SourceOptions, image: &Push<'_>) -> Result<String, SourceError> {
     let reference = name::parse_or_refuse(name)?;
     let registry = reference.resolve_registry().to_string();
-    let plain_http = session::plain_http(reference.registry(), &registry, opts);
-    // Sets TLS up (the crypto provider, the CA certificates), or says why it cannot.
-    session::client(&registry, plain_http)?;
-    let (auth, had_credentials) = auth_for(reference.registry(), &registry, opts)?;
+    let session::Access {
+        plain_http,
+        auth,
+        had_credentials,
+    } = session::access(reference.registry(), &registry, opts)?;
     let ctx = Ctx {
         registry: reference.registry(),
         had_credentials,

@@ -21,6 +21,30 @@ pub(super) fn plain_http(registry: &str, resolved: &str, opts: &SourceOptions) -
 }
 
 /// An oci-client `Client` for `registry` (as named: `HOST[:PORT]`), HTTPS unless plain.
+/// How a registry is spoken to: plain HTTP or TLS, and the credentials to send.
+pub(super) struct Access {
+    pub plain_http: bool,
+    pub auth: RegistryAuth,
+    pub had_credentials: bool,
+}
+
+/// The [`Access`] to `registry` (as the user wrote it) resolved as `resolved`; sets TLS up
+/// (the crypto provider, the CA certificates) or says why it cannot.
+pub(super) fn access(
+    registry: &str,
+    resolved: &str,
+    opts: &SourceOptions,
+) -> Result<Access, SourceError> {
+    let plain_http = plain_http(registry, resolved, opts);
+    client(resolved, plain_http)?;
+    let (auth, had_credentials) = auth_for(registry, resolved, opts)?;
+    Ok(Access {
+        plain_http,
+        auth,
+        had_credentials,
+    })
+}
+
 pub(super) fn client(registry: &str, plain_http: bool) -> Result<Client, SourceError> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     Client::try_from(ClientConfig {
@@ -72,10 +96,11 @@ impl Session {
         // A reference parsed only to learn how the registry resolves (docker.io's alias).
         let probe = super::name::parse_or_refuse(&format!("{registry}/probe:latest"))?;
         let resolved = probe.resolve_registry().to_string();
-        let plain_http = plain_http(registry, &resolved, opts);
-        // Sets TLS up (the crypto provider, the CA certificates), or says why it cannot.
-        client(&resolved, plain_http)?;
-        let (auth, had_credentials) = auth_for(registry, &resolved, opts)?;
+        let Access {
+            plain_http,
+            auth,
+            had_credentials,
+        } = access(registry, &resolved, opts)?;
         let stall = opts.stall_timeout.unwrap_or(super::super::DEFAULT_STALL);
         let http = super::http_client_with(
             reqwest::Client::builder()
