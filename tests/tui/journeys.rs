@@ -303,8 +303,12 @@ fn selecting_a_finding_jumps_to_its_files() {
     );
     let screen = h.render();
     assert!(
-        screen.contains("findings: apt lists left behind"),
+        screen.contains("● apt lists left behind"),
         "the tree names the finding"
+    );
+    assert!(
+        !screen.contains("findings: apt lists left behind"),
+        "once: the highlight's note, not a findings note repeating it"
     );
 }
 

@@ -256,15 +256,20 @@ fn footer(state: &State, theme: &Theme, view: &TreeView, rows: Rect, buf: &mut B
     if let Some(id) = view.selected() {
         let n = view.tree.node(id);
         if let Some(fs) = state.lookup.findings.get(&*n.path) {
+            // The highlighted finding is said once, by the highlight's own note below.
+            let lit = state.highlight.as_ref().map(|h| h.label.as_str());
             let titles: Vec<&str> = fs
                 .iter()
                 .filter_map(|&i| state.findings.items().get(i as usize))
                 .map(|f| f.title.as_str())
+                .filter(|t| Some(*t) != lit)
                 .collect();
-            notes.push(Span::styled(
-                format!("findings: {} ", titles.join("; ")),
-                theme.message,
-            ));
+            if !titles.is_empty() {
+                notes.push(Span::styled(
+                    format!("findings: {} ", titles.join("; ")),
+                    theme.message,
+                ));
+            }
         }
     }
     if let Some(id) = view.selected()
