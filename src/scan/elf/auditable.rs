@@ -17,6 +17,10 @@ struct Raw {
 
 /// The crates of a `.dep-v0` section; empty when it does not inflate to that JSON.
 pub fn parse(section: &[u8]) -> Vec<RustCrate> {
+    // Most binaries have no such section: a decoder's state is not worth building for them.
+    if section.is_empty() {
+        return Vec::new();
+    }
     let mut json = Vec::new();
     let z = flate2::read::ZlibDecoder::new(section);
     if z.take(MAX_JSON + 1).read_to_end(&mut json).is_err() || json.len() as u64 > MAX_JSON {
