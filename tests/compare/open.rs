@@ -84,7 +84,7 @@ fn q_comes_back_to_the_compare_view_as_it_was() {
 fn keys_move_the_opened_side_and_it_is_kept_for_next_time() {
     let mut app = demo(160, 48);
     app.press("[ j j");
-    let fat = app.state.apps[0].as_deref().expect("left app made");
+    let fat = &app.state.apps[0].as_deref().expect("left app made").app;
     assert_eq!(fat.focus, Pane::Layers);
     assert_eq!(fat.layer_cursor.selected, 2, "j moves in the opened app");
     assert_eq!(

@@ -12,9 +12,9 @@ pub use keys::help;
 use super::pane_block;
 use crate::analysis::compare::tree::Status as Diff;
 use crate::report::compare::text::glyph;
-use crate::tui::compare::state::{CompareData, CompareState};
+use crate::tui::compare::state::{CompareData, CompareState, WhatIf};
 use crate::tui::compare::tree::{Sides, status};
-use crate::tui::state::{Pane, Prompt};
+use crate::tui::state::{Pane, Prompt, State};
 use crate::tui::theme::Theme;
 use crate::tui::tree::SortBy;
 use crate::tui::tree::rows::Row;
@@ -48,11 +48,19 @@ pub fn draw(frame: &mut Frame, state: &CompareState, theme: &Theme) {
     draw_in(frame, frame.area(), state, theme)
 }
 
+/// The single-image app, or its what-if comparison over it while that is open.
+pub fn draw_app(frame: &mut Frame, app: &State, whatif: &WhatIf, theme: &Theme) {
+    match whatif.shown() {
+        Some(cs) => draw(frame, cs, theme),
+        None => super::draw(frame, app, theme),
+    }
+}
+
 /// [`draw`] into `area` (the tour keeps a pane of its own beside it); an opened side still
 /// takes the whole frame.
 pub fn draw_in(frame: &mut Frame, area: Rect, state: &CompareState, theme: &Theme) {
-    if let Some(app) = state.open_app() {
-        return super::draw(frame, app, theme);
+    if let Some(side) = state.open_side() {
+        return draw_app(frame, &side.app, &side.whatif, theme);
     }
     let areas = layout(area);
     let buf = frame.buffer_mut();
