@@ -352,12 +352,29 @@ fn what_changed(d: &CompareData, path: &str) -> String {
     parts.join(", ")
 }
 
+/// The tree's footer line: the prompt or the search and filter in force, then the selected
+/// layer's or path's details, then which statuses are hidden.
 fn footer(state: &CompareState, d: &CompareData, theme: &Theme, rows: Rect, buf: &mut Buffer) {
     let area = Rect {
         y: rows.bottom(),
         height: 1,
         ..rows
     };
+    let mut spans = prompt_spans(state, d, theme);
+    if d.view.rows.is_empty() {
+        spans.push(Span::styled("no paths match  ", theme.dim));
+    }
+    if state.focus == Pane::Layers {
+        layer_footer(state, d, theme, &mut spans, rows, buf);
+    } else if let Some((id, s)) = d.selected().filter(|_| state.prompt.is_none()) {
+        spans.extend(path_spans(d, id, s, theme));
+    }
+    spans.extend(hidden_span(state, theme));
+    Line::from(spans).render(area, buf);
+}
+
+/// The search or filter being typed, or else the search and the filter in force.
+fn prompt_spans<'a>(state: &CompareState, d: &CompareData, theme: &Theme) -> Vec<Span<'a>> {
     let mut spans = Vec::new();
     let hits = match state.search_hits {
         Some((at, of)) => format!("{at}/{of}"),
@@ -370,6 +387,7 @@ fn footer(state: &CompareState, d: &CompareData, theme: &Theme, rows: Rect, buf:
             if !q.is_empty() {
                 spans.push(Span::styled(format!("{hits}  "), theme.label));
             }
+            return spans;
         }
         Some(Prompt::Filter(q)) => {
             spans.push(Span::styled("filter: ", theme.key));
@@ -378,16 +396,17 @@ fn footer(state: &CompareState, d: &CompareData, theme: &Theme, rows: Rect, buf:
                 format!("{} rows  ", d.view.rows.len()),
                 theme.label,
             ));
+            return spans;
         }
         None => {}
     }
-    if state.prompt.is_none() && !state.search.is_empty() {
+    if !state.search.is_empty() {
         spans.push(Span::styled(
             format!("/{} {hits} (n/N)  ", state.search),
             theme.key,
         ));
     }
-    if state.prompt.is_none() && !state.filter.text.is_empty() {
+    if !state.filter.text.is_empty() {
         spans.push(Span::styled(
             format!(
                 "filter: {} ({} rows)  ",
@@ -397,46 +416,45 @@ fn footer(state: &CompareState, d: &CompareData, theme: &Theme, rows: Rect, buf:
             theme.key,
         ));
     }
-    if d.view.rows.is_empty() {
-        spans.push(Span::styled("no paths match  ", theme.dim));
-    }
-    if state.focus == Pane::Layers {
-        layer_footer(state, d, theme, &mut spans, rows, buf);
-    } else if let Some((id, s)) = d.selected().filter(|_| state.prompt.is_none()) {
-        let what = match s.status {
-            Diff::OnlyLeft => "only left",
-            Diff::OnlyRight => "only right",
-            Diff::Changed => "changed",
-            Diff::Same => "same",
-        };
-        spans.push(Span::styled(
-            format!("/{}  ", d.view.tree.node(id).path),
-            theme.value,
-        ));
-        spans.push(Span::styled(
+    spans
+}
+
+/// The selected path: which side has it, both sizes, and what changed.
+fn path_spans<'a>(d: &CompareData, id: u32, s: &Sides, theme: &Theme) -> Vec<Span<'a>> {
+    let what = match s.status {
+        Diff::OnlyLeft => "only left",
+        Diff::OnlyRight => "only right",
+        Diff::Changed => "changed",
+        Diff::Same => "same",
+    };
+    let path = &d.view.tree.node(id).path;
+    let mut spans = vec![
+        Span::styled(format!("/{path}  "), theme.value),
+        Span::styled(
             format!(
                 "{what}  {} → {}  ",
                 bytes(s.left_bytes),
                 bytes(s.right_bytes)
             ),
             theme.label,
+        ),
+    ];
+    if s.status == Diff::Changed {
+        spans.push(Span::styled(
+            format!("{}  ", what_changed(d, path)),
+            theme.value,
         ));
-        if s.status == Diff::Changed {
-            let what = what_changed(d, &d.view.tree.node(id).path);
-            spans.push(Span::styled(format!("{what}  "), theme.value));
-        }
     }
+    spans
+}
+
+/// `hidden: only right, same` while status toggles hide rows.
+fn hidden_span<'a>(state: &CompareState, theme: &Theme) -> Option<Span<'a>> {
     let hidden: Vec<&str> = ["only right", "changed", "only left", "same"]
         .iter()
         .zip(state.filter.hidden)
         .filter(|(_, h)| *h)
         .map(|(n, _)| *n)
         .collect();
-    if !hidden.is_empty() {
-        spans.push(Span::styled(
-            format!("hidden: {}", hidden.join(", ")),
-            theme.dim,
-        ));
-    }
-    Line::from(spans).render(area, buf);
+    (!hidden.is_empty()).then(|| Span::styled(format!("hidden: {}", hidden.join(", ")), theme.dim))
 }
