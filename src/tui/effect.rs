@@ -1,5 +1,5 @@
 //! What the runtime must do outside the state after a key or event: below both
-//! [`super::action`] (which returns effects) and [`super::commands`] (which makes them), so
+//! [`super::update`] (which returns effects) and [`super::commands`] (which makes them), so
 //! neither imports the other for it.
 
 use super::tree::build::TreeJob;

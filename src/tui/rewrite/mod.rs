@@ -1,7 +1,8 @@
 //! The rewrite in the app: the Rewrite pane's lines and cursor, the files the rewrite keeps
 //! (marked in the tree, and a filter to them), writing the Dockerfile to a file, and asking
-//! for the what-if compare (shown by the screen around the app: `tui::whatif`). The rewrite itself comes with the analysis, computed on
-//! the loader's thread; nothing here reads or computes more than an index of it.
+//! for the what-if compare (shown by the screen around the app: `tui::whatif`). The rewrite
+//! itself comes with the analysis, computed on the loader's thread; nothing here reads or
+//! computes more than an index of it.
 
 pub mod doc;
 pub mod state;
