@@ -52,19 +52,6 @@ const FORBIDDEN: &[(&str, &str, &str)] = &[
     ("tui", "scan", "the UI never runs the scanner"),
 ];
 
-/// The knot left inside `tui/`: a type that holds itself across files. The app's state
-/// (`tui/state.rs`) holds its rewrite part (`tui/rewrite/state.rs`), which holds the what-if
-/// compare view's state (`tui/compare/state.rs`), which holds the two sides' app states. The
-/// behaviour around it runs one way (the compare view reaches a side's update through
-/// `compare::sides::SideApp`); only erasing the type (a `dyn` side app) would untie these
-/// three. A cycle whose files are all in this list is that knot; a cycle through any other
-/// file fails the test. It was 12 files before the event/update split (wave 3).
-const KNOWN_TUI_KNOT: &[&str] = &[
-    "tui/compare/state.rs",
-    "tui/rewrite/state.rs",
-    "tui/state.rs",
-];
-
 /// One file of the crate: its module path and its code with comments removed.
 struct File {
     path: PathBuf,
@@ -77,8 +64,7 @@ struct File {
 #[test]
 fn no_import_cycles_between_files() {
     let graph = Graph::load();
-    let mut cycles = graph.cycles();
-    cycles.retain(|c| !c.iter().all(|f| KNOWN_TUI_KNOT.contains(&f.as_str())));
+    let cycles = graph.cycles();
     assert!(
         cycles.is_empty(),
         "import cycles between files (move the shared type into the lower file or a small \

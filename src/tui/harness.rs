@@ -7,8 +7,8 @@ use super::event::Event;
 use super::keymap::Key;
 use super::state::State;
 use super::theme::Theme;
-use super::update::update;
 use super::views;
+use super::whatif::{self, WhatIf};
 use crate::jobs::background::{Analysed, LoadEvent};
 use crate::jobs::{Opened, Progress};
 use crossterm::event::{
@@ -21,6 +21,8 @@ use std::sync::Mutex;
 
 pub struct Harness {
     pub state: State,
+    /// The what-if comparison, held beside the state as the app's screen holds it.
+    pub whatif: WhatIf,
     pub theme: Theme,
     pub terminal: Terminal<TestBackend>,
     /// What the app sent to the clipboard.
@@ -43,6 +45,7 @@ impl Harness {
         let terminal = test_terminal(width, height);
         Harness {
             state,
+            whatif: WhatIf::default(),
             theme: Theme::mono(),
             terminal,
             copied: Vec::new(),
@@ -70,6 +73,7 @@ impl Harness {
         let terminal = test_terminal(width, height);
         let mut h = Harness {
             state,
+            whatif: WhatIf::default(),
             theme: Theme::mono(),
             terminal,
             copied: Vec::new(),
@@ -84,7 +88,7 @@ impl Harness {
     pub fn apply(&mut self, action: Event) {
         let mut queue = vec![action];
         while let Some(a) = queue.pop() {
-            for e in update(&mut self.state, a) {
+            for e in whatif::update(&mut self.state, &mut self.whatif, a) {
                 queue.extend(self.effect(e));
             }
         }
@@ -105,6 +109,8 @@ impl Harness {
                 None
             }
             Effect::WhatIf(a) => Some(Event::WhatIfReady(super::rewrite_compare(&a))),
+            // Answered by `whatif::update` before it gets here.
+            Effect::ShowWhatIf => None,
             Effect::Save {
                 path,
                 text,
@@ -142,8 +148,10 @@ impl Harness {
 
     /// Draws a frame and returns the screen as text.
     pub fn render(&mut self) -> String {
-        let (state, theme) = (&self.state, &self.theme);
-        draw_text(&mut self.terminal, |f| views::draw(f, state, theme))
+        let (state, whatif, theme) = (&self.state, &self.whatif, &self.theme);
+        draw_text(&mut self.terminal, |f| {
+            views::compare::draw_app(f, state, whatif, theme)
+        })
     }
 
     /// The selected tree row's path, if any.

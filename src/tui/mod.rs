@@ -25,6 +25,7 @@ pub mod trace;
 pub mod tree;
 pub mod update;
 pub mod views;
+pub mod whatif;
 pub mod widgets;
 
 use crate::jobs::Opened;
@@ -36,7 +37,7 @@ use state::State;
 use theme::Theme;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tree::build::TreeJob;
-use update::update;
+use whatif::WhatIf;
 
 /// Opens the app on an opened image (loaded through its cache, as the command line would)
 /// and returns when the user quits.
@@ -55,6 +56,7 @@ pub fn run(opened: Opened) -> Result<()> {
     let msgs = std::mem::replace(&mut load.events, none);
     let mut app = App {
         state: &mut state,
+        whatif: WhatIf::default(),
         load,
         trace: trace::Trace::from_env(),
         first: false,
@@ -67,10 +69,11 @@ pub fn run(opened: Opened) -> Result<()> {
     result
 }
 
-/// The single-image app as the loop drives it: its state, the loader (cancelled on quit)
-/// and the frame trace.
+/// The single-image app as the loop drives it: its state, the what-if comparison beside
+/// it, the loader (cancelled on quit) and the frame trace.
 struct App<'a> {
     state: &'a mut State,
+    whatif: WhatIf,
     load: crate::jobs::background::LoadHandle,
     trace: trace::Trace,
     first: bool,
@@ -98,13 +101,13 @@ impl screen::Screen for App<'_> {
     }
 
     fn update(&mut self, ev: Event, rt: &mut screen::Runtime<'_, ()>) {
-        for effect in update(self.state, ev) {
+        for effect in whatif::update(self.state, &mut self.whatif, ev) {
             run_effect(rt.term, rt.trees, (), effect);
         }
     }
 
     fn draw(&self, frame: &mut ratatui::Frame, theme: &Theme) {
-        views::draw(frame, self.state, theme)
+        views::compare::draw_app(frame, self.state, &self.whatif, theme)
     }
 
     fn quit(&self) -> bool {
@@ -143,6 +146,8 @@ pub(crate) fn run_effect<T: Send + 'static>(
         Effect::Copy(text) => {
             let _ = terminal::osc52(term.backend_mut(), &text);
         }
+        // Answered by `whatif::update`, which holds the comparison, before it gets here.
+        Effect::ShowWhatIf => {}
         Effect::WhatIf(analysed) => {
             let done = trees.done.clone();
             let _ = std::thread::Builder::new()

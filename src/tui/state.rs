@@ -128,7 +128,8 @@ pub struct State {
     pub message: Option<String>,
     /// Opened from the compare view on one of its images: quitting goes back there.
     pub from_compare: bool,
-    /// The Rewrite pane, the files the rewrite keeps, the what-if compare.
+    /// The Rewrite pane and the files the rewrite keeps (the what-if compare is held beside
+    /// the state: `compare::state::WhatIf`).
     pub rewrite: super::rewrite::RewriteState,
     pub quit: bool,
 }

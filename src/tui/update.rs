@@ -23,13 +23,10 @@ const TREE_CACHE: usize = 4;
 
 pub fn update(state: &mut State, action: Event) -> Vec<Effect> {
     let mut effects = Vec::new();
-    if let Event::Term(ev) = &action
-        && super::rewrite::whatif::term(state, ev)
-    {
-        return effects;
-    }
     match action {
-        Event::WhatIfReady(r) => super::rewrite::whatif::ready(state, r),
+        // The comparison is held beside the state, by the screen around the app; its
+        // update (`tui::whatif::update`) takes this first.
+        Event::WhatIfReady(_) => {}
         Event::Saved(r) => super::rewrite::saved(state, r),
         Event::Term(TermEvent::Key(k)) if k.kind != KeyEventKind::Release => {
             state.message = None;
@@ -55,19 +52,17 @@ pub fn update(state: &mut State, action: Event) -> Vec<Effect> {
             state.pending.remove(&mode);
         }
     }
-    ensure_tree(state, &mut effects);
-    fit(state);
+    effects.extend(settle(state));
     effects
 }
 
-impl crate::tui::compare::sides::SideApp for State {
-    fn loaded(a: &Analysed, keymap: Keymap, screen: Rect) -> (State, Vec<Effect>) {
-        loaded_state(a, keymap, screen)
-    }
-
-    fn update(&mut self, e: Event) -> Vec<Effect> {
-        update(self, e)
-    }
+/// What follows every change: the tree on screen asked for when missing, every selection
+/// kept inside its window.
+pub fn settle(state: &mut State) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    ensure_tree(state, &mut effects);
+    fit(state);
+    effects
 }
 
 /// The app on an image analysed before (the compare view's sides, tests sharing one load):

@@ -30,19 +30,21 @@ fn check(name: &str, h: &mut CompareHarness) {
     settings.bind(|| insta::assert_snapshot!(name, screen));
 }
 
+/// The compare screen's layout, one snapshot per size; each pane's drawing is tested on
+/// its own (`tui::views::compare`'s widget tests), so a change to one pane or the status
+/// bar does not rewrite screens here.
 #[test]
 fn fat_against_micro_views() {
     for (w, h) in [(80, 24), (160, 48)] {
-        for (view, keys) in [
-            ("tree", ""),
-            ("layers", "tab"),
-            ("collapsed", "ctrl-space"),
-            ("help", "?"),
-        ] {
-            let mut app = demo("fat", "micro", w, h);
-            app.press(keys);
-            check(&format!("compare-fat-micro-{view}-{w}x{h}"), &mut app);
-        }
+        let mut app = demo("fat", "micro", w, h);
+        check(&format!("compare-fat-micro-tree-{w}x{h}"), &mut app);
+        app.press("?");
+        assert!(app.state.help);
+        let screen = app.render();
+        assert!(
+            screen.contains("Help") && screen.contains("Next pane"),
+            "{screen}"
+        );
     }
 }
 
@@ -292,14 +294,12 @@ fn package_and_findings_deltas_and_layer_details() {
         "{screen}"
     );
     assert!(screen.contains("golang-1.19-go"), "{screen}");
-    check("compare-fat-micro-packages-160x48", &mut app);
     app.press("4");
     let screen = app.render();
     assert!(
         screen.contains("[4 Findings]") && screen.contains("fixed"),
         "{screen}"
     );
-    check("compare-fat-micro-findings-160x48", &mut app);
     app.press("j tab tab");
     assert_eq!(
         app.state.focus,
@@ -316,9 +316,7 @@ fn package_and_findings_deltas_and_layer_details() {
     let mut app = demo("fat", "micro", 80, 24);
     app.press("3");
     assert!(app.render().contains("golang-1.19-go"));
-    check("compare-fat-micro-packages-80x24", &mut app);
     app.press("4");
-    check("compare-fat-micro-findings-80x24", &mut app);
     app.press("1 j");
     assert_eq!(app.state.focus, Pane::Layers);
     let screen = app.render();
@@ -338,5 +336,4 @@ fn package_and_findings_deltas_and_layer_details() {
         right.contains("1.7 MiB") && right.contains("COPY /src/server"),
         "{right}"
     );
-    check("compare-fat-micro-layer-details-80x24", &mut app);
 }

@@ -264,7 +264,7 @@ fn s_writes_the_dockerfile_and_never_overwrites_without_asking()
 fn c_opens_the_what_if_compare_and_q_comes_back() {
     let mut h = common::demo("fat", 80, 24);
     h.press("c");
-    let cs = microscope::tui::rewrite::whatif::shown(&h.state).expect("what-if open");
+    let cs = h.whatif.shown().expect("what-if open");
     let data = cs.data.as_ref().expect("compared");
     assert_eq!(data.report.right.image.reference, "rewrite on scratch");
     let r = rewrite(&h);
@@ -275,18 +275,12 @@ fn c_opens_the_what_if_compare_and_q_comes_back() {
     let screen = h.render();
     assert!(screen.contains("what-if"), "{screen}");
     h.press("j q");
-    assert!(
-        microscope::tui::rewrite::whatif::shown(&h.state).is_none(),
-        "q comes back"
-    );
+    assert!(h.whatif.shown().is_none(), "q comes back");
     assert!(!h.state.quit, "and does not quit");
     h.press("c");
-    assert!(
-        microscope::tui::rewrite::whatif::shown(&h.state).is_some(),
-        "c reopens it at once"
-    );
+    assert!(h.whatif.shown().is_some(), "c reopens it at once");
     h.press("esc");
-    assert!(microscope::tui::rewrite::whatif::shown(&h.state).is_none());
+    assert!(h.whatif.shown().is_none());
 }
 
 #[test]
@@ -323,18 +317,18 @@ fn what_if_from_a_side_of_the_compare_view() {
     };
     let mut app = CompareHarness::loaded(&pair, 80, 24).expect("demo images compare");
     app.press("[ c");
-    let fat = app.state.open_app().expect("left open");
+    let fat = app.state.open_side().expect("left open");
     assert!(
-        microscope::tui::rewrite::whatif::shown(fat).is_some(),
+        fat.whatif.shown().is_some(),
         "c opens the what-if of the opened side"
     );
     assert!(app.render().contains("rewrite on scratch"));
     app.press("esc");
     let fat = app
         .state
-        .open_app()
+        .open_side()
         .expect("Esc closed the what-if and stayed");
-    assert!(microscope::tui::rewrite::whatif::shown(fat).is_none());
+    assert!(fat.whatif.shown().is_none());
     app.press("esc");
     assert_eq!(
         app.state.open, None,

@@ -1,4 +1,5 @@
-//! The tour on screen: a snapshot of every step (80×24) and one wide (160×48), and a
+//! The tour on screen: its layout once per size (the first step at 80×24, the third at
+//! 160×48; the lesson pane's drawing is tested as a widget in `tui::tour::view`), and a
 //! key-driven walk through all steps, back, into a side and out again.
 
 use microscope::demo::tour::STEPS;
@@ -49,14 +50,16 @@ fn walking_the_tour_with_n_and_p() -> Result<(), Box<dyn std::error::Error>> {
         );
         let screen = h.render();
         assert!(screen.contains(&format!("Step {}", i + 1)), "{screen}");
-        check(&format!("tour-step-{:02}-{}-80x24", i + 1, step.id), screen);
+        // The tour's layout at this size, once; each step's lesson is the same widget.
+        if i == 0 {
+            check(&format!("tour-step-{:02}-{}-80x24", i + 1, step.id), screen);
+        }
         h.press("n");
     }
     assert_eq!(h.state.step, STEPS.len() - 1, "n stops at the last step");
     assert!(h.state.compare.notice.is_some());
     h.press("?");
     let mut help = h.render();
-    check("tour-help-80x24", help.clone());
     h.press("G");
     help.push_str(&h.render());
     assert!(help.contains("Next / previous step"), "{help}");
@@ -96,7 +99,7 @@ fn sides_open_and_come_back_and_the_lesson_scrolls() -> Result<(), Box<dyn std::
     ] {
         assert!(help.contains(key), "the tour's help lists {key}:\n{help}");
     }
-    check("tour-help-160x48", help);
+
     h.press("x");
     assert!(!h.state.compare.help);
     h.press("J J");

@@ -69,7 +69,8 @@ impl CompareHarness {
                         which,
                         crate::tui::event::Event::WhatIfReady(crate::tui::rewrite_compare(&a)),
                     )),
-                    Effect::Save { .. } => {}
+                    // ShowWhatIf is answered by the side's own update before it gets here.
+                    Effect::Save { .. } | Effect::ShowWhatIf => {}
                 }
             }
         }

@@ -31,19 +31,27 @@ pub fn layout(area: Rect) -> Areas {
     }
 }
 
+/// Lines at the bottom of the tree pane for the selected path's details or the prompt.
+pub const TREE_FOOTER: u16 = 1;
+
 impl Areas {
     /// A pane's list rows: inside the border, below the column header (and above the tree's
     /// one-line footer).
     pub fn rows(&self, pane: Pane) -> Rect {
-        let (outer, footer) = match pane {
-            Pane::Tree => (self.tree, 1),
-            _ => (self.layers, 0),
-        };
-        let inner = Block::bordered().inner(outer);
-        Rect {
-            y: inner.y + 1.min(inner.height),
-            height: inner.height.saturating_sub(1 + footer),
-            ..inner
+        match pane {
+            Pane::Tree => list_rows(self.tree, TREE_FOOTER),
+            _ => list_rows(self.layers, 0),
         }
+    }
+}
+
+/// The list rows of a pane drawn in `outer`: inside the border, below the column header,
+/// above `footer` lines. Each pane's widget finds its rows from its own area with this.
+pub fn list_rows(outer: Rect, footer: u16) -> Rect {
+    let inner = Block::bordered().inner(outer);
+    Rect {
+        y: inner.y + 1.min(inner.height),
+        height: inner.height.saturating_sub(1 + footer),
+        ..inner
     }
 }

@@ -2,19 +2,19 @@
 //! single-image app itself (its state, `update` and views), fed the image and analysis the
 //! comparison already holds, so opening a side reads nothing again.
 
-use super::state::CompareState;
+use super::state::{CompareState, Side};
 use crate::jobs::background::Analysed;
 use crate::jobs::compare::Which;
 use crate::tui::effect::Effect;
 use crate::tui::event::Event as AppEvent;
 use crate::tui::keymap::{Command, Keymap};
-use crate::tui::state::State;
 use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::layout::Rect;
 
-/// What the compare view asks of a side's single-image app. The app implements it (in
-/// `tui::update`), so this file names no update of the app's: the app's update runs the
-/// what-if comparison, whose sides run the app's update again, and the loop stays in types.
+/// What the compare view asks of a side's single-image app. The side implements it (in
+/// `tui::whatif`, the app's update with its what-if), so this file names no update of the
+/// app's: that update runs the what-if comparison, a compare view whose update runs this
+/// file's, and the loop stays in types.
 pub trait SideApp: Sized {
     /// The app on an image analysed before, as a load of its own would leave it.
     fn loaded(a: &Analysed, keymap: Keymap, screen: Rect) -> (Self, Vec<Effect>);
@@ -39,9 +39,9 @@ pub fn open(state: &mut CompareState, which: Which) -> Vec<(Which, Effect)> {
         Some(app) => app.update(resize(screen)),
         None => {
             let image = &data.images[which.index()];
-            let (mut app, effects) = State::loaded(image, state.keymap.clone(), screen);
-            app.from_compare = true;
-            *slot = Some(Box::new(app));
+            let (mut side, effects) = Side::loaded(image, state.keymap.clone(), screen);
+            side.app.from_compare = true;
+            *slot = Some(Box::new(side));
             effects
         }
     };
@@ -62,7 +62,7 @@ pub fn term(state: &mut CompareState, ev: TermEvent) -> Vec<(Which, Effect)> {
     if let TermEvent::Resize(w, h) = ev {
         state.screen = Rect::new(0, 0, w, h);
     }
-    let Some(app) = state.apps[which.index()].as_deref_mut() else {
+    let Some(side) = state.apps[which.index()].as_deref_mut() else {
         state.open = None;
         return Vec::new();
     };
@@ -73,14 +73,14 @@ pub fn term(state: &mut CompareState, ev: TermEvent) -> Vec<(Which, Effect)> {
             state.quit = true;
             return Vec::new();
         }
-        if goes_back(app, k) {
+        if goes_back(side, k) {
             state.open = None;
             return Vec::new();
         }
     }
-    let effects = app.update(AppEvent::Term(ev));
-    if app.quit {
-        app.quit = false;
+    let effects = side.update(AppEvent::Term(ev));
+    if side.app.quit {
+        side.app.quit = false;
         state.open = None;
     }
     tag(which, effects).collect()
@@ -90,7 +90,7 @@ pub fn term(state: &mut CompareState, ev: TermEvent) -> Vec<(Which, Effect)> {
 /// it is on screen or not, so a tree asked for before going back is there on return.
 pub fn to_app(state: &mut CompareState, which: Which, a: AppEvent) -> Vec<(Which, Effect)> {
     match state.apps[which.index()].as_deref_mut() {
-        Some(app) => tag(which, app.update(a)).collect(),
+        Some(side) => tag(which, side.update(a)).collect(),
         None => Vec::new(),
     }
 }
@@ -101,9 +101,10 @@ fn is_ctrl_c(k: &KeyEvent) -> bool {
 
 /// Cancel (Esc) clears the app's prompt, help, highlight, filter or search first; only
 /// once there is nothing to clear does it leave, so Esc never loses a filter by surprise.
-fn goes_back(app: &State, k: &KeyEvent) -> bool {
+fn goes_back(side: &Side, k: &KeyEvent) -> bool {
+    let app = &side.app;
     let idle = !app.help
-        && !app.rewrite.whatif_open
+        && !side.whatif.open
         && app.rewrite.save.is_none()
         && app.prompt.is_none()
         && app.highlight.is_none()

@@ -5,9 +5,12 @@
 pub use super::data::CompareData;
 use crate::jobs::Progress;
 use crate::jobs::compare::Which;
+use crate::tui::cursor::ListCursor;
 use crate::tui::event::Event as AppEvent;
 use crate::tui::keymap::Keymap;
-use crate::tui::state::{ListCursor, Pane, Prompt, State};
+use crate::tui::pane::Pane;
+use crate::tui::prompt::Prompt;
+use crate::tui::state::State;
 use crate::tui::tree::SortBy;
 use crate::tui::tree::rows::RowFilter;
 use crossterm::event::Event as TermEvent;
@@ -59,7 +62,7 @@ pub struct CompareState {
     pub screen: Rect,
     /// The single-image apps of both sides, made when a side is first opened and kept, so
     /// going back and forth keeps each one's cursors.
-    pub apps: [Option<Box<State>>; 2],
+    pub apps: [Option<Box<Side>>; 2],
     /// The side shown in the single-image app; `None` shows the compare view.
     pub open: Option<Which>,
     /// A one-key message in the status bar (why a key did nothing); the next key clears it.
@@ -125,6 +128,37 @@ impl CompareState {
 
     /// The single-image app on screen, if a side is open.
     pub fn open_app(&self) -> Option<&State> {
+        self.open_side().map(|s| &s.app)
+    }
+
+    /// The side on screen (its app and the app's what-if), if a side is open.
+    pub fn open_side(&self) -> Option<&Side> {
         self.apps[self.open?.index()].as_deref()
+    }
+}
+
+/// One image of the comparison in the single-image app, with that app's what-if beside it.
+#[derive(Debug)]
+pub struct Side {
+    pub app: State,
+    pub whatif: WhatIf,
+}
+
+/// The what-if comparison of an app's image with its rewrite. Whoever holds an app's
+/// [`State`] holds this beside it (the app's screen; this view, for each side), never the
+/// app's state itself: a state that held a compare view holding states would tie the
+/// app's and the compare view's modules into one knot.
+#[derive(Debug, Default)]
+pub struct WhatIf {
+    /// Once computed; kept when closed so it reopens at once.
+    pub view: Option<Box<CompareState>>,
+    pub open: bool,
+    pub pending: bool,
+}
+
+impl WhatIf {
+    /// The comparison on screen, if it is open.
+    pub fn shown(&self) -> Option<&CompareState> {
+        self.view.as_deref().filter(|_| self.open)
     }
 }

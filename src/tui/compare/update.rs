@@ -48,6 +48,8 @@ pub fn update(state: &mut CompareState, action: Event) -> Vec<(Which, Effect)> {
     effects
 }
 
+/// A key: to the help overlay or the prompt while one is open, else the command it stands
+/// for, if the compare view answers it.
 fn key(state: &mut CompareState, k: KeyEvent, effects: &mut Vec<(Which, Effect)>) {
     state.notice = None;
     let cmd = state
@@ -55,51 +57,47 @@ fn key(state: &mut CompareState, k: KeyEvent, effects: &mut Vec<(Which, Effect)>
         .lookup_in(&k, Context::Compare)
         .or_else(|| state.keymap.lookup(&k, state.focus));
     if state.help {
-        use crate::tui::widgets::help::{HelpKey, key as help_key};
-        let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
-        state.quit = ctrl_c;
-        let text = help_text(&state.keymap, state.extra_help.as_ref());
-        let width = HELP_WIDTH;
-        let mut scroll = state.help_scroll;
-        if ctrl_c || help_key(&mut scroll, cmd, &text, state.screen, width) == HelpKey::Close {
-            state.help = false;
-            scroll = 0;
-        }
-        state.help_scroll = scroll;
-        return;
+        return help_key(state, k, cmd);
     }
     if state.prompt.is_some() {
-        super::search::key(state, k);
-        return;
+        return super::search::key(state, k);
     }
-    let Some(cmd) = cmd.filter(|c| COMMANDS.contains(c)) else {
-        return;
-    };
-    let page = |state: &CompareState, pane: Pane| {
-        layout(state.screen).rows(pane).height.max(1) as isize - 1
-    };
+    if let Some(cmd) = cmd.filter(|c| COMMANDS.contains(c)) {
+        command(state, cmd, effects);
+    }
+}
+
+/// Keys while the help overlay is open: they scroll it, any other closes it; Ctrl+C quits.
+fn help_key(state: &mut CompareState, k: KeyEvent, cmd: Option<Command>) {
+    use crate::tui::widgets::help::{HelpKey, key as help_key};
+    let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
+    state.quit = ctrl_c;
+    let text = help_text(&state.keymap, state.extra_help.as_ref());
+    let mut scroll = state.help_scroll;
+    if ctrl_c || help_key(&mut scroll, cmd, &text, state.screen, HELP_WIDTH) == HelpKey::Close {
+        state.help = false;
+        scroll = 0;
+    }
+    state.help_scroll = scroll;
+}
+
+/// One of the compare view's commands ([`COMMANDS`]).
+fn command(state: &mut CompareState, cmd: Command, effects: &mut Vec<(Which, Effect)>) {
     match cmd {
         Command::Quit => state.quit = true,
-        Command::NextPane | Command::PrevPane => {
-            state.focus = match state.focus {
-                Pane::Tree => state.top,
-                _ => Pane::Tree,
-            }
-        }
-        Command::FocusLayers | Command::FocusPackages | Command::FocusFindings => {
-            let pane = match cmd {
-                Command::FocusPackages => Pane::Packages,
-                Command::FocusFindings => Pane::Findings,
-                _ => Pane::Layers,
-            };
-            if state.top != pane {
-                state.delta_cursor = ListCursor::default();
-            }
-            state.top = pane;
-            state.focus = pane;
-        }
-        Command::FocusTree => state.focus = Pane::Tree,
         Command::Help => state.help = true,
+        Command::NextPane
+        | Command::PrevPane
+        | Command::FocusLayers
+        | Command::FocusPackages
+        | Command::FocusFindings
+        | Command::FocusTree => focus(state, cmd),
+        Command::Up
+        | Command::Down
+        | Command::PageUp
+        | Command::PageDown
+        | Command::Top
+        | Command::Bottom => movement(state, cmd),
         Command::Cancel => {
             state.filter = RowFilter::default();
             state.search.clear();
@@ -110,20 +108,6 @@ fn key(state: &mut CompareState, k: KeyEvent, effects: &mut Vec<(Which, Effect)>
         Command::Filter => super::search::start(state, true),
         Command::NextMatch => super::search::next(state, true),
         Command::PrevMatch => super::search::next(state, false),
-        Command::Up => step(state, -1),
-        Command::Down => step(state, 1),
-        Command::PageUp => step(state, -page(state, state.focus)),
-        Command::PageDown => step(state, page(state, state.focus)),
-        Command::Top => step(state, isize::MIN / 2),
-        Command::Bottom => step(state, isize::MAX / 2),
-        Command::Sort => {
-            state.sort = match state.sort {
-                SortBy::Size => SortBy::Name,
-                SortBy::Name => SortBy::Size,
-            };
-            let sort = state.sort;
-            with_tree(state, |v| v.sort(sort));
-        }
         Command::HideAdded => hide(state, Status::Added),
         Command::HideRemoved => hide(state, Status::Removed),
         Command::HideModified => hide(state, Status::Modified),
@@ -133,6 +117,60 @@ fn key(state: &mut CompareState, k: KeyEvent, effects: &mut Vec<(Which, Effect)>
         }
         Command::OpenLeft => effects.extend(sides::open(state, Which::Left)),
         Command::OpenRight => effects.extend(sides::open(state, Which::Right)),
+        _ => tree_command(state, cmd),
+    }
+}
+
+/// Tab between the top pane and the tree; a number key picks the top pane's list.
+fn focus(state: &mut CompareState, cmd: Command) {
+    let pane = match cmd {
+        Command::NextPane | Command::PrevPane => {
+            state.focus = match state.focus {
+                Pane::Tree => state.top,
+                _ => Pane::Tree,
+            };
+            return;
+        }
+        Command::FocusTree => {
+            state.focus = Pane::Tree;
+            return;
+        }
+        Command::FocusPackages => Pane::Packages,
+        Command::FocusFindings => Pane::Findings,
+        _ => Pane::Layers,
+    };
+    if state.top != pane {
+        state.delta_cursor = ListCursor::default();
+    }
+    state.top = pane;
+    state.focus = pane;
+}
+
+/// Up, down, a page, the top or the bottom of the focused pane.
+fn movement(state: &mut CompareState, cmd: Command) {
+    let page = layout(state.screen).rows(state.focus).height.max(1) as isize - 1;
+    let delta = match cmd {
+        Command::Up => -1,
+        Command::Down => 1,
+        Command::PageUp => -page,
+        Command::PageDown => page,
+        Command::Top => isize::MIN / 2,
+        _ => isize::MAX / 2,
+    };
+    step(state, delta);
+}
+
+/// Sorting, collapsing and expanding the merged tree.
+fn tree_command(state: &mut CompareState, cmd: Command) {
+    match cmd {
+        Command::Sort => {
+            state.sort = match state.sort {
+                SortBy::Size => SortBy::Name,
+                SortBy::Name => SortBy::Size,
+            };
+            let sort = state.sort;
+            with_tree(state, |v| v.sort(sort));
+        }
         Command::Collapse => with_tree(state, |v| v.toggle_selected()),
         Command::CollapseAll => with_tree(state, |v| v.toggle_all()),
         Command::Expand => with_tree(state, |v| {

@@ -1,11 +1,11 @@
 //! The rewrite in the app: the Rewrite pane's lines and cursor, the files the rewrite keeps
-//! (marked in the tree, and a filter to them), writing the Dockerfile to a file, and the
-//! what-if compare ([`whatif`]). The rewrite itself comes with the analysis, computed on
-//! the loader's thread; nothing here reads or computes more than an index of it.
+//! (marked in the tree, and a filter to them), writing the Dockerfile to a file, and asking
+//! for the what-if compare (shown by the screen around the app: `tui::whatif`). The rewrite
+//! itself comes with the analysis, computed on the loader's thread; nothing here reads or
+//! computes more than an index of it.
 
 pub mod doc;
 pub mod state;
-pub mod whatif;
 
 use super::effect::Effect;
 use super::keymap::Command;
@@ -39,10 +39,21 @@ pub fn command(state: &mut State, cmd: Command, effects: &mut Vec<Effect>) -> bo
             Some(_) => state.rewrite.save = Some(SavePrompt::Path(DEFAULT_FILE.into())),
             None => state.message = Some("no Dockerfile to write yet".into()),
         },
-        Command::WhatIf => whatif::open(state, effects),
+        Command::WhatIf => ask_whatif(state, effects),
         _ => return false,
     }
     true
+}
+
+/// `c`: the what-if compare, once there is a rewrite to compare with.
+fn ask_whatif(state: &mut State, effects: &mut Vec<Effect>) {
+    match state.loaded.as_ref().map(|l| &l.analysis.rewrite) {
+        None => {
+            state.message = Some("the what-if compare opens once the image is analysed".into());
+        }
+        Some(Err(why)) => state.message = Some(format!("no rewrite proposed: {why}")),
+        Some(Ok(_)) => effects.push(Effect::ShowWhatIf),
+    }
 }
 
 fn dockerfile(state: &State) -> Option<String> {

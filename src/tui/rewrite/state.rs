@@ -1,10 +1,10 @@
 //! The rewrite's part of the app's state, as plain data: the pane's lines and cursor, the
-//! files the rewrite keeps, the write prompt, the what-if comparison.
+//! files the rewrite keeps, the write prompt. The what-if comparison is not here: the screen
+//! that holds the app holds it beside the app's state (`compare::state::WhatIf`).
 
 use super::doc;
 use crate::analysis::rewrite::whatif::kept_paths;
 use crate::jobs::background::Analysed;
-use crate::tui::compare::state::CompareState;
 use crate::tui::cursor::ListCursor;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -31,10 +31,6 @@ pub struct RewriteState {
     /// Per directory, the bytes kept below it (its size while `r` shows only those).
     pub dir_bytes: HashMap<Arc<str>, u64>,
     pub save: Option<SavePrompt>,
-    /// The what-if comparison, once computed; kept when closed so it reopens at once.
-    pub whatif: Option<Box<CompareState>>,
-    pub whatif_open: bool,
-    pub whatif_pending: bool,
 }
 
 impl RewriteState {

@@ -11,6 +11,7 @@ use crate::tui::theme::Theme;
 use crate::tui::views::{compare, pane_block};
 use crate::units::bytes;
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
@@ -21,10 +22,14 @@ pub fn draw(frame: &mut Frame, t: &TourState, theme: &Theme) {
     }
     let areas = split(frame.area());
     compare::draw_in(frame, areas.compare, &t.compare, theme);
-    lesson(t, theme, areas.lesson, frame.buffer_mut());
+    Lesson { tour: t, theme }.render(areas.lesson, frame.buffer_mut());
     // Over the whole screen: its keys include the lesson's.
     if t.compare.help {
-        compare::help(&t.compare, theme, frame.area(), frame.buffer_mut());
+        let help = compare::CompareHelp {
+            state: &t.compare,
+            theme,
+        };
+        help.render(frame.area(), frame.buffer_mut());
     }
 }
 
@@ -79,7 +84,20 @@ pub fn lesson_lines(t: &TourState, theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
-fn lesson(t: &TourState, theme: &Theme, area: Rect, buf: &mut ratatui::buffer::Buffer) {
+/// The lesson pane: the step's title, its lines wrapped and scrolled (`J`/`K`), the tour's
+/// keys on its bottom border.
+pub struct Lesson<'a> {
+    pub tour: &'a TourState,
+    pub theme: &'a Theme,
+}
+
+impl Widget for Lesson<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        lesson(self.tour, self.theme, area, buf);
+    }
+}
+
+fn lesson(t: &TourState, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let Some(step) = STEPS.get(t.step) else {
         return;
     };
@@ -105,4 +123,43 @@ fn lesson(t: &TourState, theme: &Theme, area: Rect, buf: &mut ratatui::buffer::B
         .scroll((t.lesson_scroll, 0))
         .block(pane_block(title, false, theme).title_bottom(keys))
         .render(area, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Lesson, TourState};
+    use crate::tui::theme::Theme;
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::Rect;
+    use ratatui::style::Style;
+    use ratatui::widgets::Widget;
+
+    /// Before the steps are measured the lesson shows the real-world figure and the text,
+    /// its placeholders unfilled; the tour's keys sit on the bottom border.
+    #[test]
+    fn the_lesson_pane_titles_the_step_and_names_the_keys() {
+        let screen = Rect::new(0, 0, 80, 24);
+        let (tour, _) = TourState::new(0, Vec::new(), Default::default(), screen);
+        let theme = Theme::mono();
+        let mut buf = Buffer::empty(Rect::new(0, 0, 58, 10));
+        Lesson {
+            tour: &tour,
+            theme: &theme,
+        }
+        .render(buf.area, &mut buf);
+        buf.set_style(buf.area, Style::reset());
+        let expected = Buffer::with_lines([
+            "┌ Step 1/12 a Go service on the full golang image ───────┐",
+            "│real world 923 MiB (the real golang-based image)        │",
+            "│(a miniature generated in code; numbers measured by     │",
+            "│microscope)                                             │",
+            "│                                                        │",
+            "│The service is built and run on the image that built it:│",
+            "│a Debian base, gcc and the C headers, the whole Go      │",
+            "│toolchain and its build cache ship to production beside │",
+            "│the program. This miniature weighs {?size}; microscope  │",
+            "└ n next step · p previous · J/K scroll the lesson ──────┘",
+        ]);
+        assert_eq!(buf, expected);
+    }
 }

@@ -180,9 +180,6 @@ impl Areas {
 
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
-    if let Some(whatif) = super::rewrite::whatif::shown(state) {
-        return compare::draw(frame, whatif, theme);
-    }
     let areas = app_layout(frame.area(), state);
     let buf = frame.buffer_mut();
     summary::Header { state, theme }.render(areas.header, buf);

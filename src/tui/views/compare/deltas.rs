@@ -2,7 +2,8 @@
 //! "packages" and "findings", one row per package or kind of finding, in the top pane.
 
 use super::super::pane_block;
-use super::{Areas, select, signed};
+use super::{select, signed};
+use crate::tui::compare::layout::list_rows;
 use crate::tui::compare::state::{CompareData, CompareState};
 use crate::tui::state::Pane;
 use crate::tui::theme::Theme;
@@ -112,11 +113,24 @@ fn rows(state: &CompareState, d: &CompareData) -> (String, Vec<(char, i64, Strin
     }
 }
 
-pub fn render(state: &CompareState, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
+/// The top pane while it shows Packages or Findings: one row per package or kind of
+/// finding that differs, its size change first.
+pub struct Deltas<'a> {
+    pub state: &'a CompareState,
+    pub theme: &'a Theme,
+}
+
+impl Widget for Deltas<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        render(self.state, self.theme, area, buf);
+    }
+}
+
+fn render(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let focused = state.focus == state.top;
-    let rows_area = areas.rows(Pane::Layers);
+    let rows_area = list_rows(area, 0);
     let Some(d) = &state.data else {
-        pane_block(title(state, theme, String::new()), focused, theme).render(areas.layers, buf);
+        pane_block(title(state, theme, String::new()), focused, theme).render(area, buf);
         return;
     };
     let (head, rows) = rows(state, d);
@@ -124,9 +138,8 @@ pub fn render(state: &CompareState, theme: &Theme, areas: &Areas, buf: &mut Buff
         .iter()
         .map(|s| s.width())
         .sum();
-    let room = (areas.layers.width as usize).saturating_sub(labels + 4);
-    pane_block(title(state, theme, fit_counts(&head, room)), focused, theme)
-        .render(areas.layers, buf);
+    let room = (area.width as usize).saturating_sub(labels + 4);
+    pane_block(title(state, theme, fit_counts(&head, room)), focused, theme).render(area, buf);
     let what = match state.top {
         Pane::Packages => "package  left → right version",
         _ => "kind of finding (savable bytes: left → right)",
@@ -165,7 +178,55 @@ pub fn render(state: &CompareState, theme: &Theme, areas: &Areas, buf: &mut Buff
 
 #[cfg(test)]
 mod tests {
-    use super::fit_counts;
+    use super::super::fixture::{compared, render};
+    use super::{Deltas, fit_counts};
+    use crate::tui::state::Pane;
+    use crate::tui::theme::Theme;
+    use ratatui::buffer::Buffer;
+
+    #[test]
+    fn the_packages_pane_lists_the_package_only_the_left_has() {
+        let (mut state, theme) = (compared(60, 20), Theme::mono());
+        state.top = Pane::Packages;
+        let buf = render(
+            Deltas {
+                state: &state,
+                theme: &theme,
+            },
+            50,
+            5,
+        );
+        let expected = Buffer::with_lines([
+            "┌ 1 Layers [3 Packages] 4 Findings  — 0 added … ─┐",
+            "│       Δ    package  left → right version       │",
+            "│ -      ±0 B  curl 7.88 → –                     │",
+            "│                                                │",
+            "└────────────────────────────────────────────────┘",
+        ]);
+        assert_eq!(buf, expected);
+    }
+
+    #[test]
+    fn the_findings_pane_says_what_the_right_fixed() {
+        let (mut state, theme) = (compared(60, 20), Theme::mono());
+        state.top = Pane::Findings;
+        let buf = render(
+            Deltas {
+                state: &state,
+                theme: &theme,
+            },
+            60,
+            5,
+        );
+        let expected = Buffer::with_lines([
+            "┌ 1 Layers  3 Packages [4 Findings] — 1 fixed, 0 new … ────┐",
+            "│       Δ    kind of finding (savable bytes: left → right) │",
+            "│ -    −400 B  fixed: apt cache (.deb files, pkgcache.bin)…│",
+            "│                                                          │",
+            "└──────────────────────────────────────────────────────────┘",
+        ]);
+        assert_eq!(buf, expected);
+    }
 
     #[test]
     fn counts_are_cut_between_counts_never_inside_a_word() {

@@ -27,7 +27,20 @@ fn loading(s: &SideLoad) -> String {
     format!("{} {}/{} layers", s.reference, s.done, s.layers)
 }
 
-pub fn render(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer) {
+/// The compare view's header: ` microscope compare LEFT → RIGHT`, then the progress, the
+/// failure, or the figures and the change explained.
+pub struct Header<'a> {
+    pub state: &'a CompareState,
+    pub theme: &'a Theme,
+}
+
+impl Widget for Header<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        render(self.state, self.theme, area, buf);
+    }
+}
+
+fn render(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let mut top = names(state, theme, area.width as usize);
     let Some(d) = &state.data else {
         let what = match &state.error {
@@ -164,4 +177,52 @@ fn change<'a>(d: &CompareData, theme: &Theme, width: usize) -> Line<'a> {
         why.push(Span::styled(text, theme.value));
     }
     Line::from(why)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{compared, opening, render};
+    use super::Header;
+    use crate::tui::theme::Theme;
+    use ratatui::buffer::Buffer;
+
+    #[test]
+    fn while_loading_both_references_and_their_progress() {
+        let (state, theme) = (opening(60, 20), Theme::mono());
+        let buf = render(
+            Header {
+                state: &state,
+                theme: &theme,
+            },
+            60,
+            2,
+        );
+        let expected = Buffer::with_lines([
+            " microscope compare left → right                            ",
+            " scanning left 0/2 layers · right 0/2 layers                ",
+        ]);
+        assert_eq!(buf, expected);
+    }
+
+    /// Fields flow onto the lines there are, never cut; the change keeps whole items and
+    /// says `…` for the rest.
+    #[test]
+    fn figures_flow_whole_and_the_change_is_explained() {
+        let (state, theme) = (compared(60, 20), Theme::mono());
+        let buf = render(
+            Header {
+                state: &state,
+                theme: &theme,
+            },
+            60,
+            4,
+        );
+        let expected = Buffer::with_lines([
+            " microscope compare left → right  1 shared layer(s) scanned ",
+            " final 6.5 KiB→3.3 KiB −3.2 KiB  layers 2→2   files 6→4     ",
+            " packages 1→0   efficiency 100%→100%                        ",
+            " change −3.2 KiB: −2.7 KiB app/ …                           ",
+        ]);
+        assert_eq!(buf, expected);
+    }
 }

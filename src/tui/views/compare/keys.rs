@@ -9,7 +9,31 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-pub fn status_bar(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer) {
+/// The bottom line: a notice for one key, or the main keys' hints, whole hints only.
+pub struct StatusBar<'a> {
+    pub state: &'a CompareState,
+    pub theme: &'a Theme,
+}
+
+impl Widget for StatusBar<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        status_bar(self.state, self.theme, area, buf);
+    }
+}
+
+/// The help overlay, centred in its area: the view's keys and the screen's around it.
+pub struct CompareHelp<'a> {
+    pub state: &'a CompareState,
+    pub theme: &'a Theme,
+}
+
+impl Widget for CompareHelp<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        help(self.state, self.theme, area, buf);
+    }
+}
+
+fn status_bar(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer) {
     use crate::tui::keymap::Command as C;
     if let Some(notice) = &state.notice {
         Line::from(Span::styled(format!(" {notice}"), theme.key)).render(area, buf);
@@ -47,7 +71,7 @@ pub fn status_bar(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buf
     Line::from(spans).render(area, buf);
 }
 
-pub fn help(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer) {
+fn help(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let text = help_text(&state.keymap, state.extra_help.as_ref());
     crate::tui::widgets::help::Help {
         text: &text,
@@ -56,4 +80,68 @@ pub fn help(state: &CompareState, theme: &Theme, area: Rect, buf: &mut Buffer) {
         theme,
     }
     .render(area, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{compared, render};
+    use super::{CompareHelp, StatusBar};
+    use crate::tui::theme::Theme;
+    use ratatui::buffer::Buffer;
+
+    #[test]
+    fn the_status_bar_shows_whole_hints_or_a_notice() {
+        let (mut state, theme) = (compared(60, 20), Theme::mono());
+        let buf = render(
+            StatusBar {
+                state: &state,
+                theme: &theme,
+            },
+            60,
+            1,
+        );
+        let expected =
+            Buffer::with_lines([" q quit  Tab pane  ? help  [/] open left/right  / search    "]);
+        assert_eq!(buf, expected);
+        state.notice = Some("the sides open once both images are compared".into());
+        let buf = render(
+            StatusBar {
+                state: &state,
+                theme: &theme,
+            },
+            60,
+            1,
+        );
+        let expected =
+            Buffer::with_lines([" the sides open once both images are compared               "]);
+        assert_eq!(buf, expected);
+    }
+
+    #[test]
+    fn the_help_lists_the_views_keys_and_says_there_is_more() {
+        let (state, theme) = (compared(60, 20), Theme::mono());
+        let buf = render(
+            CompareHelp {
+                state: &state,
+                theme: &theme,
+            },
+            60,
+            12,
+        );
+        let expected = Buffer::with_lines([
+            "                                                            ",
+            "  ┏ Help — j/k PgDn/PgUp scroll · any other key closes ━━┓  ",
+            "  ┃Everywhere                                            ┃  ",
+            "  ┃ q Ctrl+C    Quit (cancels loading)                   ┃  ",
+            "  ┃ Tab         Next pane                                ┃  ",
+            "  ┃ Shift+Tab   Previous pane                            ┃  ",
+            "  ┃ 1           Layers pane (the selected layer's detail…┃  ",
+            "  ┃ 2           Files pane                               ┃  ",
+            "  ┃ 3           Packages pane                            ┃  ",
+            "  ┃ 4           Findings pane                            ┃  ",
+            "  ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ more ↓ (32 lines) ┛  ",
+            "                                                            ",
+        ]);
+        assert_eq!(buf, expected);
+    }
 }

@@ -1,41 +1,86 @@
 //! What-if: the compare view between the image and its rewrite, over the app. It is the
 //! compare view itself (its state, `update` and drawing), fed a comparison built in the
 //! background from the rewrite's files; `q` (or Esc with nothing to clear) comes back.
+//!
+//! The comparison ([`WhatIf`]) is held beside the app's state by the screen that holds the
+//! app (the app's screen, the compare view for each side), and [`update`] is the app's
+//! update with it: the app asks for the comparison with [`Effect::ShowWhatIf`], and while
+//! it is open the terminal's events go to it. So the app's state never holds a compare view,
+//! and this file sits above both the app's and the compare view's updates.
 
-use crate::tui::compare::state::{self as cmp, CompareData, CompareState, Msg, SideLoad};
+use crate::jobs::background::Analysed;
+use crate::tui::compare::sides::SideApp;
+use crate::tui::compare::state::{self as cmp, CompareData, CompareState, Msg, Side, SideLoad};
 use crate::tui::effect::Effect;
-use crate::tui::keymap::Command;
+use crate::tui::event::Event;
+use crate::tui::keymap::{Command, Keymap};
 use crate::tui::state::State;
+use crate::tui::update::{self as app, loaded_state};
 use crossterm::event::{Event as TermEvent, KeyCode, KeyEventKind, KeyModifiers};
 use ratatui::layout::Rect;
 
-/// `c`: opens the comparison, computing it first when it is not there yet.
-pub fn open(state: &mut State, effects: &mut Vec<Effect>) {
+pub use crate::tui::compare::state::WhatIf;
+
+/// The app's update with its what-if comparison beside it: the only way either changes.
+pub fn update(state: &mut State, whatif: &mut WhatIf, ev: Event) -> Vec<Effect> {
+    match ev {
+        Event::Term(t) if term(state, whatif, &t) => Vec::new(),
+        Event::WhatIfReady(r) => {
+            ready(state, whatif, r);
+            app::settle(state)
+        }
+        ev => {
+            let mut effects = Vec::new();
+            for e in app::update(state, ev) {
+                match e {
+                    Effect::ShowWhatIf => open(state, whatif, &mut effects),
+                    e => effects.push(e),
+                }
+            }
+            effects
+        }
+    }
+}
+
+/// A side of the compare view is the app with its what-if; the compare view reaches it
+/// through [`SideApp`], so its files name neither this update nor the app's.
+impl SideApp for Side {
+    fn loaded(a: &Analysed, keymap: Keymap, screen: Rect) -> (Side, Vec<Effect>) {
+        let (app, effects) = loaded_state(a, keymap, screen);
+        let side = Side {
+            app,
+            whatif: WhatIf::default(),
+        };
+        (side, effects)
+    }
+
+    fn update(&mut self, e: Event) -> Vec<Effect> {
+        update(&mut self.app, &mut self.whatif, e)
+    }
+}
+
+/// `c` (the app checked there is a rewrite): opens the comparison, computing it first when
+/// it is not there yet.
+fn open(state: &mut State, whatif: &mut WhatIf, effects: &mut Vec<Effect>) {
     let Some(loaded) = &state.loaded else {
-        state.message = Some("the what-if compare opens once the image is analysed".into());
         return;
     };
-    if let Err(why) = &loaded.analysis.rewrite {
-        state.message = Some(format!("no rewrite proposed: {why}"));
-        return;
-    }
-    let rw = &mut state.rewrite;
-    if let Some(cs) = rw.whatif.as_mut() {
+    if let Some(cs) = whatif.view.as_mut() {
         // The terminal may have changed size while it was hidden.
         cs.screen = state.screen;
-        rw.whatif_open = true;
+        whatif.open = true;
         return;
     }
-    if !rw.whatif_pending {
-        rw.whatif_pending = true;
+    if !whatif.pending {
+        whatif.pending = true;
         effects.push(Effect::WhatIf(Box::new(loaded.clone())));
     }
     state.message = Some("comparing the image with its rewrite…".into());
 }
 
 /// The comparison is built: show it.
-pub fn ready(state: &mut State, r: Result<Box<CompareData>, String>) {
-    state.rewrite.whatif_pending = false;
+fn ready(state: &mut State, whatif: &mut WhatIf, r: Result<Box<CompareData>, String>) {
+    whatif.pending = false;
     let data = match r {
         Ok(d) => d,
         Err(e) => {
@@ -60,8 +105,8 @@ pub fn ready(state: &mut State, r: Result<Box<CompareData>, String>) {
     cs.screen = state.screen;
     let _ = crate::tui::compare::update::update(&mut cs, cmp::Event::Load(Msg::Done(data)));
     cs.notice = Some(notice(&cs));
-    state.rewrite.whatif = Some(Box::new(cs));
-    state.rewrite.whatif_open = true;
+    whatif.view = Some(Box::new(cs));
+    whatif.open = true;
     state.message = None;
 }
 
@@ -74,24 +119,15 @@ fn notice(cs: &CompareState) -> String {
     )
 }
 
-/// The comparison on screen, if it is open.
-pub fn shown(state: &State) -> Option<&CompareState> {
-    state
-        .rewrite
-        .whatif
-        .as_deref()
-        .filter(|_| state.rewrite.whatif_open)
-}
-
 /// A terminal event while the comparison is open goes to it; true when it took the event.
 /// Ctrl+C quits the app; Quit, or Cancel with nothing to clear, comes back; the compare
 /// view's keys that would open a side do nothing here (the image is the app behind it).
-pub fn term(state: &mut State, ev: &TermEvent) -> bool {
-    if !state.rewrite.whatif_open {
+fn term(state: &mut State, whatif: &mut WhatIf, ev: &TermEvent) -> bool {
+    if !whatif.open {
         return false;
     }
-    let Some(cs) = state.rewrite.whatif.as_deref_mut() else {
-        state.rewrite.whatif_open = false;
+    let Some(cs) = whatif.view.as_deref_mut() else {
+        whatif.open = false;
         return false;
     };
     match ev {
@@ -113,8 +149,8 @@ pub fn term(state: &mut State, ev: &TermEvent) -> bool {
                 _ if cs.help => {
                     let _ = crate::tui::compare::update::update(cs, cmp::Event::Term(ev.clone()));
                 }
-                Some(Command::Quit) => state.rewrite.whatif_open = false,
-                Some(Command::Cancel) if idle => state.rewrite.whatif_open = false,
+                Some(Command::Quit) => whatif.open = false,
+                Some(Command::Cancel) if idle => whatif.open = false,
                 Some(Command::OpenLeft | Command::OpenRight) => {
                     cs.notice = Some("what-if: the image is the app behind this view (q)".into());
                     return true;
