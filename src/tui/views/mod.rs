@@ -161,20 +161,28 @@ impl Areas {
 
     /// The rectangle holding a pane's list rows: inside the border, below the column header.
     pub fn rows(&self, pane: Pane) -> Rect {
-        let (outer, header, footer) = match pane {
-            Pane::Tree => (self.tree, 1, TREE_FOOTER),
-            Pane::Layers => (self.left, 1, 0),
-            // The last line is the packages' total.
-            Pane::Packages => (self.left, 1, 1),
-            Pane::Findings | Pane::Rewrite => (self.left, 0, 0),
-        };
-        let inner = Block::bordered().inner(outer);
-        Rect {
-            x: inner.x,
-            y: inner.y + header.min(inner.height),
-            width: inner.width,
-            height: inner.height.saturating_sub(header + footer),
+        match pane {
+            Pane::Tree => rows_in(self.tree, pane),
+            _ => rows_in(self.left, pane),
         }
+    }
+}
+
+/// The rectangle holding a pane's list rows when the pane is drawn in `outer`.
+pub fn rows_in(outer: Rect, pane: Pane) -> Rect {
+    let (header, footer) = match pane {
+        Pane::Tree => (1, TREE_FOOTER),
+        Pane::Layers => (1, 0),
+        // The last line is the packages' total.
+        Pane::Packages => (1, 1),
+        Pane::Findings | Pane::Rewrite => (0, 0),
+    };
+    let inner = Block::bordered().inner(outer);
+    Rect {
+        x: inner.x,
+        y: inner.y + header.min(inner.height),
+        width: inner.width,
+        height: inner.height.saturating_sub(header + footer),
     }
 }
 
@@ -193,7 +201,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         _ => layers::render(state, theme, &areas, buf),
     }
     if !rewrite::wide(state) {
-        tree::render(state, theme, &areas, buf);
+        tree::Files { state, theme }.render(areas.tree, buf);
     }
     status_bar(state, theme, areas.status, buf);
     if state.help {
