@@ -87,13 +87,22 @@ pub fn text(state: &State) -> HelpText {
 /// The pop-up's widest.
 pub const MAX_WIDTH: u16 = 120;
 
-pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let text = text(state);
-    help::Help {
-        text: &text,
-        scroll: state.help_scroll,
-        max_width: MAX_WIDTH,
-        theme,
+/// The app's help pop-up over the screen as a widget: [`text`] laid out by
+/// [`help::Help`], scrolled as far as the state says.
+pub struct AppHelp<'a> {
+    pub state: &'a State,
+    pub theme: &'a Theme,
+}
+
+impl Widget for AppHelp<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let text = text(self.state);
+        help::Help {
+            text: &text,
+            scroll: self.state.help_scroll,
+            max_width: MAX_WIDTH,
+            theme: self.theme,
+        }
+        .render(area, buf);
     }
-    .render(area, buf);
 }

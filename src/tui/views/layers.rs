@@ -4,7 +4,7 @@
 use super::super::state::{LayerLoad, LayerRow, Pane, State};
 use super::super::theme::Theme;
 use super::super::widgets::{bar::bar, bytes, short_digest, truncate};
-use super::{Areas, left_title, pane_block};
+use super::{left_title, pane_block, rows_in};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -23,10 +23,23 @@ pub fn short_command(c: &str) -> String {
     c.replacen("RUN /bin/sh -c ", "RUN ", 1)
 }
 
-pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
+/// The Layers pane as a widget: the left column's frame and title, the table's header and
+/// the layers in the window, the selected one marked.
+pub struct LayerList<'a> {
+    pub state: &'a State,
+    pub theme: &'a Theme,
+}
+
+impl Widget for LayerList<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        list(self.state, self.theme, area, buf);
+    }
+}
+
+fn list(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let focused = state.focus == Pane::Layers;
-    pane_block(left_title(state, theme), focused, theme).render(areas.left, buf);
-    let rows = areas.rows(Pane::Layers);
+    pane_block(left_title(state, theme), focused, theme).render(area, buf);
+    let rows = rows_in(area, Pane::Layers);
     let w = rows.width as usize;
     let cols = Columns {
         w,
@@ -89,7 +102,6 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
         buf.set_style(r, l.style);
         l.render(r, buf);
     }
-    LayerDetails { state, theme }.render(areas.detail, buf);
 }
 
 /// The layer table's shape: its width, whether the blob column fits, the bar's width and
