@@ -210,3 +210,7 @@ fn detail(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         .block(block)
         .render(area, buf);
 }
+
+#[cfg(test)]
+#[path = "findings_tests.rs"]
+mod tests;

@@ -4,6 +4,8 @@
 
 pub mod compare;
 pub mod findings;
+#[cfg(test)]
+mod fixture;
 pub mod help;
 pub mod layers;
 pub mod packages;

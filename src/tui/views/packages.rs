@@ -166,3 +166,7 @@ fn detail(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         .block(block)
         .render(area, buf);
 }
+
+#[cfg(test)]
+#[path = "packages_tests.rs"]
+mod tests;

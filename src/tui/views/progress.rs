@@ -87,3 +87,38 @@ impl Widget for Placeholder<'_> {
             .render(area, buf);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{small_opening, text, theme};
+    use super::*;
+
+    #[test]
+    fn the_tree_pane_says_what_it_waits_for() {
+        let mut app = small_opening(80, 24);
+        let placeholder = |state: &State| {
+            text(
+                Placeholder {
+                    state,
+                    theme: &theme(),
+                },
+                30,
+                3,
+            )
+        };
+        // Text only (styles reset).
+        let layer = Buffer::with_lines([
+            "Scanning layer 0… waiting     ",
+            "                              ",
+            "                              ",
+        ]);
+        assert_eq!(placeholder(&app.state), layer);
+        app.press("W");
+        let image = Buffer::with_lines([
+            "The whole image shows once    ",
+            "every layer is scanned (0/2 so",
+            "far).                         ",
+        ]);
+        assert_eq!(placeholder(&app.state), image);
+    }
+}

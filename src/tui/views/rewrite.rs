@@ -231,3 +231,7 @@ pub const HINTS: &[(Command, &str)] = &[
     (Command::WhatIf, "what-if"),
     (Command::KeptOnly, "kept"),
 ];
+
+#[cfg(test)]
+#[path = "rewrite_tests.rs"]
+mod tests;

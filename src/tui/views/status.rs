@@ -96,3 +96,71 @@ fn hints(state: &State) -> (Hints, Hints) {
     };
     (named(own), named(&common))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{small, styled, text, theme};
+    use super::*;
+    use ratatui::style::{Modifier, Style};
+
+    #[test]
+    fn the_focused_panes_keys_come_first_while_they_fit_styled() {
+        let app = small(80, 24);
+        let bar = |w| {
+            styled(
+                StatusBar {
+                    state: &app.state,
+                    theme: &theme(),
+                },
+                w,
+                1,
+            )
+        };
+        // Styles compared (mono theme): keys bold, what they do dim.
+        let key = |k: &'static str| Span::styled(k, Style::default().add_modifier(Modifier::BOLD));
+        let what = |w: &'static str| Span::styled(w, Style::default().add_modifier(Modifier::DIM));
+        let expected = Buffer::with_lines([Line::from(vec![
+            key(" Enter"),
+            what(" files "),
+            key(" ?"),
+            what(" help "),
+            key(" Tab"),
+            what(" pane "),
+            key(" q"),
+            what(" quit "),
+            Span::raw(" "),
+        ])]);
+        // At 40 columns the Layers pane's own `w` and `y` give way, whole.
+        assert_eq!(bar(40), expected);
+        let mut wide = bar(80);
+        wide.set_style(wide.area, Style::reset());
+        assert_eq!(
+            wide,
+            Buffer::with_lines([
+                " Enter files  w layer only  y copy digest  ? help  Tab pane  q quit             "
+            ])
+        );
+    }
+
+    #[test]
+    fn a_message_or_a_prompt_takes_the_bar() {
+        let mut app = small(80, 24);
+        app.press("2 y");
+        let bar = |state: &State| {
+            text(
+                StatusBar {
+                    state,
+                    theme: &theme(),
+                },
+                48,
+                1,
+            )
+        };
+        // Text only (styles reset).
+        let copied = Buffer::with_lines(["copied: /usr                                    "]);
+        assert_eq!(bar(&app.state), copied);
+        app.press("/");
+        let prompt = Buffer::with_lines([" Enter accept · Esc cancel (search)             "]);
+        assert_eq!(bar(&app.state), prompt);
+    }
+}

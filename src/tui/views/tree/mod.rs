@@ -278,3 +278,6 @@ fn link(state: &State, n: &Node) -> Option<String> {
     let e = scan.entries.get(n.entry as usize)?;
     e.link.as_deref().map(str::to_string)
 }
+
+#[cfg(test)]
+mod tests;
