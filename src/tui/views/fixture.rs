@@ -51,6 +51,17 @@ pub fn small(w: u16, h: u16) -> Harness {
     }
 }
 
+/// The app on an image built for one test, loaded and analysed, on a `w`×`h` screen.
+pub fn built(img: ImageBuilder, w: u16, h: u16) -> Harness {
+    let loaded = crate::demo::source_of(&img.tag.clone(), img)
+        .map_err(crate::Error::from)
+        .and_then(|src| load_image(&*src, &LoadOptions::default()));
+    match loaded {
+        Ok(image) => Harness::from_analysed(&Analysed::new(image), w, h),
+        Err(e) => panic!("the test image does not load: {e}"),
+    }
+}
+
 /// The mono theme the tests draw with (what NO_COLOR shows).
 pub fn theme() -> Theme {
     Theme::mono()

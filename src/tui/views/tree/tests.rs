@@ -151,3 +151,64 @@ fn the_search_prompt_replaces_the_selected_file_styled() {
     ]);
     assert_eq!(buf, expected);
 }
+
+#[test]
+fn r_shows_only_what_the_rewrite_keeps_and_says_how_to_see_all() {
+    let mut app = small(80, 24);
+    app.press("r");
+    let state = &app.state;
+    let buf = text(
+        Files {
+            state,
+            theme: &theme(),
+        },
+        48,
+        8,
+    );
+    // Text only (styles reset): the whole image, a directory weighing what it keeps.
+    let expected = Buffer::with_lines([
+        "┏ 2 Files — whole image · by size · −2.9 KiB ━━┓",
+        "┃  Permission  UID:GID      Size  Name         ┃",
+        "┃  drwxr-xr-x       0:0   1.7 MiB  └ usr/      ┃",
+        "┃  drwxr-xr-x       0:0   1.7 MiB    └ bin/    ┃",
+        "┃ ◆-rwxr-xr-x       0:0   1.7 MiB      └ hello ┃",
+        "┃/usr                                          ┃",
+        "┃only what the rewrite keeps (r: all)          ┃",
+        "┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛",
+    ]);
+    assert_eq!(buf, expected);
+}
+
+#[test]
+fn a_wide_owner_widens_its_column() {
+    use crate::demo::builder::{ImageBuilder, LayerBuilder};
+    let img = ImageBuilder::new("owners:1").layer(
+        LayerBuilder::new("ADD rootfs.tar /")
+            .file_with("nobody.txt", &[7; 3000], 0o644, 65534, 65534)
+            .file_with("root.txt", &[8; 2000], 0o600, 0, 0)
+            .file_with("big-ids.txt", &[9; 1000], 0o600, 4_000_000, 4_000_000),
+    );
+    let app = super::super::fixture::built(img, 80, 24);
+    let state = &app.state;
+    let buf = text(
+        Files {
+            state,
+            theme: &theme(),
+        },
+        52,
+        8,
+    );
+    // Text only (styles reset): `65534:65534` whole, a wider owner cut with `…`, the
+    // names in one column.
+    let expected = Buffer::with_lines([
+        "┌ 2 Files — as of layer 0 · by size ───────────────┐",
+        "│  Permission  UID:GID        Size  Name           │",
+        "│+ -rw-r--r-- 65534:65534   2.9 KiB  ├ nobody.txt  │",
+        "│+ -rw-------         0:0   2.0 KiB  ├ root.txt    │",
+        "│+ -rw------- 4000000:40…  0.98 KiB  └ big-ids.txt │",
+        "│/nobody.txt  layer 0  owner: no package           │",
+        "│                                                  │",
+        "└──────────────────────────────────────────────────┘",
+    ]);
+    assert_eq!(buf, expected);
+}
