@@ -38,13 +38,3 @@ pub fn built(img: &microscope::demo::builder::ImageBuilder, w: u16, h: u16) -> H
 
 /// Where the TUI's snapshots live (insta resolves a relative path from each module's file).
 pub const SNAPSHOTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tui/snapshots");
-
-/// An insta snapshot of a screen, in tests/snapshots (digests masked).
-pub fn check(name: &str, screen: &str) {
-    let mut settings = insta::Settings::clone_current();
-    settings.add_filter(r"sha256:[0-9a-f]{12,64}", "sha256:[digest]");
-    settings.add_filter(r"\b[0-9a-f]{12}\b", "############");
-    settings.set_snapshot_path(SNAPSHOTS);
-    settings.set_prepend_module_to_snapshot(false);
-    settings.bind(|| insta::assert_snapshot!(name, screen));
-}

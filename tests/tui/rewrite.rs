@@ -289,18 +289,35 @@ fn rewrite_views() {
         let mut app = common::demo("fat", w, h);
         app.press("5");
         check(&format!("fat-rewrite-{w}x{h}"), &mut app);
-        app.press("G");
-        check(&format!("fat-rewrite-dockerfile-{w}x{h}"), &mut app);
-        let mut app = common::demo("fat", w, h);
-        app.press("r");
-        check(&format!("fat-kept-tree-{w}x{h}"), &mut app);
         let mut app = common::demo("fat", w, h);
         app.press("c");
         check(&format!("fat-what-if-{w}x{h}"), &mut app);
-        let mut app = common::demo("micro", w, h);
-        app.press("5");
-        check(&format!("micro-rewrite-{w}x{h}"), &mut app);
     }
+}
+
+/// G goes to the Dockerfile's last line; r shows only what the rewrite keeps (the panes'
+/// text in these states: src/tui/views' Buffer tests).
+#[test]
+fn the_dockerfile_ends_the_pane_and_r_keeps_the_kept_files() {
+    let mut app = common::demo("fat", 80, 24);
+    app.press("5 G");
+    let rw = &app.state.rewrite;
+    assert_eq!(rw.cursor.selected, rw.lines.len() - 1, "G: the last line");
+    assert_eq!(rw.lines[rw.cursor.selected].kind, Kind::Dockerfile);
+    let mut app = common::demo("fat", 80, 24);
+    app.press("r");
+    assert!(
+        app.state.filter.only.is_some(),
+        "r: only what the rewrite keeps"
+    );
+    let v = app.state.tree().expect("the tree on screen is built");
+    assert!(
+        v.rows.iter().all(|r| {
+            let n = v.tree.node(r.node);
+            n.is_dir() || app.state.rewrite.keeps(&n.path).is_some()
+        }),
+        "every file shown is kept"
+    );
 }
 
 /// From the compare view, a side opened in the app has the what-if too; Esc closes the

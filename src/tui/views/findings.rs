@@ -5,7 +5,7 @@ use super::super::data::FindingRow;
 use super::super::state::{Data, Pane, State};
 use super::super::theme::Theme;
 use super::super::widgets::{bytes, truncate};
-use super::{Areas, left_title, pane_block};
+use super::{left_title, pane_block, rows_in};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -44,10 +44,35 @@ pub fn row_at(state: &State, line: usize) -> Option<usize> {
     ls.get(offset(state, &ls, h) + line).copied().flatten()
 }
 
-pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
+/// The Findings pane as a widget: the left column's frame and title, the findings grouped
+/// under their headings, the selected one marked.
+pub struct FindingList<'a> {
+    pub state: &'a State,
+    pub theme: &'a Theme,
+}
+
+impl Widget for FindingList<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        list(self.state, self.theme, area, buf);
+    }
+}
+
+/// The selected finding: title, fix, what it saves, why, and its paths as room allows.
+pub struct FindingDetails<'a> {
+    pub state: &'a State,
+    pub theme: &'a Theme,
+}
+
+impl Widget for FindingDetails<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        detail(self.state, self.theme, area, buf);
+    }
+}
+
+fn list(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let focused = state.focus == Pane::Findings;
-    pane_block(left_title(state, theme), focused, theme).render(areas.left, buf);
-    let rows = areas.rows(Pane::Findings);
+    pane_block(left_title(state, theme), focused, theme).render(area, buf);
+    let rows = rows_in(area, Pane::Findings);
     let items = match &state.findings {
         Data::Loading => {
             Line::styled(
@@ -55,12 +80,10 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
                 theme.dim,
             )
             .render(rows, buf);
-            detail(state, theme, areas.detail, buf);
             return;
         }
         Data::Ready(v) if v.is_empty() => {
             Line::styled("none", theme.dim).render(rows, buf);
-            detail(state, theme, areas.detail, buf);
             return;
         }
         Data::Ready(v) => v,
@@ -96,7 +119,6 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
             }
         }
     }
-    detail(state, theme, areas.detail, buf);
 }
 
 /// A group's heading: what the header's savable total counts of it, so the headings add up
@@ -188,3 +210,7 @@ fn detail(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         .block(block)
         .render(area, buf);
 }
+
+#[cfg(test)]
+#[path = "findings_tests.rs"]
+mod tests;

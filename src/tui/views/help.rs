@@ -87,13 +87,58 @@ pub fn text(state: &State) -> HelpText {
 /// The pop-up's widest.
 pub const MAX_WIDTH: u16 = 120;
 
-pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let text = text(state);
-    help::Help {
-        text: &text,
-        scroll: state.help_scroll,
-        max_width: MAX_WIDTH,
-        theme,
+/// The app's help pop-up over the screen as a widget: [`text`] laid out by
+/// [`help::Help`], scrolled as far as the state says.
+pub struct AppHelp<'a> {
+    pub state: &'a State,
+    pub theme: &'a Theme,
+}
+
+impl Widget for AppHelp<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let text = text(self.state);
+        help::Help {
+            text: &text,
+            scroll: self.state.help_scroll,
+            max_width: MAX_WIDTH,
+            theme: self.theme,
+        }
+        .render(area, buf);
     }
-    .render(area, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{small, text, theme};
+    use super::*;
+
+    #[test]
+    fn the_help_scrolls_and_says_so_at_both_ends() {
+        let mut app = small(80, 24);
+        app.press("? j j");
+        let buf = text(
+            AppHelp {
+                state: &app.state,
+                theme: &theme(),
+            },
+            60,
+            12,
+        );
+        // Text only (styles reset): pairs of keys on one line, long lines cut at the frame.
+        let expected = Buffer::with_lines([
+            "                                                            ",
+            "  ┏ Help — j/k PgDn/PgUp scroll · any other key closes ━━┓  ",
+            "  ┃ Tab / Shift+Tab  Next / previous pane                ┃  ",
+            "  ┃ 1 / 2            Layers / Files pane                 ┃  ",
+            "  ┃ 3 / 4            Packages / Findings pane            ┃  ",
+            "  ┃ 5                Rewrite pane: how small it could be ┃  ",
+            "  ┃ c                What-if: the image against its rewr…┃  ",
+            "  ┃ r                Files: only what the rewrite keeps  ┃  ",
+            "  ┃ w                Files: as of layer / layer only / w…┃  ",
+            "  ┃ y                Copy the selected path (OSC 52)     ┃  ",
+            "  ┗ ↑ more ━━━━━━━━━━━━━━━━━━━━━━━━━━━ more ↓ (36 lines) ┛  ",
+            "                                                            ",
+        ]);
+        assert_eq!(buf, expected);
+    }
 }

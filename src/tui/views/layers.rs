@@ -4,7 +4,7 @@
 use super::super::state::{LayerLoad, LayerRow, Pane, State};
 use super::super::theme::Theme;
 use super::super::widgets::{bar::bar, bytes, short_digest, truncate};
-use super::{Areas, left_title, pane_block};
+use super::{left_title, pane_block, rows_in};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -23,10 +23,23 @@ pub fn short_command(c: &str) -> String {
     c.replacen("RUN /bin/sh -c ", "RUN ", 1)
 }
 
-pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
+/// The Layers pane as a widget: the left column's frame and title, the table's header and
+/// the layers in the window, the selected one marked.
+pub struct LayerList<'a> {
+    pub state: &'a State,
+    pub theme: &'a Theme,
+}
+
+impl Widget for LayerList<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        list(self.state, self.theme, area, buf);
+    }
+}
+
+fn list(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let focused = state.focus == Pane::Layers;
-    pane_block(left_title(state, theme), focused, theme).render(areas.left, buf);
-    let rows = areas.rows(Pane::Layers);
+    pane_block(left_title(state, theme), focused, theme).render(area, buf);
+    let rows = rows_in(area, Pane::Layers);
     let w = rows.width as usize;
     let cols = Columns {
         w,
@@ -89,7 +102,6 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
         buf.set_style(r, l.style);
         l.render(r, buf);
     }
-    LayerDetails { state, theme }.render(areas.detail, buf);
 }
 
 /// The layer table's shape: its width, whether the blob column fits, the bar's width and
@@ -213,66 +225,5 @@ fn detail(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::image::{ImageMeta, LayerDesc};
-
-    #[test]
-    fn details_of_a_layer_not_yet_read_wrap_its_whole_command() {
-        let meta = ImageMeta {
-            layers: vec![LayerDesc {
-                digest: Some(format!("sha256:{}", "ab".repeat(32))),
-                diff_id: None,
-                size: Some(2048),
-                media_type: String::new(),
-                locator: String::new(),
-            }],
-            history: Vec::new(),
-            ..ImageMeta::default()
-        };
-        let mut state = State::new(meta, Default::default());
-        state.layers[0].command = "RUN apt-get update && apt-get install -y curl".into();
-        let mut buf = Buffer::empty(Rect::new(0, 0, 30, 7));
-        let theme = Theme::mono();
-        LayerDetails {
-            state: &state,
-            theme: &theme,
-        }
-        .render(buf.area, &mut buf);
-        let expected = Buffer::with_lines([
-            "┌ Layer details ─────────────┐",
-            "│Layer 0 abababababab        │",
-            "│waiting                     │",
-            "│RUN apt-get update &&       │",
-            "│apt-get install -y curl     │",
-            "│                            │",
-            "└────────────────────────────┘",
-        ]);
-        let text = |b: &Buffer| -> Vec<String> {
-            (0..b.area.height)
-                .map(|y| {
-                    (0..b.area.width)
-                        .map(|x| b[(x, y)].symbol().to_string())
-                        .collect()
-                })
-                .collect()
-        };
-        assert_eq!(text(&buf), text(&expected));
-    }
-
-    #[test]
-    fn commands_lose_shell_noise() {
-        assert_eq!(
-            short_command("/bin/sh -c #(nop) ADD file:x in / "),
-            "ADD file:x in /"
-        );
-        assert_eq!(
-            short_command("RUN /bin/sh -c rm -rf /tmp # buildkit"),
-            "RUN rm -rf /tmp"
-        );
-        assert_eq!(
-            short_command("/bin/sh -c apt-get update"),
-            "RUN apt-get update"
-        );
-    }
-}
+#[path = "layers_tests.rs"]
+mod tests;

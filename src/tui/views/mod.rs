@@ -4,18 +4,20 @@
 
 pub mod compare;
 pub mod findings;
+#[cfg(test)]
+mod fixture;
 pub mod help;
 pub mod layers;
 pub mod packages;
 pub mod progress;
 pub mod rewrite;
+pub mod status;
 pub mod summary;
 pub mod tree;
 
-use super::state::{Pane, Prompt, State};
+use super::state::{Pane, State};
 use super::theme::Theme;
 use ratatui::Frame;
-use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Widget};
@@ -161,40 +163,63 @@ impl Areas {
 
     /// The rectangle holding a pane's list rows: inside the border, below the column header.
     pub fn rows(&self, pane: Pane) -> Rect {
-        let (outer, header, footer) = match pane {
-            Pane::Tree => (self.tree, 1, TREE_FOOTER),
-            Pane::Layers => (self.left, 1, 0),
-            // The last line is the packages' total.
-            Pane::Packages => (self.left, 1, 1),
-            Pane::Findings | Pane::Rewrite => (self.left, 0, 0),
-        };
-        let inner = Block::bordered().inner(outer);
-        Rect {
-            x: inner.x,
-            y: inner.y + header.min(inner.height),
-            width: inner.width,
-            height: inner.height.saturating_sub(header + footer),
+        match pane {
+            Pane::Tree => rows_in(self.tree, pane),
+            _ => rows_in(self.left, pane),
         }
     }
 }
 
-/// Draws the whole screen.
+/// The rectangle holding a pane's list rows when the pane is drawn in `outer`.
+pub fn rows_in(outer: Rect, pane: Pane) -> Rect {
+    let (header, footer) = match pane {
+        Pane::Tree => (1, TREE_FOOTER),
+        Pane::Layers => (1, 0),
+        // The last line is the packages' total.
+        Pane::Packages => (1, 1),
+        Pane::Findings | Pane::Rewrite => (0, 0),
+    };
+    let inner = Block::bordered().inner(outer);
+    Rect {
+        x: inner.x,
+        y: inner.y + header.min(inner.height),
+        width: inner.width,
+        height: inner.height.saturating_sub(header + footer),
+    }
+}
+
+/// Draws the whole screen: the header, the shown list and its details, the Files pane
+/// (unless the Rewrite pane takes its place), the key bar and the help over them.
 pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     let areas = app_layout(frame.area(), state);
     let buf = frame.buffer_mut();
     summary::Header { state, theme }.render(areas.header, buf);
     match state.left {
-        Pane::Packages => packages::render(state, theme, &areas, buf),
-        Pane::Findings => findings::render(state, theme, &areas, buf),
-        Pane::Rewrite => rewrite::render(state, theme, &areas, buf),
-        _ => layers::render(state, theme, &areas, buf),
+        Pane::Packages => {
+            packages::PackageList { state, theme }.render(areas.left, buf);
+            packages::PackageDetails { state, theme }.render(areas.detail, buf);
+        }
+        Pane::Findings => {
+            findings::FindingList { state, theme }.render(areas.left, buf);
+            findings::FindingDetails { state, theme }.render(areas.detail, buf);
+        }
+        Pane::Rewrite => {
+            let (list, detail) = rewrite::areas(state);
+            rewrite::RewriteList { state, theme }.render(list, buf);
+            rewrite::RewriteDetails { state, theme }.render(detail, buf);
+        }
+        _ => {
+            layers::LayerList { state, theme }.render(areas.left, buf);
+            layers::LayerDetails { state, theme }.render(areas.detail, buf);
+        }
     }
     if !rewrite::wide(state) {
-        tree::render(state, theme, &areas, buf);
+        tree::Files { state, theme }.render(areas.tree, buf);
     }
-    status_bar(state, theme, areas.status, buf);
+    status::StatusBar { state, theme }.render(areas.status, buf);
     if state.help {
-        help::render(state, theme, frame.area(), frame.buffer_mut());
+        let area = frame.area();
+        help::AppHelp { state, theme }.render(area, frame.buffer_mut());
     }
 }
 
@@ -284,82 +309,4 @@ pub fn left_title<'a>(state: &State, theme: &Theme) -> Vec<Span<'a>> {
         .into_iter()
         .map(|(t, on)| Span::styled(t, if on { theme.title } else { theme.dim }))
         .collect()
-}
-
-fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let line = if let Some(msg) = &state.message {
-        Line::from(Span::styled(msg.clone(), theme.message))
-    } else if let Some(p) = &state.prompt {
-        let what = match p {
-            Prompt::Search(_) => "search",
-            Prompt::Filter(_) => "filter",
-        };
-        Line::from(Span::styled(
-            format!(" Enter accept · Esc cancel ({what})"),
-            theme.dim,
-        ))
-    } else {
-        let (own, common) = hints(state);
-        // Whole hints only: the pane's own keys while they fit beside the common ones.
-        let cells = |(k, w): &(String, String)| k.chars().count() + w.chars().count() + 3;
-        let mut room = (area.width as usize).saturating_sub(common.iter().map(cells).sum());
-        let own = own.into_iter().take_while(|h| {
-            let fits = cells(h) <= room;
-            room = room.saturating_sub(cells(h));
-            fits
-        });
-        let mut spans = Vec::new();
-        for (key, what) in own.chain(common) {
-            spans.push(Span::styled(format!(" {key}"), theme.key));
-            spans.push(Span::styled(format!(" {what} "), theme.dim));
-        }
-        Line::from(spans)
-    };
-    line.render(area, buf);
-}
-
-/// The key bar's hints: the focused pane's own keys, and the ones every pane has.
-type Hints = Vec<(String, String)>;
-fn hints(state: &State) -> (Hints, Hints) {
-    use super::keymap::Command as C;
-    use super::state::FilesView;
-    let k = &state.keymap;
-    let next_view = match state.files.next() {
-        FilesView::AsOf => "as of layer",
-        FilesView::Layer => "layer only",
-        FilesView::Image => "whole image",
-    };
-    let own: &[(C, &str)] = match state.focus {
-        Pane::Layers => &[
-            (C::Select, "files"),
-            (C::ToggleImage, next_view),
-            (C::CopyPath, "copy digest"),
-        ],
-        // Most wanted first: the key bar keeps what fits.
-        Pane::Tree => &[
-            (C::ToggleImage, next_view),
-            (C::Search, "search"),
-            (C::NextMatch, "next"),
-            (C::Filter, "filter"),
-            (C::Collapse, "collapse"),
-            (C::Sort, "sort"),
-            (C::Attributes, "attrs"),
-            (C::CopyPath, "copy"),
-        ],
-        Pane::Packages => &[(C::Select, "show files"), (C::CopyPath, "copy name")],
-        Pane::Findings => &[
-            (C::Select, "show files"),
-            (C::CopyFix, "copy fix"),
-            (C::CopyPath, "copy path"),
-        ],
-        Pane::Rewrite => rewrite::HINTS,
-    };
-    let quit = if state.from_compare { "back" } else { "quit" };
-    let common = [(C::Help, "help"), (C::NextPane, "pane"), (C::Quit, quit)];
-    let named = |v: &[(C, &str)]| {
-        v.iter()
-            .map(|&(c, what)| (k.key_for(c), what.to_string()))
-            .collect()
-    };
-    (named(own), named(&common))
 }

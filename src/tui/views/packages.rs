@@ -4,16 +4,41 @@
 use super::super::state::{Data, Pane, State};
 use super::super::theme::Theme;
 use super::super::widgets::{bytes, truncate};
-use super::{Areas, left_title, pane_block};
+use super::{left_title, pane_block, rows_in};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
-pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
+/// The Packages pane as a widget: the left column's frame and title, the packages in the
+/// window (the selected one marked) and their total below.
+pub struct PackageList<'a> {
+    pub state: &'a State,
+    pub theme: &'a Theme,
+}
+
+impl Widget for PackageList<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        list(self.state, self.theme, area, buf);
+    }
+}
+
+/// The selected package: name, version, manager, bytes and its largest files.
+pub struct PackageDetails<'a> {
+    pub state: &'a State,
+    pub theme: &'a Theme,
+}
+
+impl Widget for PackageDetails<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        detail(self.state, self.theme, area, buf);
+    }
+}
+
+fn list(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let focused = state.focus == Pane::Packages;
-    pane_block(left_title(state, theme), focused, theme).render(areas.left, buf);
-    let rows = areas.rows(Pane::Packages);
+    pane_block(left_title(state, theme), focused, theme).render(area, buf);
+    let rows = rows_in(area, Pane::Packages);
     let w = rows.width as usize;
     let items = match &state.packages {
         Data::Loading => {
@@ -22,12 +47,10 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
                 theme.dim,
             )
             .render(rows, buf);
-            detail(state, theme, areas.detail, buf);
             return;
         }
         Data::Ready(v) if v.is_empty() => {
             Line::styled("none found", theme.dim).render(rows, buf);
-            detail(state, theme, areas.detail, buf);
             return;
         }
         Data::Ready(v) => v,
@@ -79,7 +102,6 @@ pub fn render(state: &State, theme: &Theme, areas: &Areas, buf: &mut Buffer) {
         line.render(r, buf);
     }
     total(state, theme, rows, buf);
-    detail(state, theme, areas.detail, buf);
 }
 
 /// `96 packages own 74.2 MiB of 78.6 MiB`, below the list, as `--packages` ends.
@@ -144,3 +166,7 @@ fn detail(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         .block(block)
         .render(area, buf);
 }
+
+#[cfg(test)]
+#[path = "packages_tests.rs"]
+mod tests;

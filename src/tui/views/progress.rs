@@ -2,8 +2,13 @@
 //! while its data is not there yet.
 
 use super::super::state::{LayerLoad, LayerRow, State};
+use super::super::theme::Theme;
 use super::super::tree::TreeMode;
 use super::super::widgets::bytes;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 /// Compressed bytes read so far and expected, over all layers (a finished layer counts
 /// whole).
@@ -60,5 +65,60 @@ pub fn tree_placeholder(state: &State) -> String {
             _ => "Building the file tree…".into(),
         },
         TreeMode::Image => "Building the file tree…".into(),
+    }
+}
+
+/// The tree pane's rows while its tree is not there: [`tree_placeholder`], wrapped; a
+/// failure in the error style.
+pub struct Placeholder<'a> {
+    pub state: &'a State,
+    pub theme: &'a Theme,
+}
+
+impl Widget for Placeholder<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let style = if self.state.error.is_some() {
+            self.theme.error
+        } else {
+            self.theme.dim
+        };
+        Paragraph::new(Line::styled(tree_placeholder(self.state), style))
+            .wrap(Wrap { trim: false })
+            .render(area, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{small_opening, text, theme};
+    use super::*;
+
+    #[test]
+    fn the_tree_pane_says_what_it_waits_for() {
+        let mut app = small_opening(80, 24);
+        let placeholder = |state: &State| {
+            text(
+                Placeholder {
+                    state,
+                    theme: &theme(),
+                },
+                30,
+                3,
+            )
+        };
+        // Text only (styles reset).
+        let layer = Buffer::with_lines([
+            "Scanning layer 0… waiting     ",
+            "                              ",
+            "                              ",
+        ]);
+        assert_eq!(placeholder(&app.state), layer);
+        app.press("W");
+        let image = Buffer::with_lines([
+            "The whole image shows once    ",
+            "every layer is scanned (0/2 so",
+            "far).                         ",
+        ]);
+        assert_eq!(placeholder(&app.state), image);
     }
 }

@@ -9,7 +9,7 @@ use super::super::rewrite::state::SavePrompt;
 use super::super::state::{Pane, State};
 use super::super::theme::Theme;
 use super::super::widgets::{bytes, truncate};
-use super::{Areas, app_layout, left_title, pane_block};
+use super::{app_layout, left_title, pane_block};
 use crate::analysis::rewrite::Stage;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -47,17 +47,41 @@ pub fn rows_of(state: &State, pane: Pane) -> Rect {
     }
 }
 
-pub fn render(state: &State, theme: &Theme, _areas: &Areas, buf: &mut Buffer) {
+/// The Rewrite pane as a widget: the list block's frame and title, the rewrite's lines in
+/// the window, the selected one marked. Drawn in [`areas`]'s first rectangle.
+pub struct RewriteList<'a> {
+    pub state: &'a State,
+    pub theme: &'a Theme,
+}
+
+impl Widget for RewriteList<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        list(self.state, self.theme, area, buf);
+    }
+}
+
+/// The selected line whole (a copied file: its sizes, stage and reason), or the prompt for
+/// the file to write. Drawn in [`areas`]'s second rectangle.
+pub struct RewriteDetails<'a> {
+    pub state: &'a State,
+    pub theme: &'a Theme,
+}
+
+impl Widget for RewriteDetails<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        detail(self.state, self.theme, area, buf);
+    }
+}
+
+fn list(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let focused = state.focus == Pane::Rewrite;
-    let (list, detail_area) = areas(state);
-    pane_block(left_title(state, theme), focused, theme).render(list, buf);
-    let rows = rows(state);
+    pane_block(left_title(state, theme), focused, theme).render(area, buf);
+    let rows = Block::bordered().inner(area);
     if state.loaded.is_none() {
         let text = "the rewrite shows once the image is analysed (it comes with the analysis)";
         Paragraph::new(Line::styled(text, theme.dim))
             .wrap(Wrap { trim: false })
             .render(rows, buf);
-        detail(state, theme, detail_area, buf);
         return;
     }
     let rw = &state.rewrite;
@@ -97,10 +121,8 @@ pub fn render(state: &State, theme: &Theme, _areas: &Areas, buf: &mut Buffer) {
         }
         line.render(r, buf);
     }
-    detail(state, theme, detail_area, buf);
 }
 
-/// The selected line whole (a copied file: its sizes, stage and reason), or the prompt.
 fn detail(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let block = pane_block(vec![Span::styled(" Rewrite ", theme.title)], false, theme);
     let mut lines: Vec<Line> = Vec::new();
@@ -209,3 +231,7 @@ pub const HINTS: &[(Command, &str)] = &[
     (Command::WhatIf, "what-if"),
     (Command::KeptOnly, "kept"),
 ];
+
+#[cfg(test)]
+#[path = "rewrite_tests.rs"]
+mod tests;

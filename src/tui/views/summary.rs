@@ -270,4 +270,25 @@ mod tests {
         ]);
         assert_eq!(text(&buf)[0], text(&expected)[0]);
     }
+
+    #[test]
+    fn once_analysed_the_sizes_flow_over_the_lines() {
+        let app = super::super::fixture::small(80, 24);
+        let buf = super::super::fixture::text(
+            Header {
+                state: &app.state,
+                theme: &Theme::mono(),
+            },
+            80,
+            3,
+        );
+        // Text only (styles reset): the rewrite's answer beside the final size; the
+        // reclaimable bytes with their causes whole on the next line.
+        let expected = Buffer::with_lines([
+            " microscope test/small:1  linux/amd64  2 layers                                 ",
+            " total 1.7 MiB  final 1.7 MiB  already minimal  compressed 1.7 MiB              ",
+            " efficiency 99.8%  reclaimable 2.9 KiB (2.9 KiB deleted)  savable 2.9 KiB       ",
+        ]);
+        assert_eq!(buf, expected);
+    }
 }
