@@ -1,0 +1,87 @@
+//! A second look at an unchanged image: its report, kept whole in the cache under a key that
+//! names everything it was made from, so a warm run reads no layer, decodes no scan and
+//! redoes no analysis.
+//!
+//! The key is the sha256 of: this binary (version, and the identity of its executable, so a
+//! rebuilt microscope never reads an older analysis), the image's metadata as the source
+//! read it now (reference, manifest and config digests, platform, run config, history, layer
+//! descriptors, warnings), each layer's scan-cache key (its digest, and for a local layout
+//! or archive the identity of the file it is read from: device, inode, size, mtime and
+//! ctime), and the options that change the analysis. A layer that cannot be cached, or a
+//! run under `--no-verify`, has no key: its report is neither read nor kept. What a warm
+//! run trusts is therefore the scan cache's identity rule, no more: an edited, rewritten or
+//! replaced file is a miss, read and verified again.
+
+use super::load::guarded_key;
+use super::open::Opened;
+use crate::analysis::rewrite;
+use crate::report::Report;
+use serde::{Deserialize, Serialize};
+
+/// A report as kept: the JSON of a report skips why no rewrite is proposed, which the
+/// front ends still need.
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    report: Report,
+    rewrite_refusal: Option<String>,
+}
+
+impl Stored {
+    fn into_report(self) -> Report {
+        let mut report = self.report;
+        report.rewrite_refusal = self.rewrite_refusal;
+        report
+    }
+}
+
+impl Opened {
+    /// The key the report of this image, analysed with `rewrite`, is kept under; None when
+    /// it must not be kept (no cache, `--no-verify`, a layer the cache cannot name).
+    pub fn report_key(&self, rewrite: &rewrite::Options) -> Option<String> {
+        if !self.verify {
+            return None;
+        }
+        self.cache.as_ref()?;
+        let source = &*self.source;
+        let meta = source.meta();
+        let mut text = format!(
+            "microscope report\n{}\n{}\n{}\n{:?}\n{rewrite:?}\n",
+            env!("CARGO_PKG_VERSION"),
+            binary_identity()?,
+            serde_json::to_string(meta).ok()?,
+            meta.origin,
+        );
+        for i in 0..meta.layers.len() {
+            text.push_str(&guarded_key(source, meta, i)?);
+            text.push('\n');
+        }
+        Some(crate::source::config::sha256(text.as_bytes()))
+    }
+
+    /// The report kept under `key`, if any.
+    pub fn cached_report(&self, key: &str) -> Option<Report> {
+        let stored: Stored = self.cache.as_ref()?.get_report(key)?;
+        Some(stored.into_report())
+    }
+
+    /// Keeps `report` under `key`, only if it reads back as the very same report (JSON
+    /// that would bring anything back otherwise, say a float, is not kept).
+    pub fn keep_report(&self, key: &str, report: &Report) {
+        let Some(cache) = &self.cache else { return };
+        let stored = Stored {
+            report: report.clone(),
+            rewrite_refusal: report.rewrite_refusal.clone(),
+        };
+        let back = serde_json::to_vec(&stored)
+            .ok()
+            .and_then(|json| serde_json::from_slice::<Stored>(&json).ok());
+        if back.is_some_and(|b| b.into_report() == *report) {
+            cache.put_report(key, &stored);
+        }
+    }
+}
+
+/// The running executable's file identity: a report made by another build is a miss.
+fn binary_identity() -> Option<String> {
+    crate::source::store::file_identity(&std::env::current_exe().ok()?)
+}
