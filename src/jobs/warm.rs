@@ -85,3 +85,24 @@ impl Opened {
 fn binary_identity() -> Option<String> {
     crate::source::store::file_identity(&std::env::current_exe().ok()?)
 }
+
+#[cfg(test)]
+mod tests {
+    /// A kept report must read back equal, floats included: serde_json's default parse of
+    /// large-latest-plus-a-layer's efficiency was one unit in the last place off, so that
+    /// report was never kept (the `float_roundtrip` feature parses exactly).
+    #[test]
+    fn floats_read_back_exactly() -> Result<(), serde_json::Error> {
+        for x in [
+            0.9221957285136135_f64,
+            0.1 + 0.2,
+            1.0 / 3.0,
+            2e-308,
+            0.8975118917416389,
+        ] {
+            let back: f64 = serde_json::from_str(&serde_json::to_string(&x)?)?;
+            assert_eq!(back.to_bits(), x.to_bits(), "{x}");
+        }
+        Ok(())
+    }
+}
