@@ -88,6 +88,30 @@ fn binary_identity() -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::cache::{Cache, DEFAULT_LIMIT};
+    use std::sync::Arc;
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    /// Why no rewrite is proposed is not in a report's JSON, and `--rewrite` needs it.
+    #[test]
+    fn a_kept_report_keeps_its_rewrite_refusal() -> TestResult {
+        let dir = tempfile::tempdir()?;
+        let mut opened = Opened::uncached(crate::demo::source("fat")?);
+        opened.cache = Some(Arc::new(Cache::open(dir.path(), DEFAULT_LIMIT)));
+        let image = opened.load(None, None)?;
+        let mut report = Report::build(&image, &crate::analysis::analyze(&image));
+        report.rewrite = None;
+        report.rewrite_refusal = Some("no program to keep".into());
+        let key = crate::source::config::sha256(b"a key");
+        opened.keep_report(&key, &report);
+        let back = opened.cached_report(&key).ok_or("kept")?;
+        assert_eq!(back.rewrite_refusal.as_deref(), Some("no program to keep"));
+        assert_eq!(back, report);
+        Ok(())
+    }
+
     /// A kept report must read back equal, floats included: serde_json's default parse of
     /// large-latest-plus-a-layer's efficiency was one unit in the last place off, so that
     /// report was never kept (the `float_roundtrip` feature parses exactly).
