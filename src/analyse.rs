@@ -24,7 +24,26 @@ pub fn analyse_ref_with(image: &str, opts: &SourceOptions, rw: &RewriteArgs) -> 
     analyse(&opened, rw).with_context(|| reference.to_string())
 }
 
+/// The report of an opened image: kept from an earlier run when nothing it was made from
+/// changed (see `microscope::jobs::warm`), else loaded, analysed and kept.
 pub fn analyse(opened: &Opened, rw: &RewriteArgs) -> Result<Report> {
+    let opts = analysis::rewrite::Options {
+        include_paths: rw.include_path.clone(),
+        source_image: rw.source_image.clone(),
+        ..Default::default()
+    };
+    let key = opened.report_key(&opts);
+    if let Some(report) = key.as_deref().and_then(|k| opened.cached_report(k)) {
+        return Ok(report);
+    }
+    let report = load_and_analyse(opened, &opts)?;
+    if let Some(key) = &key {
+        opened.keep_report(key, &report);
+    }
+    Ok(report)
+}
+
+fn load_and_analyse(opened: &Opened, opts: &analysis::rewrite::Options) -> Result<Report> {
     let bars = CliBars::for_stderr(opened.source.meta());
     let lines = LogLines::for_stderr(opened.source.meta());
     let progress = |p| {
@@ -42,11 +61,6 @@ pub fn analyse(opened: &Opened, rw: &RewriteArgs) -> Result<Report> {
         b.clear();
     }
     let image = loaded?;
-    let opts = analysis::rewrite::Options {
-        include_paths: rw.include_path.clone(),
-        source_image: rw.source_image.clone(),
-        ..Default::default()
-    };
-    let analysis = analysis::analyze_with(&image, &opts);
+    let analysis = analysis::analyze_with(&image, opts);
     Ok(Report::build(&image, &analysis))
 }

@@ -1,8 +1,11 @@
-//! The on-disk form of a scan entry: a magic line, a header naming the format, the key,
-//! the payload's length and sha256, then the zstd-compressed JSON of the [`LayerScan`].
+//! The on-disk form of an entry (a layer's scan, or an image's report): a magic line, a
+//! header naming the format, the key, the payload's length and sha256, then the
+//! zstd-compressed JSON of the value.
 
 use super::SCAN_FORMAT;
 use crate::image::LayerScan;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::sync::OnceLock;
@@ -24,12 +27,21 @@ pub(super) fn format_tag() -> &'static str {
 /// `MAGIC` and a header line `format key length sha256`, then the zstd-compressed JSON,
 /// returned apart so the payload is written as it is, never copied.
 pub(super) fn encode_scan(scan: &LayerScan, key: &str) -> Option<(Vec<u8>, Vec<u8>)> {
+    encode(scan, key, format_tag())
+}
+
+pub(super) fn decode_scan(bytes: &[u8], key: &str) -> Option<LayerScan> {
+    decode(bytes, key, format_tag())
+}
+
+/// An entry of any value under format `tag` (see [`encode_scan`]).
+pub(super) fn encode<T: Serialize>(value: &T, key: &str, tag: &str) -> Option<(Vec<u8>, Vec<u8>)> {
     // The JSON goes straight into the encoder: held whole it is 5-6 times the compressed
     // payload, and was half the peak memory of a run on 900k entries.
     let mut encoder = zstd::Encoder::new(Vec::new(), ZSTD_LEVEL).ok()?;
     {
         let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut encoder);
-        serde_json::to_writer(&mut buffered, scan).ok()?;
+        serde_json::to_writer(&mut buffered, value).ok()?;
         buffered.flush().ok()?;
     }
     let payload = encoder.finish().ok()?;
@@ -37,8 +49,7 @@ pub(super) fn encode_scan(scan: &LayerScan, key: &str) -> Option<(Vec<u8>, Vec<u
     head.extend_from_slice(MAGIC);
     writeln!(
         head,
-        "{} {key} {} {}",
-        format_tag(),
+        "{tag} {key} {} {}",
         payload.len(),
         hex::encode(Sha256::digest(&payload))
     )
@@ -46,7 +57,9 @@ pub(super) fn encode_scan(scan: &LayerScan, key: &str) -> Option<(Vec<u8>, Vec<u
     Some((head, payload))
 }
 
-pub(super) fn decode_scan(bytes: &[u8], key: &str) -> Option<LayerScan> {
+/// The value of an entry written by [`encode`] with the same key and tag; None when
+/// anything differs or fails its check.
+pub(super) fn decode<T: DeserializeOwned>(bytes: &[u8], key: &str, tag: &str) -> Option<T> {
     let rest = bytes.strip_prefix(MAGIC)?;
     let nl = rest.iter().position(|&b| b == b'\n')?;
     let header = std::str::from_utf8(&rest[..nl]).ok()?;
@@ -58,7 +71,7 @@ pub(super) fn decode_scan(bytes: &[u8], key: &str) -> Option<LayerScan> {
         fields.next()?,
         fields.next()?,
     );
-    if format != format_tag() || k != key || len.parse::<usize>().ok()? != payload.len() {
+    if format != tag || k != key || len.parse::<usize>().ok()? != payload.len() {
         return None;
     }
     if hex::encode(Sha256::digest(payload)) != sum {

@@ -349,7 +349,7 @@ pub(crate) fn cache_key(desc: &crate::image::LayerDesc) -> Option<String> {
 /// The key layer `i`'s scan is cached under: its digest for a live source; for a local
 /// file, a digest of its digest and the file's identity (still a `sha256:` name, as the
 /// cache wants), so a scan stands only for the very file it was read from.
-fn guarded_key(
+pub(crate) fn guarded_key(
     source: &dyn ImageSource,
     meta: &crate::image::ImageMeta,
     i: usize,

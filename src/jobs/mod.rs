@@ -8,6 +8,7 @@ pub mod open;
 pub mod pair;
 pub mod save;
 pub mod tour;
+pub mod warm;
 pub mod whatif;
 
 pub use load::{LoadOptions, Progress, ScanCache, load_image};

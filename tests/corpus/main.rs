@@ -8,3 +8,4 @@ mod support;
 mod engine_reads;
 mod formats;
 mod local_cache;
+mod warm_report;

@@ -32,10 +32,17 @@ fn cache_name_ok(name: &str) -> bool {
     let stem = name.split('.').next().unwrap_or(name);
     matches!(
         name,
-        "microscope" | "scans" | "blobs" | "sha256" | "CACHEDIR.TAG" | "tmp"
+        "microscope" | "scans" | "blobs" | "reports" | "sha256" | "CACHEDIR.TAG" | "tmp"
     ) || (stem.len() >= 2 && stem.bytes().all(|b| b.is_ascii_hexdigit()))
         || name.starts_with(".tmp")
         || format_dir(name)
+        || report_format_dir(name)
+}
+
+/// The reports' format directory: `r1`.
+fn report_format_dir(name: &str) -> bool {
+    name.strip_prefix('r')
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The scan format's directory: `v4-0.1.0-61c379c1a58d` (format, version, field fingerprint).

@@ -301,3 +301,79 @@ fn a_missing_tar_split_record_is_said_and_refused_under_storage() {
     );
     std::fs::rename(img.layer.join("moved"), &record).unwrap();
 }
+
+/// Scan entries in the run's cache and their inodes: a layer a run reads is written anew
+/// (a new file renamed into place), a layer the cache serves is only touched.
+fn scans_cached(t: &Isolated) -> Vec<(PathBuf, u64)> {
+    fn walk(dir: &Path, out: &mut Vec<(PathBuf, u64)>) {
+        use std::os::unix::fs::MetadataExt;
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let (path, meta) = (e.path(), e.metadata().unwrap());
+            if meta.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push((path, meta.ino()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&t.cache_dir().join("microscope/scans"), &mut out);
+    out
+}
+
+/// Issue 19: after a rebuild that added one layer, only that layer is read from the
+/// storage; the base's layer comes from the scan cache.
+#[test]
+fn a_rebuild_reads_only_its_new_layer_from_the_storage() {
+    let Some((host, root)) = engine() else {
+        return;
+    };
+    let base = OwnImage::load(&host, &root, "rebuild-base");
+    let ctx = tempfile::tempdir().unwrap();
+    std::fs::write(
+        ctx.path().join("x"),
+        format!("{:?}\n", std::time::SystemTime::now()),
+    )
+    .unwrap();
+    std::fs::write(
+        ctx.path().join("Dockerfile"),
+        format!("FROM {}\nCOPY x /x\n", base.name),
+    )
+    .unwrap();
+    let rebuilt = format!("{}-top", base.name);
+    let out = Command::new("docker")
+        .args(["-H", &host, "build", "-q", "-t", &rebuilt])
+        .arg(ctx.path())
+        .env("DOCKER_BUILDKIT", "0")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let t = Isolated::new();
+    let run = |name: &str| {
+        t.run(&[
+            &format!("docker-daemon:{name}"),
+            "--json",
+            "--daemon-read=storage",
+        ])
+        .env("DOCKER_HOST", &host)
+        .output()
+    };
+    report(&run(&base.name));
+    let before = scans_cached(&t);
+    assert_eq!(before.len(), 1, "the base's one layer");
+    let top = report(&run(&rebuilt));
+    let _ = Command::new("docker")
+        .args(["-H", &host, "rmi", "-f", &rebuilt])
+        .output();
+    assert_eq!(top["layers"].as_array().map(Vec::len), Some(2));
+    let after = scans_cached(&t);
+    assert_eq!(after.len(), 2, "the new layer's scan is added");
+    assert!(
+        after.contains(&before[0]),
+        "the base's scan was served, not written again: {before:?} {after:?}"
+    );
+}
