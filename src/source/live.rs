@@ -3,23 +3,22 @@
 
 use super::{ImageSource, LiveSource, SourceError, SourceOptions};
 
-/// An engine's image; `note` hears which way its layers will be read.
+/// An engine's image. Which way its layers are read is said when they are read (a warm
+/// run reads none).
 pub(super) fn daemon(
     name: &str,
     kind: LiveSource,
     opts: &SourceOptions,
     display: &str,
-    note: &mut dyn FnMut(String),
 ) -> Result<Box<dyn ImageSource>, crate::Error> {
     #[cfg(feature = "daemon")]
     {
         let src = super::daemon::DaemonSource::open(name, kind, opts, display)?;
-        note(format!("{name}: {}", src.read_path()));
         Ok(Box::new(src))
     }
     #[cfg(not(feature = "daemon"))]
     {
-        let _ = (name, kind, opts, display, note);
+        let _ = (name, kind, opts, display);
         Err(SourceError::Unsupported(
             "this build has no container engine support (feature `daemon`)".into(),
         )
@@ -62,7 +61,7 @@ pub(super) fn bare_name(
     super::registry::name::parse_or_refuse(name)?;
     match opts.prefer {
         Some(kind @ (LiveSource::Docker | LiveSource::Podman)) => {
-            let src = daemon(name, kind, opts, display, note)?;
+            let src = daemon(name, kind, opts, display)?;
             note(format!("{name}: from {}", engine_label(kind)));
             Ok(src)
         }
@@ -83,7 +82,7 @@ pub(super) fn bare_name(
                 use super::daemon::{DaemonSource, Presence};
                 match DaemonSource::open_if_present(name, kind, opts, display) {
                     Ok(Presence::Found(src)) => {
-                        note(format!("{name}: from {}; {}", src.label(), src.read_path()));
+                        note(format!("{name}: from {}", src.label()));
                         return Ok(src);
                     }
                     Ok(Presence::Absent(why)) => tried.push(why),

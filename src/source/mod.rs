@@ -340,12 +340,8 @@ pub fn open_reporting(
                 &display,
             )?),
             ImageRef::Path(path) => detect(path, opts, &display)?,
-            ImageRef::DockerDaemon(name) => {
-                live::daemon(name, LiveSource::Docker, opts, &display, note)?
-            }
-            ImageRef::PodmanDaemon(name) => {
-                live::daemon(name, LiveSource::Podman, opts, &display, note)?
-            }
+            ImageRef::DockerDaemon(name) => live::daemon(name, LiveSource::Docker, opts, &display)?,
+            ImageRef::PodmanDaemon(name) => live::daemon(name, LiveSource::Podman, opts, &display)?,
             ImageRef::Registry(name) => live::registry(name, opts, &display)?,
             ImageRef::Name(name) => live::bare_name(name, opts, &display, note)?,
         };

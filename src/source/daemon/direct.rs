@@ -91,7 +91,7 @@ fn locate(
 }
 
 impl Plan {
-    fn tell(&self, what: String) {
+    pub(super) fn tell(&self, what: String) {
         if let Some(n) = &self.notify {
             (n.0)(&what);
         }

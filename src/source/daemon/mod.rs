@@ -111,11 +111,6 @@ impl DaemonSource {
         &self.endpoint.label
     }
 
-    /// Which way the layers will be read, and why not the other, in a line for the user.
-    pub fn read_path(&self) -> &str {
-        &self.plan.said
-    }
-
     fn inspect(
         rt: tokio::runtime::Runtime,
         docker: Docker,
@@ -163,6 +158,9 @@ impl ImageSource for DaemonSource {
         wanted: &[usize],
         visit: &LayerVisitor<'_>,
     ) -> Result<(), crate::Error> {
+        if !wanted.is_empty() {
+            self.plan.tell(format!("{}: {}", self.name, self.plan.said));
+        }
         let wanted = self.plan.read_storage(wanted, visit)?;
         if wanted.is_empty() {
             return Ok(());
