@@ -4,7 +4,7 @@
 
 use super::dockerfile::{append, describe, layer_ref, run_command};
 use super::{Draft, FindingsInput, Item, MAX_NAMED, files};
-use crate::image::entry::EntryKind;
+use crate::image::entry::{EntryKind, LayerScan};
 use crate::image::merge::{NodeRef, WasteKind};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -151,72 +151,30 @@ fn hidden(
     (lower, upper): (u32, u32),
     items: Vec<Item>,
 ) -> Draft {
-    let (a, b) = (
-        layer_ref(lower, input.command(lower)),
-        layer_ref(upper, input.command(upper)),
-    );
-    let upper_scan = input.scans.get(upper as usize);
+    let pair = Pair {
+        input,
+        lower,
+        upper,
+        a: layer_ref(lower, input.command(lower)),
+        b: layer_ref(upper, input.command(upper)),
+    };
     let n = files(items.len());
     let (kind, title, (fix, why)) = match kind {
         WasteKind::Overwritten => (
             "overwritten",
             format!("{n} rewritten by a later layer"),
-            (
-                String::new(),
-                format!(
-                    "{b} rewrites what {a} wrote, so both versions are pulled: produce the final \
-                     version in one layer (merge the RUNs, or build in a stage and COPY once)"
-                ),
-            ),
+            pair.overwritten(),
         ),
-        WasteKind::Deleted => {
-            let roots = covering(
-                &items,
-                upper_scan.map(|s| &s.whiteouts[..]).unwrap_or_default(),
-            );
-            let fix = if run_command(input.command(lower)).is_some() {
-                let (line, _) =
-                    append(input.command(lower), &format!("rm -rf {}", roots.join(" ")));
-                (
-                    line,
-                    format!(
-                        "delete them in layer {lower}, the RUN that creates them: deleting \
-                         them in {b} frees nothing"
-                    ),
-                )
-            } else {
-                (
-                    String::new(),
-                    format!(
-                        "don't add them in {a} (.dockerignore, or a narrower COPY source); \
-                         deleting them in {b} frees nothing"
-                    ),
-                )
-            };
-            (
-                "deleted-later",
-                format!("{n} deleted in a later layer"),
-                fix,
-            )
-        }
-        WasteKind::OpaqueHidden => {
-            let roots = covering(
-                &items,
-                upper_scan.map(|s| &s.opaque_dirs[..]).unwrap_or_default(),
-            );
-            (
-                "opaque-hidden",
-                format!("{n} hidden by an opaque directory"),
-                (
-                    String::new(),
-                    format!(
-                        "{b} replaces {} wholesale, hiding what {a} put there: write the \
-                         directory once, in its final form",
-                        roots.join(" ")
-                    ),
-                ),
-            )
-        }
+        WasteKind::Deleted => (
+            "deleted-later",
+            format!("{n} deleted in a later layer"),
+            pair.deleted(&items),
+        ),
+        WasteKind::OpaqueHidden => (
+            "opaque-hidden",
+            format!("{n} hidden by an opaque directory"),
+            pair.opaque_hidden(&items),
+        ),
     };
     Draft {
         kind,
@@ -228,6 +186,78 @@ fn hidden(
         items,
         counted: true,
         ..Default::default()
+    }
+}
+
+/// The two layers of hidden waste, `a` writing files that `b` hides, and how each is
+/// named in the advice.
+struct Pair<'i> {
+    input: &'i FindingsInput<'i>,
+    lower: u32,
+    upper: u32,
+    a: String,
+    b: String,
+}
+
+impl Pair<'_> {
+    /// (fix, why) for files a later layer writes again.
+    fn overwritten(&self) -> (String, String) {
+        let (a, b) = (&self.a, &self.b);
+        (
+            String::new(),
+            format!(
+                "{b} rewrites what {a} wrote, so both versions are pulled: produce the final \
+                 version in one layer (merge the RUNs, or build in a stage and COPY once)"
+            ),
+        )
+    }
+
+    /// (fix, why) for files a later layer deletes: delete them in the RUN that makes them.
+    fn deleted(&self, items: &[Item]) -> (String, String) {
+        let (a, b, lower) = (&self.a, &self.b, self.lower);
+        let roots = covering(items, self.markers(|s| &s.whiteouts));
+        let cmd = self.input.command(lower);
+        if run_command(cmd).is_some() {
+            let (line, _) = append(cmd, &format!("rm -rf {}", roots.join(" ")));
+            (
+                line,
+                format!(
+                    "delete them in layer {lower}, the RUN that creates them: deleting \
+                     them in {b} frees nothing"
+                ),
+            )
+        } else {
+            (
+                String::new(),
+                format!(
+                    "don't add them in {a} (.dockerignore, or a narrower COPY source); \
+                     deleting them in {b} frees nothing"
+                ),
+            )
+        }
+    }
+
+    /// (fix, why) for files an opaque directory of a later layer hides.
+    fn opaque_hidden(&self, items: &[Item]) -> (String, String) {
+        let (a, b) = (&self.a, &self.b);
+        let roots = covering(items, self.markers(|s| &s.opaque_dirs));
+        (
+            String::new(),
+            format!(
+                "{b} replaces {} wholesale, hiding what {a} put there: write the \
+                 directory once, in its final form",
+                roots.join(" ")
+            ),
+        )
+    }
+
+    /// The upper layer's whiteouts or opaque directories.
+    fn markers(&self, of: impl Fn(&LayerScan) -> &Vec<Arc<str>>) -> &[Arc<str>] {
+        self.input
+            .scans
+            .get(self.upper as usize)
+            .map(|s| &of(s)[..])
+            .unwrap_or_default()
     }
 }
 
