@@ -21,6 +21,7 @@ mod classify;
 mod cruft;
 mod debug;
 mod dockerfile;
+mod duplicates;
 mod moved;
 mod waste;
 
@@ -192,7 +193,7 @@ pub fn find(input: &FindingsInput<'_>) -> FindingsReport {
     drafts.extend(cruft::find(input));
     let (separate, strippable) = debug::find(input);
     drafts.extend(separate);
-    drafts.extend(waste::duplicates(input));
+    drafts.extend(duplicates::duplicates(input));
     drafts.extend(strippable);
     drafts.extend(binaries::find(input));
     assemble(input, drafts)
