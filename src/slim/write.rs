@@ -370,7 +370,7 @@ fn strip_planned(
                         // Another path may share this content without being stripped.
                         spool.insert(content.clone(), (output, after));
                     }
-                    Err(why) => s.unstripped = Some(why),
+                    Err(why) => s.unstripped = Some(crate::error::one_line(&why)),
                 }
             }
         }

@@ -110,10 +110,13 @@ fn after_engines(e: crate::Error, tried: &[String]) -> crate::Error {
     if tried.is_empty() {
         return e;
     }
-    SourceError::Remote(format!(
-        "no local engine has it: {}; then the registry: {e}",
-        tried.join("; ")
-    ))
+    SourceError::RemoteBecause {
+        what: format!(
+            "no local engine has it: {}; then the registry",
+            tried.join("; ")
+        ),
+        source: Box::new(e),
+    }
     .into()
 }
 

@@ -19,6 +19,8 @@ pub mod store;
 
 use crate::image::{ImageMeta, Platform};
 use crate::reference::ImageRef;
+#[cfg(feature = "registry")]
+pub use error::RegistryError;
 pub use error::{Cause, SourceError};
 use std::io::{BufRead, Read};
 use std::sync::Mutex;
