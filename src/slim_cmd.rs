@@ -8,7 +8,7 @@ use crate::slim_print::{compare_with, exact, print_written, printable};
 use anyhow::{Context, Result, bail};
 use microscope::analysis::rewrite::{self, Rewrite};
 use microscope::analysis::{self as analysis_mod, Analysis};
-use microscope::image::{Image, Platform};
+use microscope::image::Image;
 use microscope::jobs::Opened;
 use microscope::reference::ImageRef;
 use microscope::slim::strip::Tool;
@@ -133,15 +133,7 @@ impl Verify {
 /// The image named, from the demo set or any source, and the options that reach sources
 /// (and the registry of --push).
 fn open(args: &SlimArgs) -> Result<(Opened, SourceOptions)> {
-    let platform = args
-        .platform
-        .as_deref()
-        .map(|p| {
-            Platform::parse(p)
-                .with_context(|| format!("--platform {p:?}: expected os/arch[/variant]"))
-        })
-        .transpose()?;
-    let opts = crate::live::live_options(&args.live, platform)?;
+    let opts = crate::live::live_options(&args.live, args.platform.clone())?;
     if let Some(name) = args.image.strip_prefix("demo:") {
         return Ok((Opened::uncached(microscope::demo::source(name)?), opts));
     }

@@ -111,8 +111,8 @@ pub struct SlimArgs {
     #[arg(long, value_name = "COMMAND", requires = "verify")]
     pub verify_cmd: Option<String>,
     /// Platform to pick from a multi-platform index: os/arch[/variant].
-    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
-    pub platform: Option<String>,
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]", value_parser = parse_platform)]
+    pub platform: Option<Platform>,
     #[command(flatten)]
     pub live: LiveArgs,
 }

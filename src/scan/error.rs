@@ -5,7 +5,7 @@ use std::io;
 /// Why a layer could not be scanned.
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
-    #[error("read error: {0}")]
+    #[error("read error")]
     Io(#[from] io::Error),
     /// The first bytes, in hex.
     #[error("not a tar, gzip or zstd stream (first bytes {0})")]

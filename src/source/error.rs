@@ -30,9 +30,6 @@ pub enum SourceError {
     /// An engine or registry that does not answer.
     #[error("{0}")]
     Unreachable(String),
-    /// Refused credentials, or none where some are needed (401, 403).
-    #[error("{0}")]
-    Auth(String),
     /// A registry's failure, typed by what went wrong.
     #[cfg(feature = "registry")]
     #[error(transparent)]
@@ -41,20 +38,15 @@ pub enum SourceError {
     #[cfg(feature = "registry")]
     #[error(transparent)]
     Credentials(#[from] super::registry::credentials::CredentialsError),
-    /// HTTP 429, with when to retry when the registry says.
-    #[error("{0}")]
-    RateLimited(String),
     /// The engine or registry answers but has no such image.
     #[error("{0}")]
     ImageNotFound(String),
-    #[error("{0}")]
-    Tls(String),
     #[error("{0}")]
     Permission(String),
     /// Any other failure of an engine or registry.
     #[error("{0}")]
     Remote(String),
-    #[error("{0}")]
+    #[error(transparent)]
     Io(#[from] std::io::Error),
     /// The variants below say what failed and keep the error that made it fail as their
     /// cause, which `error::one_line` renders after the message (never inside it).

@@ -89,8 +89,9 @@ pub(super) fn bare_name(
                     Ok(Presence::Absent(why)) => tried.push(why),
                     Err(e @ SourceError::NoPlatform { .. }) => return Err(e.into()),
                     Err(e) => {
-                        note(format!("{e}; trying the next source"));
-                        tried.push(e.to_string());
+                        let why = crate::error::one_line(&e);
+                        note(format!("{why}; trying the next source"));
+                        tried.push(why);
                     }
                 }
             }

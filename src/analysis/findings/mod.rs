@@ -61,6 +61,16 @@ impl Severity {
             _ => Severity::Info,
         }
     }
+
+    /// The name the JSON uses (serde's snake_case), for text.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
 }
 
 /// One file behind a finding.

@@ -281,9 +281,16 @@ mod tests {
     #[test]
     fn bad_records_fail() -> TestResult {
         let dir = tempfile::tempdir()?;
-        assert!(rebuild(dir.path(), &["{".into()]).is_err());
-        assert!(rebuild(dir.path(), &[r#"{"type":7,"position":0}"#.into()]).is_err());
-        assert!(rebuild(dir.path(), &[file("../x", b"a")]).is_err());
+        let why = |lines: &[String]| match rebuild(dir.path(), lines) {
+            Ok(_) => String::from("no error"),
+            Err(e) => e.to_string(),
+        };
+        let e = why(&["{".into()]);
+        assert!(e.contains("a tar-split record line does not parse"), "{e}");
+        let e = why(&[r#"{"type":7,"position":0}"#.into()]);
+        assert!(e.contains("a tar-split record of unknown type 7"), "{e}");
+        let e = why(&[file("../x", b"a")]);
+        assert!(e.contains("is not a path under the layer"), "{e}");
         let long = format!("{}{}", seg(b""), " ".repeat(MAX_LINE as usize));
         let err = rebuild(dir.path(), &[long])
             .err()
