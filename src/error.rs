@@ -7,7 +7,7 @@ use crate::source::SourceError;
 pub enum Error {
     #[error(transparent)]
     Source(#[from] SourceError),
-    #[error("layer {layer} ({digest}): {source}")]
+    #[error("layer {layer} ({digest})")]
     Scan {
         layer: usize,
         digest: String,
@@ -26,7 +26,7 @@ pub enum Error {
     Cancelled,
     /// One image of a comparison could not be read: which one, so the user knows which
     /// argument to fix.
-    #[error("{side} image: {reference}: {source}")]
+    #[error("{side} image: {reference}")]
     Side {
         side: &'static str,
         reference: String,

@@ -8,7 +8,7 @@ use crate::slim_print::{compare_with, exact, print_written, printable};
 use anyhow::{Context, Result, bail};
 use microscope::analysis::rewrite::{self, Rewrite};
 use microscope::analysis::{self as analysis_mod, Analysis};
-use microscope::image::{Image, Platform};
+use microscope::image::Image;
 use microscope::jobs::Opened;
 use microscope::reference::ImageRef;
 use microscope::slim::strip::Tool;
@@ -20,13 +20,7 @@ use std::process::ExitCode;
 
 pub fn run(args: SlimArgs) -> Result<ExitCode> {
     let target = args.output.as_deref().map(Target::parse).transpose()?;
-    let push = match &args.push {
-        Some(p) => Some(
-            p.strip_prefix("docker://")
-                .with_context(|| format!("--push {p:?}: expected docker://[REGISTRY/]NAME:TAG"))?,
-        ),
-        None => None,
-    };
+    let push = push_reference(&args)?;
     let (opened, source_opts) = open(&args)?;
     let image = load(&opened).with_context(|| args.image.clone())?;
     let (analysis, rw) = analyse(&image, &args.include_path);
@@ -54,12 +48,7 @@ pub fn run(args: SlimArgs) -> Result<ExitCode> {
         image.layers.len(),
         reads.values().map(|r| r.len()).sum::<usize>()
     );
-    let verify_dir = tempfile::tempdir().context("cannot make a temporary directory")?;
-    let verify_target = Target::DockerArchive {
-        path: verify_dir.path().join("verify.tar"),
-        name: None,
-    };
-    let verify_tag = format!("microscope-slim-verify:{}", std::process::id());
+    let verify = Verify::new()?;
     let written = slim::write(
         &*opened.source,
         &plan,
@@ -68,7 +57,7 @@ pub fn run(args: SlimArgs) -> Result<ExitCode> {
             tag: tag.clone(),
             push: push.map(|p| (p, &source_opts)),
             strip: tool.as_ref(),
-            also: args.verify.then(|| (&verify_target, verify_tag.clone())),
+            also: args.verify.then(|| (&verify.target, verify.tag.clone())),
         },
     )?;
     let mut text = print_written(&args, &rw, &plan, &written, tool.as_ref());
@@ -88,33 +77,63 @@ pub fn run(args: SlimArgs) -> Result<ExitCode> {
         .lock()
         .write_all(printable(&text).as_bytes())?;
     if args.verify {
-        let (passed, line) = crate::verify::verify(
-            verify_target.path(),
-            &verify_tag,
-            args.verify_cmd.as_deref(),
-        )?;
+        return verify.run(args.verify_cmd.as_deref());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--push docker://NAME:TAG` without its scheme.
+fn push_reference(args: &SlimArgs) -> Result<Option<&str>> {
+    args.push
+        .as_deref()
+        .map(|p| {
+            p.strip_prefix("docker://")
+                .with_context(|| format!("--push {p:?}: expected docker://[REGISTRY/]NAME:TAG"))
+        })
+        .transpose()
+}
+
+/// Where `--verify` has the slim image written too, to run it from.
+struct Verify {
+    /// Kept until the verification is done: the archive is removed with it.
+    _dir: tempfile::TempDir,
+    target: Target,
+    tag: String,
+}
+
+impl Verify {
+    fn new() -> Result<Self> {
+        let dir = tempfile::tempdir().context("cannot make a temporary directory")?;
+        let target = Target::DockerArchive {
+            path: dir.path().join("verify.tar"),
+            name: None,
+        };
+        let tag = format!("microscope-slim-verify:{}", std::process::id());
+        Ok(Verify {
+            _dir: dir,
+            target,
+            tag,
+        })
+    }
+
+    /// Runs the slim image; exit code 1 when it does not pass.
+    fn run(&self, cmd: Option<&str>) -> Result<ExitCode> {
+        let (passed, line) = crate::verify::verify(self.target.path(), &self.tag, cmd)?;
         std::io::stdout()
             .lock()
             .write_all(printable(&line).as_bytes())?;
-        if !passed {
-            return Ok(ExitCode::from(1));
-        }
+        Ok(if passed {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        })
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// The image named, from the demo set or any source, and the options that reach sources
 /// (and the registry of --push).
 fn open(args: &SlimArgs) -> Result<(Opened, SourceOptions)> {
-    let platform = args
-        .platform
-        .as_deref()
-        .map(|p| {
-            Platform::parse(p)
-                .with_context(|| format!("--platform {p:?}: expected os/arch[/variant]"))
-        })
-        .transpose()?;
-    let opts = crate::live::live_options(&args.live, platform)?;
+    let opts = crate::live::live_options(&args.live, args.platform.clone())?;
     if let Some(name) = args.image.strip_prefix("demo:") {
         return Ok((Opened::uncached(microscope::demo::source(name)?), opts));
     }

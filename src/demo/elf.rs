@@ -110,9 +110,53 @@ pub fn build(spec: &ElfSpec) -> Vec<u8> {
 
 /// The spec's sections, in file order (the null section at index 0 is implied).
 fn sections(spec: &ElfSpec) -> Vec<Section> {
-    let mut sections: Vec<Section> = Vec::new();
-    let mut push = |name, kind, flags, data, link, entsize| {
-        sections.push(Section {
+    let mut s = Sections(Vec::new());
+    if let Some(interp) = &spec.interp {
+        let mut d = interp.as_bytes().to_vec();
+        d.push(0);
+        s.alloc(".interp", d);
+    }
+    s.push(
+        ".text",
+        SHT_PROGBITS,
+        SHF_ALLOC | SHF_EXEC,
+        filler(spec.seed, spec.text),
+        (0, 0),
+    );
+    if !spec.needed.is_empty() {
+        let (dynstr, dynamic) = dynamic_section(&spec.needed);
+        let strndx = s.push(".dynstr", SHT_STRTAB, SHF_ALLOC, dynstr, (0, 0));
+        s.push(
+            ".dynamic",
+            SHT_DYNAMIC,
+            SHF_ALLOC,
+            dynamic,
+            (strndx as u32, 16),
+        );
+    }
+    if let Some(deps) = &spec.dep_v0 {
+        s.alloc(".dep-v0", deps.clone());
+    }
+    go_sections(&mut s, spec);
+    debug_sections(&mut s, spec);
+    s.0
+}
+
+/// Sections in file order, numbered from 1 (the null section is 0).
+struct Sections(Vec<Section>);
+
+impl Sections {
+    /// Adds a section (`link` and `entsize` as the section header has them); returns its
+    /// index.
+    fn push(
+        &mut self,
+        name: &'static str,
+        kind: u32,
+        flags: u64,
+        data: Vec<u8>,
+        (link, entsize): (u32, u64),
+    ) -> usize {
+        self.0.push(Section {
             name,
             kind,
             flags,
@@ -120,45 +164,19 @@ fn sections(spec: &ElfSpec) -> Vec<Section> {
             link,
             entsize,
         });
-        sections.len() // index, counting the null section at 0
-    };
-    if let Some(interp) = &spec.interp {
-        let mut d = interp.as_bytes().to_vec();
-        d.push(0);
-        push(".interp", SHT_PROGBITS, SHF_ALLOC, d, 0, 0);
+        self.0.len()
     }
-    push(
-        ".text",
-        SHT_PROGBITS,
-        SHF_ALLOC | SHF_EXEC,
-        filler(spec.seed, spec.text),
-        0,
-        0,
-    );
-    if !spec.needed.is_empty() {
-        let (dynstr, dynamic) = dynamic_section(&spec.needed);
-        let strndx = push(".dynstr", SHT_STRTAB, SHF_ALLOC, dynstr, 0, 0);
-        push(
-            ".dynamic",
-            SHT_DYNAMIC,
-            SHF_ALLOC,
-            dynamic,
-            strndx as u32,
-            16,
-        );
+
+    /// A section loaded with the program.
+    fn alloc(&mut self, name: &'static str, data: Vec<u8>) -> usize {
+        self.push(name, SHT_PROGBITS, SHF_ALLOC, data, (0, 0))
     }
-    if let Some(deps) = &spec.dep_v0 {
-        push(".dep-v0", SHT_PROGBITS, SHF_ALLOC, deps.clone(), 0, 0);
-    }
+}
+
+/// Go's build info and function table (its names first, as the linker writes them).
+fn go_sections(s: &mut Sections, spec: &ElfSpec) {
     if let Some((version, modinfo)) = &spec.go {
-        push(
-            ".go.buildinfo",
-            SHT_PROGBITS,
-            SHF_ALLOC,
-            buildinfo(version, modinfo),
-            0,
-            0,
-        );
+        s.alloc(".go.buildinfo", buildinfo(version, modinfo));
     }
     if spec.gopclntab > 0 {
         let mut d = Vec::new();
@@ -170,37 +188,22 @@ fn sections(spec: &ElfSpec) -> Vec<Section> {
             spec.seed ^ 7,
             spec.gopclntab.saturating_sub(d.len()),
         ));
-        push(".gopclntab", SHT_PROGBITS, SHF_ALLOC, d, 0, 0);
+        s.alloc(".gopclntab", d);
     }
+}
+
+/// What `strip` removes: DWARF, the symbol table and its strings.
+fn debug_sections(s: &mut Sections, spec: &ElfSpec) {
     if spec.debug_info > 0 {
-        push(
-            ".debug_info",
-            SHT_PROGBITS,
-            0,
-            filler(spec.seed ^ 11, spec.debug_info),
-            0,
-            0,
-        );
+        let data = filler(spec.seed ^ 11, spec.debug_info);
+        s.push(".debug_info", SHT_PROGBITS, 0, data, (0, 0));
     }
     if spec.symtab_entries > 0 {
-        let strndx = push(
-            ".strtab",
-            SHT_STRTAB,
-            0,
-            filler(spec.seed ^ 13, spec.strtab.max(1)),
-            0,
-            0,
-        );
-        push(
-            ".symtab",
-            SHT_SYMTAB,
-            0,
-            vec![0u8; 24 * spec.symtab_entries],
-            strndx as u32,
-            24,
-        );
+        let strtab = filler(spec.seed ^ 13, spec.strtab.max(1));
+        let strndx = s.push(".strtab", SHT_STRTAB, 0, strtab, (0, 0));
+        let symtab = vec![0u8; 24 * spec.symtab_entries];
+        s.push(".symtab", SHT_SYMTAB, 0, symtab, (strndx as u32, 24));
     }
-    sections
 }
 
 /// `.dynstr` and `.dynamic` for the DT_NEEDED entries.

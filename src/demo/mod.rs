@@ -195,9 +195,28 @@ pub fn fat() -> ImageBuilder {
     let base = base_packages();
     let build = build_packages();
     let base_refs: Vec<&Pkg> = base.iter().collect();
+    let build_refs: Vec<&Pkg> = build.iter().collect();
     let all_refs: Vec<&Pkg> = base.iter().chain(&build).collect();
+    let [l2, l3, l4] = fat_server_layers(&server(true));
+    let mut img = ImageBuilder::new("demo/fat:latest")
+        .layer(fat_base_layer(&base_refs))
+        .layer(fat_toolchain_layer(&build_refs, &all_refs))
+        .layer(l2)
+        .layer(l3)
+        .layer(l4);
+    img.run = RunConfig {
+        entrypoint: vec!["/usr/local/bin/server".into()],
+        env: vec!["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into()],
+        working_dir: "/src".into(),
+        exposed_ports: vec!["8080/tcp".into()],
+        ..RunConfig::default()
+    };
+    img
+}
 
-    let mut l0 = LayerBuilder::new("/bin/sh -c #(nop) ADD file:3a1b2c4d5e6f in / ")
+/// Debian with the base packages, a dpkg log left behind.
+fn fat_base_layer(base: &[&Pkg]) -> LayerBuilder {
+    let l0 = LayerBuilder::new("/bin/sh -c #(nop) ADD file:3a1b2c4d5e6f in / ")
         .dir("usr")
         .dir("usr/bin")
         .dir("usr/lib")
@@ -209,10 +228,12 @@ pub fn fat() -> ImageBuilder {
         .file("etc/group", b"root:x:0:\nnogroup:x:65534:\n")
         .file("etc/os-release", b"PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n")
         .file("var/log/dpkg.log", &filler(5, 60_000));
-    l0 = with_packages(l0, &base_refs, 100);
-    l0 = l0.file("var/lib/dpkg/status", &status(&base_refs));
+    with_packages(l0, base, 100).file("var/lib/dpkg/status", &status(base))
+}
 
-    let mut l1 = LayerBuilder::new(
+/// apt-get install of the toolchain, its lists and .deb cache left in the layer.
+fn fat_toolchain_layer(build: &[&Pkg], all: &[&Pkg]) -> LayerBuilder {
+    let l1 = LayerBuilder::new(
         "RUN /bin/sh -c apt-get update && apt-get install -y gcc-12 golang-1.19-go # buildkit",
     )
     .file(
@@ -233,19 +254,21 @@ pub fn fat() -> ImageBuilder {
         "var/cache/apt/archives/golang-1.19-go_1.19.8-2_amd64.deb",
         &filler(12, 2_400_000),
     );
-    l1 = with_packages(l1, &build.iter().collect::<Vec<_>>(), 200);
-    l1 = l1.file("var/lib/dpkg/status", &status(&all_refs));
+    with_packages(l1, build, 200).file("var/lib/dpkg/status", &status(all))
+}
 
-    let server = server(true);
+/// The server built in /tmp/build and copied out, the build deleted a layer later (too
+/// late), then a chmod that stores the binary again.
+fn fat_server_layers(server: &[u8]) -> [LayerBuilder; 3] {
     let l2 = LayerBuilder::new(
         "RUN /bin/sh -c mkdir -p /tmp/build && cd /src && go build -o /tmp/build/server . && cp /tmp/build/server /usr/local/bin/server # buildkit",
     )
     .file("src/main.go", &filler(13, 4_200))
     .file("src/go.mod", b"module example.com/server\n\ngo 1.22\n")
-    .file("tmp/build/server", &server)
+    .file("tmp/build/server", server)
     .file("tmp/build/_obj/main.a", &filler(14, 700_000))
     .file("root/.cache/go-build/3f/3f9a1c-d", &filler(15, 820_000))
-    .file_with("usr/local/bin/server", &server, 0o775, 0, 0);
+    .file_with("usr/local/bin/server", server, 0o775, 0, 0);
 
     let l3 = LayerBuilder::new(
         "RUN /bin/sh -c rm -rf /tmp/build /var/cache/apt/archives/*.deb # buildkit",
@@ -255,22 +278,9 @@ pub fn fat() -> ImageBuilder {
     .whiteout("var/cache/apt/archives/golang-1.19-go_1.19.8-2_amd64.deb");
 
     let l4 = LayerBuilder::new("RUN /bin/sh -c chmod 755 /usr/local/bin/server # buildkit")
-        .file_with("usr/local/bin/server", &server, 0o755, 0, 0);
+        .file_with("usr/local/bin/server", server, 0o755, 0, 0);
 
-    let mut img = ImageBuilder::new("demo/fat:latest")
-        .layer(l0)
-        .layer(l1)
-        .layer(l2)
-        .layer(l3)
-        .layer(l4);
-    img.run = RunConfig {
-        entrypoint: vec!["/usr/local/bin/server".into()],
-        env: vec!["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into()],
-        working_dir: "/src".into(),
-        exposed_ports: vec!["8080/tcp".into()],
-        ..RunConfig::default()
-    };
-    img
+    [l2, l3, l4]
 }
 
 /// The same server, static and stripped, on scratch with the CA bundle.

@@ -64,7 +64,7 @@ fn read_lines(path: &std::path::Path, out: &mut Vec<Line>) -> Result<()> {
         if text.is_empty() {
             continue;
         }
-        out.push(Line::parse(text).map_err(|why| anyhow::anyhow!("{name}: line {n}: {why}"))?);
+        out.push(Line::parse(text).with_context(|| format!("{name}: line {n}"))?);
     }
     Ok(())
 }

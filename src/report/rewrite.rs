@@ -181,12 +181,18 @@ pub fn summary_line(report: &super::Report) -> String {
     }
 }
 
-/// Why there is no rewrite, as the report's warnings say.
+/// Why there is no rewrite: the refusal the analysis returned, or for a report read back
+/// from JSON (which carries it only among its warnings) the warning that says it.
 pub fn no_rewrite_reason(report: &super::Report) -> &str {
     report
-        .warnings
-        .iter()
-        .find_map(|w| w.strip_prefix("no rewrite proposed: "))
+        .rewrite_refusal
+        .as_deref()
+        .or_else(|| {
+            report
+                .warnings
+                .iter()
+                .find_map(|w| w.strip_prefix("no rewrite proposed: "))
+        })
         .unwrap_or("no program found")
 }
 

@@ -77,7 +77,7 @@ pub fn findings(r: &super::Report) -> String {
         "SAVES", "SEV", "LAYER", "KIND", "WHAT"
     );
     for f in &r.findings {
-        let sev = format!("{:?}", f.severity).to_lowercase();
+        let sev = f.severity.name();
         let saves = if f.counted_bytes < f.savable_bytes && f.counted_bytes > 0 {
             format!("{}*", bytes(f.savable_bytes))
         } else {

@@ -13,6 +13,7 @@ mod probes;
 mod sample;
 mod sections;
 mod sparse;
+mod wants;
 
 use object::Endianness;
 use object::elf;
@@ -233,7 +234,7 @@ fn file_bytes_at<'a, P: ProgramHeader<Endian = Endianness>>(
     size: u64,
 ) -> Option<&'a [u8]> {
     let loads: Vec<&P> = phdrs.iter().collect();
-    let r = collect::file_offset(&loads, endian, addr, size)?;
+    let r = wants::file_offset(&loads, endian, addr, size)?;
     data.get(r.start, r.end - r.start)
 }
 

@@ -66,7 +66,6 @@ fn read_file(
     buf: &mut [u8],
     budgets: &mut Budgets,
 ) -> Result<(), ScanError> {
-    let mut hasher = Xxh3::new();
     let mut want = capture::wants_content(&entry.path);
     if want
         && entry.size <= capture::MAX_CAPTURE
@@ -75,57 +74,25 @@ fn read_file(
         warn(scan, why);
         want = false;
     }
-    let keep = want && entry.size <= capture::MAX_CAPTURE;
-    let mut kept = Vec::new();
-    let mut elf = None;
-    let mut jar = None;
-    let mut first = true;
-    let mut total = 0u64;
+    let mut sinks = Sinks::new(want && entry.size <= capture::MAX_CAPTURE);
     loop {
         let n = te.read(buf)?;
         if n == 0 {
             break;
         }
         let chunk = &buf[..n];
-        if first {
-            first = false;
-            if chunk.starts_with(b"\x7fELF") {
-                let executable = entry.mode & 0o111 != 0;
-                elf = Some(crate::scan::elf::Collector::new(entry.size, executable));
-            }
-            if chunk.starts_with(b"PK\x03\x04") && super::jar::is_java_archive(&entry.path) {
-                jar = Some(super::jar::JarCollector::default());
-            }
-            if chunk.starts_with(b"#!") {
-                let line = chunk[2..].split(|&b| b == b'\n').next().unwrap_or(&[]);
-                let line = &line[..line.len().min(capture::MAX_SHEBANG)];
-                scan.captured
-                    .shebangs
-                    .push((slot, String::from_utf8_lossy(line).trim().to_string()));
-            }
-            if keep {
-                kept.reserve_exact(entry.size as usize);
-            }
+        if sinks.total == 0 {
+            sinks.open(chunk, entry, slot, scan);
         }
-        hasher.update(chunk);
-        total += n as u64;
-        if keep {
-            kept.extend_from_slice(chunk);
-        }
-        if let Some(e) = &mut elf {
-            e.push(chunk);
-        }
-        if let Some(j) = &mut jar {
-            j.push(chunk);
-        }
+        sinks.push(chunk);
     }
-    if total != entry.size {
+    if sinks.total != entry.size {
         return Err(ScanError::Corrupt(format!(
             "{:?}: {} bytes declared, {} present",
-            entry.path, entry.size, total
+            entry.path, entry.size, sinks.total
         )));
     }
-    entry.hash = hasher.digest();
+    entry.hash = sinks.hasher.digest();
     if want && entry.size > capture::MAX_CAPTURE {
         warn(
             scan,
@@ -135,16 +102,83 @@ fn read_file(
             ),
         );
     }
-    if let Some(j) = jar {
-        scan.captured.jars.push((slot, j.finish()));
-    }
-    if let Some(info) = elf.and_then(|e| crate::scan::elf::inspect_collected(e.finish())) {
-        scan.captured.elf.push((slot, info));
-    }
-    if keep {
-        scan.captured.files.push((slot, kept));
-    }
+    sinks.record(slot, scan);
     Ok(())
+}
+
+/// Where a file's bytes go as they stream past, each read once: the hash, the copy an
+/// analysis keeps, and the ELF and Java archive collectors the first bytes ask for.
+struct Sinks {
+    hasher: Xxh3,
+    total: u64,
+    /// Some when the content is kept.
+    kept: Option<Vec<u8>>,
+    elf: Option<crate::scan::elf::Collector>,
+    jar: Option<super::jar::JarCollector>,
+}
+
+impl Sinks {
+    fn new(keep: bool) -> Self {
+        Sinks {
+            hasher: Xxh3::new(),
+            total: 0,
+            kept: keep.then(Vec::new),
+            elf: None,
+            jar: None,
+        }
+    }
+
+    /// The first chunk says what the file is: an ELF, a Java archive, a `#!` script.
+    fn open(&mut self, chunk: &[u8], entry: &Entry, slot: u32, scan: &mut LayerScan) {
+        if chunk.starts_with(b"\x7fELF") {
+            let executable = entry.mode & 0o111 != 0;
+            self.elf = Some(crate::scan::elf::Collector::new(entry.size, executable));
+        }
+        if chunk.starts_with(b"PK\x03\x04") && super::jar::is_java_archive(&entry.path) {
+            self.jar = Some(super::jar::JarCollector::default());
+        }
+        if chunk.starts_with(b"#!") {
+            let line = chunk[2..].split(|&b| b == b'\n').next().unwrap_or(&[]);
+            let line = &line[..line.len().min(capture::MAX_SHEBANG)];
+            scan.captured
+                .shebangs
+                .push((slot, String::from_utf8_lossy(line).trim().to_string()));
+        }
+        if let Some(kept) = &mut self.kept {
+            kept.reserve_exact(entry.size as usize);
+        }
+    }
+
+    fn push(&mut self, chunk: &[u8]) {
+        self.hasher.update(chunk);
+        self.total += chunk.len() as u64;
+        if let Some(kept) = &mut self.kept {
+            kept.extend_from_slice(chunk);
+        }
+        if let Some(e) = &mut self.elf {
+            e.push(chunk);
+        }
+        if let Some(j) = &mut self.jar {
+            j.push(chunk);
+        }
+    }
+
+    /// What the scan keeps of the file: its Java archive's contents, its ELF facts, its
+    /// bytes.
+    fn record(self, slot: u32, scan: &mut LayerScan) {
+        if let Some(j) = self.jar {
+            scan.captured.jars.push((slot, j.finish()));
+        }
+        if let Some(info) = self
+            .elf
+            .and_then(|e| crate::scan::elf::inspect_collected(e.finish()))
+        {
+            scan.captured.elf.push((slot, info));
+        }
+        if let Some(kept) = self.kept {
+            scan.captured.files.push((slot, kept));
+        }
+    }
 }
 
 pub(super) fn warn(scan: &mut LayerScan, msg: String) {

@@ -82,7 +82,7 @@ pub(crate) fn corrupt_or_io(e: io::Error) -> ScanError {
     match e.kind() {
         io::ErrorKind::UnexpectedEof => ScanError::Corrupt("stream ends early (truncated)".into()),
         io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput | io::ErrorKind::Other => {
-            ScanError::Corrupt(e.to_string())
+            ScanError::CorruptStream(e)
         }
         _ => ScanError::Io(e),
     }

@@ -30,6 +30,12 @@ pub enum SlimError {
     Plan(String),
     #[error("{0}")]
     Output(String),
+    #[error("--push {name}")]
+    Push {
+        name: String,
+        #[source]
+        source: crate::source::SourceError,
+    },
     #[error("layer {layer}: {why}")]
     Layer { layer: usize, why: String },
     #[error("reading the original image: {0}")]

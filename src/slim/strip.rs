@@ -40,45 +40,84 @@ impl Tool {
     }
 }
 
+/// Why a file is copied as it is instead of stripped.
+#[derive(Debug, thiserror::Error)]
+pub enum StripError {
+    #[error("{program} did not run")]
+    Start {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The first line strip wrote on stderr.
+    #[error("{program} failed: {said}")]
+    Failed { program: String, said: String },
+    /// `what`: the input ("it back") or the result.
+    #[error("cannot read {what}")]
+    Read {
+        what: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("not an ELF file")]
+    NotElf(#[source] object::Error),
+    #[error("the stripped file is unreadable")]
+    Unreadable(#[source] object::Error),
+    #[error("the stripped file changed class or machine")]
+    ChangedClass,
+    #[error("strip saved nothing")]
+    SavedNothing,
+    #[error("a segment lies outside the file")]
+    SegmentOutside,
+    #[error("strip changed a loaded segment")]
+    ChangedSegment,
+    #[error("strip changed the entry point")]
+    ChangedEntry,
+}
+
 /// Strips `input` into `output`. Err says why the file is to be copied as it is instead.
-pub fn strip(tool: &Tool, input: &Path, output: &Path) -> Result<u64, String> {
+pub fn strip(tool: &Tool, input: &Path, output: &Path) -> Result<u64, StripError> {
+    let program = || tool.program.display().to_string();
     let out = Command::new(&tool.program)
         .args(&tool.args)
         .arg("-o")
         .arg(output)
         .arg(input)
         .output()
-        .map_err(|e| format!("{} did not run: {e}", tool.program.display()))?;
+        .map_err(|source| StripError::Start {
+            program: program(),
+            source,
+        })?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
-        return Err(format!(
-            "{} failed: {}",
-            tool.program.display(),
-            err.lines().next().unwrap_or("no message")
-        ));
+        return Err(StripError::Failed {
+            program: program(),
+            said: err.lines().next().unwrap_or("no message").to_string(),
+        });
     }
-    let before = std::fs::read(input).map_err(|e| format!("cannot read it back: {e}"))?;
-    let after = std::fs::read(output).map_err(|e| format!("cannot read the result: {e}"))?;
+    let read =
+        |path: &Path, what| std::fs::read(path).map_err(|source| StripError::Read { what, source });
+    let before = read(input, "it back")?;
+    let after = read(output, "the result")?;
     same_loaded_image(&before, &after)?;
     Ok(after.len() as u64)
 }
 
 /// Checks that `after` maps exactly what `before` maps.
-pub fn same_loaded_image(before: &[u8], after: &[u8]) -> Result<(), String> {
-    let a = object::File::parse(before).map_err(|e| format!("not an ELF file: {e}"))?;
-    let b =
-        object::File::parse(after).map_err(|e| format!("the stripped file is unreadable: {e}"))?;
+pub fn same_loaded_image(before: &[u8], after: &[u8]) -> Result<(), StripError> {
+    let a = object::File::parse(before).map_err(StripError::NotElf)?;
+    let b = object::File::parse(after).map_err(StripError::Unreadable)?;
     if a.architecture() != b.architecture() || a.is_64() != b.is_64() {
-        return Err("the stripped file changed class or machine".into());
+        return Err(StripError::ChangedClass);
     }
     if after.len() >= before.len() {
-        return Err("strip saved nothing".into());
+        return Err(StripError::SavedNothing);
     }
     let mut ignore = unmapped_ranges(&a, before);
     ignore.extend(unmapped_ranges(&b, after));
     let (mb, ma) = (masked(before, &ignore), masked(after, &ignore));
     type Seg = (u64, u64, Vec<u8>, object::SegmentFlags);
-    let segs = |f: &object::File<'_>, bytes: &[u8]| -> Result<Vec<Seg>, String> {
+    let segs = |f: &object::File<'_>, bytes: &[u8]| -> Result<Vec<Seg>, StripError> {
         f.segments()
             .map(|s| {
                 let (off, len) = s.file_range();
@@ -86,17 +125,17 @@ pub fn same_loaded_image(before: &[u8], after: &[u8]) -> Result<(), String> {
                     .ok()
                     .zip(usize::try_from(off.saturating_add(len)).ok())
                     .and_then(|(lo, hi)| bytes.get(lo..hi))
-                    .ok_or("a segment lies outside the file")?;
+                    .ok_or(StripError::SegmentOutside)?;
                 Ok((s.address(), s.size(), data.to_vec(), s.flags()))
             })
             .collect()
     };
     let (sa, sb) = (segs(&a, &mb)?, segs(&b, &ma)?);
     if sa.len() != sb.len() || sa.iter().zip(&sb).any(|(x, y)| !same_segment(x, y)) {
-        return Err("strip changed a loaded segment".into());
+        return Err(StripError::ChangedSegment);
     }
     if a.entry() != b.entry() {
-        return Err("strip changed the entry point".into());
+        return Err(StripError::ChangedEntry);
     }
     Ok(())
 }
@@ -198,10 +237,12 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_elf() {
-        let e = same_loaded_image(b"#!/bin/sh\n", b"#!/bin/sh")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("not an ELF file"), "{e}");
+        let e = same_loaded_image(b"#!/bin/sh\n", b"#!/bin/sh").unwrap_err();
+        assert!(matches!(e, StripError::NotElf(_)), "{e}");
+        assert!(
+            crate::error::one_line(&e).starts_with("not an ELF file: "),
+            "{e}"
+        );
     }
 
     #[test]
@@ -229,10 +270,8 @@ mod tests {
             .map(|s| s.file_range().0 as usize + 0x1000)
             .ok_or("a segment")?;
         tampered[text] ^= 0xff;
-        let e = same_loaded_image(&original, &tampered)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("strip changed a loaded segment"), "{e}");
+        let e = same_loaded_image(&original, &tampered).unwrap_err();
+        assert!(matches!(e, StripError::ChangedSegment), "{e}");
         Ok(())
     }
 }

@@ -130,7 +130,10 @@ fn push(
         manifest: &docs.manifest,
         manifest_media_type: &docs.manifest_desc.media_type,
     };
-    push(name, opts, &image).map_err(|e| SlimError::Output(format!("--push {name}: {e}")))
+    push(name, opts, &image).map_err(|source| SlimError::Push {
+        name: name.to_string(),
+        source,
+    })
 }
 
 #[cfg(not(feature = "registry"))]
@@ -207,13 +210,11 @@ enum ReadError {
 
 impl ReadError {
     fn into_error(self, layer: usize) -> crate::Error {
-        let why = match self {
-            ReadError::Scan(e) => e.to_string(),
-            ReadError::Io(e) => format!("cannot spool a file: {e}"),
+        let (what, source): (_, crate::source::Cause) = match self {
+            ReadError::Scan(e) => (format!("layer {layer}"), e.into()),
+            ReadError::Io(e) => (format!("layer {layer}: cannot spool a file"), e.into()),
         };
-        crate::Error::Source(crate::source::SourceError::Corrupt(format!(
-            "layer {layer}: {why}"
-        )))
+        crate::source::SourceError::CorruptBecause { what, source }.into()
     }
 }
 
@@ -370,7 +371,7 @@ fn strip_planned(
                         // Another path may share this content without being stripped.
                         spool.insert(content.clone(), (output, after));
                     }
-                    Err(why) => s.unstripped = Some(why),
+                    Err(why) => s.unstripped = Some(crate::error::one_line(&why)),
                 }
             }
         }

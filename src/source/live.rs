@@ -88,8 +88,9 @@ pub(super) fn bare_name(
                     Ok(Presence::Absent(why)) => tried.push(why),
                     Err(e @ SourceError::NoPlatform { .. }) => return Err(e.into()),
                     Err(e) => {
-                        note(format!("{e}; trying the next source"));
-                        tried.push(e.to_string());
+                        let why = crate::error::one_line(&e);
+                        note(format!("{why}; trying the next source"));
+                        tried.push(why);
                     }
                 }
             }
@@ -109,10 +110,13 @@ fn after_engines(e: crate::Error, tried: &[String]) -> crate::Error {
     if tried.is_empty() {
         return e;
     }
-    SourceError::Remote(format!(
-        "no local engine has it: {}; then the registry: {e}",
-        tried.join("; ")
-    ))
+    SourceError::RemoteBecause {
+        what: format!(
+            "no local engine has it: {}; then the registry",
+            tried.join("; ")
+        ),
+        source: Box::new(e),
+    }
     .into()
 }
 

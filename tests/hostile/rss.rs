@@ -82,7 +82,7 @@ fn run_case(case: &str) -> String {
         "longname-bomb" => {
             let blob = gzip_bomb(b"././@LongLink", tar::EntryType::GNULongName, n);
             let err = scan_layer(&blob[..], &ctx).unwrap_err();
-            format!("error={err}")
+            format!("error={}", microscope::error::one_line(&err))
         }
         "capture-bomb" => {
             // n package.json files of 64 MiB each, all wanted by the package analyses.

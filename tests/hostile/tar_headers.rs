@@ -22,7 +22,7 @@ fn truncated_final_block() {
     let full = RawTar::new().file(b"a", b"x").file(b"b", b"y").finish();
     // Cut in the middle of the second header.
     let (lib, bin) = check_layer(full[..BLOCK * 2 + 300].to_vec());
-    assert!(matches!(lib, Err(ScanError::Corrupt(_))), "{lib:?}");
+    assert!(lib.as_ref().is_err_and(ScanError::is_corrupt), "{lib:?}");
     bin.error("corrupt layer");
     // Cut in the second end-of-archive block: both entries are there; tolerated.
     let (lib, bin) = check_layer(full[..full.len() - 400].to_vec());
@@ -30,7 +30,7 @@ fn truncated_final_block() {
     bin.report();
     // Cut in the first one: a partial block is corrupt (as for Go's archive/tar).
     let (lib, bin) = check_layer(full[..full.len() - 700].to_vec());
-    assert!(matches!(lib, Err(ScanError::Corrupt(_))), "{lib:?}");
+    assert!(lib.as_ref().is_err_and(ScanError::is_corrupt), "{lib:?}");
     bin.error("failed to read entire block");
     // No end-of-archive marker at all, ending on an entry boundary: tolerated (Go's
     // archive/tar does the same); the digests are what catch a cut blob.
@@ -103,7 +103,7 @@ fn gnu_sparse_sizes_that_would_overflow_the_totals() {
     t.raw(&sparse(b"a", real, &[(real - 512, 512)]), &[1u8; 512]);
     t.raw(&sparse(b"b", real, &[(real - 512, 512)]), &[1u8; 512]);
     let (lib, bin) = check_layer(t.finish());
-    assert!(matches!(lib, Err(ScanError::Corrupt(_))), "{lib:?}");
+    assert!(lib.as_ref().is_err_and(ScanError::is_corrupt), "{lib:?}");
     bin.error("sparse files claim more than");
 }
 
@@ -116,7 +116,7 @@ fn gnu_sparse_with_inconsistent_map_is_corrupt() {
         &[0u8; 1024],
     );
     let (lib, bin) = check_layer(t.finish());
-    assert!(matches!(lib, Err(ScanError::Corrupt(_))), "{lib:?}");
+    assert!(lib.as_ref().is_err_and(ScanError::is_corrupt), "{lib:?}");
     bin.error("corrupt layer");
 }
 
@@ -137,13 +137,13 @@ fn pax_headers_with_bogus_size() {
     let mut t = RawTar::new();
     t.pax(&[("size", b"99999999999")]).file(b"a", b"12345");
     let (lib, bin) = check_layer(t.finish());
-    assert!(matches!(lib, Err(ScanError::Corrupt(_))), "{lib:?}");
+    assert!(lib.as_ref().is_err_and(ScanError::is_corrupt), "{lib:?}");
     bin.error("corrupt layer");
     // A size past u64: rejected by the tar reader.
     let mut t = RawTar::new();
     t.pax(&[("size", b"18446744073709551615")]).file(b"a", b"1");
     let (lib, bin) = check_layer(t.finish());
-    let e = lib.unwrap_err().to_string();
+    let e = microscope::error::one_line(&lib.unwrap_err());
     assert!(e.contains("size overflow"), "{e}");
     bin.error("corrupt layer");
 }
@@ -199,6 +199,6 @@ fn bad_header_checksum_is_corrupt() {
     t.raw(&h, b"1");
     // Sniffing sees `ustar` and calls it a tar; the tar reader refuses the checksum.
     let (lib, bin) = check_layer(t.finish());
-    assert!(matches!(lib, Err(ScanError::Corrupt(_))), "{lib:?}");
+    assert!(lib.as_ref().is_err_and(ScanError::is_corrupt), "{lib:?}");
     bin.error("checksum");
 }

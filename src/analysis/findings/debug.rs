@@ -92,6 +92,15 @@ fn separate(input: &FindingsInput<'_>) -> Vec<Draft> {
 }
 
 fn strippable(input: &FindingsInput<'_>) -> Vec<Draft> {
+    strippable_groups(input)
+        .into_iter()
+        .map(|((flavour, layer), g)| strippable_draft(input, flavour, layer, g))
+        .collect()
+}
+
+/// Visible binaries that `strip` would shrink (separate debug files aside), by flavour and
+/// layer.
+fn strippable_groups(input: &FindingsInput<'_>) -> BTreeMap<(Flavour, u32), Group> {
     let mut groups: BTreeMap<(Flavour, u32), Group> = BTreeMap::new();
     for (li, scan) in input.scans.iter().enumerate() {
         for (ei, info) in &scan.captured.elf {
@@ -124,53 +133,53 @@ fn strippable(input: &FindingsInput<'_>) -> Vec<Draft> {
         }
     }
     groups
-        .into_iter()
-        .map(|((flavour, layer), g)| {
-            let Group {
-                items,
-                ldflags,
-                packages,
-            } = g;
-            let n = files(items.len());
-            let cmd = input.command(layer);
-            let (title, (fix, why)) = match flavour {
-                Flavour::Go => (
-                    format!("Go binaries with symbols and DWARF ({n})"),
-                    go_fix(input, layer, ldflags),
-                ),
-                Flavour::Rust => (
-                    format!("Rust binaries not stripped ({n})"),
-                    (
-                        "ENV RUSTFLAGS=\"-C strip=symbols\"".to_string(),
-                        "in the build stage, before `cargo build`; or set `strip = true` under \
-                         `[profile.release]` in Cargo.toml"
-                            .to_string(),
-                    ),
-                ),
-                Flavour::Packaged => {
-                    let names: Vec<&str> = packages.iter().map(String::as_str).take(8).collect();
-                    (
-                        format!("unstripped binaries from packages: {}", names.join(", ")),
-                        strip_fix(cmd, &items),
-                    )
-                }
-                Flavour::Other => (
-                    format!("binaries not stripped ({n})"),
-                    strip_fix(cmd, &items),
-                ),
-            };
-            Draft {
-                kind: "debug-symbols",
-                title,
-                layer,
-                fix,
-                why,
-                items,
-                counted: true,
-                ..Default::default()
-            }
-        })
-        .collect()
+}
+
+/// One group's finding, with the switch its toolchain has or a `strip` line.
+fn strippable_draft(input: &FindingsInput<'_>, flavour: Flavour, layer: u32, g: Group) -> Draft {
+    let Group {
+        items,
+        ldflags,
+        packages,
+    } = g;
+    let n = files(items.len());
+    let cmd = input.command(layer);
+    let (title, (fix, why)) = match flavour {
+        Flavour::Go => (
+            format!("Go binaries with symbols and DWARF ({n})"),
+            go_fix(input, layer, ldflags),
+        ),
+        Flavour::Rust => (
+            format!("Rust binaries not stripped ({n})"),
+            (
+                "ENV RUSTFLAGS=\"-C strip=symbols\"".to_string(),
+                "in the build stage, before `cargo build`; or set `strip = true` under \
+                 `[profile.release]` in Cargo.toml"
+                    .to_string(),
+            ),
+        ),
+        Flavour::Packaged => {
+            let names: Vec<&str> = packages.iter().map(String::as_str).take(8).collect();
+            (
+                format!("unstripped binaries from packages: {}", names.join(", ")),
+                strip_fix(cmd, &items),
+            )
+        }
+        Flavour::Other => (
+            format!("binaries not stripped ({n})"),
+            strip_fix(cmd, &items),
+        ),
+    };
+    Draft {
+        kind: "debug-symbols",
+        title,
+        layer,
+        fix,
+        why,
+        items,
+        counted: true,
+        ..Default::default()
+    }
 }
 
 #[derive(Default)]

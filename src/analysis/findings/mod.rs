@@ -21,6 +21,7 @@ mod classify;
 mod cruft;
 mod debug;
 mod dockerfile;
+mod duplicates;
 mod moved;
 mod waste;
 
@@ -58,6 +59,16 @@ impl Severity {
             b if b >= 10 << 20 => Severity::Medium,
             b if b >= 1 << 20 => Severity::Low,
             _ => Severity::Info,
+        }
+    }
+
+    /// The name the JSON uses (serde's snake_case), for text.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
         }
     }
 }
@@ -192,7 +203,7 @@ pub fn find(input: &FindingsInput<'_>) -> FindingsReport {
     drafts.extend(cruft::find(input));
     let (separate, strippable) = debug::find(input);
     drafts.extend(separate);
-    drafts.extend(waste::duplicates(input));
+    drafts.extend(duplicates::duplicates(input));
     drafts.extend(strippable);
     drafts.extend(binaries::find(input));
     assemble(input, drafts)

@@ -1,10 +1,9 @@
 //! Waste: bytes the layers carry that the final filesystem does not show (overwritten,
-//! deleted, hidden by opaque directories, copied only for a chmod/chown), and files whose
-//! content is already at another path.
+//! deleted, hidden by opaque directories, copied only for a chmod/chown).
 
 use super::dockerfile::{append, describe, layer_ref, run_command};
 use super::{Draft, FindingsInput, Item, MAX_NAMED, files};
-use crate::image::entry::EntryKind;
+use crate::image::entry::{EntryKind, LayerScan};
 use crate::image::merge::{NodeRef, WasteKind};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -151,72 +150,30 @@ fn hidden(
     (lower, upper): (u32, u32),
     items: Vec<Item>,
 ) -> Draft {
-    let (a, b) = (
-        layer_ref(lower, input.command(lower)),
-        layer_ref(upper, input.command(upper)),
-    );
-    let upper_scan = input.scans.get(upper as usize);
+    let pair = Pair {
+        input,
+        lower,
+        upper,
+        a: layer_ref(lower, input.command(lower)),
+        b: layer_ref(upper, input.command(upper)),
+    };
     let n = files(items.len());
     let (kind, title, (fix, why)) = match kind {
         WasteKind::Overwritten => (
             "overwritten",
             format!("{n} rewritten by a later layer"),
-            (
-                String::new(),
-                format!(
-                    "{b} rewrites what {a} wrote, so both versions are pulled: produce the final \
-                     version in one layer (merge the RUNs, or build in a stage and COPY once)"
-                ),
-            ),
+            pair.overwritten(),
         ),
-        WasteKind::Deleted => {
-            let roots = covering(
-                &items,
-                upper_scan.map(|s| &s.whiteouts[..]).unwrap_or_default(),
-            );
-            let fix = if run_command(input.command(lower)).is_some() {
-                let (line, _) =
-                    append(input.command(lower), &format!("rm -rf {}", roots.join(" ")));
-                (
-                    line,
-                    format!(
-                        "delete them in layer {lower}, the RUN that creates them: deleting \
-                         them in {b} frees nothing"
-                    ),
-                )
-            } else {
-                (
-                    String::new(),
-                    format!(
-                        "don't add them in {a} (.dockerignore, or a narrower COPY source); \
-                         deleting them in {b} frees nothing"
-                    ),
-                )
-            };
-            (
-                "deleted-later",
-                format!("{n} deleted in a later layer"),
-                fix,
-            )
-        }
-        WasteKind::OpaqueHidden => {
-            let roots = covering(
-                &items,
-                upper_scan.map(|s| &s.opaque_dirs[..]).unwrap_or_default(),
-            );
-            (
-                "opaque-hidden",
-                format!("{n} hidden by an opaque directory"),
-                (
-                    String::new(),
-                    format!(
-                        "{b} replaces {} wholesale, hiding what {a} put there: write the \
-                         directory once, in its final form",
-                        roots.join(" ")
-                    ),
-                ),
-            )
-        }
+        WasteKind::Deleted => (
+            "deleted-later",
+            format!("{n} deleted in a later layer"),
+            pair.deleted(&items),
+        ),
+        WasteKind::OpaqueHidden => (
+            "opaque-hidden",
+            format!("{n} hidden by an opaque directory"),
+            pair.opaque_hidden(&items),
+        ),
     };
     Draft {
         kind,
@@ -228,6 +185,78 @@ fn hidden(
         items,
         counted: true,
         ..Default::default()
+    }
+}
+
+/// The two layers of hidden waste, `a` writing files that `b` hides, and how each is
+/// named in the advice.
+struct Pair<'i> {
+    input: &'i FindingsInput<'i>,
+    lower: u32,
+    upper: u32,
+    a: String,
+    b: String,
+}
+
+impl Pair<'_> {
+    /// (fix, why) for files a later layer writes again.
+    fn overwritten(&self) -> (String, String) {
+        let (a, b) = (&self.a, &self.b);
+        (
+            String::new(),
+            format!(
+                "{b} rewrites what {a} wrote, so both versions are pulled: produce the final \
+                 version in one layer (merge the RUNs, or build in a stage and COPY once)"
+            ),
+        )
+    }
+
+    /// (fix, why) for files a later layer deletes: delete them in the RUN that makes them.
+    fn deleted(&self, items: &[Item]) -> (String, String) {
+        let (a, b, lower) = (&self.a, &self.b, self.lower);
+        let roots = covering(items, self.markers(|s| &s.whiteouts));
+        let cmd = self.input.command(lower);
+        if run_command(cmd).is_some() {
+            let (line, _) = append(cmd, &format!("rm -rf {}", roots.join(" ")));
+            (
+                line,
+                format!(
+                    "delete them in layer {lower}, the RUN that creates them: deleting \
+                     them in {b} frees nothing"
+                ),
+            )
+        } else {
+            (
+                String::new(),
+                format!(
+                    "don't add them in {a} (.dockerignore, or a narrower COPY source); \
+                     deleting them in {b} frees nothing"
+                ),
+            )
+        }
+    }
+
+    /// (fix, why) for files an opaque directory of a later layer hides.
+    fn opaque_hidden(&self, items: &[Item]) -> (String, String) {
+        let (a, b) = (&self.a, &self.b);
+        let roots = covering(items, self.markers(|s| &s.opaque_dirs));
+        (
+            String::new(),
+            format!(
+                "{b} replaces {} wholesale, hiding what {a} put there: write the \
+                 directory once, in its final form",
+                roots.join(" ")
+            ),
+        )
+    }
+
+    /// The upper layer's whiteouts or opaque directories.
+    fn markers(&self, of: impl Fn(&LayerScan) -> &Vec<Arc<str>>) -> &[Arc<str>] {
+        self.input
+            .scans
+            .get(self.upper as usize)
+            .map(|s| &of(s)[..])
+            .unwrap_or_default()
     }
 }
 
@@ -303,73 +332,4 @@ fn covering(items: &[Item], markers: &[Arc<str>]) -> Vec<String> {
         named.push("...".into());
     }
     named
-}
-
-/// Final-tree files with the same (size, hash), and their paths.
-type Copies<'a> = Vec<(NodeRef, &'a Arc<str>)>;
-
-#[derive(Default)]
-struct DupGroup {
-    items: Vec<Item>,
-    /// (a copy, the kept file), for the fix.
-    example: Option<(String, String)>,
-}
-
-/// Files of the final tree whose content is already at another path; the copy in the
-/// lowest layer (first in tar order) is kept, the others are savable.
-pub(super) fn duplicates(input: &FindingsInput<'_>) -> Vec<Draft> {
-    // A flat list sorted by content then position, not a map of vectors: 24 bytes per file
-    // (a HashMap<_, Vec<_>> cost about 100 and set the peak of a million-file image).
-    let mut by_content: Vec<(u64, u64, NodeRef)> = Vec::with_capacity(input.merged.tree.len());
-    by_content.extend(input.merged.tree.values().filter_map(|&at| {
-        let e = input.merged.entry(input.scans, at);
-        (e.kind == EntryKind::File && e.size > 0).then_some((e.size, e.hash, at))
-    }));
-    by_content.sort_unstable_by_key(|&(size, hash, at)| (size, hash, at.layer, at.entry));
-    let mut per_layer: BTreeMap<u32, DupGroup> = BTreeMap::new();
-    for run in by_content.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
-        if run.len() < 2 {
-            continue;
-        }
-        let size = run[0].0;
-        let path = |at: NodeRef| &input.merged.entry(input.scans, at).path;
-        let copies: Copies<'_> = run.iter().map(|&(_, _, at)| (at, path(at))).collect();
-        let keep = copies[0].1;
-        for (at, path) in &copies[1..] {
-            let group = per_layer.entry(at.layer).or_default();
-            let example = (format!("/{path}"), format!("/{keep}"));
-            if group.example.as_ref().is_none_or(|(p, _)| example.0 < *p) {
-                group.example = Some(example);
-            }
-            group.items.push(Item {
-                at: *at,
-                path: (*path).clone(),
-                bytes: size,
-                savable: size,
-            });
-        }
-    }
-    per_layer
-        .into_iter()
-        .map(|(layer, DupGroup { items, example })| {
-            let example = example
-                .map(|(p, k)| format!(" (e.g. {p} is a copy of {k})"))
-                .unwrap_or_default();
-            Draft {
-                kind: "duplicate",
-                title: format!(
-                    "{} with the same content as another path",
-                    files(items.len())
-                ),
-                layer,
-                why: format!(
-                    "keep one copy{example}: in the same layer replace the others with hard links \
-                     (`hardlink <dir>`) or symlinks; across layers COPY the file once"
-                ),
-                items,
-                counted: true,
-                ..Default::default()
-            }
-        })
-        .collect()
 }

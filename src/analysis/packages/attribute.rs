@@ -7,6 +7,7 @@ use super::canon::{Canon, split};
 use super::catalog::{Catalog, Claim, Claims};
 use super::history::Warnings;
 use super::npm::package_dirs;
+use super::order::{Order, Totals, r_order};
 use super::{LayerPackages, Manager, ModifiedFile, Package, PackageAnalysis, PackageRef};
 use crate::image::{Entry, EntryKind, LayerScan, Merged, NodeRef};
 use foldhash::{HashMap, HashMapExt};
@@ -34,14 +35,6 @@ pub(crate) struct Attribution<'a> {
     ties: usize,
 }
 
-/// Per-instance totals over the final filesystem.
-#[derive(Default, Clone, Copy)]
-struct Totals {
-    bytes: u64,
-    files: usize,
-    modified: usize,
-}
-
 /// What the final filesystem gives each instance, and what no package owns.
 struct FinalTree {
     totals: Vec<Totals>,
@@ -52,53 +45,6 @@ struct FinalTree {
     largest_unowned: BinaryHeap<Reverse<(u64, Arc<str>)>>,
     final_bytes: u64,
     unowned_bytes: u64,
-}
-
-/// The report's order of the instances: final packages largest first, removed ones in
-/// layer order; `refs` says where each instance went.
-struct Order {
-    installed: Vec<u32>,
-    removed: Vec<u32>,
-    refs: Vec<PackageRef>,
-}
-
-impl Order {
-    fn new(catalog: &Catalog, totals: &[Totals], n: u32) -> Order {
-        let insts = &catalog.instances;
-        let mut installed: Vec<u32> = (0..insts.len() as u32)
-            .filter(|&i| insts[i as usize].to >= n)
-            .collect();
-        installed.sort_by(|&a, &b| {
-            let (ia, ib) = (&insts[a as usize], &insts[b as usize]);
-            totals[b as usize]
-                .bytes
-                .cmp(&totals[a as usize].bytes)
-                .then_with(|| ia.key.cmp(&ib.key))
-        });
-        let mut removed: Vec<u32> = (0..insts.len() as u32)
-            .filter(|&i| insts[i as usize].to < n)
-            .collect();
-        removed.sort_by_key(|&i| (insts[i as usize].from, &insts[i as usize].key));
-        let mut refs = vec![PackageRef::Installed(0); insts.len()];
-        for (pos, &i) in installed.iter().enumerate() {
-            refs[i as usize] = PackageRef::Installed(pos as u32);
-        }
-        for (pos, &i) in removed.iter().enumerate() {
-            refs[i as usize] = PackageRef::Removed(pos as u32);
-        }
-        Order {
-            installed,
-            removed,
-            refs,
-        }
-    }
-
-    /// The instance's position in its list (installed or removed).
-    fn index_of(&self, i: u32) -> u32 {
-        match self.refs[i as usize] {
-            PackageRef::Installed(p) | PackageRef::Removed(p) => p,
-        }
-    }
 }
 
 impl<'a> Attribution<'a> {
@@ -437,13 +383,6 @@ fn same_content(old: &Entry, new: &Entry) -> bool {
             EntryKind::Symlink | EntryKind::Hardlink => old.link == new.link,
             _ => true,
         }
-}
-
-fn r_order(r: PackageRef) -> (u8, u32) {
-    match r {
-        PackageRef::Installed(i) => (0, i),
-        PackageRef::Removed(i) => (1, i),
-    }
 }
 
 fn entry(scans: &[Arc<LayerScan>], at: NodeRef) -> &Entry {

@@ -86,100 +86,51 @@ impl DpkgCollector {
         canon: &mut Canon<'_>,
         warnings: &mut Warnings,
     ) {
-        self.diversions = history
-            .of_kind(DbKind::DpkgDiversions)
-            .map(|v| DiversionTable {
-                from: v.from,
-                to: v.to,
-                map: parse_diversions(v.bytes)
-                    .into_iter()
-                    .filter_map(|d| {
-                        let from = canon.resolve("", &d.from)?;
-                        let to = canon.resolve("", &d.to)?;
-                        Some((from, (to, d.package)))
-                    })
-                    .collect(),
-            })
-            .collect();
-        let mut missing = Vec::new();
-        let mut lists: Vec<(u32, u32, u32, Vec<Cow<'_, str>>)> = Vec::new();
-        for (id, inst) in catalog.instances.iter().enumerate() {
-            if inst.key.manager != Manager::Dpkg {
-                continue;
-            }
-            let Some(list) = &inst.meta.file_list else {
-                continue;
-            };
-            let versions = list_versions(history, list, &inst.key);
-            let last = inst.to - 1;
-            if !versions.iter().any(|v| v.from <= last && last < v.to) {
-                missing.push(inst.key.name.as_str());
-            }
-            for v in versions {
-                let (f, t) = (inst.from.max(v.from), inst.to.min(v.to));
-                if f < t {
-                    let paths = if v.kind == DbKind::DpkgList {
-                        parse_list(v.bytes)
-                    } else {
-                        parse_md5sums(v.bytes)
-                    };
-                    lists.push((id as u32, f, t, paths));
-                }
-            }
-        }
-        // Lists name directories too, and a directory of dpkg's namespace can be a symlink
-        // in the image (`/bin` with merged /usr): whatever is the parent of some listed path
-        // is a directory to dpkg, so no package owns the symlink through it.
-        let mut dirs: HashSet<&str> = HashSet::new();
-        let mut last = "";
-        for p in lists.iter().flat_map(|l| l.3.iter()) {
-            if let Some((dir, _)) = p.trim_start_matches('/').rsplit_once('/')
-                && dir != last
-            {
-                dirs.insert(dir);
-                last = dir;
-            }
-        }
-        claims.reserve(lists.iter().map(|l| l.3.len()).sum());
-        for (id, f, t, paths) in &lists {
-            let name = &catalog.instances[*id as usize].key.name;
-            let paths: Vec<String> = paths
+        self.diversions = diversion_tables(history, canon);
+        let (lists, missing) = file_lists(history, catalog);
+        let dirs = listed_dirs(&lists);
+        claims.reserve(lists.iter().map(|l| l.paths.len()).sum());
+        for list in &lists {
+            let name = &catalog.instances[list.id as usize].key.name;
+            let paths: Vec<String> = list
+                .paths
                 .iter()
                 .filter(|p| !dirs.contains(p.trim_start_matches('/').trim_end_matches('/')))
                 .filter_map(|p| canon.resolve("", p))
                 .collect();
-            let segments = self.segments(*f, *t);
-            let divert = |p: &String, table: Option<&DiversionTable>| match table
-                .and_then(|t| t.map.get(p))
-            {
+            self.claim_paths(claims, list, name, paths);
+        }
+        warn_unlisted(missing, warnings);
+    }
+
+    /// Claims a list's paths for its package, each where a diversion by another package
+    /// moved it while the list is visible.
+    fn claim_paths(
+        &self,
+        claims: &mut Claims,
+        list: &FileList<'_>,
+        name: &str,
+        paths: Vec<String>,
+    ) {
+        let divert =
+            |p: &String, table: Option<&DiversionTable>| match table.and_then(|t| t.map.get(p)) {
                 Some((to, by)) if by != name => Some(to.clone()),
                 _ => None,
             };
-            if let [(s, e, table)] = segments[..] {
-                // One diversion table over the whole claim (the usual case): move the paths.
-                for p in paths {
-                    let path = divert(&p, table).unwrap_or(p);
-                    claims.add(path, *id, s, e, None);
-                }
-                continue;
+        let segments = self.segments(list.from, list.to);
+        if let [(s, e, table)] = segments[..] {
+            // One diversion table over the whole claim (the usual case): move the paths.
+            for p in paths {
+                let path = divert(&p, table).unwrap_or(p);
+                claims.add(path, list.id, s, e, None);
             }
-            for (s, e, table) in segments {
-                for p in &paths {
-                    let path = divert(p, table).unwrap_or_else(|| p.clone());
-                    claims.add(path, *id, s, e, None);
-                }
-            }
+            return;
         }
-        if !missing.is_empty() {
-            missing.sort_unstable();
-            missing.dedup();
-            let shown: Vec<&str> = missing.iter().take(5).copied().collect();
-            warnings.push(format!(
-                "dpkg: {} no file list in the database that lists them last, \
-                 so their files there count as unowned (e.g. {})",
-                crate::units::plural(missing.len() as u64, "package has", "packages have"),
-                shown.join(", ")
-            ));
+        for (s, e, table) in segments {
+            for p in &paths {
+                let path = divert(p, table).unwrap_or_else(|| p.clone());
+                claims.add(path, list.id, s, e, None);
+            }
         }
     }
 
@@ -217,4 +168,105 @@ fn list_versions<'h, 'a>(history: &'h History<'a>, list: &str, key: &Key) -> Vec
         format!("{INFO}/{}:{}.list", key.name, key.arch)
     };
     history.of_path(&alt).collect()
+}
+
+/// A version of a package's file list, over the layers where both it and the package are
+/// visible.
+struct FileList<'a> {
+    /// The package's index in the catalog.
+    id: u32,
+    from: u32,
+    to: u32,
+    paths: Vec<Cow<'a, str>>,
+}
+
+/// Every version of `diversions`, canonicalised.
+fn diversion_tables(history: &History<'_>, canon: &mut Canon<'_>) -> Vec<DiversionTable> {
+    history
+        .of_kind(DbKind::DpkgDiversions)
+        .map(|v| DiversionTable {
+            from: v.from,
+            to: v.to,
+            map: parse_diversions(v.bytes)
+                .into_iter()
+                .filter_map(|d| {
+                    let from = canon.resolve("", &d.from)?;
+                    let to = canon.resolve("", &d.to)?;
+                    Some((from, (to, d.package)))
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The file lists of dpkg's packages, and the packages with no list where they are last
+/// visible.
+fn file_lists<'h>(
+    history: &'h History<'_>,
+    catalog: &'h Catalog,
+) -> (Vec<FileList<'h>>, Vec<&'h str>) {
+    let mut missing = Vec::new();
+    let mut lists = Vec::new();
+    for (id, inst) in catalog.instances.iter().enumerate() {
+        if inst.key.manager != Manager::Dpkg {
+            continue;
+        }
+        let Some(list) = &inst.meta.file_list else {
+            continue;
+        };
+        let versions = list_versions(history, list, &inst.key);
+        let last = inst.to - 1;
+        if !versions.iter().any(|v| v.from <= last && last < v.to) {
+            missing.push(inst.key.name.as_str());
+        }
+        for v in versions {
+            let (from, to) = (inst.from.max(v.from), inst.to.min(v.to));
+            if from < to {
+                let paths = if v.kind == DbKind::DpkgList {
+                    parse_list(v.bytes)
+                } else {
+                    parse_md5sums(v.bytes)
+                };
+                lists.push(FileList {
+                    id: id as u32,
+                    from,
+                    to,
+                    paths,
+                });
+            }
+        }
+    }
+    (lists, missing)
+}
+
+/// Lists name directories too, and a directory of dpkg's namespace can be a symlink in the
+/// image (`/bin` with merged /usr): whatever is the parent of some listed path is a
+/// directory to dpkg, so no package owns the symlink through it.
+fn listed_dirs<'a>(lists: &'a [FileList<'_>]) -> HashSet<&'a str> {
+    let mut dirs: HashSet<&str> = HashSet::new();
+    let mut last = "";
+    for p in lists.iter().flat_map(|l| l.paths.iter()) {
+        if let Some((dir, _)) = p.trim_start_matches('/').rsplit_once('/')
+            && dir != last
+        {
+            dirs.insert(dir);
+            last = dir;
+        }
+    }
+    dirs
+}
+
+fn warn_unlisted(mut missing: Vec<&str>, warnings: &mut Warnings) {
+    if missing.is_empty() {
+        return;
+    }
+    missing.sort_unstable();
+    missing.dedup();
+    let shown: Vec<&str> = missing.iter().take(5).copied().collect();
+    warnings.push(format!(
+        "dpkg: {} no file list in the database that lists them last, \
+         so their files there count as unowned (e.g. {})",
+        crate::units::plural(missing.len() as u64, "package has", "packages have"),
+        shown.join(", ")
+    ));
 }

@@ -311,6 +311,10 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn names_a_jar_from_its_file_name_before_its_manifest() {
         let mf = [meta(
             "",
             "META-INF/MANIFEST.MF",
@@ -326,6 +330,10 @@ mod tests {
         )];
         let id = identify("x-1.0.jar", &bundle.iter().collect::<Vec<_>>());
         assert_eq!((&*id.name, &*id.version), ("core-api", "1.0"));
+    }
+
+    #[test]
+    fn lists_a_pom_the_file_name_does_not_match_apart() {
         // A pom whose artifact the file name does not match is listed apart, not taken.
         let other = [meta(
             "",
@@ -348,6 +356,10 @@ mod tests {
                 ("error_prone_annotation".to_string(), "2.18.0".to_string())
             ]
         );
+    }
+
+    #[test]
+    fn splits_a_file_name_into_name_and_version() {
         assert_eq!(
             from_file_name("lib/tomcat-embed-core-10.1.15.jar").name,
             "tomcat-embed-core"

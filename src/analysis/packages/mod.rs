@@ -25,6 +25,7 @@ mod history;
 mod java;
 pub(crate) mod lang;
 mod npm;
+mod order;
 mod python;
 pub(crate) mod rpm;
 

@@ -4,27 +4,31 @@
 //! ([`target`]), and writes the multi-stage Dockerfile ([`dockerfile`]) with the size the
 //! result would have ([`estimate`]). Pure: it reads the scanned image model, nothing else.
 
-pub mod alpine;
+mod alpine;
 mod alternatives;
 mod assemble;
-pub mod classify;
-pub mod closure;
+mod classify;
+mod closure;
 mod copies;
 pub mod dockerfile;
-pub mod dockerfile_quote;
-pub mod entrypoint;
-pub mod estimate;
+mod dockerfile_quote;
+mod entrypoint;
+mod estimate;
 pub mod fs;
+mod launched;
 mod needs;
-pub mod os_files;
-pub mod rebuild;
-pub mod rpm;
-pub mod runtime;
-pub mod search;
+mod os_files;
+mod planned;
+mod prediction;
+mod rebuild;
+mod rpm;
+mod runtime;
+mod search;
 pub mod target;
 pub mod whatif;
 
 pub use alpine::AlpinePackage;
+pub use rpm::RpmProvider;
 
 use crate::image::{Image, ImageMeta, Merged};
 use serde::{Deserialize, Serialize};
@@ -133,7 +137,7 @@ pub struct Rewrite {
     /// Red Hat-family images: the rpm (from the image's own database) shipping each library
     /// the program needs, which a UBI alternative installs instead of copying.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub rpm_packages: Vec<rpm::RpmProvider>,
+    pub rpm_packages: Vec<RpmProvider>,
     pub alternatives: Vec<Alternative>,
 }
 

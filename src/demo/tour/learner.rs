@@ -133,11 +133,7 @@ fn base(r: &Report, out: &mut String) {
 
 fn rewrite(r: &Report, out: &mut String) {
     let Some(w) = &r.rewrite else {
-        let why = r
-            .warnings
-            .iter()
-            .find_map(|w| w.strip_prefix("no rewrite proposed: "))
-            .unwrap_or("no program found");
+        let why = crate::report::rewrite::no_rewrite_reason(r);
         out.push_str(&format!(
             "The end of the road: no rewrite proposed ({why}).\n"
         ));

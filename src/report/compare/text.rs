@@ -172,6 +172,15 @@ pub fn total_rows(r: &CompareReport) -> Vec<(Status, Tally)> {
 /// The whole comparison, for a terminal without the interactive view or a pipe.
 pub fn render(r: &CompareReport) -> String {
     let mut o = String::new();
+    summary(&mut o, r);
+    layers(&mut o, r);
+    files(&mut o, r);
+    packages_and_findings(&mut o, r);
+    o
+}
+
+/// The title, the summary table and the headline.
+fn summary(o: &mut String, r: &CompareReport) {
     let _ = writeln!(
         o,
         "compare  {} → {}\n",
@@ -197,7 +206,10 @@ pub fn render(r: &CompareReport) -> String {
             }
         )
     );
+}
 
+/// The layers side by side: shared ones marked, the others with their commands.
+fn layers(o: &mut String, r: &CompareReport) {
     let ld = &r.diff.layers;
     let _ = writeln!(
         o,
@@ -233,7 +245,10 @@ pub fn render(r: &CompareReport) -> String {
             cmd(&r.left, row.left),
         );
     }
+}
 
+/// The file totals by status, then the largest changes.
+fn files(o: &mut String, r: &CompareReport) {
     let _ = writeln!(o, "\nfiles");
     for (status, t) in total_rows(r) {
         let _ = writeln!(
@@ -256,8 +271,6 @@ pub fn render(r: &CompareReport) -> String {
             esc(&c.path)
         );
     }
-    packages_and_findings(&mut o, r);
-    o
 }
 
 fn packages_and_findings(o: &mut String, r: &CompareReport) {

@@ -4,6 +4,15 @@
 
 use serde::Deserialize;
 
+/// Why a line is not one `microscope fleet` writes.
+#[derive(Debug, thiserror::Error)]
+pub enum LineError {
+    #[error("not a fleet line")]
+    NotJson(#[source] serde_json::Error),
+    #[error("neither a report nor an error")]
+    Neither,
+}
+
 /// One line of a fleet's JSONL.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Line {
@@ -20,8 +29,8 @@ impl Line {
     }
 
     /// Parses one line; what it is not says why, in a few words.
-    pub fn parse(line: &str) -> Result<Line, String> {
-        let raw: Raw = serde_json::from_str(line).map_err(|e| format!("not a fleet line: {e}"))?;
+    pub fn parse(line: &str) -> Result<Line, LineError> {
+        let raw: Raw = serde_json::from_str(line).map_err(LineError::NotJson)?;
         match (raw.error, raw.size) {
             (Some(error), _) => Ok(Line::Failed {
                 reference: raw.reference,
@@ -36,7 +45,7 @@ impl Line {
                 layers: raw.layers,
                 packages: raw.packages,
             }))),
-            (None, None) => Err("neither a report nor an error".into()),
+            (None, None) => Err(LineError::Neither),
         }
     }
 }

@@ -8,7 +8,7 @@ pub mod input;
 pub mod markdown;
 
 use input::ImageLine;
-pub use input::Line;
+pub use input::{Line, LineError};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 

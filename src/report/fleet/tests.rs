@@ -117,7 +117,7 @@ fn markdown_escapes_what_the_images_say() {
 fn bad_lines_say_why() {
     let why = |line: &str| match Line::parse(line) {
         Ok(_) => panic!("{line} parsed"),
-        Err(e) => e,
+        Err(e) => crate::error::one_line(&e),
     };
     assert!(
         why("{").starts_with("not a fleet line: EOF"),

@@ -2,7 +2,7 @@
 //! own `artifactType` and annotations (the fleet's shared scan cache is made of these, as
 //! BuildKit keeps build cache in a registry with `--cache-to type=registry`).
 
-use super::super::SourceError;
+use super::super::{RegistryError, SourceError};
 use super::session::Session;
 use super::{bounded, upload};
 use oci_client::manifest::{OciDescriptor, OciImageManifest, OciManifest};
@@ -45,7 +45,7 @@ impl Session {
         let http = self.http_for(&format!("repository:{repo}:pull")).await?;
         let bytes = match bounded::manifest(&http, &reference, &ctx).await {
             Ok((bytes, _)) => bytes,
-            Err(SourceError::ImageNotFound(_)) => return Ok(None),
+            Err(SourceError::Registry(RegistryError::NotFound { .. })) => return Ok(None),
             Err(e) => return Err(e),
         };
         let Ok(OciManifest::Image(manifest)) = serde_json::from_slice::<OciManifest>(&bytes) else {
@@ -98,8 +98,10 @@ impl Session {
             artifact_type: Some(artifact.artifact_type.clone()),
             annotations: Some(artifact.annotations.clone()),
         };
-        let manifest = serde_json::to_vec(&manifest)
-            .map_err(|e| SourceError::Remote(format!("cannot write an artifact manifest: {e}")))?;
+        let manifest = serde_json::to_vec(&manifest).map_err(|e| SourceError::RemoteBecause {
+            what: "cannot write an artifact manifest".into(),
+            source: e.into(),
+        })?;
         let ctx = self.ctx();
         self.rt.block_on(async {
             let http = self

@@ -1,6 +1,6 @@
 //! Who we are to a registry, and whether it is spoken to over plain HTTP.
 
-use super::super::{SourceError, SourceOptions};
+use super::super::{RegistryError, SourceError, SourceOptions};
 use super::credentials;
 use oci_client::secrets::RegistryAuth;
 
@@ -16,15 +16,13 @@ pub(super) fn auth_for(
             true,
         ));
     }
-    let found = credentials::lookup(host)
-        .or_else(|e| {
-            if host != resolved {
-                credentials::lookup(resolved)
-            } else {
-                Err(e)
-            }
-        })
-        .map_err(SourceError::Auth)?;
+    let found = credentials::lookup(host).or_else(|e| {
+        if host != resolved {
+            credentials::lookup(resolved)
+        } else {
+            Err(e)
+        }
+    })?;
     Ok(match found {
         Some(credentials::Found::Basic(c)) => (RegistryAuth::Basic(c.username, c.password), true),
         Some(credentials::Found::Token(t)) => (RegistryAuth::Bearer(t), true),
@@ -69,10 +67,11 @@ pub(super) async fn check_realm(
     if url.scheme() == "https" || same_host {
         return Ok(());
     }
-    Err(SourceError::Auth(format!(
-        "{registry} asks for the credentials at {realm}, plain HTTP on another host; \
-         microscope sends them only to the registry's own host or over HTTPS"
-    )))
+    Err(RegistryError::UnsafeRealm {
+        registry: registry.to_string(),
+        realm,
+    }
+    .into())
 }
 
 /// `realm="…"` of a `Bearer` challenge.

@@ -5,7 +5,7 @@
 //! 4 MB); a config 4 MiB and no more than its descriptor says; a token and an error answer
 //! 1 MiB each.
 
-use super::super::SourceError;
+use super::super::{RegistryError, SourceError};
 use super::ACCEPT;
 use super::errors::{Ctx, map_error};
 use oci_client::Reference;
@@ -164,7 +164,11 @@ pub(super) async fn error_answer(mut resp: reqwest::Response, ctx: &Ctx<'_>) -> 
 /// registry's fault, not as a corrupt image.
 pub(super) fn from_registry(e: SourceError, ctx: &Ctx<'_>) -> SourceError {
     match e {
-        SourceError::Corrupt(m) => SourceError::Remote(format!("registry {}: {m}", ctx.registry)),
+        SourceError::Corrupt(what) => RegistryError::Answer {
+            registry: ctx.registry.to_string(),
+            what,
+        }
+        .into(),
         e => e,
     }
 }

@@ -88,12 +88,63 @@ pub fn is_docker_hub(registry: &str) -> bool {
     )
 }
 
+/// Why docker's credentials could not be looked up: the user configured them, so a failure
+/// is said rather than taken as "none".
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialsError {
+    #[error("cannot read {path}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path} cannot be parsed")]
+    Parse {
+        path: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// An `auths` entry whose `auth` is not base64 of UTF-8 `user:password`.
+    #[error("{path}: an `auth` entry is not {expected}")]
+    AuthEntry {
+        path: String,
+        expected: &'static str,
+    },
+    #[error("credential helper name {0:?} is not valid")]
+    HelperName(String),
+    #[error("cannot run {program} (configured in docker's config.json)")]
+    HelperStart {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{program} failed")]
+    HelperWait {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The helper's exit status and what it printed.
+    #[error("{program} get failed ({status}): {said}")]
+    HelperRefused {
+        program: String,
+        status: std::process::ExitStatus,
+        said: String,
+    },
+    #[error("{program} get printed something that is not its JSON")]
+    HelperReply {
+        program: String,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
 /// Largest docker `config.json` read (a few KiB in practice, more with many registries).
 const MAX_CONFIG: u64 = 4 << 20;
 
 /// Looks up credentials for `registry` (`host[:port]`); Ok(None) when there are none.
 /// A helper that fails is an error: the user configured it and should hear why.
-pub fn lookup(registry: &str) -> Result<Option<Found>, String> {
+pub fn lookup(registry: &str) -> Result<Option<Found>, CredentialsError> {
     let Some(dir) = docker_config_dir() else {
         return Ok(None);
     };
@@ -101,10 +152,18 @@ pub fn lookup(registry: &str) -> Result<Option<Found>, String> {
     let raw = match super::super::regular::read_at_most(&path, MAX_CONFIG) {
         Ok(raw) => raw,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        Err(source) => {
+            return Err(CredentialsError::Read {
+                path: path.display().to_string(),
+                source,
+            });
+        }
     };
-    let config: DockerConfig = serde_json::from_slice(&raw)
-        .map_err(|e| format!("{} cannot be parsed: {e}", path.display()))?;
+    let config: DockerConfig =
+        serde_json::from_slice(&raw).map_err(|source| CredentialsError::Parse {
+            path: path.display().to_string(),
+            source,
+        })?;
     // Never empty (both branches of `keys_for` list several), so `keys[0]` is there.
     let keys = keys_for(registry);
     if let Some(helper) = keys.iter().find_map(|k| config.cred_helpers.get(k)) {
@@ -123,19 +182,23 @@ pub fn lookup(registry: &str) -> Result<Option<Found>, String> {
     Ok(None)
 }
 
-fn decode_entry(entry: &AuthEntry, path: &std::path::Path) -> Result<Option<Found>, String> {
+fn decode_entry(
+    entry: &AuthEntry,
+    path: &std::path::Path,
+) -> Result<Option<Found>, CredentialsError> {
+    let not = |expected| CredentialsError::AuthEntry {
+        path: path.display().to_string(),
+        expected,
+    };
     if let Some(token) = entry.identity_token.as_ref().filter(|t| !t.is_empty()) {
         return Ok(Some(Found::Token(token.clone())));
     }
     if let Some(auth) = entry.auth.as_ref().filter(|a| !a.is_empty()) {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(auth.trim())
-            .map_err(|_| format!("{}: an `auth` entry is not base64", path.display()))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| format!("{}: an `auth` entry is not UTF-8", path.display()))?;
-        let (user, pass) = text
-            .split_once(':')
-            .ok_or_else(|| format!("{}: an `auth` entry is not user:password", path.display()))?;
+            .map_err(|_| not("base64"))?;
+        let text = String::from_utf8(bytes).map_err(|_| not("UTF-8"))?;
+        let (user, pass) = text.split_once(':').ok_or_else(|| not("user:password"))?;
         return Ok(Some(Found::Basic(Credentials {
             username: user.to_string(),
             password: pass.to_string(),
@@ -151,13 +214,13 @@ fn decode_entry(entry: &AuthEntry, path: &std::path::Path) -> Result<Option<Foun
 }
 
 /// `docker-credential-NAME get`, server address on stdin, JSON on stdout.
-fn run_helper(name: &str, server: &str) -> Result<Option<Found>, String> {
+fn run_helper(name: &str, server: &str) -> Result<Option<Found>, CredentialsError> {
     if name.is_empty()
         || !name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
     {
-        return Err(format!("credential helper name {name:?} is not valid"));
+        return Err(CredentialsError::HelperName(name.to_string()));
     }
     let program = format!("docker-credential-{name}");
     let mut child = Command::new(&program)
@@ -166,13 +229,19 @@ fn run_helper(name: &str, server: &str) -> Result<Option<Found>, String> {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("cannot run {program} (configured in docker's config.json): {e}"))?;
+        .map_err(|source| CredentialsError::HelperStart {
+            program: program.clone(),
+            source,
+        })?;
     if let Some(mut stdin) = child.stdin.take() {
         let _ = stdin.write_all(server.as_bytes());
     }
     let out = child
         .wait_with_output()
-        .map_err(|e| format!("{program} failed: {e}"))?;
+        .map_err(|source| CredentialsError::HelperWait {
+            program: program.clone(),
+            source,
+        })?;
     if !out.status.success() {
         let msg = String::from_utf8_lossy(&out.stdout);
         // "credentials not found in native keychain" is how helpers say "none".
@@ -180,14 +249,17 @@ fn run_helper(name: &str, server: &str) -> Result<Option<Found>, String> {
             return Ok(None);
         }
         let err = String::from_utf8_lossy(&out.stderr);
-        return Err(format!(
-            "{program} get failed ({}): {}",
-            out.status,
-            format!("{msg} {err}").trim()
-        ));
+        return Err(CredentialsError::HelperRefused {
+            program,
+            status: out.status,
+            said: format!("{msg} {err}").trim().to_string(),
+        });
     }
-    let reply: HelperReply = serde_json::from_slice(&out.stdout)
-        .map_err(|e| format!("{program} get printed something that is not its JSON: {e}"))?;
+    let reply: HelperReply =
+        serde_json::from_slice(&out.stdout).map_err(|source| CredentialsError::HelperReply {
+            program: program.clone(),
+            source,
+        })?;
     if reply.username == "<token>" {
         return Ok(Some(Found::Token(reply.secret)));
     }

@@ -1,7 +1,7 @@
 //! A registry's failures as one line each, in the user's terms: what failed, and what to
 //! do about it (credentials, `--insecure-registry`, when to retry after a rate limit).
 
-use super::super::SourceError;
+use super::super::{RegistryError, SourceError};
 use super::ACCEPT;
 use oci_client::Reference;
 use oci_client::errors::{OciDistributionError, OciErrorCode};
@@ -14,44 +14,43 @@ pub(super) struct Ctx<'a> {
     pub plain_http: bool,
 }
 
-/// One line that says what went wrong, in the user's terms.
+/// What went wrong, typed, in the user's terms.
 pub(super) fn map_error(e: OciDistributionError, ctx: &Ctx<'_>) -> SourceError {
-    let reg = ctx.registry;
-    let unauthorized = || {
-        if ctx.had_credentials {
-            SourceError::Auth(format!(
-                "registry {reg} refused the credentials (401 unauthorized): check the user name and password"
-            ))
-        } else {
-            SourceError::Auth(format!(
-                "registry {reg} requires authentication (401 unauthorized): use --username and --password-stdin, or docker login"
-            ))
-        }
+    let registry = || ctx.registry.to_string();
+    let unauthorized = || RegistryError::Unauthorized {
+        registry: registry(),
+        had_credentials: ctx.had_credentials,
     };
-    let by_status = |code: u16, detail: &str| match code {
+    let by_status = |code: u16, detail: String| match code {
         401 => unauthorized(),
-        403 => SourceError::Auth(format!(
-            "registry {reg} denied access (403 forbidden){detail}"
-        )),
-        404 => SourceError::ImageNotFound(format!("not found in registry {reg}{detail}")),
-        429 => SourceError::RateLimited(format!(
-            "registry {reg} is rate limiting this client (429 too many requests)"
-        )),
-        c => SourceError::Remote(format!("registry {reg} answered HTTP {c}{detail}")),
+        403 => RegistryError::Denied {
+            registry: registry(),
+            detail,
+        },
+        404 => RegistryError::NotFound {
+            registry: registry(),
+            detail,
+        },
+        429 => RegistryError::RateLimited {
+            registry: registry(),
+            retry: String::new(),
+        },
+        code => RegistryError::Status {
+            registry: registry(),
+            code,
+            detail,
+        },
     };
-    match e {
+    let e = match e {
         OciDistributionError::UnauthorizedError { .. } => unauthorized(),
-        OciDistributionError::AuthenticationFailure(reason) => {
-            let reason = match one_line(&reason) {
+        OciDistributionError::AuthenticationFailure(reason) => RegistryError::TokenRefused {
+            registry: registry(),
+            had_credentials: ctx.had_credentials,
+            reason: match one_line(&reason) {
                 r if r.is_empty() => "its token server said no".to_string(),
                 r => r,
-            };
-            if ctx.had_credentials {
-                SourceError::Auth(format!("registry {reg} refused the credentials: {reason}"))
-            } else {
-                SourceError::Auth(format!("registry {reg} gave no anonymous access: {reason}"))
-            }
-        }
+            },
+        },
         OciDistributionError::RegistryError { envelope, .. } => {
             let first = envelope.errors.first();
             let detail = first
@@ -59,51 +58,68 @@ pub(super) fn map_error(e: OciDistributionError, ctx: &Ctx<'_>) -> SourceError {
                 .unwrap_or_default();
             match first.map(|e| &e.code) {
                 Some(OciErrorCode::Unauthorized) => unauthorized(),
-                Some(OciErrorCode::Denied) => by_status(403, &detail),
-                Some(OciErrorCode::Toomanyrequests) => by_status(429, &detail),
+                Some(OciErrorCode::Denied) => by_status(403, detail),
+                Some(OciErrorCode::Toomanyrequests) => by_status(429, detail),
                 Some(
                     OciErrorCode::ManifestUnknown
                     | OciErrorCode::NameUnknown
                     | OciErrorCode::NotFound
                     | OciErrorCode::BlobUnknown,
-                ) => by_status(404, &detail),
-                _ => SourceError::Remote(format!("registry {reg}: {envelope}")),
+                ) => by_status(404, detail),
+                _ => RegistryError::Envelope {
+                    registry: registry(),
+                    envelope: envelope.to_string(),
+                },
             }
         }
         OciDistributionError::ServerError { code, message, .. } => {
             let m = one_line(&message);
-            by_status(code, &if m.is_empty() { m } else { format!(": {m}") })
+            by_status(code, if m.is_empty() { m } else { format!(": {m}") })
         }
-        OciDistributionError::ImageManifestNotFoundError(_) => by_status(404, ""),
-        OciDistributionError::RequestError(e) => request_error(&e, ctx),
-        OciDistributionError::DigestError(e) => SourceError::CorruptBecause {
-            what: format!("a blob from registry {reg} fails its digest"),
-            source: e.into(),
+        OciDistributionError::ImageManifestNotFoundError(_) => by_status(404, String::new()),
+        OciDistributionError::RequestError(e) => request_error(e, ctx),
+        OciDistributionError::DigestError(e) => {
+            return SourceError::CorruptBecause {
+                what: format!("a blob from registry {} fails its digest", ctx.registry),
+                source: e.into(),
+            };
+        }
+        other => RegistryError::Failed {
+            registry: registry(),
+            source: other.into(),
         },
-        other => SourceError::Remote(format!("registry {reg}: {}", one_line(&other.to_string()))),
-    }
+    };
+    e.into()
 }
 
-fn request_error(e: &(dyn std::error::Error + 'static), ctx: &Ctx<'_>) -> SourceError {
-    let reg = ctx.registry;
-    let chain = error_chain(e);
-    if let Some(tls) = find_tls(e) {
+fn request_error(e: reqwest::Error, ctx: &Ctx<'_>) -> RegistryError {
+    let registry = ctx.registry.to_string();
+    if let Some(tls) = find_tls(&e) {
         let hint = if tls.contains("InvalidContentType") || tls.contains("CorruptMessage") {
             " (does it speak plain HTTP? then use --insecure-registry)"
         } else {
             ""
         };
-        return SourceError::Tls(format!("TLS with registry {reg} failed: {tls}{hint}"));
+        return RegistryError::Tls {
+            registry,
+            tls,
+            hint,
+        };
     }
+    let chain = crate::error::one_line(&e);
     let timeout = chain.contains("timed out") || chain.contains("Timeout");
     let connect = chain.contains("onnect") || chain.contains("dns error");
     if timeout || connect {
-        return SourceError::Unreachable(format!(
-            "cannot reach registry {reg}{}: {chain}",
-            if ctx.plain_http { " over HTTP" } else { "" }
-        ));
+        return RegistryError::Unreachable {
+            registry,
+            plain_http: ctx.plain_http,
+            source: e.into(),
+        };
     }
-    SourceError::Remote(format!("registry {reg}: {chain}"))
+    RegistryError::Failed {
+        registry,
+        source: e.into(),
+    }
 }
 
 /// The rustls error in a chain, if the failure was the TLS handshake.
@@ -120,19 +136,6 @@ fn find_tls(e: &(dyn std::error::Error + 'static)) -> Option<String> {
         cur = err.source();
     }
     None
-}
-
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut cur = Some(e);
-    while let Some(err) = cur {
-        let s = err.to_string();
-        if !parts.iter().any(|p| p.contains(&s)) {
-            parts.push(s);
-        }
-        cur = err.source();
-    }
-    one_line(&parts.join(": "))
 }
 
 fn one_line(s: &str) -> String {

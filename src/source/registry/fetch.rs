@@ -49,7 +49,12 @@ pub(super) fn open_blob(
                     return;
                 }
             };
-            let item = item.map_err(|e| std::io::Error::other(format!("blob {digest}: {e}")));
+            let item = item.map_err(|source| {
+                std::io::Error::other(BlobBroke {
+                    digest: digest.clone(),
+                    source,
+                })
+            });
             if let Ok(chunk) = &item {
                 got = got.saturating_add(chunk.len() as u64);
                 if size.is_some_and(|s| got > s) {
@@ -147,4 +152,13 @@ impl std::io::Read for ChannelReader {
         std::io::BufRead::consume(self, n);
         Ok(n)
     }
+}
+
+/// A blob's download that broke off, the client's error kept as the cause.
+#[derive(Debug, thiserror::Error)]
+#[error("blob {digest}")]
+struct BlobBroke {
+    digest: String,
+    #[source]
+    source: reqwest::Error,
 }

@@ -2,7 +2,7 @@
 //! page, filtered by globs as the pages come (only what matches is kept). Each list is read
 //! with the bounds of [`super::pages`].
 
-use super::super::SourceError;
+use super::super::{RegistryError, SourceError};
 use super::bounded::Http;
 use super::errors::Ctx;
 use super::pages::{Limits, List};
@@ -129,8 +129,12 @@ fn too_many<T>(kept: &[T], limits: &Limits, s: &Session, what: &str) -> Result<(
     if kept.len() < limits.max_kept {
         return Ok(());
     }
-    Err(SourceError::Remote(format!(
-        "registry {}: more than {} {what} match, the limit for one listing; narrow --repo or --tags",
-        s.registry, limits.max_kept
-    )))
+    Err(RegistryError::Answer {
+        registry: s.registry.to_string(),
+        what: format!(
+            "more than {} {what} match, the limit for one listing; narrow --repo or --tags",
+            limits.max_kept
+        ),
+    }
+    .into())
 }

@@ -34,7 +34,7 @@ pub use pages::Limits as ListLimits;
 pub use session::Session;
 
 use super::config::OciImage;
-use super::{ImageSource, LayerReader, SourceError, SourceOptions};
+use super::{ImageSource, LayerReader, RegistryError, SourceError, SourceOptions};
 use crate::image::ImageMeta;
 use errors::{Ctx, retry_hint};
 use oci_client::secrets::RegistryAuth;
@@ -184,10 +184,13 @@ impl Pull<'_> {
         token: Option<&str>,
     ) -> SourceError {
         match e {
-            SourceError::RateLimited(msg) => SourceError::RateLimited(format!(
-                "{msg}{}",
-                rt.block_on(retry_hint(self.reference, token, self.ctx.plain_http))
-            )),
+            SourceError::Registry(RegistryError::RateLimited { registry, .. }) => {
+                RegistryError::RateLimited {
+                    registry,
+                    retry: rt.block_on(retry_hint(self.reference, token, self.ctx.plain_http)),
+                }
+                .into()
+            }
             e => e,
         }
     }

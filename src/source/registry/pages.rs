@@ -4,7 +4,7 @@
 //! `--stall-timeout`, and a `Link` to the next page is followed only on the registry's own
 //! scheme, host and port. oci-client read these pages whole and did not show the `Link`.
 
-use super::super::SourceError;
+use super::super::{RegistryError, SourceError};
 use super::bounded::{Http, error_answer};
 use super::errors::{Ctx, map_error};
 use super::session::same_origin;
@@ -179,7 +179,13 @@ impl List<'_> {
                 .map_err(|_| self.stalled(number, out.len()))?
                 .map_err(|e| match e.is_timeout() {
                     true => self.stalled(number, out.len()),
-                    false => self.refuse(format!("page {number} cannot be read: {e}")),
+                    false => SourceError::RemoteBecause {
+                        what: format!(
+                            "registry {}: {} page {number} cannot be read",
+                            self.ctx.registry, self.what
+                        ),
+                        source: e.into(),
+                    },
                 })?;
             let Some(chunk) = chunk else {
                 return Ok(out);
@@ -192,21 +198,23 @@ impl List<'_> {
     }
 
     fn stalled(&self, number: usize, got: usize) -> SourceError {
-        SourceError::Remote(format!(
-            "registry {} sent nothing for {} s while listing {} (page {number}, {got} bytes \
-             received; --stall-timeout)",
-            self.ctx.registry,
-            self.stall.as_secs(),
-            self.what
-        ))
+        RegistryError::Stalled {
+            registry: self.ctx.registry.to_string(),
+            secs: self.stall.as_secs(),
+            what: self.what.to_string(),
+            page: number,
+            got,
+        }
+        .into()
     }
 
     /// What is wrong with the list, as the registry's fault, in one line.
     fn refuse(&self, why: String) -> SourceError {
-        SourceError::Remote(format!(
-            "registry {}: {} {why}",
-            self.ctx.registry, self.what
-        ))
+        RegistryError::Answer {
+            registry: self.ctx.registry.to_string(),
+            what: format!("{} {why}", self.what),
+        }
+        .into()
     }
 }
 

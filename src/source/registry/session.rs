@@ -1,7 +1,7 @@
 //! A client for one registry, apart from any image: what the image source, the fleet's
 //! listing (catalog and tags) and the fleet's shared scan cache each build on.
 
-use super::super::{SourceError, SourceOptions};
+use super::super::{RegistryError, SourceError, SourceOptions};
 use super::auth::{auth_for, is_loopback};
 use super::bounded::Http;
 use super::errors::Ctx;
@@ -61,17 +61,10 @@ pub(super) fn client(registry: &str, plain_http: bool) -> Result<Client, SourceE
     })
     // `Client::new` would panic here on a system without CA certificates.
     .map_err(|e| {
-        // The useful words ("No CA certificates were loaded") are at the chain's end.
-        let mut why = e.to_string();
-        let mut cause = std::error::Error::source(&e);
-        while let Some(c) = cause {
-            why = c.to_string();
-            cause = c.source();
-        }
-        SourceError::Tls(format!(
-            "cannot set up TLS for {registry}: {why} (install CA certificates, or point \
-             SSL_CERT_FILE at a bundle)"
-        ))
+        SourceError::from(RegistryError::TlsSetup {
+            registry: registry.to_string(),
+            source: e.into(),
+        })
     })
 }
 

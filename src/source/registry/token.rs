@@ -4,7 +4,7 @@
 //! oci-client's: the registry's `/v2/` challenge, then the realm with `scope` and
 //! `service`, with the Basic credentials when there are some.
 
-use super::super::SourceError;
+use super::super::{RegistryError, SourceError};
 use super::bounded::{MAX_ERROR_BODY, MAX_TOKEN, from_registry, read_capped};
 use super::errors::{Ctx, map_error};
 use oci_client::errors::OciDistributionError;
@@ -93,10 +93,10 @@ pub(super) async fn bearer_for(
         .await
         .map_err(|e| from_registry(e, ctx))?;
     let token = token_of(&body).ok_or_else(|| {
-        SourceError::Remote(format!(
-            "registry {}: {what} is not a JSON object with a token",
-            ctx.registry
-        ))
+        SourceError::from(RegistryError::Answer {
+            registry: ctx.registry.to_string(),
+            what: format!("{what} is not a JSON object with a token"),
+        })
     })?;
     Ok(Some(RegistryAuth::Bearer(token)))
 }

@@ -3,7 +3,7 @@
 //! distribution API's monolithic upload, a POST that opens the upload and one PUT with the
 //! bytes and their digest, then the manifest under its tag.
 
-use super::super::SourceError;
+use super::super::{RegistryError, SourceError};
 use super::bounded::{Http, error_answer};
 use super::errors::{Ctx, map_error};
 use super::session::same_origin;
@@ -75,10 +75,10 @@ pub(super) async fn push_blob(
         .and_then(|l| l.to_str().ok())
         .and_then(|l| start.join(l).ok())
         .ok_or_else(|| {
-            SourceError::Remote(format!(
-                "registry {}: opened an upload without saying where to send it (no Location)",
-                ctx.registry
-            ))
+            SourceError::from(RegistryError::Answer {
+                registry: ctx.registry.to_string(),
+                what: "opened an upload without saying where to send it (no Location)".into(),
+            })
         })?;
     let mut put = location;
     put.query_pairs_mut().append_pair("digest", digest);

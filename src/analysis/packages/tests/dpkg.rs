@@ -9,23 +9,13 @@ const INFO: &str = "var/lib/dpkg/info";
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
+/// A merged-/usr Debian layer: files, a diversion, and the dpkg database that owns them.
 fn debian_base() -> LayerBuilder {
-    let status = [
-        stanza("coreutils", "9.1-1", "amd64", "Installed-Size: 2\n"),
-        stanza(
-            "libzstd1",
-            "1.5.4+dfsg2-5",
-            "amd64",
-            "Multi-Arch: same\nSource: libzstd\nInstalled-Size: 785\n",
-        ),
-        stanza("dash", "0.5.12-2", "amd64", ""),
-        stanza("bash", "5.2.15-2+b2", "amd64", ""),
-        stanza("base-files", "12.4+deb12u5", "amd64", ""),
-        stanza("netbase", "6.4", "all", ""),
-        "Package: oldconf\nStatus: deinstall ok config-files\nArchitecture: all\nVersion: 1\n\n"
-            .to_string(),
-    ]
-    .concat();
+    dpkg_database(debian_files())
+}
+
+/// The filesystem, in the order debootstrap writes it.
+fn debian_files() -> LayerBuilder {
     LayerBuilder::new("debootstrap")
         .dir("usr/bin")
         .dir("usr/lib/x86_64-linux-gnu")
@@ -55,7 +45,32 @@ fn debian_base() -> LayerBuilder {
         .file("etc/services", &bytes(25, b'v'))
         .file("etc/oldconf.conf", &bytes(40, b'k'))
         .file("opt/app/data.bin", &bytes(5000, b'a'))
-        .file("var/lib/dpkg/status", status.as_bytes())
+}
+
+/// The status file: six packages installed, one only configured.
+fn debian_status() -> String {
+    [
+        stanza("coreutils", "9.1-1", "amd64", "Installed-Size: 2\n"),
+        stanza(
+            "libzstd1",
+            "1.5.4+dfsg2-5",
+            "amd64",
+            "Multi-Arch: same\nSource: libzstd\nInstalled-Size: 785\n",
+        ),
+        stanza("dash", "0.5.12-2", "amd64", ""),
+        stanza("bash", "5.2.15-2+b2", "amd64", ""),
+        stanza("base-files", "12.4+deb12u5", "amd64", ""),
+        stanza("netbase", "6.4", "all", ""),
+        "Package: oldconf\nStatus: deinstall ok config-files\nArchitecture: all\nVersion: 1\n\n"
+            .to_string(),
+    ]
+    .concat()
+}
+
+/// The status, the diversions and each package's file list.
+fn dpkg_database(layer: LayerBuilder) -> LayerBuilder {
+    layer
+        .file("var/lib/dpkg/status", debian_status().as_bytes())
         .file(
             "var/lib/dpkg/diversions",
             b"/usr/share/man/man1/sh.1.gz\n/usr/share/man/man1/sh.distrib.1.gz\ndash\n",

@@ -99,14 +99,19 @@ impl Storage {
             Some(Err(why)) => return Err(SourceError::Unsupported(why.clone())),
             None => return Err(SourceError::MissingBlob(format!("layer {i}"))),
         };
-        let record = std::fs::File::open(&place.tar_split)
-            .map_err(|e| SourceError::Remote(format!("{}: {e}", place.tar_split.display())))?;
+        let record =
+            std::fs::File::open(&place.tar_split).map_err(|e| SourceError::RemoteBecause {
+                what: place.tar_split.display().to_string(),
+                source: e.into(),
+            })?;
         let record = std::io::BufReader::with_capacity(
             super::super::LAYER_BUFFER,
             flate2::read::MultiGzDecoder::new(std::io::BufReader::new(record)),
         );
-        let files = within::Within::open(&place.diff)
-            .map_err(|e| SourceError::Remote(format!("{}: {e}", place.diff.display())))?;
+        let files = within::Within::open(&place.diff).map_err(|e| SourceError::RemoteBecause {
+            what: place.diff.display().to_string(),
+            source: e.into(),
+        })?;
         Ok(Box::new(std::io::BufReader::with_capacity(
             4 * super::super::LAYER_BUFFER,
             rebuild::Rebuilt::new(record, files),

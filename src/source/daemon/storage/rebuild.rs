@@ -63,6 +63,35 @@ fn invalid(msg: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, msg)
 }
 
+/// A record that does not decode, its decoder's error kept as the cause (an `io::Error`
+/// carries it to the scan, which reports the layer corrupt with the whole chain).
+#[derive(Debug, thiserror::Error)]
+enum RecordError {
+    #[error("a tar-split record line does not parse")]
+    Line(#[source] serde_json::Error),
+    #[error("a tar-split segment is not base64")]
+    Segment(#[source] base64::DecodeError),
+    #[error("a tar-split name is not base64")]
+    Name(#[source] base64::DecodeError),
+    /// The file the record names could not be opened under the layer's directory.
+    #[error("{name:?}")]
+    Open {
+        name: String,
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl From<RecordError> for io::Error {
+    fn from(e: RecordError) -> io::Error {
+        let kind = match &e {
+            RecordError::Open { source, .. } => source.kind(),
+            _ => io::ErrorKind::InvalidData,
+        };
+        io::Error::new(kind, e)
+    }
+}
+
 impl<R: BufRead> Rebuilt<R> {
     pub(super) fn new(record: R, files: Within) -> Self {
         Rebuilt {
@@ -103,8 +132,7 @@ impl<R: BufRead> Rebuilt<R> {
         if trimmed.is_empty() {
             return Ok(());
         }
-        let e: Entry<'_> = serde_json::from_slice(trimmed)
-            .map_err(|e| invalid(format!("a tar-split record line does not parse: {e}")))?;
+        let e: Entry<'_> = serde_json::from_slice(trimmed).map_err(RecordError::Line)?;
         let b64 = base64::engine::general_purpose::STANDARD;
         match e.kind {
             SEGMENT => {
@@ -112,7 +140,7 @@ impl<R: BufRead> Rebuilt<R> {
                 self.at = 0;
                 if let Some(p) = &e.payload {
                     b64.decode_vec(p.as_bytes(), &mut self.segment)
-                        .map_err(|e| invalid(format!("a tar-split segment is not base64: {e}")))?;
+                        .map_err(RecordError::Segment)?;
                 }
                 Ok(())
             }
@@ -126,9 +154,9 @@ impl<R: BufRead> Rebuilt<R> {
     fn start_file(&mut self, e: &Entry<'_>) -> io::Result<()> {
         let b64 = base64::engine::general_purpose::STANDARD;
         let name: Vec<u8> = match (&e.name_raw, &e.name) {
-            (Some(raw), _) if !raw.is_empty() => b64
-                .decode(raw.as_bytes())
-                .map_err(|e| invalid(format!("a tar-split name is not base64: {e}")))?,
+            (Some(raw), _) if !raw.is_empty() => {
+                b64.decode(raw.as_bytes()).map_err(RecordError::Name)?
+            }
             (_, Some(n)) => n.as_bytes().to_vec(),
             _ => return Err(invalid("a tar-split file entry has no name".into())),
         };
@@ -141,7 +169,10 @@ impl<R: BufRead> Rebuilt<R> {
         let file = self
             .files
             .open_file(&name)
-            .map_err(|err| io::Error::new(err.kind(), format!("{shown:?}: {err}")))?;
+            .map_err(|source| RecordError::Open {
+                name: shown.clone(),
+                source,
+            })?;
         let actual = file.metadata()?.len();
         if actual != size {
             return Err(invalid(format!(
@@ -281,9 +312,16 @@ mod tests {
     #[test]
     fn bad_records_fail() -> TestResult {
         let dir = tempfile::tempdir()?;
-        assert!(rebuild(dir.path(), &["{".into()]).is_err());
-        assert!(rebuild(dir.path(), &[r#"{"type":7,"position":0}"#.into()]).is_err());
-        assert!(rebuild(dir.path(), &[file("../x", b"a")]).is_err());
+        let why = |lines: &[String]| match rebuild(dir.path(), lines) {
+            Ok(_) => String::from("no error"),
+            Err(e) => crate::error::one_line(&e),
+        };
+        let e = why(&["{".into()]);
+        assert!(e.contains("a tar-split record line does not parse"), "{e}");
+        let e = why(&[r#"{"type":7,"position":0}"#.into()]);
+        assert!(e.contains("a tar-split record of unknown type 7"), "{e}");
+        let e = why(&[file("../x", b"a")]);
+        assert!(e.contains("is not a path under the layer"), "{e}");
         let long = format!("{}{}", seg(b""), " ".repeat(MAX_LINE as usize));
         let err = rebuild(dir.path(), &[long])
             .err()

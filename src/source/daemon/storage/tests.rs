@@ -147,6 +147,7 @@ fn what_the_storage_cannot_give_is_said() -> TestResult {
             .ok_or("expected a reason")?
             .contains("tar-split.json.gz: no such file")
     );
-    assert!(read_all(&s, 0).is_err());
+    let e = read_all(&s, 0).err().ok_or("expected an error")?;
+    assert!(e.contains("tar-split.json.gz"), "{e}");
     Ok(())
 }

@@ -4,6 +4,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use microscope::image::Platform;
 use std::path::PathBuf;
 
+mod fleet;
+pub use fleet::{FleetArgs, FleetCommand, SummaryArgs};
+
 #[derive(Debug, Parser)]
 #[command(
     name = "microscope",
@@ -108,8 +111,8 @@ pub struct SlimArgs {
     #[arg(long, value_name = "COMMAND", requires = "verify")]
     pub verify_cmd: Option<String>,
     /// Platform to pick from a multi-platform index: os/arch[/variant].
-    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
-    pub platform: Option<String>,
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]", value_parser = parse_platform)]
+    pub platform: Option<Platform>,
     #[command(flatten)]
     pub live: LiveArgs,
 }
@@ -344,117 +347,10 @@ impl CompareArgs {
     }
 }
 
-/// `microscope fleet` (src/fleet/).
-#[derive(Debug, Args)]
-#[command(
-    args_conflicts_with_subcommands = true,
-    after_help = "Each line of the output is an image's JSON report (schema: docs/schema.md) with \
-its \"ref\", or {\"ref\": …, \"error\": …} for an image that could not be read; the run goes on, \
-and exits 2 if any image failed.\nShards: --shard I/N (1-based), or --shards N with the 0-based \
-index in JOB_COMPLETION_INDEX (a Kubernetes Indexed Job). With a shared --cache-registry, each \
-distinct layer is scanned by one shard only (docs/fleet.md)."
-)]
-pub struct FleetArgs {
-    #[command(subcommand)]
-    pub command: Option<FleetCommand>,
-    /// A registry whose catalog lists the images: docker://HOST[:PORT].
-    #[arg(value_name = "docker://HOST[:PORT]")]
-    pub registry: Option<String>,
-    /// A file of image references, one a line (blank lines and `#` comments skipped; `-`
-    /// reads standard input).
-    #[arg(long, value_name = "FILE", conflicts_with = "registry")]
-    pub from: Option<PathBuf>,
-    /// With a registry: repositories to take, a glob (`team/*`, `{api,web}-*`).
-    #[arg(long, value_name = "GLOB", default_value = "*", requires = "registry")]
-    pub repo: String,
-    /// With a registry: tags to take, a glob (`latest`, `v1.*`).
-    #[arg(long, value_name = "GLOB", default_value = "*", requires = "registry")]
-    pub tags: String,
-    /// Write the JSON lines to FILE (whole when the run ends) instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Do only shard I of N (1-based): every N-th image from the I-th.
-    #[arg(long, value_name = "I/N", conflicts_with = "shards")]
-    pub shard: Option<String>,
-    /// Shards in all; this one's 0-based index is read from JOB_COMPLETION_INDEX.
-    #[arg(long, value_name = "N")]
-    pub shards: Option<usize>,
-    /// Share layer scans through this registry repository (OCI artifacts tagged by layer
-    /// digest), behind the local cache: docker://HOST[:PORT]/REPO.
-    #[arg(long, value_name = "docker://HOST/REPO")]
-    pub cache_registry: Option<String>,
-    /// How long a shard waits for a layer another shard owns before scanning it itself.
-    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
-    pub owner_wait: u64,
-    /// Platform to pick from multi-platform indexes: os/arch[/variant].
-    #[arg(long, value_name = "OS/ARCH[/VARIANT]", value_parser = parse_platform)]
-    pub platform: Option<Platform>,
-    #[command(flatten)]
-    pub live: LiveArgs,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum FleetCommand {
-    /// One fleet report from the JSON lines of one or more runs (all shards' files).
-    Summary(SummaryArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct SummaryArgs {
-    /// JSONL files written by `microscope fleet` (`-` reads standard input).
-    #[arg(required = true, value_name = "FILE.jsonl")]
-    pub files: Vec<PathBuf>,
-    /// Markdown, for a dashboard page (the default).
-    #[arg(long, conflicts_with = "json")]
-    pub markdown: bool,
-    /// JSON, for tools (and as a later --baseline).
-    #[arg(long)]
-    pub json: bool,
-    /// A previous summary saved with --json: report growth against it.
-    #[arg(long, value_name = "SUMMARY.json")]
-    pub baseline: Option<PathBuf>,
-    /// Write the summary to FILE (whole or not at all) instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
-}
-
 /// `--platform`, checked once when the flags are read.
 fn parse_platform(s: &str) -> Result<Platform, String> {
     Platform::parse(s).ok_or_else(|| "expected os/arch[/variant]".to_string())
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// `microscope IMAGE --packages` on a terminal prints the table the README promises
-    /// (it used to open the app: the check forgot --packages).
-    #[test]
-    fn a_report_flag_keeps_the_app_closed_on_a_terminal() -> Result<(), Box<dyn std::error::Error>>
-    {
-        let cli = Cli::try_parse_from(["microscope", "img", "--packages"])?;
-        assert!(!cli.analyze.output.wants_app(true));
-        for flag in ["--json", "--findings", "--format=text", "--output=x"] {
-            let cli = Cli::try_parse_from(["microscope", "img", flag])?;
-            assert!(!cli.analyze.output.wants_app(true), "{flag}");
-        }
-        let plain = Cli::try_parse_from(["microscope", "img"])?;
-        assert_eq!(plain.analyze.output.wants_app(true), cfg!(feature = "tui"));
-        assert!(!plain.analyze.output.wants_app(false));
-        Ok(())
-    }
-
-    #[test]
-    fn a_bad_platform_is_refused_when_the_flags_are_read() -> Result<(), Box<dyn std::error::Error>>
-    {
-        let err =
-            Cli::try_parse_from(["microscope", "img", "--platform", "linux"]).expect_err("refused");
-        assert!(
-            err.to_string().contains("expected os/arch[/variant]"),
-            "{err}"
-        );
-        let ok = Cli::try_parse_from(["microscope", "img", "--platform", "linux/arm64"])?;
-        assert_eq!(ok.analyze.platform, Platform::parse("linux/arm64"));
-        Ok(())
-    }
-}
+mod tests;
