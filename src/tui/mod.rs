@@ -132,7 +132,7 @@ impl screen::Screen for App<'_> {
 
 /// Runs an effect of the app whose trees are tagged `tag` (the compare view runs one app
 /// per image on the same worker). Answers come back on the worker's channel.
-pub(crate) fn run_effect<T: Send + 'static>(
+pub(crate) fn run_effect<T: Clone + Send + 'static>(
     term: &mut terminal::Term,
     trees: &TreeRequests<T>,
     tag: T,
@@ -150,11 +150,17 @@ pub(crate) fn run_effect<T: Send + 'static>(
         Effect::ShowWhatIf => {}
         Effect::WhatIf(analysed) => {
             let done = trees.done.clone();
-            let _ = std::thread::Builder::new()
+            let (tag_back, done_back) = (tag.clone(), trees.done.clone());
+            let spawned = std::thread::Builder::new()
                 .name("microscope-whatif".into())
                 .spawn(move || {
                     let _ = done.send((tag, Event::WhatIfReady(rewrite_compare(&analysed))));
                 });
+            // The pane says why instead of waiting for an answer that will never come.
+            if let Err(e) = spawned {
+                let why = format!("cannot start the comparison's thread: {e}");
+                let _ = done_back.send((tag_back, Event::WhatIfReady(Err(why))));
+            }
         }
         Effect::Save {
             path,
@@ -186,11 +192,12 @@ pub(crate) struct TreeRequests<T> {
 /// Builds trees on a thread of its own. Requests queued behind a newer one are skipped
 /// (scrolling through layers asks for each), and reported so the state can ask again. The
 /// tag says which app asked and comes back with the answer.
-pub(crate) fn tree_worker<T: Send + 'static>() -> (TreeRequests<T>, UnboundedReceiver<(T, Event)>) {
+pub(crate) fn tree_worker<T: Send + 'static>()
+-> std::io::Result<(TreeRequests<T>, UnboundedReceiver<(T, Event)>)> {
     let (req_tx, req_rx) = std::sync::mpsc::channel::<(T, TreeJob)>();
     let (tx, rx): (UnboundedSender<(T, Event)>, _) = unbounded_channel();
     let done = tx.clone();
-    let _ = std::thread::Builder::new()
+    std::thread::Builder::new()
         .name("microscope-tree".into())
         .spawn(move || {
             while let Ok(mut job) = req_rx.recv() {
@@ -209,6 +216,6 @@ pub(crate) fn tree_worker<T: Send + 'static>() -> (TreeRequests<T>, UnboundedRec
                     return;
                 }
             }
-        });
-    (TreeRequests { jobs: req_tx, done }, rx)
+        })?;
+    Ok((TreeRequests { jobs: req_tx, done }, rx))
 }

@@ -35,7 +35,7 @@ pub trait Screen {
     /// A loader's message.
     type Msg;
     /// Which of the screen's apps a tree is built for (`()` for the app alone).
-    type Tag: Send + 'static;
+    type Tag: Clone + Send + 'static;
 
     fn term(ev: TermEvent) -> Self::Event;
     fn msg(m: Self::Msg) -> Self::Event;
@@ -64,7 +64,7 @@ pub async fn run<S: Screen>(
     term.draw(|f| screen.draw(f, theme))?;
     screen.drawn();
     let mut last_draw = Instant::now();
-    let (trees, mut built) = tree_worker::<S::Tag>();
+    let (trees, mut built) = tree_worker::<S::Tag>()?;
     let mut events = EventStream::new();
     let mut dirty = false;
     loop {
