@@ -189,11 +189,13 @@ pub(crate) struct TreeRequests<T> {
     done: UnboundedSender<(T, Event)>,
 }
 
+/// Where to ask for trees, and where every background answer arrives.
+pub(crate) type TreeWorker<T> = (TreeRequests<T>, UnboundedReceiver<(T, Event)>);
+
 /// Builds trees on a thread of its own. Requests queued behind a newer one are skipped
 /// (scrolling through layers asks for each), and reported so the state can ask again. The
 /// tag says which app asked and comes back with the answer.
-pub(crate) fn tree_worker<T: Send + 'static>()
--> std::io::Result<(TreeRequests<T>, UnboundedReceiver<(T, Event)>)> {
+pub(crate) fn tree_worker<T: Send + 'static>() -> std::io::Result<TreeWorker<T>> {
     let (req_tx, req_rx) = std::sync::mpsc::channel::<(T, TreeJob)>();
     let (tx, rx): (UnboundedSender<(T, Event)>, _) = unbounded_channel();
     let done = tx.clone();
