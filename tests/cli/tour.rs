@@ -198,7 +198,7 @@ fn the_tour_asks_its_questions_of_any_image() -> TestResult {
 }
 
 fn run(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_microscope"))
+    crate::support::microscope()
         .args(args)
         .output()
         .expect("microscope runs")

@@ -3,10 +3,10 @@
 
 use microscope::report::Report;
 use microscope::report::compare::CompareReport;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_microscope"))
+    crate::support::microscope()
         .args(args)
         .output()
         .expect("binary runs")

@@ -13,7 +13,6 @@ use microscope::source::{ImageSource, SourceOptions, open};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// The lab images named, or `None` (and a line saying why) when they are not there.
 fn lab(names: &[&str]) -> Option<Vec<PathBuf>> {
@@ -36,7 +35,7 @@ fn lab(names: &[&str]) -> Option<Vec<PathBuf>> {
 }
 
 fn json(args: &[&str]) -> Value {
-    let o = Command::new(env!("CARGO_BIN_EXE_microscope"))
+    let o = crate::support::microscope()
         .args(args)
         .output()
         .expect("binary runs");

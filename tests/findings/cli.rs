@@ -1,10 +1,8 @@
 //! Findings through the binary: the JSON report's `findings` and the `--findings` table, on
 //! the built-in demo images (the fat one is careless on purpose, the micro one is not).
 
-use std::process::Command;
-
 fn run(args: &[&str]) -> String {
-    let o = Command::new(env!("CARGO_BIN_EXE_microscope"))
+    let o = crate::support::microscope()
         .args(args)
         .output()
         .expect("runs");

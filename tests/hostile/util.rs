@@ -208,7 +208,8 @@ pub fn run_limited(args: &[&str], limit: Duration, cwd: &Path, envs: &[(&str, &P
         .current_dir(cwd)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .stderr(Stdio::piped())
+        .env("XDG_CACHE_HOME", crate::support::test_cache());
     for (k, v) in envs {
         cmd.env(k, v);
     }

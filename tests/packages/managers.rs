@@ -6,10 +6,10 @@ use crate::support::rpm;
 
 use microscope::demo::builder::{ImageBuilder, LayerBuilder};
 use rpm::{header, rpmdb};
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_microscope"))
+    crate::support::microscope()
         .args(args)
         .output()
         .expect("binary runs")

@@ -2,10 +2,10 @@
 //! JSON object, `--include-path`, `--source-image`, and one error line when nothing runs.
 
 use microscope::demo::builder::{ImageBuilder, LayerBuilder};
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_microscope"))
+    crate::support::microscope()
         .args(args)
         .output()
         .expect("binary runs")

@@ -8,7 +8,7 @@ use microscope::source::SourceOptions;
 use microscope::source::docker_archive::DockerArchive;
 use microscope::source::memory::MemoryStore;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// `n` bytes of filler.
 pub fn blob(n: usize) -> Vec<u8> {
@@ -51,7 +51,7 @@ pub fn write_archive(img: &ImageBuilder, dir: &Path, name: &str) -> PathBuf {
 /// Runs the real binary in `cwd`, with the CI variables of the outer environment removed
 /// (this suite itself runs under CI=true) and `env` added.
 pub fn run(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_microscope"));
+    let mut cmd = super::microscope();
     cmd.current_dir(cwd)
         .args(args)
         .env_remove("CI")

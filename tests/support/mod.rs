@@ -25,6 +25,19 @@ pub fn skip(why: impl std::fmt::Display) {
     let _ = writeln!(std::io::stderr().lock(), "SKIPPED {test}: {why}");
 }
 
+/// The scan and report cache every test run of the binary shares: never the user's
+/// (`~/.cache`), so tests neither fill it nor are served from it.
+pub fn test_cache() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("xdg-cache")
+}
+
+/// `microscope`, with the tests' own cache.
+pub fn microscope() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_microscope"));
+    cmd.env("XDG_CACHE_HOME", test_cache());
+    cmd
+}
+
 /// `$MICROSCOPE_CORPUS`, or None after saying the test is skipped.
 pub fn corpus() -> Option<std::path::PathBuf> {
     match std::env::var_os("MICROSCOPE_CORPUS") {

@@ -20,10 +20,11 @@ use crate::tmux_common::{Session, has_tmux};
 fn start(tag: &str, arg: &str) -> Session {
     Session::start(
         format!("microscope-e2e-{tag}-{}", std::process::id()),
+        // A cache of the session's own: a scan another run left would skip the loading screen.
         |dir| {
+            let d = dir.display();
             format!(
-                "XDG_CONFIG_HOME={} {} {arg}; echo MICROSCOPE_EXIT=$?; sleep 30",
-                dir.display(),
+                "XDG_CONFIG_HOME={d} XDG_CACHE_HOME={d}/cache {} {arg}; echo MICROSCOPE_EXIT=$?; sleep 30",
                 env!("CARGO_BIN_EXE_microscope"),
             )
         },
