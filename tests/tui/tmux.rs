@@ -34,7 +34,7 @@ fn start(tag: &str, arg: &str) -> Session {
 #[test]
 fn the_app_runs_in_a_terminal() {
     let Some(image) = corpus_image().filter(|_| has_tmux()) else {
-        eprintln!("skipped: needs tmux and $MICROSCOPE_CORPUS");
+        crate::support::skip("needs tmux and $MICROSCOPE_CORPUS");
         return;
     };
     let s = start("app", &image.display().to_string());
@@ -71,7 +71,7 @@ fn keys_work_and_q_quits_while_loading() {
         .map(|d| PathBuf::from(d).join("debian-bookworm.oci.tar"))
         .filter(|p| p.is_file() && has_tmux());
     let Some(image) = image else {
-        eprintln!("skipped: needs tmux and $MICROSCOPE_CORPUS/debian-bookworm.oci.tar");
+        crate::support::skip("needs tmux and $MICROSCOPE_CORPUS/debian-bookworm.oci.tar");
         return;
     };
     let s = start("load", &image.display().to_string());
@@ -102,7 +102,7 @@ fn keys_work_and_q_quits_while_loading() {
 #[test]
 fn demo_opens_the_compare_and_a_side_in_the_full_app() {
     if !has_tmux() {
-        eprintln!("skipped: needs tmux");
+        crate::support::skip("needs tmux");
         return;
     }
     let s = start("demo", "demo");
@@ -133,7 +133,7 @@ fn a_deleted_directory_the_as_of_layer_view_and_search_for_a_removed_file() {
         .map(|d| PathBuf::from(d).join("dive-test-image.docker.tar"))
         .filter(|p| p.is_file() && has_tmux());
     let Some(image) = image else {
-        eprintln!("skipped: needs tmux and $MICROSCOPE_CORPUS/dive-test-image.docker.tar");
+        crate::support::skip("needs tmux and $MICROSCOPE_CORPUS/dive-test-image.docker.tar");
         return;
     };
     let s = start("deleted", &image.display().to_string());

@@ -59,7 +59,7 @@ fn start(tag: &str, image: &Path) -> Session {
 
 fn header_answers(file: &str, percent: &str) {
     let Some(image) = corpus(file) else {
-        eprintln!("skipped: needs tmux and $MICROSCOPE_CORPUS/{file}");
+        crate::support::skip(format!("needs tmux and $MICROSCOPE_CORPUS/{file}"));
         return;
     };
     let answer = summary_answer(&image);
@@ -98,7 +98,7 @@ fn the_header_answers_on_micro_debug() {
 #[test]
 fn the_rewrite_pane_writes_what_rewrite_prints() {
     let Some(image) = corpus("debian-bookworm.oci.tar") else {
-        eprintln!("skipped: needs tmux and $MICROSCOPE_CORPUS/debian-bookworm.oci.tar");
+        crate::support::skip("needs tmux and $MICROSCOPE_CORPUS/debian-bookworm.oci.tar");
         return;
     };
     let expected = piped(&image, &["--rewrite"]);
