@@ -11,6 +11,8 @@ mod files;
 mod journeys;
 mod readme;
 mod rewrite;
+#[path = "../support/mod.rs"]
+mod support;
 mod tmux;
 mod tmux_common;
 mod tmux_rewrite;
