@@ -31,6 +31,15 @@ pub struct Theme {
 }
 
 impl Theme {
+    /// The selected row's style: bright in the focused pane, muted elsewhere.
+    pub fn selection(&self, focused: bool) -> Style {
+        if focused {
+            self.selected
+        } else {
+            self.selected_unfocused
+        }
+    }
+
     /// Colours unless `NO_COLOR` is set (<https://no-color.org>: any non-empty value).
     pub fn from_env() -> Theme {
         match std::env::var_os("NO_COLOR") {

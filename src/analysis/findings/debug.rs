@@ -77,16 +77,7 @@ fn separate(input: &FindingsInput<'_>) -> Vec<Draft> {
                     ),
                 )
             };
-            Draft {
-                kind: "debug-symbols",
-                title,
-                layer,
-                fix,
-                why,
-                items,
-                counted: true,
-                ..Default::default()
-            }
+            debug_symbols(title, layer, fix, why, items)
         })
         .collect()
 }
@@ -135,6 +126,20 @@ fn strippable_groups(input: &FindingsInput<'_>) -> BTreeMap<(Flavour, u32), Grou
     groups
 }
 
+/// A debug-symbols finding, its bytes counted in the savable total.
+fn debug_symbols(title: String, layer: u32, fix: String, why: String, items: Vec<Item>) -> Draft {
+    Draft {
+        kind: "debug-symbols",
+        title,
+        layer,
+        fix,
+        why,
+        items,
+        counted: true,
+        ..Default::default()
+    }
+}
+
 /// One group's finding, with the switch its toolchain has or a `strip` line.
 fn strippable_draft(input: &FindingsInput<'_>, flavour: Flavour, layer: u32, g: Group) -> Draft {
     let Group {
@@ -170,16 +175,7 @@ fn strippable_draft(input: &FindingsInput<'_>, flavour: Flavour, layer: u32, g: 
             strip_fix(cmd, &items),
         ),
     };
-    Draft {
-        kind: "debug-symbols",
-        title,
-        layer,
-        fix,
-        why,
-        items,
-        counted: true,
-        ..Default::default()
-    }
+    debug_symbols(title, layer, fix, why, items)
 }
 
 #[derive(Default)]

@@ -107,11 +107,7 @@ fn list(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
                 let text = format!("  {:>8}  {}", bytes(f.savable), row_text(f));
                 let mut line = Line::raw(truncate(&text, w));
                 if *i == state.finding_cursor.selected {
-                    let s = if focused {
-                        theme.selected
-                    } else {
-                        theme.selected_unfocused
-                    };
+                    let s = theme.selection(focused);
                     buf.set_style(r, s);
                     line = line.style(s);
                 }

@@ -88,11 +88,7 @@ fn list(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     {
         let mut l = row_line(row, &cols, theme);
         if line == c.selected {
-            l = l.style(if focused {
-                theme.selected
-            } else {
-                theme.selected_unfocused
-            });
+            l = l.style(theme.selection(focused));
         }
         let r = Rect {
             y: rows.y + (line - c.offset) as u16,

@@ -91,11 +91,7 @@ fn list(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
             ..rows
         };
         if i == c.selected {
-            let s = if focused {
-                theme.selected
-            } else {
-                theme.selected_unfocused
-            };
+            let s = theme.selection(focused);
             buf.set_style(r, s);
             line = line.style(s);
         }

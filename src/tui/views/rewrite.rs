@@ -111,11 +111,7 @@ fn list(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         };
         let mut line = Line::styled(truncate(&format!("{indent}{}", l.text), w), style);
         if i == c.selected {
-            let s = if focused {
-                theme.selected
-            } else {
-                theme.selected_unfocused
-            };
+            let s = theme.selection(focused);
             buf.set_style(r, s);
             line = line.style(style.patch(s));
         }

@@ -53,14 +53,7 @@ fn signed(d: i64) -> String {
 
 /// One row of a list, the selected one: reversed while its pane has focus.
 fn select(buf: &mut Buffer, r: Rect, focused: bool, theme: &Theme) {
-    buf.set_style(
-        r,
-        if focused {
-            theme.selected
-        } else {
-            theme.selected_unfocused
-        },
-    );
+    buf.set_style(r, theme.selection(focused));
 }
 
 pub fn draw(frame: &mut Frame, state: &CompareState, theme: &Theme) {

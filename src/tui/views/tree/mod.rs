@@ -53,11 +53,7 @@ impl Widget for Files<'_> {
             };
             let mut line = cols.row_line(state, theme, view, row);
             if view.offset + i == view.cursor {
-                let s = if focused {
-                    theme.selected
-                } else {
-                    theme.selected_unfocused
-                };
+                let s = theme.selection(focused);
                 buf.set_style(r, s);
                 line = line.style(s);
             }
