@@ -98,7 +98,7 @@ floor() {
 median() { python3 -c 'import sys
 v = sorted(float(x) if x.replace(".", "", 1).isdigit() else float("inf") for x in sys.argv[1:])
 m = v[len(v) // 2] if v else float("inf")
-print("fail" if m == float("inf") else (f"{m:.2f}" if m % 1 else f"{m:.0f}"))' "$@"; }
+print("fail" if m == float("inf") else (f"{m:.2f}" if m % 1 or m < 100 else f"{m:.0f}"))' "$@"; }
 
 # ratio A B -> "A/B×" or "–"
 ratio() { python3 -c 'import sys
