@@ -1,6 +1,7 @@
 //! Work that does I/O on behalf of the front ends: loading images from their sources.
 
 pub mod background;
+mod checks;
 pub mod compare;
 pub mod fleet;
 pub mod load;

@@ -12,7 +12,7 @@
 //! run trusts is therefore the scan cache's identity rule, no more: an edited, rewritten or
 //! replaced file is a miss, read and verified again.
 
-use super::load::guarded_key;
+use super::checks::guarded_key;
 use super::open::Opened;
 use crate::analysis::rewrite;
 use crate::report::Report;

@@ -15,7 +15,7 @@ pub use shared::{Counts, SharedScans};
 
 use crate::cache::ScanCache;
 use crate::image::ImageMeta;
-use crate::jobs::load::{cache_key, verify};
+use crate::jobs::checks::{cache_key, verify};
 use crate::scan::{ScanContext, ScanError, scan_layer};
 use crate::source::{ImageSource, LAYER_BY_CONTENT};
 use std::sync::Arc;

@@ -1,0 +1,98 @@
+//! The cache's own tests: keys, atomic writes, verified reads, pruning.
+
+use super::*;
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+const KEY: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+fn scan() -> LayerScan {
+    LayerScan {
+        digest: KEY.into(),
+        diff_id: KEY.into(),
+        compression: crate::image::Compression::Gzip,
+        compressed_bytes: 10,
+        uncompressed_bytes: 20,
+        captured: crate::image::entry::Captured {
+            files: vec![
+                (0, b"Package: a\n".to_vec()),
+                (3, vec![0, 0xff, 0x80, b'\n']),
+            ],
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+#[test]
+fn scans_round_trip_and_corruption_is_a_miss() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let cache = Cache::open(dir.path(), DEFAULT_LIMIT);
+    assert!(cache.get(KEY).is_none());
+    cache.put(KEY, &Arc::new(scan()));
+    assert_eq!(cache.get(KEY), Some(scan()));
+    let path = cache.scan_path(KEY).ok_or("missing")?;
+    let mut bytes = fs::read(&path)?;
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    fs::write(&path, bytes)?;
+    assert!(cache.get(KEY).is_none(), "a flipped bit is a miss");
+    assert!(!path.exists(), "and the bad entry is removed");
+    Ok(())
+}
+
+#[test]
+fn keys_must_be_digests() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let cache = Cache::open(dir.path(), DEFAULT_LIMIT);
+    for bad in ["../../etc/passwd", "sha256:../x", "sha256:ABC", "md5:00"] {
+        cache.put(bad, &Arc::new(scan()));
+        cache.put_blob(bad, b"x");
+    }
+    let mut files = Vec::new();
+    collect_files(dir.path(), &mut files, 0)?;
+    assert!(files.is_empty(), "nothing written for a bad key: {files:?}");
+    Ok(())
+}
+
+#[test]
+fn blobs_are_checked_against_their_digest() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let cache = Cache::open(dir.path(), DEFAULT_LIMIT);
+    let body = b"{\"a\":1}";
+    let digest = crate::source::config::sha256(body);
+    cache.put_blob(&digest, b"not the same bytes");
+    assert!(cache.get_blob(&digest).is_none());
+    cache.put_blob(&digest, body);
+    assert_eq!(cache.get_blob(&digest).as_deref(), Some(&body[..]));
+    Ok(())
+}
+
+#[test]
+fn eviction_is_least_recently_used() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let cache = Cache::open(dir.path(), u64::MAX);
+    let blobs: Vec<(String, Vec<u8>)> = (0..3)
+        .map(|i| {
+            let b = vec![i as u8; 1000];
+            (crate::source::config::sha256(&b), b)
+        })
+        .collect();
+    for (i, (d, b)) in blobs.iter().enumerate() {
+        cache.put_blob(d, b);
+        let p = cache.blob_path(d).ok_or("missing")?;
+        let t = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1000 + i as u64);
+        fs::File::options().append(true).open(&p)?.set_modified(t)?;
+    }
+    // Reading the oldest makes it the most recent.
+    assert!(cache.get_blob(&blobs[0].0).is_some());
+    let stats = cache.prune(2000)?;
+    assert_eq!(stats.removed_files, 1);
+    assert!(
+        cache.get_blob(&blobs[1].0).is_none(),
+        "the least recently used went"
+    );
+    assert!(cache.get_blob(&blobs[0].0).is_some());
+    assert!(cache.get_blob(&blobs[2].0).is_some());
+    Ok(())
+}
