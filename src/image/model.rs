@@ -13,58 +13,6 @@ pub struct Platform {
     pub variant: Option<String>,
 }
 
-impl Platform {
-    /// The platform this binary runs on, spelled as OCI does.
-    pub fn host() -> Platform {
-        let architecture = match std::env::consts::ARCH {
-            "x86_64" => "amd64",
-            "aarch64" => "arm64",
-            "x86" => "386",
-            "powerpc64" => "ppc64le",
-            other => other,
-        };
-        Platform {
-            os: "linux".into(),
-            architecture: architecture.into(),
-            variant: None,
-        }
-    }
-
-    /// Parses `os/arch[/variant]`.
-    pub fn parse(s: &str) -> Option<Platform> {
-        let mut parts = s.split('/');
-        let os = parts.next().filter(|p| !p.is_empty())?;
-        let architecture = parts.next().filter(|p| !p.is_empty())?;
-        let variant = parts.next().map(str::to_string);
-        if parts.next().is_some() {
-            return None;
-        }
-        Some(Platform {
-            os: os.into(),
-            architecture: architecture.into(),
-            variant,
-        })
-    }
-
-    /// True when `self` (a request) accepts `other` (an image's platform); a request without
-    /// a variant accepts any variant.
-    pub fn accepts(&self, other: &Platform) -> bool {
-        self.os == other.os
-            && self.architecture == other.architecture
-            && (self.variant.is_none() || self.variant == other.variant)
-    }
-}
-
-impl std::fmt::Display for Platform {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.os, self.architecture)?;
-        if let Some(v) = &self.variant {
-            write!(f, "/{v}")?;
-        }
-        Ok(())
-    }
-}
-
 /// The runtime part of the image config (what `docker inspect` calls `Config`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunConfig {
@@ -136,6 +84,58 @@ pub struct Image {
     /// False when the load skipped hashing the layers (`--no-verify`): then each layer's
     /// digest and diff_id are what the manifest and config say, not what was read.
     pub digests_verified: bool,
+}
+
+impl Platform {
+    /// The platform this binary runs on, spelled as OCI does.
+    pub fn host() -> Platform {
+        let architecture = match std::env::consts::ARCH {
+            "x86_64" => "amd64",
+            "aarch64" => "arm64",
+            "x86" => "386",
+            "powerpc64" => "ppc64le",
+            other => other,
+        };
+        Platform {
+            os: "linux".into(),
+            architecture: architecture.into(),
+            variant: None,
+        }
+    }
+
+    /// Parses `os/arch[/variant]`.
+    pub fn parse(s: &str) -> Option<Platform> {
+        let mut parts = s.split('/');
+        let os = parts.next().filter(|p| !p.is_empty())?;
+        let architecture = parts.next().filter(|p| !p.is_empty())?;
+        let variant = parts.next().map(str::to_string);
+        if parts.next().is_some() {
+            return None;
+        }
+        Some(Platform {
+            os: os.into(),
+            architecture: architecture.into(),
+            variant,
+        })
+    }
+
+    /// True when `self` (a request) accepts `other` (an image's platform); a request without
+    /// a variant accepts any variant.
+    pub fn accepts(&self, other: &Platform) -> bool {
+        self.os == other.os
+            && self.architecture == other.architecture
+            && (self.variant.is_none() || self.variant == other.variant)
+    }
+}
+
+impl std::fmt::Display for Platform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.os, self.architecture)?;
+        if let Some(v) = &self.variant {
+            write!(f, "/{v}")?;
+        }
+        Ok(())
+    }
 }
 
 impl Image {

@@ -57,14 +57,6 @@ pub struct Report {
     pub digests_verified: bool,
 }
 
-fn yes() -> bool {
-    true
-}
-
-fn is_true(b: &bool) -> bool {
-    *b
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnownedFile {
     pub path: String,
@@ -144,6 +136,15 @@ pub struct WastedFile {
     pub reason: WasteKind,
     /// The layer that overwrote, deleted or hid it.
     pub by_layer: usize,
+}
+
+/// serde's default and skip test for `digests_verified`.
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 impl Report {

@@ -26,92 +26,6 @@ use std::io::{BufRead, Read};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-/// A layer blob stream. Buffered by its source, so that a source holding the bytes in
-/// memory already (a registry download) hands them to the decoder without another copy.
-pub type LayerReader<'a> = Box<dyn BufRead + Send + 'a>;
-
-/// The buffer a source puts in front of a layer it reads from a file or a stream.
-pub const LAYER_BUFFER: usize = 64 * 1024;
-
-/// A layer from a plain reader, buffered.
-pub fn buffered<'a, R: Read + Send + 'a>(r: R) -> LayerReader<'a> {
-    Box::new(std::io::BufReader::with_capacity(LAYER_BUFFER, r))
-}
-
-/// The index a source passes to the visitor for a stream it can only identify by content:
-/// the loader scans it and matches it to the layers by the diff_id it computes.
-pub const LAYER_BY_CONTENT: usize = usize::MAX;
-
-/// What [`ImageSource::for_each_layer`] calls for each layer (or with [`LAYER_BY_CONTENT`]).
-pub type LayerVisitor<'a> = dyn Fn(usize, LayerReader<'_>) -> Result<(), crate::Error> + Sync + 'a;
-
-/// The seam every source fills: archives and layouts here, engines and registries later.
-pub trait ImageSource: Send + Sync {
-    fn meta(&self) -> &ImageMeta;
-
-    /// Whether the streams `open_layer` gives check the blob's bytes against its sha256
-    /// digest themselves, failing the read at the end if they differ (the scan need not).
-    fn verifies_blob_digests(&self) -> bool {
-        false
-    }
-
-    /// How a scan of layer `index` may be cached: see [`CacheGuard`].
-    fn cache_guard(&self, _index: usize) -> CacheGuard {
-        CacheGuard::Digest
-    }
-
-    /// Opens layer `index`'s blob as stored. Called from several threads at once.
-    fn open_layer(&self, index: usize) -> Result<LayerReader<'_>, SourceError>;
-
-    /// Streams each wanted layer to `visit`, in parallel by default (one per core). A source
-    /// that can only produce one stream (an engine's export) overrides this.
-    fn for_each_layer(
-        &self,
-        wanted: &[usize],
-        visit: &LayerVisitor<'_>,
-    ) -> Result<(), crate::Error> {
-        in_parallel(wanted, &|layer| {
-            self.open_layer(layer)
-                .map_err(crate::Error::from)
-                .and_then(|r| visit(layer, r))
-        })
-    }
-}
-
-/// Runs `work` on each of `wanted`, in order, on one thread per core; the first error stops
-/// the others from taking more and is returned.
-pub(crate) fn in_parallel(
-    wanted: &[usize],
-    work: &(dyn Fn(usize) -> Result<(), crate::Error> + Sync),
-) -> Result<(), crate::Error> {
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2)
-        .min(wanted.len().max(1));
-    let next = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
-    let first_error: Mutex<Option<crate::Error>> = Mutex::new(None);
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| {
-                while !failed.load(Ordering::Relaxed) {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&layer) = wanted.get(i) else { break };
-                    if let Err(e) = work(layer) {
-                        failed.store(true, Ordering::Relaxed);
-                        let mut slot = first_error.lock().unwrap_or_else(|p| p.into_inner());
-                        slot.get_or_insert(e);
-                    }
-                }
-            });
-        }
-    });
-    match first_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        Some(e) => Err(e),
-        None => Ok(()),
-    }
-}
-
 /// What a cached scan of a layer is keyed by.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CacheGuard {
@@ -195,6 +109,92 @@ pub struct Credentials {
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Credentials({}, <hidden>)", self.username)
+    }
+}
+
+/// A layer blob stream. Buffered by its source, so that a source holding the bytes in
+/// memory already (a registry download) hands them to the decoder without another copy.
+pub type LayerReader<'a> = Box<dyn BufRead + Send + 'a>;
+
+/// The buffer a source puts in front of a layer it reads from a file or a stream.
+pub const LAYER_BUFFER: usize = 64 * 1024;
+
+/// A layer from a plain reader, buffered.
+pub fn buffered<'a, R: Read + Send + 'a>(r: R) -> LayerReader<'a> {
+    Box::new(std::io::BufReader::with_capacity(LAYER_BUFFER, r))
+}
+
+/// The index a source passes to the visitor for a stream it can only identify by content:
+/// the loader scans it and matches it to the layers by the diff_id it computes.
+pub const LAYER_BY_CONTENT: usize = usize::MAX;
+
+/// What [`ImageSource::for_each_layer`] calls for each layer (or with [`LAYER_BY_CONTENT`]).
+pub type LayerVisitor<'a> = dyn Fn(usize, LayerReader<'_>) -> Result<(), crate::Error> + Sync + 'a;
+
+/// The seam every source fills: archives and layouts here, engines and registries later.
+pub trait ImageSource: Send + Sync {
+    fn meta(&self) -> &ImageMeta;
+
+    /// Whether the streams `open_layer` gives check the blob's bytes against its sha256
+    /// digest themselves, failing the read at the end if they differ (the scan need not).
+    fn verifies_blob_digests(&self) -> bool {
+        false
+    }
+
+    /// How a scan of layer `index` may be cached: see [`CacheGuard`].
+    fn cache_guard(&self, _index: usize) -> CacheGuard {
+        CacheGuard::Digest
+    }
+
+    /// Opens layer `index`'s blob as stored. Called from several threads at once.
+    fn open_layer(&self, index: usize) -> Result<LayerReader<'_>, SourceError>;
+
+    /// Streams each wanted layer to `visit`, in parallel by default (one per core). A source
+    /// that can only produce one stream (an engine's export) overrides this.
+    fn for_each_layer(
+        &self,
+        wanted: &[usize],
+        visit: &LayerVisitor<'_>,
+    ) -> Result<(), crate::Error> {
+        in_parallel(wanted, &|layer| {
+            self.open_layer(layer)
+                .map_err(crate::Error::from)
+                .and_then(|r| visit(layer, r))
+        })
+    }
+}
+
+/// Runs `work` on each of `wanted`, in order, on one thread per core; the first error stops
+/// the others from taking more and is returned.
+pub(crate) fn in_parallel(
+    wanted: &[usize],
+    work: &(dyn Fn(usize) -> Result<(), crate::Error> + Sync),
+) -> Result<(), crate::Error> {
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .min(wanted.len().max(1));
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let first_error: Mutex<Option<crate::Error>> = Mutex::new(None);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                while !failed.load(Ordering::Relaxed) {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&layer) = wanted.get(i) else { break };
+                    if let Err(e) = work(layer) {
+                        failed.store(true, Ordering::Relaxed);
+                        let mut slot = first_error.lock().unwrap_or_else(|p| p.into_inner());
+                        slot.get_or_insert(e);
+                    }
+                }
+            });
+        }
+    });
+    match first_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
 }
 

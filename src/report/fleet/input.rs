@@ -20,36 +20,6 @@ pub enum Line {
     Failed { reference: String, error: String },
 }
 
-impl Line {
-    pub fn reference(&self) -> &str {
-        match self {
-            Line::Report(r) => &r.reference,
-            Line::Failed { reference, .. } => reference,
-        }
-    }
-
-    /// Parses one line; what it is not says why, in a few words.
-    pub fn parse(line: &str) -> Result<Line, LineError> {
-        let raw: Raw = serde_json::from_str(line).map_err(LineError::NotJson)?;
-        match (raw.error, raw.size) {
-            (Some(error), _) => Ok(Line::Failed {
-                reference: raw.reference,
-                error,
-            }),
-            (None, Some(size)) => Ok(Line::Report(Box::new(ImageLine {
-                reference: raw.reference,
-                final_bytes: size.final_bytes,
-                compressed_bytes: size.compressed_bytes,
-                savable_bytes: raw.findings_savable_bytes,
-                rewrite: raw.rewrite,
-                layers: raw.layers,
-                packages: raw.packages,
-            }))),
-            (None, None) => Err(LineError::Neither),
-        }
-    }
-}
-
 #[derive(Deserialize)]
 struct Raw {
     #[serde(rename = "ref")]
@@ -111,4 +81,34 @@ pub struct PackageLine {
     #[serde(default)]
     pub version: String,
     pub bytes: u64,
+}
+
+impl Line {
+    pub fn reference(&self) -> &str {
+        match self {
+            Line::Report(r) => &r.reference,
+            Line::Failed { reference, .. } => reference,
+        }
+    }
+
+    /// Parses one line; what it is not says why, in a few words.
+    pub fn parse(line: &str) -> Result<Line, LineError> {
+        let raw: Raw = serde_json::from_str(line).map_err(LineError::NotJson)?;
+        match (raw.error, raw.size) {
+            (Some(error), _) => Ok(Line::Failed {
+                reference: raw.reference,
+                error,
+            }),
+            (None, Some(size)) => Ok(Line::Report(Box::new(ImageLine {
+                reference: raw.reference,
+                final_bytes: size.final_bytes,
+                compressed_bytes: size.compressed_bytes,
+                savable_bytes: raw.findings_savable_bytes,
+                rewrite: raw.rewrite,
+                layers: raw.layers,
+                packages: raw.packages,
+            }))),
+            (None, None) => Err(LineError::Neither),
+        }
+    }
 }

@@ -43,6 +43,15 @@ pub fn lines(rewrite: &Result<Rewrite, String>) -> Vec<Line> {
             ];
         }
     };
+    let mut out = summary(r);
+    out.extend(copied(r));
+    out.extend(notes(r));
+    out.extend(dockerfile_lines(r));
+    out
+}
+
+/// The answer, today's and the predicted bytes, the base and the program.
+fn summary(r: &Rewrite) -> Vec<Line> {
     let mut out = vec![
         line(Kind::Answer, answer::headline(r)),
         line(
@@ -67,19 +76,31 @@ pub fn lines(rewrite: &Result<Rewrite, String>) -> Vec<Line> {
     if let Some(w) = answer::as_written(r) {
         out.push(line(Kind::Text, w));
     }
-    out.push(line(
+    out
+}
+
+/// Every copied file, each a line Enter can follow into the tree.
+fn copied(r: &Rewrite) -> Vec<Line> {
+    let head = line(
         Kind::Heading,
         format!(
             "Copied ({}) · Enter shows one in the tree · r marks them all",
             r.files.len()
         ),
-    ));
-    out.extend(
-        r.files
-            .iter()
-            .enumerate()
-            .map(|(i, f)| line(Kind::File(i), file_text(f))),
     );
+    std::iter::once(head)
+        .chain(
+            r.files
+                .iter()
+                .enumerate()
+                .map(|(i, f)| line(Kind::File(i), file_text(f))),
+        )
+        .collect()
+}
+
+/// What the rewrite may need, assumes, applies and misses, and the other bases.
+fn notes(r: &Rewrite) -> Vec<Line> {
+    let mut out = Vec::new();
     let lists = [
         ("May need", &r.may_also_need),
         ("Assumes", &r.assumptions),
@@ -101,16 +122,22 @@ pub fn lines(rewrite: &Result<Rewrite, String>) -> Vec<Line> {
             )
         }));
     }
-    out.push(line(
+    out
+}
+
+/// The Dockerfile as `--rewrite` prints it, under its heading.
+fn dockerfile_lines(r: &Rewrite) -> Vec<Line> {
+    let head = line(
         Kind::Heading,
         "Dockerfile (as --rewrite prints it) · Y copies · s writes to a file",
-    ));
-    out.extend(
-        answer::text(r)
-            .lines()
-            .map(|l| line(Kind::Dockerfile, l.to_string())),
     );
-    out
+    std::iter::once(head)
+        .chain(
+            answer::text(r)
+                .lines()
+                .map(|l| line(Kind::Dockerfile, l.to_string())),
+        )
+        .collect()
 }
 
 /// `  1.2 MiB  /usr/bin/bash [stripped] (was 2.0 MiB)  the program`
