@@ -20,10 +20,17 @@ use serde::{Deserialize, Serialize};
 
 /// A report as kept: the JSON of a report skips why no rewrite is proposed, which the
 /// front ends still need.
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Stored {
     report: Report,
     rewrite_refusal: Option<String>,
+}
+
+/// [`Stored`] as written, borrowing the report instead of copying it.
+#[derive(Serialize)]
+struct StoredRef<'a> {
+    report: &'a Report,
+    rewrite_refusal: &'a Option<String>,
 }
 
 impl Stored {
@@ -65,18 +72,20 @@ impl Opened {
     }
 
     /// Keeps `report` under `key`, only if it reads back as the very same report (JSON
-    /// that would bring anything back otherwise, say a float, is not kept).
+    /// that would bring anything back otherwise, say a float, is not kept). The JSON
+    /// checked is the JSON stored: the report is serialised once.
     pub fn keep_report(&self, key: &str, report: &Report) {
         let Some(cache) = &self.cache else { return };
-        let stored = Stored {
-            report: report.clone(),
-            rewrite_refusal: report.rewrite_refusal.clone(),
+        let stored = StoredRef {
+            report,
+            rewrite_refusal: &report.rewrite_refusal,
         };
-        let back = serde_json::to_vec(&stored)
-            .ok()
-            .and_then(|json| serde_json::from_slice::<Stored>(&json).ok());
-        if back.is_some_and(|b| b.into_report() == *report) {
-            cache.put_report(key, &stored);
+        let Ok(json) = serde_json::to_string(&stored) else {
+            return;
+        };
+        let same = serde_json::from_str::<Stored>(&json).is_ok_and(|b| b.into_report() == *report);
+        if let (true, Ok(raw)) = (same, serde_json::value::RawValue::from_string(json)) {
+            cache.put_report(key, &raw);
         }
     }
 }
