@@ -102,7 +102,7 @@ pub fn analyze_with(image: &Image, rewrite_opts: &rewrite::Options) -> Analysis 
 }
 
 /// Package ownership as the findings see it: it sharpens toolchain, -dev and -dbg findings.
-fn package_view(packages: &packages::PackageAnalysis) -> findings::PackageView {
+pub(crate) fn package_view(packages: &packages::PackageAnalysis) -> findings::PackageView {
     findings::PackageView {
         packages: packages
             .packages
@@ -114,43 +114,5 @@ fn package_view(packages: &packages::PackageAnalysis) -> findings::PackageView {
             })
             .collect(),
         owners: packages.owners.clone(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The analyses run on two threads; what they return must be what each pure function
-    /// returns run alone, one after the other, findings split or not.
-    #[test]
-    fn the_analyses_beside_each_other_give_what_they_give_alone()
-    -> Result<(), Box<dyn std::error::Error>> {
-        for name in crate::demo::NAMES {
-            let opened = crate::jobs::Opened::uncached(crate::demo::source(name)?);
-            let image = opened.load(None, None)?;
-            let a = analyze(&image);
-            let scans = Analysis::scans(&image);
-            let merged = Merged::build(&scans);
-            let packages = packages::attribute(&scans, &merged);
-            assert_eq!(a.packages, packages, "{name}");
-            let commands: Vec<String> = image.layers.iter().map(|l| l.command.clone()).collect();
-            let view = package_view(&packages);
-            let input = findings::FindingsInput {
-                scans: &scans,
-                merged: &merged,
-                commands: &commands,
-                packages: Some(&view),
-            };
-            let alone = findings::find(&input);
-            assert!(!alone.findings.is_empty(), "{name}: findings to compare");
-            assert_eq!(a.findings, alone, "{name}");
-            assert_eq!(a.sizes, sizes::compute(&image, &merged).0, "{name}");
-            let rewrite = rewrite::plan(&image, &merged, &rewrite::Options::default());
-            assert_eq!(format!("{:?}", a.rewrite), format!("{rewrite:?}"), "{name}");
-            let dups = duplicates::duplicates(&scans, &merged);
-            assert_eq!(format!("{:?}", a.duplicates), format!("{dups:?}"), "{name}");
-        }
-        Ok(())
     }
 }
