@@ -18,7 +18,7 @@ fn the_analyses_beside_each_other_give_what_they_give_alone()
         let packages = packages::attribute(&scans, &merged);
         assert_eq!(a.packages, packages, "{name}");
         let commands: Vec<String> = image.layers.iter().map(|l| l.command.clone()).collect();
-        let view = package_view(&packages);
+        let view = package_view(&mut packages.clone());
         let input = findings::FindingsInput {
             scans: &scans,
             merged: &merged,
