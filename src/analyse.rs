@@ -62,5 +62,7 @@ fn load_and_analyse(opened: &Opened, opts: &analysis::rewrite::Options) -> Resul
     }
     let image = loaded?;
     let analysis = analysis::analyze_with(&image, opts);
-    Ok(Report::build(&image, &analysis))
+    let report = Report::build(&image, &analysis);
+    microscope::jobs::background::drop_beside((image, analysis));
+    Ok(report)
 }

@@ -35,18 +35,78 @@ pub fn analyze(image: &Image) -> Analysis {
     analyze_with(image, &rewrite::Options::default())
 }
 
+/// What [`analyze_with`] computes beside the package analysis: everything that does not
+/// wait for package ownership.
+struct Beside {
+    sizes: (sizes::Sizes, Vec<sizes::LayerStats>),
+    metadata_copies: duplicates::MetadataCopies,
+    duplicates: duplicates::Duplicates,
+    unowned: findings::Unowned,
+    rewrite: Result<rewrite::Rewrite, String>,
+}
+
 /// Runs every analysis, the rewrite planned with `rewrite_opts` (`--include-path`,
 /// `--source-image`).
+///
+/// The package analysis, and then the findings that need its ownership, run on this thread;
+/// everything else runs beside them on a second one (a warm run of large-latest spends
+/// most of its time here, with the scans already decoded). Each analysis is the same pure
+/// function either way, so the result does not depend on which thread ran it.
 pub fn analyze_with(image: &Image, rewrite_opts: &rewrite::Options) -> Analysis {
     let scans = Analysis::scans(image);
     let merged = Merged::build(&scans);
-    let (sizes, layers) = sizes::compute(image, &merged);
-    let metadata_copies = duplicates::metadata_copies(&scans, &merged);
-    let duplicates = duplicates::duplicates(&scans, &merged);
     let commands: Vec<String> = image.layers.iter().map(|l| l.command.clone()).collect();
-    let packages = packages::attribute(&scans, &merged);
-    // Package ownership sharpens toolchain, -dev and -dbg findings.
-    let view = findings::PackageView {
+    let input = findings::FindingsInput {
+        scans: &scans,
+        merged: &merged,
+        commands: &commands,
+        packages: None,
+    };
+    let run_beside = || Beside {
+        sizes: sizes::compute(image, &merged),
+        metadata_copies: duplicates::metadata_copies(&scans, &merged),
+        duplicates: duplicates::duplicates(&scans, &merged),
+        unowned: findings::find_unowned(&input),
+        rewrite: rewrite::plan(image, &merged, rewrite_opts),
+    };
+    let (beside, packages, findings) = std::thread::scope(|s| {
+        // No thread to be had: the same work, one after the other.
+        let side = std::thread::Builder::new()
+            .name("microscope-analysis".into())
+            // The main thread's stack size: what ran there before must not run short here.
+            .stack_size(8 << 20)
+            .spawn_scoped(s, run_beside)
+            .ok();
+        let mut packages = packages::attribute(&scans, &merged);
+        let mut beside = side.and_then(|h| h.join().ok()).unwrap_or_else(run_beside);
+        let view = package_view(&mut packages);
+        let with_packages = findings::FindingsInput {
+            packages: Some(&view),
+            ..input
+        };
+        let unowned = std::mem::take(&mut beside.unowned);
+        let findings = findings::find_with(&with_packages, unowned);
+        packages.owners = view.owners;
+        (beside, packages, findings)
+    });
+    let (sizes, layers) = beside.sizes;
+    Analysis {
+        merged,
+        sizes,
+        layers,
+        metadata_copies: beside.metadata_copies,
+        duplicates: beside.duplicates,
+        findings,
+        rewrite: beside.rewrite,
+        packages,
+    }
+}
+
+/// Package ownership as the findings see it: it sharpens toolchain, -dev and -dbg findings.
+/// The owners are moved, not copied (a copy of large-latest's was 1 % of a warm run): the
+/// caller puts them back.
+pub(crate) fn package_view(packages: &mut packages::PackageAnalysis) -> findings::PackageView {
+    findings::PackageView {
         packages: packages
             .packages
             .iter()
@@ -56,23 +116,6 @@ pub fn analyze_with(image: &Image, rewrite_opts: &rewrite::Options) -> Analysis 
                 version: p.version.clone(),
             })
             .collect(),
-        owners: packages.owners.clone(),
-    };
-    let findings = findings::find(&findings::FindingsInput {
-        scans: &scans,
-        merged: &merged,
-        commands: &commands,
-        packages: Some(&view),
-    });
-    let rewrite = rewrite::plan(image, &merged, rewrite_opts);
-    Analysis {
-        merged,
-        sizes,
-        layers,
-        metadata_copies,
-        duplicates,
-        findings,
-        rewrite,
-        packages,
+        owners: std::mem::take(&mut packages.owners),
     }
 }

@@ -7,8 +7,8 @@
 //! - **Atomic writes**: a temp file in the same directory, renamed over the target. Two runs
 //!   sharing the cache see a whole entry or none; if both write, the last rename wins and
 //!   both wrote the same bytes.
-//! - **Verified reads**: a scan entry carries a header (magic, format, key, length, sha256 of
-//!   the payload); a blob is checked against its own digest. Anything that fails is removed
+//! - **Verified reads**: a scan entry carries a header (magic, format, key, length, checksum
+//!   of the payload); a blob is checked against its own digest. Anything that fails is removed
 //!   and treated as a miss.
 //! - **Off the critical path**: scan entries are encoded and written on helper threads
 //!   (`cache/writes.rs`); a read, a prune and dropping the cache wait for them.
@@ -40,8 +40,9 @@ use std::time::SystemTime;
 /// Bump when [`LayerScan`] changes meaning or encoding without changing shape (the field
 /// list is fingerprinted on top of this, see `format_tag`). 2: captured contents in base64;
 /// 3: rooted names kept, PAX sparse read, single-file `.egg-info` captured;
-/// 4: rpm databases, gem/Composer/.NET manifests and jars captured, cargo-auditable crates read.
-pub const SCAN_FORMAT: u32 = 4;
+/// 4: rpm databases, gem/Composer/.NET manifests and jars captured, cargo-auditable crates read;
+/// 5: postcard instead of JSON, captured contents as bytes, an xxh3 checksum (`entry.rs`).
+pub const SCAN_FORMAT: u32 = 5;
 
 /// Default bound of the cache, in bytes.
 pub const DEFAULT_LIMIT: u64 = 2 << 30;

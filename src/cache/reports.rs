@@ -3,7 +3,7 @@
 //! form. The cache knows nothing of what a report holds; a value that fails its check, or
 //! that this binary cannot read, is removed and is a miss.
 
-use super::entry::{decode, encode};
+use super::entry::{Codec, decode, encode};
 use super::{Cache, MAX_ENTRY, digest_hex, read_bounded, touch, write_atomically};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -12,14 +12,15 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 
 /// Bump when the stored form of a report changes (the key already names the binary).
-const REPORT_FORMAT: &str = "r1";
+/// r2: an xxh3-128 checksum instead of sha256 (`cache/entry.rs`).
+const REPORT_FORMAT: &str = "r2";
 
 impl Cache {
     /// The report stored under `key`, if whole and readable.
     pub fn get_report<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
         let path = self.report_path(key)?;
         let bytes = read_bounded(&path, MAX_ENTRY).ok()?;
-        match decode(&bytes, key, REPORT_FORMAT) {
+        match decode(&bytes, key, REPORT_FORMAT, Codec::Json) {
             Some(report) => {
                 touch(&path);
                 Some(report)
@@ -36,7 +37,7 @@ impl Cache {
         let Some(path) = self.report_path(key) else {
             return;
         };
-        let Some((head, payload)) = encode(report, key, REPORT_FORMAT) else {
+        let Some((head, payload)) = encode(report, key, REPORT_FORMAT, Codec::Json) else {
             return;
         };
         if write_atomically(&path, &[&head, &payload]).is_ok() {

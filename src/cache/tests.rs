@@ -13,15 +13,68 @@ fn scan() -> LayerScan {
         compression: crate::image::Compression::Gzip,
         compressed_bytes: 10,
         uncompressed_bytes: 20,
+        entries: vec![crate::image::Entry {
+            path: "usr/bin/a".into(),
+            kind: crate::image::EntryKind::Symlink,
+            size: 0,
+            mode: 0o777,
+            uid: 0,
+            gid: 0,
+            link: Some("b".into()),
+            hash: 7,
+        }],
         captured: crate::image::entry::Captured {
             files: vec![
                 (0, b"Package: a\n".to_vec()),
                 (3, vec![0, 0xff, 0x80, b'\n']),
             ],
+            // Fields JSON skipped when empty must still be written: postcard has no names.
+            elf: vec![
+                (1, crate::image::facts::ElfInfo::default()),
+                (
+                    2,
+                    crate::image::facts::ElfInfo {
+                        crates: vec![crate::image::facts::RustCrate {
+                            name: "x".into(),
+                            ..Default::default()
+                        }],
+                        go: Some(Default::default()),
+                        ..Default::default()
+                    },
+                ),
+            ],
             ..Default::default()
         },
+        sparse: vec![(0, 5)],
+        warnings: vec!["w".into()],
         ..Default::default()
     }
+}
+
+/// Writes `scan` at `KEY`'s path as JSON, as format 4 wrote it, under `tag`.
+fn write_json_entry(cache: &Cache, tag: &str) -> TestResult {
+    let (head, payload) = entry::encode(&scan(), KEY, tag, entry::Codec::Json).ok_or("encoded")?;
+    write_atomically(&cache.scan_path(KEY).ok_or("path")?, &[&head, &payload])?;
+    Ok(())
+}
+
+#[test]
+fn an_entry_of_another_format_is_a_miss() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let cache = Cache::open(dir.path(), DEFAULT_LIMIT);
+    // Format 4's header over format 4's JSON, where this binary looks: a miss, removed.
+    let old_tag = format_tag().replacen(&format!("v{SCAN_FORMAT}-"), "v4-", 1);
+    write_json_entry(&cache, &old_tag)?;
+    assert!(cache.get(KEY).is_none(), "an older format is a miss");
+    assert!(!cache.scan_path(KEY).ok_or("path")?.exists());
+    // Even under this format's tag, a JSON payload does not decode as a scan.
+    write_json_entry(&cache, format_tag())?;
+    assert!(cache.get(KEY).is_none(), "JSON is not read as postcard");
+    // And format 4 lived in its own directory, which this binary never reads.
+    assert!(format_tag().starts_with("v5-"), "{}", format_tag());
+    cache.put(KEY, &Arc::new(scan()));
+    assert_eq!(cache.get(KEY), Some(scan()));
+    Ok(())
 }
 
 #[test]

@@ -156,26 +156,67 @@ impl LayerScan {
     }
 }
 
-/// Captured contents as base64 strings in the cache's JSON. serde writes a byte vector as an
-/// array of numbers: debian:bookworm's 1 MB of package lists became 3 MB of digits, and
-/// formatting and parsing them was most of the time a cold run spent writing its cache
-/// entry and a warm run spent reading it.
+/// Captured contents as base64 strings in JSON, as plain bytes in a binary format (the
+/// scan cache's). serde writes a byte vector as an array of numbers: debian:bookworm's 1 MB
+/// of package lists became 3 MB of digits, and formatting and parsing them was most of the
+/// time a cold run spent writing its cache entry and a warm run spent reading it.
 mod base64_contents {
     use base64::Engine;
     use base64::engine::general_purpose::STANDARD;
-    use serde::de::Error;
+    use serde::de::{Error, Visitor};
     use serde::ser::SerializeSeq;
-    use serde::{Deserialize, Deserializer, Serializer};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    /// Bytes as bytes (a `Vec<u8>` would be a sequence of numbers).
+    struct Bytes<'a>(&'a [u8]);
+
+    impl Serialize for Bytes<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_bytes(self.0)
+        }
+    }
+
+    struct ByteBuf(Vec<u8>);
+
+    struct ByteBufVisitor;
+
+    impl<'de> Visitor<'de> for ByteBufVisitor {
+        type Value = ByteBuf;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("bytes")
+        }
+        fn visit_bytes<E: Error>(self, v: &[u8]) -> Result<ByteBuf, E> {
+            Ok(ByteBuf(v.to_vec()))
+        }
+        fn visit_byte_buf<E: Error>(self, v: Vec<u8>) -> Result<ByteBuf, E> {
+            Ok(ByteBuf(v))
+        }
+    }
+
+    impl<'de> Deserialize<'de> for ByteBuf {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<ByteBuf, D::Error> {
+            d.deserialize_byte_buf(ByteBufVisitor)
+        }
+    }
 
     pub fn serialize<S: Serializer>(files: &[(u32, Vec<u8>)], s: S) -> Result<S::Ok, S::Error> {
+        let text = s.is_human_readable();
         let mut seq = s.serialize_seq(Some(files.len()))?;
         for (entry, bytes) in files {
-            seq.serialize_element(&(entry, STANDARD.encode(bytes)))?;
+            if text {
+                seq.serialize_element(&(entry, STANDARD.encode(bytes)))?;
+            } else {
+                seq.serialize_element(&(entry, Bytes(bytes)))?;
+            }
         }
         seq.end()
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(u32, Vec<u8>)>, D::Error> {
+        if !d.is_human_readable() {
+            return Vec::<(u32, ByteBuf)>::deserialize(d)
+                .map(|files| files.into_iter().map(|(i, b)| (i, b.0)).collect());
+        }
         Vec::<(u32, String)>::deserialize(d)?
             .into_iter()
             .map(|(entry, text)| {

@@ -71,8 +71,8 @@ pub struct ElfInfo {
     pub go: Option<GoInfo>,
     /// Built by rustc (`.rustc`/`.dep-v0` sections or std's `/rustc/` panic paths).
     pub rust: bool,
-    /// cargo-auditable's crate list (`.dep-v0`), when the binary carries one.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// cargo-auditable's crate list (`.dep-v0`), when the binary carries one. Always
+    /// written: the scan cache's binary format has no field names to skip by.
     pub crates: Vec<RustCrate>,
     /// `dlopen` is in the dynamic string table: loads code static analysis cannot see.
     pub dlopen: bool,

@@ -14,3 +14,6 @@ pub mod whatif;
 
 pub use load::{LoadOptions, Progress, ScanCache, load_image};
 pub use open::Opened;
+
+#[cfg(test)]
+mod analysis_tests;

@@ -197,15 +197,39 @@ struct Draft {
     severity: Option<Severity>,
 }
 
+/// The findings that never look at package ownership (waste, duplicate content,
+/// uncompressed binaries), so they can be found while the package analysis runs.
+#[derive(Debug, Default)]
+pub struct Unowned {
+    waste: Vec<Draft>,
+    duplicates: Vec<Draft>,
+    binaries: Vec<Draft>,
+}
+
 /// Computes every finding. Pure; linear in entries plus the ELF files found.
 pub fn find(input: &FindingsInput<'_>) -> FindingsReport {
-    let mut drafts = waste::find(input);
+    find_with(input, find_unowned(input))
+}
+
+/// The part of [`find`] that `input.packages` does not change.
+pub fn find_unowned(input: &FindingsInput<'_>) -> Unowned {
+    Unowned {
+        waste: waste::find(input),
+        duplicates: duplicates::duplicates(input),
+        binaries: binaries::find(input),
+    }
+}
+
+/// [`find`], given its [`find_unowned`] part (of the same scans, tree and commands). The
+/// drafts keep their precedence order whichever thread found them.
+pub fn find_with(input: &FindingsInput<'_>, unowned: Unowned) -> FindingsReport {
+    let mut drafts = unowned.waste;
     drafts.extend(cruft::find(input));
     let (separate, strippable) = debug::find(input);
     drafts.extend(separate);
-    drafts.extend(duplicates::duplicates(input));
+    drafts.extend(unowned.duplicates);
     drafts.extend(strippable);
-    drafts.extend(binaries::find(input));
+    drafts.extend(unowned.binaries);
     assemble(input, drafts)
 }
 
