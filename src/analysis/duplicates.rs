@@ -75,11 +75,14 @@ pub fn duplicates(scans: &[Arc<LayerScan>], merged: &Merged) -> Duplicates {
         let e = merged.entry(scans, at);
         (e.kind == EntryKind::File && e.size > 0).then_some((e.size, e.hash, at))
     }));
-    files.sort_unstable_by(|a, b| {
-        (a.0, a.1)
-            .cmp(&(b.0, b.1))
-            .then_with(|| path(a.2).cmp(path(b.2)))
-    });
+    // By content alone (integers), then each run of one content by path: nearly every
+    // run is a single file, and comparing paths on every step cost as much as the sort.
+    files.sort_unstable_by_key(|f| (f.0, f.1));
+    for run in files.chunk_by_mut(|a, b| (a.0, a.1) == (b.0, b.1)) {
+        if run.len() > 1 {
+            run.sort_unstable_by(|a, b| path(a.2).cmp(path(b.2)));
+        }
+    }
     // Each run of equal (size, hash) is one content, its paths in order.
     let mut groups: Vec<(u64, &[FileKey])> = files
         .chunk_by(|a, b| (a.0, a.1) == (b.0, b.1))
