@@ -1,7 +1,7 @@
 //! Bytes stored twice: files a later layer rewrote with the same content (`chmod -R`,
 //! `chown -R`), and identical content at several paths of the final filesystem.
 
-use crate::image::merge::{Merged, NodeRef};
+use crate::image::merge::{Merged, NodeRef, SameContent};
 use crate::image::{EntryKind, LayerScan};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -45,21 +45,26 @@ pub struct DuplicateGroup {
 
 pub fn metadata_copies(scans: &[Arc<LayerScan>], merged: &Merged) -> MetadataCopies {
     let mut out = MetadataCopies::default();
-    let mut all: Vec<CopiedFile> = Vec::new();
     for c in &merged.same_content {
         out.bytes = out.bytes.saturating_add(c.bytes);
         out.files += 1;
         out.metadata_changed_files += usize::from(c.metadata_changed);
-        all.push(CopiedFile {
-            path: merged.entry(scans, c.upper).path.to_string(),
+    }
+    // Sorted by reference and only the top ones made into owned paths: a chmod -R of a
+    // big tree copies every file.
+    let path = |c: &SameContent| &*merged.entry(scans, c.upper).path;
+    let mut all: Vec<&SameContent> = merged.same_content.iter().collect();
+    all.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| path(a).cmp(path(b))));
+    out.top = all
+        .into_iter()
+        .take(TOP)
+        .map(|c| CopiedFile {
+            path: path(c).to_string(),
             bytes: c.bytes,
             from_layer: c.lower.layer as usize,
             to_layer: c.upper.layer as usize,
-        });
-    }
-    all.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
-    all.truncate(TOP);
-    out.top = all;
+        })
+        .collect();
     out
 }
 

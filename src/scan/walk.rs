@@ -88,7 +88,7 @@ impl Walk {
             path,
             kind,
             size: 0,
-            mode: header.mode().unwrap_or(0o644),
+            mode: mode(&old.mode, || header.mode()),
             uid: owner_id(&old.uid, || header.uid()),
             gid: owner_id(&old.gid, || header.gid()),
             link: None,
@@ -275,6 +275,19 @@ fn owner_id(field: &[u8; 8], parse: impl FnOnce() -> io::Result<u64>) -> u32 {
     parse().unwrap_or(0).min(u32::MAX as u64) as u32
 }
 
+/// The mode field, read in place when it is plain octal digits as nearly every writer
+/// leaves it (the tar crate checks UTF-8, trims and parses through a `str`, for every
+/// entry); anything else goes to its parser, as before.
+fn mode(field: &[u8; 8], parse: impl FnOnce() -> io::Result<u32>) -> u32 {
+    let digits = field.split(|&b| b == 0).next().unwrap_or_default();
+    if !digits.is_empty() && digits.iter().all(|b| (b'0'..=b'7').contains(b)) {
+        return digits
+            .iter()
+            .fold(0u32, |m, &b| (m << 3) | u32::from(b - b'0'));
+    }
+    parse().unwrap_or(0o644)
+}
+
 /// AUFS keeps hard-link bookkeeping under `.wh..wh.plnk/` and friends: not image content.
 fn dir_is_aufs_metadata(path: &str) -> bool {
     if !path.contains(".wh..wh.") {
@@ -294,4 +307,30 @@ fn is_estargz_metadata(name: &str) -> bool {
 
 fn lossy(raw: &[u8]) -> String {
     String::from_utf8_lossy(raw).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Plain digits are read in place; anything else is the tar crate's parse, as before.
+    #[test]
+    fn mode_fields_read_as_the_tar_crate_reads_them() {
+        let field = |s: &[u8]| {
+            let mut f = [0u8; 8];
+            f[..s.len()].copy_from_slice(s);
+            f
+        };
+        let unused = || -> io::Result<u32> { Err(io::Error::other("not asked")) };
+        assert_eq!(mode(&field(b"0000755"), unused), 0o755);
+        assert_eq!(mode(&field(b"0100644"), unused), 0o100644);
+        assert_eq!(mode(&field(b"7777"), unused), 0o7777);
+        assert_eq!(mode(&field(b"01777777"), unused), 0o1777777);
+        for odd in [&b" 000644 "[..], b"", b"0009", b"+644"] {
+            let mut h = tar::Header::new_old();
+            h.as_old_mut().mode = field(odd);
+            let want = h.mode().unwrap_or(0o644);
+            assert_eq!(mode(&field(odd), || h.mode()), want, "{odd:?}");
+        }
+    }
 }

@@ -210,7 +210,9 @@ pub fn find(input: &FindingsInput<'_>) -> FindingsReport {
 }
 
 fn assemble(input: &FindingsInput<'_>, drafts: Vec<Draft>) -> FindingsReport {
-    let mut left: HashMap<(u32, u32), u64> = HashMap::new();
+    // One entry per file of a counted finding: a chmod -R of a big tree makes it as big as
+    // the tree, so a fast hash.
+    let mut left: foldhash::HashMap<(u32, u32), u64> = Default::default();
     // (counted in the total, finding): advice with a price sorts after the free savings.
     let mut findings: Vec<(bool, Finding)> = Vec::with_capacity(drafts.len());
     let mut total = 0u64;
