@@ -53,12 +53,18 @@ pub fn metadata_copies(scans: &[Arc<LayerScan>], merged: &Merged) -> MetadataCop
     // Sorted by reference and only the top ones made into owned paths: a chmod -R of a
     // big tree copies every file.
     let path = |c: &SameContent| &*merged.entry(scans, c.upper).path;
-    let mut all: Vec<&SameContent> = merged.same_content.iter().collect();
-    all.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| path(a).cmp(path(b))));
+    let mut all: Vec<(usize, &SameContent)> = merged.same_content.iter().enumerate().collect();
+    // Largest first, then by path, then in merge order (what a stable sort kept): the top
+    // picked, then only it ordered.
+    top_first(&mut all, TOP, |(i, a), (j, b)| {
+        (b.bytes.cmp(&a.bytes))
+            .then_with(|| path(a).cmp(path(b)))
+            .then(i.cmp(j))
+    });
     out.top = all
         .into_iter()
         .take(TOP)
-        .map(|c| CopiedFile {
+        .map(|(_, c)| CopiedFile {
             path: path(c).to_string(),
             bytes: c.bytes,
             from_layer: c.lower.layer as usize,
@@ -66,6 +72,20 @@ pub fn metadata_copies(scans: &[Arc<LayerScan>], merged: &Merged) -> MetadataCop
         })
         .collect();
     out
+}
+
+/// Puts the `n` first of `items` in `order` (a total order) at the front, in that order; the
+/// rest stay behind them unordered.
+pub(crate) fn top_first<T>(
+    items: &mut [T],
+    n: usize,
+    mut order: impl FnMut(&T, &T) -> std::cmp::Ordering,
+) {
+    if items.len() > n {
+        items.select_nth_unstable_by(n, &mut order);
+    }
+    let listed = items.len().min(n);
+    items[..listed].sort_unstable_by(order);
 }
 
 /// A regular file of the final tree: size, content hash, where it is.
@@ -117,4 +137,22 @@ fn group_paths<'a>(
     run: &'a [FileKey],
 ) -> impl Iterator<Item = &'a str> + 'a {
     run.iter().map(move |f| &*merged.entry(scans, f.2).path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_top_comes_first_in_order() {
+        let all: Vec<u32> = (0..100).map(|i| (i * 37) % 101).collect();
+        let mut sorted = all.clone();
+        sorted.sort();
+        for n in [0, 1, 20, 99, 100, 150] {
+            let mut v = all.clone();
+            top_first(&mut v, n, |a, b| a.cmp(b));
+            let k = n.min(v.len());
+            assert_eq!(v[..k], sorted[..k], "{n}");
+        }
+    }
 }

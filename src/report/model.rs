@@ -244,12 +244,18 @@ fn top_waste(image: &Image, analysis: &Analysis) -> Vec<WastedFile> {
     // tree shadows every file of it.
     let mut waste: Vec<_> = (analysis.merged.shadowed.iter())
         .filter(|s| s.bytes > 0)
+        .enumerate()
         .collect();
-    waste.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| path(a).cmp(path(b))));
+    // Largest first, then by path, then in merge order (what a stable sort kept).
+    crate::analysis::duplicates::top_first(&mut waste, TOP_WASTE, |(i, a), (j, b)| {
+        (b.bytes.cmp(&a.bytes))
+            .then_with(|| path(a).cmp(path(b)))
+            .then(i.cmp(j))
+    });
     waste
         .into_iter()
         .take(TOP_WASTE)
-        .map(|s| WastedFile {
+        .map(|(_, s)| WastedFile {
             path: path(s).to_string(),
             layer: s.at.layer as usize,
             bytes: s.bytes,
