@@ -1,7 +1,7 @@
 //! Bytes stored twice: files a later layer rewrote with the same content (`chmod -R`,
 //! `chown -R`), and identical content at several paths of the final filesystem.
 
-use crate::image::merge::{Merged, NodeRef};
+use crate::image::merge::{Merged, NodeRef, SameContent};
 use crate::image::{EntryKind, LayerScan};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -45,22 +45,47 @@ pub struct DuplicateGroup {
 
 pub fn metadata_copies(scans: &[Arc<LayerScan>], merged: &Merged) -> MetadataCopies {
     let mut out = MetadataCopies::default();
-    let mut all: Vec<CopiedFile> = Vec::new();
     for c in &merged.same_content {
         out.bytes = out.bytes.saturating_add(c.bytes);
         out.files += 1;
         out.metadata_changed_files += usize::from(c.metadata_changed);
-        all.push(CopiedFile {
-            path: merged.entry(scans, c.upper).path.to_string(),
+    }
+    // Sorted by reference and only the top ones made into owned paths: a chmod -R of a
+    // big tree copies every file.
+    let path = |c: &SameContent| &*merged.entry(scans, c.upper).path;
+    let mut all: Vec<(usize, &SameContent)> = merged.same_content.iter().enumerate().collect();
+    // Largest first, then by path, then in merge order (what a stable sort kept): the top
+    // picked, then only it ordered.
+    top_first(&mut all, TOP, |(i, a), (j, b)| {
+        (b.bytes.cmp(&a.bytes))
+            .then_with(|| path(a).cmp(path(b)))
+            .then(i.cmp(j))
+    });
+    out.top = all
+        .into_iter()
+        .take(TOP)
+        .map(|(_, c)| CopiedFile {
+            path: path(c).to_string(),
             bytes: c.bytes,
             from_layer: c.lower.layer as usize,
             to_layer: c.upper.layer as usize,
-        });
-    }
-    all.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
-    all.truncate(TOP);
-    out.top = all;
+        })
+        .collect();
     out
+}
+
+/// Puts the `n` first of `items` in `order` (a total order) at the front, in that order; the
+/// rest stay behind them unordered.
+pub(crate) fn top_first<T>(
+    items: &mut [T],
+    n: usize,
+    mut order: impl FnMut(&T, &T) -> std::cmp::Ordering,
+) {
+    if items.len() > n {
+        items.select_nth_unstable_by(n, &mut order);
+    }
+    let listed = items.len().min(n);
+    items[..listed].sort_unstable_by(order);
 }
 
 /// A regular file of the final tree: size, content hash, where it is.
@@ -75,11 +100,14 @@ pub fn duplicates(scans: &[Arc<LayerScan>], merged: &Merged) -> Duplicates {
         let e = merged.entry(scans, at);
         (e.kind == EntryKind::File && e.size > 0).then_some((e.size, e.hash, at))
     }));
-    files.sort_unstable_by(|a, b| {
-        (a.0, a.1)
-            .cmp(&(b.0, b.1))
-            .then_with(|| path(a.2).cmp(path(b.2)))
-    });
+    // By content alone (integers), then each run of one content by path: nearly every
+    // run is a single file, and comparing paths on every step cost as much as the sort.
+    files.sort_unstable_by_key(|f| (f.0, f.1));
+    for run in files.chunk_by_mut(|a, b| (a.0, a.1) == (b.0, b.1)) {
+        if run.len() > 1 {
+            run.sort_unstable_by(|a, b| path(a.2).cmp(path(b.2)));
+        }
+    }
     // Each run of equal (size, hash) is one content, its paths in order.
     let mut groups: Vec<(u64, &[FileKey])> = files
         .chunk_by(|a, b| (a.0, a.1) == (b.0, b.1))
@@ -109,4 +137,22 @@ fn group_paths<'a>(
     run: &'a [FileKey],
 ) -> impl Iterator<Item = &'a str> + 'a {
     run.iter().map(move |f| &*merged.entry(scans, f.2).path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_top_comes_first_in_order() {
+        let all: Vec<u32> = (0..100).map(|i| (i * 37) % 101).collect();
+        let mut sorted = all.clone();
+        sorted.sort();
+        for n in [0, 1, 20, 99, 100, 150] {
+            let mut v = all.clone();
+            top_first(&mut v, n, |a, b| a.cmp(b));
+            let k = n.min(v.len());
+            assert_eq!(v[..k], sorted[..k], "{n}");
+        }
+    }
 }

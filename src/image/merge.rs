@@ -4,7 +4,7 @@
 
 use super::entry::{Entry, EntryKind, LayerScan};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, btree_map};
 use std::ops::Bound;
 use std::sync::Arc;
 
@@ -92,41 +92,77 @@ impl Merged {
         let mut m = Merged::default();
         for (li, scan) in scans.iter().enumerate() {
             let li = li as u32;
-            let mut changes = LayerChanges::default();
-            // Opaque markers apply first, wherever they sit in the tar (layer.md).
-            for dir in &scan.opaque_dirs {
-                let tops = m.remove_under(
-                    scans,
-                    dir,
-                    false,
-                    (WasteKind::OpaqueHidden, li),
-                    &mut changes.gone,
-                );
-                changes.removed.extend(tops);
-            }
-            for path in &scan.whiteouts {
-                if let Some(bytes) = m.remove_path(scans, path, li, &mut changes.gone) {
-                    changes.removed.push((path.clone(), bytes));
-                }
-            }
-            changes.status.reserve(scan.entries.len());
-            for (ei, entry) in scan.entries.iter().enumerate() {
-                let at = NodeRef {
-                    layer: li,
-                    entry: ei as u32,
-                };
-                let status = m.apply_entry(scans, entry, at, &mut changes);
-                match status {
-                    Change::Added => changes.added += 1,
-                    Change::Modified => changes.modified += 1,
-                    Change::Unchanged => {}
-                }
-                changes.status.push(status);
-            }
+            let changes = match m.tree.is_empty() {
+                true => m.first_layer(scan, li),
+                false => None,
+            };
+            let changes = changes.unwrap_or_else(|| m.apply_layer(scans, scan, li));
             m.changes.push(changes);
         }
         m.keep_linked_files(scans);
         m
+    }
+
+    /// A layer over an empty tree (the base layer): every entry is added, and the tree is
+    /// built from its sorted paths in one pass rather than by a search per entry. None when
+    /// a path repeats (only a hand-built scan has that; the walk keeps the last one).
+    fn first_layer(&mut self, scan: &LayerScan, li: u32) -> Option<LayerChanges> {
+        let n = scan.entries.len();
+        let tree: BTreeMap<Arc<str>, NodeRef> = (scan.entries.iter().enumerate())
+            .map(|(ei, e)| {
+                let at = NodeRef {
+                    layer: li,
+                    entry: ei as u32,
+                };
+                (e.path.clone(), at)
+            })
+            .collect();
+        if tree.len() != n {
+            return None;
+        }
+        self.tree = tree;
+        // Whiteouts and opaque markers remove nothing from an empty tree.
+        Some(LayerChanges {
+            status: vec![Change::Added; n],
+            added: n,
+            ..Default::default()
+        })
+    }
+
+    /// What one layer does to the tree below it.
+    fn apply_layer(&mut self, scans: &[Arc<LayerScan>], scan: &LayerScan, li: u32) -> LayerChanges {
+        let mut changes = LayerChanges::default();
+        // Opaque markers apply first, wherever they sit in the tar (layer.md).
+        for dir in &scan.opaque_dirs {
+            let tops = self.remove_under(
+                scans,
+                dir,
+                false,
+                (WasteKind::OpaqueHidden, li),
+                &mut changes.gone,
+            );
+            changes.removed.extend(tops);
+        }
+        for path in &scan.whiteouts {
+            if let Some(bytes) = self.remove_path(scans, path, li, &mut changes.gone) {
+                changes.removed.push((path.clone(), bytes));
+            }
+        }
+        changes.status.reserve(scan.entries.len());
+        for (ei, entry) in scan.entries.iter().enumerate() {
+            let at = NodeRef {
+                layer: li,
+                entry: ei as u32,
+            };
+            let status = self.apply_entry(scans, entry, at, &mut changes);
+            match status {
+                Change::Added => changes.added += 1,
+                Change::Modified => changes.modified += 1,
+                Change::Unchanged => {}
+            }
+            changes.status.push(status);
+        }
+        changes
     }
 
     /// A hard link is another name for its target's inode: while any name survives, so do
@@ -173,9 +209,13 @@ impl Merged {
         at: NodeRef,
         changes: &mut LayerChanges,
     ) -> Change {
-        let Some(&lower) = self.tree.get(&*entry.path) else {
-            self.tree.insert(entry.path.clone(), at);
-            return Change::Added;
+        // One search of the tree per entry: the new reference goes in whatever was there.
+        let lower = match self.tree.entry(entry.path.clone()) {
+            btree_map::Entry::Vacant(v) => {
+                v.insert(at);
+                return Change::Added;
+            }
+            btree_map::Entry::Occupied(mut o) => std::mem::replace(o.get_mut(), at),
         };
         let old = entry_at(scans, lower);
         let status = if old.kind.is_dir() && entry.kind.is_dir() {
@@ -218,7 +258,6 @@ impl Merged {
                 changes.removed.push((path, bytes));
             }
         }
-        self.tree.insert(entry.path.clone(), at);
         status
     }
 

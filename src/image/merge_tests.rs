@@ -179,3 +179,41 @@ fn unchanged_parent_dirs_are_not_modifications() -> TestResult {
     assert_eq!((m.changes[1].added, m.changes[1].modified), (1, 0));
     Ok(())
 }
+
+/// The base layer's tree is built in one pass; it must say what a search per entry says,
+/// and a hand-built scan that repeats a path still gets the search (the last one wins).
+#[test]
+fn the_base_layer_built_at_once_matches_the_entry_by_entry_merge() -> TestResult {
+    let s = scans(vec![
+        LayerBuilder::new("a")
+            .dir("usr")
+            .file("usr/b", &[1; 10])
+            .file("usr/a", &[2; 20])
+            .symlink("usr/c", "a"),
+    ])?;
+    let fast = Merged::build(&s);
+    let mut slow = Merged::default();
+    let changes = slow.apply_layer(&s, &s[0], 0);
+    assert_eq!(fast.tree, slow.tree);
+    assert_eq!(fast.changes, vec![changes]);
+    let file = |path: &str| crate::image::entry::Entry {
+        path: Arc::from(path),
+        kind: EntryKind::File,
+        size: 1,
+        mode: 0o644,
+        uid: 0,
+        gid: 0,
+        link: None,
+        hash: 0,
+    };
+    let repeated = Arc::new(LayerScan {
+        entries: vec![file("x"), file("y"), file("x")],
+        ..Default::default()
+    });
+    let m = Merged::build(&[repeated]);
+    let status = &m.changes[0].status;
+    assert_eq!(status, &[Change::Added, Change::Added, Change::Modified]);
+    assert_eq!(m.tree.get("x"), Some(&NodeRef { layer: 0, entry: 2 }));
+    assert_eq!(m.shadowed.len(), 1);
+    Ok(())
+}

@@ -239,22 +239,30 @@ fn layer_reports(image: &Image, analysis: &Analysis) -> Vec<LayerReport> {
 /// The [`TOP_WASTE`] largest shadowed files, largest first.
 fn top_waste(image: &Image, analysis: &Analysis) -> Vec<WastedFile> {
     let scans = Analysis::scans(image);
-    let mut waste: Vec<WastedFile> = analysis
-        .merged
-        .shadowed
-        .iter()
+    let path = |s: &crate::image::merge::Shadowed| &*analysis.merged.entry(&scans, s.at).path;
+    // Sorted by reference, and only the top made into owned paths: a chmod -R of a big
+    // tree shadows every file of it.
+    let mut waste: Vec<_> = (analysis.merged.shadowed.iter())
         .filter(|s| s.bytes > 0)
-        .map(|s| WastedFile {
-            path: analysis.merged.entry(&scans, s.at).path.to_string(),
+        .enumerate()
+        .collect();
+    // Largest first, then by path, then in merge order (what a stable sort kept).
+    crate::analysis::duplicates::top_first(&mut waste, TOP_WASTE, |(i, a), (j, b)| {
+        (b.bytes.cmp(&a.bytes))
+            .then_with(|| path(a).cmp(path(b)))
+            .then(i.cmp(j))
+    });
+    waste
+        .into_iter()
+        .take(TOP_WASTE)
+        .map(|(_, s)| WastedFile {
+            path: path(s).to_string(),
             layer: s.at.layer as usize,
             bytes: s.bytes,
             reason: s.kind,
             by_layer: s.by_layer as usize,
         })
-        .collect();
-    waste.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
-    waste.truncate(TOP_WASTE);
-    waste
+        .collect()
 }
 
 /// The [`TOP_WASTE`] largest package files a later layer modified, largest first.

@@ -74,7 +74,7 @@ fn read_file(
         warn(scan, why);
         want = false;
     }
-    let mut sinks = Sinks::new(want && entry.size <= capture::MAX_CAPTURE);
+    let mut sinks = Sinks::new(want && entry.size <= capture::MAX_CAPTURE, entry.size);
     loop {
         let n = te.read(buf)?;
         if n == 0 {
@@ -92,7 +92,7 @@ fn read_file(
             entry.path, entry.size, sinks.total
         )));
     }
-    entry.hash = sinks.hasher.digest();
+    entry.hash = sinks.hash.digest();
     if want && entry.size > capture::MAX_CAPTURE {
         warn(
             scan,
@@ -109,7 +109,7 @@ fn read_file(
 /// Where a file's bytes go as they stream past, each read once: the hash, the copy an
 /// analysis keeps, and the ELF and Java archive collectors the first bytes ask for.
 struct Sinks {
-    hasher: Xxh3,
+    hash: ContentHash,
     total: u64,
     /// Some when the content is kept.
     kept: Option<Vec<u8>>,
@@ -118,9 +118,9 @@ struct Sinks {
 }
 
 impl Sinks {
-    fn new(keep: bool) -> Self {
+    fn new(keep: bool, size: u64) -> Self {
         Sinks {
-            hasher: Xxh3::new(),
+            hash: ContentHash::Empty { size },
             total: 0,
             kept: keep.then(Vec::new),
             elf: None,
@@ -150,7 +150,7 @@ impl Sinks {
     }
 
     fn push(&mut self, chunk: &[u8]) {
-        self.hasher.update(chunk);
+        self.hash.update(chunk);
         self.total += chunk.len() as u64;
         if let Some(kept) = &mut self.kept {
             kept.extend_from_slice(chunk);
@@ -181,10 +181,70 @@ impl Sinks {
     }
 }
 
+/// A file's xxh3-64, one-shot when its content arrives in one read (a small file: no
+/// streaming state, which is 600 bytes to set up, move and finish for every entry), else
+/// streamed. Both give the same value (xxh3's streaming form is defined to).
+enum ContentHash {
+    /// Nothing read yet, of a file of `size` bytes.
+    Empty {
+        size: u64,
+    },
+    Done(u64),
+    Streaming(Box<Xxh3>),
+}
+
+impl ContentHash {
+    fn update(&mut self, chunk: &[u8]) {
+        match self {
+            ContentHash::Empty { size } if *size == chunk.len() as u64 => {
+                *self = ContentHash::Done(xxhash_rust::xxh3::xxh3_64(chunk));
+            }
+            ContentHash::Empty { .. } => {
+                let mut h = Box::new(Xxh3::new());
+                h.update(chunk);
+                *self = ContentHash::Streaming(h);
+            }
+            // More bytes than declared: the tar reader stops at the declared size, and
+            // were it not to, the size check after the read would refuse the file.
+            ContentHash::Done(_) => {}
+            ContentHash::Streaming(h) => h.update(chunk),
+        }
+    }
+
+    fn digest(&self) -> u64 {
+        match self {
+            ContentHash::Empty { .. } => xxhash_rust::xxh3::xxh3_64(&[]),
+            ContentHash::Done(h) => *h,
+            ContentHash::Streaming(h) => h.digest(),
+        }
+    }
+}
+
 pub(super) fn warn(scan: &mut LayerScan, msg: String) {
     if scan.warnings.len() < MAX_WARNINGS {
         scan.warnings.push(msg);
     } else if scan.warnings.len() == MAX_WARNINGS {
         scan.warnings.push("further warnings suppressed".into());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One-shot, streamed and empty: the same xxh3-64 as the whole content hashed at once.
+    #[test]
+    fn content_hash_is_xxh3_of_the_whole_file_however_it_arrives() {
+        let data: Vec<u8> = (0..300_000u32).map(|i| (i * 31 % 253) as u8).collect();
+        for len in [0usize, 1, 19, 240, 241, 1000, 300_000] {
+            let want = xxhash_rust::xxh3::xxh3_64(&data[..len]);
+            for piece in [len.max(1), 7, 4096] {
+                let mut h = ContentHash::Empty { size: len as u64 };
+                for chunk in data[..len].chunks(piece) {
+                    h.update(chunk);
+                }
+                assert_eq!(h.digest(), want, "{len} bytes in pieces of {piece}");
+            }
+        }
     }
 }

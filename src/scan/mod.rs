@@ -11,6 +11,7 @@ pub mod jar;
 pub mod layer;
 pub mod limits;
 pub mod path;
+mod path_index;
 pub mod pipeline;
 pub mod sparse;
 mod walk;

@@ -6,6 +6,7 @@ use super::error::ScanError;
 use super::file::{FileRead, scan_file, warn};
 use super::limits::{self, Budgets, Fence, Fenced};
 use super::path::{self, PathError};
+use super::path_index::PathIndex;
 use crate::image::entry::{Entry, EntryKind, LayerScan};
 use std::collections::HashMap;
 use std::io::{self, Read};
@@ -35,7 +36,7 @@ pub(super) fn walk<R: Read>(
 
 /// What the walk keeps from one entry of a layer to the next.
 struct Walk {
-    index: HashMap<Arc<str>, u32>,
+    index: PathIndex,
     buf: Vec<u8>,
     budgets: Budgets,
     /// Captures of entries a duplicate path replaced: slot -> lengths of the capture lists
@@ -48,7 +49,7 @@ struct Walk {
 impl Default for Walk {
     fn default() -> Self {
         Walk {
-            index: HashMap::new(),
+            index: PathIndex::default(),
             buf: vec![0u8; 128 * 1024],
             budgets: Budgets::default(),
             superseded: HashMap::new(),
@@ -73,9 +74,10 @@ impl Walk {
         let Some(kind) = entry_kind(etype, scan) else {
             return Ok(());
         };
-        let raw_path = match pax_sparse.as_mut().and_then(|s| s.name.take()) {
-            Some(name) => name,
-            None => te.path_bytes().into_owned(),
+        let pax_name = pax_sparse.as_mut().and_then(|s| s.name.take());
+        let raw_path = match &pax_name {
+            Some(name) => std::borrow::Cow::Borrowed(&name[..]),
+            None => te.path_bytes(),
         };
         let Some(path) = self.admit_path(&raw_path, scan)? else {
             return Ok(());
@@ -83,10 +85,10 @@ impl Walk {
         let header = te.header();
         let old = header.as_old();
         let mut entry = Entry {
-            path: Arc::from(path),
+            path,
             kind,
             size: 0,
-            mode: header.mode().unwrap_or(0o644),
+            mode: mode(&old.mode, || header.mode()),
             uid: owner_id(&old.uid, || header.uid()),
             gid: owner_id(&old.gid, || header.gid()),
             link: None,
@@ -116,7 +118,6 @@ impl Walk {
             _ => {}
         }
         if slot as usize == scan.entries.len() {
-            self.index.insert(entry.path.clone(), slot);
             scan.entries.push(entry);
         } else {
             scan.entries[slot as usize] = entry;
@@ -130,8 +131,8 @@ impl Walk {
         &mut self,
         raw_path: &[u8],
         scan: &mut LayerScan,
-    ) -> Result<Option<String>, ScanError> {
-        let (path, lossy_utf8) = match path::normalize(raw_path) {
+    ) -> Result<Option<Arc<str>>, ScanError> {
+        let (path, lossy_utf8) = match path::clean(raw_path) {
             Ok(Some(p)) => p,
             Ok(None) => return Ok(None),
             Err(PathError::Traversal) => {
@@ -164,24 +165,25 @@ impl Walk {
         if dir.is_empty() && is_estargz_metadata(name) {
             return Ok(None);
         }
-        Ok(Some(path))
+        Ok(Some(Arc::from(path)))
     }
 
     /// The entry's index: a new one, or the one of the earlier entry of the same path,
     /// which the last one replaces.
     fn slot(&mut self, path: &Arc<str>, scan: &mut LayerScan) -> Result<u32, ScanError> {
-        match self.index.get(path) {
-            Some(&i) => {
+        // Entries are indexed by u32 everywhere after the scan.
+        let next = u32::try_from(scan.entries.len()).map_err(|_| {
+            ScanError::Corrupt(format!("more than {} entries in one layer", u32::MAX))
+        })?;
+        match self.index.get_or_insert(path, next, &scan.entries) {
+            Some(i) => {
                 warn(scan, format!("duplicate entry {path:?}: the last one wins"));
                 let c = &scan.captured;
                 self.superseded
                     .insert(i, [c.files.len(), c.elf.len(), c.shebangs.len()]);
                 Ok(i)
             }
-            // Entries are indexed by u32 everywhere after the scan.
-            None => u32::try_from(scan.entries.len()).map_err(|_| {
-                ScanError::Corrupt(format!("more than {} entries in one layer", u32::MAX))
-            }),
+            None => Ok(next),
         }
     }
 
@@ -194,8 +196,8 @@ impl Walk {
             );
             return;
         };
-        match self.index.get(t.as_str()) {
-            Some(&j) if scan.entries[j as usize].kind.is_dir() => warn(
+        match self.index.get(t.as_str(), &scan.entries) {
+            Some(j) if scan.entries[j as usize].kind.is_dir() => warn(
                 scan,
                 format!("hard link {:?} points to directory {t:?}", entry.path),
             ),
@@ -211,7 +213,7 @@ impl Walk {
         for (path, target) in self.forward_links {
             let why = if *path == *target {
                 "points to itself"
-            } else if self.index.contains_key(target.as_str()) {
+            } else if self.index.get(target.as_str(), &scan.entries).is_some() {
                 "points to an entry that comes later in the layer"
             } else {
                 "points to a path that is not in the layer"
@@ -273,8 +275,24 @@ fn owner_id(field: &[u8; 8], parse: impl FnOnce() -> io::Result<u64>) -> u32 {
     parse().unwrap_or(0).min(u32::MAX as u64) as u32
 }
 
+/// The mode field, read in place when it is plain octal digits as nearly every writer
+/// leaves it (the tar crate checks UTF-8, trims and parses through a `str`, for every
+/// entry); anything else goes to its parser, as before.
+fn mode(field: &[u8; 8], parse: impl FnOnce() -> io::Result<u32>) -> u32 {
+    let digits = field.split(|&b| b == 0).next().unwrap_or_default();
+    if !digits.is_empty() && digits.iter().all(|b| (b'0'..=b'7').contains(b)) {
+        return digits
+            .iter()
+            .fold(0u32, |m, &b| (m << 3) | u32::from(b - b'0'));
+    }
+    parse().unwrap_or(0o644)
+}
+
 /// AUFS keeps hard-link bookkeeping under `.wh..wh.plnk/` and friends: not image content.
 fn dir_is_aufs_metadata(path: &str) -> bool {
+    if !path.contains(".wh..wh.") {
+        return false;
+    }
     let (dir, _) = path::split(path);
     dir.split('/').any(|c| c.starts_with(".wh..wh."))
 }
@@ -289,4 +307,30 @@ fn is_estargz_metadata(name: &str) -> bool {
 
 fn lossy(raw: &[u8]) -> String {
     String::from_utf8_lossy(raw).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Plain digits are read in place; anything else is the tar crate's parse, as before.
+    #[test]
+    fn mode_fields_read_as_the_tar_crate_reads_them() {
+        let field = |s: &[u8]| {
+            let mut f = [0u8; 8];
+            f[..s.len()].copy_from_slice(s);
+            f
+        };
+        let unused = || -> io::Result<u32> { Err(io::Error::other("not asked")) };
+        assert_eq!(mode(&field(b"0000755"), unused), 0o755);
+        assert_eq!(mode(&field(b"0100644"), unused), 0o100644);
+        assert_eq!(mode(&field(b"7777"), unused), 0o7777);
+        assert_eq!(mode(&field(b"01777777"), unused), 0o1777777);
+        for odd in [&b" 000644 "[..], b"", b"0009", b"+644"] {
+            let mut h = tar::Header::new_old();
+            h.as_old_mut().mode = field(odd);
+            let want = h.mode().unwrap_or(0o644);
+            assert_eq!(mode(&field(odd), || h.mode()), want, "{odd:?}");
+        }
+    }
 }

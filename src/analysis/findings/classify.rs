@@ -6,10 +6,18 @@ use super::catalogue::*;
 
 /// The cruft class of a final-tree file (`path` relative, as in the merged tree).
 pub fn classify(path: &str, size: u64) -> Option<&'static Class> {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    // Split once: a dozen rules below look for directory runs in every file's path.
-    let mut dirs: Vec<&str> = path.split('/').collect();
-    dirs.pop();
+    let (dir, name) = match memchr::memrchr(b'/', path.as_bytes()) {
+        Some(i) => (&path[..i], &path[i + 1..]),
+        None => ("", path),
+    };
+    // A dozen rules below look for runs of directories; each needs a directory of a few
+    // names, which most paths have none of. One pass over the directories says whether to
+    // split them (and run those rules) at all.
+    let special = dir.split('/').any(special_dir);
+    let dirs: Vec<&str> = match special {
+        true => dir.split('/').collect(),
+        false => Vec::new(),
+    };
     let class = if let Some(rest) = path.strip_prefix("var/lib/apt/lists/") {
         (rest != "lock").then_some(&APT_LISTS)?
     } else if path.starts_with("var/cache/apt/") {
@@ -48,12 +56,12 @@ pub fn classify(path: &str, size: u64) -> Option<&'static Class> {
         &TOOLCHAIN
     } else if path.starts_with("usr/include/")
         || path.starts_with("usr/local/include/")
-        || (path.contains("lib/") && (name.ends_with(".a") || name.ends_with(".la")))
+        || ((name.ends_with(".a") || name.ends_with(".la")) && path.contains("lib/"))
     {
         &DEV
     } else if docs(path) && name != "copyright" {
         &DOCS
-    } else if python_tests(path) {
+    } else if special && python_tests(path) {
         &PY_TESTS
     } else if node_extras(path, name) {
         &NODE_EXTRAS
@@ -75,6 +83,28 @@ pub fn classify(path: &str, size: u64) -> Option<&'static Class> {
         return None;
     };
     Some(class)
+}
+
+/// A directory some rule of [`classify`] names (the first of each run [`has_dir`] and
+/// [`cargo_target`] look for, and those [`python_tests`] looks for).
+fn special_dir(c: &str) -> bool {
+    matches!(
+        c,
+        ".cache"
+            | ".npm"
+            | "go"
+            | "cargo"
+            | ".cargo"
+            | "target"
+            | ".m2"
+            | ".gradle"
+            | "__pycache__"
+            | ".git"
+            | ".svn"
+            | ".hg"
+            | "site-packages"
+            | "dist-packages"
+    ) || c.starts_with("python3")
 }
 
 const HISTORY_FILES: &[&str] = &[
@@ -202,7 +232,10 @@ fn python_tests(path: &str) -> bool {
 }
 
 fn node_extras(path: &str, name: &str) -> bool {
-    let Some(i) = path.find("node_modules/") else {
+    // A searcher built once: `str::find` set one up per call, for every file of the image.
+    static NODE_MODULES: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("node_modules/"));
+    let Some(i) = NODE_MODULES.find(path.as_bytes()) else {
         return false;
     };
     let inside = &path[i..];
@@ -239,6 +272,35 @@ mod tests {
         // A file named like the directory is not the directory.
         assert!(!pip("root/.cache/pip"));
         assert!(has_dir(&["a", "b", "a", "b", "c"], &["a", "b", "c"]));
+    }
+
+    /// The rules that need a directory run only run when the path has one of the names
+    /// that start them: each still matches, at any depth, and a plain path matches none.
+    #[test]
+    fn directory_rules_still_match_behind_the_prefilter() {
+        let title = |path: &str| classify(path, 1).map(|c| c.title);
+        let cases = [
+            ("usr/lib/python3.11/test/test_x.py", Some(PY_TESTS.title)),
+            (
+                "opt/venv/lib/python3.12/site-packages/pkg/tests/t.py",
+                Some(PY_TESTS.title),
+            ),
+            (
+                "usr/lib/python3/dist-packages/pkg/test/t.py",
+                Some(PY_TESTS.title),
+            ),
+            ("app/pkg/__pycache__/m.cpython-311.opt", Some(PYC.title)),
+            ("src/app/.git/objects/ab/cdef", Some(VCS.title)),
+            ("root/go/pkg/mod/github.com/x/y.go", Some(GO_CACHE.title)),
+            ("home/u/.gradle/wrapper/dists/g.zip", Some(GRADLE.title)),
+            ("root/.cargo/git/checkouts/x", Some(CARGO.title)),
+            ("data/d0001/file0000001.txt", None),
+            ("usr/lib/python3.11/os.py", None),
+            ("usr/lib/python3/dist-packages/pkg/t.py", None),
+        ];
+        for (path, want) in cases {
+            assert_eq!(title(path), want, "{path}");
+        }
     }
 
     #[test]

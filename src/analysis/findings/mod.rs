@@ -234,7 +234,9 @@ pub fn find_with(input: &FindingsInput<'_>, unowned: Unowned) -> FindingsReport 
 }
 
 fn assemble(input: &FindingsInput<'_>, drafts: Vec<Draft>) -> FindingsReport {
-    let mut left: HashMap<(u32, u32), u64> = HashMap::new();
+    // One entry per file of a counted finding: a chmod -R of a big tree makes it as big as
+    // the tree, so a fast hash.
+    let mut left: foldhash::HashMap<(u32, u32), u64> = Default::default();
     // (counted in the total, finding): advice with a price sorts after the free savings.
     let mut findings: Vec<(bool, Finding)> = Vec::with_capacity(drafts.len());
     let mut total = 0u64;
@@ -251,8 +253,14 @@ fn assemble(input: &FindingsInput<'_>, drafts: Vec<Draft>) -> FindingsReport {
             }
         }
         total = total.saturating_add(counted);
-        d.items
-            .sort_by(|a, b| b.savable.cmp(&a.savable).then(a.path.cmp(&b.path)));
+        // Only the first MAX_PATHS are listed: pick them, then order them (a chmod -R
+        // finding has an item per file of the tree).
+        let order = |a: &Item, b: &Item| b.savable.cmp(&a.savable).then(a.path.cmp(&b.path));
+        if d.items.len() > MAX_PATHS {
+            d.items.select_nth_unstable_by(MAX_PATHS, order);
+        }
+        let listed = d.items.len().min(MAX_PATHS);
+        d.items[..listed].sort_by(order);
         let savable: u64 = d
             .items
             .iter()
@@ -301,4 +309,70 @@ fn assemble(input: &FindingsInput<'_>, drafts: Vec<Draft>) -> FindingsReport {
 /// `n file(s)`, for titles.
 fn files(n: usize) -> String {
     crate::units::plural(n as u64, "file", "files")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::image::entry::{Entry, EntryKind};
+
+    /// Only the listed paths are ordered; they are the ones a full sort would list first.
+    #[test]
+    fn listed_paths_are_the_largest_first_then_by_path() {
+        let entries: Vec<Entry> = (0..45u64)
+            .map(|i| Entry {
+                path: Arc::from(format!("f{:02}", (i * 17) % 45)),
+                kind: EntryKind::File,
+                size: 10 + (i % 4),
+                mode: 0o644,
+                uid: 0,
+                gid: 0,
+                link: None,
+                hash: i,
+            })
+            .collect();
+        let scans = vec![Arc::new(LayerScan {
+            entries,
+            ..Default::default()
+        })];
+        let merged = Merged::build(&scans);
+        let input = FindingsInput {
+            scans: &scans,
+            merged: &merged,
+            commands: &[],
+            packages: None,
+        };
+        let items: Vec<Item> = (scans[0].entries.iter().enumerate())
+            .map(|(i, e)| Item {
+                at: NodeRef {
+                    layer: 0,
+                    entry: i as u32,
+                },
+                path: e.path.clone(),
+                bytes: e.size,
+                savable: e.size,
+            })
+            .collect();
+        let mut want: Vec<(u64, String)> = (items.iter())
+            .map(|i| (i.savable, format!("/{}", i.path)))
+            .collect();
+        want.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        want.truncate(MAX_PATHS);
+        let report = assemble(
+            &input,
+            vec![Draft {
+                kind: "test",
+                items,
+                counted: true,
+                ..Default::default()
+            }],
+        );
+        let f = &report.findings[0];
+        let got: Vec<(u64, String)> = (f.paths.iter())
+            .map(|p| (p.bytes, p.path.clone()))
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(f.path_count, 45);
+        assert_eq!(report.findings_savable_bytes, f.bytes);
+    }
 }

@@ -19,7 +19,7 @@ pub(super) fn find(input: &FindingsInput<'_>) -> Vec<Draft> {
         savable: bytes,
     };
     let mut copies = Groups::new();
-    let mut copied = HashSet::new();
+    let mut copied = foldhash::HashSet::default();
     for s in input
         .merged
         .same_content
@@ -92,16 +92,17 @@ fn metadata_copy(input: &FindingsInput<'_>, (lower, upper): (u32, u32), items: V
         layer_ref(lower, input.command(lower)),
         layer_ref(upper, input.command(upper)),
     );
-    let paths: Vec<String> = items.iter().map(|i| format!("/{}", i.path)).collect();
     let (fix, why) = if run_command(input.command(lower)).is_some() {
-        let mut change = Vec::new();
-        if chmod || !chown {
-            change.push(format!("chmod {mode:o} {}", paths.join(" ")));
-        }
-        if chown {
-            change.push(format!("chown {}:{} {}", owner.0, owner.1, paths.join(" ")));
-        }
-        let line = if paths.len() <= MAX_NAMED {
+        // Only a few files are named in a line (a chmod of a whole tree is not spelled out).
+        let line = if items.len() <= MAX_NAMED {
+            let paths: Vec<String> = items.iter().map(|i| format!("/{}", i.path)).collect();
+            let mut change = Vec::new();
+            if chmod || !chown {
+                change.push(format!("chmod {mode:o} {}", paths.join(" ")));
+            }
+            if chown {
+                change.push(format!("chown {}:{} {}", owner.0, owner.1, paths.join(" ")));
+            }
             append(input.command(lower), &change.join(" && ")).0
         } else {
             String::new()
