@@ -19,7 +19,8 @@ use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 /// it (128 KiB chunks cost fat:latest 3 % more CPU, most of it in futex wake-ups).
 const CHUNK: usize = 512 * 1024;
 /// The first chunks of a stream: a layer of a few files holds kilobytes in flight, not
-/// megabytes (alpine's one 8 MB layer: peak RSS 13.0 -> 12.2 MiB with this and `GROWTH`).
+/// megabytes (alpine's one 8 MB layer: 0.7 MiB less peak RSS than 64 KiB chunks growing by
+/// 1/32 of the bytes produced, 2.5 MiB less than 512 KiB chunks throughout).
 const FIRST_CHUNK: usize = 32 * 1024;
 /// A chunk is 1/GROWTH of the bytes produced before it (between the two sizes above):
 /// full size past 64 MiB. The few hundred more hand-overs this costs a big layer are
@@ -27,10 +28,15 @@ const FIRST_CHUNK: usize = 32 * 1024;
 const GROWTH: u64 = 128;
 /// Chunks queued between the threads.
 const DEPTH: usize = 2;
+/// Chunk lengths are whole tar blocks (see `chunk_len`).
+const TAR_BLOCK: usize = 512;
 
-/// How long the next chunk is, after `produced` bytes.
+/// How long the next chunk is, after `produced` bytes: a whole number of tar blocks, so a
+/// file's first read holds its first 512 bytes (or all of it), which is what the walk looks
+/// at to tell an ELF, a Java archive or a `#!` script (`scan::file`).
 fn chunk_len(produced: u64) -> usize {
-    (produced / GROWTH).clamp(FIRST_CHUNK as u64, CHUNK as u64) as usize
+    let n = (produced / GROWTH).clamp(FIRST_CHUNK as u64, CHUNK as u64) as usize;
+    n - n % TAR_BLOCK
 }
 
 type Chunk = Arc<Vec<u8>>;
@@ -265,6 +271,7 @@ mod tests {
         while produced < 128 << 20 {
             let n = chunk_len(produced);
             assert!(n >= last && n <= CHUNK, "{n} after {produced}");
+            assert_eq!(n % TAR_BLOCK, 0, "{n} after {produced}");
             last = n;
             produced += n as u64;
         }
