@@ -28,8 +28,8 @@ mod waste;
 use crate::analysis::packages::Manager;
 use crate::image::entry::LayerScan;
 use crate::image::merge::{Merged, NodeRef};
+use foldhash::{HashMap, HashMapExt};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Paths named in a deletion fix, at most.

@@ -50,8 +50,8 @@ pub use rpm::{
 
 use crate::image::facts::GoInfo;
 use crate::image::{LayerScan, Merged};
+use foldhash::HashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Which package database a package comes from.
