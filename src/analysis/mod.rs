@@ -87,6 +87,7 @@ pub fn analyze_with(image: &Image, rewrite_opts: &rewrite::Options) -> Analysis 
         let unowned = std::mem::take(&mut beside.unowned);
         let findings = findings::find_with(&with_packages, unowned);
         packages.owners = view.owners;
+        packages.owner_nodes = view.owner_nodes;
         (beside, packages, findings)
     });
     let (sizes, layers) = beside.sizes;
@@ -117,5 +118,6 @@ pub(crate) fn package_view(packages: &mut packages::PackageAnalysis) -> findings
             })
             .collect(),
         owners: std::mem::take(&mut packages.owners),
+        owner_nodes: std::mem::take(&mut packages.owner_nodes),
     }
 }

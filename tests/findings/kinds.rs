@@ -422,6 +422,7 @@ fn packages_name_the_toolchain_and_debug_packages() {
         .into_iter()
         .map(|(p, i)| (Arc::from(p), i))
         .collect(),
+        owner_nodes: Vec::new(),
     };
     let r = report_with(
         vec![

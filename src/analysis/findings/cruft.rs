@@ -15,7 +15,7 @@ pub(super) fn find(input: &FindingsInput<'_>) -> Vec<Draft> {
         if entry.kind != EntryKind::File || entry.size == 0 {
             continue;
         }
-        let owner = input.packages.and_then(|p| p.owner(path));
+        let owner = input.packages.and_then(|p| p.owner_at(path, at));
         let Some(class) = owner
             .and_then(by_package)
             .or_else(|| super::classify(path, entry.size))

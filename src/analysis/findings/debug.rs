@@ -37,7 +37,7 @@ fn separate(input: &FindingsInput<'_>) -> Vec<Draft> {
             continue;
         }
         let group = per_layer.entry(at.layer).or_default();
-        if let Some(p) = input.packages.and_then(|p| p.owner(path)) {
+        if let Some(p) = input.packages.and_then(|p| p.owner_at(path, at)) {
             group.1.insert(p.name.clone());
         }
         group.0.push(Item {
@@ -106,7 +106,7 @@ fn strippable_groups(input: &FindingsInput<'_>) -> BTreeMap<(Flavour, u32), Grou
             if !visible || info.strip_bytes == 0 || entry.path.starts_with(DEBUG_DIR) {
                 continue;
             }
-            let owner = input.packages.and_then(|p| p.owner(&entry.path));
+            let owner = input.packages.and_then(|p| p.owner_at(&entry.path, at));
             let flavour = flavour(info, owner.is_some());
             let group = groups.entry((flavour, at.layer)).or_default();
             if let Some(flags) = info.go.as_ref().and_then(|g| g.ldflags.clone()) {

@@ -28,8 +28,8 @@ mod waste;
 use crate::analysis::packages::Manager;
 use crate::image::entry::LayerScan;
 use crate::image::merge::{Merged, NodeRef};
+use foldhash::{HashMap, HashMapExt};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Paths named in a deletion fix, at most.
@@ -142,11 +142,23 @@ pub struct PackageView {
     pub packages: Vec<PackageRef>,
     /// Final-tree path (relative, as in [`Merged::tree`]) → index into `packages`.
     pub owners: HashMap<Arc<str>, u32>,
+    /// The same by final-tree node, when the package analysis gave it (see
+    /// [`crate::analysis::packages::PackageAnalysis::owner_nodes`]); empty: look up by path.
+    pub owner_nodes: Vec<Vec<u32>>,
 }
 
 impl PackageView {
     pub fn owner(&self, path: &str) -> Option<&PackageRef> {
         self.packages.get(*self.owners.get(path)? as usize)
+    }
+
+    /// The owner of the final-tree `path`, whose node is `at`: an index lookup when the
+    /// owners by node are known, else a hash of the path.
+    pub fn owner_at(&self, path: &str, at: NodeRef) -> Option<&PackageRef> {
+        match self.owner_nodes.get(at.layer as usize) {
+            Some(layer) => self.packages.get(*layer.get(at.entry as usize)? as usize),
+            None => self.owner(path),
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use super::canon::{Canon, split};
 use super::catalog::{Catalog, Claim, Claims};
 use super::history::Warnings;
 use super::npm::package_dirs;
-use super::order::{Order, Totals, r_order};
+use super::order::{Order, Totals, owners, r_order};
 use super::{LayerPackages, Manager, ModifiedFile, Package, PackageAnalysis, PackageRef};
 use crate::image::{Entry, EntryKind, LayerScan, Merged, NodeRef};
 use foldhash::{HashMap, HashMapExt};
@@ -38,7 +38,7 @@ pub(crate) struct Attribution<'a> {
 /// What the final filesystem gives each instance, and what no package owns.
 struct FinalTree {
     totals: Vec<Totals>,
-    owned: Vec<(Arc<str>, u32)>,
+    owned: Vec<(Arc<str>, NodeRef, u32)>,
     /// (path, its owner, the layer that modified it, bytes).
     modified: Vec<(Arc<str>, Owner, u32, u64)>,
     /// The largest unowned files (a min-heap of at most [`LARGEST_UNOWNED`]).
@@ -120,17 +120,15 @@ impl<'a> Attribution<'a> {
             .map(|Reverse((b, p))| (p.to_string(), b))
             .collect();
         largest.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let (owners, owner_nodes) = owners(self.scans, fin.owned, &order);
         PackageAnalysis {
             packages: order.installed.iter().map(|&i| package(i)).collect(),
             removed: order.removed.iter().map(|&i| package(i)).collect(),
             final_bytes: fin.final_bytes,
             unowned_bytes: fin.unowned_bytes,
             largest_unowned: largest,
-            owners: fin
-                .owned
-                .into_iter()
-                .map(|(p, i)| (p, order.index_of(i)))
-                .collect(),
+            owners,
+            owner_nodes,
             modified,
             layers,
             warnings: warnings.finish(),
@@ -176,7 +174,7 @@ impl<'a> Attribution<'a> {
             let t = &mut fin.totals[o.instance as usize];
             t.bytes = t.bytes.saturating_add(size);
             t.files += 1;
-            fin.owned.push((path.clone(), o.instance));
+            fin.owned.push((path.clone(), at, o.instance));
             if self.is_modified(path, at, e, o.since) {
                 t.modified += 1;
                 fin.modified.push((path.clone(), o, at.layer, size));

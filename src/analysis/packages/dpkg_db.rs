@@ -7,8 +7,8 @@ use super::canon::{Canon, split};
 use super::catalog::{Catalog, Claims, Key, Meta};
 use super::dpkg::{DpkgStanza, parse_diversions, parse_list, parse_md5sums, parse_status};
 use super::history::{DbKind, History, Version, Warnings};
+use foldhash::{HashMap, HashSet, HashSetExt};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 
 const INFO: &str = "var/lib/dpkg/info";
 const STATUS_D: &str = "var/lib/dpkg/status.d";

@@ -50,8 +50,8 @@ pub use rpm::{
 
 use crate::image::facts::GoInfo;
 use crate::image::{LayerScan, Merged};
+use foldhash::HashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Which package database a package comes from.
@@ -199,6 +199,11 @@ pub struct PackageAnalysis {
     pub largest_unowned: Vec<(String, u64)>,
     /// Final-filesystem path → index into `packages`, for every owned non-directory path.
     pub owners: HashMap<Arc<str>, u32>,
+    /// `owners` by the final tree's node of each path (per layer, per entry; `u32::MAX`:
+    /// none), so that a caller walking the tree looks an owner up without hashing its path.
+    /// Not part of a stored report.
+    #[serde(skip)]
+    pub owner_nodes: Vec<Vec<u32>>,
     pub modified: Vec<ModifiedFile>,
     /// Parallel to the layers: each layer's bytes by owner.
     pub layers: Vec<LayerPackages>,

@@ -3,6 +3,9 @@
 
 use super::PackageRef;
 use super::catalog::Catalog;
+use crate::image::{LayerScan, NodeRef};
+use foldhash::{HashMap, HashMapExt};
+use std::sync::Arc;
 
 /// Per-instance totals over the final filesystem.
 #[derive(Default, Clone, Copy)]
@@ -65,4 +68,29 @@ pub(super) fn r_order(r: PackageRef) -> (u8, u32) {
         PackageRef::Installed(i) => (0, i),
         PackageRef::Removed(i) => (1, i),
     }
+}
+
+/// The owners by path and by node (see [`PackageAnalysis::owner_nodes`]), as indices into
+/// the report's packages.
+pub(super) fn owners(
+    scans: &[Arc<LayerScan>],
+    owned: Vec<(Arc<str>, NodeRef, u32)>,
+    order: &Order,
+) -> (HashMap<Arc<str>, u32>, Vec<Vec<u32>>) {
+    let mut nodes: Vec<Vec<u32>> = scans
+        .iter()
+        .map(|s| vec![u32::MAX; s.entries.len()])
+        .collect();
+    let mut by_path = HashMap::with_capacity(owned.len());
+    for (path, at, i) in owned {
+        let index = order.index_of(i);
+        if let Some(slot) = nodes
+            .get_mut(at.layer as usize)
+            .and_then(|l| l.get_mut(at.entry as usize))
+        {
+            *slot = index;
+        }
+        by_path.insert(path, index);
+    }
+    (by_path, nodes)
 }
