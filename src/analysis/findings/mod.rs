@@ -28,7 +28,7 @@ mod waste;
 use crate::analysis::packages::Manager;
 use crate::image::entry::LayerScan;
 use crate::image::merge::{Merged, NodeRef};
-use foldhash::{HashMap, HashMapExt};
+use foldhash::HashMap;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
