@@ -18,7 +18,7 @@ RUNS=${RUNS:-3}
 IMAGES=${IMAGES:-debian-bookworm fat-latest}
 REG=127.0.0.1:5000
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/microscope-bench-live.XXXXXX")
-BIN=target/release/microscope
+BIN=${BIN:-target/release/microscope}
 
 started=""
 cleanup() {
