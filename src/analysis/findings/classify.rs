@@ -10,14 +10,8 @@ pub fn classify(path: &str, size: u64) -> Option<&'static Class> {
         Some(i) => (&path[..i], &path[i + 1..]),
         None => ("", path),
     };
-    // A dozen rules below look for runs of directories; each needs a directory of a few
-    // names, which most paths have none of. One pass over the directories says whether to
-    // split them (and run those rules) at all.
-    let special = dir.split('/').any(special_dir);
-    let dirs: Vec<&str> = match special {
-        true => dir.split('/').collect(),
-        false => Vec::new(),
-    };
+    let dirs = special_dirs(dir);
+    let special = !dirs.is_empty();
     let class = if let Some(rest) = path.strip_prefix("var/lib/apt/lists/") {
         (rest != "lock").then_some(&APT_LISTS)?
     } else if path.starts_with("var/cache/apt/") {
@@ -83,6 +77,17 @@ pub fn classify(path: &str, size: u64) -> Option<&'static Class> {
         return None;
     };
     Some(class)
+}
+
+/// `dir`'s directories when one of them is one a rule of [`classify`] names, else none: a
+/// dozen rules look for runs of directories, each needing a directory of a few names, which
+/// most paths have none of; one pass over the directories says whether to split them (and
+/// run those rules) at all.
+fn special_dirs(dir: &str) -> Vec<&str> {
+    match dir.split('/').any(special_dir) {
+        true => dir.split('/').collect(),
+        false => Vec::new(),
+    }
 }
 
 /// A directory some rule of [`classify`] names (the first of each run [`has_dir`] and

@@ -51,28 +51,6 @@ pub enum Severity {
     High,
 }
 
-impl Severity {
-    /// ≥ 100 MiB high, ≥ 10 MiB medium, ≥ 1 MiB low, else info.
-    pub fn from_bytes(bytes: u64) -> Severity {
-        match bytes {
-            b if b >= 100 << 20 => Severity::High,
-            b if b >= 10 << 20 => Severity::Medium,
-            b if b >= 1 << 20 => Severity::Low,
-            _ => Severity::Info,
-        }
-    }
-
-    /// The name the JSON uses (serde's snake_case), for text.
-    pub fn name(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-        }
-    }
-}
-
 /// One file behind a finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FindingPath {
@@ -145,6 +123,28 @@ pub struct PackageView {
     /// The same by final-tree node, when the package analysis gave it (see
     /// [`crate::analysis::packages::PackageAnalysis::owner_nodes`]); empty: look up by path.
     pub owner_nodes: Vec<Vec<u32>>,
+}
+
+impl Severity {
+    /// ≥ 100 MiB high, ≥ 10 MiB medium, ≥ 1 MiB low, else info.
+    pub fn from_bytes(bytes: u64) -> Severity {
+        match bytes {
+            b if b >= 100 << 20 => Severity::High,
+            b if b >= 10 << 20 => Severity::Medium,
+            b if b >= 1 << 20 => Severity::Low,
+            _ => Severity::Info,
+        }
+    }
+
+    /// The name the JSON uses (serde's snake_case), for text.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
 }
 
 impl PackageView {

@@ -18,6 +18,15 @@ use super::{Options, Rewrite};
 use crate::analysis::Analysis;
 use crate::image::{Image, Merged, RunConfig};
 
+/// What the program needs around it: the closure of its roots, the base that closure
+/// allows, and the OS files it reads there.
+struct Gathered {
+    needs: Needs,
+    closure: Closure,
+    choice: Choice,
+    libc: Option<Libc>,
+}
+
 pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, String> {
     let scans = Analysis::scans(image);
     let fs = Fs::new(&scans, merged);
@@ -89,15 +98,6 @@ pub fn plan(image: &Image, merged: &Merged, opts: &Options) -> Result<Rewrite, S
         may_also_need,
     }
     .into_rewrite(merged)
-}
-
-/// What the program needs around it: the closure of its roots, the base that closure
-/// allows, and the OS files it reads there.
-struct Gathered {
-    needs: Needs,
-    closure: Closure,
-    choice: Choice,
-    libc: Option<Libc>,
 }
 
 fn gather(
