@@ -32,36 +32,6 @@ pub struct Class {
     pub fix: Fix,
 }
 
-impl Class {
-    /// The fix as a Dockerfile line, built from the command of the layer holding the files,
-    /// and the prose that goes with it.
-    pub fn fix(&self, created_by: &str) -> dockerfile::Fix {
-        match &self.fix {
-            Fix::Append { cmd, note } => {
-                let (line, why) = dockerfile::append(created_by, cmd);
-                if note.is_empty() {
-                    (line, why)
-                } else {
-                    (line, format!("{why}; {note}"))
-                }
-            }
-            Fix::Rewrite {
-                subst,
-                otherwise,
-                why,
-            } => match subst
-                .iter()
-                .find_map(|(from, to)| dockerfile::rewrite(created_by, from, to))
-            {
-                Some(line) => (line, why.to_string()),
-                None if otherwise.is_empty() => (String::new(), why.to_string()),
-                None => dockerfile::append(created_by, otherwise),
-            },
-            Fix::Advice(text) => (String::new(), text.to_string()),
-        }
-    }
-}
-
 macro_rules! class {
     ($name:ident, $kind:literal, $title:literal, $rule:expr, $fix:expr) => {
         pub static $name: Class = Class {
@@ -71,10 +41,6 @@ macro_rules! class {
             fix: $fix,
         };
     };
-}
-
-const fn append(cmd: &'static str) -> Fix {
-    Fix::Append { cmd, note: "" }
 }
 
 const MULTI_STAGE: &str = "build in a separate stage and copy only the result into the runtime \
@@ -288,3 +254,37 @@ class!(
      (`RUN rm -f /root/.*_history` at the least)"
     )
 );
+
+impl Class {
+    /// The fix as a Dockerfile line, built from the command of the layer holding the files,
+    /// and the prose that goes with it.
+    pub fn fix(&self, created_by: &str) -> dockerfile::Fix {
+        match &self.fix {
+            Fix::Append { cmd, note } => {
+                let (line, why) = dockerfile::append(created_by, cmd);
+                if note.is_empty() {
+                    (line, why)
+                } else {
+                    (line, format!("{why}; {note}"))
+                }
+            }
+            Fix::Rewrite {
+                subst,
+                otherwise,
+                why,
+            } => match subst
+                .iter()
+                .find_map(|(from, to)| dockerfile::rewrite(created_by, from, to))
+            {
+                Some(line) => (line, why.to_string()),
+                None if otherwise.is_empty() => (String::new(), why.to_string()),
+                None => dockerfile::append(created_by, otherwise),
+            },
+            Fix::Advice(text) => (String::new(), text.to_string()),
+        }
+    }
+}
+
+const fn append(cmd: &'static str) -> Fix {
+    Fix::Append { cmd, note: "" }
+}

@@ -4,42 +4,6 @@
 use super::{Road, Step, bases, images};
 use images::GoBuild;
 
-fn scratch_static() -> crate::demo::builder::ImageBuilder {
-    images::on_scratch("tour/scratch:1", images::go_server(GoBuild::STATIC), false)
-}
-
-fn scratch_stripped() -> crate::demo::builder::ImageBuilder {
-    images::on_scratch(
-        "tour/stripped:1",
-        images::go_server(GoBuild::STRIPPED),
-        false,
-    )
-}
-
-fn scratch_upx() -> crate::demo::builder::ImageBuilder {
-    let packed = images::upx_packed(&images::go_server(GoBuild::STRIPPED));
-    images::on_scratch("tour/upx:1", packed, false)
-}
-
-fn scratch_cgo() -> crate::demo::builder::ImageBuilder {
-    images::on_scratch(
-        "tour/cgo:1",
-        images::go_server(GoBuild {
-            cgo: true,
-            debug: false,
-        }),
-        false,
-    )
-}
-
-fn scratch_extras() -> crate::demo::builder::ImageBuilder {
-    images::on_scratch(
-        "tour/scratch-certs:1",
-        images::go_server(GoBuild::STRIPPED),
-        true,
-    )
-}
-
 pub static STEPS: [Step; 12] = [
     Step {
         id: "golang",
@@ -213,3 +177,39 @@ to {size}. Still, a multi-stage build (step 2) is simpler and smaller.",
         build: images::same_layer,
     },
 ];
+
+fn scratch_static() -> crate::demo::builder::ImageBuilder {
+    images::on_scratch("tour/scratch:1", images::go_server(GoBuild::STATIC), false)
+}
+
+fn scratch_stripped() -> crate::demo::builder::ImageBuilder {
+    images::on_scratch(
+        "tour/stripped:1",
+        images::go_server(GoBuild::STRIPPED),
+        false,
+    )
+}
+
+fn scratch_upx() -> crate::demo::builder::ImageBuilder {
+    let packed = images::upx_packed(&images::go_server(GoBuild::STRIPPED));
+    images::on_scratch("tour/upx:1", packed, false)
+}
+
+fn scratch_cgo() -> crate::demo::builder::ImageBuilder {
+    images::on_scratch(
+        "tour/cgo:1",
+        images::go_server(GoBuild {
+            cgo: true,
+            debug: false,
+        }),
+        false,
+    )
+}
+
+fn scratch_extras() -> crate::demo::builder::ImageBuilder {
+    images::on_scratch(
+        "tour/scratch-certs:1",
+        images::go_server(GoBuild::STRIPPED),
+        true,
+    )
+}
