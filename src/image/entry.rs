@@ -163,41 +163,11 @@ impl LayerScan {
 mod base64_contents {
     use base64::Engine;
     use base64::engine::general_purpose::STANDARD;
-    use serde::de::{Error, Visitor};
+    use serde::de::Error;
     use serde::ser::SerializeSeq;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    /// Bytes as bytes (a `Vec<u8>` would be a sequence of numbers).
-    struct Bytes<'a>(&'a [u8]);
-
-    impl Serialize for Bytes<'_> {
-        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            s.serialize_bytes(self.0)
-        }
-    }
-
-    struct ByteBuf(Vec<u8>);
-
-    struct ByteBufVisitor;
-
-    impl<'de> Visitor<'de> for ByteBufVisitor {
-        type Value = ByteBuf;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("bytes")
-        }
-        fn visit_bytes<E: Error>(self, v: &[u8]) -> Result<ByteBuf, E> {
-            Ok(ByteBuf(v.to_vec()))
-        }
-        fn visit_byte_buf<E: Error>(self, v: Vec<u8>) -> Result<ByteBuf, E> {
-            Ok(ByteBuf(v))
-        }
-    }
-
-    impl<'de> Deserialize<'de> for ByteBuf {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<ByteBuf, D::Error> {
-            d.deserialize_byte_buf(ByteBufVisitor)
-        }
-    }
+    use serde::{Deserialize, Deserializer, Serializer};
+    // Bytes as bytes: a `Vec<u8>` would be a sequence of numbers.
+    use serde_bytes::{ByteBuf, Bytes};
 
     pub fn serialize<S: Serializer>(files: &[(u32, Vec<u8>)], s: S) -> Result<S::Ok, S::Error> {
         let text = s.is_human_readable();
@@ -206,7 +176,7 @@ mod base64_contents {
             if text {
                 seq.serialize_element(&(entry, STANDARD.encode(bytes)))?;
             } else {
-                seq.serialize_element(&(entry, Bytes(bytes)))?;
+                seq.serialize_element(&(entry, Bytes::new(bytes)))?;
             }
         }
         seq.end()
@@ -215,7 +185,7 @@ mod base64_contents {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(u32, Vec<u8>)>, D::Error> {
         if !d.is_human_readable() {
             return Vec::<(u32, ByteBuf)>::deserialize(d)
-                .map(|files| files.into_iter().map(|(i, b)| (i, b.0)).collect());
+                .map(|files| files.into_iter().map(|(i, b)| (i, b.into_vec())).collect());
         }
         Vec::<(u32, String)>::deserialize(d)?
             .into_iter()
