@@ -5,6 +5,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod engine_export;
 mod fleet;
 mod outputs;
 mod tour;

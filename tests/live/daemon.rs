@@ -347,6 +347,7 @@ fn every_export_layout_walks_like_the_archive() {
             visit: &LayerVisitor<'_>,
         ) -> Result<(), microscope::Error> {
             let f = std::fs::File::open(&self.path).map_err(SourceError::from)?;
+            let f = std::io::BufReader::new(f);
             scan_export(f, &self.meta, wanted, visit, &|e| SourceError::Io(e).into())
         }
     }

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 /// Seconds a request to the engine may take (an export of a large image starts late: the
 /// engine assembles it first).
-const TIMEOUT: u64 = 900;
+pub(super) const TIMEOUT: u64 = 900;
 
 /// Where an engine listens and how to name it to the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,7 +171,7 @@ pub(super) fn connect(ep: &Endpoint, rt: &tokio::runtime::Runtime) -> Result<Doc
         .map_err(|e| engine_error(e, ep, None))
 }
 
-fn socket_error(e: std::io::Error, path: &str, ep: &Endpoint) -> SourceError {
+pub(super) fn socket_error(e: std::io::Error, path: &str, ep: &Endpoint) -> SourceError {
     use std::io::ErrorKind::*;
     let engine = if ep.kind == LiveSource::Podman {
         "podman system service"

@@ -125,8 +125,9 @@ fn pax_path(ext: &[u8]) -> Option<String> {
 
 /// Hands each wanted layer of an engine's export stream (`docker save` output in any of
 /// its layouts) to `visit` as it passes: by index where the member's name is a diff_id, by
-/// content ([`LAYER_BY_CONTENT`]) where it is not. Public so the walk can be tested on
-/// saved archives without an engine.
+/// content ([`LAYER_BY_CONTENT`]) where it is not. `reader` should be buffered: tar
+/// headers are read 512 bytes at a time. Public so the walk can be tested on saved
+/// archives without an engine.
 pub fn scan_export<R: std::io::Read + Send>(
     reader: R,
     meta: &ImageMeta,
@@ -145,7 +146,7 @@ pub fn scan_export<R: std::io::Read + Send>(
         .iter()
         .filter_map(|l| l.diff_id.as_deref())
         .collect();
-    let mut stream = BufReader::with_capacity(1 << 20, reader);
+    let mut stream = reader;
     let mut on_member = |path: &str, body: &mut Body<'_>| -> Result<(), crate::Error> {
         match classify(path) {
             Member::Other => Ok(()),

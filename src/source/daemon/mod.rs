@@ -20,13 +20,16 @@ mod connect;
 mod direct;
 mod export;
 mod inspect;
+mod socket_export;
 mod storage;
 
 use connect::connect;
 pub use connect::{Endpoint, endpoint};
 pub use export::scan_export;
 
-use super::{ImageSource, LayerReader, LayerVisitor, LiveSource, SourceError, SourceOptions};
+use super::{
+    ImageSource, LAYER_BUFFER, LayerReader, LayerVisitor, LiveSource, SourceError, SourceOptions,
+};
 use crate::image::ImageMeta;
 use bollard::Docker;
 use futures_util::TryStreamExt;
@@ -172,6 +175,30 @@ impl ImageSource for DaemonSource {
                 source: e.into(),
             })
         };
+        if let Some(path) = self.endpoint.host.strip_prefix("unix://") {
+            let v = self.docker.client_version();
+            let version = format!("{}.{}", v.major_version, v.minor_version);
+            let body =
+                socket_export::open(path, &version, &self.name, connect::TIMEOUT).map_err(|e| {
+                    match e.kind() {
+                        std::io::ErrorKind::NotFound
+                        | std::io::ErrorKind::ConnectionRefused
+                        | std::io::ErrorKind::PermissionDenied => {
+                            connect::socket_error(e, path, &self.endpoint).into()
+                        }
+                        _ => stream_err(e),
+                    }
+                })?;
+            let failed = body.failure();
+            // The body buffers the socket itself: a small buffer here lets big reads
+            // (a layer's 512 KiB chunks) pass straight through.
+            let reader = std::io::BufReader::with_capacity(LAYER_BUFFER, body);
+            return match scan_export(reader, &self.meta, &wanted, visit, &stream_err) {
+                // The walk calls a stream cut short a truncated layer: say the engine's part.
+                Err(_) if let Some(e) = failed.take() => Err(stream_err(e)),
+                r => r,
+            };
+        }
         let stream = self
             .docker
             .export_image(&self.name)
@@ -180,6 +207,8 @@ impl ImageSource for DaemonSource {
             StreamReader::new(Box::pin(stream)),
             self.rt.handle().clone(),
         );
+        // Each read of the bridge crosses to the runtime's thread: read a lot at once.
+        let reader = std::io::BufReader::with_capacity(1 << 20, reader);
         scan_export(reader, &self.meta, &wanted, visit, &stream_err)
     }
 }
