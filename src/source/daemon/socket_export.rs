@@ -198,6 +198,19 @@ impl<R: Read> Body<R> {
                     return Ok(());
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // A socket's read timeout, as the system words it ("resource temporarily
+                // unavailable"), said for what it is.
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    return Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        "the engine sent nothing for too long (the read timed out)",
+                    ));
+                }
                 Err(e) => return Err(e),
             }
         }

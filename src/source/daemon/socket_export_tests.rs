@@ -139,3 +139,23 @@ fn open_asks_for_the_export_and_reads_its_body() {
         "{req}"
     );
 }
+
+/// An engine that accepts and never answers: the read times out with words, not a hang.
+#[test]
+fn a_silent_engine_times_out_with_words() {
+    use std::os::unix::net::UnixListener;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("engine.sock");
+    let listener = UnixListener::bind(&path).unwrap();
+    let server = std::thread::spawn(move || {
+        let (s, _) = listener.accept().unwrap();
+        std::thread::sleep(Duration::from_secs(3));
+        drop(s);
+    });
+    let e = open(path.to_str().unwrap(), "1.41", "x:1", 1)
+        .err()
+        .expect("no answer is an error");
+    assert_eq!(e.kind(), io::ErrorKind::TimedOut, "{e}");
+    assert!(e.to_string().contains("sent nothing"), "{e}");
+    server.join().unwrap();
+}
