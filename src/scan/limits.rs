@@ -45,6 +45,11 @@ impl Fence {
                 .max(self.pos.get()),
         );
     }
+
+    /// Bytes of the stream read so far.
+    pub fn pos(&self) -> u64 {
+        self.pos.get()
+    }
 }
 
 /// A reader that refuses to go past its [`Fence`].
@@ -63,6 +68,10 @@ impl<'f, R> Fenced<'f, R> {
             fence,
             scratch: Vec::new(),
         }
+    }
+
+    pub fn fence(&self) -> &'f Fence {
+        self.fence
     }
 }
 
@@ -210,7 +219,7 @@ impl Budgets {
 
 /// Bytes an entry stores in the archive. The `tar` crate reports a sparse file's expanded
 /// size; its stored size is the header's (or the PAX `size` record's).
-pub fn stored_size<R: Read>(te: &mut tar::Entry<'_, R>) -> u64 {
+pub(super) fn stored_size(te: &mut dyn super::member::Member) -> u64 {
     if !te.header().entry_type().is_gnu_sparse() {
         return te.size();
     }
