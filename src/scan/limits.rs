@@ -217,21 +217,6 @@ impl Budgets {
     }
 }
 
-/// Bytes an entry stores in the archive. The `tar` crate reports a sparse file's expanded
-/// size; its stored size is the header's (or the PAX `size` record's).
-pub(super) fn stored_size(te: &mut dyn super::member::Member) -> u64 {
-    if !te.header().entry_type().is_gnu_sparse() {
-        return te.size();
-    }
-    let pax = te.pax_extensions().ok().flatten().and_then(|mut exts| {
-        exts.find_map(|e| {
-            let e = e.ok()?;
-            (e.key() == Ok("size")).then(|| e.value().ok()?.parse::<u64>().ok())?
-        })
-    });
-    pax.or_else(|| te.header().entry_size().ok()).unwrap_or(0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -182,7 +182,7 @@ fn through_the_crate<R: Read>(
     let mut te = item?;
     // The crate reads no further than the headers before handing out the member.
     let start = fence.pos();
-    let stored = super::limits::stored_size(&mut te);
+    let stored = stored_size(&mut te);
     let next = data_end(start, crate_size(&mut te)?)?;
     fence.allow_until(
         header_at
@@ -213,6 +213,21 @@ fn crate_size<R: Read>(te: &mut tar::Entry<'_, R>) -> io::Result<u64> {
         Some(size) => Ok(size),
         None => te.header().entry_size(),
     }
+}
+
+/// Bytes an entry stores in the archive. The `tar` crate reports a sparse file's expanded
+/// size; its stored size is the header's (or the PAX `size` record's).
+fn stored_size(te: &mut dyn Member) -> u64 {
+    if !te.header().entry_type().is_gnu_sparse() {
+        return te.size();
+    }
+    let pax = te.pax_extensions().ok().flatten().and_then(|mut exts| {
+        exts.find_map(|e| {
+            let e = e.ok()?;
+            (e.key() == Ok("size")).then(|| e.value().ok()?.parse::<u64>().ok())?
+        })
+    });
+    pax.or_else(|| te.header().entry_size().ok()).unwrap_or(0)
 }
 
 /// Where the data of `size` bytes starting at `start` ends, padded to a whole block.

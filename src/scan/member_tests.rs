@@ -222,7 +222,7 @@ fn both(tar: &[u8]) -> [(Vec<Seen>, Option<String>); 2] {
     let crate_err = (|| -> io::Result<()> {
         for te in archive.entries_with_seek()? {
             let mut te = te?;
-            let stored = crate::scan::limits::stored_size(&mut te);
+            let stored = stored_size(&mut te);
             fence.allow_until(te.raw_file_position().saturating_add(stored));
             by_crate.push(seen(&mut te)?);
         }
