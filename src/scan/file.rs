@@ -21,8 +21,8 @@ pub(super) struct FileRead {
 
 /// Sizes a regular file and reads it: a sparse file (old GNU or PAX) has its apparent size
 /// and is read with its holes, within the layer's budget; its stored size is recorded.
-pub(super) fn scan_file<R: Read>(
-    te: &mut tar::Entry<'_, R>,
+pub(super) fn scan_file(
+    te: &mut dyn super::member::Member,
     entry: &mut Entry,
     file: FileRead,
     scan: &mut LayerScan,
@@ -40,7 +40,7 @@ pub(super) fn scan_file<R: Read>(
         scan.sparse.retain(|&(s, _)| s != slot);
     }
     if !gnu && file.pax_sparse.is_none() {
-        return read_file(te, entry, slot, scan, buf, budgets);
+        return read_file(&mut &mut *te, entry, slot, scan, buf, budgets);
     }
     scan.sparse.push((slot, file.stored));
     if let Admit::No(why) = budgets.admit_sparse(&entry.path, entry.size)? {
@@ -53,7 +53,7 @@ pub(super) fn scan_file<R: Read>(
             let mut expanded = super::sparse::Expand::open(&mut *te, s, file.stored)?;
             read_file(&mut expanded, entry, slot, scan, buf, budgets)
         }
-        None => read_file(te, entry, slot, scan, buf, budgets),
+        None => read_file(&mut &mut *te, entry, slot, scan, buf, budgets),
     }
 }
 

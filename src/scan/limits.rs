@@ -45,6 +45,11 @@ impl Fence {
                 .max(self.pos.get()),
         );
     }
+
+    /// Bytes of the stream read so far.
+    pub fn pos(&self) -> u64 {
+        self.pos.get()
+    }
 }
 
 /// A reader that refuses to go past its [`Fence`].
@@ -63,6 +68,10 @@ impl<'f, R> Fenced<'f, R> {
             fence,
             scratch: Vec::new(),
         }
+    }
+
+    pub fn fence(&self) -> &'f Fence {
+        self.fence
     }
 }
 
@@ -206,21 +215,6 @@ impl Budgets {
         self.captured -= size;
         Admit::Yes
     }
-}
-
-/// Bytes an entry stores in the archive. The `tar` crate reports a sparse file's expanded
-/// size; its stored size is the header's (or the PAX `size` record's).
-pub fn stored_size<R: Read>(te: &mut tar::Entry<'_, R>) -> u64 {
-    if !te.header().entry_type().is_gnu_sparse() {
-        return te.size();
-    }
-    let pax = te.pax_extensions().ok().flatten().and_then(|mut exts| {
-        exts.find_map(|e| {
-            let e = e.ok()?;
-            (e.key() == Ok("size")).then(|| e.value().ok()?.parse::<u64>().ok())?
-        })
-    });
-    pax.or_else(|| te.header().entry_size().ok()).unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub(crate) mod hasher;
 pub mod jar;
 pub mod layer;
 pub mod limits;
+mod member;
 pub mod path;
 mod path_index;
 pub mod pipeline;

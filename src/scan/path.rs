@@ -23,17 +23,23 @@ pub fn normalize(raw: &[u8]) -> Result<Option<(String, bool)>, PathError> {
 /// [`normalize`], borrowing the name when it is clean already (nearly every name: the scan
 /// of a layer of small files made two strings per entry to rebuild each name as it was).
 pub fn clean(raw: &[u8]) -> Result<Option<(Cow<'_, str>, bool)>, PathError> {
-    match String::from_utf8_lossy(raw) {
-        Cow::Borrowed(s) => clean_str(s).map(|p| p.map(|p| (p, false))),
-        Cow::Owned(s) => clean_str(&s).map(|p| p.map(|p| (Cow::Owned(p.into_owned()), true))),
+    // `from_utf8` first: its ASCII fast path is several times quicker than the lossy
+    // decoder's, and nearly every name is valid.
+    if let Ok(s) = std::str::from_utf8(raw) {
+        return clean_str(s).map(|p| p.map(|p| (p, false)));
     }
+    let s = String::from_utf8_lossy(raw);
+    clean_str(&s).map(|p| p.map(|p| (Cow::Owned(p.into_owned()), true)))
 }
 
 fn clean_str(s: &str) -> Result<Option<Cow<'_, str>>, PathError> {
     // A directory's one trailing `/` aside, a name of plain components is its own cleaned
     // form.
     let trimmed = s.strip_suffix('/').unwrap_or(s);
-    if !trimmed.is_empty() && trimmed.split('/').all(|c| !matches!(c, "" | "." | "..")) {
+    // Split as bytes: `str::split` searches for each `/` with a memchr set up per
+    // component, three times the work on names of short components.
+    let plain = |c: &[u8]| !matches!(c, b"" | b"." | b"..");
+    if !trimmed.is_empty() && trimmed.as_bytes().split(|&b| b == b'/').all(plain) {
         return Ok(Some(Cow::Borrowed(trimmed)));
     }
     normalize_str(s).map(|p| p.map(Cow::Owned))

@@ -36,7 +36,7 @@ fn number(v: &[u8]) -> Result<u64, ScanError> {
 
 /// The PAX sparse records of an entry, if it has any (of a version Go knows: else it is
 /// read as the plain file it claims to be, as Go does).
-pub fn detect<R: Read>(te: &mut tar::Entry<'_, R>) -> Result<Option<PaxSparse>, ScanError> {
+pub(super) fn detect(te: &mut dyn super::member::Member) -> Result<Option<PaxSparse>, ScanError> {
     let Some(records) = te.pax_extensions()? else {
         return Ok(None);
     };

@@ -4,32 +4,25 @@
 
 use super::error::ScanError;
 use super::file::{FileRead, scan_file, warn};
-use super::limits::{self, Budgets, Fence, Fenced};
+use super::limits::Budgets;
+use super::member::Member;
 use super::path::{self, PathError};
 use super::path_index::PathIndex;
 use crate::image::entry::{Entry, EntryKind, LayerScan};
 use std::collections::HashMap;
 use std::io::{self, Read};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 pub(super) fn walk<R: Read>(
     stream: R,
     scan: &mut LayerScan,
     cancel: Option<&AtomicBool>,
 ) -> Result<(), ScanError> {
-    let fence = Fence::default();
-    let mut archive = tar::Archive::new(Fenced::new(stream, &fence));
     let mut walk = Walk::default();
-    for item in archive.entries_with_seek()? {
-        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-            return Err(ScanError::Cancelled);
-        }
-        let mut te = item?;
-        let stored = limits::stored_size(&mut te);
-        fence.allow_until(te.raw_file_position().saturating_add(stored));
-        walk.entry(&mut te, stored, scan)?;
-    }
+    super::member::for_each(stream, cancel, &mut |te, stored| {
+        walk.entry(te, stored, scan)
+    })?;
     walk.finish(scan);
     Ok(())
 }
@@ -60,9 +53,9 @@ impl Default for Walk {
 
 impl Walk {
     /// One tar entry: recorded as an entry of the layer, as a whiteout, or skipped.
-    fn entry<R: Read>(
+    fn entry(
         &mut self,
-        te: &mut tar::Entry<'_, R>,
+        te: &mut dyn Member,
         stored: u64,
         scan: &mut LayerScan,
     ) -> Result<(), ScanError> {
@@ -290,7 +283,10 @@ fn mode(field: &[u8; 8], parse: impl FnOnce() -> io::Result<u32>) -> u32 {
 
 /// AUFS keeps hard-link bookkeeping under `.wh..wh.plnk/` and friends: not image content.
 fn dir_is_aufs_metadata(path: &str) -> bool {
-    if !path.contains(".wh..wh.") {
+    // One searcher for every path: `str::contains` builds a two-way searcher per call.
+    static AUFS: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(".wh..wh."));
+    if AUFS.find(path.as_bytes()).is_none() {
         return false;
     }
     let (dir, _) = path::split(path);
