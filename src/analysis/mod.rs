@@ -49,10 +49,34 @@ struct Beside {
 /// `--source-image`).
 ///
 /// The package analysis, and then the findings that need its ownership, run on this thread;
-/// everything else runs beside them on a second one (a warm run of large-latest spends
+/// everything else runs beside them on a second one, and the two sets of findings are put
+/// together once both are done (a warm run of large-latest spends
 /// most of its time here, with the scans already decoded). Each analysis is the same pure
 /// function either way, so the result does not depend on which thread ran it.
 pub fn analyze_with(image: &Image, rewrite_opts: &rewrite::Options) -> Analysis {
+    analyze_reusing(image, rewrite_opts, Reusing::default()).0
+}
+
+/// The package analysis an [`analyze_reusing`] may start from, and whether it should hand
+/// back what the next image (this one with a layer more) needs to reuse its own.
+#[derive(Default)]
+pub struct Reusing {
+    /// The kept package analysis of this image without its top layer.
+    pub below: Option<packages::Snapshot>,
+    pub keep: bool,
+}
+
+/// What [`analyze_reusing`] hands back for the next image: make the snapshot with
+/// [`packages::Snapshot::new`] from the analysis's packages once done with them.
+pub type Kept = Option<packages::Reuse>;
+
+/// [`analyze_with`], the package analysis taken over from `reusing.below` when the top
+/// layer provably leaves it as it was (`packages::prefix`), else made again.
+pub fn analyze_reusing(
+    image: &Image,
+    rewrite_opts: &rewrite::Options,
+    reusing: Reusing,
+) -> (Analysis, Kept) {
     let scans = Analysis::scans(image);
     let merged = Merged::build(&scans);
     let commands: Vec<String> = image.layers.iter().map(|l| l.command.clone()).collect();
@@ -77,21 +101,22 @@ pub fn analyze_with(image: &Image, rewrite_opts: &rewrite::Options) -> Analysis 
             .stack_size(8 << 20)
             .spawn_scoped(s, run_beside)
             .ok();
-        let mut packages = packages::attribute(&scans, &merged);
-        let mut beside = side.and_then(|h| h.join().ok()).unwrap_or_else(run_beside);
+        let (mut packages, kept) = package_analysis(&scans, &merged, reusing);
         let view = package_view(&mut packages);
         let with_packages = findings::FindingsInput {
             packages: Some(&view),
             ..input
         };
+        let owned = findings::find_owned(&with_packages);
+        let mut beside = side.and_then(|h| h.join().ok()).unwrap_or_else(run_beside);
         let unowned = std::mem::take(&mut beside.unowned);
-        let findings = findings::find_with(&with_packages, unowned);
+        let findings = findings::find_both(&with_packages, unowned, owned);
         packages.owners = view.owners;
         packages.owner_nodes = view.owner_nodes;
-        (beside, packages, findings)
+        (beside, (packages, kept), findings)
     });
-    let (sizes, layers) = beside.sizes;
-    Analysis {
+    let ((packages, kept), (sizes, layers)) = (packages, beside.sizes);
+    let analysis = Analysis {
         merged,
         sizes,
         layers,
@@ -100,6 +125,22 @@ pub fn analyze_with(image: &Image, rewrite_opts: &rewrite::Options) -> Analysis 
         findings,
         rewrite: beside.rewrite,
         packages,
+    };
+    (analysis, kept)
+}
+
+/// The package analysis, reused or made, and what reusing it next needs (if wanted).
+fn package_analysis(
+    scans: &[Arc<LayerScan>],
+    merged: &Merged,
+    reusing: Reusing,
+) -> (packages::PackageAnalysis, Kept) {
+    if let Some((a, reuse)) = reusing.below.and_then(|b| b.extend(scans, merged)) {
+        return (a, reusing.keep.then_some(reuse));
+    }
+    match reusing.keep {
+        true => packages::attribute_for_reuse(scans, merged),
+        false => (packages::attribute(scans, merged), None),
     }
 }
 
