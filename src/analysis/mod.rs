@@ -66,9 +66,15 @@ pub struct Reusing {
     pub keep: bool,
 }
 
-/// What [`analyze_reusing`] hands back for the next image: make the snapshot with
-/// [`packages::Snapshot::new`] from the analysis's packages once done with them.
-pub type Kept = Option<packages::Reuse>;
+/// What [`analyze_reusing`] hands back for the next images (when asked to keep it).
+pub struct Kept {
+    /// For this image's own snapshot: make it with [`packages::Snapshot::new`] from the
+    /// analysis's packages once done with them.
+    pub this: packages::Reuse,
+    /// The snapshot of the image below the top layer, when the analysis went through it
+    /// (for a rebuild that changes the top layer).
+    pub below: Option<packages::Snapshot>,
+}
 
 /// [`analyze_with`], the package analysis taken over from `reusing.below` when the top
 /// layer provably leaves it as it was (`packages::prefix`), else made again.
@@ -76,7 +82,7 @@ pub fn analyze_reusing(
     image: &Image,
     rewrite_opts: &rewrite::Options,
     reusing: Reusing,
-) -> (Analysis, Kept) {
+) -> (Analysis, Option<Kept>) {
     let scans = Analysis::scans(image);
     let merged = Merged::build(&scans);
     let commands: Vec<String> = image.layers.iter().map(|l| l.command.clone()).collect();
@@ -134,14 +140,20 @@ fn package_analysis(
     scans: &[Arc<LayerScan>],
     merged: &Merged,
     reusing: Reusing,
-) -> (packages::PackageAnalysis, Kept) {
-    if let Some((a, reuse)) = reusing.below.and_then(|b| b.extend(scans, merged)) {
-        return (a, reusing.keep.then_some(reuse));
+) -> (packages::PackageAnalysis, Option<Kept>) {
+    let kept = |this, below| Kept { this, below };
+    if let Some((a, this)) = reusing.below.and_then(|b| b.extend(scans, merged)) {
+        return (a, reusing.keep.then(|| kept(this, None)));
     }
-    match reusing.keep {
-        true => packages::attribute_for_reuse(scans, merged),
-        false => (packages::attribute(scans, merged), None),
+    if !reusing.keep {
+        return (packages::attribute(scans, merged), None);
     }
+    // Made once through the image below, so that a rebuild changing the top layer finds it.
+    if let Some((a, this, below)) = packages::through_below(scans, merged) {
+        return (a, Some(kept(this, Some(below))));
+    }
+    let (a, this) = packages::attribute_for_reuse(scans, merged);
+    (a, this.map(|this| kept(this, None)))
 }
 
 /// Package ownership as the findings see it: it sharpens toolchain, -dev and -dbg findings.

@@ -35,9 +35,13 @@ impl Opened {
         };
         let (mut analysis, kept) = analysis::analyze_reusing(&image, opts, reusing);
         let report = Report::build(&image, &analysis);
-        if let (Some(cache), Some(key), Some(reuse)) = (cache, this, kept) {
+        if let (Some(cache), Some(key), Some(kept)) = (cache, this, kept) {
             let mut packages = std::mem::take(&mut analysis.packages);
+            let reuse = kept.this;
             cache.put_kept_later(&key, move || Snapshot::new(&mut packages, reuse));
+            if let (Some(snap), Some(key)) = (kept.below, packages_key(&image, n - 1)) {
+                cache.put_kept_later(&key, move || Some(snap));
+            }
         }
         super::background::drop_beside((image, analysis));
         report
@@ -109,6 +113,19 @@ mod tests {
         assert_ne!(
             packages_key(&other, n + 1),
             packages_key(&with_x_x(&cache)?, n + 1)
+        );
+
+        // A rebuild that changes the top layer: the first image's analysis went through the
+        // image below it and kept that one too.
+        let fresh = tempfile::tempdir()?;
+        let cache = Arc::new(Cache::open(fresh.path(), DEFAULT_LIMIT));
+        let y = opened(with_layer(crate::demo::fat(), "y"), &cache)?;
+        let image = y.load(None, None)?;
+        y.report(image, &opts);
+        cache.prune(DEFAULT_LIMIT)?;
+        assert!(
+            cache.get_kept::<Snapshot>(&key).is_some(),
+            "the image below is kept"
         );
 
         let unverified = tempfile::tempdir()?;

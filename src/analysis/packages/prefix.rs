@@ -69,7 +69,7 @@ impl Snapshot {
         if !fits || merged.changes.len() != scans.len() {
             return None;
         }
-        let added = neutral_files(top, merged.changes.last()?, &self.reuse)?;
+        let added = neutral_files(top, merged.changes.last()?, Some(&self.reuse))?;
         let mut a: PackageAnalysis = serde_json::from_str(&self.analysis).ok()?;
         if a.layers.len() != below.len() {
             return None;
@@ -93,11 +93,30 @@ impl Snapshot {
     }
 }
 
-/// The new regular files of a neutral top layer (size, path); None when it is not.
+/// The package analysis of `scans` made through the image below the top layer: that one's
+/// analysis, kept as a [`Snapshot`] for the next rebuild that changes the top layer, then
+/// extended. None when the top layer is not neutral (decided before analysing anything
+/// where the layer alone tells; the rest after).
+pub fn through_below(
+    scans: &[Arc<LayerScan>],
+    merged: &Merged,
+) -> Option<(PackageAnalysis, Reuse, Snapshot)> {
+    let (top, below) = scans.split_last()?;
+    if below.is_empty() || neutral_files(top, merged.changes.last()?, None).is_none() {
+        return None;
+    }
+    let (mut a, reuse) = super::attribute_for_reuse(below, &Merged::build(below));
+    let snap = Snapshot::new(&mut a, reuse?)?;
+    let (a, reuse) = snap.clone().extend(scans, merged)?;
+    Some((a, reuse, snap))
+}
+
+/// The new regular files of a neutral top layer (size, path); None when it is not. Without
+/// `reuse`, what the layer alone tells (no claims checked).
 fn neutral_files<'a>(
     top: &'a LayerScan,
     changes: &LayerChanges,
-    reuse: &Reuse,
+    reuse: Option<&Reuse>,
 ) -> Option<Vec<(u64, &'a str)>> {
     let captured = &top.captured;
     let binaries = captured.jars.is_empty()
@@ -107,6 +126,7 @@ fn neutral_files<'a>(
     {
         return None;
     }
+    let has = |list: &[Box<str>], path: &str| list.binary_search_by(|p| (**p).cmp(path)).is_ok();
     let mut files = Vec::new();
     for (e, status) in top.entries.iter().zip(&changes.status) {
         if classify(&e.path).is_some() {
@@ -115,13 +135,12 @@ fn neutral_files<'a>(
         match (e.kind, status) {
             (EntryKind::Dir, Change::Added | Change::Unchanged) => {}
             (EntryKind::File, Change::Added) => {
-                let has = |list: &[Box<str>], path: &str| {
-                    list.binary_search_by(|p| (**p).cmp(path)).is_ok()
-                };
                 // Every directory above the file, the nearest package directory among them.
                 let mut dirs = e.path.match_indices('/').map(|(i, _)| &e.path[..i]);
-                if has(&reuse.claimed_absent, &e.path) || dirs.any(|d| has(&reuse.claimed_dirs, d))
-                {
+                let claimed = reuse.is_some_and(|r| {
+                    has(&r.claimed_absent, &e.path) || dirs.any(|d| has(&r.claimed_dirs, d))
+                });
+                if claimed {
                     return None;
                 }
                 files.push((e.size, &*e.path));

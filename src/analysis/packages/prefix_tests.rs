@@ -26,19 +26,22 @@ fn kept(below: &[Arc<LayerScan>]) -> Option<Snapshot> {
     Some(back)
 }
 
-/// `below` with `top` on it: the whole analysis, and `kept` (below's) extended (None when
-/// it was not reused).
-fn both(
-    below: &[Arc<LayerScan>],
-    kept: Option<Snapshot>,
-    top: LayerBuilder,
-) -> (PackageAnalysis, Option<PackageAnalysis>) {
+/// The whole analysis, the kept one extended, the one made through the image below.
+type Both = (
+    PackageAnalysis,
+    Option<PackageAnalysis>,
+    Option<(PackageAnalysis, Reuse, Snapshot)>,
+);
+
+/// `below` with `top` on it: the whole analysis, `kept` (below's) extended, and the
+/// analysis made through `below` (None when it was not reused).
+fn both(below: &[Arc<LayerScan>], kept: Option<Snapshot>, top: LayerBuilder) -> Both {
     let mut scans = below.to_vec();
     scans.push(scan(top));
     let merged = Merged::build(&scans);
     let whole = attribute(&scans, &merged);
     let reused = kept.and_then(|s| s.extend(&scans, &merged)).map(|(a, _)| a);
-    (whole, reused)
+    (whole, reused, through_below(&scans, &merged))
 }
 
 /// Called by every package test on its image: a neutral layer on top reuses the analysis
@@ -63,12 +66,14 @@ pub(in crate::analysis::packages) fn check_reuse(scans: &[Arc<LayerScan>]) {
             .file("srv/app/empty", b""),
     ];
     for top in tops {
-        let (whole, reused) = both(scans, snap.clone(), top);
+        let (whole, reused, through) = both(scans, snap.clone(), top);
         assert_eq!(
-            reused,
-            Some(whole),
+            reused.as_ref(),
+            Some(&whole),
             "the extended analysis is the whole one"
         );
+        let (a, _, below) = through.unwrap_or_else(|| panic!("made through the image below"));
+        assert_eq!((a, Some(below)), (whole, snap.clone()));
     }
     let merged = Merged::build(scans);
     let file = (merged.tree.iter()).find(|(_, at)| {
@@ -90,8 +95,9 @@ pub(in crate::analysis::packages) fn check_reuse(scans: &[Arc<LayerScan>]) {
         not_neutral.push(LayerBuilder::new("overwrite").file(path, b"changed"));
     }
     for top in not_neutral {
+        let (_, reused, through) = both(scans, snap.clone(), top);
         assert!(
-            both(scans, snap.clone(), top).1.is_none(),
+            reused.is_none() && through.is_none(),
             "not neutral, not reused"
         );
     }
@@ -118,14 +124,14 @@ fn a_claimed_path_the_image_lacks_is_not_neutral() -> TestResult {
         vec![Box::<str>::from("usr/bin/bar")]
     );
     let bar = LayerBuilder::new("bar").file("usr/bin/bar", &[2; 50]);
-    let (whole, reused) = both(&below, Some(snap.clone()), bar);
+    let (whole, reused, _) = both(&below, Some(snap.clone()), bar);
     assert_eq!(
         whole.owner("usr/bin/bar").map(|p| p.name.as_str()),
         Some("foo")
     );
     assert!(reused.is_none(), "bar is foo's: the layer is not neutral");
     let baz = LayerBuilder::new("baz").file("usr/bin/baz", &[3; 50]);
-    let (whole, reused) = both(&below, Some(snap), baz);
+    let (whole, reused, _) = both(&below, Some(snap), baz);
     assert_eq!(reused.as_ref(), Some(&whole), "baz is no one's: reused");
     assert_eq!(whole.layers[1].unowned_bytes, 50);
     Ok(())
@@ -148,7 +154,7 @@ fn a_file_below_a_package_directory_is_not_neutral() -> TestResult {
         vec![Box::<str>::from("app/node_modules/left-pad")]
     );
     let patch = LayerBuilder::new("patch").file("app/node_modules/left-pad/lib/x.js", &[2; 9]);
-    let (whole, reused) = both(&below, Some(snap.clone()), patch);
+    let (whole, reused, _) = both(&below, Some(snap.clone()), patch);
     let owner = whole.owner("app/node_modules/left-pad/lib/x.js");
     assert_eq!(owner.map(|p| p.name.as_str()), Some("left-pad"));
     assert!(
@@ -156,7 +162,7 @@ fn a_file_below_a_package_directory_is_not_neutral() -> TestResult {
         "x.js is left-pad's: the layer is not neutral"
     );
     let app = LayerBuilder::new("COPY").file("app/server.js", &[3; 9]);
-    let (whole, reused) = both(&below, Some(snap), app);
+    let (whole, reused, _) = both(&below, Some(snap), app);
     assert_eq!(reused, Some(whole), "server.js is no one's: reused");
     Ok(())
 }
