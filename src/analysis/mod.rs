@@ -38,9 +38,9 @@ pub fn analyze(image: &Image) -> Analysis {
 /// What [`analyze_with`] computes beside the package analysis: everything that does not
 /// wait for package ownership.
 struct Beside {
-    sizes: (sizes::Sizes, Vec<sizes::LayerStats>),
+    sizes: Option<(sizes::Sizes, Vec<sizes::LayerStats>)>,
     metadata_copies: duplicates::MetadataCopies,
-    duplicates: duplicates::Duplicates,
+    duplicates: Option<duplicates::Duplicates>,
     unowned: findings::Unowned,
     rewrite: Result<rewrite::Rewrite, String>,
 }
@@ -92,10 +92,13 @@ pub fn analyze_reusing(
         commands: &commands,
         packages: None,
     };
-    let run_beside = || Beside {
-        sizes: sizes::compute(image, &merged),
+    // A package analysis taken over is quick: this thread then takes the sizes and the
+    // duplicates from the other one, whose share is the longer.
+    let light = reusing.below.is_some();
+    let run_beside = |light: bool| Beside {
+        sizes: (!light).then(|| sizes::compute(image, &merged)),
         metadata_copies: duplicates::metadata_copies(&scans, &merged),
-        duplicates: duplicates::duplicates(&scans, &merged),
+        duplicates: (!light).then(|| duplicates::duplicates(&scans, &merged)),
         unowned: findings::find_unowned(&input),
         rewrite: rewrite::plan(image, &merged, rewrite_opts),
     };
@@ -105,7 +108,7 @@ pub fn analyze_reusing(
             .name("microscope-analysis".into())
             // The main thread's stack size: what ran there before must not run short here.
             .stack_size(8 << 20)
-            .spawn_scoped(s, run_beside)
+            .spawn_scoped(s, || run_beside(light))
             .ok();
         let (mut packages, kept) = package_analysis(&scans, &merged, reusing);
         let view = package_view(&mut packages);
@@ -114,20 +117,33 @@ pub fn analyze_reusing(
             ..input
         };
         let owned = findings::find_owned(&with_packages);
-        let mut beside = side.and_then(|h| h.join().ok()).unwrap_or_else(run_beside);
+        let here = light.then(|| {
+            (
+                sizes::compute(image, &merged),
+                duplicates::duplicates(&scans, &merged),
+            )
+        });
+        let mut beside = side
+            .and_then(|h| h.join().ok())
+            .unwrap_or_else(|| run_beside(false));
+        if let Some((sizes, duplicates)) = here {
+            (beside.sizes, beside.duplicates) = (Some(sizes), Some(duplicates));
+        }
         let unowned = std::mem::take(&mut beside.unowned);
         let findings = findings::find_both(&with_packages, unowned, owned);
         packages.owners = view.owners;
         packages.owner_nodes = view.owner_nodes;
         (beside, (packages, kept), findings)
     });
-    let ((packages, kept), (sizes, layers)) = (packages, beside.sizes);
+    let (sizes, layers) = (beside.sizes).unwrap_or_else(|| sizes::compute(image, &merged));
+    let duplicates = (beside.duplicates).unwrap_or_else(|| duplicates::duplicates(&scans, &merged));
+    let (packages, kept) = packages;
     let analysis = Analysis {
         merged,
         sizes,
         layers,
         metadata_copies: beside.metadata_copies,
-        duplicates: beside.duplicates,
+        duplicates,
         findings,
         rewrite: beside.rewrite,
         packages,
