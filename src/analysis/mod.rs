@@ -84,7 +84,7 @@ pub fn analyze_reusing(
     reusing: Reusing,
 ) -> (Analysis, Option<Kept>) {
     let scans = Analysis::scans(image);
-    let merged = Merged::build(&scans);
+    let (merged, below_merged) = merges(&scans, &reusing);
     let commands: Vec<String> = image.layers.iter().map(|l| l.command.clone()).collect();
     let input = findings::FindingsInput {
         scans: &scans,
@@ -110,7 +110,7 @@ pub fn analyze_reusing(
             .stack_size(8 << 20)
             .spawn_scoped(s, || run_beside(light))
             .ok();
-        let (mut packages, kept) = package_analysis(&scans, &merged, reusing);
+        let (mut packages, kept) = package_analysis(&scans, &merged, reusing, below_merged);
         let view = package_view(&mut packages);
         let with_packages = findings::FindingsInput {
             packages: Some(&view),
@@ -151,11 +151,36 @@ pub fn analyze_reusing(
     (analysis, kept)
 }
 
+/// The merged tree, and the one of the image below the top layer when the package analysis
+/// may be made through it ([`packages::through_below`]), built beside it on a second thread:
+/// built after it, it lengthened such a run by a merge.
+fn merges(scans: &[Arc<LayerScan>], reusing: &Reusing) -> (Merged, Option<Merged>) {
+    let wanted = reusing.keep
+        && reusing.below.is_none()
+        && scans.len() >= 2
+        && scans
+            .last()
+            .is_some_and(|top| packages::may_be_neutral(top));
+    if !wanted {
+        return (Merged::build(scans), None);
+    }
+    let below = &scans[..scans.len() - 1];
+    std::thread::scope(|s| {
+        let side = std::thread::Builder::new()
+            .name("microscope-merge".into())
+            .spawn_scoped(s, || Merged::build(below))
+            .ok();
+        let merged = Merged::build(scans);
+        (merged, side.and_then(|h| h.join().ok()))
+    })
+}
+
 /// The package analysis, reused or made, and what reusing it next needs (if wanted).
 fn package_analysis(
     scans: &[Arc<LayerScan>],
     merged: &Merged,
     reusing: Reusing,
+    below_merged: Option<Merged>,
 ) -> (packages::PackageAnalysis, Option<Kept>) {
     let kept = |this, below| Kept { this, below };
     if let Some((a, this)) = reusing.below.and_then(|b| b.extend(scans, merged)) {
@@ -165,7 +190,7 @@ fn package_analysis(
         return (packages::attribute(scans, merged), None);
     }
     // Made once through the image below, so that a rebuild changing the top layer finds it.
-    if let Some((a, this, below)) = packages::through_below(scans, merged) {
+    if let Some((a, this, below)) = packages::through_below(scans, merged, below_merged) {
         return (a, Some(kept(this, Some(below))));
     }
     let (a, this) = packages::attribute_for_reuse(scans, merged);

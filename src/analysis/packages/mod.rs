@@ -40,7 +40,7 @@ pub use dpkg::{
 };
 pub use java::{JarId, identify as identify_jar, packages as jar_packages};
 pub use npm::{NpmManifest, parse_package_json};
-pub use prefix::{Reuse, Snapshot, through_below};
+pub use prefix::{Reuse, Snapshot, may_be_neutral, through_below};
 pub use python::{
     PyMetadata, RecordEntry, parse_installed_files, parse_metadata as parse_python_metadata,
     parse_record,

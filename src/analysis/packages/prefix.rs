@@ -96,19 +96,34 @@ impl Snapshot {
 /// The package analysis of `scans` made through the image below the top layer: that one's
 /// analysis, kept as a [`Snapshot`] for the next rebuild that changes the top layer, then
 /// extended. None when the top layer is not neutral (decided before analysing anything
-/// where the layer alone tells; the rest after).
+/// where the layer alone tells; the rest after). `below_merged`: the merge of the image
+/// below, when the caller has it.
 pub fn through_below(
     scans: &[Arc<LayerScan>],
     merged: &Merged,
+    below_merged: Option<Merged>,
 ) -> Option<(PackageAnalysis, Reuse, Snapshot)> {
     let (top, below) = scans.split_last()?;
     if below.is_empty() || neutral_files(top, merged.changes.last()?, None).is_none() {
         return None;
     }
-    let (mut a, reuse) = super::attribute_for_reuse(below, &Merged::build(below));
+    let below_merged = below_merged.unwrap_or_else(|| Merged::build(below));
+    let (mut a, reuse) = super::attribute_for_reuse(below, &below_merged);
     let snap = Snapshot::new(&mut a, reuse?)?;
     let (a, reuse) = snap.clone().extend(scans, merged)?;
     Some((a, reuse, snap))
+}
+
+/// Whether `top` can be neutral over some image, as far as the layer alone tells: no
+/// whiteout, opaque marker, link or device, database file, Go or cargo-auditable binary or
+/// Java archive.
+pub fn may_be_neutral(top: &LayerScan) -> bool {
+    let captured = &top.captured;
+    let binaries = captured.jars.is_empty()
+        && (captured.elf.iter()).all(|(_, e)| e.go.is_none() && e.crates.is_empty());
+    let entries = (top.entries.iter())
+        .all(|e| matches!(e.kind, EntryKind::File | EntryKind::Dir) && classify(&e.path).is_none());
+    top.whiteouts.is_empty() && top.opaque_dirs.is_empty() && binaries && entries
 }
 
 /// The new regular files of a neutral top layer (size, path); None when it is not. Without
@@ -118,20 +133,12 @@ fn neutral_files<'a>(
     changes: &LayerChanges,
     reuse: Option<&Reuse>,
 ) -> Option<Vec<(u64, &'a str)>> {
-    let captured = &top.captured;
-    let binaries = captured.jars.is_empty()
-        && (captured.elf.iter()).all(|(_, e)| e.go.is_none() && e.crates.is_empty());
-    if !(top.whiteouts.is_empty() && top.opaque_dirs.is_empty() && binaries)
-        || changes.status.len() != top.entries.len()
-    {
+    if !may_be_neutral(top) || changes.status.len() != top.entries.len() {
         return None;
     }
     let has = |list: &[Box<str>], path: &str| list.binary_search_by(|p| (**p).cmp(path)).is_ok();
     let mut files = Vec::new();
     for (e, status) in top.entries.iter().zip(&changes.status) {
-        if classify(&e.path).is_some() {
-            return None;
-        }
         match (e.kind, status) {
             (EntryKind::Dir, Change::Added | Change::Unchanged) => {}
             (EntryKind::File, Change::Added) => {

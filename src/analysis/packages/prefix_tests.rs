@@ -41,7 +41,7 @@ fn both(below: &[Arc<LayerScan>], kept: Option<Snapshot>, top: LayerBuilder) -> 
     let merged = Merged::build(&scans);
     let whole = attribute(&scans, &merged);
     let reused = kept.and_then(|s| s.extend(&scans, &merged)).map(|(a, _)| a);
-    (whole, reused, through_below(&scans, &merged))
+    (whole, reused, through_below(&scans, &merged, None))
 }
 
 /// Called by every package test on its image: a neutral layer on top reuses the analysis
