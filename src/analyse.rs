@@ -60,9 +60,5 @@ fn load_and_analyse(opened: &Opened, opts: &analysis::rewrite::Options) -> Resul
     if let Some(b) = &bars {
         b.clear();
     }
-    let image = loaded?;
-    let analysis = analysis::analyze_with(&image, opts);
-    let report = Report::build(&image, &analysis);
-    microscope::jobs::background::drop_beside((image, analysis));
-    Ok(report)
+    Ok(opened.report(loaded?, opts))
 }

@@ -38,9 +38,9 @@ pub fn analyze(image: &Image) -> Analysis {
 /// What [`analyze_with`] computes beside the package analysis: everything that does not
 /// wait for package ownership.
 struct Beside {
-    sizes: (sizes::Sizes, Vec<sizes::LayerStats>),
+    sizes: Option<(sizes::Sizes, Vec<sizes::LayerStats>)>,
     metadata_copies: duplicates::MetadataCopies,
-    duplicates: duplicates::Duplicates,
+    duplicates: Option<duplicates::Duplicates>,
     unowned: findings::Unowned,
     rewrite: Result<rewrite::Rewrite, String>,
 }
@@ -49,12 +49,42 @@ struct Beside {
 /// `--source-image`).
 ///
 /// The package analysis, and then the findings that need its ownership, run on this thread;
-/// everything else runs beside them on a second one (a warm run of large-latest spends
+/// everything else runs beside them on a second one, and the two sets of findings are put
+/// together once both are done (a warm run of large-latest spends
 /// most of its time here, with the scans already decoded). Each analysis is the same pure
 /// function either way, so the result does not depend on which thread ran it.
 pub fn analyze_with(image: &Image, rewrite_opts: &rewrite::Options) -> Analysis {
+    analyze_reusing(image, rewrite_opts, Reusing::default()).0
+}
+
+/// The package analysis an [`analyze_reusing`] may start from, and whether it should hand
+/// back what the next image (this one with a layer more) needs to reuse its own.
+#[derive(Default)]
+pub struct Reusing {
+    /// The kept package analysis of this image without its top layer.
+    pub below: Option<packages::Snapshot>,
+    pub keep: bool,
+}
+
+/// What [`analyze_reusing`] hands back for the next images (when asked to keep it).
+pub struct Kept {
+    /// For this image's own snapshot: make it with [`packages::Snapshot::new`] from the
+    /// analysis's packages once done with them.
+    pub this: packages::Reuse,
+    /// The snapshot of the image below the top layer, when the analysis went through it
+    /// (for a rebuild that changes the top layer).
+    pub below: Option<packages::Snapshot>,
+}
+
+/// [`analyze_with`], the package analysis taken over from `reusing.below` when the top
+/// layer provably leaves it as it was (`packages::prefix`), else made again.
+pub fn analyze_reusing(
+    image: &Image,
+    rewrite_opts: &rewrite::Options,
+    reusing: Reusing,
+) -> (Analysis, Option<Kept>) {
     let scans = Analysis::scans(image);
-    let merged = Merged::build(&scans);
+    let (merged, below_merged) = merges(&scans, &reusing);
     let commands: Vec<String> = image.layers.iter().map(|l| l.command.clone()).collect();
     let input = findings::FindingsInput {
         scans: &scans,
@@ -62,10 +92,13 @@ pub fn analyze_with(image: &Image, rewrite_opts: &rewrite::Options) -> Analysis 
         commands: &commands,
         packages: None,
     };
-    let run_beside = || Beside {
-        sizes: sizes::compute(image, &merged),
+    // A package analysis taken over is quick: this thread then takes the sizes and the
+    // duplicates from the other one, whose share is the longer.
+    let light = reusing.below.is_some();
+    let run_beside = |light: bool| Beside {
+        sizes: (!light).then(|| sizes::compute(image, &merged)),
         metadata_copies: duplicates::metadata_copies(&scans, &merged),
-        duplicates: duplicates::duplicates(&scans, &merged),
+        duplicates: (!light).then(|| duplicates::duplicates(&scans, &merged)),
         unowned: findings::find_unowned(&input),
         rewrite: rewrite::plan(image, &merged, rewrite_opts),
     };
@@ -75,32 +108,93 @@ pub fn analyze_with(image: &Image, rewrite_opts: &rewrite::Options) -> Analysis 
             .name("microscope-analysis".into())
             // The main thread's stack size: what ran there before must not run short here.
             .stack_size(8 << 20)
-            .spawn_scoped(s, run_beside)
+            .spawn_scoped(s, || run_beside(light))
             .ok();
-        let mut packages = packages::attribute(&scans, &merged);
-        let mut beside = side.and_then(|h| h.join().ok()).unwrap_or_else(run_beside);
+        let (mut packages, kept) = package_analysis(&scans, &merged, reusing, below_merged);
         let view = package_view(&mut packages);
         let with_packages = findings::FindingsInput {
             packages: Some(&view),
             ..input
         };
+        let owned = findings::find_owned(&with_packages);
+        let here = light.then(|| {
+            (
+                sizes::compute(image, &merged),
+                duplicates::duplicates(&scans, &merged),
+            )
+        });
+        let mut beside = side
+            .and_then(|h| h.join().ok())
+            .unwrap_or_else(|| run_beside(false));
+        if let Some((sizes, duplicates)) = here {
+            (beside.sizes, beside.duplicates) = (Some(sizes), Some(duplicates));
+        }
         let unowned = std::mem::take(&mut beside.unowned);
-        let findings = findings::find_with(&with_packages, unowned);
+        let findings = findings::find_both(&with_packages, unowned, owned);
         packages.owners = view.owners;
         packages.owner_nodes = view.owner_nodes;
-        (beside, packages, findings)
+        (beside, (packages, kept), findings)
     });
-    let (sizes, layers) = beside.sizes;
-    Analysis {
+    let (sizes, layers) = (beside.sizes).unwrap_or_else(|| sizes::compute(image, &merged));
+    let duplicates = (beside.duplicates).unwrap_or_else(|| duplicates::duplicates(&scans, &merged));
+    let (packages, kept) = packages;
+    let analysis = Analysis {
         merged,
         sizes,
         layers,
         metadata_copies: beside.metadata_copies,
-        duplicates: beside.duplicates,
+        duplicates,
         findings,
         rewrite: beside.rewrite,
         packages,
+    };
+    (analysis, kept)
+}
+
+/// The merged tree, and the one of the image below the top layer when the package analysis
+/// may be made through it ([`packages::through_below`]), built beside it on a second thread:
+/// built after it, it lengthened such a run by a merge.
+fn merges(scans: &[Arc<LayerScan>], reusing: &Reusing) -> (Merged, Option<Merged>) {
+    let wanted = reusing.keep
+        && reusing.below.is_none()
+        && scans.len() >= 2
+        && scans
+            .last()
+            .is_some_and(|top| packages::may_be_neutral(top));
+    if !wanted {
+        return (Merged::build(scans), None);
     }
+    let below = &scans[..scans.len() - 1];
+    std::thread::scope(|s| {
+        let side = std::thread::Builder::new()
+            .name("microscope-merge".into())
+            .spawn_scoped(s, || Merged::build(below))
+            .ok();
+        let merged = Merged::build(scans);
+        (merged, side.and_then(|h| h.join().ok()))
+    })
+}
+
+/// The package analysis, reused or made, and what reusing it next needs (if wanted).
+fn package_analysis(
+    scans: &[Arc<LayerScan>],
+    merged: &Merged,
+    reusing: Reusing,
+    below_merged: Option<Merged>,
+) -> (packages::PackageAnalysis, Option<Kept>) {
+    let kept = |this, below| Kept { this, below };
+    if let Some((a, this)) = reusing.below.and_then(|b| b.extend(scans, merged)) {
+        return (a, reusing.keep.then(|| kept(this, None)));
+    }
+    if !reusing.keep {
+        return (packages::attribute(scans, merged), None);
+    }
+    // Made once through the image below, so that a rebuild changing the top layer finds it.
+    if let Some((a, this, below)) = packages::through_below(scans, merged, below_merged) {
+        return (a, Some(kept(this, Some(below))));
+    }
+    let (a, this) = packages::attribute_for_reuse(scans, merged);
+    (a, this.map(|this| kept(this, None)))
 }
 
 /// Package ownership as the findings see it: it sharpens toolchain, -dev and -dbg findings.

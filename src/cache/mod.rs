@@ -17,12 +17,14 @@
 //!   does the same on demand.
 //!
 //! Whole reports are kept too (`cache/reports.rs`), under a key naming everything they
-//! were made from, so a second look at an unchanged image skips the analysis as well.
+//! were made from, so a second look at an unchanged image skips the analysis as well; and
+//! package analyses (`cache/kept.rs`), so an image with one more layer need not redo one.
 //!
 //! Layer blobs themselves are not kept: the scan is what an analysis needs, so a warm run
 //! needs no layer bytes at all, and the cache stays a fraction of the image's size.
 
 mod entry;
+mod kept;
 #[cfg(feature = "registry")]
 pub mod registry;
 mod reports;
@@ -243,7 +245,7 @@ fn digest_hex(key: &str) -> Option<&str> {
 /// Evicts least recently used entries under `root` until at most `limit` bytes remain.
 fn prune(root: &Path, limit: u64) -> io::Result<PruneStats> {
     let mut files = Vec::new();
-    for sub in ["scans", "blobs", "reports"] {
+    for sub in ["scans", "blobs", "reports", "kept"] {
         collect_files(&root.join(sub), &mut files, 0)?;
     }
     // Oldest first; temp files left by a killed run are the first to go.

@@ -7,6 +7,7 @@ pub mod fleet;
 pub mod load;
 pub mod open;
 pub mod pair;
+mod reuse;
 pub mod save;
 pub mod tour;
 pub mod warm;

@@ -91,7 +91,7 @@ impl Opened {
 }
 
 /// The running executable's file identity: a report made by another build is a miss.
-fn binary_identity() -> Option<String> {
+pub(super) fn binary_identity() -> Option<String> {
     crate::source::store::file_identity(&std::env::current_exe().ok()?)
 }
 

@@ -32,16 +32,16 @@ fn cache_name_ok(name: &str) -> bool {
     let stem = name.split('.').next().unwrap_or(name);
     matches!(
         name,
-        "microscope" | "scans" | "blobs" | "reports" | "sha256" | "CACHEDIR.TAG" | "tmp"
+        "microscope" | "scans" | "blobs" | "reports" | "kept" | "sha256" | "CACHEDIR.TAG" | "tmp"
     ) || (stem.len() >= 2 && stem.bytes().all(|b| b.is_ascii_hexdigit()))
         || name.starts_with(".tmp")
         || format_dir(name)
         || report_format_dir(name)
 }
 
-/// The reports' format directory: `r1`.
+/// The reports' format directory, `r1`, and the kept analyses', `k1`.
 fn report_format_dir(name: &str) -> bool {
-    name.strip_prefix('r')
+    (name.strip_prefix('r').or_else(|| name.strip_prefix('k')))
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 

@@ -23,6 +23,7 @@ mod debug;
 mod dockerfile;
 mod duplicates;
 mod moved;
+mod parts;
 mod waste;
 
 use crate::analysis::packages::Manager;
@@ -37,6 +38,7 @@ pub(crate) const MAX_NAMED: usize = 5;
 
 pub use catalogue::Class;
 pub use classify::classify;
+pub use parts::{Owned, Unowned, find_both, find_owned, find_unowned};
 
 /// Most paths listed per finding; the rest are only counted.
 pub const MAX_PATHS: usize = 20;
@@ -209,40 +211,9 @@ struct Draft {
     severity: Option<Severity>,
 }
 
-/// The findings that never look at package ownership (waste, duplicate content,
-/// uncompressed binaries), so they can be found while the package analysis runs.
-#[derive(Debug, Default)]
-pub struct Unowned {
-    waste: Vec<Draft>,
-    duplicates: Vec<Draft>,
-    binaries: Vec<Draft>,
-}
-
 /// Computes every finding. Pure; linear in entries plus the ELF files found.
 pub fn find(input: &FindingsInput<'_>) -> FindingsReport {
-    find_with(input, find_unowned(input))
-}
-
-/// The part of [`find`] that `input.packages` does not change.
-pub fn find_unowned(input: &FindingsInput<'_>) -> Unowned {
-    Unowned {
-        waste: waste::find(input),
-        duplicates: duplicates::duplicates(input),
-        binaries: binaries::find(input),
-    }
-}
-
-/// [`find`], given its [`find_unowned`] part (of the same scans, tree and commands). The
-/// drafts keep their precedence order whichever thread found them.
-pub fn find_with(input: &FindingsInput<'_>, unowned: Unowned) -> FindingsReport {
-    let mut drafts = unowned.waste;
-    drafts.extend(cruft::find(input));
-    let (separate, strippable) = debug::find(input);
-    drafts.extend(separate);
-    drafts.extend(unowned.duplicates);
-    drafts.extend(strippable);
-    drafts.extend(unowned.binaries);
-    assemble(input, drafts)
+    find_both(input, find_unowned(input), find_owned(input))
 }
 
 fn assemble(input: &FindingsInput<'_>, drafts: Vec<Draft>) -> FindingsReport {

@@ -15,7 +15,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::Arc;
 
-const LARGEST_UNOWNED: usize = 20;
+pub(super) const LARGEST_UNOWNED: usize = 20;
 
 #[derive(Debug, Clone, Copy)]
 struct Owner {
@@ -33,6 +33,8 @@ pub(crate) struct Attribution<'a> {
     /// Path → entry index, built only for the layers a modification check looks into.
     layer_index: Vec<Option<HashMap<&'a str, u32>>>,
     ties: usize,
+    /// By claim list head: the path is a non-directory of the final tree.
+    seen: Vec<bool>,
 }
 
 /// What the final filesystem gives each instance, and what no package owns.
@@ -63,10 +65,13 @@ impl<'a> Attribution<'a> {
             canon,
             layer_index: vec![None; scans.len()],
             ties: 0,
+            seen: vec![false; claims.list_len()],
         }
     }
 
-    pub fn run(mut self, mut warnings: Warnings) -> PackageAnalysis {
+    /// The analysis, and by claim list head whether the final tree has the path (see
+    /// [`Claims::absent`]).
+    pub fn run(mut self, mut warnings: Warnings) -> (PackageAnalysis, Vec<bool>) {
         let n = self.scans.len() as u32;
         // Each entry's claims are looked up once, here, and reused for the final tree.
         let mut heads: Vec<Vec<u32>> = Vec::with_capacity(n as usize);
@@ -121,7 +126,7 @@ impl<'a> Attribution<'a> {
             .collect();
         largest.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let (owners, owner_nodes) = owners(self.scans, fin.owned, &order);
-        PackageAnalysis {
+        let analysis = PackageAnalysis {
             packages: order.installed.iter().map(|&i| package(i)).collect(),
             removed: order.removed.iter().map(|&i| package(i)).collect(),
             final_bytes: fin.final_bytes,
@@ -132,7 +137,8 @@ impl<'a> Attribution<'a> {
             modified,
             layers,
             warnings: warnings.finish(),
-        }
+        };
+        (analysis, std::mem::take(&mut self.seen))
     }
 
     /// Every non-directory path of the final filesystem given to its owner (or counted as
@@ -156,6 +162,9 @@ impl<'a> Attribution<'a> {
             let size = if e.kind == EntryKind::File { e.size } else { 0 };
             fin.final_bytes = fin.final_bytes.saturating_add(size);
             let head = heads[at.layer as usize][at.entry as usize];
+            if let Some(seen) = self.seen.get_mut(head as usize) {
+                *seen = true;
+            }
             let owner = match self.owner(head, path, last, at, e, true) {
                 Some(o) => Some(o),
                 None if e.kind == EntryKind::Symlink => self.by_link_target(path, e, last),

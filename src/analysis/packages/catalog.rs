@@ -242,6 +242,29 @@ impl Claims {
     pub fn has_dirs(&self) -> bool {
         !self.dirs.is_empty()
     }
+
+    /// The package directories claims name (npm's, gems', Composer's), sorted.
+    pub fn dir_paths(&self) -> Vec<Box<str>> {
+        let mut dirs: Vec<Box<str>> = self.dirs.keys().cloned().collect();
+        dirs.sort_unstable();
+        dirs
+    }
+
+    /// Claim list entries (the largest head is one less).
+    pub fn list_len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// The claimed paths whose list head `seen` does not mark, sorted: with `seen` from
+    /// the final tree, every claimed path a later layer could add as a new file.
+    pub fn absent(&self, seen: &[bool]) -> Vec<Box<str>> {
+        let mut absent: Vec<Box<str>> = (self.paths.iter())
+            .filter(|&(_, &head)| !seen.get(head as usize).copied().unwrap_or(false))
+            .map(|(path, _)| path.clone())
+            .collect();
+        absent.sort_unstable();
+        absent
+    }
 }
 
 pub(crate) struct ClaimIter<'a> {

@@ -26,6 +26,7 @@ mod java;
 pub(crate) mod lang;
 mod npm;
 mod order;
+mod prefix;
 mod python;
 pub(crate) mod rpm;
 
@@ -39,6 +40,7 @@ pub use dpkg::{
 };
 pub use java::{JarId, identify as identify_jar, packages as jar_packages};
 pub use npm::{NpmManifest, parse_package_json};
+pub use prefix::{Reuse, Snapshot, may_be_neutral, through_below};
 pub use python::{
     PyMetadata, RecordEntry, parse_installed_files, parse_metadata as parse_python_metadata,
     parse_record,
@@ -230,8 +232,25 @@ impl PackageAnalysis {
 /// Attributes every file of the image to its package. Pure and infallible: whatever the
 /// databases hold that cannot be read becomes a warning.
 pub fn attribute(scans: &[Arc<LayerScan>], merged: &Merged) -> PackageAnalysis {
+    attribute_inner(scans, merged, false).0
+}
+
+/// [`attribute`], and what an image with one more layer on top needs to reuse the result
+/// ([`Snapshot::extend`]); None when such a layer could never reuse it.
+pub fn attribute_for_reuse(
+    scans: &[Arc<LayerScan>],
+    merged: &Merged,
+) -> (PackageAnalysis, Option<prefix::Reuse>) {
+    attribute_inner(scans, merged, true)
+}
+
+fn attribute_inner(
+    scans: &[Arc<LayerScan>],
+    merged: &Merged,
+    reuse: bool,
+) -> (PackageAnalysis, Option<prefix::Reuse>) {
     if scans.is_empty() {
-        return PackageAnalysis::default();
+        return (PackageAnalysis::default(), None);
     }
     let history = history::History::build(scans, merged);
     let mut canon = canon::Canon::new(scans, &merged.tree);
@@ -264,5 +283,11 @@ pub fn attribute(scans: &[Arc<LayerScan>], merged: &Merged) -> PackageAnalysis {
     rust.claim(&catalog, &mut claims);
     jars.claim(&catalog, &mut claims);
 
-    attribute::Attribution::new(scans, merged, &catalog, &claims, canon).run(warnings)
+    let (analysis, seen) =
+        attribute::Attribution::new(scans, merged, &catalog, &claims, canon).run(warnings);
+    let reuse = reuse.then(|| prefix::Reuse {
+        claimed_absent: claims.absent(&seen),
+        claimed_dirs: claims.dir_paths(),
+    });
+    (analysis, reuse)
 }

@@ -29,6 +29,7 @@ pub(super) fn analyse(layers: Vec<LayerBuilder>) -> Result<Fixture, crate::scan:
     let merged = Merged::build(&scans);
     let a = attribute(&scans, &merged);
     check_invariants(&scans, &merged, &a);
+    super::prefix::tests::check_reuse(&scans);
     Ok(Fixture { a })
 }
 
