@@ -151,12 +151,21 @@ pub fn analyze_reusing(
     (analysis, kept)
 }
 
+/// Entries (all layers) from which a cold run also builds the tree of the image below the
+/// top layer, so that a later rebuild changing the top layer finds its package analysis
+/// kept. Below it the whole package analysis takes a few tens of milliseconds: not worth the
+/// second tree's peak memory (python-app, 24k entries: +1 MiB, at half of dive's peak).
+/// Unit tests do it for every image.
+const THROUGH_BELOW_MIN_ENTRIES: usize = 100_000;
+
 /// The merged tree, and the one of the image below the top layer when the package analysis
 /// may be made through it ([`packages::through_below`]), built beside it on a second thread:
 /// built after it, it lengthened such a run by a merge.
 fn merges(scans: &[Arc<LayerScan>], reusing: &Reusing) -> (Merged, Option<Merged>) {
+    let entries: usize = scans.iter().map(|s| s.entries.len()).sum();
     let wanted = reusing.keep
         && reusing.below.is_none()
+        && (cfg!(test) || entries >= THROUGH_BELOW_MIN_ENTRIES)
         && scans.len() >= 2
         && scans
             .last()
@@ -189,8 +198,11 @@ fn package_analysis(
     if !reusing.keep {
         return (packages::attribute(scans, merged), None);
     }
-    // Made once through the image below, so that a rebuild changing the top layer finds it.
-    if let Some((a, this, below)) = packages::through_below(scans, merged, below_merged) {
+    // Made once through the image below (when its tree was built beside this one), so that
+    // a rebuild changing the top layer finds it.
+    if let Some((a, this, below)) = below_merged
+        .and_then(|below_merged| packages::through_below(scans, merged, Some(below_merged)))
+    {
         return (a, Some(kept(this, Some(below))));
     }
     let (a, this) = packages::attribute_for_reuse(scans, merged);
