@@ -36,10 +36,13 @@ impl Writes {
         }
     }
 
-    /// Returns once every write started so far is done.
+    /// Returns once every write started so far is done. The lock is held while joining: a
+    /// second reader waiting at the same time (layers are read in parallel) must not find
+    /// the list already taken by the first and read an entry still being written. Writes
+    /// never call back into [`Writes`], so holding it cannot deadlock.
     pub fn wait(&self) {
-        let handles = std::mem::take(&mut *self.lock());
-        for h in handles {
+        let mut pending = self.lock();
+        for h in pending.drain(..) {
             // A write that panicked left at most a temp file, which pruning removes.
             let _ = h.join();
         }
@@ -103,5 +106,31 @@ mod tests {
         });
         drop(writes);
         assert_eq!(done.load(Ordering::SeqCst), 5);
+    }
+
+    /// Two readers waiting at once both return after the write, not only the first.
+    #[test]
+    fn concurrent_waiters_both_see_the_write_done() {
+        for _ in 0..5 {
+            let done = Arc::new(AtomicUsize::new(0));
+            let writes = Arc::new(Writes::default());
+            let d = done.clone();
+            writes.spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                d.fetch_add(1, Ordering::SeqCst);
+            });
+            let seen: Vec<usize> = std::thread::scope(|s| {
+                let waiters: Vec<_> = (0..2)
+                    .map(|_| {
+                        s.spawn(|| {
+                            writes.wait();
+                            done.load(Ordering::SeqCst)
+                        })
+                    })
+                    .collect();
+                waiters.into_iter().filter_map(|h| h.join().ok()).collect()
+            });
+            assert_eq!(seen, vec![1, 1]);
+        }
     }
 }
