@@ -45,6 +45,39 @@ struct Beside {
     rewrite: Result<rewrite::Rewrite, String>,
 }
 
+impl Beside {
+    /// The analysis, with what neither thread computed (no thread could be had) made here.
+    fn finish(
+        self,
+        image: &Image,
+        scans: &[Arc<LayerScan>],
+        merged: Merged,
+        findings: findings::FindingsReport,
+        packages: packages::PackageAnalysis,
+    ) -> Analysis {
+        let (sizes, layers) = (self.sizes).unwrap_or_else(|| sizes::compute(image, &merged));
+        let duplicates =
+            (self.duplicates).unwrap_or_else(|| duplicates::duplicates(scans, &merged));
+        Analysis {
+            merged,
+            sizes,
+            layers,
+            metadata_copies: self.metadata_copies,
+            duplicates,
+            findings,
+            rewrite: self.rewrite,
+            packages,
+        }
+    }
+}
+
+/// Entries (all layers) from which a cold run also builds the tree of the image below the
+/// top layer, so that a later rebuild changing the top layer finds its package analysis
+/// kept. Below it the whole package analysis takes a few tens of milliseconds: not worth the
+/// second tree's peak memory (python-app, 24k entries: +1 MiB, at half of dive's peak).
+/// Unit tests do it for every image.
+const THROUGH_BELOW_MIN_ENTRIES: usize = 100_000;
+
 /// Runs every analysis, the rewrite planned with `rewrite_opts` (`--include-path`,
 /// `--source-image`).
 ///
@@ -135,28 +168,12 @@ pub fn analyze_reusing(
         packages.owner_nodes = view.owner_nodes;
         (beside, (packages, kept), findings)
     });
-    let (sizes, layers) = (beside.sizes).unwrap_or_else(|| sizes::compute(image, &merged));
-    let duplicates = (beside.duplicates).unwrap_or_else(|| duplicates::duplicates(&scans, &merged));
     let (packages, kept) = packages;
-    let analysis = Analysis {
-        merged,
-        sizes,
-        layers,
-        metadata_copies: beside.metadata_copies,
-        duplicates,
-        findings,
-        rewrite: beside.rewrite,
-        packages,
-    };
-    (analysis, kept)
+    (
+        beside.finish(image, &scans, merged, findings, packages),
+        kept,
+    )
 }
-
-/// Entries (all layers) from which a cold run also builds the tree of the image below the
-/// top layer, so that a later rebuild changing the top layer finds its package analysis
-/// kept. Below it the whole package analysis takes a few tens of milliseconds: not worth the
-/// second tree's peak memory (python-app, 24k entries: +1 MiB, at half of dive's peak).
-/// Unit tests do it for every image.
-const THROUGH_BELOW_MIN_ENTRIES: usize = 100_000;
 
 /// The merged tree, and the one of the image below the top layer when the package analysis
 /// may be made through it ([`packages::through_below`]), built beside it on a second thread:

@@ -1,4 +1,7 @@
 use super::*;
+use std::os::unix::net::{UnixListener, UnixStream};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 /// Gives its bytes `step` at a time, as a socket may.
 struct Trickle<'a> {
@@ -46,7 +49,7 @@ fn read_all(data: &[u8], step: usize, read_size: usize) -> io::Result<Vec<u8>> {
 }
 
 #[test]
-fn a_chunked_body_decodes_whatever_the_socket_and_reader_sizes() {
+fn a_chunked_body_decodes_whatever_the_socket_and_reader_sizes() -> TestResult {
     let payload: Vec<u8> = (0..700_000u32).map(|i| (i * 31 % 251) as u8).collect();
     let wire = chunked(&payload, &[32768, 1, 30000, 5]);
     for step in [1, 7, 4096, BUF, usize::MAX] {
@@ -54,18 +57,20 @@ fn a_chunked_body_decodes_whatever_the_socket_and_reader_sizes() {
             if step == 1 && read_size == 1 {
                 continue; // 3.5 M calls for nothing new
             }
-            let got = read_all(&wire, step, read_size).unwrap();
+            let got = read_all(&wire, step, read_size)?;
             assert!(got == payload, "step {step}, reads of {read_size}");
         }
     }
+    Ok(())
 }
 
 #[test]
-fn a_body_of_known_length_or_up_to_the_close_is_read_whole() {
+fn a_body_of_known_length_or_up_to_the_close_is_read_whole() -> TestResult {
     let wire = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloIGNORED";
-    assert_eq!(read_all(wire, 3, 64).unwrap(), b"hello");
+    assert_eq!(read_all(wire, 3, 64)?, b"hello");
     let wire = b"HTTP/1.0 200 OK\r\n\r\nuntil the end";
-    assert_eq!(read_all(wire, 3, 64).unwrap(), b"until the end");
+    assert_eq!(read_all(wire, 3, 64)?, b"until the end");
+    Ok(())
 }
 
 #[test]
@@ -111,51 +116,64 @@ fn names_are_sent_as_one_path() {
     assert_eq!(encode("a b?#%"), "a%20b%3F%23%25");
 }
 
+/// The socket's directory (removed when dropped), its path, and the engine's thread.
+type Engine<T> = (
+    tempfile::TempDir,
+    String,
+    std::thread::JoinHandle<io::Result<T>>,
+);
+
+/// A fake engine on a socket in a fresh directory: `serve` answers its one connection on a
+/// thread of its own. The directory lives as long as the returned guard.
+fn engine<T: Send + 'static>(
+    serve: impl FnOnce(UnixStream) -> io::Result<T> + Send + 'static,
+) -> Result<Engine<T>, Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("engine.sock");
+    let listener = UnixListener::bind(&path)?;
+    let server = std::thread::spawn(move || serve(listener.accept()?.0));
+    let path = path.to_str().ok_or("a UTF-8 socket path")?.to_string();
+    Ok((dir, path, server))
+}
+
 /// Against a listening socket: the request line the engine sees, and its body.
 #[test]
-fn open_asks_for_the_export_and_reads_its_body() {
-    use std::os::unix::net::UnixListener;
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("engine.sock");
-    let listener = UnixListener::bind(&path).unwrap();
-    let server = std::thread::spawn(move || {
-        let (mut s, _) = listener.accept().unwrap();
+fn open_asks_for_the_export_and_reads_its_body() -> TestResult {
+    let (_dir, path, server) = engine(|mut s| {
         let mut req = Vec::new();
         let mut b = [0u8; 1];
         while !req.ends_with(b"\r\n\r\n") {
-            s.read_exact(&mut b).unwrap();
+            s.read_exact(&mut b)?;
             req.push(b[0]);
         }
-        s.write_all(&chunked(b"tar bytes", &[4])).unwrap();
-        String::from_utf8(req).unwrap()
-    });
-    let mut body = open(path.to_str().unwrap(), "1.41", "fat:latest", 5).unwrap();
+        s.write_all(&chunked(b"tar bytes", &[4]))?;
+        Ok(String::from_utf8_lossy(&req).into_owned())
+    })?;
+    let mut body = open(&path, "1.41", "fat:latest", 5)?;
     let mut got = Vec::new();
-    body.read_to_end(&mut got).unwrap();
+    body.read_to_end(&mut got)?;
     assert_eq!(got, b"tar bytes");
-    let req = server.join().unwrap();
+    let req = server.join().map_err(|_| "the engine thread panicked")??;
     assert!(
         req.starts_with("GET /v1.41/images/fat:latest/get HTTP/1.1\r\n"),
         "{req}"
     );
+    Ok(())
 }
 
 /// An engine that accepts and never answers: the read times out with words, not a hang.
 #[test]
-fn a_silent_engine_times_out_with_words() {
-    use std::os::unix::net::UnixListener;
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("engine.sock");
-    let listener = UnixListener::bind(&path).unwrap();
-    let server = std::thread::spawn(move || {
-        let (s, _) = listener.accept().unwrap();
+fn a_silent_engine_times_out_with_words() -> TestResult {
+    let (_dir, path, server) = engine(|s| {
         std::thread::sleep(Duration::from_secs(3));
         drop(s);
-    });
-    let e = open(path.to_str().unwrap(), "1.41", "x:1", 1)
+        Ok(())
+    })?;
+    let e = open(&path, "1.41", "x:1", 1)
         .err()
-        .expect("no answer is an error");
+        .ok_or("no answer is an error")?;
     assert_eq!(e.kind(), io::ErrorKind::TimedOut, "{e}");
     assert!(e.to_string().contains("sent nothing"), "{e}");
-    server.join().unwrap();
+    server.join().map_err(|_| "the engine thread panicked")??;
+    Ok(())
 }

@@ -41,13 +41,17 @@ fn images() -> (ImageBuilder, ImageBuilder) {
 pub fn compared(w: u16, h: u16) -> CompareState {
     let mut state = opening(w, h);
     let (left, right) = images();
-    let pair = OpenedPair {
-        left: source_of("left", left).expect("left image opens"),
-        right: source_of("right", right).expect("right image opens"),
-        cache: None,
+    let compared = source_of("left", left)
+        .and_then(|left| Ok((left, source_of("right", right)?)))
+        .map_err(crate::Error::from)
+        .and_then(|(left, right)| {
+            let cache = None;
+            OpenedPair { left, right, cache }.compare_now(&|_, _| {})
+        });
+    let data = match compared {
+        Ok(compared) => Box::new(CompareData::new(compared)),
+        Err(e) => panic!("the test images do not compare: {e}"),
     };
-    let compared = pair.compare_now(&|_, _| {}).expect("the images compare");
-    let data = Box::new(CompareData::new(compared));
     let _ = update(&mut state, Event::Load(Msg::Done(data)));
     state
 }

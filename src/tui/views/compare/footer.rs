@@ -237,9 +237,11 @@ mod tests {
     use crate::tui::theme::Theme;
     use ratatui::buffer::Buffer;
 
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
     /// The search in force, the selected file's sizes and what changed, the hidden status.
     #[test]
-    fn a_changed_file_says_what_changed_beside_the_search_and_hidden_statuses() {
+    fn a_changed_file_says_what_changed_beside_the_search_and_hidden_statuses() -> TestResult {
         let (mut state, theme) = (compared(60, 20), Theme::mono());
         if let Some(d) = state.data.as_mut() {
             d.view.cursor = 1;
@@ -247,7 +249,7 @@ mod tests {
         state.search = "big".into();
         state.search_hits = Some((1, 1));
         state.filter.hidden[3] = true;
-        let data = state.data.as_ref().expect("compared");
+        let data = state.data.as_ref().ok_or("compared")?;
         let footer = TreeFooter {
             state: &state,
             data,
@@ -258,16 +260,17 @@ mod tests {
             "/big 1/1 (n/N)  /app/big  changed  4.9 KiB → 2.0 KiB  content  hidden: same",
         ]);
         assert_eq!(buf, expected);
+        Ok(())
     }
 
     /// While the Layers pane has focus: both sides' layer on one line when they fit, else
     /// the left one on the line above, each named.
     #[test]
-    fn layer_details_take_the_line_above_only_when_they_do_not_fit() {
+    fn layer_details_take_the_line_above_only_when_they_do_not_fit() -> TestResult {
         let (mut state, theme) = (compared(60, 20), Theme::mono());
         state.focus = Pane::Layers;
         state.layer_cursor.selected = 1;
-        let data = state.data.as_ref().expect("compared");
+        let data = state.data.as_ref().ok_or("compared")?;
         let footer = || TreeFooter {
             state: &state,
             data,
@@ -283,5 +286,6 @@ mod tests {
             "right L1 2.2 KiB 2 entries: COPY app /app                   ",
         ]);
         assert_eq!(render(footer(), 60, 2), expected);
+        Ok(())
     }
 }
