@@ -4,7 +4,7 @@
 //! that fails its check or does not decode is removed and is a miss.
 
 use super::entry::{Codec, decode, encode};
-use super::{Cache, MAX_ENTRY, digest_hex, read_bounded, touch, write_atomically};
+use super::{Cache, MAX_ENTRY, read_bounded, touch, write_atomically};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::fs;
@@ -64,14 +64,7 @@ impl Cache {
     }
 
     fn kept_path(&self, key: &str) -> Option<PathBuf> {
-        let hex = digest_hex(key)?;
-        Some(
-            self.root
-                .join("kept")
-                .join(KEPT_FORMAT)
-                .join(&hex[..2])
-                .join(hex),
-        )
+        self.entry_path("kept", KEPT_FORMAT, key)
     }
 }
 

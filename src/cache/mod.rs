@@ -127,14 +127,14 @@ impl Cache {
     }
 
     fn scan_path(&self, key: &str) -> Option<PathBuf> {
+        self.entry_path("scans", format_tag(), key)
+    }
+
+    /// Where the entry of `key` lives among `kind`'s entries of `format`: fanned out by the
+    /// first two hex digits of its digest. None for a key that is not a sha256 digest.
+    fn entry_path(&self, kind: &str, format: &str, key: &str) -> Option<PathBuf> {
         let hex = digest_hex(key)?;
-        Some(
-            self.root
-                .join("scans")
-                .join(format_tag())
-                .join(&hex[..2])
-                .join(hex),
-        )
+        Some(self.root.join(kind).join(format).join(&hex[..2]).join(hex))
     }
 
     fn blob_path(&self, digest: &str) -> Option<PathBuf> {

@@ -4,7 +4,7 @@
 //! that this binary cannot read, is removed and is a miss.
 
 use super::entry::{Codec, decode, encode};
-use super::{Cache, MAX_ENTRY, digest_hex, read_bounded, touch, write_atomically};
+use super::{Cache, MAX_ENTRY, read_bounded, touch, write_atomically};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::fs;
@@ -48,14 +48,7 @@ impl Cache {
     }
 
     fn report_path(&self, key: &str) -> Option<PathBuf> {
-        let hex = digest_hex(key)?;
-        Some(
-            self.root
-                .join("reports")
-                .join(REPORT_FORMAT)
-                .join(&hex[..2])
-                .join(hex),
-        )
+        self.entry_path("reports", REPORT_FORMAT, key)
     }
 }
 
