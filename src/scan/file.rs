@@ -107,14 +107,16 @@ fn read_file(
 }
 
 /// Where a file's bytes go as they stream past, each read once: the hash, the copy an
-/// analysis keeps, and the ELF and Java archive collectors the first bytes ask for.
+/// analysis keeps, and the ELF and Java archive collectors the first bytes ask for. The
+/// collectors are boxed: inline they made this a 0.5 KB value, moved (a `memcpy`) for
+/// every file of a layer, of which few are ELF files and fewer Java archives.
 struct Sinks {
     hash: ContentHash,
     total: u64,
     /// Some when the content is kept.
     kept: Option<Vec<u8>>,
-    elf: Option<crate::scan::elf::Collector>,
-    jar: Option<super::jar::JarCollector>,
+    elf: Option<Box<crate::scan::elf::Collector>>,
+    jar: Option<Box<super::jar::JarCollector>>,
 }
 
 impl Sinks {
@@ -132,10 +134,12 @@ impl Sinks {
     fn open(&mut self, chunk: &[u8], entry: &Entry, slot: u32, scan: &mut LayerScan) {
         if chunk.starts_with(b"\x7fELF") {
             let executable = entry.mode & 0o111 != 0;
-            self.elf = Some(crate::scan::elf::Collector::new(entry.size, executable));
+            self.elf = Some(Box::new(crate::scan::elf::Collector::new(
+                entry.size, executable,
+            )));
         }
         if chunk.starts_with(b"PK\x03\x04") && super::jar::is_java_archive(&entry.path) {
-            self.jar = Some(super::jar::JarCollector::default());
+            self.jar = Some(Box::default());
         }
         if chunk.starts_with(b"#!") {
             let line = chunk[2..].split(|&b| b == b'\n').next().unwrap_or(&[]);
@@ -171,7 +175,7 @@ impl Sinks {
         }
         if let Some(info) = self
             .elf
-            .and_then(|e| crate::scan::elf::inspect_collected(e.finish()))
+            .and_then(|e| crate::scan::elf::inspect_collected((*e).finish()))
         {
             scan.captured.elf.push((slot, info));
         }

@@ -1,7 +1,6 @@
 //! Duplicates: files of the final filesystem whose content is already at another path.
 
 use super::{Draft, FindingsInput, Item, files};
-use crate::image::entry::EntryKind;
 use crate::image::merge::NodeRef;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -20,13 +19,9 @@ struct DupGroup {
 /// lowest layer (first in tar order) is kept, the others are savable.
 pub(super) fn duplicates(input: &FindingsInput<'_>) -> Vec<Draft> {
     // A flat list sorted by content then position, not a map of vectors: 24 bytes per file
-    // (a HashMap<_, Vec<_>> cost about 100 and set the peak of a million-file image).
-    let mut by_content: Vec<(u64, u64, NodeRef)> = Vec::with_capacity(input.merged.tree.len());
-    by_content.extend(input.merged.tree.values().filter_map(|&at| {
-        let e = input.merged.entry(input.scans, at);
-        (e.kind == EntryKind::File && e.size > 0).then_some((e.size, e.hash, at))
-    }));
-    by_content.sort_unstable_by_key(|&(size, hash, at)| (size, hash, at.layer, at.entry));
+    // (a HashMap<_, Vec<_>> cost about 100 and set the peak of a million-file image); only
+    // the files whose content hash repeats.
+    let by_content = crate::analysis::duplicates::repeated_contents(input.scans, input.merged);
     let mut per_layer: BTreeMap<u32, DupGroup> = BTreeMap::new();
     for run in by_content.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
         if run.len() < 2 {
