@@ -75,17 +75,40 @@ pub fn metadata_copies(scans: &[Arc<LayerScan>], merged: &Merged) -> MetadataCop
 }
 
 /// Puts the `n` first of `items` in `order` (a total order) at the front, in that order; the
-/// rest stay behind them unordered.
+/// rest stay behind them unordered. One pass keeps the first `n` seen so far: an item that
+/// does not come before the last of them costs one comparison (a selection over all, as
+/// before, cost a finding of 90k metadata copies 20 M instructions).
 pub(crate) fn top_first<T>(
     items: &mut [T],
     n: usize,
     mut order: impl FnMut(&T, &T) -> std::cmp::Ordering,
 ) {
-    if items.len() > n {
-        items.select_nth_unstable_by(n, &mut order);
+    use std::cmp::Ordering::{Greater, Less};
+    let k = n.min(items.len());
+    // Indices of the first `k` so far, in order (equal ones in index order).
+    let mut top: Vec<usize> = Vec::with_capacity(k + 1);
+    for i in 0..items.len() {
+        if top.len() == k
+            && top
+                .last()
+                .is_none_or(|&w| order(&items[i], &items[w]) != Less)
+        {
+            continue;
+        }
+        let at = top.partition_point(|&j| order(&items[j], &items[i]) != Greater);
+        top.insert(at, i);
+        top.truncate(k);
     }
-    let listed = items.len().min(n);
-    items[..listed].sort_unstable_by(order);
+    // Swapped to the front in turn; `top[q]` follows the `q`th to wherever a swap put it.
+    for pos in 0..top.len() {
+        let from = top[pos];
+        if from != pos {
+            if let Some(q) = (pos + 1..top.len()).find(|&q| top[q] == pos) {
+                top[q] = from;
+            }
+            items.swap(pos, from);
+        }
+    }
 }
 
 /// A regular file of the final tree: size, content hash, where it is.
@@ -232,14 +255,23 @@ mod tests {
 
     #[test]
     fn the_top_comes_first_in_order() {
-        let all: Vec<u32> = (0..100).map(|i| (i * 37) % 101).collect();
-        let mut sorted = all.clone();
-        sorted.sort();
-        for n in [0, 1, 20, 99, 100, 150] {
-            let mut v = all.clone();
-            top_first(&mut v, n, |a, b| a.cmp(b));
-            let k = n.min(v.len());
-            assert_eq!(v[..k], sorted[..k], "{n}");
+        let shuffled: Vec<u32> = (0..100).map(|i| (i * 37) % 101).collect();
+        let rising: Vec<u32> = (0..100).collect();
+        let falling: Vec<u32> = (0..100).rev().collect();
+        let repeats: Vec<u32> = (0..100).map(|i| (i * 7) % 5).collect();
+        for all in [shuffled, rising, falling, repeats] {
+            let mut sorted = all.clone();
+            sorted.sort();
+            for n in [0, 1, 5, 20, 99, 100, 150] {
+                let mut v = all.clone();
+                top_first(&mut v, n, |a, b| a.cmp(b));
+                let k = n.min(v.len());
+                assert_eq!(v[..k], sorted[..k], "{n}");
+                let (mut rest, mut want) = (v[k..].to_vec(), sorted[k..].to_vec());
+                rest.sort();
+                want.sort();
+                assert_eq!(rest, want, "the rest stays: {n}");
+            }
         }
     }
 }

@@ -71,6 +71,18 @@ pub struct LayerChanges {
     pub modified: usize,
 }
 
+impl LayerChanges {
+    /// Counts an entry's status and keeps it, in entry order.
+    fn record(&mut self, status: Change) {
+        match status {
+            Change::Added => self.added += 1,
+            Change::Modified => self.modified += 1,
+            Change::Unchanged => {}
+        }
+        self.status.push(status);
+    }
+}
+
 /// The merged view of all layers.
 #[derive(Debug, Clone, Default)]
 pub struct Merged {
@@ -89,6 +101,12 @@ impl Merged {
     /// Builds the merged view. Linear in entries: every removal is a B-tree range walk over
     /// the removed paths only.
     pub fn build(scans: &[Arc<LayerScan>]) -> Merged {
+        Merged::build_with(scans, true)
+    }
+
+    /// [`Merged::build`], big layers merged in one ordered pass when `ordered` (the same
+    /// result; tests build it both ways).
+    fn build_with(scans: &[Arc<LayerScan>], ordered: bool) -> Merged {
         let mut m = Merged::default();
         for (li, scan) in scans.iter().enumerate() {
             let li = li as u32;
@@ -96,7 +114,7 @@ impl Merged {
                 true => m.first_layer(scan, li),
                 false => None,
             };
-            let changes = changes.unwrap_or_else(|| m.apply_layer(scans, scan, li));
+            let changes = changes.unwrap_or_else(|| m.apply_layer(scans, scan, li, ordered));
             m.changes.push(changes);
         }
         m.keep_linked_files(scans);
@@ -130,7 +148,13 @@ impl Merged {
     }
 
     /// What one layer does to the tree below it.
-    fn apply_layer(&mut self, scans: &[Arc<LayerScan>], scan: &LayerScan, li: u32) -> LayerChanges {
+    fn apply_layer(
+        &mut self,
+        scans: &[Arc<LayerScan>],
+        scan: &LayerScan,
+        li: u32,
+        ordered: bool,
+    ) -> LayerChanges {
         let mut changes = LayerChanges::default();
         // Opaque markers apply first, wherever they sit in the tar (layer.md).
         for dir in &scan.opaque_dirs {
@@ -149,18 +173,16 @@ impl Merged {
             }
         }
         changes.status.reserve(scan.entries.len());
+        if ordered && self.apply_sorted(scans, scan, li, &mut changes) {
+            return changes;
+        }
         for (ei, entry) in scan.entries.iter().enumerate() {
             let at = NodeRef {
                 layer: li,
                 entry: ei as u32,
             };
             let status = self.apply_entry(scans, entry, at, &mut changes);
-            match status {
-                Change::Added => changes.added += 1,
-                Change::Modified => changes.modified += 1,
-                Change::Unchanged => {}
-            }
-            changes.status.push(status);
+            changes.record(status);
         }
         changes
     }
@@ -222,6 +244,20 @@ impl Merged {
             }
             btree_map::Entry::Occupied(mut o) => std::mem::replace(o.get_mut(), at),
         };
+        self.over_lower(scans, entry, lower, at, changes)
+    }
+
+    /// What `entry`, written at `at`, does to `lower`, the reference it replaced in the
+    /// tree: its status, the bytes it shadows, and (a directory replaced by something else)
+    /// the lower subtree it removes.
+    fn over_lower(
+        &mut self,
+        scans: &[Arc<LayerScan>],
+        entry: &Entry,
+        lower: NodeRef,
+        at: NodeRef,
+        changes: &mut LayerChanges,
+    ) -> Change {
         let old = entry_at(scans, lower);
         let status = if old.kind.is_dir() && entry.kind.is_dir() {
             if (old.mode, old.uid, old.gid) == (entry.mode, entry.uid, entry.gid) {
@@ -351,6 +387,9 @@ impl Merged {
 fn entry_at(scans: &[Arc<LayerScan>], at: NodeRef) -> &Entry {
     &scans[at.layer as usize].entries[at.entry as usize]
 }
+
+#[path = "merge_sorted.rs"]
+mod sorted;
 
 #[cfg(test)]
 #[path = "merge_tests.rs"]

@@ -193,7 +193,7 @@ fn the_base_layer_built_at_once_matches_the_entry_by_entry_merge() -> TestResult
     ])?;
     let fast = Merged::build(&s);
     let mut slow = Merged::default();
-    let changes = slow.apply_layer(&s, &s[0], 0);
+    let changes = slow.apply_layer(&s, &s[0], 0, false);
     assert_eq!(fast.tree, slow.tree);
     assert_eq!(fast.changes, vec![changes]);
     let file = |path: &str| crate::image::entry::Entry {
@@ -215,5 +215,80 @@ fn the_base_layer_built_at_once_matches_the_entry_by_entry_merge() -> TestResult
     assert_eq!(status, &[Change::Added, Change::Added, Change::Modified]);
     assert_eq!(m.tree.get("x"), Some(&NodeRef { layer: 0, entry: 2 }));
     assert_eq!(m.shadowed.len(), 1);
+    Ok(())
+}
+
+/// Both ways of merging a layer give the same view: in one ordered pass (a layer at least
+/// half the size of the tree below it) and entry by entry.
+fn same_both_ways(scans: &[Arc<LayerScan>]) {
+    let (one_pass, by_entry) = (Merged::build(scans), Merged::build_with(scans, false));
+    assert_eq!(one_pass.tree, by_entry.tree);
+    assert_eq!(one_pass.changes, by_entry.changes);
+    assert_eq!(one_pass.shadowed, by_entry.shadowed);
+    assert_eq!(one_pass.same_content, by_entry.same_content);
+    assert_eq!(one_pass.kept_by_link, by_entry.kept_by_link);
+}
+
+/// A chmod copy, rewrites, new paths, a directory's mode, files turned into directories and
+/// links, whiteouts and an opaque directory beside them, in tar orders that are not path
+/// order (`a.b` sorts before `a/`), over a tree of the same size; then the cases the ordered
+/// pass leaves to entry by entry: a directory replaced by a file, a repeated path.
+#[test]
+fn a_big_layer_merges_in_one_pass_as_entry_by_entry() -> TestResult {
+    let base = || {
+        LayerBuilder::new("base")
+            .dir("a")
+            .file("a/x", b"x")
+            .file("a/y", b"yy")
+            .file("a.b", b"ab")
+            .dir("d")
+            .file("d/f", b"f")
+            .file("e", b"e")
+            .file("g", b"g")
+            .dir("o")
+            .file("o/in", b"in")
+            .file("w", b"w")
+    };
+    let upper = LayerBuilder::new("chmod")
+        .file_with("g", b"g", 0o600, 0, 0)
+        .dir("a")
+        .file_with("a/x", b"x", 0o755, 0, 0)
+        .file("a/y", b"changed")
+        .file("a.b", b"ab")
+        .file_with("e", b"e", 0o644, 1, 1)
+        .file("new", b"n")
+        .symlink("d/f", "../e")
+        .whiteout("w")
+        .opaque("o")
+        .file("o/again", b"a");
+    let s = scans(vec![base(), upper])?;
+    same_both_ways(&s);
+    let m = Merged::build(&s);
+    assert_eq!(m.same_content.len(), 4, "{:?}", m.same_content);
+    assert_eq!(m.changes[1].added, 2);
+    let one_pass = |s: &[Arc<LayerScan>]| {
+        let mut below = Merged::build(&s[..1]);
+        below.apply_sorted(s, &s[1], 1, &mut LayerChanges::default())
+    };
+    assert!(one_pass(&s), "the chmod layer is merged in one pass");
+
+    let replaced = LayerBuilder::new("b")
+        .file("a", b"a file now")
+        .file("z", b"z")
+        .file("y", b"y")
+        .file("x", b"x")
+        .file("v", b"v")
+        .file("u", b"u");
+    let replaced = scans(vec![base(), replaced])?;
+    assert!(replaced[1].entries.len() * 2 >= Merged::build(&replaced[..1]).tree.len());
+    assert!(!one_pass(&replaced));
+    same_both_ways(&replaced);
+    let mut twice = (*scans(vec![base(), LayerBuilder::new("c").file("e", b"1")])?[1]).clone();
+    twice.entries.extend(twice.entries.clone());
+    twice.entries.extend(twice.entries.clone());
+    twice.entries.extend(twice.entries.clone());
+    let twice = vec![scans(vec![base()])?.remove(0), Arc::new(twice)];
+    assert!(!one_pass(&twice));
+    same_both_ways(&twice);
     Ok(())
 }

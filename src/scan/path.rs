@@ -43,31 +43,22 @@ fn clean_str(s: &str) -> Result<Option<Cow<'_, str>>, PathError> {
 }
 
 /// Whether a name is non-empty and none of its `/`-separated components is empty, `.` or
-/// `..`. Only a `/` (or the start) followed by `/`, `.` or the end can begin such a
-/// component, so one pass over the bytes looks closer only there: splitting the name into
-/// components (or a `memchr` per `/`) was a quarter of the walk's own work on a layer of
-/// small files.
+/// `..`. Such a component starts the name or follows a `/`, and begins with `.` or `/`
+/// (or is a trailing empty one), so a name with none of those places is plain: one pass
+/// with no early exit (which vectorizes) rules out nearly every name, and only the rest
+/// are split into components (which took about twice the instructions on a layer of
+/// small files).
 fn is_plain(b: &[u8]) -> bool {
-    // The component that starts at `i` is empty, `.` or `..`: it ends at `i`, `i + 1` or
-    // `i + 2`.
-    let bad_at = |i: usize| match b.get(i) {
-        None | Some(b'/') => true,
-        Some(b'.') => match b.get(i + 1) {
-            None | Some(b'/') => true,
-            Some(b'.') => matches!(b.get(i + 2), None | Some(b'/')),
-            Some(_) => false,
-        },
-        Some(_) => false,
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+        return false;
     };
-    // The start counts as the end of a `/`: an empty name or a trailing `/` ends on one.
-    let mut after_slash = true;
-    for (i, &c) in b.iter().enumerate() {
-        if after_slash && (c == b'/' || c == b'.') && bad_at(i) {
-            return false;
-        }
-        after_slash = c == b'/';
-    }
-    !after_slash
+    let start = u8::from(first == b'.' || first == b'/' || last == b'/');
+    let odd = (b.iter().zip(&b[1..])).fold(start, |odd, (&c, &next)| {
+        odd | (u8::from(c == b'/') & (u8::from(next == b'/') | u8::from(next == b'.')))
+    });
+    odd == 0
+        || b.split(|&c| c == b'/')
+            .all(|c| !matches!(c, b"" | b"." | b".."))
 }
 
 /// Cleans a name component by component, as `filepath.Clean` does.

@@ -219,7 +219,11 @@ pub fn find(input: &FindingsInput<'_>) -> FindingsReport {
 fn assemble(input: &FindingsInput<'_>, drafts: Vec<Draft>) -> FindingsReport {
     // One entry per file of a counted finding: a chmod -R of a big tree makes it as big as
     // the tree, so a fast hash.
-    let mut left: foldhash::HashMap<(u32, u32), u64> = Default::default();
+    let counted_items = (drafts.iter().filter(|d| d.counted))
+        .map(|d| d.items.len())
+        .fold(0, usize::saturating_add);
+    let mut left: foldhash::HashMap<(u32, u32), u64> =
+        foldhash::HashMap::with_capacity_and_hasher(counted_items, Default::default());
     // (counted in the total, finding): advice with a price sorts after the free savings.
     let mut findings: Vec<(bool, Finding)> = Vec::with_capacity(drafts.len());
     let mut total = 0u64;
@@ -239,11 +243,7 @@ fn assemble(input: &FindingsInput<'_>, drafts: Vec<Draft>) -> FindingsReport {
         // Only the first MAX_PATHS are listed: pick them, then order them (a chmod -R
         // finding has an item per file of the tree).
         let order = |a: &Item, b: &Item| b.savable.cmp(&a.savable).then(a.path.cmp(&b.path));
-        if d.items.len() > MAX_PATHS {
-            d.items.select_nth_unstable_by(MAX_PATHS, order);
-        }
-        let listed = d.items.len().min(MAX_PATHS);
-        d.items[..listed].sort_by(order);
+        crate::analysis::duplicates::top_first(&mut d.items, MAX_PATHS, order);
         let savable: u64 = d
             .items
             .iter()
