@@ -19,13 +19,13 @@ pub(super) fn find(input: &FindingsInput<'_>) -> Vec<Draft> {
         savable: bytes,
     };
     let mut copies = Groups::new();
-    let mut copied = foldhash::HashSet::default();
-    for s in input
-        .merged
-        .same_content
-        .iter()
-        .filter(|s| s.metadata_changed && s.bytes > 0)
-    {
+    let metadata_copies =
+        || (input.merged.same_content.iter()).filter(|s| s.metadata_changed && s.bytes > 0);
+    // Sized once: a chmod -R of a big tree copies every file, and growing the set by
+    // doubling rehashed it a dozen times.
+    let mut copied =
+        foldhash::HashSet::with_capacity_and_hasher(metadata_copies().count(), Default::default());
+    for s in metadata_copies() {
         copied.insert((s.lower.layer, s.lower.entry));
         copies
             .entry((s.lower.layer, s.upper.layer))
