@@ -1,5 +1,6 @@
 //! One layer's scan result: the tar entries it holds, after whiteouts are split out.
 
+pub use super::captured::CapturedFiles;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -72,7 +73,7 @@ impl From<String> for LinkTarget {
 pub struct Captured {
     /// Whole contents of small files analyses read (package databases, passwd, ld.so.conf...).
     #[serde(with = "base64_contents")]
-    pub files: Vec<(u32, Vec<u8>)>,
+    pub files: CapturedFiles,
     /// ELF facts for every ELF file.
     pub elf: Vec<(u32, crate::image::facts::ElfInfo)>,
     /// The `#!` line of scripts (without the `#!`), trimmed.
@@ -148,11 +149,7 @@ impl LayerScan {
     }
 
     pub fn captured_file(&self, entry: u32) -> Option<&[u8]> {
-        self.captured
-            .files
-            .iter()
-            .find(|(i, _)| *i == entry)
-            .map(|(_, b)| b.as_slice())
+        self.captured.files.get(entry)
     }
 }
 
@@ -169,8 +166,11 @@ mod base64_contents {
     // Bytes as bytes: a `Vec<u8>` would be a sequence of numbers.
     use serde_bytes::{ByteBuf, Bytes};
 
-    pub fn serialize<S: Serializer>(files: &[(u32, Vec<u8>)], s: S) -> Result<S::Ok, S::Error> {
+    use super::CapturedFiles;
+
+    pub fn serialize<S: Serializer>(files: &CapturedFiles, s: S) -> Result<S::Ok, S::Error> {
         let text = s.is_human_readable();
+        let files = files.all();
         let mut seq = s.serialize_seq(Some(files.len()))?;
         for (entry, bytes) in files {
             if text {
@@ -182,10 +182,12 @@ mod base64_contents {
         seq.end()
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(u32, Vec<u8>)>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<CapturedFiles, D::Error> {
         if !d.is_human_readable() {
-            return Vec::<(u32, ByteBuf)>::deserialize(d)
-                .map(|files| files.into_iter().map(|(i, b)| (i, b.into_vec())).collect());
+            return Vec::<(u32, ByteBuf)>::deserialize(d).map(|files| {
+                let files: Vec<_> = files.into_iter().map(|(i, b)| (i, b.into_vec())).collect();
+                files.into()
+            });
         }
         Vec::<(u32, String)>::deserialize(d)?
             .into_iter()
@@ -195,6 +197,7 @@ mod base64_contents {
                     .map(|bytes| (entry, bytes))
                     .map_err(D::Error::custom)
             })
-            .collect()
+            .collect::<Result<Vec<_>, _>>()
+            .map(CapturedFiles::from)
     }
 }
