@@ -117,6 +117,31 @@ pub fn analyze_reusing(
     reusing: Reusing,
 ) -> (Analysis, Option<Kept>) {
     let scans = Analysis::scans(image);
+    std::thread::scope(|s| {
+        // A package analysis that will be made afresh reads every captured database: the
+        // ones the cache deferred are decoded beside the merge rather than after it, one
+        // scan at a time on the package analysis's thread.
+        let afresh = reusing.below.is_none()
+            || scans
+                .last()
+                .is_some_and(|top| !packages::may_be_neutral(top));
+        if afresh && scans.iter().any(|scan| scan.captured.files.is_pending()) {
+            let decode = || scans.iter().for_each(|scan| _ = scan.captured.files.all());
+            let _ = (std::thread::Builder::new().name("microscope-decode".into()))
+                .spawn_scoped(s, decode);
+        }
+        analyze_scans(image, &scans, rewrite_opts, reusing)
+    })
+}
+
+/// [`analyze_reusing`] of the image's scans.
+fn analyze_scans(
+    image: &Image,
+    scans: &[Arc<LayerScan>],
+    rewrite_opts: &rewrite::Options,
+    reusing: Reusing,
+) -> (Analysis, Option<Kept>) {
+    let scans = scans.to_vec();
     let (merged, below_merged) = merges(&scans, &reusing);
     let commands: Vec<String> = image.layers.iter().map(|l| l.command.clone()).collect();
     let input = findings::FindingsInput {

@@ -1,6 +1,7 @@
-//! The on-disk form of an entry (a layer's scan, or an image's report): a magic line, a
-//! header naming the format, the key, the payload's length and checksum, then the
-//! zstd-compressed value — postcard for a scan, JSON for a report.
+//! The on-disk form of an entry (a layer's scan, an image's report, a kept package
+//! analysis): a magic line, a header naming the format, the key, the payload's length and
+//! checksum, then the zstd-compressed value — postcard for a scan (in two frames,
+//! `scan_entry.rs`) and a kept analysis, JSON for a report.
 //!
 //! A scan is postcard, not JSON: decoding large-latest's 13 cached scans (144k entries,
 //! 18 MB of captured package databases) took 154 ms of CPU as JSON with base64 contents
@@ -20,11 +21,11 @@ use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::sync::OnceLock;
 
-const MAGIC: &[u8] = b"microscope-scan\n";
+pub(super) const MAGIC: &[u8] = b"microscope-scan\n";
 /// Decoding costs the same at levels 1 and 3 (28-30 ms for large-latest's scans); level 1
 /// writes faster, on a cold run's helper threads, for 4 % more bytes. Uncompressed, the
 /// scans are 29 MB instead of 6.7 MB, for 14 ms less inflating.
-const ZSTD_LEVEL: i32 = 1;
+pub(super) const ZSTD_LEVEL: i32 = 1;
 
 /// How the value in an entry's payload is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,15 +47,6 @@ pub(super) fn format_tag() -> &'static str {
 
 /// `MAGIC` and a header line `format key length checksum`, then the compressed value,
 /// returned apart so the payload is written as it is, never copied.
-pub(super) fn encode_scan(scan: &LayerScan, key: &str) -> Option<(Vec<u8>, Vec<u8>)> {
-    encode(scan, key, format_tag(), Codec::Postcard)
-}
-
-pub(super) fn decode_scan(bytes: &[u8], key: &str) -> Option<LayerScan> {
-    decode(bytes, key, format_tag(), Codec::Postcard)
-}
-
-/// An entry of any value under format `tag` (see [`encode_scan`]).
 pub(super) fn encode<T: Serialize>(
     value: &T,
     key: &str,

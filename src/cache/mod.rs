@@ -28,10 +28,12 @@ mod kept;
 #[cfg(feature = "registry")]
 pub mod registry;
 mod reports;
+mod scan_entry;
 mod writes;
 
 use crate::image::LayerScan;
-use entry::{decode_scan, encode_scan, format_tag};
+use entry::format_tag;
+use scan_entry::{decode_scan, encode_scan};
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
@@ -43,8 +45,9 @@ use std::time::SystemTime;
 /// list is fingerprinted on top of this, see `format_tag`). 2: captured contents in base64;
 /// 3: rooted names kept, PAX sparse read, single-file `.egg-info` captured;
 /// 4: rpm databases, gem/Composer/.NET manifests and jars captured, cargo-auditable crates read;
-/// 5: postcard instead of JSON, captured contents as bytes, an xxh3 checksum (`entry.rs`).
-pub const SCAN_FORMAT: u32 = 5;
+/// 5: postcard instead of JSON, captured contents as bytes, an xxh3 checksum (`entry.rs`);
+/// 6: the package databases in a second frame, decoded when asked for (`scan_entry.rs`).
+pub const SCAN_FORMAT: u32 = 6;
 
 /// Default bound of the cache, in bytes.
 pub const DEFAULT_LIMIT: u64 = 2 << 30;
@@ -153,7 +156,7 @@ impl Cache {
         // A scan this process is still writing is read once it is whole.
         self.writes.wait();
         let bytes = read_bounded(&path, MAX_ENTRY).ok()?;
-        match decode_scan(&bytes, key) {
+        match decode_scan(bytes, key) {
             Some(scan) => {
                 touch(&path);
                 Some(scan)

@@ -6,7 +6,8 @@
 //! same way on read; one that fails any check, or is of another type or format, is a miss.
 
 use super::MAX_ENTRY;
-use super::entry::{decode_scan, encode_scan, format_tag};
+use super::entry::format_tag;
+use super::scan_entry::{decode_scan, encode_scan};
 use crate::cache::ScanCache;
 use crate::image::LayerScan;
 use crate::source::SourceError;
@@ -68,7 +69,7 @@ impl ScanCache for RegistryScans {
         {
             return None;
         }
-        decode_scan(&artifact.blob, key)
+        decode_scan(artifact.blob, key)
     }
 
     fn put(&self, key: &str, scan: &Arc<LayerScan>) {

@@ -27,7 +27,8 @@ fn scan() -> LayerScan {
             files: vec![
                 (0, b"Package: a\n".to_vec()),
                 (3, vec![0, 0xff, 0x80, b'\n']),
-            ],
+            ]
+            .into(),
             // Fields JSON skipped when empty must still be written: postcard has no names.
             elf: vec![
                 (1, crate::image::facts::ElfInfo::default()),
@@ -71,7 +72,7 @@ fn an_entry_of_another_format_is_a_miss() -> TestResult {
     write_json_entry(&cache, format_tag())?;
     assert!(cache.get(KEY).is_none(), "JSON is not read as postcard");
     // And format 4 lived in its own directory, which this binary never reads.
-    assert!(format_tag().starts_with("v5-"), "{}", format_tag());
+    assert!(format_tag().starts_with("v6-"), "{}", format_tag());
     cache.put(KEY, &Arc::new(scan()));
     assert_eq!(cache.get(KEY), Some(scan()));
     Ok(())
@@ -147,5 +148,76 @@ fn eviction_is_least_recently_used() -> TestResult {
     );
     assert!(cache.get_blob(&blobs[0].0).is_some());
     assert!(cache.get_blob(&blobs[2].0).is_some());
+    Ok(())
+}
+
+/// A scan whose captured files are a package database (deferred to the entry's second
+/// frame) and passwd (decoded with the scan), in the order they were kept.
+fn scan_with_databases() -> LayerScan {
+    let entry = |path: &str| crate::image::Entry {
+        path: path.into(),
+        kind: crate::image::EntryKind::File,
+        size: 4,
+        mode: 0o644,
+        uid: 0,
+        gid: 0,
+        link: None,
+        hash: 1,
+    };
+    let mut scan = scan();
+    scan.entries = [
+        "var/lib/dpkg/status",
+        "etc/passwd",
+        "var/lib/dpkg/info/a.list",
+    ]
+    .map(entry)
+    .to_vec();
+    scan.captured.files = vec![
+        (2, b"/bin/a\n".to_vec()),
+        (1, b"root:x:0:0::/root:/bin/sh\n".to_vec()),
+        (0, b"Package: a\n".to_vec()),
+    ]
+    .into();
+    scan
+}
+
+/// The package databases come back only when asked for, the rest at once, all of them in
+/// their order; a flipped bit in the databases' frame, or a size in the header changed, is
+/// a miss before anything is decoded.
+#[test]
+fn package_databases_are_decoded_when_asked_for() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let cache = Cache::open(dir.path(), DEFAULT_LIMIT);
+    cache.put(KEY, &Arc::new(scan_with_databases()));
+    let back = cache.get(KEY).ok_or("read back")?;
+    let files = &back.captured.files;
+    assert_eq!(files.len(), 3);
+    assert!(files.get(1).is_some_and(|b| b.starts_with(b"root:")));
+    assert!(files.is_pending(), "passwd is read without the databases");
+    assert_eq!(back.captured_file(0), Some(&b"Package: a\n"[..]));
+    assert!(!files.is_pending());
+    assert_eq!(back, scan_with_databases());
+
+    let path = cache.scan_path(KEY).ok_or("path")?;
+    let good = fs::read(&path)?;
+    let mut bytes = good.clone();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    fs::write(&path, &bytes)?;
+    assert!(
+        cache.get(KEY).is_none(),
+        "a flipped bit in the second frame"
+    );
+    let text = String::from_utf8_lossy(&good).into_owned();
+    let header = text.lines().nth(1).ok_or("header")?;
+    let mut fields: Vec<String> = header.split(' ').map(String::from).collect();
+    let raw: u64 = fields.last().ok_or("size")?.parse()?;
+    *fields.last_mut().ok_or("size")? = (raw << 20).to_string();
+    let torn = fields.join(" ");
+    let mut bytes = good.clone();
+    let at = text.find(header).ok_or("at")?;
+    bytes.splice(at..at + header.len(), torn.bytes());
+    fs::write(&path, &bytes)?;
+    assert!(cache.get(KEY).is_none(), "a size changed in the header");
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! The image model: layers, entries, the merged tree. Pure: no I/O.
 
+pub mod captured;
 pub mod entry;
 pub mod facts;
 pub mod jar;

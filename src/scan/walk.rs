@@ -255,7 +255,7 @@ fn drop_superseded(c: &mut crate::image::entry::Captured, superseded: &HashMap<u
             superseded.get(slot).is_none_or(|at| pos > at[which])
         });
     }
-    keep(&mut c.files, superseded, 0);
+    keep(c.files.list_mut(), superseded, 0);
     keep(&mut c.elf, superseded, 1);
     keep(&mut c.shebangs, superseded, 2);
 }

@@ -233,6 +233,17 @@ impl<'a> Fs<'a> {
     /// Every entry below the real directory `dir` (absolute, already resolved), with its
     /// absolute path; symlinks inside are listed, not followed.
     pub fn walk(&self, dir: &str) -> impl Iterator<Item = (String, &'a Entry)> + '_ {
+        self.walk_where(dir, |_| true)
+    }
+
+    /// [`Fs::walk`] of the paths (relative, as the tree keys them) that `keep` accepts: a
+    /// search of the whole tree formats only what it finds (the Go build's `go.mod` search
+    /// formatted large-latest's 144k paths, 6 % of a rebuild's CPU).
+    pub fn walk_where<'s>(
+        &'s self,
+        dir: &str,
+        keep: impl Fn(&str) -> bool + 's,
+    ) -> impl Iterator<Item = (String, &'a Entry)> + 's {
         let k = key(dir);
         let (lo, hi) = if k.is_empty() {
             (String::new(), String::from("\u{10ffff}"))
@@ -242,6 +253,7 @@ impl<'a> Fs<'a> {
         };
         self.tree
             .range::<str, _>((Bound::Included(lo.as_str()), Bound::Excluded(hi.as_str())))
+            .filter(move |(p, _)| keep(p))
             .filter_map(|(p, at)| Some((format!("/{p}"), self.entry_at(*at)?)))
     }
 
@@ -271,5 +283,35 @@ mod tests {
         assert_eq!(parent("/x"), "/");
         assert_eq!(basename("/usr/bin/x"), "x");
         assert_eq!(key("/usr/bin/"), "usr/bin");
+    }
+
+    /// A walk that filters the tree's keys finds what a whole walk filtered finds, in the
+    /// same order, under the root and under a directory.
+    #[test]
+    fn a_filtered_walk_is_the_walk_filtered() -> Result<(), Box<dyn std::error::Error>> {
+        use crate::demo::builder::LayerBuilder;
+        use crate::scan::{ScanContext, scan_layer};
+        let tar = LayerBuilder::new("COPY . /")
+            .file("src/go.mod", b"module x\n")
+            .file("src/sub/go.mod", b"module y\n")
+            .file("src/not-go.mod", b"x\n")
+            .file("srcgo.mod", b"x\n")
+            .file("go.mod", b"module z\n")
+            .build();
+        let scans = vec![Arc::new(scan_layer(&tar[..], &ScanContext::default())?)];
+        let merged = Merged::build(&scans);
+        let fs = Fs::new(&scans, &merged);
+        for dir in ["/", "/src"] {
+            let whole: Vec<String> = (fs.walk(dir))
+                .filter(|(p, _)| basename(p) == "go.mod")
+                .map(|(p, _)| p)
+                .collect();
+            let filtered: Vec<String> = (fs.walk_where(dir, |k| basename(k) == "go.mod"))
+                .map(|(p, _)| p)
+                .collect();
+            assert_eq!(filtered, whole, "{dir}");
+            assert!(whole.len() >= 2, "{whole:?}");
+        }
+        Ok(())
     }
 }

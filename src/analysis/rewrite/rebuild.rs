@@ -80,10 +80,8 @@ pub fn go_build(
                 .find(|c| fs.file(c).is_some())
         });
     let mods: Vec<String> = fs
-        .walk("/")
-        .filter(|(p, e)| {
-            e.kind == EntryKind::File && fs::basename(p) == "go.mod" && !foreign_module(p)
-        })
+        .walk_where("/", |k| fs::basename(k) == "go.mod")
+        .filter(|(p, e)| e.kind == EntryKind::File && !foreign_module(p))
         .map(|(p, _)| fs::parent(&p).to_string())
         .collect();
     let in_workdir = |d: &&String| {
