@@ -26,6 +26,7 @@ mod pages;
 pub mod push;
 mod resolve;
 pub mod session;
+mod tls;
 mod token;
 mod upload;
 
@@ -203,16 +204,18 @@ fn http_client() -> Result<reqwest::Client, SourceError> {
 }
 
 /// [`http_client`] on a builder that already says how long a read may wait and which
-/// redirects to follow.
+/// redirects to follow; TLS as [`tls::config`] sets it up, shared by every client.
 fn http_client_with(builder: reqwest::ClientBuilder) -> Result<reqwest::Client, SourceError> {
+    let setup = |e: Box<dyn std::error::Error + Send + Sync>| SourceError::Client {
+        what: "cannot set up an HTTP client".into(),
+        source: e,
+    };
     builder
+        .tls_backend_preconfigured(tls::config().map_err(|e| setup(e.into()))?)
         .connect_timeout(Duration::from_secs(15))
         .user_agent(concat!("microscope/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| SourceError::Client {
-            what: "cannot set up an HTTP client".into(),
-            source: e.into(),
-        })
+        .map_err(|e| setup(e.into()))
 }
 
 impl ImageSource for RegistrySource {
