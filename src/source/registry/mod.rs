@@ -85,7 +85,6 @@ impl RegistrySource {
             .build()?;
         let pull = Pull {
             reference: &reference,
-            registry: &registry,
             auth: &auth,
             opts,
             ctx: &ctx,
@@ -143,7 +142,6 @@ type Fetched = (
 /// One image pulled from one registry: authorise, then fetch its manifest and config.
 struct Pull<'a> {
     reference: &'a Reference,
-    registry: &'a str,
     auth: &'a RegistryAuth,
     opts: &'a SourceOptions,
     ctx: &'a Ctx<'a>,
@@ -154,9 +152,6 @@ impl Pull<'_> {
     async fn fetch(&self, token: &mut Option<String>) -> Result<Fetched, SourceError> {
         let scheme = if self.ctx.plain_http { "http" } else { "https" };
         let http_client = http_client()?;
-        if let RegistryAuth::Basic(..) = self.auth {
-            auth::check_realm(&http_client, scheme, self.registry).await?;
-        }
         let (reference, auth, ctx) = (self.reference, self.auth, self.ctx);
         let op = RegistryOperation::Pull;
         let given = token::bearer(&http_client, scheme, reference, auth, op, ctx).await?;

@@ -129,9 +129,6 @@ impl Session {
     /// [`super::auth::check_realm`] lets them go).
     pub(super) async fn http_for(&self, scope: &str) -> Result<Http, SourceError> {
         let (scheme, host) = (self.scheme(), self.host());
-        if let RegistryAuth::Basic(..) = self.auth {
-            super::auth::check_realm(&self.http, scheme, &host).await?;
-        }
         let ctx = self.ctx();
         let token = super::token::bearer_for(&self.http, scheme, &host, scope, &self.auth, &ctx);
         Ok(Http {
