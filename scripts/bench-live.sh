@@ -5,6 +5,8 @@
 # medians. Cold = a fresh, empty cache (the run fills it); warm = the same cache again.
 #   LAB=/work/lab/corpus scripts/bench-live.sh        debian:bookworm and fat:latest
 #   RUNS=5 IMAGES="debian-bookworm fat-latest" LAB=... scripts/bench-live.sh
+#   BASE=/path/to/other/microscope LAB=... scripts/bench-live.sh   that build too, in the
+#     same rounds (skopeo before each, order alternating), so both see the same load
 # Images are read from $LAB/NAME.oci (or NAME.oci.tar, or $MICROSCOPE_CORPUS/NAME.oci.tar)
 # and pushed to a registry on 127.0.0.1:5000: one that already answers there, else one
 # started (and stopped) with $MICROSCOPE_CORPUS/services.sh under a throwaway ENVLAB.
@@ -19,6 +21,7 @@ IMAGES=${IMAGES:-debian-bookworm fat-latest}
 REG=127.0.0.1:5000
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/microscope-bench-live.XXXXXX")
 BIN=${BIN:-target/release/microscope}
+BASE=${BASE:-}
 
 started=""
 cleanup() {
@@ -60,39 +63,54 @@ for name in $IMAGES; do
   src=$(source_of "$name") || { echo "skipped $name: not in $LAB or $CORPUS" >&2; continue; }
   image="docker://$REG/$(repo_of "$name")"
   skopeo copy -q --dest-tls-verify=false "$src" "$image"
-  sk=(); cold=(); warm=()
+  sk=(); cold=(); warm=(); sk2=(); base=()
+  skopeo_run() { rm -rf "$OUT/copy"; seconds skopeo copy -q --src-tls-verify=false "$image" "oci:$OUT/copy:latest"; }
+  micro_run() { seconds env XDG_CACHE_HOME="$cache" "$1" "$image" --json; }
   for run in $(seq 1 "$RUNS"); do
     cache="$OUT/cache-$run"
-    skopeo_run() { rm -rf "$OUT/copy"; seconds skopeo copy -q --src-tls-verify=false "$image" "oci:$OUT/copy:latest"; }
-    micro_run() { seconds env XDG_CACHE_HOME="$cache" "$BIN" "$image" --json; }
     if [ $((run % 2)) = 1 ]; then
-      sk+=("$(skopeo_run)"); cold+=("$(micro_run)")
+      sk+=("$(skopeo_run)"); cold+=("$(micro_run "$BIN")")
     else
-      cold+=("$(micro_run)"); sk+=("$(skopeo_run)")
+      cold+=("$(micro_run "$BIN")"); sk+=("$(skopeo_run)")
     fi
-    warm+=("$(micro_run)")
+    warm+=("$(micro_run "$BIN")")
     rm -rf "$cache" "$OUT/copy"
+    if [ -n "$BASE" ]; then
+      if [ $((run % 2)) = 1 ]; then
+        base+=("$(micro_run "$BASE")"); sk2+=("$(skopeo_run)")
+      else
+        sk2+=("$(skopeo_run)"); base+=("$(micro_run "$BASE")")
+      fi
+      rm -rf "$cache" "$OUT/copy"
+    fi
   done
-  rows+=("$name ${sk[*]} / ${cold[*]} / ${warm[*]}")
+  rows+=("$name ${sk[*]} / ${cold[*]} / ${warm[*]} / ${sk2[*]} / ${base[*]}")
 done
 
-python3 - "$RUNS" "$load" "${rows[@]}" <<'PY'
+python3 - "$RUNS" "$load" "$BASE" "${rows[@]}" <<'PY'
 import statistics, sys
-runs, load, rows = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+runs, load, base, rows = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
+extra_head = " base cold s | base ratio | base CPU s |" if base else ""
 print("| image | skopeo copy s | microscope cold s | ratio | microscope warm s "
-      "| skopeo CPU s | microscope cold CPU s |")
-print("|---|---|---|---|---|---|---|")
+      "| skopeo CPU s | microscope cold CPU s |" + extra_head)
+print("|---|---|---|---|---|---|---|" + ("---|---|---|" if base else ""))
 med = statistics.median
 for row in rows:
     name, rest = row.split(" ", 1)
-    sk, cold, warm = ([tuple(map(float, x.split(","))) for x in part.split()]
-                      for part in rest.split("/"))
+    sk, cold, warm, sk2, other = ([tuple(map(float, x.split(","))) for x in part.split()]
+                                  for part in rest.split("/"))
     ratio = med(c[0] / s[0] for c, s in zip(cold, sk))
     wall = lambda runs: med(r[0] for r in runs)
     cpu = lambda runs: med(r[1] for r in runs)
+    extra = ""
+    if base:
+        base_ratio = med(c[0] / s[0] for c, s in zip(other, sk2))
+        extra = f" {wall(other):.2f} | {base_ratio:.2f}× | {cpu(other):.2f} |"
     print(f"| {name} | {wall(sk):.2f} | {wall(cold):.2f} | {ratio:.2f}× | {wall(warm):.2f} "
-          f"| {cpu(sk):.2f} | {cpu(cold):.2f} |")
+          f"| {cpu(sk):.2f} | {cpu(cold):.2f} |" + extra)
 print()
+if base:
+    print(f"base = {base}, cold, in the same rounds, each run paired with a skopeo copy of its own.")
 print(f"Wall-clock medians of {runs} runs; ratio = median of the per-run cold/skopeo ratios "
       f"(each pair run back to back, order alternating); CPU = user + system. "
       f"Load average at start: {load}.")

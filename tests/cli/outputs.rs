@@ -100,6 +100,23 @@ fn no_ca_certificates_is_one_line_and_exit_2() {
     assert!(o.stdout.is_empty());
 }
 
+/// A plain-HTTP (loopback) registry needs no CA certificates: on such a system the pull
+/// gets as far as the request (here refused: nothing listens on port 1), where a client
+/// built with the system's roots stopped before it.
+#[test]
+fn a_loopback_registry_needs_no_ca_certificates() {
+    let o = Command::new(env!("CARGO_BIN_EXE_microscope"))
+        .args(["docker://127.0.0.1:1/x:1", "--json", "--no-cache"])
+        .env("SSL_CERT_FILE", "/nonexistent/ca.pem")
+        .env("SSL_CERT_DIR", "/nonexistent")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr_line(&o);
+    assert!(e.contains("cannot reach registry 127.0.0.1:1"), "{e}");
+    assert!(!e.contains("CA certificates"), "{e}");
+}
+
 #[test]
 fn not_an_image_is_one_line_and_exit_2() {
     let dir = tempfile::tempdir().unwrap();

@@ -222,6 +222,52 @@ fn credentials_go_only_to_the_registrys_host_or_an_https_realm() {
     }
 }
 
+/// With Basic credentials and a token realm, `/v2/` is asked once: the challenge that names
+/// the realm is also the one the credentials' destination is checked on (two requests, one
+/// round trip more before the manifest, until the check read its own).
+#[test]
+fn credentials_with_a_token_realm_ask_for_the_challenge_once() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
+    let pings = Arc::new(AtomicUsize::new(0));
+    let port = Arc::new(AtomicU16::new(0));
+    let (seen, p) = (pings.clone(), port.clone());
+    let reg = Registry::start(
+        Image::new(),
+        Box::new(move |m, path, s| {
+            if m == "GET" && path == "/v2/" {
+                seen.fetch_add(1, Ordering::Relaxed);
+                let port = p.load(Ordering::Relaxed);
+                let realm = format!("Bearer realm=\"http://127.0.0.1:{port}/token\",service=\"f\"");
+                respond(
+                    s,
+                    "401 Unauthorized",
+                    &[("WWW-Authenticate", &realm)],
+                    b"{}",
+                );
+                return true;
+            }
+            if path.starts_with("/token") {
+                let json = [("Content-Type", "application/json")];
+                respond(s, "200 OK", &json, br#"{"token":"t"}"#);
+                return true;
+            }
+            false
+        }),
+    );
+    port.store(reg.port, Ordering::Relaxed);
+    let home = tempfile::tempdir().unwrap();
+    let auth = base64_user_pass();
+    let config = format!(
+        r#"{{"auths":{{"127.0.0.1:{}":{{"auth":"{auth}"}}}}}}"#,
+        reg.port
+    );
+    std::fs::write(home.path().join("config.json"), config).unwrap();
+    let o = reg.run_home(&[], Duration::from_secs(60), home.path());
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert_eq!(pings.load(Ordering::Relaxed), 1);
+}
+
 /// `user:pass` in base64, as docker's config.json keeps it.
 fn base64_user_pass() -> String {
     use base64::Engine;

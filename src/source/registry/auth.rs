@@ -34,27 +34,11 @@ pub(super) fn auth_for(
 /// hands out tokens, and the token request carries the user's Basic credentials. Docker
 /// sends them to any realm; microscope sends them only to the registry's own host or to a
 /// realm over HTTPS (a plain-HTTP realm on another host would put the password on the wire
-/// to a host the user never named). Checked before oci-client asks for a token.
-pub(super) async fn check_realm(
-    http: &reqwest::Client,
-    scheme: &str,
-    registry: &str,
-) -> Result<(), SourceError> {
-    let Ok(resp) = http.get(format!("{scheme}://{registry}/v2/")).send().await else {
-        return Ok(()); // unreachable: oci-client says so in its own words
-    };
-    let Some(challenge) = resp
-        .headers()
-        .get("www-authenticate")
-        .and_then(|v| v.to_str().ok())
-    else {
-        return Ok(());
-    };
-    let Some(realm) = realm_of(challenge) else {
-        return Ok(());
-    };
-    let Ok(url) = reqwest::Url::parse(&realm) else {
-        return Ok(());
+/// to a host the user never named). Checked on the realm the token request is about to go
+/// to ([`super::token::bearer_for`]), from the one challenge it read.
+pub(super) fn check_realm(realm: &str, registry: &str) -> Result<(), SourceError> {
+    let Ok(url) = reqwest::Url::parse(realm) else {
+        return Ok(()); // not a URL: the request fails before anything is sent
     };
     let own = registry.rsplit_once(':').map_or(registry, |(h, p)| {
         if p.bytes().all(|b| b.is_ascii_digit()) {
@@ -69,17 +53,9 @@ pub(super) async fn check_realm(
     }
     Err(RegistryError::UnsafeRealm {
         registry: registry.to_string(),
-        realm,
+        realm: realm.to_string(),
     }
     .into())
-}
-
-/// `realm="…"` of a `Bearer` challenge.
-fn realm_of(challenge: &str) -> Option<String> {
-    let rest = challenge.trim().strip_prefix("Bearer ")?;
-    let at = rest.find("realm=\"")? + "realm=\"".len();
-    let end = rest[at..].find('"')?;
-    Some(rest[at..at + end].to_string())
 }
 
 /// `localhost`, `127.0.0.0/8` and `::1`, with or without a port.
@@ -105,6 +81,16 @@ pub fn is_loopback(registry: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn basic_credentials_go_to_the_registrys_host_or_over_https() {
+        let reg = "127.0.0.1:5001";
+        assert!(check_realm("http://127.0.0.1:5003/token", reg).is_ok());
+        assert!(check_realm("https://auth.example.com/token", reg).is_ok());
+        assert!(check_realm("http://auth.example.com/token", reg).is_err());
+        assert!(check_realm("http://localhost:5003/token", reg).is_err());
+        assert!(check_realm("HTTP://AUTH.example.com/token", "auth.example.com").is_ok());
+    }
 
     #[test]
     fn loopback_hosts() {

@@ -161,9 +161,8 @@ pub(super) async fn retry_hint(
         reference.repository(),
         reference.digest().or(reference.tag()).unwrap_or("latest")
     );
-    let Ok(http) = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
+    let Ok(http) =
+        super::http_client_with(reqwest::Client::builder().timeout(Duration::from_secs(10)))
     else {
         return String::new();
     };

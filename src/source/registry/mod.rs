@@ -26,6 +26,7 @@ mod pages;
 pub mod push;
 mod resolve;
 pub mod session;
+mod tls;
 mod token;
 mod upload;
 
@@ -84,7 +85,6 @@ impl RegistrySource {
             .build()?;
         let pull = Pull {
             reference: &reference,
-            registry: &registry,
             auth: &auth,
             opts,
             ctx: &ctx,
@@ -142,7 +142,6 @@ type Fetched = (
 /// One image pulled from one registry: authorise, then fetch its manifest and config.
 struct Pull<'a> {
     reference: &'a Reference,
-    registry: &'a str,
     auth: &'a RegistryAuth,
     opts: &'a SourceOptions,
     ctx: &'a Ctx<'a>,
@@ -153,9 +152,6 @@ impl Pull<'_> {
     async fn fetch(&self, token: &mut Option<String>) -> Result<Fetched, SourceError> {
         let scheme = if self.ctx.plain_http { "http" } else { "https" };
         let http_client = http_client()?;
-        if let RegistryAuth::Basic(..) = self.auth {
-            auth::check_realm(&http_client, scheme, self.registry).await?;
-        }
         let (reference, auth, ctx) = (self.reference, self.auth, self.ctx);
         let op = RegistryOperation::Pull;
         let given = token::bearer(&http_client, scheme, reference, auth, op, ctx).await?;
@@ -203,16 +199,18 @@ fn http_client() -> Result<reqwest::Client, SourceError> {
 }
 
 /// [`http_client`] on a builder that already says how long a read may wait and which
-/// redirects to follow.
+/// redirects to follow; TLS as [`tls::config`] sets it up, shared by every client.
 fn http_client_with(builder: reqwest::ClientBuilder) -> Result<reqwest::Client, SourceError> {
+    let setup = |e: Box<dyn std::error::Error + Send + Sync>| SourceError::Client {
+        what: "cannot set up an HTTP client".into(),
+        source: e,
+    };
     builder
+        .tls_backend_preconfigured(tls::config().map_err(|e| setup(e.into()))?)
         .connect_timeout(Duration::from_secs(15))
         .user_agent(concat!("microscope/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| SourceError::Client {
-            what: "cannot set up an HTTP client".into(),
-            source: e.into(),
-        })
+        .map_err(|e| setup(e.into()))
 }
 
 impl ImageSource for RegistrySource {

@@ -50,9 +50,6 @@ pub fn push(name: &str, opts: &SourceOptions, image: &Push<'_>) -> Result<String
     rt.block_on(async {
         let scheme = if plain_http { "http" } else { "https" };
         let client = super::http_client()?;
-        if let RegistryAuth::Basic(..) = auth {
-            super::auth::check_realm(&client, scheme, &registry).await?;
-        }
         let op = RegistryOperation::Push;
         let token = match token::bearer(&client, scheme, &reference, &auth, op, &ctx).await? {
             Some(RegistryAuth::Bearer(t)) => Some(t),

@@ -5,9 +5,8 @@ use super::super::{RegistryError, SourceError, SourceOptions};
 use super::auth::{auth_for, is_loopback};
 use super::bounded::Http;
 use super::errors::Ctx;
-use oci_client::client::{ClientConfig, ClientProtocol};
+use oci_client::Reference;
 use oci_client::secrets::RegistryAuth;
-use oci_client::{Client, Reference};
 use std::time::Duration;
 
 /// Whether `registry` (as named) is spoken to over plain HTTP: loopback, or listed with
@@ -20,7 +19,6 @@ pub(super) fn plain_http(registry: &str, resolved: &str, opts: &SourceOptions) -
             .any(|h| h == registry || h == resolved)
 }
 
-/// An oci-client `Client` for `registry` (as named: `HOST[:PORT]`), HTTPS unless plain.
 /// How a registry is spoken to: plain HTTP or TLS, and the credentials to send.
 pub(super) struct Access {
     pub plain_http: bool,
@@ -28,43 +26,26 @@ pub(super) struct Access {
     pub had_credentials: bool,
 }
 
-/// The [`Access`] to `registry` (as the user wrote it) resolved as `resolved`; sets TLS up
-/// (the crypto provider, the CA certificates) or says why it cannot.
+/// The [`Access`] to `registry` (as the user wrote it) resolved as `resolved`; over HTTPS,
+/// reads the system's CA certificates or says why it cannot (a plain-HTTP registry needs
+/// them only if it redirects to an HTTPS host, and reads them then).
 pub(super) fn access(
     registry: &str,
     resolved: &str,
     opts: &SourceOptions,
 ) -> Result<Access, SourceError> {
     let plain_http = plain_http(registry, resolved, opts);
-    client(resolved, plain_http)?;
+    if !plain_http {
+        super::tls::roots().map_err(|e| RegistryError::TlsSetup {
+            registry: resolved.to_string(),
+            source: e.into(),
+        })?;
+    }
     let (auth, had_credentials) = auth_for(registry, resolved, opts)?;
     Ok(Access {
         plain_http,
         auth,
         had_credentials,
-    })
-}
-
-pub(super) fn client(registry: &str, plain_http: bool) -> Result<Client, SourceError> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    Client::try_from(ClientConfig {
-        protocol: if plain_http {
-            ClientProtocol::Http
-        } else {
-            ClientProtocol::Https
-        },
-        connect_timeout: Some(Duration::from_secs(15)),
-        read_timeout: Some(Duration::from_secs(120)),
-        platform_resolver: None,
-        user_agent: concat!("microscope/", env!("CARGO_PKG_VERSION")),
-        ..Default::default()
-    })
-    // `Client::new` would panic here on a system without CA certificates.
-    .map_err(|e| {
-        SourceError::from(RegistryError::TlsSetup {
-            registry: registry.to_string(),
-            source: e.into(),
-        })
     })
 }
 
@@ -148,9 +129,6 @@ impl Session {
     /// [`super::auth::check_realm`] lets them go).
     pub(super) async fn http_for(&self, scope: &str) -> Result<Http, SourceError> {
         let (scheme, host) = (self.scheme(), self.host());
-        if let RegistryAuth::Basic(..) = self.auth {
-            super::auth::check_realm(&self.http, scheme, &host).await?;
-        }
         let ctx = self.ctx();
         let token = super::token::bearer_for(&self.http, scheme, &host, scope, &self.auth, &ctx);
         Ok(Http {

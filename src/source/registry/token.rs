@@ -65,6 +65,11 @@ pub(super) async fn bearer_for(
     let Some(realm) = param(&challenge, "realm") else {
         return Ok(None);
     };
+    // The same challenge decides where Basic credentials may go: one request to `/v2/`
+    // where there were two (a round trip less before the manifest).
+    if let RegistryAuth::Basic(..) = auth {
+        super::auth::check_realm(&realm, registry)?;
+    }
     let mut query = vec![("scope", scope.to_string())];
     if let Some(s) = param(&challenge, "service") {
         query.push(("service", s));
