@@ -106,8 +106,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn one_configuration_for_every_client() {
-        let (a, b) = (config().unwrap(), config().unwrap());
+    fn one_configuration_for_every_client() -> Result<(), Box<dyn std::error::Error>> {
+        let (a, b) = (config()?, config()?);
         assert!(Arc::ptr_eq(
             &a.crypto_provider().clone(),
             &b.crypto_provider().clone()
@@ -121,5 +121,6 @@ mod tests {
             schemes.contains(&SignatureScheme::ECDSA_NISTP256_SHA256),
             "{schemes:?}"
         );
+        Ok(())
     }
 }
