@@ -56,15 +56,15 @@ pub(super) fn encode<T: Serialize>(
     // The value goes straight into the encoder: held whole, a scan's JSON was 5-6 times the
     // compressed payload, and half the peak memory of a run on 900k entries.
     let mut encoder = zstd::Encoder::new(Vec::new(), ZSTD_LEVEL).ok()?;
-    {
-        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut encoder);
-        match codec {
-            Codec::Json => serde_json::to_writer(&mut buffered, value).ok()?,
-            Codec::Postcard => {
-                postcard::to_io(value, &mut buffered).ok()?;
-            }
+    match codec {
+        Codec::Json => {
+            let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut encoder);
+            serde_json::to_writer(&mut buffered, value).ok()?;
+            buffered.flush().ok()?;
         }
-        buffered.flush().ok()?;
+        Codec::Postcard => {
+            super::chunked::to_writer(value, &mut encoder)?;
+        }
     }
     let payload = encoder.finish().ok()?;
     let mut head = Vec::with_capacity(200);

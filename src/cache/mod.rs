@@ -23,6 +23,7 @@
 //! Layer blobs themselves are not kept: the scan is what an analysis needs, so a warm run
 //! needs no layer bytes at all, and the cache stays a fraction of the image's size.
 
+mod chunked;
 mod entry;
 mod kept;
 #[cfg(feature = "registry")]

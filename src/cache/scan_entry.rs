@@ -20,12 +20,18 @@ use crate::image::jar::JarInfo;
 use crate::image::{Compression, Entry, LayerScan};
 use serde::{Deserialize, Serialize};
 use serde_bytes::{ByteBuf, Bytes};
-use std::io::{self, Write};
+use std::io::Write;
 use std::sync::Arc;
 
 /// A frame decoding to more than this is not decoded (it passed the checksum, so only a
 /// writer's bug could ask for it).
 const MAX_RAW: u64 = 1 << 34;
+
+/// zstd's window for a scan's frames, 4 MiB instead of level 1's 512 KiB: its input buffer
+/// is the window, and once input wraps around it every block goes through the slower
+/// external-dictionary matcher (twice the instructions per byte on the chmod copy's 4 MB
+/// scans). Only the part of the buffer a frame fills is touched.
+const WINDOW_LOG: u32 = 22;
 
 /// The scan as the first frame holds it (written from borrows, read back owned).
 #[derive(Serialize)]
@@ -69,23 +75,6 @@ struct Head {
     jars: Vec<(u32, JarInfo)>,
     sparse: Vec<(u32, u64)>,
     warnings: Vec<String>,
-}
-
-/// Counts the bytes written through it.
-struct Counted<W> {
-    inner: W,
-    written: u64,
-}
-
-impl<W: Write> Write for Counted<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.written += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
 }
 
 /// Files another analysis than the package analysis reads (passwd, group, nsswitch.conf,
@@ -239,17 +228,10 @@ fn into_scan(head: Head, second: Vec<u8>, second_raw: u64) -> LayerScan {
 /// A value as a zstd frame of postcard, and its length before compression.
 fn frame<T: Serialize>(value: &T) -> Option<(Vec<u8>, u64)> {
     let mut encoder = zstd::Encoder::new(Vec::new(), ZSTD_LEVEL).ok()?;
-    let raw = {
-        // The value goes straight into the encoder: a scan held whole before compression
-        // would be a large part of the peak memory of a run on 900k entries.
-        let mut counted = Counted {
-            inner: io::BufWriter::with_capacity(1 << 16, &mut encoder),
-            written: 0,
-        };
-        postcard::to_io(value, &mut counted).ok()?;
-        counted.inner.flush().ok()?;
-        counted.written
-    };
+    encoder.window_log(WINDOW_LOG).ok()?;
+    // The value goes straight into the encoder, a chunk at a time: a scan held whole before
+    // compression would be a large part of the peak memory of a run on 900k entries.
+    let (encoder, raw) = super::chunked::to_writer(value, encoder)?;
     Some((encoder.finish().ok()?, raw))
 }
 

@@ -10,7 +10,7 @@ pub fn classify(path: &str, size: u64) -> Option<&'static Class> {
         Some(i) => (&path[..i], &path[i + 1..]),
         None => ("", path),
     };
-    let dirs = special_dirs(dir);
+    let (dirs, in_node_modules) = special_dirs(dir);
     let special = !dirs.is_empty();
     let class = if let Some(rest) = path.strip_prefix("var/lib/apt/lists/") {
         (rest != "lock").then_some(&APT_LISTS)?
@@ -57,7 +57,7 @@ pub fn classify(path: &str, size: u64) -> Option<&'static Class> {
         &DOCS
     } else if special && python_tests(path) {
         &PY_TESTS
-    } else if node_extras(path, name) {
+    } else if in_node_modules && node_extras(path, name) {
         &NODE_EXTRAS
     } else if has_dir(&dirs, &["__pycache__"]) || name.ends_with(".pyc") || name.ends_with(".pyo") {
         &PYC
@@ -82,34 +82,41 @@ pub fn classify(path: &str, size: u64) -> Option<&'static Class> {
 /// `dir`'s directories when one of them is one a rule of [`classify`] names, else none: a
 /// dozen rules look for runs of directories, each needing a directory of a few names, which
 /// most paths have none of; one pass over the directories says whether to split them (and
-/// run those rules) at all.
-fn special_dirs(dir: &str) -> Vec<&str> {
-    match dir.split('/').any(special_dir) {
-        true => dir.split('/').collect(),
-        false => Vec::new(),
+/// run those rules) at all. Also whether `node_modules/` is in the path (a directory ends
+/// with it: the text holds one `/`, at its end), so [`node_extras`]' substring search runs
+/// only for those paths. The pass is over bytes: `str::split` set up a searcher per path.
+fn special_dirs(dir: &str) -> (Vec<&str>, bool) {
+    let (mut special, mut node) = (false, false);
+    for c in dir.as_bytes().split(|&b| b == b'/') {
+        special |= special_dir(c);
+        node |= c.ends_with(b"node_modules");
+    }
+    match special {
+        true => (dir.split('/').collect(), node),
+        false => (Vec::new(), node),
     }
 }
 
 /// A directory some rule of [`classify`] names (the first of each run [`has_dir`] and
 /// [`cargo_target`] look for, and those [`python_tests`] looks for).
-fn special_dir(c: &str) -> bool {
+fn special_dir(c: &[u8]) -> bool {
     matches!(
         c,
-        ".cache"
-            | ".npm"
-            | "go"
-            | "cargo"
-            | ".cargo"
-            | "target"
-            | ".m2"
-            | ".gradle"
-            | "__pycache__"
-            | ".git"
-            | ".svn"
-            | ".hg"
-            | "site-packages"
-            | "dist-packages"
-    ) || c.starts_with("python3")
+        b".cache"
+            | b".npm"
+            | b"go"
+            | b"cargo"
+            | b".cargo"
+            | b"target"
+            | b".m2"
+            | b".gradle"
+            | b"__pycache__"
+            | b".git"
+            | b".svn"
+            | b".hg"
+            | b"site-packages"
+            | b"dist-packages"
+    ) || c.starts_with(b"python3")
 }
 
 const HISTORY_FILES: &[&str] = &[
@@ -143,6 +150,10 @@ fn cargo_target(dirs: &[&str]) -> bool {
 }
 
 fn toolchain(path: &str, name: &str) -> bool {
+    // Every rule below starts at `usr/` or `root/`: most paths are out after two tests.
+    if !path.starts_with("usr/") && !path.starts_with("root/") {
+        return false;
+    }
     const DIRS: &[&str] = &[
         "usr/local/go/",
         "usr/lib/go/",
@@ -302,6 +313,14 @@ mod tests {
             ("data/d0001/file0000001.txt", None),
             ("usr/lib/python3.11/os.py", None),
             ("usr/lib/python3/dist-packages/pkg/t.py", None),
+            ("app/node_modules/x/test/a.js", Some(NODE_EXTRAS.title)),
+            ("app/my_node_modules/x/README.md", Some(NODE_EXTRAS.title)),
+            ("app/node_modules.md", None),
+            ("node_modules/x/index.js", None),
+            ("usr/local/go/bin/go", Some(TOOLCHAIN.title)),
+            ("root/.rustup/toolchains/x", Some(TOOLCHAIN.title)),
+            ("usr/bin/x86_64-linux-gnu-gcc-12", Some(TOOLCHAIN.title)),
+            ("opt/usr/local/go/bin/go", None),
         ];
         for (path, want) in cases {
             assert_eq!(title(path), want, "{path}");

@@ -173,10 +173,7 @@ impl<'a> Attribution<'a> {
             let Some(o) = owner else {
                 fin.unowned_bytes = fin.unowned_bytes.saturating_add(size);
                 if e.kind == EntryKind::File {
-                    fin.largest_unowned.push(Reverse((size, path.clone())));
-                    if fin.largest_unowned.len() > LARGEST_UNOWNED {
-                        fin.largest_unowned.pop();
-                    }
+                    keep_largest(&mut fin.largest_unowned, size, path);
                 }
                 continue;
             };
@@ -394,4 +391,22 @@ fn same_content(old: &Entry, new: &Entry) -> bool {
 
 fn entry(scans: &[Arc<LayerScan>], at: NodeRef) -> &Entry {
     &scans[at.layer as usize].entries[at.entry as usize]
+}
+
+/// `(size, path)` into `heap`, a min-heap of the [`LARGEST_UNOWNED`] largest by size, then
+/// path. Once it is full, a file not above its smallest would be pushed and popped straight
+/// away (the final tree's paths are unique): one comparison instead, for most of the
+/// unowned files of an image with many.
+pub(super) fn keep_largest(
+    heap: &mut BinaryHeap<Reverse<(u64, Arc<str>)>>,
+    size: u64,
+    path: &Arc<str>,
+) {
+    let beats = |Reverse((b, p)): &Reverse<(u64, Arc<str>)>| (size, &**path) > (*b, &**p);
+    if heap.len() < LARGEST_UNOWNED || heap.peek().is_some_and(beats) {
+        heap.push(Reverse((size, path.clone())));
+        if heap.len() > LARGEST_UNOWNED {
+            heap.pop();
+        }
+    }
 }

@@ -184,3 +184,32 @@ fn the_largest_unowned_files_merge_as_the_whole_analysis_ranks_them() {
     assert_eq!((at("m"), at("b")), (None, None));
     assert_eq!(at("e"), None);
 }
+
+/// The bounded heap of the largest unowned files keeps what pushing every file and popping
+/// the smallest past the bound keeps, ties in size included.
+#[test]
+fn keeping_the_largest_skips_only_what_the_heap_would_drop() {
+    use super::super::attribute::{LARGEST_UNOWNED, keep_largest};
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    use std::sync::Arc;
+    let files: Vec<(u64, Arc<str>)> = (0..500u64)
+        .map(|i| {
+            (
+                (i * 7919) % 97 % 13,
+                Arc::from(format!("f{:03}", (i * 31) % 500)),
+            )
+        })
+        .collect();
+    let (mut fast, mut slow) = (BinaryHeap::new(), BinaryHeap::new());
+    for (size, path) in &files {
+        keep_largest(&mut fast, *size, path);
+        slow.push(Reverse((*size, path.clone())));
+        if slow.len() > LARGEST_UNOWNED {
+            slow.pop();
+        }
+    }
+    let (fast, slow) = (fast.into_sorted_vec(), slow.into_sorted_vec());
+    assert_eq!(fast.len(), LARGEST_UNOWNED);
+    assert_eq!(fast, slow);
+}
