@@ -6,6 +6,7 @@ use super::apk::z_of_symlink;
 use super::canon::{Canon, split};
 use super::catalog::{Catalog, Claim, Claims};
 use super::history::Warnings;
+use super::largest::keep_largest;
 use super::npm::package_dirs;
 use super::order::{Order, Totals, owners, r_order};
 use super::{LayerPackages, Manager, ModifiedFile, Package, PackageAnalysis, PackageRef};
@@ -14,8 +15,6 @@ use foldhash::{HashMap, HashMapExt};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::Arc;
-
-pub(super) const LARGEST_UNOWNED: usize = 20;
 
 #[derive(Debug, Clone, Copy)]
 struct Owner {
@@ -43,7 +42,7 @@ struct FinalTree {
     owned: Vec<(Arc<str>, NodeRef, u32)>,
     /// (path, its owner, the layer that modified it, bytes).
     modified: Vec<(Arc<str>, Owner, u32, u64)>,
-    /// The largest unowned files (a min-heap of at most [`LARGEST_UNOWNED`]).
+    /// The largest unowned files (a min-heap of at most [`super::largest::LARGEST_UNOWNED`]).
     largest_unowned: BinaryHeap<Reverse<(u64, Arc<str>)>>,
     final_bytes: u64,
     unowned_bytes: u64,
@@ -391,22 +390,4 @@ fn same_content(old: &Entry, new: &Entry) -> bool {
 
 fn entry(scans: &[Arc<LayerScan>], at: NodeRef) -> &Entry {
     &scans[at.layer as usize].entries[at.entry as usize]
-}
-
-/// `(size, path)` into `heap`, a min-heap of the [`LARGEST_UNOWNED`] largest by size, then
-/// path. Once it is full, a file not above its smallest would be pushed and popped straight
-/// away (the final tree's paths are unique): one comparison instead, for most of the
-/// unowned files of an image with many.
-pub(super) fn keep_largest(
-    heap: &mut BinaryHeap<Reverse<(u64, Arc<str>)>>,
-    size: u64,
-    path: &Arc<str>,
-) {
-    let beats = |Reverse((b, p)): &Reverse<(u64, Arc<str>)>| (size, &**path) > (*b, &**p);
-    if heap.len() < LARGEST_UNOWNED || heap.peek().is_some_and(beats) {
-        heap.push(Reverse((size, path.clone())));
-        if heap.len() > LARGEST_UNOWNED {
-            heap.pop();
-        }
-    }
 }

@@ -24,6 +24,7 @@ mod go;
 mod history;
 mod java;
 pub(crate) mod lang;
+mod largest;
 mod npm;
 mod order;
 mod prefix;

@@ -164,7 +164,7 @@ fn largest(kept: Vec<(String, u64)>, added: &[(u64, &str)]) -> Vec<(String, u64)
     let mut all: Vec<(u64, String)> = kept.into_iter().map(|(p, b)| (b, p)).collect();
     all.extend(added.iter().map(|&(b, p)| (b, p.to_string())));
     all.sort_unstable_by(|a, b| b.cmp(a));
-    all.truncate(super::attribute::LARGEST_UNOWNED);
+    all.truncate(super::largest::LARGEST_UNOWNED);
     let mut out: Vec<(String, u64)> = all.into_iter().map(|(b, p)| (p, b)).collect();
     out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     out

@@ -168,7 +168,7 @@ fn a_file_below_a_package_directory_is_not_neutral() -> TestResult {
 }
 
 /// The largest unowned files: the kept list and the new files, the top
-/// [`super::super::attribute::LARGEST_UNOWNED`] by size, then path.
+/// [`super::super::largest::LARGEST_UNOWNED`] by size, then path.
 #[test]
 fn the_largest_unowned_files_merge_as_the_whole_analysis_ranks_them() {
     let mut kept: Vec<(String, u64)> = (0..18).map(|i| (format!("k{i:02}"), 100 - i)).collect();
@@ -189,7 +189,7 @@ fn the_largest_unowned_files_merge_as_the_whole_analysis_ranks_them() {
 /// the smallest past the bound keeps, ties in size included.
 #[test]
 fn keeping_the_largest_skips_only_what_the_heap_would_drop() {
-    use super::super::attribute::{LARGEST_UNOWNED, keep_largest};
+    use super::super::largest::{LARGEST_UNOWNED, keep_largest};
     use std::cmp::Reverse;
     use std::collections::BinaryHeap;
     use std::sync::Arc;
