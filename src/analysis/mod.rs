@@ -97,6 +97,9 @@ pub struct Reusing {
     /// The kept package analysis of this image without its top layer.
     pub below: Option<packages::Snapshot>,
     pub keep: bool,
+    /// Leave the package analysis's owners by path empty when it is taken over from
+    /// `below` (a caller that reads only the owners by node, as a report does).
+    pub no_owners_by_path: bool,
 }
 
 /// What [`analyze_reusing`] hands back for the next images (when asked to keep it).
@@ -234,7 +237,8 @@ fn package_analysis(
     below_merged: Option<Merged>,
 ) -> (packages::PackageAnalysis, Option<Kept>) {
     let kept = |this, below| Kept { this, below };
-    if let Some((a, this)) = reusing.below.and_then(|b| b.extend(scans, merged)) {
+    let by_path = !reusing.no_owners_by_path;
+    if let Some((a, this)) = (reusing.below).and_then(|b| b.extend_with(scans, merged, by_path)) {
         return (a, reusing.keep.then(|| kept(this, None)));
     }
     if !reusing.keep {

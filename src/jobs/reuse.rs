@@ -29,9 +29,11 @@ impl Opened {
             (Some(cache), 2..) => packages_key(&image, n - 1).and_then(|k| cache.get_kept(&k)),
             _ => None,
         };
+        // The report reads owners by node only; the snapshot kept below drops them anyway.
         let reusing = Reusing {
             below,
             keep: this.is_some(),
+            no_owners_by_path: true,
         };
         let (mut analysis, kept) = analysis::analyze_reusing(&image, opts, reusing);
         let report = Report::build(&image, &analysis);

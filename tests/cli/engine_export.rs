@@ -7,6 +7,7 @@ use std::io::{Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How the fake engine answers the export request.
@@ -60,8 +61,17 @@ fn export(s: &mut UnixStream, how: &Export, archive: &[u8]) -> std::io::Result<(
     Ok(())
 }
 
+/// The paths the fake engine was asked for, in order.
+type Asked = Arc<Mutex<Vec<String>>>;
+
 /// One connection: requests answered in turn until the client closes or the export is sent.
-fn serve(mut s: UnixStream, how: &Export, archive: &[u8], inspect: &[u8]) -> std::io::Result<()> {
+fn serve(
+    mut s: UnixStream,
+    how: &Export,
+    archive: &[u8],
+    inspect: &[u8],
+    asked: &Asked,
+) -> std::io::Result<()> {
     loop {
         let mut head = Vec::new();
         let mut b = [0u8; 1];
@@ -73,7 +83,16 @@ fn serve(mut s: UnixStream, how: &Export, archive: &[u8], inspect: &[u8]) -> std
         }
         let line = String::from_utf8_lossy(&head);
         let path = line.split(' ').nth(1).unwrap_or("").to_string();
-        if path.ends_with("/version") {
+        asked.lock().unwrap().push(path.clone());
+        // As dockerd 20.10 does: a client that names a newer API than 1.41 is refused.
+        let minor = path
+            .strip_prefix("/v1.")
+            .and_then(|p| p.split('/').next())
+            .and_then(|m| m.parse::<u32>().ok());
+        if minor.is_some_and(|m| m > 41) {
+            let msg = br#"{"message":"client version is too new. Maximum supported API version is 1.41"}"#;
+            answer(&mut s, 400, msg)?;
+        } else if path.ends_with("/version") {
             answer(
                 &mut s,
                 200,
@@ -93,6 +112,11 @@ fn serve(mut s: UnixStream, how: &Export, archive: &[u8], inspect: &[u8]) -> std
 
 /// Starts a fake engine on a socket in `dir`; its `DOCKER_HOST`.
 fn fake_engine(dir: &Path, how: Export) -> String {
+    fake_engine_asked(dir, how).0
+}
+
+/// [`fake_engine`], and the paths it is asked for.
+fn fake_engine_asked(dir: &Path, how: Export) -> (String, Asked) {
     let img = image();
     let archive = img.docker_archive();
     let config: serde_json::Value = serde_json::from_slice(&img.config_json()).unwrap();
@@ -110,13 +134,16 @@ fn fake_engine(dir: &Path, how: Export) -> String {
     };
     let sock = dir.join("engine.sock");
     let listener = UnixListener::bind(&sock).unwrap();
+    let asked = Asked::default();
+    let log = asked.clone();
     std::thread::spawn(move || {
         for s in listener.incoming().flatten() {
             let (how, archive, inspect) = (how.clone(), archive.clone(), inspect.clone());
-            std::thread::spawn(move || serve(s, &how, &archive, &inspect));
+            let asked = asked.clone();
+            std::thread::spawn(move || serve(s, &how, &archive, &inspect, &asked));
         }
     });
-    format!("unix://{}", sock.display())
+    (format!("unix://{}", sock.display()), log)
 }
 
 /// The binary against the engine at `host`, killed (and the test failed) after 60 s.
@@ -212,4 +239,36 @@ fn an_engine_that_refuses_the_export_is_one_line_with_its_words() {
         line.contains("the engine answered 500: open /var/lib/docker/x: no space left"),
         "{line}"
     );
+}
+
+/// The export names the API version the engine agreed to (the fake refuses a newer one, as
+/// dockerd 20.10 does), and only the export asks for it: a warm run, whose report is kept,
+/// asks for inspect and history and nothing else, at once.
+#[test]
+fn only_the_export_waits_for_the_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let (host, asked) = fake_engine_asked(dir.path(), Export::Bytes(usize::MAX));
+    let args = ["docker-daemon:fake:1", "--json", "--daemon-read=export"];
+    let cold = run(dir.path(), &host, &args);
+    assert!(
+        cold.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cold.stderr)
+    );
+    let mut paths = std::mem::take(&mut *asked.lock().unwrap());
+    let tail = paths.split_off(2);
+    paths.sort();
+    assert_eq!(paths, ["/images/fake:1/history", "/images/fake:1/json"]);
+    assert_eq!(tail, ["/version", "/v1.41/images/fake:1/get"]);
+
+    let warm = run(dir.path(), &host, &args);
+    assert!(
+        warm.status.success(),
+        "{}",
+        String::from_utf8_lossy(&warm.stderr)
+    );
+    assert_eq!(warm.stdout, cold.stdout);
+    let mut paths = std::mem::take(&mut *asked.lock().unwrap());
+    paths.sort();
+    assert_eq!(paths, ["/images/fake:1/history", "/images/fake:1/json"]);
 }

@@ -40,7 +40,18 @@ fn both(below: &[Arc<LayerScan>], kept: Option<Snapshot>, top: LayerBuilder) -> 
     scans.push(scan(top));
     let merged = Merged::build(&scans);
     let whole = attribute(&scans, &merged);
+    let lean = (kept.clone()).and_then(|s| s.extend_with(&scans, &merged, false));
     let reused = kept.and_then(|s| s.extend(&scans, &merged)).map(|(a, _)| a);
+    // Without the owners by path, the very same analysis, those left empty.
+    let mut expected = reused.clone();
+    if let Some(a) = expected.as_mut() {
+        a.owners = Default::default();
+    }
+    assert_eq!(
+        lean.map(|(a, _)| a),
+        expected,
+        "extended without owners by path"
+    );
     (whole, reused, through_below(&scans, &merged, None))
 }
 

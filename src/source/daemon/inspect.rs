@@ -3,13 +3,14 @@
 
 use super::super::{LiveSource, SourceError, SourceOptions};
 use super::connect::{Endpoint, engine_error};
+use super::direct::Stored;
 use crate::image::model::HistoryEntry;
 use crate::image::{ImageMeta, LayerDesc, Platform, RunConfig};
 use bollard::Docker;
-use bollard::errors::Error as BollardError;
 use bollard::models::{ImageHistoryResponseItem, ImageInspect};
 
-/// The image's metadata from inspect and history, checked against `--platform`.
+/// The image's metadata from inspect and history, checked against `--platform`, and where
+/// the engine's storage driver keeps the image, when inspect says.
 pub(super) fn image_meta(
     rt: &tokio::runtime::Runtime,
     docker: &Docker,
@@ -17,14 +18,16 @@ pub(super) fn image_meta(
     name: &str,
     opts: &SourceOptions,
     display: &str,
-) -> Result<ImageMeta, SourceError> {
+) -> Result<(ImageMeta, Option<Stored>), SourceError> {
+    // Both at once, each on a connection of its own: one after the other they were two
+    // round trips on every run's way to its first layer.
     let (inspect, history) = rt
         .block_on(async {
-            let i = docker.inspect_image(name).await?;
-            let h = docker.image_history(name).await?;
-            Ok::<_, BollardError>((i, h))
+            futures_util::future::try_join(docker.inspect_image(name), docker.image_history(name))
+                .await
         })
         .map_err(|e| engine_error(e, endpoint, Some(name)))?;
+    let stored = inspect.graph_driver.as_ref().and_then(Stored::from_driver);
     let platform = wanted_platform(&inspect, endpoint, opts)?;
     let diff_ids: Vec<String> = inspect
         .root_fs
@@ -54,7 +57,7 @@ pub(super) fn image_meta(
         warnings,
         origin: None,
     };
-    Ok(meta)
+    Ok((meta, stored))
 }
 
 /// The image's platform, refused when `--platform` asks for another.

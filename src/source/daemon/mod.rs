@@ -62,7 +62,7 @@ impl DaemonSource {
     ) -> Result<Self, SourceError> {
         let endpoint = endpoint(kind)?;
         let rt = runtime()?;
-        let docker = connect(&endpoint, &rt)?;
+        let docker = connect(&endpoint)?;
         Self::inspect(rt, docker, endpoint, name, opts, display)
     }
 
@@ -90,7 +90,7 @@ impl DaemonSource {
             )));
         }
         let rt = runtime()?;
-        let docker = match connect(&endpoint, &rt) {
+        let docker = match connect(&endpoint) {
             Ok(d) => d,
             Err(e @ (SourceError::Permission(_) | SourceError::PermissionBecause { .. })) => {
                 return Err(e);
@@ -122,8 +122,8 @@ impl DaemonSource {
         opts: &SourceOptions,
         display: &str,
     ) -> Result<Self, SourceError> {
-        let meta = inspect::image_meta(&rt, &docker, &endpoint, name, opts, display)?;
-        let plan = direct::plan(&rt, &docker, &endpoint, &meta, opts)?;
+        let (meta, stored) = inspect::image_meta(&rt, &docker, &endpoint, name, opts, display)?;
+        let plan = direct::plan(&rt, &docker, &endpoint, &meta, stored, opts)?;
         Ok(DaemonSource {
             rt,
             docker,
@@ -168,6 +168,7 @@ impl ImageSource for DaemonSource {
         if wanted.is_empty() {
             return Ok(());
         }
+        connect::negotiate(&self.docker, &self.endpoint, &self.rt)?;
         let label = self.endpoint.label.clone();
         let stream_err = move |e: std::io::Error| {
             crate::Error::Source(SourceError::RemoteBecause {
