@@ -84,16 +84,22 @@ fn missing_file_is_one_line_and_exit_2() {
     assert!(o.stdout.is_empty());
 }
 
+/// `microscope REFERENCE --json --no-cache` on what looks like a system without CA
+/// certificates (the files rustls-platform-verifier reads point nowhere).
+fn pull_without_ca_certificates(reference: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_microscope"))
+        .args([reference, "--json", "--no-cache"])
+        .env("SSL_CERT_FILE", "/nonexistent/ca.pem")
+        .env("SSL_CERT_DIR", "/nonexistent")
+        .output()
+        .unwrap()
+}
+
 /// A system without CA certificates (a slim container) is said, not a panic in the HTTP
 /// client's constructor.
 #[test]
 fn no_ca_certificates_is_one_line_and_exit_2() {
-    let o = Command::new(env!("CARGO_BIN_EXE_microscope"))
-        .args(["docker://registry.invalid/x:1", "--json", "--no-cache"])
-        .env("SSL_CERT_FILE", "/nonexistent/ca.pem")
-        .env("SSL_CERT_DIR", "/nonexistent")
-        .output()
-        .unwrap();
+    let o = pull_without_ca_certificates("docker://registry.invalid/x:1");
     assert_eq!(o.status.code(), Some(2));
     let e = stderr_line(&o);
     assert!(e.contains("CA certificates"), "{e}");
@@ -105,12 +111,7 @@ fn no_ca_certificates_is_one_line_and_exit_2() {
 /// built with the system's roots stopped before it.
 #[test]
 fn a_loopback_registry_needs_no_ca_certificates() {
-    let o = Command::new(env!("CARGO_BIN_EXE_microscope"))
-        .args(["docker://127.0.0.1:1/x:1", "--json", "--no-cache"])
-        .env("SSL_CERT_FILE", "/nonexistent/ca.pem")
-        .env("SSL_CERT_DIR", "/nonexistent")
-        .output()
-        .unwrap();
+    let o = pull_without_ca_certificates("docker://127.0.0.1:1/x:1");
     assert_eq!(o.status.code(), Some(2));
     let e = stderr_line(&o);
     assert!(e.contains("cannot reach registry 127.0.0.1:1"), "{e}");

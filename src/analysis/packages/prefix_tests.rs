@@ -55,6 +55,43 @@ fn both(below: &[Arc<LayerScan>], kept: Option<Snapshot>, top: LayerBuilder) -> 
     (whole, reused, through_below(&scans, &merged, None))
 }
 
+/// Top layers that are neutral: new regular files and directories only.
+fn neutral_tops() -> [LayerBuilder; 2] {
+    [
+        LayerBuilder::new("COPY rebuild /").file("zz-rebuild", b"rebuild 1\n"),
+        LayerBuilder::new("COPY app /srv/")
+            .dir("srv")
+            .dir("srv/app")
+            .file("srv/app/server", &[7; 3000])
+            .file("srv/app/empty", b""),
+    ]
+}
+
+/// Top layers that are not neutral over `scans`: links, a whiteout, database files, a file
+/// below a claimed package directory (if `snap` has one) and an overwritten file.
+fn not_neutral_tops(scans: &[Arc<LayerScan>], snap: Option<&Snapshot>) -> Vec<LayerBuilder> {
+    let mut tops = vec![
+        LayerBuilder::new("link").symlink("zz-link", "usr"),
+        LayerBuilder::new("hard link")
+            .file("zz-a", b"a")
+            .hardlink("zz-b", "zz-a"),
+        LayerBuilder::new("rm").whiteout("zz-gone"),
+        LayerBuilder::new("dpkg").file("var/lib/dpkg/status", b""),
+        LayerBuilder::new("pip").file("zz/x-1.dist-info/METADATA", b"Name: x\n"),
+    ];
+    if let Some(dir) = snap.and_then(|s| s.reuse.claimed_dirs.first()) {
+        tops.push(LayerBuilder::new("under").file(&format!("{dir}/zz/new.js"), b"x"));
+    }
+    let merged = Merged::build(scans);
+    let file = (merged.tree.iter()).find(|(_, at)| {
+        scans[at.layer as usize].entries[at.entry as usize].kind == EntryKind::File
+    });
+    if let Some((path, _)) = file {
+        tops.push(LayerBuilder::new("overwrite").file(path, b"changed"));
+    }
+    tops
+}
+
 /// Called by every package test on its image: a neutral layer on top reuses the analysis
 /// and gives exactly the whole analysis; a layer that is not neutral is never reused.
 pub(in crate::analysis::packages) fn check_reuse(scans: &[Arc<LayerScan>]) {
@@ -68,15 +105,7 @@ pub(in crate::analysis::packages) fn check_reuse(scans: &[Arc<LayerScan>]) {
     }
     let snap = kept(scans);
     assert!(snap.is_some(), "an analysis is always kept");
-    let tops = [
-        LayerBuilder::new("COPY rebuild /").file("zz-rebuild", b"rebuild 1\n"),
-        LayerBuilder::new("COPY app /srv/")
-            .dir("srv")
-            .dir("srv/app")
-            .file("srv/app/server", &[7; 3000])
-            .file("srv/app/empty", b""),
-    ];
-    for top in tops {
+    for top in neutral_tops() {
         let (whole, reused, through) = both(scans, snap.clone(), top);
         assert_eq!(
             reused.as_ref(),
@@ -86,26 +115,7 @@ pub(in crate::analysis::packages) fn check_reuse(scans: &[Arc<LayerScan>]) {
         let (a, _, below) = through.unwrap_or_else(|| panic!("made through the image below"));
         assert_eq!((a, Some(below)), (whole, snap.clone()));
     }
-    let merged = Merged::build(scans);
-    let file = (merged.tree.iter()).find(|(_, at)| {
-        scans[at.layer as usize].entries[at.entry as usize].kind == EntryKind::File
-    });
-    let mut not_neutral = vec![
-        LayerBuilder::new("link").symlink("zz-link", "usr"),
-        LayerBuilder::new("hard link")
-            .file("zz-a", b"a")
-            .hardlink("zz-b", "zz-a"),
-        LayerBuilder::new("rm").whiteout("zz-gone"),
-        LayerBuilder::new("dpkg").file("var/lib/dpkg/status", b""),
-        LayerBuilder::new("pip").file("zz/x-1.dist-info/METADATA", b"Name: x\n"),
-    ];
-    if let Some(dir) = snap.as_ref().and_then(|s| s.reuse.claimed_dirs.first()) {
-        not_neutral.push(LayerBuilder::new("under").file(&format!("{dir}/zz/new.js"), b"x"));
-    }
-    if let Some((path, _)) = file {
-        not_neutral.push(LayerBuilder::new("overwrite").file(path, b"changed"));
-    }
-    for top in not_neutral {
+    for top in not_neutral_tops(scans, snap.as_ref()) {
         let (_, reused, through) = both(scans, snap.clone(), top);
         assert!(
             reused.is_none() && through.is_none(),
