@@ -20,8 +20,8 @@
 //! reads it in 12 M fewer, for 2.5 MB on disk instead of 2.2 MB. The package databases are
 //! text, read only by a package analysis made afresh: zstd keeps them in 3.9 MB, lz4 in 6.3.
 //! Not compressing the first frame at all saved 65 M more instructions writing the chmod
-//! copy and 24 M reading large-latest's, for 1.2 MB more on disk, but raised python-app's
-//! cold peak (cache written) by 1.8 MiB, where lz4's is main's.
+//! copy and 24 M reading large-latest's, for 1.2 MB more on disk, but python-app's cold
+//! peak (cache written) rose by 1.8 MiB in that build (README, "Scan cache format 7").
 
 use super::entries::{EntriesRef, decode_chunk};
 use super::entry::{MAGIC, ZSTD_LEVEL, format_tag};
