@@ -24,6 +24,7 @@
 //! needs no layer bytes at all, and the cache stays a fraction of the image's size.
 
 mod chunked;
+mod entries;
 mod entry;
 mod kept;
 #[cfg(feature = "registry")]
@@ -47,8 +48,9 @@ use std::time::SystemTime;
 /// 3: rooted names kept, PAX sparse read, single-file `.egg-info` captured;
 /// 4: rpm databases, gem/Composer/.NET manifests and jars captured, cargo-auditable crates read;
 /// 5: postcard instead of JSON, captured contents as bytes, an xxh3 checksum (`entry.rs`);
-/// 6: the package databases in a second frame, decoded when asked for (`scan_entry.rs`).
-pub const SCAN_FORMAT: u32 = 6;
+/// 6: the package databases in a second frame, decoded when asked for (`scan_entry.rs`);
+/// 7: the entries in an encoding of their own (`entries.rs`).
+pub const SCAN_FORMAT: u32 = 7;
 
 /// Default bound of the cache, in bytes.
 pub const DEFAULT_LIMIT: u64 = 2 << 30;

@@ -1,5 +1,6 @@
-//! A layer's scan as the cache keeps it: two zstd frames of postcard after the entry's
-//! header, the scan without the captured package databases, then those databases.
+//! A layer's scan as the cache keeps it: two frames of postcard after the entry's header,
+//! the scan without the captured package databases (its entries encoded by `entries.rs`),
+//! then those databases.
 //!
 //! A rebuild that takes the kept package analysis over never reads the databases, and they
 //! were most of what decoding the cached scans cost: 18 MB of large-latest's 29 MB, a third
@@ -11,26 +12,38 @@
 //!
 //! Each frame is decoded into a buffer of the size the header gives: growing one as zstd
 //! fills it was a tenth of the decoding.
+//!
+//! The first frame is lz4 (`lz4_flex`), the second zstd. The first is written by every cold
+//! run and read by every rebuild, and what is left of it once the entries are dense is
+//! mostly hashes and path ends, which zstd shrinks little: on the 90k-file chmod copy lz4
+//! writes it in 50 M fewer instructions (of 1,249 M beside the hash), on large-latest it
+//! reads it in 12 M fewer, for 2.5 MB on disk instead of 2.2 MB. The package databases are
+//! text, read only by a package analysis made afresh: zstd keeps them in 3.9 MB, lz4 in 6.3.
+//! Not compressing the first frame at all saved 65 M more instructions writing the chmod
+//! copy and 24 M reading large-latest's, for 1.2 MB more on disk, but python-app's cold
+//! peak (cache written) rose by 1.8 MiB in that build (README, "Scan cache format 7").
 
+use super::entries::{EntriesRef, decode_chunk};
 use super::entry::{MAGIC, ZSTD_LEVEL, format_tag};
 use crate::image::captured::{CapturedFiles, FileList};
 use crate::image::entry::Captured;
 use crate::image::facts::ElfInfo;
 use crate::image::jar::JarInfo;
-use crate::image::{Compression, Entry, LayerScan};
+use crate::image::{Compression, LayerScan};
+use lz4_flex::frame::{BlockMode, BlockSize, FrameDecoder, FrameEncoder, FrameInfo};
 use serde::{Deserialize, Serialize};
 use serde_bytes::{ByteBuf, Bytes};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::sync::Arc;
 
 /// A frame decoding to more than this is not decoded (it passed the checksum, so only a
 /// writer's bug could ask for it).
 const MAX_RAW: u64 = 1 << 34;
 
-/// zstd's window for a scan's frames, 4 MiB instead of level 1's 512 KiB: its input buffer
-/// is the window, and once input wraps around it every block goes through the slower
-/// external-dictionary matcher (twice the instructions per byte on the chmod copy's 4 MB
-/// scans). Only the part of the buffer a frame fills is touched.
+/// zstd's window for the package databases' frame, 4 MiB instead of level 1's 512 KiB: its
+/// input buffer is the window, and once input wraps around it every block goes through the
+/// slower external-dictionary matcher (twice the instructions per byte on the chmod copy's
+/// 4 MB scans, when they were zstd). Only the part of the buffer a frame fills is touched.
 const WINDOW_LOG: u32 = 22;
 
 /// The scan as the first frame holds it (written from borrows, read back owned).
@@ -41,7 +54,8 @@ struct HeadRef<'a> {
     compression: Compression,
     compressed_bytes: u64,
     uncompressed_bytes: u64,
-    entries: &'a [Entry],
+    entry_count: u64,
+    entries: EntriesRef<'a>,
     whiteouts: &'a [Arc<str>],
     opaque_dirs: &'a [Arc<str>],
     /// The captured files not deferred, where each sits among all of them, and the entries
@@ -56,15 +70,17 @@ struct HeadRef<'a> {
     warnings: &'a [String],
 }
 
-/// [`HeadRef`], owned.
+/// [`HeadRef`], owned but for the encoded entries, which borrow the decoded frame.
 #[derive(Deserialize)]
-struct Head {
+struct Head<'a> {
     digest: String,
     diff_id: String,
     compression: Compression,
     compressed_bytes: u64,
     uncompressed_bytes: u64,
-    entries: Vec<Entry>,
+    entry_count: u64,
+    #[serde(borrow)]
+    entries: Vec<&'a [u8]>,
     whiteouts: Vec<Arc<str>>,
     opaque_dirs: Vec<Arc<str>>,
     files: Vec<(u32, ByteBuf)>,
@@ -124,7 +140,8 @@ pub(super) fn encode_scan(scan: &LayerScan, key: &str) -> Option<(Vec<u8>, Vec<u
         compression: *compression,
         compressed_bytes: *compressed_bytes,
         uncompressed_bytes: *uncompressed_bytes,
-        entries,
+        entry_count: entries.len() as u64,
+        entries: EntriesRef(entries),
         whiteouts,
         opaque_dirs,
         files,
@@ -136,12 +153,12 @@ pub(super) fn encode_scan(scan: &LayerScan, key: &str) -> Option<(Vec<u8>, Vec<u
         sparse,
         warnings,
     };
-    let (mut payload, first_raw) = frame(&head)?;
+    let (mut payload, first_raw) = frame(&head, Codec::Lz4)?;
     let first = payload.len() as u64;
     let second_raw = if later.is_empty() {
         0
     } else {
-        let (second, raw) = frame(&later)?;
+        let (second, raw) = frame(&later, Codec::Zstd)?;
         payload.extend_from_slice(&second);
         raw
     };
@@ -185,12 +202,19 @@ pub(super) fn decode_scan(mut bytes: Vec<u8>, key: &str) -> Option<LayerScan> {
     {
         return None;
     }
-    let head: Head = unframe(&payload[..first_end], first_raw)?;
+    let first = inflate(&payload[..first_end], first_raw, Codec::Lz4)?;
+    let head: Head = whole(&first)?;
     let second = bytes.split_off(start + first_end);
-    Some(into_scan(head, second, second_raw))
+    into_scan(head, second, second_raw)
 }
 
-fn into_scan(head: Head, second: Vec<u8>, second_raw: u64) -> LayerScan {
+fn into_scan(head: Head, second: Vec<u8>, second_raw: u64) -> Option<LayerScan> {
+    // The count was checksummed with the rest: only a writer's bug makes it wrong, and
+    // the entries decoded are what is kept.
+    let mut entries = Vec::with_capacity(usize::try_from(head.entry_count.min(1 << 24)).ok()?);
+    for chunk in head.entries {
+        decode_chunk(chunk, &mut entries)?;
+    }
     let files: FileList = head
         .files
         .into_iter()
@@ -201,17 +225,17 @@ fn into_scan(head: Head, second: Vec<u8>, second_raw: u64) -> LayerScan {
         head.files_at,
         head.deferred,
         Box::new(move || {
-            let files: Vec<(u32, ByteBuf)> = unframe(&second, second_raw)?;
+            let files: Vec<(u32, ByteBuf)> = whole(&inflate(&second, second_raw, Codec::Zstd)?)?;
             Some(files.into_iter().map(|(i, b)| (i, b.into_vec())).collect())
         }),
     );
-    LayerScan {
+    Some(LayerScan {
         digest: head.digest,
         diff_id: head.diff_id,
         compression: head.compression,
         compressed_bytes: head.compressed_bytes,
         uncompressed_bytes: head.uncompressed_bytes,
-        entries: head.entries,
+        entries,
         whiteouts: head.whiteouts,
         opaque_dirs: head.opaque_dirs,
         captured: Captured {
@@ -222,30 +246,64 @@ fn into_scan(head: Head, second: Vec<u8>, second_raw: u64) -> LayerScan {
         },
         sparse: head.sparse,
         warnings: head.warnings,
+    })
+}
+
+/// How a frame is compressed: the scan's first frame with lz4, the package databases with
+/// zstd (see the module's notes).
+#[derive(Clone, Copy)]
+enum Codec {
+    Lz4,
+    Zstd,
+}
+
+/// A value as a frame of postcard compressed with `codec`, and its length before.
+fn frame<T: Serialize>(value: &T, codec: Codec) -> Option<(Vec<u8>, u64)> {
+    // The value goes straight into the encoder, a chunk at a time: a scan held whole before
+    // compression would be a large part of the peak memory of a run on 900k entries.
+    match codec {
+        Codec::Lz4 => {
+            let info = FrameInfo::new()
+                .block_size(BlockSize::Max256KB)
+                .block_mode(BlockMode::Linked);
+            let encoder = FrameEncoder::with_frame_info(info, Vec::new());
+            let (encoder, raw) = super::chunked::to_writer(value, encoder)?;
+            Some((encoder.finish().ok()?, raw))
+        }
+        Codec::Zstd => {
+            let mut encoder = zstd::Encoder::new(Vec::new(), ZSTD_LEVEL).ok()?;
+            encoder.window_log(WINDOW_LOG).ok()?;
+            let (encoder, raw) = super::chunked::to_writer(value, encoder)?;
+            Some((encoder.finish().ok()?, raw))
+        }
     }
 }
 
-/// A value as a zstd frame of postcard, and its length before compression.
-fn frame<T: Serialize>(value: &T) -> Option<(Vec<u8>, u64)> {
-    let mut encoder = zstd::Encoder::new(Vec::new(), ZSTD_LEVEL).ok()?;
-    encoder.window_log(WINDOW_LOG).ok()?;
-    // The value goes straight into the encoder, a chunk at a time: a scan held whole before
-    // compression would be a large part of the peak memory of a run on 900k entries.
-    let (encoder, raw) = super::chunked::to_writer(value, encoder)?;
-    Some((encoder.finish().ok()?, raw))
-}
-
-/// The value of a frame written by [`frame`], `raw` bytes long decoded.
-fn unframe<T: serde::de::DeserializeOwned>(frame: &[u8], raw: u64) -> Option<T> {
+/// The bytes of a frame written by [`frame`] with `codec`, `raw` bytes long decoded.
+fn inflate(frame: &[u8], raw: u64, codec: Codec) -> Option<Vec<u8>> {
     if raw > MAX_RAW {
         return None;
     }
-    let bytes = zstd::bulk::decompress(frame, usize::try_from(raw).ok()?).ok()?;
-    if bytes.len() as u64 != raw {
-        return None;
+    let raw = usize::try_from(raw).ok()?;
+    match codec {
+        Codec::Lz4 => {
+            let mut out = vec![0; raw];
+            let mut decoder = FrameDecoder::new(frame);
+            decoder.read_exact(&mut out).ok()?;
+            // A frame that holds more than the header says is not what was written.
+            (decoder.read(&mut [0]).ok()? == 0).then_some(out)
+        }
+        Codec::Zstd => {
+            let bytes = zstd::bulk::decompress(frame, raw).ok()?;
+            (bytes.len() == raw).then_some(bytes)
+        }
     }
-    // A payload with bytes left over is not what was written.
-    match postcard::take_from_bytes(&bytes).ok()? {
+}
+
+/// The value `bytes` hold, all of them: a payload with bytes left over is not what was
+/// written.
+fn whole<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Option<T> {
+    match postcard::take_from_bytes(bytes).ok()? {
         (value, []) => Some(value),
         _ => None,
     }

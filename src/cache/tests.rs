@@ -72,7 +72,7 @@ fn an_entry_of_another_format_is_a_miss() -> TestResult {
     write_json_entry(&cache, format_tag())?;
     assert!(cache.get(KEY).is_none(), "JSON is not read as postcard");
     // And format 4 lived in its own directory, which this binary never reads.
-    assert!(format_tag().starts_with("v6-"), "{}", format_tag());
+    assert!(format_tag().starts_with("v7-"), "{}", format_tag());
     cache.put(KEY, &Arc::new(scan()));
     assert_eq!(cache.get(KEY), Some(scan()));
     Ok(())
@@ -86,12 +86,21 @@ fn scans_round_trip_and_corruption_is_a_miss() -> TestResult {
     cache.put(KEY, &Arc::new(scan()));
     assert_eq!(cache.get(KEY), Some(scan()));
     let path = cache.scan_path(KEY).ok_or("missing")?;
-    let mut bytes = fs::read(&path)?;
-    let last = bytes.len() - 1;
-    bytes[last] ^= 1;
-    fs::write(&path, bytes)?;
-    assert!(cache.get(KEY).is_none(), "a flipped bit is a miss");
-    assert!(!path.exists(), "and the bad entry is removed");
+    let good = fs::read(&path)?;
+    // The payload starts after the magic line and the header line.
+    let mut lines = good.iter().enumerate().filter(|(_, b)| **b == b'\n');
+    let payload = lines.nth(1).ok_or("header")?.0 + 1;
+    // A bit flipped in the first frame (lz4: the entries), in the middle, or in the last
+    // byte (the second frame, zstd: the package databases).
+    for at in [payload, (payload + good.len()) / 2, good.len() - 1] {
+        let mut bytes = good.clone();
+        bytes[at] ^= 1;
+        fs::write(&path, bytes)?;
+        assert!(cache.get(KEY).is_none(), "a flipped bit at {at} is a miss");
+        assert!(!path.exists(), "and the bad entry is removed");
+        fs::write(&path, &good)?;
+        assert_eq!(cache.get(KEY), Some(scan()));
+    }
     Ok(())
 }
 
