@@ -51,6 +51,7 @@ pub fn live_options(live: &LiveArgs, platform: Option<Platform>) -> Result<Sourc
         credentials,
         insecure_registries: live.insecure_registry.clone(),
         cache,
+        early_layers: true,
         stall_timeout: Some(std::time::Duration::from_secs(live.stall_timeout)),
         no_verify: false,
         daemon_read: match live.daemon_read {
