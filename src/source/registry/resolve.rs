@@ -41,9 +41,7 @@ pub(super) async fn fetch_image(
                     )));
                 }
                 config::verify(&bytes, &digest, "manifest")?;
-                if let Some(c) = cache {
-                    c.put_blob(&digest, &bytes);
-                }
+                keep(cache, &digest, &bytes);
                 (bytes, digest)
             }
         };
@@ -109,10 +107,18 @@ async fn fetch_config(
     // more (or never stops) is refused at that point.
     let bytes = bounded::blob(http, reference, &digest, desc.size(), ctx).await?;
     config::verify(&bytes, &digest, "config")?;
-    if let Some(c) = cache {
-        c.put_blob(&digest, &bytes);
-    }
+    keep(cache, &digest, &bytes);
     Ok(bytes)
+}
+
+/// Keeps a checked manifest or config in the cache off the pull's path: the write, and the
+/// walk of the whole cache that keeps it under its bound after each blob, run on a blocking
+/// thread while the pull goes on (the runtime waits for it when it is dropped).
+fn keep(cache: Option<&Cache>, digest: &str, bytes: &[u8]) {
+    if let Some(c) = cache {
+        let (c, digest, bytes) = (c.clone(), digest.to_string(), bytes.to_vec());
+        tokio::task::spawn_blocking(move || c.put_blob(&digest, &bytes));
+    }
 }
 
 /// `mediaType` of a manifest or index; an index without one is recognised by `manifests`.
