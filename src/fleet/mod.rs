@@ -19,9 +19,7 @@ pub fn run(args: FleetArgs) -> Result<ExitCode> {
     let shard = shard(&args)?;
     // From the first request on: a listing or a run that never ends is given up too.
     crate::live::watchdog(args.live.timeout);
-    let mut opts = crate::live::live_options(&args.live, args.platform.clone())?;
-    // A fleet's shared scans (a cache registry, other shards) decide which layers are read.
-    opts.early_layers = false;
+    let opts = crate::live::live_options(&args.live, args.platform.clone())?;
     let refs = references(&args, &opts)?;
     run::run(&args, &opts, refs, shard)
 }
