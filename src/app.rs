@@ -73,6 +73,7 @@ fn analyze(a: AnalyzeArgs) -> Result<ExitCode> {
         bail!("no image given (try `microscope demo`, or `microscope --help`)");
     };
     let mut opts = live_options(&a.live, a.platform)?;
+    opts.early_layers = true;
     opts.no_verify = a.no_verify || config_says_no_verify()?;
     if opts.no_verify {
         eprintln!(

@@ -51,6 +51,9 @@ pub fn live_options(live: &LiveArgs, platform: Option<Platform>) -> Result<Sourc
         credentials,
         insecure_registries: live.insecure_registry.clone(),
         cache,
+        // One image's analysis turns it on (`analyze`); not a fleet, whose shared scans
+        // decide which layers are read, nor compare, which reads one image after the other.
+        early_layers: false,
         stall_timeout: Some(std::time::Duration::from_secs(live.stall_timeout)),
         no_verify: false,
         daemon_read: match live.daemon_read {

@@ -52,6 +52,11 @@ pub struct SourceOptions {
     pub insecure_registries: Vec<String>,
     /// Where manifests and configs are cached by digest (scans are cached by the loader).
     pub cache: Option<std::sync::Arc<crate::cache::Cache>>,
+    /// A registry pull may ask for the first layers it will read beside the config: for one
+    /// image loaded as soon as it is opened, whose scans come from `cache` (or no cache), so
+    /// that the loader reads every layer whose scan `cache` lacks. Off where another cache
+    /// decides (a fleet's shared scans) or a source waits before it is read (compare's).
+    pub early_layers: bool,
     /// `--stall-timeout`: a download that brings no byte for this long fails, naming the
     /// blob and how far it got. None is [`DEFAULT_STALL`].
     pub stall_timeout: Option<std::time::Duration>,

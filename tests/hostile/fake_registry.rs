@@ -196,16 +196,19 @@ pub fn normal(image: &Image, method: &str, path: &str, stream: &mut TcpStream) {
     );
 }
 
-/// A registry whose `/v2/` asks for a token at `realm_host` on its own port's `/token`,
-/// answered by `token`.
+/// A registry that asks for a token at `realm_host` on its own port's `/token`, answered by
+/// `token`: as a real one does, it challenges `/v2/` and, until a token was handed out, the
+/// manifest (microscope asks for the manifest first and for `/v2/` only by digest).
 pub fn token_server(realm_host: &'static str, token: fn(&mut TcpStream)) -> Registry {
-    use std::sync::atomic::{AtomicU16, Ordering};
+    use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
     let port = Arc::new(AtomicU16::new(0));
+    let granted = Arc::new(AtomicBool::new(false));
     let p = port.clone();
     let reg = Registry::start(
         Image::new(),
         Box::new(move |m, path, s| {
-            if m == "GET" && path == "/v2/" {
+            let manifest = path.starts_with("/v2/img/manifests/");
+            if m == "GET" && (path == "/v2/" || (manifest && !granted.load(Ordering::Relaxed))) {
                 let realm = format!(
                     "Bearer realm=\"http://{realm_host}:{}/token\",service=\"fake\"",
                     p.load(Ordering::Relaxed)
@@ -219,6 +222,7 @@ pub fn token_server(realm_host: &'static str, token: fn(&mut TcpStream)) -> Regi
                 return true;
             }
             if path.starts_with("/token") {
+                granted.store(true, Ordering::Relaxed);
                 token(s);
                 return true;
             }

@@ -222,20 +222,23 @@ fn credentials_go_only_to_the_registrys_host_or_an_https_realm() {
     }
 }
 
-/// With Basic credentials and a token realm, `/v2/` is asked once: the challenge that names
-/// the realm is also the one the credentials' destination is checked on (two requests, one
-/// round trip more before the manifest, until the check read its own).
+/// With Basic credentials and a token realm, the registry is asked for its challenge once:
+/// the challenge that names the realm is also the one the credentials' destination is
+/// checked on (two requests, one round trip more before the manifest, until the check read
+/// its own), and it is the manifest's own 401, not a `/v2/` asked first.
 #[test]
 fn credentials_with_a_token_realm_ask_for_the_challenge_once() {
     use std::sync::Arc;
-    use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
-    let pings = Arc::new(AtomicUsize::new(0));
+    use std::sync::atomic::{AtomicBool, AtomicU16, AtomicUsize, Ordering};
+    let challenges = Arc::new(AtomicUsize::new(0));
     let port = Arc::new(AtomicU16::new(0));
-    let (seen, p) = (pings.clone(), port.clone());
+    let granted = Arc::new(AtomicBool::new(false));
+    let (seen, p) = (challenges.clone(), port.clone());
     let reg = Registry::start(
         Image::new(),
         Box::new(move |m, path, s| {
-            if m == "GET" && path == "/v2/" {
+            let manifest = path.starts_with("/v2/img/manifests/");
+            if m == "GET" && (path == "/v2/" || (manifest && !granted.load(Ordering::Relaxed))) {
                 seen.fetch_add(1, Ordering::Relaxed);
                 let port = p.load(Ordering::Relaxed);
                 let realm = format!("Bearer realm=\"http://127.0.0.1:{port}/token\",service=\"f\"");
@@ -248,6 +251,7 @@ fn credentials_with_a_token_realm_ask_for_the_challenge_once() {
                 return true;
             }
             if path.starts_with("/token") {
+                granted.store(true, Ordering::Relaxed);
                 let json = [("Content-Type", "application/json")];
                 respond(s, "200 OK", &json, br#"{"token":"t"}"#);
                 return true;
@@ -265,11 +269,34 @@ fn credentials_with_a_token_realm_ask_for_the_challenge_once() {
     std::fs::write(home.path().join("config.json"), config).unwrap();
     let o = reg.run_home(&[], Duration::from_secs(60), home.path());
     assert_eq!(o.code, Some(0), "{}", o.stderr);
-    assert_eq!(pings.load(Ordering::Relaxed), 1);
+    assert_eq!(challenges.load(Ordering::Relaxed), 1);
 }
 
 /// `user:pass` in base64, as docker's config.json keeps it.
 fn base64_user_pass() -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode("user:pass")
+}
+
+/// A registry anyone may pull from is asked for the manifest first, not for `/v2/`: one
+/// round trip less before the first layer byte (a token registry challenges the manifest
+/// instead, above).
+#[test]
+fn an_open_registry_is_asked_for_the_manifest_first() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let pings = Arc::new(AtomicUsize::new(0));
+    let seen = pings.clone();
+    let reg = Registry::start(
+        Image::new(),
+        Box::new(move |_, path, _| {
+            if path == "/v2/" {
+                seen.fetch_add(1, Ordering::Relaxed);
+            }
+            false
+        }),
+    );
+    let o = reg.run(&[], Duration::from_secs(60));
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert_eq!(pings.load(Ordering::Relaxed), 0);
 }

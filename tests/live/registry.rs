@@ -296,6 +296,16 @@ fn a_warm_cache_asks_for_no_blob() {
     assert_eq!(settled(), after_cold, "the warm run asks for no blob");
     assert_eq!(cold, warm);
     eprintln!("warm run: {took:?}");
+    // A config the cache lacks (a rebuild's) with every layer's scan kept: the config is
+    // asked for, and no layer is asked for beside it.
+    let layer = cold["layers"][0]["digest"].as_str().unwrap().to_string();
+    let layer_gets = || logged_requests(&log, &format!("/v2/warm-cache/alpine/blobs/{layer}"));
+    let layer_before = layer_gets();
+    std::fs::remove_dir_all(t.cache_dir().join("microscope/blobs")).unwrap();
+    let again = t.run(&[&image, "--json"]).json();
+    assert!(settled() > after_cold, "the config is asked for");
+    assert_eq!(layer_gets(), layer_before, "no layer is asked for");
+    assert_eq!(cold, again);
 }
 
 #[test]

@@ -24,6 +24,7 @@ pub(super) const MAX_ERROR_BODY: u64 = 1 << 20;
 /// Our own HTTP client for the requests whose bodies must be bounded, with the credentials
 /// oci-client negotiated (its bearer token, or Basic credentials when the registry takes
 /// them directly).
+#[derive(Clone)]
 pub(super) struct Http {
     pub client: reqwest::Client,
     pub scheme: &'static str,
@@ -31,13 +32,49 @@ pub(super) struct Http {
     pub auth: RegistryAuth,
 }
 
+/// A manifest's bytes and its digest.
+pub(super) type Manifest = (Vec<u8>, String);
+
 /// The manifest `reference` names and its digest, read to at most [`MAX_MANIFEST`] bytes;
 /// an error answer is read to [`MAX_ERROR_BODY`] and said in one line.
 pub(super) async fn manifest(
     http: &Http,
     reference: &Reference,
     ctx: &Ctx<'_>,
-) -> Result<(Vec<u8>, String), SourceError> {
+) -> Result<Manifest, SourceError> {
+    let (resp, url) = manifest_answer(http, reference, ctx).await?;
+    if resp.status() != reqwest::StatusCode::OK {
+        return Err(error_answer(resp, ctx).await);
+    }
+    read_manifest(resp, reference, &url).await
+}
+
+/// [`manifest`], or the registry's challenge (its `WWW-Authenticate`) when it answers 401
+/// with one: the request asked without the credentials a token or Basic auth would add.
+pub(super) async fn manifest_or_challenge(
+    http: &Http,
+    reference: &Reference,
+    ctx: &Ctx<'_>,
+) -> Result<Result<Manifest, String>, SourceError> {
+    let (resp, url) = manifest_answer(http, reference, ctx).await?;
+    let challenge = resp
+        .headers()
+        .get("www-authenticate")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    match (resp.status(), challenge) {
+        (reqwest::StatusCode::OK, _) => read_manifest(resp, reference, &url).await.map(Ok),
+        (reqwest::StatusCode::UNAUTHORIZED, Some(c)) => Ok(Err(c)),
+        _ => Err(error_answer(resp, ctx).await),
+    }
+}
+
+/// The answer to a GET of `reference`'s manifest, whatever its status, and the URL asked.
+async fn manifest_answer(
+    http: &Http,
+    reference: &Reference,
+    ctx: &Ctx<'_>,
+) -> Result<(reqwest::Response, String), SourceError> {
     let url = format!(
         "{}://{}/v2/{}/manifests/{}",
         http.scheme,
@@ -46,14 +83,21 @@ pub(super) async fn manifest(
         reference.digest().or(reference.tag()).unwrap_or("latest")
     );
     let req = http.client.get(&url).header("Accept", ACCEPT.join(", "));
-    let mut resp = http
+    let resp = http
         .authorize(req)
         .send()
         .await
         .map_err(|e| map_error(OciDistributionError::RequestError(e), ctx))?;
-    if resp.status() != reqwest::StatusCode::OK {
-        return Err(error_answer(resp, ctx).await);
-    }
+    Ok((resp, url))
+}
+
+/// A 200's manifest, read to [`MAX_MANIFEST`], and its digest: the one asked for, else the
+/// registry's `Docker-Content-Digest`, else the bytes' own.
+async fn read_manifest(
+    mut resp: reqwest::Response,
+    reference: &Reference,
+    url: &str,
+) -> Result<Manifest, SourceError> {
     let header_digest = resp
         .headers()
         .get("docker-content-digest")

@@ -5,84 +5,147 @@ use super::super::digest::Hasher;
 use super::super::{LayerReader, SourceError};
 use super::bounded::{Http, blob_response};
 use super::errors::Ctx;
-use crate::image::LayerDesc;
 use futures_util::StreamExt;
 use oci_client::Reference;
 use std::time::Duration;
 
-/// Starts downloading `desc`'s blob and returns the reading end.
-pub(super) fn open_blob(
-    rt: &tokio::runtime::Runtime,
-    http: &Http,
-    reference: &Reference,
-    desc: &LayerDesc,
-    ctx: &Ctx<'_>,
+/// A layer's download, started: the answer to its request (an error answer in the user's
+/// words) and the reading end of its bytes. Started when the loader opens the layer, or
+/// earlier, beside the config's request ([`super::prefetch`]).
+pub(super) struct Download {
+    answer: tokio::sync::oneshot::Receiver<Result<(), SourceError>>,
+    reader: ChannelReader,
+}
+
+/// What a download needs to word its errors, owned by its task.
+#[derive(Clone)]
+pub(super) struct Owned {
+    pub registry: String,
+    pub had_credentials: bool,
+    pub plain_http: bool,
+}
+
+impl Owned {
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            registry: &self.registry,
+            had_credentials: self.had_credentials,
+            plain_http: self.plain_http,
+        }
+    }
+}
+
+/// Asks for blob `digest` (`size` bytes, when known) and streams its bytes on `rt`'s
+/// threads, hashing them as they arrive. An algorithm the hasher does not know is refused
+/// before any byte is asked for.
+pub(super) fn start(
+    rt: &tokio::runtime::Handle,
+    http: Http,
+    reference: Reference,
+    (digest, size): (String, Option<u64>),
+    ctx: Owned,
     stall: Duration,
-) -> Result<LayerReader<'static>, SourceError> {
+) -> Result<Download, SourceError> {
     // sha256 or sha512, whole-blob, whatever the transfer (a 206 is not checked by
     // oci-client); another algorithm is refused before any byte is asked for.
-    let hasher = Hasher::for_digest(&desc.locator)?;
-    // Our own request, so that an error answer is read to its bound only; the bytes are
-    // hashed below, once, whatever the transfer.
-    let resp = rt.block_on(blob_response(http, reference, &desc.locator, ctx))?;
-    let digest = desc.locator.clone();
-    // The bytes are hashed here, as they arrive, and the stream fails at its end if they do
-    // not match: the scan is told so (`verifies_blob_digests`) and does not hash them again
-    // on its inflating thread, the critical path of a cold load.
-    let mut hasher = Some(hasher);
-    let size = desc.size;
+    let hasher = Hasher::for_digest(&digest)?;
     // The download runs on the runtime's threads and hands chunks over a bounded channel:
     // the scanning threads only inflate and walk, and the two overlap. Dropping the reader
     // drops the receiver, which ends the task and the request. A few chunks in flight are
     // enough (the socket buffers more): with 64, a download ran 20 MB ahead of the scan in
     // fresh memory, and faulting its pages in cost a cold debian:bookworm 5 % of its CPU.
     let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<bytes::Bytes>>(8);
-    let mut body = resp.bytes_stream();
+    let (answer_tx, answer) = tokio::sync::oneshot::channel();
     rt.spawn(async move {
-        let mut got = 0u64;
-        loop {
-            let item = match tokio::time::timeout(stall, body.next()).await {
-                Ok(Some(item)) => item,
-                Ok(None) => break,
-                Err(_) => {
-                    let _ = tx.send(Err(stalled(&digest, stall, got, size))).await;
-                    return;
-                }
-            };
-            let item = item.map_err(|source| {
-                std::io::Error::other(BlobBroke {
-                    digest: digest.clone(),
-                    source,
-                })
-            });
-            if let Ok(chunk) = &item {
-                got = got.saturating_add(chunk.len() as u64);
-                if size.is_some_and(|s| got > s) {
-                    let _ = tx.send(Err(too_long(&digest, size))).await;
-                    return;
+        // Our own request, so that an error answer is read to its bound only.
+        match blob_response(&http, &reference, &digest, &ctx.ctx()).await {
+            Ok(resp) => {
+                if answer_tx.send(Ok(())).is_ok() {
+                    stream(resp, &tx, hasher, (&digest, size), stall).await;
                 }
             }
-            if let (Ok(chunk), Some(h)) = (&item, hasher.as_mut()) {
-                h.update(chunk);
-            }
-            let failed = item.is_err();
-            if tx.send(item).await.is_err() || failed {
-                return;
-            }
-        }
-        if let Some(h) = hasher {
-            let got = h.finish();
-            if got != digest {
-                let _ = tx
-                    .send(Err(mismatch(&digest, &format!("they hash to {got}"))))
-                    .await;
+            Err(e) => {
+                let _ = answer_tx.send(Err(e));
             }
         }
     });
-    Ok(Box::new(ChannelReader {
-        rx,
-        chunk: bytes::Bytes::new(),
-    }))
+    Ok(Download {
+        answer,
+        reader: ChannelReader {
+            rx,
+            chunk: bytes::Bytes::new(),
+        },
+    })
+}
+
+impl Download {
+    /// The reading end, once the registry has answered the request with the blob; its
+    /// error answer otherwise.
+    pub(super) fn reader(
+        self,
+        rt: &tokio::runtime::Runtime,
+    ) -> Result<LayerReader<'static>, SourceError> {
+        match rt.block_on(self.answer) {
+            Ok(Ok(())) => Ok(Box::new(self.reader)),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(SourceError::Io(std::io::Error::other(
+                "the layer's download stopped before the registry answered",
+            ))),
+        }
+    }
+}
+
+/// The body of a blob's answer into `tx`, hashed as it arrives: the stream fails at its end
+/// if the bytes do not match `digest` (the scan is told so, `verifies_blob_digests`, and
+/// does not hash them again on its inflating thread, the critical path of a cold load).
+async fn stream(
+    resp: reqwest::Response,
+    tx: &tokio::sync::mpsc::Sender<std::io::Result<bytes::Bytes>>,
+    hasher: Hasher,
+    (digest, size): (&str, Option<u64>),
+    stall: Duration,
+) {
+    let mut hasher = Some(hasher);
+    let mut body = resp.bytes_stream();
+    let mut got = 0u64;
+    loop {
+        let item = match tokio::time::timeout(stall, body.next()).await {
+            Ok(Some(item)) => item,
+            Ok(None) => break,
+            Err(_) => {
+                let _ = tx.send(Err(stalled(digest, stall, got, size))).await;
+                return;
+            }
+        };
+        let item = item.map_err(|source| {
+            std::io::Error::other(BlobBroke {
+                digest: digest.to_string(),
+                source,
+            })
+        });
+        if let Ok(chunk) = &item {
+            got = got.saturating_add(chunk.len() as u64);
+            if size.is_some_and(|s| got > s) {
+                let _ = tx.send(Err(too_long(digest, size))).await;
+                return;
+            }
+        }
+        if let (Ok(chunk), Some(h)) = (&item, hasher.as_mut()) {
+            h.update(chunk);
+        }
+        let failed = item.is_err();
+        if tx.send(item).await.is_err() || failed {
+            return;
+        }
+    }
+    if let Some(h) = hasher {
+        let got = h.finish();
+        if got != digest {
+            let _ = tx
+                .send(Err(mismatch(digest, &format!("they hash to {got}"))))
+                .await;
+        }
+    }
 }
 
 /// No byte for `stall`: which blob, and how far it got.

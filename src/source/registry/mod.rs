@@ -23,6 +23,7 @@ mod fetch;
 mod listing;
 pub mod name;
 mod pages;
+mod prefetch;
 pub mod push;
 mod resolve;
 pub mod session;
@@ -61,6 +62,8 @@ pub struct RegistrySource {
     label: String,
     plain_http: bool,
     stall: Duration,
+    /// The first layers' downloads, started beside the config's request.
+    prefetched: prefetch::Prefetched,
 }
 
 impl RegistrySource {
@@ -83,11 +86,13 @@ impl RegistrySource {
             .thread_name("microscope-registry")
             .enable_all()
             .build()?;
+        let prefetched = prefetch::Prefetched::default();
         let pull = Pull {
             reference: &reference,
             auth: &auth,
             opts,
             ctx: &ctx,
+            prefetched: &prefetched,
         };
         let mut token = None;
         let ((manifest_digest, manifest, config_bytes), http) =
@@ -117,6 +122,7 @@ impl RegistrySource {
             label,
             plain_http,
             stall: opts.stall_timeout.unwrap_or(super::DEFAULT_STALL),
+            prefetched,
         })
     }
 
@@ -124,13 +130,15 @@ impl RegistrySource {
     pub fn label(&self) -> &str {
         &self.label
     }
+}
 
-    fn ctx(&self) -> Ctx<'_> {
-        Ctx {
-            registry: self.reference.registry(),
-            had_credentials: true,
-            plain_http: self.plain_http,
-        }
+/// How a layer download words its errors: as after credentials were sent (a 401 then means
+/// wrong ones, not missing ones).
+fn layer_ctx(reference: &Reference, plain_http: bool) -> fetch::Owned {
+    fetch::Owned {
+        registry: reference.registry().to_string(),
+        had_credentials: true,
+        plain_http,
     }
 }
 
@@ -145,31 +153,77 @@ struct Pull<'a> {
     auth: &'a RegistryAuth,
     opts: &'a SourceOptions,
     ctx: &'a Ctx<'a>,
+    prefetched: &'a prefetch::Prefetched,
 }
 
 impl Pull<'_> {
     /// `token` keeps what the registry granted even when the fetch fails, for [`Self::explain`].
     async fn fetch(&self, token: &mut Option<String>) -> Result<Fetched, SourceError> {
         let scheme = if self.ctx.plain_http { "http" } else { "https" };
-        let http_client = http_client()?;
-        let (reference, auth, ctx) = (self.reference, self.auth, self.ctx);
-        let op = RegistryOperation::Pull;
-        let given = token::bearer(&http_client, scheme, reference, auth, op, ctx).await?;
-        // The token server's token, else the credentials as they are (Basic, or an identity
-        // token from docker's config).
-        *token = match given {
-            Some(RegistryAuth::Bearer(t)) => Some(t),
-            _ => None,
-        };
-        let http = bounded::Http {
-            client: http_client,
+        let (reference, ctx) = (self.reference, self.ctx);
+        let mut http = bounded::Http {
+            client: http_client()?,
             scheme,
-            token: token.clone(),
-            auth: auth.clone(),
+            token: None,
+            auth: self.auth.clone(),
         };
+        let first = self.authorise(&mut http).await;
+        *token = http.token.clone();
+        let first = first?;
         let cache = self.opts.cache.as_deref();
-        let fetched = fetch_image(&http, reference, self.opts, cache, ctx).await;
+        let plan = prefetch::Plan {
+            http: &http,
+            reference,
+            ctx: layer_ctx(reference, ctx.plain_http),
+            stall: self.opts.stall_timeout.unwrap_or(super::DEFAULT_STALL),
+            cache,
+        };
+        let early = |manifest: &oci_spec::image::ImageManifest| {
+            if self.opts.early_layers {
+                self.prefetched.start(&plan, manifest)
+            }
+        };
+        let image = (self.opts, cache);
+        let fetched = fetch_image(&http, reference, image, ctx, first, &early).await;
         fetched.map(|f| (f, http))
+    }
+
+    /// Authorises `http` for this pull: a token when the registry's challenge asks for one,
+    /// else the credentials as they are (Basic, or an identity token from docker's config).
+    /// A reference by tag asks for its manifest at once, without credentials, and the
+    /// registry's answer decides (containerd's way): a registry anyone may pull from sends
+    /// the manifest, one round trip sooner than after asking `/v2/`; one that wants a token
+    /// or Basic credentials challenges this request as it would have `/v2/`, and the
+    /// manifest is asked again with them. That first manifest is returned when it came. A
+    /// reference by digest, whose manifest may be in the cache, asks `/v2/` first as before.
+    async fn authorise(
+        &self,
+        http: &mut bounded::Http,
+    ) -> Result<Option<bounded::Manifest>, SourceError> {
+        let (reference, ctx, op) = (self.reference, self.ctx, RegistryOperation::Pull);
+        let given = if let RegistryAuth::Bearer(_) = self.auth {
+            None
+        } else if reference.digest().is_some() {
+            token::bearer(&http.client, http.scheme, reference, self.auth, op, ctx).await?
+        } else {
+            let anonymous = bounded::Http {
+                auth: RegistryAuth::Anonymous,
+                ..http.clone()
+            };
+            let challenge = match bounded::manifest_or_challenge(&anonymous, reference, ctx).await?
+            {
+                Ok(manifest) => return Ok(Some(manifest)),
+                Err(challenge) => challenge,
+            };
+            let scope = token::scope(reference, op);
+            let registry = reference.resolve_registry();
+            let auth = self.auth;
+            token::from_challenge(&http.client, &challenge, registry, &scope, auth, ctx).await?
+        };
+        if let Some(RegistryAuth::Bearer(t)) = given {
+            http.token = Some(t);
+        }
+        Ok(None)
     }
 
     /// A rate limit says when the registry lets this client pull again.
@@ -227,13 +281,17 @@ impl ImageSource for RegistrySource {
             .layers
             .get(index)
             .ok_or_else(|| SourceError::MissingBlob(format!("layer {index}")))?;
-        fetch::open_blob(
-            &self.rt,
-            &self.http,
-            &self.reference,
-            desc,
-            &self.ctx(),
-            self.stall,
-        )
+        let download = match self.prefetched.take(&desc.locator) {
+            Some(d) => d,
+            None => fetch::start(
+                self.rt.handle(),
+                self.http.clone(),
+                self.reference.clone(),
+                (desc.locator.clone(), desc.size),
+                layer_ctx(&self.reference, self.plain_http),
+                self.stall,
+            )?,
+        };
+        download.reader(&self.rt)
     }
 }

@@ -14,19 +14,25 @@ use oci_spec::image::{Descriptor, ImageIndex, ImageManifest};
 const MAX_INDEX_DEPTH: usize = 4;
 
 /// Manifest (through any indexes), then config: each from the cache when asked by digest.
+/// `first` is `reference`'s manifest when it was already asked for; `before_config` sees the
+/// image's manifest before its config is asked for (not when the cache has the config).
 pub(super) async fn fetch_image(
     http: &Http,
     reference: &Reference,
-    opts: &SourceOptions,
-    cache: Option<&Cache>,
+    (opts, cache): (&SourceOptions, Option<&Cache>),
     ctx: &Ctx<'_>,
+    mut first: Option<bounded::Manifest>,
+    before_config: &dyn Fn(&ImageManifest),
 ) -> Result<(String, ImageManifest, Vec<u8>), SourceError> {
     let mut current = reference.clone();
     for depth in 0..=MAX_INDEX_DEPTH {
         let (bytes, digest) = match current.digest().and_then(|d| cache?.get_blob(d)) {
             Some(bytes) => (bytes, current.digest().unwrap_or_default().to_string()),
             None => {
-                let (bytes, digest) = bounded::manifest(http, &current, ctx).await?;
+                let (bytes, digest) = match first.take() {
+                    Some(m) => m,
+                    None => bounded::manifest(http, &current, ctx).await?,
+                };
                 if bytes.len() as u64 > MAX_MANIFEST {
                     return Err(SourceError::Corrupt(format!(
                         "manifest {digest} is {} bytes, more than the {} MiB limit",
@@ -35,9 +41,7 @@ pub(super) async fn fetch_image(
                     )));
                 }
                 config::verify(&bytes, &digest, "manifest")?;
-                if let Some(c) = cache {
-                    c.put_blob(&digest, &bytes);
-                }
+                keep(cache, &digest, &bytes);
                 (bytes, digest)
             }
         };
@@ -67,7 +71,8 @@ pub(super) async fn fetch_image(
                         source: e.into(),
                     }
                 })?;
-                let config = fetch_config(http, &current, &manifest, cache, ctx).await?;
+                let config =
+                    fetch_config(http, &current, &manifest, cache, ctx, before_config).await?;
                 return Ok((digest, manifest, config));
             }
         }
@@ -83,12 +88,14 @@ async fn fetch_config(
     manifest: &ImageManifest,
     cache: Option<&Cache>,
     ctx: &Ctx<'_>,
+    before: &dyn Fn(&ImageManifest),
 ) -> Result<Vec<u8>, SourceError> {
     let desc = manifest.config();
     let digest = desc.digest().to_string();
     if let Some(bytes) = cache.and_then(|c| c.get_blob(&digest)) {
         return Ok(bytes);
     }
+    before(manifest);
     if desc.size() > MAX_CONFIG {
         return Err(SourceError::Corrupt(format!(
             "config {digest} is {} bytes, more than the {} MiB limit",
@@ -100,10 +107,18 @@ async fn fetch_config(
     // more (or never stops) is refused at that point.
     let bytes = bounded::blob(http, reference, &digest, desc.size(), ctx).await?;
     config::verify(&bytes, &digest, "config")?;
-    if let Some(c) = cache {
-        c.put_blob(&digest, &bytes);
-    }
+    keep(cache, &digest, &bytes);
     Ok(bytes)
+}
+
+/// Keeps a checked manifest or config in the cache off the pull's path: the write, and the
+/// walk of the whole cache that keeps it under its bound after each blob, run on a blocking
+/// thread while the pull goes on (the runtime waits for it when it is dropped).
+fn keep(cache: Option<&Cache>, digest: &str, bytes: &[u8]) {
+    if let Some(c) = cache {
+        let (c, digest, bytes) = (c.clone(), digest.to_string(), bytes.to_vec());
+        tokio::task::spawn_blocking(move || c.put_blob(&digest, &bytes));
+    }
 }
 
 /// `mediaType` of a manifest or index; an index without one is recognised by `manifests`.

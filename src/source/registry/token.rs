@@ -22,10 +22,7 @@ pub(super) async fn bearer(
     op: RegistryOperation,
     ctx: &Ctx<'_>,
 ) -> Result<Option<RegistryAuth>, SourceError> {
-    let scope = match op {
-        RegistryOperation::Pull => format!("repository:{}:pull", reference.repository()),
-        RegistryOperation::Push => format!("repository:{}:pull,push", reference.repository()),
-    };
+    let scope = scope(reference, op);
     bearer_for(
         http,
         scheme,
@@ -35,6 +32,14 @@ pub(super) async fn bearer(
         ctx,
     )
     .await
+}
+
+/// The scope a token for `op` on `reference`'s repository is asked for.
+pub(super) fn scope(reference: &Reference, op: RegistryOperation) -> String {
+    match op {
+        RegistryOperation::Pull => format!("repository:{}:pull", reference.repository()),
+        RegistryOperation::Push => format!("repository:{}:pull,push", reference.repository()),
+    }
 }
 
 /// [`bearer`] for any `scope` (`registry:catalog:*` lists the catalog) on `registry`
@@ -62,7 +67,20 @@ pub(super) async fn bearer_for(
         return Ok(None);
     };
     drop(resp);
-    let Some(realm) = param(&challenge, "realm") else {
+    from_challenge(http, &challenge, registry, scope, auth, ctx).await
+}
+
+/// A bearer token for `scope` from the realm a registry's `challenge` (its
+/// `WWW-Authenticate`) names; None for a challenge that names none (Basic).
+pub(super) async fn from_challenge(
+    http: &reqwest::Client,
+    challenge: &str,
+    registry: &str,
+    scope: &str,
+    auth: &RegistryAuth,
+    ctx: &Ctx<'_>,
+) -> Result<Option<RegistryAuth>, SourceError> {
+    let Some(realm) = param(challenge, "realm") else {
         return Ok(None);
     };
     // The same challenge decides where Basic credentials may go: one request to `/v2/`
@@ -71,7 +89,7 @@ pub(super) async fn bearer_for(
         super::auth::check_realm(&realm, registry)?;
     }
     let mut query = vec![("scope", scope.to_string())];
-    if let Some(s) = param(&challenge, "service") {
+    if let Some(s) = param(challenge, "service") {
         query.push(("service", s));
     }
     let mut req = http.get(&realm).query(&query);
