@@ -132,6 +132,11 @@ impl Cache {
         let _ = prune(&self.root, self.limit);
     }
 
+    /// Whether a scan of `key` is kept (in this build's format), without reading it.
+    pub fn has_scan(&self, key: &str) -> bool {
+        self.scan_path(key).is_some_and(|p| p.is_file())
+    }
+
     fn scan_path(&self, key: &str) -> Option<PathBuf> {
         self.entry_path("scans", format_tag(), key)
     }

@@ -79,24 +79,18 @@ fn first_read<'m>(
         .collect()
 }
 
-/// Whether the cache may hold a scan of blob `digest`: an entry under its name in any
-/// format's directory (`scans/FORMAT/xx/HEX`, see [`crate::cache`]), so an entry of another
-/// build counts too. Erring this way costs only the early start; a digest that is not a
-/// sha256 one the cache could name is never started early either.
+/// Whether the cache holds a scan of blob `digest` (then the loader will not download it);
+/// a digest that is not a sha256 one the cache could name is never started early either.
 fn maybe_scanned(cache: Option<&Cache>, digest: &str) -> bool {
-    let hex = digest.strip_prefix("sha256:").filter(|h| {
+    let sha256 = digest.strip_prefix("sha256:").is_some_and(|h| {
         h.len() == 64
             && h.bytes()
                 .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
     });
-    let Some(hex) = hex else { return true };
-    let Some(cache) = cache else { return false };
-    let Ok(formats) = std::fs::read_dir(cache.root().join("scans")) else {
-        return false;
-    };
-    formats
-        .flatten()
-        .any(|f| f.path().join(&hex[..2]).join(hex).exists())
+    if !sha256 {
+        return true;
+    }
+    cache.is_some_and(|c| c.has_scan(digest))
 }
 
 #[cfg(test)]
@@ -130,10 +124,16 @@ mod tests {
         };
         let first = names(first_read(&layers, Some(&cache), 2));
         assert_eq!(first, [digest('b'), digest('d')]);
-        // A scan kept by any build, under its format's directory, is not asked for again.
-        let kept = dir.path().join("scans/v1-old/bb").join("b".repeat(64));
-        std::fs::create_dir_all(kept.parent().unwrap_or(dir.path()))?;
-        std::fs::write(&kept, b"x")?;
+        // A layer whose scan is kept is not asked for again; one kept in another format
+        // (another build's directory) is read again, so it is.
+        let other = dir.path().join("scans/v1-old/dd").join("d".repeat(64));
+        std::fs::create_dir_all(other.parent().unwrap_or(dir.path()))?;
+        std::fs::write(&other, b"x")?;
+        crate::cache::ScanCache::put(&cache, &digest('b'), &std::sync::Arc::default());
+        assert!(
+            crate::cache::ScanCache::get(&cache, &digest('b')).is_some(),
+            "written"
+        );
         let first = names(first_read(&layers, Some(&cache), 2));
         assert_eq!(first, [digest('d'), digest('c')]);
         assert_eq!(names(first_read(&layers, None, 1)), [digest('b')]);
