@@ -8,6 +8,9 @@ use crate::image::entry::{Entry, LayerScan};
 use std::io::{self, BufRead, Read};
 use xxhash_rust::xxh3::Xxh3;
 
+/// The most of a file handed to its sinks at once.
+const MAX_PUSH: usize = 128 * 1024;
+
 /// Warnings kept per layer; past it, one line says more were suppressed.
 const MAX_WARNINGS: usize = 50;
 
@@ -84,6 +87,10 @@ fn read_file(
         if chunk.is_empty() {
             break;
         }
+        // Pieces of at most the size the walk's buffer gave before (a read chunk is up to
+        // 512 KiB): the collectors buffer what they cannot use yet (an ELF file's later
+        // samples), and hold no more than they did.
+        let chunk = &chunk[..chunk.len().min(MAX_PUSH)];
         if sinks.total == 0 {
             sinks.open(chunk, entry, slot, scan);
         }
