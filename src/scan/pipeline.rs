@@ -274,6 +274,39 @@ mod tests {
         Ok(())
     }
 
+    /// The walker's end hands out each chunk whole and in place, and a partial consume
+    /// leaves the rest of it for the next look.
+    #[test]
+    fn the_stream_hands_out_whole_chunks_in_place() -> TestResult {
+        let data: Vec<u8> = (0..2 * CHUNK).map(|i| (i % 251) as u8).collect();
+        let blob = gzip(&data)?;
+        let (dec, _) = Decoder::new(&blob[..])?;
+        let (out, _) = inflate_beside(dec, Hashing::Off, |r| {
+            let (mut sizes, mut all) = (Vec::new(), Vec::new());
+            let first = r.fill_buf()?.len();
+            r.consume(10);
+            assert_eq!(r.fill_buf()?.len(), first - 10);
+            all.extend_from_slice(&data[..10]);
+            loop {
+                let b = r.fill_buf()?;
+                if b.is_empty() {
+                    break;
+                }
+                sizes.push(b.len());
+                all.extend_from_slice(b);
+                let n = b.len();
+                r.consume(n);
+            }
+            Ok::<_, io::Error>((first, sizes, all))
+        });
+        let (first, sizes, all) = out?;
+        assert_eq!(all, data);
+        assert_eq!(first, FIRST_CHUNK, "the first chunk whole");
+        assert_eq!(sizes[0], FIRST_CHUNK - 10);
+        assert!(sizes[1..].iter().all(|&n| n % TAR_BLOCK == 0), "{sizes:?}");
+        Ok(())
+    }
+
     #[test]
     fn chunks_start_small_and_grow_to_full_size() {
         assert_eq!(chunk_len(0), FIRST_CHUNK);
