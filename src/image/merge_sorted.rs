@@ -31,6 +31,9 @@ impl Merged {
         let Some((order, lowers)) = self.lowers(scans, scan) else {
             return false;
         };
+        // Every path of the layer already in the tree (a chmod copy): its references are
+        // replaced in place, with no tree to build, merge in and free.
+        let rewrites_only = lowers.iter().all(Option::is_some);
         for (ei, (entry, lower)) in entries.iter().zip(lowers).enumerate() {
             let at = NodeRef {
                 layer: li,
@@ -41,6 +44,10 @@ impl Merged {
                 None => Change::Added,
             };
             changes.record(status);
+        }
+        if rewrites_only {
+            self.replace_in_place(&order, scan, li);
+            return true;
         }
         let mut upper: BTreeMap<Arc<str>, NodeRef> = (order.iter())
             .map(|&ei| {
@@ -54,6 +61,25 @@ impl Merged {
         // One merge of both sorted trees; on a path in both, the layer's reference wins.
         self.tree.append(&mut upper);
         true
+    }
+
+    /// Points the tree at layer `li`'s entries, visited in path `order`, every one of whose
+    /// paths the tree has: one ordered pass over both. A key stays the one below (equal to
+    /// the entry's path), as entry by entry.
+    fn replace_in_place(&mut self, order: &[u32], scan: &LayerScan, li: u32) {
+        let mut tree = self.tree.iter_mut();
+        for &ei in order {
+            let path = &*scan.entries[ei as usize].path;
+            for (key, at) in tree.by_ref() {
+                if **key == *path {
+                    *at = NodeRef {
+                        layer: li,
+                        entry: ei,
+                    };
+                    break;
+                }
+            }
+        }
     }
 
     /// The layer's entry indices in path order, and the reference the tree holds at each

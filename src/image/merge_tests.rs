@@ -292,3 +292,32 @@ fn a_big_layer_merges_in_one_pass_as_entry_by_entry() -> TestResult {
     same_both_ways(&twice);
     Ok(())
 }
+
+/// A layer that only rewrites paths the tree has (a chmod copy, in a tar order that is not
+/// path order) has its references replaced in place: the same view as entry by entry.
+#[test]
+fn a_chmod_copy_merges_in_place_as_entry_by_entry() -> TestResult {
+    let base = LayerBuilder::new("base")
+        .dir("a")
+        .file("a/x", b"x")
+        .file("a/y", b"yy")
+        .file("a.b", b"ab")
+        .file("e", b"e");
+    let chmod = LayerBuilder::new("chmod")
+        .file_with("e", b"e", 0o600, 0, 0)
+        .dir("a")
+        .file_with("a/y", b"yy", 0o755, 0, 0)
+        .file("a/x", b"changed")
+        .file("a.b", b"ab");
+    let s = scans(vec![base, chmod])?;
+    same_both_ways(&s);
+    let m = Merged::build(&s);
+    assert_eq!(m.changes[1].added, 0);
+    let upper: Vec<&str> = (m.tree.iter())
+        .filter(|(_, at)| at.layer == 1)
+        .map(|(p, _)| &**p)
+        .collect();
+    assert_eq!(upper, ["a", "a.b", "a/x", "a/y", "e"]);
+    assert_eq!(m.same_content.len(), 3, "{:?}", m.same_content);
+    Ok(())
+}

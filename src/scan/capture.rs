@@ -17,39 +17,30 @@ pub const RPM_DB_PATHS: &[&str] = &[
     "var/lib/rpm/Packages.db",
 ];
 
+/// Files the analyses read, by their exact path.
+const EXACT: &[&str] = &[
+    "var/lib/dpkg/status",
+    "var/lib/dpkg/diversions",
+    "lib/apk/db/installed",
+    "usr/lib/apk/db/installed",
+    "etc/passwd",
+    "etc/group",
+    "etc/ld.so.conf",
+    "etc/nsswitch.conf",
+    "etc/os-release",
+    "usr/lib/os-release",
+    "etc/alpine-release",
+    "etc/debian_version",
+];
+
 /// True when the analyses read this file's whole content.
 pub fn wants_content(path: &str) -> bool {
-    const EXACT: &[&str] = &[
-        "var/lib/dpkg/status",
-        "var/lib/dpkg/diversions",
-        "lib/apk/db/installed",
-        "usr/lib/apk/db/installed",
-        "etc/passwd",
-        "etc/group",
-        "etc/ld.so.conf",
-        "etc/nsswitch.conf",
-        "etc/os-release",
-        "usr/lib/os-release",
-        "etc/alpine-release",
-        "etc/debian_version",
-    ];
-    if EXACT.contains(&path) || RPM_DB_PATHS.contains(&path) {
-        return true;
-    }
-    if let Some(rest) = path.strip_prefix("var/lib/dpkg/info/") {
-        return !rest.contains('/')
-            && (rest.ends_with(".list")
-                || rest.ends_with(".md5sums")
-                || rest.ends_with(".conffiles"));
-    }
-    if let Some(rest) = path.strip_prefix("var/lib/dpkg/status.d/") {
-        return !rest.contains('/');
-    }
-    if let Some(rest) = path.strip_prefix("etc/ld.so.conf.d/") {
-        return !rest.contains('/');
-    }
-    if path.starts_with("etc/ld-musl-") && path.ends_with(".path") {
-        return true;
+    // The exact paths and the prefixes below all start under etc/, lib/, usr/ or var/:
+    // other paths (nearly all of a layer of application files) skip 24 comparisons.
+    if matches!(path.as_bytes().first(), Some(b'e' | b'l' | b'u' | b'v'))
+        && let Some(wanted) = wants_system_file(path)
+    {
+        return wanted;
     }
     if path.ends_with(".dist-info/RECORD")
         || path.ends_with(".dist-info/METADATA")
@@ -60,6 +51,33 @@ pub fn wants_content(path: &str) -> bool {
         return true;
     }
     is_node_package_json(path) || is_language_manifest(path)
+}
+
+/// Whether the analyses read a file under etc/, lib/, usr/ or var/ by its path alone:
+/// Some(true) or Some(false) when a rule for such paths decides, None when only the rules
+/// for any path (suffixes) may.
+fn wants_system_file(path: &str) -> Option<bool> {
+    if EXACT.contains(&path) || RPM_DB_PATHS.contains(&path) {
+        return Some(true);
+    }
+    if let Some(rest) = path.strip_prefix("var/lib/dpkg/info/") {
+        return Some(
+            !rest.contains('/')
+                && (rest.ends_with(".list")
+                    || rest.ends_with(".md5sums")
+                    || rest.ends_with(".conffiles")),
+        );
+    }
+    if let Some(rest) = path.strip_prefix("var/lib/dpkg/status.d/") {
+        return Some(!rest.contains('/'));
+    }
+    if let Some(rest) = path.strip_prefix("etc/ld.so.conf.d/") {
+        return Some(!rest.contains('/'));
+    }
+    if path.starts_with("etc/ld-musl-") && path.ends_with(".path") {
+        return Some(true);
+    }
+    None
 }
 
 /// Ruby gem specifications, Composer's installed.json, .NET deps.json (the package
@@ -115,5 +133,18 @@ mod tests {
         assert!(!wants_content("app/rake.gemspec"));
         assert!(wants_content("app/vendor/composer/installed.json"));
         assert!(wants_content("app/MyApp.deps.json"));
+    }
+
+    /// The first-byte test in front of the exact paths lets every one of them through.
+    #[test]
+    fn every_exact_path_passes_the_first_byte_test() {
+        for path in EXACT.iter().chain(RPM_DB_PATHS) {
+            assert!(wants_content(path), "{path}");
+        }
+        assert!(wants_content("etc/ld.so.conf.d/libc.conf"));
+        assert!(wants_content("etc/ld-musl-x86_64.path"));
+        assert!(wants_content("var/lib/dpkg/status.d/base"));
+        assert!(!wants_content("data/d0000/file0000000.txt"));
+        assert!(wants_content("data/x.dist-info/RECORD"));
     }
 }

@@ -5,8 +5,11 @@ use super::capture;
 use super::error::ScanError;
 use super::limits::{Admit, Budgets};
 use crate::image::entry::{Entry, LayerScan};
-use std::io::Read;
+use std::io::{self, BufRead, Read};
 use xxhash_rust::xxh3::Xxh3;
+
+/// The most of a file handed to its sinks at once.
+const MAX_PUSH: usize = 128 * 1024;
 
 /// Warnings kept per layer; past it, one line says more were suppressed.
 const MAX_WARNINGS: usize = 50;
@@ -40,7 +43,10 @@ pub(super) fn scan_file(
         scan.sparse.retain(|&(s, _)| s != slot);
     }
     if !gnu && file.pax_sparse.is_none() {
-        return read_file(&mut &mut *te, entry, slot, scan, buf, budgets);
+        return match te.buffered() {
+            Some(data) => read_file(data, entry, slot, scan, budgets),
+            None => read_file(&mut Buffered::new(te, buf), entry, slot, scan, budgets),
+        };
     }
     scan.sparse.push((slot, file.stored));
     if let Admit::No(why) = budgets.admit_sparse(&entry.path, entry.size)? {
@@ -50,20 +56,21 @@ pub(super) fn scan_file(
     }
     match file.pax_sparse {
         Some(s) => {
-            let mut expanded = super::sparse::Expand::open(&mut *te, s, file.stored)?;
-            read_file(&mut expanded, entry, slot, scan, buf, budgets)
+            let expanded = super::sparse::Expand::open(&mut *te, s, file.stored)?;
+            let mut data = Buffered::new(expanded, buf);
+            read_file(&mut data, entry, slot, scan, budgets)
         }
-        None => read_file(&mut &mut *te, entry, slot, scan, buf, budgets),
+        None => read_file(&mut Buffered::new(te, buf), entry, slot, scan, budgets),
     }
 }
 
-/// Hashes a regular file's content, keeping it when an analysis needs it.
+/// Hashes a regular file's content, keeping it when an analysis needs it. The bytes are
+/// taken where the reader holds them (for most files, the chunk the layer arrived in).
 fn read_file(
-    te: &mut impl Read,
+    data: &mut dyn BufRead,
     entry: &mut Entry,
     slot: u32,
     scan: &mut LayerScan,
-    buf: &mut [u8],
     budgets: &mut Budgets,
 ) -> Result<(), ScanError> {
     let mut want = capture::wants_content(&entry.path);
@@ -76,15 +83,20 @@ fn read_file(
     }
     let mut sinks = Sinks::new(want && entry.size <= capture::MAX_CAPTURE, entry.size);
     loop {
-        let n = te.read(buf)?;
-        if n == 0 {
+        let chunk = data.fill_buf()?;
+        if chunk.is_empty() {
             break;
         }
-        let chunk = &buf[..n];
+        // Pieces of at most the size the walk's buffer gave before (a read chunk is up to
+        // 512 KiB): the collectors buffer what they cannot use yet (an ELF file's later
+        // samples), and hold no more than they did.
+        let chunk = &chunk[..chunk.len().min(MAX_PUSH)];
         if sinks.total == 0 {
             sinks.open(chunk, entry, slot, scan);
         }
         sinks.push(chunk);
+        let n = chunk.len();
+        data.consume(n);
     }
     if sinks.total != entry.size {
         return Err(ScanError::Corrupt(format!(
@@ -104,6 +116,50 @@ fn read_file(
     }
     sinks.record(slot, scan);
     Ok(())
+}
+
+/// A reader that has no buffer of its own to hand out (a member the tar crate reads, a
+/// sparse file's expansion), read through the walk's buffer.
+struct Buffered<'b, R> {
+    inner: R,
+    buf: &'b mut [u8],
+    pos: usize,
+    filled: usize,
+}
+
+impl<'b, R: Read> Buffered<'b, R> {
+    fn new(inner: R, buf: &'b mut [u8]) -> Self {
+        Buffered {
+            inner,
+            buf,
+            pos: 0,
+            filled: 0,
+        }
+    }
+}
+
+impl<R: Read> Read for Buffered<'_, R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = out.len().min(available.len());
+        out[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: Read> BufRead for Buffered<'_, R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.pos == self.filled {
+            self.filled = self.inner.read(self.buf)?;
+            self.pos = 0;
+        }
+        Ok(&self.buf[self.pos..self.filled])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.filled);
+    }
 }
 
 /// Where a file's bytes go as they stream past, each read once: the hash, the copy an

@@ -54,14 +54,17 @@ pub fn scan_layer(
         Hashing::Walker
     };
     let (walked, inflated) = super::pipeline::inflate_beside(decoder, hashing, |stream| {
-        let mut tar_stream = HashReader::new(stream, false, None);
+        let mut tar_stream = Counted {
+            inner: stream,
+            count: 0,
+        };
         super::walk::walk(&mut tar_stream, &mut scan, ctx.cancel).map_err(|e| match e {
             ScanError::Io(io) => corrupt_or_io(io),
             other => other,
         })?;
         // Trailing zero blocks and padding are part of the diff_id.
-        io::copy(&mut tar_stream, &mut io::sink()).map_err(corrupt_or_io)?;
-        Ok::<_, ScanError>(tar_stream.count())
+        drain(&mut tar_stream).map_err(corrupt_or_io)?;
+        Ok::<_, ScanError>(tar_stream.count)
     });
     scan.uncompressed_bytes = walked?;
     let raw = inflated.source.map_err(corrupt_or_io)?;
@@ -76,6 +79,42 @@ pub fn scan_layer(
         None => raw.finish().0,
     };
     Ok(scan)
+}
+
+/// The walk's stream, counting the bytes it passes (the layer's uncompressed size).
+struct Counted<R> {
+    inner: R,
+    count: u64,
+}
+
+impl<R: BufRead> BufRead for Counted<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.count += n as u64;
+        self.inner.consume(n);
+    }
+}
+
+impl<R: BufRead> Read for Counted<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(out)?;
+        self.count += n as u64;
+        Ok(n)
+    }
+}
+
+/// Reads `r` to its end in place.
+fn drain(r: &mut impl BufRead) -> io::Result<()> {
+    loop {
+        let n = r.fill_buf()?.len();
+        if n == 0 {
+            return Ok(());
+        }
+        r.consume(n);
+    }
 }
 
 pub(crate) fn corrupt_or_io(e: io::Error) -> ScanError {

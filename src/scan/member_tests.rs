@@ -203,6 +203,47 @@ fn numeric_fields_read_in_place_only_when_plain() {
     }
 }
 
+/// The one-pass reading is the earlier one (the field to its first NUL, trimmed of ASCII
+/// whitespace, 1 to 21 octal digits), on every field of up to four bytes from an alphabet
+/// of the interesting ones, and on long ones.
+#[test]
+fn numeric_fields_read_as_the_trimmed_digits_rule_says() {
+    fn by_the_rule(field: &[u8]) -> Option<u64> {
+        let end = field.iter().position(|&b| b == 0).unwrap_or(field.len());
+        let digits = field[..end].trim_ascii();
+        if digits.is_empty() || digits.len() > 21 || !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        if digits.iter().any(|&b| b > b'7') {
+            return None;
+        }
+        Some(
+            digits
+                .iter()
+                .fold(0, |n, &b| (n << 3) | u64::from(b - b'0')),
+        )
+    }
+    let alphabet = [b'0', b'7', b'8', b' ', b'\t', b'\n', 0, b'x', 0x80];
+    let mut field = Vec::new();
+    for len in 0..=4u32 {
+        for mut i in 0..alphabet.len().pow(len) {
+            field.clear();
+            for _ in 0..len {
+                field.push(alphabet[i % alphabet.len()]);
+                i /= alphabet.len();
+            }
+            assert_eq!(number(&field), by_the_rule(&field), "{field:?}");
+        }
+    }
+    for long in [
+        &b"777777777777777777777"[..],
+        b"7777777777777777777777",
+        b" 12345670123456701234 \0x",
+    ] {
+        assert_eq!(number(long), by_the_rule(long), "{long:?}");
+    }
+}
+
 /// Both readers up to their first error: the members read, then the error, if any. The
 /// crate reads as the walk read it before: seeking over a fenced stream.
 fn both(tar: &[u8]) -> [(Vec<Seen>, Option<String>); 2] {

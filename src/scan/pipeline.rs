@@ -64,11 +64,12 @@ pub enum Hashing {
 }
 
 /// Inflates `decoder` on a helper thread while `consume` reads the inflated stream on this
-/// one, hashing that stream as `hashing` says.
+/// one, hashing that stream as `hashing` says. The stream is a `BufRead` over the chunks
+/// themselves: the walk reads a small file's bytes where they arrived, not from a copy.
 pub fn inflate_beside<R, T>(
     decoder: Decoder<R>,
     hashing: Hashing,
-    consume: impl FnOnce(&mut dyn Read) -> T,
+    consume: impl FnOnce(&mut dyn BufRead) -> T,
 ) -> (T, Inflated<R>)
 where
     R: BufRead + Send,
@@ -123,7 +124,10 @@ where
     })
 }
 
-fn not_started<R, T>(consume: impl FnOnce(&mut dyn Read) -> T, e: io::Error) -> (T, Inflated<R>) {
+fn not_started<R, T>(
+    consume: impl FnOnce(&mut dyn BufRead) -> T,
+    e: io::Error,
+) -> (T, Inflated<R>) {
     let out = consume(&mut io::empty());
     let source = Err(io::Error::other(format!(
         "cannot start a decompression thread: {e}"
@@ -195,7 +199,7 @@ fn fill(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(filled)
 }
 
-/// The walker's end: a `Read` over the chunks, returning each drained chunk for reuse.
+/// The walker's end: a `BufRead` over the chunks, returning each drained chunk for reuse.
 struct ChunkReader {
     rx: Receiver<io::Result<Chunk>>,
     free: Sender<Vec<u8>>,
@@ -204,8 +208,8 @@ struct ChunkReader {
     hasher: Option<Sha256>,
 }
 
-impl Read for ChunkReader {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+impl BufRead for ChunkReader {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
         while self.pos == self.chunk.len() {
             match self.rx.recv() {
                 Ok(Ok(next)) => {
@@ -218,12 +222,23 @@ impl Read for ChunkReader {
                 }
                 Ok(Err(e)) => return Err(e),
                 // The producer finished: end of the inflated stream.
-                Err(_) => return Ok(0),
+                Err(_) => return Ok(&[]),
             }
         }
-        let n = out.len().min(self.chunk.len() - self.pos);
-        out[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
-        self.pos += n;
+        Ok(&self.chunk[self.pos..])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.chunk.len());
+    }
+}
+
+impl Read for ChunkReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = out.len().min(available.len());
+        out[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
         Ok(n)
     }
 }
@@ -256,6 +271,39 @@ mod tests {
             let expected = format!("sha256:{}", hex::encode(Sha256::digest(&data)));
             assert_eq!(rest.hash, Some(expected), "{hashing:?}");
         }
+        Ok(())
+    }
+
+    /// The walker's end hands out each chunk whole and in place, and a partial consume
+    /// leaves the rest of it for the next look.
+    #[test]
+    fn the_stream_hands_out_whole_chunks_in_place() -> TestResult {
+        let data: Vec<u8> = (0..2 * CHUNK).map(|i| (i % 251) as u8).collect();
+        let blob = gzip(&data)?;
+        let (dec, _) = Decoder::new(&blob[..])?;
+        let (out, _) = inflate_beside(dec, Hashing::Off, |r| {
+            let (mut sizes, mut all) = (Vec::new(), Vec::new());
+            let first = r.fill_buf()?.len();
+            r.consume(10);
+            assert_eq!(r.fill_buf()?.len(), first - 10);
+            all.extend_from_slice(&data[..10]);
+            loop {
+                let b = r.fill_buf()?;
+                if b.is_empty() {
+                    break;
+                }
+                sizes.push(b.len());
+                all.extend_from_slice(b);
+                let n = b.len();
+                r.consume(n);
+            }
+            Ok::<_, io::Error>((first, sizes, all))
+        });
+        let (first, sizes, all) = out?;
+        assert_eq!(all, data);
+        assert_eq!(first, FIRST_CHUNK, "the first chunk whole");
+        assert_eq!(sizes[0], FIRST_CHUNK - 10);
+        assert!(sizes[1..].iter().all(|&n| n % TAR_BLOCK == 0), "{sizes:?}");
         Ok(())
     }
 

@@ -10,11 +10,11 @@ use super::path::{self, PathError};
 use super::path_index::PathIndex;
 use crate::image::entry::{Entry, EntryKind, LayerScan};
 use std::collections::HashMap;
-use std::io::{self, Read};
+use std::io::{self, BufRead};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-pub(super) fn walk<R: Read>(
+pub(super) fn walk<R: BufRead>(
     stream: R,
     scan: &mut LayerScan,
     cancel: Option<&AtomicBool>,

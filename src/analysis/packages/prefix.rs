@@ -75,13 +75,28 @@ impl Snapshot {
         merged: &Merged,
         by_path: bool,
     ) -> Option<(PackageAnalysis, Reuse)> {
+        self.extend_checked(scans, merged, by_path, false)
+    }
+
+    /// [`Snapshot::extend_with`]; `layer_checked`: [`may_be_neutral`] holds for the top
+    /// layer (the caller asked), so it is not asked again (a classification of every path).
+    fn extend_checked(
+        self,
+        scans: &[Arc<LayerScan>],
+        merged: &Merged,
+        by_path: bool,
+        layer_checked: bool,
+    ) -> Option<(PackageAnalysis, Reuse)> {
         let (top, below) = scans.split_last()?;
         let fits = self.owner_nodes.len() == below.len()
             && (self.owner_nodes.iter().zip(below)).all(|(n, s)| n.len() == s.entries.len());
         if !fits || merged.changes.len() != scans.len() {
             return None;
         }
-        let added = neutral_files(top, merged.changes.last()?, Some(&self.reuse))?;
+        let added = added_files(top, merged.changes.last()?, Some(&self.reuse))?;
+        if !layer_checked && !may_be_neutral(top) {
+            return None;
+        }
         let mut a: PackageAnalysis = serde_json::from_str(&self.analysis).ok()?;
         if a.layers.len() != below.len() {
             return None;
@@ -118,13 +133,18 @@ pub fn through_below(
     below_merged: Option<Merged>,
 ) -> Option<(PackageAnalysis, Reuse, Snapshot)> {
     let (top, below) = scans.split_last()?;
-    if below.is_empty() || neutral_files(top, merged.changes.last()?, None).is_none() {
+    // The statuses first: a layer that rewrites a path below (a chmod copy) fails at its
+    // first such file, before every path is classified.
+    if below.is_empty()
+        || added_files(top, merged.changes.last()?, None).is_none()
+        || !may_be_neutral(top)
+    {
         return None;
     }
     let below_merged = below_merged.unwrap_or_else(|| Merged::build(below));
     let (mut a, reuse) = super::attribute_for_reuse(below, &below_merged);
     let snap = Snapshot::new(&mut a, reuse?)?;
-    let (a, reuse) = snap.clone().extend(scans, merged)?;
+    let (a, reuse) = snap.clone().extend_checked(scans, merged, true, true)?;
     Some((a, reuse, snap))
 }
 
@@ -140,14 +160,16 @@ pub fn may_be_neutral(top: &LayerScan) -> bool {
     top.whiteouts.is_empty() && top.opaque_dirs.is_empty() && binaries && entries
 }
 
-/// The new regular files of a neutral top layer (size, path); None when it is not. Without
-/// `reuse`, what the layer alone tells (no claims checked).
-fn neutral_files<'a>(
+/// The new regular files of a top layer that adds only regular files and directories at
+/// paths the tree below lacks (size, path); None when it does anything else. With `reuse`,
+/// also None when a file is at a path some package below claims. The layer is neutral
+/// when this and [`may_be_neutral`] hold.
+fn added_files<'a>(
     top: &'a LayerScan,
     changes: &LayerChanges,
     reuse: Option<&Reuse>,
 ) -> Option<Vec<(u64, &'a str)>> {
-    if !may_be_neutral(top) || changes.status.len() != top.entries.len() {
+    if changes.status.len() != top.entries.len() {
         return None;
     }
     let has = |list: &[Box<str>], path: &str| list.binary_search_by(|p| (**p).cmp(path)).is_ok();
