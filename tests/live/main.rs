@@ -12,4 +12,5 @@ mod daemon;
 mod fleet;
 mod redirect;
 mod registry;
+mod registry_cache;
 mod storage;
