@@ -140,11 +140,7 @@ impl<'b, R: Read> Buffered<'b, R> {
 
 impl<R: Read> Read for Buffered<'_, R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let available = self.fill_buf()?;
-        let n = out.len().min(available.len());
-        out[..n].copy_from_slice(&available[..n]);
-        self.consume(n);
-        Ok(n)
+        super::pipeline::read_buffered(self, out)
     }
 }
 

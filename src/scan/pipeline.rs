@@ -235,12 +235,18 @@ impl BufRead for ChunkReader {
 
 impl Read for ChunkReader {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let available = self.fill_buf()?;
-        let n = out.len().min(available.len());
-        out[..n].copy_from_slice(&available[..n]);
-        self.consume(n);
-        Ok(n)
+        read_buffered(self, out)
     }
+}
+
+/// `Read::read` for a reader whose bytes are in its own buffer: copied out of it.
+#[inline]
+pub(super) fn read_buffered(r: &mut impl BufRead, out: &mut [u8]) -> io::Result<usize> {
+    let available = r.fill_buf()?;
+    let n = out.len().min(available.len());
+    out[..n].copy_from_slice(&available[..n]);
+    r.consume(n);
+    Ok(n)
 }
 
 #[cfg(test)]
